@@ -1,0 +1,126 @@
+import { runBenchmark } from "../../bench/run-benchmark.js";
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_EMBEDDING_THREADS,
+  DEFAULT_GENERATION_THREADS,
+  GPU_CHOICES,
+} from "../../engines/llama/llama-engine.js";
+import { DEFAULT_MODEL_SEED, DEFAULT_PRESET, PRESETS } from "../../models/presets.js";
+import { serializeResult, writeResult } from "../../results/io.js";
+import { EXIT } from "../../util/errors.js";
+import { assertWritablePath } from "../../util/output-path.js";
+import { MODES } from "../../workload/workload.js";
+import { type Command, choiceFlag, intFlag, optionalIntFlag, stringFlag } from "../args.js";
+import { invocationOf } from "../invocation.js";
+import { roundProgress, status } from "../progress.js";
+
+/** Defaults of the seed's commands. */
+export const DEFAULT_ROUNDS = 30;
+export const DEFAULT_WARMUP = 3;
+export const DEFAULT_MAX_NEW_TOKENS = 64;
+
+/** `perf-baseline bench`: one benchmark run, one JSON result on stdout. */
+export const benchCommand: Command = {
+  name: "bench",
+  summary: "Run a generation or embedding benchmark and print one JSON result on stdout.",
+  usage: "perf-baseline bench --mode generation|embedding [options]",
+  flags: {
+    mode: { type: "string", description: "what to measure: generation or embedding", default: "generation" },
+    rounds: { type: "string", description: "measured rounds", default: String(DEFAULT_ROUNDS) },
+    warmup: { type: "string", description: "uncounted rounds run first", default: String(DEFAULT_WARMUP) },
+    "max-new-tokens": {
+      type: "string",
+      description: "tokens generated per round (end-of-generation does not stop a round)",
+      default: String(DEFAULT_MAX_NEW_TOKENS),
+    },
+    model: { type: "string", description: "a GGUF model file to run instead of the built-in dummy model" },
+    preset: {
+      type: "string",
+      description: `dummy model preset when no --model: ${Object.keys(PRESETS).join(", ")}`,
+      default: DEFAULT_PRESET,
+    },
+    seed: { type: "string", description: "dummy model weight seed", default: String(DEFAULT_MODEL_SEED) },
+    threads: {
+      type: "string",
+      description: "compute threads for generation",
+      default: String(DEFAULT_GENERATION_THREADS),
+    },
+    "embedding-threads": {
+      type: "string",
+      description: "compute threads for embedding",
+      default: String(DEFAULT_EMBEDDING_THREADS),
+    },
+    "batch-size": {
+      type: "string",
+      description: "tokens per evaluation batch",
+      default: String(DEFAULT_BATCH_SIZE),
+    },
+    "context-size": {
+      type: "string",
+      description: "context size in tokens",
+      default: "max(512, new tokens + 256)",
+    },
+    gpu: { type: "string", description: `GPU: ${GPU_CHOICES.join(", ")}`, default: "off" },
+    output: { type: "string", short: "o", description: "also write the result to this file (atomically)" },
+  },
+  async run(values) {
+    const mode = choiceFlag(values, "mode", MODES, "generation");
+    const rounds = intFlag(values, "rounds", DEFAULT_ROUNDS, { max: 100_000 });
+    const warmup = intFlag(values, "warmup", DEFAULT_WARMUP, { allowZero: true, max: 10_000 });
+    const maxNewTokens = intFlag(values, "max-new-tokens", DEFAULT_MAX_NEW_TOKENS, { max: 32_768 });
+    const preset = choiceFlag(values, "preset", Object.keys(PRESETS), DEFAULT_PRESET);
+    const seed = intFlag(values, "seed", DEFAULT_MODEL_SEED, { allowZero: true, max: 2 ** 32 - 1 });
+    const gpu = choiceFlag(values, "gpu", GPU_CHOICES, "off");
+    const output = stringFlag(values, "output");
+    if (output !== undefined) assertWritablePath(output);
+    const argv = process.argv.slice(2);
+    let stop = false;
+    const onSigint = () => {
+      if (stop) process.exit(EXIT.interrupted);
+      stop = true;
+      status(
+        "interrupted: finishing the current round, then writing a partial result (Ctrl-C again to abort)",
+      );
+    };
+    process.on("SIGINT", onSigint);
+    const progress = roundProgress(`${mode}`);
+    try {
+      const result = await runBenchmark({
+        mode,
+        rounds,
+        warmup,
+        maxNewTokens,
+        model: stringFlag(values, "model"),
+        preset,
+        seed,
+        threads: optionalIntFlag(values, "threads"),
+        embeddingThreads: optionalIntFlag(values, "embedding-threads"),
+        batchSize: optionalIntFlag(values, "batch-size"),
+        contextSize: optionalIntFlag(values, "context-size"),
+        gpu,
+        invocation: invocationOf(benchInvocationPrefix(), argv),
+        status,
+        onRound: progress.onRound,
+        shouldStop: () => stop,
+      });
+      progress.done();
+      if (output !== undefined) writeResult(output, result);
+      process.stdout.write(serializeResult(result));
+      return result.complete ? EXIT.ok : EXIT.interrupted;
+    } finally {
+      progress.done();
+      process.off("SIGINT", onSigint);
+    }
+  },
+};
+
+let prefix: readonly string[] = ["perf-baseline", "bench"];
+
+/** How this process was invoked, for the result's `invocation.command`: set by each entry point. */
+export function setBenchInvocationPrefix(p: readonly string[]): void {
+  prefix = p;
+}
+
+function benchInvocationPrefix(): readonly string[] {
+  return prefix;
+}

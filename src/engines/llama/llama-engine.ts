@@ -1,0 +1,255 @@
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { basename, dirname, join } from "node:path";
+import type {
+  Llama,
+  LlamaContext,
+  LlamaContextSequence,
+  LlamaEmbeddingContext,
+  LlamaModel,
+  Token,
+} from "node-llama-cpp";
+import { EngineError, UsageError } from "../../util/errors.js";
+import type { EmbeddingRound, Engine, EngineIdentity, EngineSettings, GenerationRound } from "../types.js";
+
+/** GPU choice: `off` runs on the CPU; `auto` takes what the prebuilt binaries support; `cuda`/`vulkan` insist. */
+export type GpuChoice = "off" | "auto" | "cuda" | "vulkan";
+export const GPU_CHOICES: readonly GpuChoice[] = ["off", "auto", "cuda", "vulkan"];
+
+/**
+ * Thread defaults measured on a 2-core machine (see docs/performance-baseline.md): one thread was fastest
+ * for token-by-token decoding, two for embedding (one batch per call). The library's own defaults
+ * oversubscribe two cores and made decoding 100x slower.
+ */
+export const DEFAULT_GENERATION_THREADS = 1;
+export const DEFAULT_EMBEDDING_THREADS = 2;
+/** Tokens evaluated per batch: the whole prompt in one batch. */
+export const DEFAULT_BATCH_SIZE = 512;
+
+/** Options for loading the llama engine. */
+export interface LlamaEngineOptions {
+  modelPath: string;
+  mode: "generation" | "embedding";
+  /** compute threads for generation. Defaults to DEFAULT_GENERATION_THREADS. */
+  threads?: number;
+  /** compute threads for embedding. Defaults to DEFAULT_EMBEDDING_THREADS. */
+  embeddingThreads?: number;
+  /** new tokens per generation round; sizes the default context. */
+  maxNewTokens?: number;
+  /** context size in tokens. Defaults to new tokens + 256 (room for the prompt) rounded up to 256, at least 512. */
+  contextSize?: number;
+  batchSize?: number;
+  gpu?: GpuChoice;
+  /** called with llama.cpp log lines (warnings and errors); they never reach stdout */
+  log?: (line: string) => void;
+}
+
+const require = createRequire(import.meta.url);
+
+/** The installed node-llama-cpp version, from its package.json (found above its resolved entry point). */
+export function nodeLlamaCppVersion(): string {
+  let dir = dirname(require.resolve("node-llama-cpp"));
+  while (!existsSync(join(dir, "package.json")) || basename(dir) !== "node-llama-cpp") {
+    const parent = dirname(dir);
+    if (parent === dir) return "unknown";
+    dir = parent;
+  }
+  return (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version: string }).version;
+}
+
+let llamaPromise: Promise<Llama> | null = null;
+let llamaGpu: GpuChoice | null = null;
+
+async function loadLlama(gpu: GpuChoice, maxThreads: number, log: (line: string) => void): Promise<Llama> {
+  if (llamaPromise && llamaGpu === gpu) return llamaPromise;
+  const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
+  llamaGpu = gpu;
+  llamaPromise = getLlama({
+    gpu: gpu === "off" ? false : gpu,
+    build: "never",
+    skipDownload: true,
+    usePrebuiltBinaries: true,
+    progressLogs: false,
+    maxThreads,
+    logLevel: LlamaLogLevel.warn,
+    logger: (_level, message) => log(message.trimEnd()),
+  }).catch((err: unknown) => {
+    llamaPromise = null;
+    throw new EngineError(
+      `cannot load llama.cpp with --gpu ${gpu}: ${(err as Error).message.split("\n")[0]} (try --gpu off)`,
+      { cause: err },
+    );
+  });
+  return llamaPromise;
+}
+
+const now = () => process.hrtime.bigint();
+
+/** The node-llama-cpp engine: a model loaded in this process, on the CPU unless a GPU is asked for. */
+class LlamaEngine implements Engine {
+  readonly identity: EngineIdentity;
+  readonly settings: EngineSettings;
+  private readonly tokenCache = new Map<string, Token[]>();
+
+  constructor(
+    private readonly model: LlamaModel,
+    private readonly context: LlamaContext | null,
+    private readonly sequence: LlamaContextSequence | null,
+    private readonly embeddingContext: LlamaEmbeddingContext | null,
+    llama: Llama,
+    settings: EngineSettings,
+  ) {
+    this.settings = settings;
+    this.identity = {
+      name: "llama",
+      versions: {
+        node_llama_cpp: nodeLlamaCppVersion(),
+        llama_cpp: llama.llamaCppRelease.release,
+      },
+      details: {
+        llama_cpp_repo: llama.llamaCppRelease.repo,
+        build_type: llama.buildType,
+        gpu_backend: llama.gpu === false ? "none" : llama.gpu,
+        cpu_math_cores: llama.cpuMathCores,
+        system_info: llama.systemInfo.trim(),
+      },
+    };
+  }
+
+  private tokens(text: string): Token[] {
+    let t = this.tokenCache.get(text);
+    if (!t) {
+      t = this.model.tokenize(text);
+      this.tokenCache.set(text, t);
+    }
+    return t;
+  }
+
+  countTokens(text: string): number {
+    return this.tokens(text).length;
+  }
+
+  async generate(prompt: string, maxNewTokens: number): Promise<GenerationRound> {
+    const sequence = this.sequence;
+    if (!sequence) throw new EngineError("this engine was loaded for embedding, not generation");
+    const promptTokens = this.tokens(prompt);
+    await sequence.clearHistory();
+    const tokenIds: number[] = [];
+    const chunkTimes: bigint[] = [];
+    const start = now();
+    for await (const token of sequence.evaluate(promptTokens, { temperature: 0, yieldEogToken: true })) {
+      chunkTimes.push(now());
+      tokenIds.push(token);
+      if (tokenIds.length >= maxNewTokens) break;
+    }
+    const end = now();
+    return {
+      start_ns: start,
+      first_token_ns: chunkTimes[0] ?? null,
+      end_ns: end,
+      prompt_tokens: promptTokens.length,
+      output_tokens: tokenIds.length,
+      token_ids: tokenIds,
+      text: null,
+      chunk_times_ns: chunkTimes,
+    };
+  }
+
+  async embed(texts: readonly string[]): Promise<EmbeddingRound> {
+    const ctx = this.embeddingContext;
+    if (!ctx) throw new EngineError("this engine was loaded for generation, not embedding");
+    const inputs = texts.map((t) => this.tokens(t));
+    const vectors: ArrayLike<number>[] = [];
+    const durations: bigint[] = [];
+    const start = now();
+    for (const input of inputs) {
+      const t0 = now();
+      const embedding = await ctx.getEmbeddingFor(input);
+      durations.push(now() - t0);
+      vectors.push(embedding.vector);
+    }
+    const end = now();
+    return {
+      start_ns: start,
+      end_ns: end,
+      calls: texts.length,
+      inputs: texts.length,
+      input_tokens: inputs.reduce((a, t) => a + t.length, 0),
+      call_durations_ns: durations,
+      vectors,
+    };
+  }
+
+  async dispose(): Promise<void> {
+    await this.embeddingContext?.dispose();
+    await this.context?.dispose();
+    await this.model.dispose();
+  }
+}
+
+function checkThreads(flag: string, n: number): number {
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got ${n}`);
+  return n;
+}
+
+/**
+ * Loads a GGUF model into node-llama-cpp with explicit threads and GPU choice, prebuilt binaries only
+ * (never builds, never downloads). Validate the file first (models/model-info.ts): some malformed files
+ * abort the process inside llama.cpp.
+ * @throws EngineError when llama.cpp cannot load the model or create a context.
+ */
+export async function createLlamaEngine(opts: LlamaEngineOptions): Promise<Engine> {
+  const threads = checkThreads("--threads", opts.threads ?? DEFAULT_GENERATION_THREADS);
+  const embeddingThreads = checkThreads(
+    "--embedding-threads",
+    opts.embeddingThreads ?? DEFAULT_EMBEDDING_THREADS,
+  );
+  const batchSize = checkThreads("--batch-size", opts.batchSize ?? DEFAULT_BATCH_SIZE);
+  const gpu = opts.gpu ?? "off";
+  const log = opts.log ?? ((line: string) => process.stderr.write(`llama.cpp: ${line}\n`));
+  const llama = await loadLlama(gpu, Math.max(threads, embeddingThreads), log);
+  const contextSize =
+    opts.contextSize ?? Math.max(512, Math.ceil(((opts.maxNewTokens ?? 0) + 256) / 256) * 256);
+  let model: LlamaModel;
+  try {
+    model = await llama.loadModel({ modelPath: opts.modelPath, gpuLayers: gpu === "off" ? 0 : "auto" });
+  } catch (err) {
+    throw new EngineError(
+      `llama.cpp could not load ${opts.modelPath}: ${(err as Error).message.split("\n")[0]}`,
+      {
+        cause: err,
+      },
+    );
+  }
+  const gpuLayers = gpu === "off" ? 0 : model.gpuLayers;
+  const settings: EngineSettings = {
+    threads: opts.mode === "generation" ? threads : null,
+    embedding_threads: opts.mode === "embedding" ? embeddingThreads : null,
+    batch_size: batchSize,
+    context_size: contextSize,
+    gpu: llama.gpu === false ? "off" : llama.gpu,
+    gpu_layers: gpuLayers,
+  };
+  try {
+    if (opts.mode === "generation") {
+      const context = await model.createContext({
+        contextSize,
+        batchSize,
+        sequences: 1,
+        threads: { ideal: threads, min: threads },
+      });
+      return new LlamaEngine(model, context, context.getSequence(), null, llama, settings);
+    }
+    const embeddingContext = await model.createEmbeddingContext({
+      contextSize,
+      batchSize,
+      threads: embeddingThreads,
+    });
+    return new LlamaEngine(model, null, null, embeddingContext, llama, settings);
+  } catch (err) {
+    await model.dispose();
+    throw new EngineError(`llama.cpp could not create a context: ${(err as Error).message.split("\n")[0]}`, {
+      cause: err,
+    });
+  }
+}

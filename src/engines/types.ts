@@ -1,0 +1,67 @@
+/**
+ * The engine interface. An adapter runs one round and returns raw timestamps and counts; it computes no
+ * statistics (that is measure/ and stats/). Timestamps are process.hrtime.bigint() nanoseconds.
+ */
+
+/** Who computed the result: the engine and the versions that decide its speed. */
+export interface EngineIdentity {
+  /** "llama" (node-llama-cpp in process) or "openai" (an HTTP server) */
+  name: string;
+  /** versions that matter for comparability, e.g. { node_llama_cpp: "3.21.1", llama_cpp: "b1234" } */
+  versions: Record<string, string>;
+  /** free-form facts recorded but not compared (backend variant, system info) */
+  details: Record<string, string | number | boolean | null>;
+}
+
+/** Settings that change speed and so must match between comparable runs. */
+export interface EngineSettings {
+  threads: number | null;
+  embedding_threads: number | null;
+  batch_size: number | null;
+  context_size: number | null;
+  gpu: string;
+  gpu_layers: number | null;
+}
+
+/** The raw record of one generation round. */
+export interface GenerationRound {
+  start_ns: bigint;
+  /** arrival of the first generated token; null when none arrived */
+  first_token_ns: bigint | null;
+  end_ns: bigint;
+  prompt_tokens: number;
+  output_tokens: number;
+  /** the generated token ids, when the engine exposes them */
+  token_ids: number[] | null;
+  /** generated text, when token ids are not available (servers) */
+  text: string | null;
+  /** arrival time of each output chunk, in order */
+  chunk_times_ns: bigint[];
+}
+
+/** The raw record of one embedding round (one call per input text, or batched calls for servers). */
+export interface EmbeddingRound {
+  start_ns: bigint;
+  end_ns: bigint;
+  calls: number;
+  inputs: number;
+  input_tokens: number;
+  /** duration of each call, in ns */
+  call_durations_ns: bigint[];
+  /** one vector per input, in input order */
+  vectors: ArrayLike<number>[];
+}
+
+/** A loaded engine, ready to run rounds. */
+export interface Engine {
+  readonly identity: EngineIdentity;
+  readonly settings: EngineSettings;
+  /** Tokens of a text as the engine counts them (prompt length, embedding input length). */
+  countTokens(text: string): number;
+  /** Generates exactly `maxNewTokens` tokens greedily after `prompt` (end-of-generation does not stop it). */
+  generate(prompt: string, maxNewTokens: number): Promise<GenerationRound>;
+  /** Embeds each text once. */
+  embed(texts: readonly string[]): Promise<EmbeddingRound>;
+  /** Frees the model and the native resources. */
+  dispose(): Promise<void>;
+}

@@ -1,0 +1,71 @@
+import type { EmbeddingRound, GenerationRound } from "../engines/types.js";
+
+/** One measured generation round, in the units results carry. */
+export interface GenerationSample {
+  round: number;
+  elapsed_s: number;
+  ttft_ms: number | null;
+  prompt_tokens: number;
+  output_tokens: number;
+  /** output tokens / round time (prefill included): the gated figure */
+  tokens_per_second: number;
+  /** prompt tokens / time to first token */
+  prefill_tokens_per_second: number | null;
+  /** (output tokens - 1) / (end - first token) */
+  decode_tokens_per_second: number | null;
+  /** mean time between output chunks after the first, in ms */
+  itl_ms: number | null;
+}
+
+/** One measured embedding round. */
+export interface EmbeddingSample {
+  round: number;
+  elapsed_s: number;
+  calls: number;
+  inputs: number;
+  input_tokens: number;
+  /** calls / round time: the gated figure */
+  calls_per_second: number;
+  tokens_per_second: number;
+  call_latency_ms: number[];
+}
+
+const seconds = (ns: bigint) => Number(ns) / 1e9;
+const millis = (ns: bigint) => Number(ns) / 1e6;
+
+/** Converts a raw generation round to a sample. */
+export function generationSample(round: number, r: GenerationRound): GenerationSample {
+  const elapsed = seconds(r.end_ns - r.start_ns);
+  const first = r.first_token_ns;
+  const ttft = first === null ? null : seconds(first - r.start_ns);
+  const decode = first === null ? null : seconds(r.end_ns - first);
+  const gaps = r.chunk_times_ns.length - 1;
+  const lastChunk = r.chunk_times_ns[r.chunk_times_ns.length - 1];
+  return {
+    round,
+    elapsed_s: elapsed,
+    ttft_ms: ttft === null ? null : ttft * 1000,
+    prompt_tokens: r.prompt_tokens,
+    output_tokens: r.output_tokens,
+    tokens_per_second: elapsed > 0 ? r.output_tokens / elapsed : 0,
+    prefill_tokens_per_second: ttft && ttft > 0 ? r.prompt_tokens / ttft : null,
+    decode_tokens_per_second:
+      decode && decode > 0 && r.output_tokens > 1 ? (r.output_tokens - 1) / decode : null,
+    itl_ms: first !== null && lastChunk !== undefined && gaps > 0 ? millis(lastChunk - first) / gaps : null,
+  };
+}
+
+/** Converts a raw embedding round to a sample. */
+export function embeddingSample(round: number, r: EmbeddingRound): EmbeddingSample {
+  const elapsed = seconds(r.end_ns - r.start_ns);
+  return {
+    round,
+    elapsed_s: elapsed,
+    calls: r.calls,
+    inputs: r.inputs,
+    input_tokens: r.input_tokens,
+    calls_per_second: elapsed > 0 ? r.calls / elapsed : 0,
+    tokens_per_second: elapsed > 0 ? r.input_tokens / elapsed : 0,
+    call_latency_ms: r.call_durations_ns.map(millis),
+  };
+}

@@ -1,0 +1,184 @@
+import { z } from "zod";
+
+/**
+ * The result schema: the one versioned source of truth for every result file the tool writes and reads.
+ * The seed's fields keep the seed's names (mode, rounds, model_path, elapsed_s, calls_per_second,
+ * input_texts, max_new_tokens, environment.platform/processor; environment.node for the seed's python).
+ * Everything else is an addition. Bump SCHEMA_VERSION on any change that old readers cannot take.
+ */
+export const SCHEMA_VERSION = 1 as const;
+
+const num = z.number().finite();
+const nonneg = num.nonnegative();
+const count = z.number().int().nonnegative();
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, "a sha256 hex digest");
+
+export const summarySchema = z.object({
+  n: count,
+  min: num,
+  max: num,
+  mean: num,
+  median: num,
+  mad: nonneg,
+  robust_cv: nonneg,
+  stddev: nonneg,
+  p10: num,
+  p90: num,
+  p99: num,
+});
+
+const hardwareSchema = z.object({
+  cpu_model: z.string(),
+  logical_cores: count,
+  memory_gib: nonneg,
+  gpu_model: z.string().nullable(),
+  gpu_count: count,
+  gpu_memory_mib: nonneg,
+  os: z.string(),
+  arch: z.string(),
+});
+
+const environmentSchema = z.object({
+  node: z.string(),
+  platform: z.string(),
+  processor: z.string().min(1),
+  os_release: z.string(),
+  hostname_hash: z.string(),
+  hardware: hardwareSchema,
+  hardware_fingerprint: sha256,
+});
+
+const engineSchema = z.object({
+  name: z.string(),
+  versions: z.record(z.string(), z.string()),
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+});
+
+const settingsSchema = z.object({
+  threads: count.nullable(),
+  embedding_threads: count.nullable(),
+  batch_size: count.nullable(),
+  context_size: count.nullable(),
+  gpu: z.string(),
+  gpu_layers: count.nullable(),
+});
+
+const modelSchema = z.object({
+  path: z.string(),
+  sha256: sha256.nullable(),
+  size_bytes: count.nullable(),
+  architecture: z.string().nullable(),
+  name: z.string().nullable(),
+  parameter_count: count.nullable(),
+  quantization: z.string().nullable(),
+  dummy: z.boolean(),
+  preset: z.string().nullable(),
+  context_length: count.nullable(),
+  embedding_length: count.nullable(),
+  block_count: count.nullable(),
+  vocab_size: count.nullable(),
+});
+
+const workloadSchema = z.object({
+  version: z.string(),
+  digest: sha256,
+  prompt_tokens: count.nullable(),
+  input_tokens: count.nullable(),
+  seed: z.number().int(),
+  sampling: z.literal("greedy"),
+});
+
+const invocationSchema = z.object({
+  command: z.string(),
+  argv: z.array(z.string()),
+  cwd: z.string(),
+});
+
+const generationSampleSchema = z.object({
+  round: count,
+  elapsed_s: nonneg,
+  ttft_ms: nonneg.nullable(),
+  prompt_tokens: count,
+  output_tokens: count,
+  tokens_per_second: nonneg,
+  prefill_tokens_per_second: nonneg.nullable(),
+  decode_tokens_per_second: nonneg.nullable(),
+  itl_ms: nonneg.nullable(),
+});
+
+const embeddingSampleSchema = z.object({
+  round: count,
+  elapsed_s: nonneg,
+  calls: count,
+  inputs: count,
+  input_tokens: count,
+  calls_per_second: nonneg,
+  tokens_per_second: nonneg,
+  call_latency_ms: z.array(nonneg),
+});
+
+const common = {
+  schema_version: z.literal(SCHEMA_VERSION),
+  tool: z.object({ name: z.literal("perf-baseline"), version: z.string() }),
+  rounds: z.number().int().positive(),
+  warmup_rounds: count,
+  model_path: z.string(),
+  elapsed_s: nonneg,
+  calls_per_second: nonneg,
+  environment: environmentSchema,
+  engine: engineSchema,
+  settings: settingsSchema,
+  model: modelSchema,
+  workload: workloadSchema,
+  output: z.object({ digest: sha256.nullable(), consistent: z.boolean() }),
+  invocation: invocationSchema,
+  git: z.object({ commit: z.string(), dirty: z.boolean() }).nullable(),
+  started_at: z.string(),
+  finished_at: z.string(),
+  /** false when the run was interrupted before all rounds were measured */
+  complete: z.boolean(),
+  warnings: z.array(z.string()),
+};
+
+export const generationResultSchema = z.object({
+  ...common,
+  mode: z.literal("generation"),
+  max_new_tokens: z.number().int().positive(),
+  tokens_per_second: nonneg,
+  samples: z.array(generationSampleSchema),
+  statistics: z.object({
+    tokens_per_second: summarySchema,
+    decode_tokens_per_second: summarySchema.nullable(),
+    prefill_tokens_per_second: summarySchema.nullable(),
+    ttft_ms: summarySchema.nullable(),
+    itl_ms: summarySchema.nullable(),
+  }),
+});
+
+export const embeddingResultSchema = z.object({
+  ...common,
+  mode: z.literal("embedding"),
+  input_texts: z.number().int().positive(),
+  tokens_per_second: nonneg,
+  samples: z.array(embeddingSampleSchema),
+  statistics: z.object({
+    calls_per_second: summarySchema,
+    tokens_per_second: summarySchema,
+    call_latency_ms: summarySchema,
+  }),
+});
+
+export const resultSchema = z.discriminatedUnion("mode", [generationResultSchema, embeddingResultSchema]);
+
+export type GenerationResult = z.infer<typeof generationResultSchema>;
+export type EmbeddingResult = z.infer<typeof embeddingResultSchema>;
+export type BenchmarkResult = z.infer<typeof resultSchema>;
+
+/** The JSON Schema (draft 2020-12) of a result, generated from the zod schema. */
+export function resultJsonSchema(): Record<string, unknown> {
+  return {
+    $id: "https://perf-baseline.dev/schema/result.schema.json",
+    title: "perf-baseline result",
+    ...z.toJSONSchema(resultSchema, { target: "draft-2020-12" }),
+  } as Record<string, unknown>;
+}

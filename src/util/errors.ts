@@ -1,0 +1,81 @@
+/**
+ * Typed errors users can act on. Each carries a one-line message that names the problem and, where there
+ * is one, the fix; the CLI's single top-level handler prints `perf-baseline: <message>` and exits with
+ * `exitCode`. Anything that is not a PerfBaselineError is a bug and is printed with its stack.
+ */
+
+/** Process exit codes, documented in the README. */
+export const EXIT = {
+  ok: 0,
+  /** gate verdict REGRESSION */
+  regression: 1,
+  /** bad flags or arguments */
+  usage: 2,
+  /** gate verdict INCONCLUSIVE */
+  inconclusive: 3,
+  /** gate verdict INCOMPARABLE (or a stale baseline) */
+  incomparable: 4,
+  /** a result or baseline file that is missing or invalid */
+  badResultFile: 5,
+  /** a model file that is missing or invalid */
+  badModel: 6,
+  /** the engine or server failed during a run */
+  runFailed: 7,
+  /** an output path that cannot be written */
+  output: 8,
+  /** interrupted (Ctrl-C); partial results written where possible */
+  interrupted: 130,
+} as const;
+
+/** Base class of every error the CLI reports as one line. */
+export class PerfBaselineError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.exitCode = exitCode;
+  }
+}
+
+/** A flag or argument with a value the tool cannot use. */
+export class UsageError extends PerfBaselineError {
+  constructor(message: string) {
+    super(message, EXIT.usage);
+  }
+}
+
+/** A model path that is missing, not GGUF, truncated or lacks metadata the engine needs. */
+export class ModelFileError extends PerfBaselineError {
+  readonly path: string;
+  constructor(path: string, problem: string, options?: { cause?: unknown }) {
+    super(`model ${path}: ${problem}`, EXIT.badModel, options);
+    this.path = path;
+  }
+}
+
+/** A result or baseline file that is missing, not JSON or fails the schema. */
+export class ResultFileError extends PerfBaselineError {
+  readonly path: string;
+  constructor(path: string, problem: string, options?: { cause?: unknown }) {
+    super(`${path}: ${problem}`, EXIT.badResultFile, options);
+    this.path = path;
+  }
+}
+
+/** The engine failed while loading or running. */
+export class EngineError extends PerfBaselineError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, EXIT.runFailed, options);
+  }
+}
+
+/** An output path (result file, model, evidence folder) that cannot be written. */
+export class OutputNotWritableError extends PerfBaselineError {
+  constructor(path: string, cause: unknown) {
+    const reason =
+      cause instanceof Error && "code" in cause
+        ? String((cause as NodeJS.ErrnoException).code)
+        : String(cause);
+    super(`cannot write ${path} (${reason}): choose a writable path`, EXIT.output, { cause });
+  }
+}
