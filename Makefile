@@ -1,0 +1,49 @@
+# perf-baseline: the quick start is `make benchmark` and `make test` on a fresh clone with Node and npm.
+SHELL := /bin/bash
+NPX := npx --no-install
+STAMP := node_modules/.perf-baseline-installed
+ROUNDS ?= 30
+MAX_NEW_TOKENS ?= 64
+
+.PHONY: install benchmark benchmark-generation benchmark-embedding test lint typecheck unit integration schema clean
+
+install: $(STAMP)
+
+# npm ci installs exactly the lock file; node-llama-cpp ships its prebuilt llama.cpp inside registry packages,
+# so nothing is built or downloaded from anywhere but the npm registry.
+$(STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+## Both modes on the default model, as the seed's `make benchmark` (one JSON result per mode on stdout).
+benchmark: install benchmark-generation benchmark-embedding
+
+benchmark-generation: install
+	$(NPX) tsx tools/benchmark.ts --mode generation --rounds $(ROUNDS) --max-new-tokens $(MAX_NEW_TOKENS)
+
+benchmark-embedding: install
+	$(NPX) tsx tools/benchmark.ts --mode embedding --rounds $(ROUNDS)
+
+## Lint, type-check, unit and integration tests (the integration tests run the real engine).
+test: install lint typecheck
+	$(NPX) vitest run --reporter=default --reporter=json --outputFile.json=node_modules/.test-results.json; \
+	  status=$$?; node tools/test-summary.mjs node_modules/.test-results.json; exit $$status
+
+lint: install
+	$(NPX) biome check .
+
+typecheck: install
+	$(NPX) tsc --noEmit
+
+unit: install
+	$(NPX) vitest run test/unit
+
+integration: install
+	$(NPX) vitest run test/integration
+
+## Regenerates schema/result.schema.json from the zod schema.
+schema: install
+	$(NPX) tsx tools/write-schema.ts
+
+clean:
+	rm -rf node_modules
