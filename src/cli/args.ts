@@ -53,8 +53,19 @@ export function parseCommandArgs(cmd: Command, argv: string[], maxPositionals = 
       ...(f.multiple ? { multiple: true } : {}),
     };
   }
+  // "--rounds -5" reads as a value, so that it gets the flag's own message rather than "ambiguous".
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const next = argv[i + 1];
+    const flag = a.startsWith("--") ? options[a.slice(2)] : undefined;
+    if (flag?.type === "string" && next !== undefined && /^-\d/.test(next)) {
+      args.push(`${a}=${next}`);
+      i++;
+    } else args.push(a);
+  }
   try {
-    const parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
+    const parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
     if (parsed.positionals.length > maxPositionals) {
       throw new UsageError(
         `${cmd.name}: unexpected argument "${parsed.positionals[maxPositionals]}" (see --help)`,

@@ -114,7 +114,7 @@ export const benchCommand: Command = {
   },
 };
 
-let prefix: readonly string[] = ["perf-baseline", "bench"];
+let prefix: readonly string[] = ["perf-baseline"];
 
 /** How this process was invoked, for the result's `invocation.command`: set by each entry point. */
 export function setBenchInvocationPrefix(p: readonly string[]): void {

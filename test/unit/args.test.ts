@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { choiceFlag, intFlag, parseCommandArgs } from "../../src/cli/args.js";
+import { benchCommand } from "../../src/cli/commands/bench.js";
+import { shellQuote } from "../../src/cli/invocation.js";
+import { UsageError } from "../../src/util/errors.js";
+import { MODES } from "../../src/workload/workload.js";
+
+describe("integer flags", () => {
+  it("accepts positive integers and applies the default when absent", () => {
+    expect(intFlag({ rounds: "30" }, "rounds", 5)).toBe(30);
+    expect(intFlag({}, "rounds", 5)).toBe(5);
+    expect(intFlag({ warmup: "0" }, "warmup", 3, { allowZero: true })).toBe(0);
+  });
+  for (const bad of ["0", "-1", "1.5", "abc", "", "1e3", "0x10", "99999999999999999999"]) {
+    it(`rejects --rounds ${JSON.stringify(bad)} with a one-line message naming the flag`, () => {
+      expect(() => intFlag({ rounds: bad }, "rounds", 5)).toThrow(UsageError);
+      expect(() => intFlag({ rounds: bad }, "rounds", 5)).toThrow(/--rounds must be a positive integer/);
+    });
+  }
+  it("rejects a negative warmup even where zero is allowed", () => {
+    expect(() => intFlag({ warmup: "-2" }, "warmup", 3, { allowZero: true })).toThrow(/non-negative integer/);
+  });
+  it("enforces an upper bound", () => {
+    expect(() => intFlag({ "max-new-tokens": "40000" }, "max-new-tokens", 64, { max: 32768 })).toThrow(
+      /up to 32768/,
+    );
+  });
+});
+
+describe("choice flags", () => {
+  it("accepts known modes and names the choices for an unknown one", () => {
+    expect(choiceFlag({ mode: "embedding" }, "mode", MODES, "generation")).toBe("embedding");
+    expect(() => choiceFlag({ mode: "training" }, "mode", MODES, "generation")).toThrow(
+      /--mode must be one of generation, embedding, got "training"/,
+    );
+  });
+});
+
+describe("strict parsing", () => {
+  it("rejects an unknown flag and a stray argument", () => {
+    expect(() => parseCommandArgs(benchCommand, ["--bogus"])).toThrow(UsageError);
+    expect(() => parseCommandArgs(benchCommand, ["stray"])).toThrow(/unexpected argument "stray"/);
+  });
+  it("rejects a string flag without its value", () => {
+    expect(() => parseCommandArgs(benchCommand, ["--rounds"])).toThrow(UsageError);
+  });
+  it("parses the seed's flags", () => {
+    const { values } = parseCommandArgs(benchCommand, [
+      "--mode",
+      "generation",
+      "--rounds",
+      "30",
+      "--max-new-tokens",
+      "64",
+    ]);
+    expect(values).toMatchObject({ mode: "generation", rounds: "30", "max-new-tokens": "64" });
+  });
+});
+
+describe("shell quoting of the recorded invocation", () => {
+  it("leaves plain words alone and quotes the rest", () => {
+    expect(shellQuote("--rounds")).toBe("--rounds");
+    expect(shellQuote("docs/baseline-generation.json")).toBe("docs/baseline-generation.json");
+    expect(shellQuote("a b")).toBe("'a b'");
+    expect(shellQuote("it's")).toBe("'it'\\''s'");
+  });
+});
