@@ -117,6 +117,25 @@ const embeddingSampleSchema = z.object({
   call_latency_ms: z.array(nonneg),
 });
 
+/**
+ * Written by `perf-baseline baseline`: how the baseline was captured. A baseline of several captures holds the
+ * pooled samples of all of them; this block keeps each capture's median and robust CV of the gated metric
+ * and their spread (the between-capture noise). Absent in a plain result (the seed's redirect form).
+ */
+export const baselineBlockSchema = z.object({
+  /** the gated metric: tokens_per_second (generation) or calls_per_second (embedding) */
+  metric: z.enum(["tokens_per_second", "calls_per_second"]),
+  captures: z.number().int().positive(),
+  rounds_per_capture: z.array(count),
+  capture_medians: z.array(nonneg),
+  capture_robust_cvs: z.array(nonneg),
+  /** (max - min) / median of the capture medians; null for a single capture */
+  between_capture_spread: nonneg.nullable(),
+  capture_started_at: z.array(z.string()),
+  /** the command that captured the baseline */
+  command: z.string(),
+});
+
 const common = {
   schema_version: z.literal(SCHEMA_VERSION),
   tool: z.object({ name: z.literal("perf-baseline"), version: z.string() }),
@@ -138,6 +157,7 @@ const common = {
   /** false when the run was interrupted before all rounds were measured */
   complete: z.boolean(),
   warnings: z.array(z.string()),
+  baseline: baselineBlockSchema.optional(),
 };
 
 export const generationResultSchema = z.object({
