@@ -12,17 +12,19 @@ install: $(STAMP)
 # npm ci installs exactly the lock file; node-llama-cpp ships its prebuilt llama.cpp inside registry packages,
 # so nothing is built or downloaded from anywhere but the npm registry.
 $(STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund
+	@echo 'installing dependencies (npm ci)' >&2
+	@npm ci --no-audit --no-fund >&2
 	@touch $@
 
-## Both modes on the default model, as the seed's `make benchmark` (one JSON result per mode on stdout).
+## Both modes on the default model, as the seed's `make benchmark`: one JSON result per mode on stdout, the
+## generation result first; everything else goes to stderr.
 benchmark: install benchmark-generation benchmark-embedding
 
 benchmark-generation: install
-	$(NPX) tsx tools/benchmark.ts --mode generation --rounds $(ROUNDS) --max-new-tokens $(MAX_NEW_TOKENS)
+	@$(NPX) tsx tools/benchmark.ts --mode generation --rounds $(ROUNDS) --max-new-tokens $(MAX_NEW_TOKENS)
 
 benchmark-embedding: install
-	$(NPX) tsx tools/benchmark.ts --mode embedding --rounds $(ROUNDS)
+	@$(NPX) tsx tools/benchmark.ts --mode embedding --rounds $(ROUNDS)
 
 ## Lint, type-check, unit and integration tests (the integration tests run the real engine).
 test: install lint typecheck
