@@ -1,0 +1,112 @@
+/**
+ * The statistics of one baseline-vs-candidate comparison of the gated metric: medians, robust CVs, the ratio
+ * of medians with its seeded bootstrap interval, and the one-sided Mann-Whitney p-value. Pure.
+ */
+import type { BenchmarkResult } from "../results/schema.js";
+import { bootstrapRatioCi, mannWhitneyU, median, robustCv } from "../stats/index.js";
+import { ResultFileError } from "../util/errors.js";
+import type { Mode } from "../workload/workload.js";
+import { type GateConfig, noisyCvOf, thresholdOf } from "./config.js";
+
+/** The per-round figure the gate compares: generation tokens/s, embedding calls/s (higher is better). */
+export type GatedMetric = "tokens_per_second" | "calls_per_second";
+
+/** The gated metric of a mode. */
+export function gatedMetric(mode: Mode): GatedMetric {
+  return mode === "generation" ? "tokens_per_second" : "calls_per_second";
+}
+
+/**
+ * The gated metric of every measured round of a result.
+ * @param where the file (or label) to name in an error.
+ * @throws ResultFileError when a round's value is not a positive finite number (nothing to divide by).
+ */
+export function metricSamples(result: BenchmarkResult, where: string): number[] {
+  const metric = gatedMetric(result.mode);
+  const values =
+    result.mode === "generation"
+      ? result.samples.map((s) => s.tokens_per_second)
+      : result.samples.map((s) => s.calls_per_second);
+  values.forEach((v, i) => {
+    if (!(Number.isFinite(v) && v > 0)) {
+      throw new ResultFileError(where, `field samples.${i}.${metric}: ${v} is not a positive throughput`);
+    }
+  });
+  if (values.length === 0) throw new ResultFileError(where, "field samples: no measured rounds");
+  return values;
+}
+
+/** Median, robust CV and size of one side's samples. */
+export interface SideStats {
+  n: number;
+  median: number;
+  /** 1.4826 x MAD / median, a fraction */
+  robust_cv: number;
+}
+
+/** One comparison of candidate samples against the baseline's. */
+export interface Analysis {
+  /** "capture 1", "capture 2" or "pooled" */
+  label: string;
+  baseline: SideStats;
+  candidate: SideStats;
+  /** median(candidate) / median(baseline) */
+  ratio: number;
+  /** 1 - ratio: the throughput drop, a fraction (negative when the candidate is faster) */
+  drop: number;
+  /** seeded percentile-bootstrap interval of the ratio */
+  ci: { low: number; high: number; confidence: number };
+  /** one-sided Mann-Whitney U p-value of "candidate throughput is lower" */
+  p_value: number;
+  /** the threshold T used, a fraction */
+  threshold: number;
+  /** a side's robust CV exceeds T x noisy_cv_fraction_of_threshold */
+  noisy: boolean;
+  /** the interval contains 1 - T: the data cannot tell a drop of T from less */
+  straddles: boolean;
+  /** size and significance together: drop >= T, p < alpha and the interval's upper end below 1 */
+  shows_regression: boolean;
+  /** the interval lies above 1 - T: the drop is below T with the stated confidence */
+  clearly_below_threshold: boolean;
+}
+
+function side(xs: readonly number[]): SideStats {
+  return { n: xs.length, median: median(xs), robust_cv: robustCv(xs) };
+}
+
+/** Compares candidate samples with baseline samples of the gated metric of `mode`. */
+export function analyze(
+  label: string,
+  baseline: readonly number[],
+  candidate: readonly number[],
+  mode: Mode,
+  config: GateConfig,
+): Analysis {
+  const t = thresholdOf(config, mode);
+  const noisyCv = noisyCvOf(config, mode);
+  const b = side(baseline);
+  const c = side(candidate);
+  const ci = bootstrapRatioCi(baseline, candidate, {
+    seed: config.bootstrap.seed,
+    iterations: config.bootstrap.iterations,
+    confidence: config.bootstrap.confidence,
+  });
+  const p = mannWhitneyU(candidate, baseline, "less").p_value;
+  const ratio = c.median / b.median;
+  const drop = 1 - ratio;
+  const floor = 1 - t;
+  return {
+    label,
+    baseline: b,
+    candidate: c,
+    ratio,
+    drop,
+    ci: { low: ci.low, high: ci.high, confidence: ci.confidence },
+    p_value: p,
+    threshold: t,
+    noisy: b.robust_cv > noisyCv || c.robust_cv > noisyCv,
+    straddles: ci.low < floor && ci.high >= floor,
+    shows_regression: drop >= t && p < config.alpha && ci.high < 1,
+    clearly_below_threshold: ci.low >= floor && drop < t,
+  };
+}

@@ -1,0 +1,109 @@
+import { z } from "zod";
+import { describeIssue } from "../results/io.js";
+import { EXIT, PerfBaselineError } from "../util/errors.js";
+import type { Mode } from "../workload/workload.js";
+
+/** The committed configuration file of the gate, at the repository root. */
+export const DEFAULT_CONFIG_PATH = "perf-baseline.config.json";
+
+const fraction = z.number().gt(0).lt(1);
+const pathList = z.array(z.string().min(1));
+
+/**
+ * The gate configuration. Every key has a default, so an empty object (or no file) is the documented default
+ * configuration; unknown keys are rejected so that a typo is never silently ignored.
+ */
+export const gateConfigSchema = z
+  .object({
+    /** largest tolerated throughput drop per mode, a fraction (0.12 = 12 %). Defaults to the seed's 12 % and 15 %. */
+    thresholds: z
+      .object({ generation: fraction.default(0.12), embedding: fraction.default(0.15) })
+      .strict()
+      .prefault({}),
+    /** one-sided Mann-Whitney significance level. Defaults to 0.01. */
+    alpha: fraction.default(0.01),
+    /** a capture is noisy when its robust CV exceeds this fraction of the threshold. Defaults to 1/3 (T/3). */
+    noisy_cv_fraction_of_threshold: z
+      .number()
+      .positive()
+      .default(1 / 3),
+    /** fewer measured rounds than this on either side cannot give a verdict. Defaults to 5. */
+    min_rounds: z.number().int().min(2).default(5),
+    bootstrap: z
+      .object({
+        /** two-sided confidence of the ratio's interval. Defaults to 0.95. */
+        confidence: fraction.default(0.95),
+        /** resamples. Defaults to 2000. */
+        iterations: z.number().int().min(100).default(2000),
+        /** seed of the resampling generator (the gate is deterministic). Defaults to 1. */
+        seed: z.number().int().default(1),
+      })
+      .strict()
+      .prefault({}),
+    /** baseline file of each mode. Defaults to docs/baseline-<mode>.json. */
+    baselines: z
+      .object({
+        generation: z.string().min(1).default("docs/baseline-generation.json"),
+        embedding: z.string().min(1).default("docs/baseline-embedding.json"),
+      })
+      .strict()
+      .prefault({}),
+    /** captures per baseline (`perf-baseline baseline`); their spread is the between-capture noise. Defaults to 2. */
+    baseline_captures: z.number().int().min(1).max(10).default(2),
+    /** the seed's rebaseline trigger: changes under these paths since the baseline's commit make it stale */
+    rebaseline: z
+      .object({
+        core: pathList.default([
+          "src/engines/llama/",
+          "src/engines/types.ts",
+          "src/measure/",
+          "src/bench/run-benchmark.ts",
+        ]),
+        tokenizer: pathList.default(["src/workload/", "src/models/vocab.ts"]),
+        /**
+         * What a stale baseline does to the verdict: "report" prints "baseline stale: recapture" beside the
+         * verdict (which still compares, as the point of a baseline taken before a runtime update is to
+         * compare after it); "incomparable" turns the verdict into INCOMPARABLE. Defaults to "report".
+         */
+        on_stale: z.enum(["report", "incomparable"]).default("report"),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+/** The validated configuration, defaults filled in. */
+export type GateConfig = z.infer<typeof gateConfigSchema>;
+
+/** A configuration file that is not JSON or fails validation. */
+export class ConfigFileError extends PerfBaselineError {
+  constructor(path: string, problem: string) {
+    super(`${path}: ${problem}`, EXIT.usage);
+  }
+}
+
+/** The built-in defaults (the same values as the committed perf-baseline.config.json). */
+export function defaultGateConfig(): GateConfig {
+  return gateConfigSchema.parse({});
+}
+
+/**
+ * Validates a parsed configuration document and fills in defaults.
+ * @param where the file name to put in the error.
+ * @throws ConfigFileError naming the file and the first bad field.
+ */
+export function parseGateConfig(doc: unknown, where: string): GateConfig {
+  const parsed = gateConfigSchema.safeParse(doc);
+  if (!parsed.success) throw new ConfigFileError(where, describeIssue(parsed.error));
+  return parsed.data;
+}
+
+/** The threshold T of a mode, a fraction. */
+export function thresholdOf(config: GateConfig, mode: Mode): number {
+  return config.thresholds[mode];
+}
+
+/** The robust CV above which a capture of `mode` counts as noisy: T x noisy_cv_fraction_of_threshold. */
+export function noisyCvOf(config: GateConfig, mode: Mode): number {
+  return thresholdOf(config, mode) * config.noisy_cv_fraction_of_threshold;
+}
