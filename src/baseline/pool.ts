@@ -1,0 +1,111 @@
+/**
+ * A baseline from one or more captures of the same benchmark: the pooled samples of all captures, statistics
+ * recomputed over them, and a `baseline` block recording each capture's median and robust CV of the gated
+ * metric and their spread (the between-capture noise). Pure.
+ */
+import { gatedMetric, metricSamples } from "../gate/analysis.js";
+import { checkComparability, describeDifferences } from "../gate/comparability.js";
+import type { BenchmarkResult, EmbeddingResult, GenerationResult } from "../results/schema.js";
+import { median, robustCv, summarize } from "../stats/index.js";
+
+const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+
+function summaryOrNull(xs: ReadonlyArray<number | null>) {
+  const vals = xs.filter((x): x is number => x !== null);
+  return vals.length ? summarize(vals) : null;
+}
+
+/** Thrown (as a bug) when captures of one baseline are not comparable with each other. */
+export class CapturesDisagreeError extends Error {}
+
+function poolGeneration(first: GenerationResult, all: GenerationResult[]): GenerationResult {
+  const samples = all.flatMap((r) => r.samples).map((s, i) => ({ ...s, round: i }));
+  const elapsed = sum(samples.map((s) => s.elapsed_s));
+  const tokens = sum(samples.map((s) => s.output_tokens));
+  return {
+    ...first,
+    rounds: samples.length,
+    elapsed_s: elapsed,
+    calls_per_second: elapsed > 0 ? samples.length / elapsed : 0,
+    tokens_per_second: elapsed > 0 ? tokens / elapsed : 0,
+    samples,
+    statistics: {
+      tokens_per_second: summarize(samples.map((s) => s.tokens_per_second)),
+      decode_tokens_per_second: summaryOrNull(samples.map((s) => s.decode_tokens_per_second)),
+      prefill_tokens_per_second: summaryOrNull(samples.map((s) => s.prefill_tokens_per_second)),
+      ttft_ms: summaryOrNull(samples.map((s) => s.ttft_ms)),
+      itl_ms: summaryOrNull(samples.map((s) => s.itl_ms)),
+    },
+  };
+}
+
+function poolEmbedding(first: EmbeddingResult, all: EmbeddingResult[]): EmbeddingResult {
+  const samples = all.flatMap((r) => r.samples).map((s, i) => ({ ...s, round: i }));
+  const elapsed = sum(samples.map((s) => s.elapsed_s));
+  const calls = sum(samples.map((s) => s.calls));
+  const tokens = sum(samples.map((s) => s.input_tokens));
+  return {
+    ...first,
+    rounds: samples.length,
+    elapsed_s: elapsed,
+    calls_per_second: elapsed > 0 ? calls / elapsed : 0,
+    tokens_per_second: elapsed > 0 ? tokens / elapsed : 0,
+    samples,
+    statistics: {
+      calls_per_second: summarize(samples.map((s) => s.calls_per_second)),
+      tokens_per_second: summarize(samples.map((s) => s.tokens_per_second)),
+      call_latency_ms: summarize(samples.flatMap((s) => s.call_latency_ms)),
+    },
+  };
+}
+
+/**
+ * Pools captures into one baseline result carrying a `baseline` block. The pooled result keeps the first
+ * capture's identity (environment, engine, settings, model, workload); `rounds` becomes the pooled round
+ * count and `rounds_per_capture` keeps each capture's.
+ * @param command the command that captured the baseline, recorded in the block and as the invocation.
+ * @throws CapturesDisagreeError when the captures are not comparable with each other (a bug in the caller).
+ */
+export function poolCaptures(captures: readonly BenchmarkResult[], command: string): BenchmarkResult {
+  const first = captures[0];
+  if (!first) throw new CapturesDisagreeError("no captures to pool");
+  for (const c of captures.slice(1)) {
+    const cmp = checkComparability(first, c);
+    if (!cmp.comparable)
+      throw new CapturesDisagreeError(`captures differ: ${describeDifferences(cmp.blocking)}`);
+  }
+  const medians = captures.map((c) => median(metricSamples(c, "capture")));
+  const cvs = captures.map((c) => robustCv(metricSamples(c, "capture")));
+  const spread = captures.length > 1 ? (Math.max(...medians) - Math.min(...medians)) / median(medians) : null;
+  const digests = new Set(captures.map((c) => c.output.digest));
+  const warnings = [...new Set(captures.flatMap((c) => c.warnings))];
+  if (digests.size > 1)
+    warnings.push("captures computed different outputs: the engine is not deterministic here");
+  const last = captures[captures.length - 1] as BenchmarkResult;
+  const pooled =
+    first.mode === "generation"
+      ? poolGeneration(first, captures as GenerationResult[])
+      : poolEmbedding(first, captures as EmbeddingResult[]);
+  return {
+    ...pooled,
+    warmup_rounds: first.warmup_rounds,
+    invocation: { ...first.invocation, command },
+    finished_at: last.finished_at,
+    complete: captures.every((c) => c.complete),
+    warnings,
+    output: {
+      digest: first.output.digest,
+      consistent: digests.size === 1 && captures.every((c) => c.output.consistent),
+    },
+    baseline: {
+      metric: gatedMetric(first.mode),
+      captures: captures.length,
+      rounds_per_capture: captures.map((c) => c.samples.length),
+      capture_medians: medians,
+      capture_robust_cvs: cvs,
+      between_capture_spread: spread,
+      capture_started_at: captures.map((c) => c.started_at),
+      command,
+    },
+  };
+}
