@@ -30,6 +30,8 @@ export interface BenchOptions {
   status?: (line: string) => void;
   onRound?: RoundPlan["onRound"];
   shouldStop?: () => boolean;
+  /** wraps the loaded engine (the slowdown device of the gate-accuracy script and tests); none in the CLI */
+  wrapEngine?: (engine: Engine) => Engine;
 }
 
 /** Resolves the model to run: a user's GGUF, validated, or the cached dummy model (written on first use). */
@@ -55,7 +57,7 @@ export async function runBenchmark(opts: BenchOptions): Promise<BenchmarkResult>
   const workload = opts.mode === "generation" ? generationWorkload(opts.maxNewTokens) : embeddingWorkload();
   const { createLlamaEngine } = await import("../engines/llama/llama-engine.js");
   opts.status?.(`loading ${model.path}`);
-  const engine: Engine = await createLlamaEngine({
+  const loaded: Engine = await createLlamaEngine({
     modelPath: model.path,
     mode: opts.mode,
     threads: opts.threads,
@@ -66,6 +68,7 @@ export async function runBenchmark(opts: BenchOptions): Promise<BenchmarkResult>
     maxNewTokens: opts.mode === "generation" ? opts.maxNewTokens : 0,
     log: (line) => opts.status?.(`llama.cpp: ${line}`),
   });
+  const engine = opts.wrapEngine ? opts.wrapEngine(loaded) : loaded;
   try {
     const started = new Date().toISOString();
     const plan: RoundPlan = {
