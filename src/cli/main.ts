@@ -11,6 +11,22 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "write a dummy-model preset (seeded weights, own vocabulary) to a GGUF file",
     load: async () => (await import("./commands/model.js")).modelCommand,
   },
+  baseline: {
+    summary: "capture both baselines (docs/baseline-<mode>.json), atomically",
+    load: async () => (await import("./commands/baseline.js")).baselineCommand,
+  },
+  gate: {
+    summary: "gate a candidate against its baseline: PASS, REGRESSION, INCONCLUSIVE, INCOMPARABLE",
+    load: async () => (await import("./commands/gate.js")).gateCommand,
+  },
+  compare: {
+    summary: "compare two result files with the gate's analysis (loads no model)",
+    load: async () => (await import("./commands/compare.js")).compareCommand,
+  },
+  "check-release": {
+    summary: "run both benchmarks, gate them and write the release evidence folder",
+    load: async () => (await import("./commands/check-release.js")).checkReleaseCommand,
+  },
 };
 
 function topHelp(): string {

@@ -1,0 +1,119 @@
+import type { BenchOptions } from "../../bench/run-benchmark.js";
+import { readGateConfig } from "../../config/read-config.js";
+import { runGate } from "../../gate/verdict.js";
+import { renderGateText } from "../../report/gate-text.js";
+import { readResult } from "../../results/io.js";
+import type { BenchmarkResult } from "../../results/schema.js";
+import { atomicWriteText } from "../../util/atomic-file.js";
+import { UsageError } from "../../util/errors.js";
+import { assertWritablePath } from "../../util/output-path.js";
+import { MODES, type Mode } from "../../workload/workload.js";
+import { type Command, choiceFlag, stringFlag } from "../args.js";
+import {
+  candidateOptions,
+  captureInvocation,
+  gitChangedPaths,
+  RUN_FLAGS,
+  readBaseline,
+} from "../gate-support.js";
+import { roundProgress, status } from "../progress.js";
+
+/**
+ * Runs one candidate capture with the given options (the engine is loaded lazily, inside runBenchmark).
+ * @param label shown in progress and status lines.
+ */
+export async function captureCandidate(
+  opts: Omit<BenchOptions, "invocation">,
+  label: string,
+): Promise<BenchmarkResult> {
+  const { runBenchmark } = await import("../../bench/run-benchmark.js");
+  status(`${label}: ${opts.mode}, ${opts.rounds} rounds`);
+  const progress = roundProgress(label);
+  try {
+    return await runBenchmark({
+      ...opts,
+      invocation: captureInvocation(opts),
+      status,
+      onRound: progress.onRound,
+    });
+  } finally {
+    progress.done();
+  }
+}
+
+function candidateFiles(values: Record<string, unknown>): string[] {
+  const raw = values.candidate;
+  if (raw === undefined) return [];
+  const list = (Array.isArray(raw) ? raw : [raw]) as string[];
+  if (list.length > 2)
+    throw new UsageError("--candidate takes at most two files (a capture and a second capture)");
+  for (const f of list) if (f === "") throw new UsageError("--candidate needs a value");
+  return list;
+}
+
+/** `perf-baseline gate`: a candidate (a file, or a run it starts) against the baseline of its mode. */
+export const gateCommand: Command = {
+  name: "gate",
+  summary:
+    "Gate a candidate against the baseline of its mode: PASS, REGRESSION, INCONCLUSIVE or INCOMPARABLE, with the evidence.",
+  usage: "perf-baseline gate [--mode generation|embedding] [--candidate FILE [--candidate FILE2]] [options]",
+  flags: {
+    mode: {
+      type: "string",
+      description: "generation or embedding",
+      default: "the candidate file's mode, else generation",
+    },
+    baseline: { type: "string", description: "the baseline file", default: "docs/baseline-<mode>.json" },
+    candidate: {
+      type: "string",
+      multiple: true,
+      description:
+        "a result file to gate instead of running the benchmark; give it twice to supply the second capture the variance rule may need",
+    },
+    config: { type: "string", description: "gate configuration file", default: "perf-baseline.config.json" },
+    "report-json": {
+      type: "string",
+      description: "also write the verdict and its evidence as JSON to this file",
+    },
+    ...RUN_FLAGS,
+  },
+  async run(values) {
+    const { config } = readGateConfig(stringFlag(values, "config"));
+    const files = candidateFiles(values);
+    const reportPath = stringFlag(values, "report-json");
+    if (reportPath !== undefined) assertWritablePath(reportPath);
+    // candidate files are validated before anything runs
+    const fileResults = files.map((f) => readResult(f));
+    const mode: Mode = choiceFlag(values, "mode", MODES, fileResults[0]?.mode ?? "generation");
+    const baselinePath = stringFlag(values, "baseline") ?? config.baselines[mode];
+    const baseline = readBaseline(baselinePath, mode);
+
+    let candidate: BenchmarkResult;
+    let candidateSource: string;
+    let captureAgain: (() => Promise<BenchmarkResult>) | undefined;
+    if (fileResults.length > 0) {
+      candidate = fileResults[0] as BenchmarkResult;
+      candidateSource = files[0] as string;
+      const second = fileResults[1];
+      if (second) captureAgain = async () => second;
+    } else {
+      const opts = candidateOptions(baseline, values);
+      candidate = await captureCandidate(opts, "candidate capture 1");
+      candidateSource = "candidate run";
+      captureAgain = () => captureCandidate(opts, "candidate capture 2 (variance rule)");
+    }
+    const { report } = await runGate({
+      baseline,
+      candidate,
+      config,
+      baselineSource: baselinePath,
+      candidateSource,
+      captureAgain,
+      changedPaths: gitChangedPaths,
+    });
+    if (files[1]) report.candidate_sources[1] = files[1];
+    process.stdout.write(renderGateText(report));
+    if (reportPath !== undefined) atomicWriteText(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+    return report.exit_code;
+  },
+};
