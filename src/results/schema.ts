@@ -104,6 +104,14 @@ const generationSampleSchema = z.object({
   prefill_tokens_per_second: nonneg.nullable(),
   decode_tokens_per_second: nonneg.nullable(),
   itl_ms: nonneg.nullable(),
+  /** serving only: (end-to-end - ttft) / (output tokens - 1), in ms */
+  tpot_ms: nonneg.nullable().optional(),
+  /** serving only: every gap between two chunks that carried output text, in ms (raw ITL samples) */
+  chunk_gaps_ms: z.array(nonneg).optional(),
+  /** serving only: when the request was sent, in s after the measured phase began */
+  sent_at_s: nonneg.optional(),
+  /** serving only: where output_tokens came from: the server's usage, or a count of text chunks */
+  output_tokens_source: z.enum(["usage", "chunks"]).optional(),
 });
 
 const embeddingSampleSchema = z.object({
@@ -115,6 +123,126 @@ const embeddingSampleSchema = z.object({
   calls_per_second: nonneg,
   tokens_per_second: nonneg,
   call_latency_ms: z.array(nonneg),
+  /** serving only: when the request was sent, in s after the measured phase began */
+  sent_at_s: nonneg.optional(),
+});
+
+/**
+ * Serving runs (`--engine openai`): the load the server was put under. Settings only (nothing measured), so
+ * that the gate can put the whole block into its comparability key.
+ */
+export const loadSchema = z.object({
+  /** the OpenAI endpoint: completions, chat (chat/completions) or embeddings */
+  endpoint: z.enum(["completions", "chat", "embeddings"]),
+  /** most requests in flight at once */
+  concurrency: z.number().int().positive(),
+  /** planned arrivals per second; null sends each request as soon as a slot is free */
+  request_rate: num.positive().nullable(),
+  /** gamma shape of the arrival gaps: 1 is a Poisson process, below 1 burstier */
+  burstiness: num.positive(),
+  /** seed of the arrival gaps */
+  arrival_seed: z.number().int(),
+  /** measured requests planned; null when the run is bounded by duration only */
+  num_requests: z.number().int().positive().nullable(),
+  /** no request is sent after this many seconds; null when bounded by count only */
+  duration_s: num.positive().nullable(),
+  /** generation: fixed (max_tokens + ignore_eos + min_tokens) or natural (max_tokens only); null for embedding */
+  output_length: z.enum(["fixed", "natural"]).nullable(),
+  /** generation streams (SSE) */
+  stream: z.boolean(),
+});
+
+/** A distribution known only by its percentiles (event-loop delay histogram), in ms. */
+const histogramSchema = z.object({
+  min: nonneg,
+  mean: nonneg,
+  p50: nonneg,
+  p90: nonneg,
+  p99: nonneg,
+  max: nonneg,
+});
+
+/** Failed requests of a serving run, grouped by cause (http_503, stream_cut, idle_timeout, ...). */
+const failureGroupSchema = z.object({
+  cause: z.string(),
+  count: z.number().int().positive(),
+  example: z.string(),
+});
+
+const servingRequestsSchema = z.object({
+  /** measured requests planned; null for a run bounded by duration */
+  planned: count.nullable(),
+  sent: count,
+  completed: count,
+  failed: count,
+  /** in flight when the run was interrupted: neither completed nor failed */
+  interrupted: count,
+});
+
+/** What the client itself cost, so that a client bottleneck shows: all in ms. */
+const clientOverheadSchema = z.object({
+  /** from a read's timestamp to the end of its handling (SSE parse, record), one per read */
+  chunk_handling_ms: summarySchema.nullable(),
+  /** event-loop delay during the measured phase: how late a chunk's timestamp can be after its arrival */
+  event_loop_delay_ms: histogramSchema.nullable(),
+  /** from the moment a request could be sent (planned time reached, slot free) to the moment it was */
+  scheduling_delay_ms: summarySchema.nullable(),
+  /** from the planned arrival to a free concurrency slot: waiting by design, not client overhead */
+  queue_wait_ms: summarySchema.nullable(),
+});
+
+const timeoutsSchema = z.object({
+  connect: z.number().positive(),
+  first_byte: z.number().positive(),
+  idle: z.number().positive(),
+  total: z.number().positive(),
+});
+
+const servingCommon = {
+  requests: servingRequestsSchema,
+  failures: z.array(failureGroupSchema),
+  /** wall time of the measured phase: first request sent to last request settled */
+  duration_s: nonneg,
+  /** completed requests / duration_s */
+  requests_per_second: nonneg,
+  client_overhead: clientOverheadSchema,
+  timeouts_ms: timeoutsSchema,
+};
+
+/** Serving metrics of a generation run, over the completed requests (vLLM's benchmark_serving figures). */
+export const servingGenerationSchema = z.object({
+  ...servingCommon,
+  total_input_tokens: count,
+  total_output_tokens: count,
+  /** output tokens / duration_s */
+  output_tokens_per_second: nonneg,
+  /** (input + output tokens) / duration_s */
+  total_tokens_per_second: nonneg,
+  output_length: z.object({
+    requested: count,
+    /** true when every completed request produced exactly the requested tokens */
+    fixed: z.boolean(),
+    min: count,
+    max: count,
+    /** usage (the server's counts), chunks (text chunks counted: a chunk may hold several tokens) or mixed */
+    counted_from: z.enum(["usage", "chunks", "mixed"]),
+  }),
+  ttft_ms: summarySchema.nullable(),
+  tpot_ms: summarySchema.nullable(),
+  /** all chunk gaps of all requests pooled */
+  itl_ms: summarySchema.nullable(),
+  e2e_latency_ms: summarySchema,
+});
+
+/** Serving metrics of an embedding run. */
+export const servingEmbeddingSchema = z.object({
+  ...servingCommon,
+  inputs_per_request: z.number().int().positive(),
+  /** inputs embedded / duration_s */
+  inputs_per_second: nonneg,
+  /** input tokens (the server's usage) / duration_s; null when the server reported no usage */
+  tokens_per_second: nonneg.nullable(),
+  latency_ms: summarySchema,
 });
 
 /**
@@ -158,6 +286,8 @@ const common = {
   complete: z.boolean(),
   warnings: z.array(z.string()),
   baseline: baselineBlockSchema.optional(),
+  /** serving runs only: the load settings (part of the comparability key) */
+  load: loadSchema.optional(),
 };
 
 export const generationResultSchema = z.object({
@@ -166,6 +296,7 @@ export const generationResultSchema = z.object({
   max_new_tokens: z.number().int().positive(),
   tokens_per_second: nonneg,
   samples: z.array(generationSampleSchema),
+  serving: servingGenerationSchema.optional(),
   statistics: z.object({
     tokens_per_second: summarySchema,
     decode_tokens_per_second: summarySchema.nullable(),
@@ -181,6 +312,7 @@ export const embeddingResultSchema = z.object({
   input_texts: z.number().int().positive(),
   tokens_per_second: nonneg,
   samples: z.array(embeddingSampleSchema),
+  serving: servingEmbeddingSchema.optional(),
   statistics: z.object({
     calls_per_second: summarySchema,
     tokens_per_second: summarySchema,
