@@ -1,0 +1,403 @@
+import type http from "node:http";
+import { createParser } from "eventsource-parser";
+import {
+  type ExchangeFailure,
+  type ExchangeRequest,
+  exchange,
+  type FailureCause,
+  keepAliveAgent,
+  type SinkVerdict,
+} from "./http.js";
+import { endpointUrl, type GenerationEndpoint, type Timeouts } from "./options.js";
+
+/**
+ * The OpenAI-compatible HTTP client: one streamed generation request, one embeddings request, or a JSON GET,
+ * each returning raw timestamps and counts (no statistics). The API key goes into the Authorization header
+ * and nowhere else: every text that comes back from the server or the network stack is redacted.
+ */
+
+/** Token counts a server reported. */
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+}
+
+/** A streamed generation request that completed. */
+export interface GenerationSuccess {
+  ok: true;
+  start_ns: bigint;
+  /** response headers arrived */
+  headers_ns: bigint;
+  /** the first chunk that carried output text; null when none did */
+  first_token_ns: bigint | null;
+  /** the last piece of the stream was read */
+  end_ns: bigint;
+  /** arrival of each chunk that carried output text, in order */
+  chunk_times_ns: bigint[];
+  text: string;
+  /** usage from the stream (include_usage or a server's own last chunk); null when none came */
+  usage: Usage | null;
+  finish_reason: string | null;
+  /** whether the stream ended with `data: [DONE]` */
+  done_marker: boolean;
+}
+
+/** An embeddings request that completed. */
+export interface EmbeddingSuccess {
+  ok: true;
+  start_ns: bigint;
+  end_ns: bigint;
+  inputs: number;
+  vectors: number[][];
+  /** usage.prompt_tokens when the server reported it */
+  prompt_tokens: number | null;
+}
+
+/** A failed request: why, and a one-line detail free of the API key. */
+export type RequestFailure = ExchangeFailure;
+export type { FailureCause };
+
+/** A JSON GET's answer (for identity probes); json is null when the body was not JSON. */
+export interface JsonAnswer {
+  ok: true;
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  json: unknown;
+}
+
+/** What a generation request asks for. */
+export interface GenerationRequest {
+  endpoint: GenerationEndpoint;
+  model: string;
+  prompt: string;
+  max_tokens: number;
+  /** send ignore_eos and min_tokens = max_tokens so that exactly max_tokens are generated */
+  fixed_length: boolean;
+}
+
+/** Client options. */
+export interface ClientOptions {
+  baseUrl: URL;
+  /** the API key, or null to send no Authorization header */
+  apiKey: string | null;
+  timeouts: Timeouts;
+}
+
+/**
+ * Time spent handling each read of a stream (parse and record), for the client-overhead figures: ns from a
+ * read's timestamp to the end of its handling. Memory is bounded: past `capacity` reads, a uniform random
+ * sample of them is kept (reservoir sampling), which is all percentiles need.
+ */
+export class ClientOverhead {
+  private kept: number[] = [];
+  private seen = 0;
+  constructor(private readonly capacity = 200_000) {}
+
+  /** Records one read's handling time, in ns. */
+  add(ns: number): void {
+    this.seen++;
+    if (this.kept.length < this.capacity) this.kept.push(ns);
+    else {
+      const j = Math.floor(Math.random() * this.seen);
+      if (j < this.capacity) this.kept[j] = ns;
+    }
+  }
+
+  /** Forgets everything recorded (e.g. the warmup's reads). */
+  reset(): void {
+    this.kept = [];
+    this.seen = 0;
+  }
+
+  /** The reads recorded since the last reset. */
+  get count(): number {
+    return this.seen;
+  }
+
+  /** The kept handling times, in ns (all of them up to `capacity` reads). */
+  samples(): readonly number[] {
+    return this.kept;
+  }
+}
+
+const now = () => process.hrtime.bigint();
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function usageOf(v: unknown): Usage | null {
+  if (!isObject(v)) return null;
+  const p = v.prompt_tokens;
+  const c = v.completion_tokens;
+  if (typeof c !== "number" || !Number.isFinite(c) || c < 0) return null;
+  return { prompt_tokens: typeof p === "number" && p >= 0 ? p : 0, completion_tokens: c };
+}
+
+function errorMessage(v: unknown): string {
+  if (isObject(v) && typeof v.message === "string") return v.message;
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+/** The OpenAI-compatible client of one base URL. */
+export class OpenAiClient {
+  readonly baseUrl: URL;
+  readonly overhead = new ClientOverhead();
+  private readonly agent: http.Agent;
+  private readonly headers: Record<string, string>;
+  private readonly secret: string | null;
+  private readonly timeouts: Timeouts;
+  private readonly completionsUrl: URL;
+  private readonly chatUrl: URL;
+  private readonly embeddingsUrl: URL;
+
+  constructor(opts: ClientOptions) {
+    this.baseUrl = opts.baseUrl;
+    this.timeouts = opts.timeouts;
+    this.secret = opts.apiKey && opts.apiKey !== "" ? opts.apiKey : null;
+    this.agent = keepAliveAgent(opts.baseUrl);
+    this.headers = { accept: "application/json, text/event-stream", "user-agent": "perf-baseline" };
+    if (this.secret) this.headers.authorization = `Bearer ${this.secret}`;
+    this.completionsUrl = endpointUrl(opts.baseUrl, "/completions");
+    this.chatUrl = endpointUrl(opts.baseUrl, "/chat/completions");
+    this.embeddingsUrl = endpointUrl(opts.baseUrl, "/embeddings");
+  }
+
+  /** Removes the API key from a text (server error bodies can echo request headers). */
+  readonly redact = (text: string): string => {
+    const s = this.secret;
+    return s && text.includes(s) ? text.split(s).join("[redacted]") : text;
+  };
+
+  private request(
+    method: "GET" | "POST",
+    url: URL,
+    body: unknown,
+    signal?: AbortSignal,
+    timeouts = this.timeouts,
+  ): ExchangeRequest {
+    const headers = { ...this.headers };
+    if (body !== undefined) headers["content-type"] = "application/json";
+    return {
+      method,
+      url,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      timeouts,
+      agent: this.agent,
+      signal,
+      redact: this.redact,
+    };
+  }
+
+  /** The JSON body of a generation request. */
+  static generationBody(r: GenerationRequest): Record<string, unknown> {
+    const body: Record<string, unknown> = { model: r.model };
+    if (r.endpoint === "chat") body.messages = [{ role: "user", content: r.prompt }];
+    else body.prompt = r.prompt;
+    body.max_tokens = r.max_tokens;
+    body.temperature = 0;
+    body.stream = true;
+    body.stream_options = { include_usage: true };
+    if (r.fixed_length) {
+      body.ignore_eos = true;
+      body.min_tokens = r.max_tokens;
+    }
+    return body;
+  }
+
+  /**
+   * One streamed generation request. Chunks with no output text (a chat role chunk, a usage chunk) carry no
+   * token; a chunk with several tokens is one arrival. The stream must end with [DONE] or a finish_reason.
+   */
+  async generate(r: GenerationRequest, signal?: AbortSignal): Promise<GenerationSuccess | RequestFailure> {
+    const chat = r.endpoint === "chat";
+    const chunkTimes: bigint[] = [];
+    let text = "";
+    let usage: Usage | null = null;
+    let finish: string | null = null;
+    let done = false;
+    let lastAt = 0n;
+    let verdict: SinkVerdict;
+    const overhead = this.overhead;
+    let at = 0n;
+    const parser = createParser({
+      onEvent: (ev) => {
+        if (verdict || done) return;
+        const data = ev.data;
+        if (data === "[DONE]") {
+          done = true;
+          return;
+        }
+        let obj: unknown;
+        try {
+          obj = JSON.parse(data);
+        } catch {
+          verdict = { cause: "malformed_sse", detail: `a stream event is not JSON: ${data.slice(0, 120)}` };
+          return;
+        }
+        if (!isObject(obj)) {
+          verdict = {
+            cause: "malformed_sse",
+            detail: `a stream event is not a JSON object: ${data.slice(0, 120)}`,
+          };
+          return;
+        }
+        if (obj.error !== undefined && obj.error !== null) {
+          verdict = { cause: "stream_error", detail: `the server sent an error: ${errorMessage(obj.error)}` };
+          return;
+        }
+        const u = usageOf(obj.usage);
+        if (u) usage = u;
+        const choices = obj.choices;
+        if (!Array.isArray(choices)) return;
+        const choice = choices[0];
+        if (!isObject(choice)) return;
+        let piece: unknown;
+        if (chat) {
+          const delta = choice.delta;
+          if (isObject(delta)) piece = delta.content || delta.reasoning_content || delta.reasoning;
+        } else {
+          piece = choice.text;
+        }
+        if (typeof piece === "string" && piece !== "") {
+          chunkTimes.push(at);
+          text += piece;
+        }
+        if (typeof choice.finish_reason === "string") finish = choice.finish_reason;
+      },
+    });
+    const body = OpenAiClient.generationBody(r);
+    const result = await exchange(
+      this.request("POST", chat ? this.chatUrl : this.completionsUrl, body, signal),
+      {
+        onHeaders: (_status, headers) => {
+          const type = String(headers["content-type"] ?? "");
+          if (!type.includes("text/event-stream"))
+            return { cause: "bad_response", detail: `expected a text/event-stream, got "${type}"` };
+          return undefined;
+        },
+        onData: (piece, t) => {
+          at = t;
+          lastAt = t;
+          parser.feed(piece);
+          overhead.add(Number(now() - t));
+          return verdict;
+        },
+        onEnd: () => {
+          parser.reset({ consume: true });
+          if (verdict) return verdict;
+          if (!done && finish === null)
+            return {
+              cause: "stream_incomplete",
+              detail: "the stream ended with neither [DONE] nor a finish_reason",
+            };
+          return undefined;
+        },
+      },
+    );
+    if (!result.ok) return result;
+    return {
+      ok: true,
+      start_ns: result.start_ns,
+      headers_ns: result.headers_ns,
+      first_token_ns: chunkTimes[0] ?? null,
+      end_ns: lastAt > 0n ? lastAt : result.end_ns,
+      chunk_times_ns: chunkTimes,
+      text,
+      usage,
+      finish_reason: finish,
+      done_marker: done,
+    };
+  }
+
+  /** One embeddings request for `inputs` (float encoding); checks one vector per input. */
+  async embed(
+    model: string,
+    inputs: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<EmbeddingSuccess | RequestFailure> {
+    let body = "";
+    let lastAt = 0n;
+    const result = await exchange(
+      this.request("POST", this.embeddingsUrl, { model, input: inputs, encoding_format: "float" }, signal),
+      {
+        onData: (piece, t) => {
+          lastAt = t;
+          body += piece;
+          return undefined;
+        },
+      },
+    );
+    if (!result.ok) return result;
+    const fail = (detail: string): RequestFailure => ({
+      ok: false,
+      cause: "bad_response",
+      detail: this.redact(detail),
+      status: result.status,
+      start_ns: result.start_ns,
+      end_ns: result.end_ns,
+    });
+    let doc: unknown;
+    try {
+      doc = JSON.parse(body);
+    } catch {
+      return fail(`the embeddings response is not JSON: ${body.slice(0, 120)}`);
+    }
+    if (!isObject(doc) || !Array.isArray(doc.data)) return fail("the embeddings response has no data array");
+    if (doc.data.length !== inputs.length)
+      return fail(`the embeddings response has ${doc.data.length} vectors for ${inputs.length} inputs`);
+    const vectors: number[][] = new Array(inputs.length);
+    for (let i = 0; i < doc.data.length; i++) {
+      const item: unknown = doc.data[i];
+      const index = isObject(item) && typeof item.index === "number" ? item.index : i;
+      const embedding = isObject(item) ? item.embedding : undefined;
+      if (!Array.isArray(embedding) || index < 0 || index >= inputs.length)
+        return fail(`embeddings item ${i} has no float vector (encoding_format float)`);
+      vectors[index] = embedding as number[];
+    }
+    const u =
+      isObject(doc.usage) && typeof doc.usage.prompt_tokens === "number" ? doc.usage.prompt_tokens : null;
+    return {
+      ok: true,
+      start_ns: result.start_ns,
+      end_ns: lastAt > 0n ? lastAt : result.end_ns,
+      inputs: inputs.length,
+      vectors,
+      prompt_tokens: u,
+    };
+  }
+
+  /**
+   * A GET of JSON, for discovery (models list, server info). `url` may be outside the base URL (the server
+   * root). Bounded by `timeoutMs` for every phase.
+   */
+  async getJson(url: URL, timeoutMs: number): Promise<JsonAnswer | RequestFailure> {
+    let body = "";
+    const timeouts: Timeouts = {
+      connect_ms: Math.min(this.timeouts.connect_ms, timeoutMs),
+      first_byte_ms: Math.min(this.timeouts.first_byte_ms, timeoutMs),
+      idle_ms: Math.min(this.timeouts.idle_ms, timeoutMs),
+      total_ms: Math.min(this.timeouts.total_ms, timeoutMs),
+    };
+    const result = await exchange(this.request("GET", url, undefined, undefined, timeouts), {
+      onData: (piece) => {
+        if (body.length < 1_000_000) body += piece;
+        return undefined;
+      },
+    });
+    if (!result.ok) return result;
+    let json: unknown = null;
+    try {
+      json = JSON.parse(body);
+    } catch {
+      json = null;
+    }
+    return { ok: true, status: result.status, headers: result.headers, json };
+  }
+
+  /** Closes idle keep-alive sockets. */
+  close(): void {
+    this.agent.destroy();
+  }
+}

@@ -1,0 +1,164 @@
+import type { BenchmarkResult } from "../../results/schema.js";
+import { EngineError, UsageError } from "../../util/errors.js";
+import type { EngineIdentity } from "../types.js";
+import type { OpenAiClient } from "./client.js";
+import { endpointUrl, serverRoot } from "./options.js";
+
+/**
+ * Who is serving: found before the run, each probe bounded in time. The models list (`GET /v1/models`) says
+ * which models are served and who owns them; the `server` header names the software; llama-server's `/props`
+ * (build_info), vLLM's `/version` and Ollama's `/api/version` give versions where those servers run. What a
+ * server does not tell stays out (never guessed).
+ */
+
+/** The model block of a serving result: the served name; a file's hash is not visible over HTTP. */
+export type ServedModel = BenchmarkResult["model"];
+
+/** The server and model of a run. */
+export interface ServerInfo {
+  identity: EngineIdentity;
+  model: ServedModel;
+  /** ids from /v1/models, or null when the server lists none */
+  served_models: string[] | null;
+  warnings: string[];
+}
+
+/** How long each discovery request may take, in ms. */
+const PROBE_MS = 5_000;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+const str = (v: unknown): string | null => (typeof v === "string" && v.trim() !== "" ? v.trim() : null);
+const int = (v: unknown): number | null =>
+  typeof v === "number" && Number.isInteger(v) && v >= 0 ? v : null;
+
+/**
+ * Lists the served models, checks `model` against them (or picks the only one when `model` is undefined) and
+ * reads the server's identity.
+ * @param apiKeyEnv the variable name the key came from, for the error message on 401/403.
+ * @throws EngineError when the server cannot be reached or refuses the key; UsageError for a model it does not serve.
+ */
+export async function discoverServer(
+  client: OpenAiClient,
+  model: string | undefined,
+  apiKeyEnv: string,
+): Promise<ServerInfo> {
+  const base = client.baseUrl;
+  const warnings: string[] = [];
+  const modelsUrl = endpointUrl(base, "/models");
+  const listed = await client.getJson(modelsUrl, PROBE_MS);
+  let served: string[] | null = null;
+  let entry: Record<string, unknown> | null = null;
+  const versions: Record<string, string> = {};
+  const details: EngineIdentity["details"] = { base_url: base.href };
+  if (!listed.ok) {
+    const cause = listed.cause;
+    if (
+      cause === "connection_refused" ||
+      cause === "dns_error" ||
+      cause === "connect_timeout" ||
+      cause === "network_error" ||
+      cause === "connection_reset"
+    ) {
+      throw new EngineError(
+        `cannot reach ${base.href}: ${listed.detail} (is the server running? check --base-url)`,
+      );
+    }
+    if (cause === "http_401" || cause === "http_403") {
+      throw new EngineError(
+        `${modelsUrl.href} answered ${listed.detail}: check the API key in $${apiKeyEnv} (--api-key-env names the variable)`,
+      );
+    }
+    warnings.push(
+      `GET ${modelsUrl.pathname} failed (${listed.detail}): the served models could not be checked`,
+    );
+  } else {
+    const data = isObject(listed.json) && Array.isArray(listed.json.data) ? listed.json.data : null;
+    if (data === null) {
+      warnings.push(`GET ${modelsUrl.pathname} did not list models: the model name could not be checked`);
+    } else {
+      const entries = data.filter(isObject);
+      served = entries.map((e) => str(e.id)).filter((x): x is string => x !== null);
+      const shown = served.map(client.redact);
+      if (model === undefined) {
+        if (served.length !== 1)
+          throw new UsageError(
+            `--model is required: ${base.href} serves ${shown.length === 0 ? "no models" : shown.join(", ")}`,
+          );
+        model = served[0] as string;
+      }
+      entry = entries.find((e) => e.id === model) ?? null;
+      if (!entry)
+        throw new UsageError(
+          `model "${model}" is not served by ${base.href} (served: ${shown.length ? shown.join(", ") : "none"})`,
+        );
+      const owner = str(entry.owned_by);
+      if (owner) versions.owned_by = client.redact(owner);
+    }
+    const server = str(listed.headers.server);
+    if (server) versions.server = client.redact(server);
+  }
+  if (model === undefined)
+    throw new UsageError("--model is required with --engine openai (the served model name)");
+  if (served) details.served_models = served.map(client.redact).join(", ");
+
+  // software versions at the server root, where the base URL ends in /v1
+  const root = serverRoot(base);
+  if (root.pathname !== base.pathname) {
+    const at = (path: string) => {
+      const u = new URL(root.href);
+      u.pathname = `${root.pathname.replace(/\/$/, "")}${path}`;
+      return u;
+    };
+    const [props, vllm, ollama] = await Promise.all([
+      client.getJson(at("/props"), PROBE_MS),
+      client.getJson(at("/version"), PROBE_MS),
+      client.getJson(at("/api/version"), PROBE_MS),
+    ]);
+    if (props.ok && isObject(props.json)) {
+      const build = str(props.json.build_info);
+      if (build) versions.llama_cpp = client.redact(build);
+      const slots = int(props.json.total_slots);
+      if (slots !== null) details.total_slots = slots;
+      const path = str(props.json.model_path);
+      if (path) details.model_path = client.redact(path);
+    }
+    if (vllm.ok && isObject(vllm.json)) {
+      const v = str(vllm.json.version);
+      if (v) versions.vllm = client.redact(v);
+    }
+    if (ollama.ok && isObject(ollama.json)) {
+      const v = str(ollama.json.version);
+      if (v) versions.ollama = client.redact(v);
+    }
+  }
+  if (!versions.server && !versions.llama_cpp && !versions.vllm && !versions.ollama) {
+    warnings.push(
+      "the server told no software name or version: a server upgrade between two runs will not show in the comparison",
+    );
+  }
+
+  const meta = entry && isObject(entry.meta) ? entry.meta : {};
+  return {
+    identity: { name: "openai", versions, details },
+    served_models: served,
+    warnings,
+    model: {
+      path: model,
+      sha256: null,
+      size_bytes: int(meta.size),
+      architecture: str(meta.architecture),
+      name: model,
+      parameter_count: int(meta.n_params),
+      quantization: str(meta.quantization),
+      dummy: meta.dummy === true,
+      preset: str(meta.preset),
+      context_length: int(meta.n_ctx_train),
+      embedding_length: int(meta.n_embd),
+      block_count: int(meta.n_layer),
+      vocab_size: int(meta.n_vocab),
+    },
+  };
+}
