@@ -1,0 +1,127 @@
+import { describe, expect, it } from "vitest";
+import { arrivalOffsets, gammaSample } from "../../src/measure/arrivals.js";
+import { runLoad } from "../../src/measure/load.js";
+import { mean, stddev } from "../../src/stats/index.js";
+import { mulberry32 } from "../../src/util/prng.js";
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+
+describe("arrivals", () => {
+  it("gamma draws have mean k*theta and variance k*theta^2 (shape below and above 1)", () => {
+    for (const [shape, scale] of [
+      [0.5, 2],
+      [1, 1],
+      [4, 0.25],
+    ] as const) {
+      const rng = mulberry32(11);
+      const xs = Array.from({ length: 20_000 }, () => gammaSample(rng, shape, scale));
+      expect(mean(xs)).toBeCloseTo(shape * scale, 1);
+      expect(stddev(xs) ** 2 / (shape * scale * scale)).toBeGreaterThan(0.9);
+      expect(stddev(xs) ** 2 / (shape * scale * scale)).toBeLessThan(1.1);
+      expect(Math.min(...xs)).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it("the same seed gives the same schedule; another seed another; the count's schedule ends at count/rate", () => {
+    const take = (seed: number, burstiness = 1) => {
+      const next = arrivalOffsets({ requestRate: 10, burstiness, seed }, 50);
+      return Array.from({ length: 50 }, () => next() as number);
+    };
+    expect(take(3)).toEqual(take(3));
+    expect(take(4)).not.toEqual(take(3));
+    for (const b of [0.3, 1, 5]) {
+      const s = take(3, b);
+      expect(s[0]).toBe(0);
+      for (let i = 1; i < s.length; i++) expect(s[i]).toBeGreaterThanOrEqual(s[i - 1] as number);
+      // the gap after the last arrival is drawn but not used: the last arrival is before 5 s
+      expect(s[49]).toBeLessThan(5);
+      expect(s[49]).toBeGreaterThan(3);
+    }
+    // burstier arrivals have more spread-out gaps
+    const cv = (s: number[]) => {
+      const gaps = s.slice(1).map((x, i) => x - (s[i] as number));
+      return stddev(gaps) / mean(gaps);
+    };
+    expect(cv(take(3, 0.25))).toBeGreaterThan(cv(take(3, 4)));
+  });
+
+  it("no rate: no planned times", () => {
+    expect(arrivalOffsets({ requestRate: null }, 5)()).toBeNull();
+  });
+});
+
+describe("runLoad", () => {
+  it("never exceeds the concurrency and records every request once", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const out = await runLoad(
+      { concurrency: 3, requestRate: null, numRequests: 12, durationS: null },
+      async (i) => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await sleep(5);
+        inFlight--;
+        return i;
+      },
+    );
+    expect(most).toBe(3);
+    expect(out.records.map((r) => r.outcome).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual([
+      ...Array(12).keys(),
+    ]);
+    expect(out.complete).toBe(true);
+    expect(out.end_ns).toBeGreaterThan(out.start_ns);
+  });
+
+  it("sends planned arrivals no earlier than planned", async () => {
+    const out = await runLoad(
+      { concurrency: 100, requestRate: 100, burstiness: 1, arrivalSeed: 5, numRequests: 10, durationS: null },
+      async () => 0,
+    );
+    for (const r of out.records) {
+      expect(r.planned_offset_ns).not.toBeNull();
+      expect(r.sent_ns - out.start_ns).toBeGreaterThanOrEqual(r.planned_offset_ns as bigint);
+      expect(r.queue_wait_ns).toBe(0n);
+      expect(r.scheduling_delay_ns).toBeGreaterThanOrEqual(0n);
+    }
+  });
+
+  it("a duration bounds the run; a stop aborts the requests in flight and marks it incomplete", async () => {
+    const t0 = Date.now();
+    const timed = await runLoad(
+      { concurrency: 2, requestRate: null, numRequests: null, durationS: 0.1 },
+      async () => {
+        await sleep(10);
+        return 1;
+      },
+    );
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    expect(timed.records.length).toBeGreaterThan(2);
+    expect(timed.complete).toBe(true);
+
+    const t1 = Date.now();
+    const stopped = await runLoad(
+      {
+        concurrency: 2,
+        requestRate: null,
+        numRequests: 100,
+        durationS: null,
+        shouldStop: () => Date.now() - t1 > 150,
+      },
+      async (_i, signal) => {
+        await sleep(10_000, signal);
+        return signal.aborted ? -1 : 1;
+      },
+    );
+    expect(Date.now() - t1).toBeLessThan(2_000);
+    expect(stopped.complete).toBe(false);
+    expect(stopped.records).toHaveLength(2);
+    expect(stopped.records.every((r) => r.outcome === null)).toBe(true);
+  });
+});
