@@ -9,6 +9,7 @@ import { buildEmbeddingResult, buildGenerationResult, type ResultContext } from 
 import type { BenchmarkResult } from "../results/schema.js";
 import { toolVersion } from "../util/tool-version.js";
 import { embeddingWorkload, generationWorkload, type Mode, workloadDigest } from "../workload/workload.js";
+import type { ServingOptions } from "./run-serving.js";
 
 /** Validated options of one benchmark run. */
 export interface BenchOptions {
@@ -30,6 +31,8 @@ export interface BenchOptions {
   status?: (line: string) => void;
   onRound?: RoundPlan["onRound"];
   shouldStop?: () => boolean;
+  /** set for --engine openai: an OpenAI-compatible server under load instead of the in-process engine */
+  openai?: ServingOptions;
   /** wraps the loaded engine (the slowdown device of the gate-accuracy script and tests); none in the CLI */
   wrapEngine?: (engine: Engine) => Engine;
 }
@@ -51,6 +54,10 @@ export function resolveModel(opts: Pick<BenchOptions, "model" | "preset" | "seed
  * rounds, result. The engine is loaded lazily so that commands that do not run a model never load the addon.
  */
 export async function runBenchmark(opts: BenchOptions): Promise<BenchmarkResult> {
+  if (opts.openai) {
+    const { runServingBenchmark } = await import("./run-serving.js");
+    return runServingBenchmark({ ...opts, openai: opts.openai });
+  }
   const model = resolveModel(opts);
   const environment = captureEnvironment();
   const git = gitInfo();

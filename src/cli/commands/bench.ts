@@ -13,6 +13,7 @@ import { MODES } from "../../workload/workload.js";
 import { type Command, choiceFlag, intFlag, optionalIntFlag, stringFlag } from "../args.js";
 import { invocationOf } from "../invocation.js";
 import { roundProgress, status } from "../progress.js";
+import { engineFromFlags, OPENAI_FLAGS, servingExitCode, servingOptionsFromFlags } from "./bench-openai.js";
 
 /** Defaults of the seed's commands. */
 export const DEFAULT_ROUNDS = 30;
@@ -33,7 +34,11 @@ export const benchCommand: Command = {
       description: "tokens generated per round (end-of-generation does not stop a round)",
       default: String(DEFAULT_MAX_NEW_TOKENS),
     },
-    model: { type: "string", description: "a GGUF model file to run instead of the built-in dummy model" },
+    model: {
+      type: "string",
+      description:
+        "llama: a GGUF model file to run instead of the built-in dummy model; openai: the served model name (default: the only one served)",
+    },
     preset: {
       type: "string",
       description: `dummy model preset when no --model: ${Object.keys(PRESETS).join(", ")}`,
@@ -52,8 +57,8 @@ export const benchCommand: Command = {
     },
     "batch-size": {
       type: "string",
-      description: "tokens per evaluation batch",
-      default: String(DEFAULT_BATCH_SIZE),
+      description: "llama: tokens per evaluation batch; openai embedding: inputs per /v1/embeddings request",
+      default: `${DEFAULT_BATCH_SIZE} (llama), 2 (openai)`,
     },
     "context-size": {
       type: "string",
@@ -62,15 +67,18 @@ export const benchCommand: Command = {
     },
     gpu: { type: "string", description: `GPU: ${GPU_CHOICES.join(", ")}`, default: "off" },
     output: { type: "string", short: "o", description: "also write the result to this file (atomically)" },
+    ...OPENAI_FLAGS,
   },
   async run(values) {
     const mode = choiceFlag(values, "mode", MODES, "generation");
+    const engine = engineFromFlags(values);
     const rounds = intFlag(values, "rounds", DEFAULT_ROUNDS, { max: 100_000 });
     const warmup = intFlag(values, "warmup", DEFAULT_WARMUP, { allowZero: true, max: 10_000 });
     const maxNewTokens = intFlag(values, "max-new-tokens", DEFAULT_MAX_NEW_TOKENS, { max: 32_768 });
     const preset = choiceFlag(values, "preset", Object.keys(PRESETS), DEFAULT_PRESET);
     const seed = intFlag(values, "seed", DEFAULT_MODEL_SEED, { allowZero: true, max: 2 ** 32 - 1 });
     const gpu = choiceFlag(values, "gpu", GPU_CHOICES, "off");
+    const openai = engine === "openai" ? servingOptionsFromFlags(values, mode, rounds) : undefined;
     const output = stringFlag(values, "output");
     if (output !== undefined) assertWritablePath(output);
     const argv = process.argv.slice(2);
@@ -79,7 +87,7 @@ export const benchCommand: Command = {
       if (stop) process.exit(EXIT.interrupted);
       stop = true;
       status(
-        "interrupted: finishing the current round, then writing a partial result (Ctrl-C again to abort)",
+        `interrupted: ${openai ? "dropping the requests in flight" : "finishing the current round"}, then writing a partial result (Ctrl-C again to abort)`,
       );
     };
     process.on("SIGINT", onSigint);
@@ -102,10 +110,12 @@ export const benchCommand: Command = {
         status,
         onRound: progress.onRound,
         shouldStop: () => stop,
+        openai,
       });
       progress.done();
       if (output !== undefined) writeResult(output, result);
       process.stdout.write(serializeResult(result));
+      if (openai) return servingExitCode(result, openai.tolerateFailures);
       return result.complete ? EXIT.ok : EXIT.interrupted;
     } finally {
       progress.done();

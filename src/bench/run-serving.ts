@@ -1,0 +1,309 @@
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import {
+  type EmbeddingSuccess,
+  type GenerationRequest,
+  type GenerationSuccess,
+  OpenAiClient,
+  type RequestFailure,
+} from "../engines/openai/client.js";
+import { discoverServer } from "../engines/openai/identity.js";
+import type { GenerationEndpoint, OutputLength, Timeouts } from "../engines/openai/options.js";
+import type { EngineSettings } from "../engines/types.js";
+import { captureEnvironment } from "../environment/capture.js";
+import { gitInfo } from "../environment/git.js";
+import { type LoadPlan, runLoad } from "../measure/load.js";
+import {
+  buildServingEmbeddingResult,
+  buildServingGenerationResult,
+  groupFailures,
+  type Histogram,
+  type LoadSettings,
+  type ServingContext,
+} from "../results/build-serving.js";
+import type { BenchmarkResult } from "../results/schema.js";
+import { EngineError, EXIT, PerfBaselineError } from "../util/errors.js";
+import { toolVersion } from "../util/tool-version.js";
+import { embeddingWorkload, generationWorkload, type Mode, workloadDigest } from "../workload/workload.js";
+
+/**
+ * A serving benchmark: an OpenAI-compatible server put under a planned load. Discovery (models, identity)
+ * and warmup come first and fail with one line; then the measured requests, whose failures are counted by
+ * cause in the result. The API key is read from the environment here and handed only to the client.
+ */
+
+/** Options of the `openai` engine, validated by the CLI. */
+export interface ServingOptions {
+  baseUrl: URL;
+  /** the served model name; undefined picks the only model the server lists */
+  model?: string;
+  endpoint: GenerationEndpoint;
+  /** the environment variable holding the API key */
+  apiKeyEnv: string;
+  concurrency: number;
+  /** requests per second; null: as fast as the concurrency allows */
+  requestRate: number | null;
+  burstiness: number;
+  arrivalSeed: number;
+  numRequests: number | null;
+  durationS: number | null;
+  outputLength: OutputLength;
+  /** inputs per embeddings request */
+  batchSize: number;
+  timeouts: Timeouts;
+  /** failed requests do not fail the run (they are still counted and listed) */
+  tolerateFailures: boolean;
+}
+
+/** What a serving run needs from the common benchmark options. */
+export interface ServingRunOptions {
+  mode: Mode;
+  warmup: number;
+  maxNewTokens: number;
+  invocation: { command: string; argv: string[]; cwd: string };
+  status?: (line: string) => void;
+  onRound?: (done: number, total: number, warmup: boolean) => void;
+  shouldStop?: () => boolean;
+  openai: ServingOptions;
+}
+
+/** Resolution of the event-loop delay histogram, in ms (its values are intervals; the resolution is taken off). */
+const ELD_RESOLUTION_MS = 1;
+
+function hint(f: RequestFailure, o: ServingOptions, mode: Mode): string {
+  if (f.cause === "http_404") return " (check --base-url and --model)";
+  if (
+    (f.cause === "http_400" || f.cause === "http_422") &&
+    mode === "generation" &&
+    o.outputLength === "fixed"
+  )
+    return " (a server that rejects ignore_eos or min_tokens needs --output-length natural)";
+  if (f.cause === "http_401" || f.cause === "http_403") return ` (check the API key in $${o.apiKeyEnv})`;
+  return "";
+}
+
+function describeFailures(failures: readonly RequestFailure[]): string {
+  return groupFailures(failures)
+    .map((g) => `${g.cause} x${g.count} (${g.example})`)
+    .join("; ");
+}
+
+/** The `--batch-size` inputs of one embeddings request: the workload's texts, repeated in order. */
+export function embeddingInputs(texts: readonly string[], batchSize: number): string[] {
+  return Array.from({ length: batchSize }, (_, i) => texts[i % texts.length] as string);
+}
+
+/**
+ * Runs a serving benchmark end to end and returns its result.
+ * @throws EngineError when the server cannot be reached, refuses a warmup request or completes no request;
+ *   UsageError for a model it does not serve; PerfBaselineError (interrupted) when stopped before any result.
+ */
+export async function runServingBenchmark(opts: ServingRunOptions): Promise<BenchmarkResult> {
+  const o = opts.openai;
+  const environment = captureEnvironment();
+  const git = gitInfo();
+  const key = process.env[o.apiKeyEnv];
+  const client = new OpenAiClient({
+    baseUrl: o.baseUrl,
+    apiKey: key && key !== "" ? key : null,
+    timeouts: o.timeouts,
+  });
+  try {
+    const server = await discoverServer(client, o.model, o.apiKeyEnv);
+    const model = server.model.name as string;
+    const versions = Object.entries(server.identity.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ");
+    opts.status?.(`serving: model "${model}" at ${o.baseUrl.href}${versions ? ` (${versions})` : ""}`);
+    const endpoint = opts.mode === "generation" ? o.endpoint : "embeddings";
+    server.identity.details.endpoint = endpoint;
+    const workload = opts.mode === "generation" ? generationWorkload(opts.maxNewTokens) : embeddingWorkload();
+    const generationRequest: GenerationRequest = {
+      endpoint: o.endpoint,
+      model,
+      prompt: workload.prompt ?? "",
+      max_tokens: opts.maxNewTokens,
+      fixed_length: o.outputLength === "fixed",
+    };
+    const inputs = embeddingInputs(workload.texts ?? [], o.batchSize);
+    const send =
+      opts.mode === "generation"
+        ? (_i: number, signal: AbortSignal) => client.generate(generationRequest, signal)
+        : (_i: number, signal: AbortSignal) => client.embed(model, inputs, signal);
+    const warnings = [...server.warnings];
+
+    // warmup: not counted; a failure here means the server cannot run the workload at all
+    if (opts.warmup > 0) {
+      const warm = await runLoad<GenerationSuccess | EmbeddingSuccess | RequestFailure>(
+        {
+          concurrency: Math.min(o.concurrency, opts.warmup),
+          requestRate: null,
+          numRequests: opts.warmup,
+          durationS: null,
+          shouldStop: opts.shouldStop,
+          onSettled: (n) => opts.onRound?.(n, opts.warmup, true),
+        },
+        send,
+      );
+      if (!warm.complete)
+        throw new PerfBaselineError("interrupted during warmup: no result to write", EXIT.interrupted);
+      const failed = warm.records
+        .map((r) => r.outcome)
+        .filter((x): x is RequestFailure => x !== null && !x.ok);
+      if (failed.length > 0) {
+        const first = failed[0] as RequestFailure;
+        const message = `${failed.length} of ${opts.warmup} warmup requests failed: ${describeFailures(failed)}`;
+        if (!o.tolerateFailures) throw new EngineError(`${message}${hint(first, o, opts.mode)}`);
+        warnings.push(message);
+      }
+    }
+
+    // measured phase
+    client.overhead.reset();
+    const plan: LoadPlan = {
+      concurrency: o.concurrency,
+      requestRate: o.requestRate,
+      burstiness: o.burstiness,
+      arrivalSeed: o.arrivalSeed,
+      numRequests: o.numRequests,
+      durationS: o.durationS,
+      shouldStop: opts.shouldStop,
+      onSettled: (n) => opts.onRound?.(n, o.numRequests ?? 0, false),
+    };
+    const started = new Date().toISOString();
+    const eld = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
+    eld.enable();
+    const run = await runLoad<GenerationSuccess | EmbeddingSuccess | RequestFailure>(plan, send);
+    eld.disable();
+    const finished = new Date().toISOString();
+
+    const outcomes = run.records.map((r) => r.outcome);
+    const failures = outcomes.filter(
+      (x): x is RequestFailure => x !== null && !x.ok && x.cause !== "aborted",
+    );
+    const completed = outcomes.filter((x) => x?.ok).length;
+    if (completed === 0) {
+      if (!run.complete)
+        throw new PerfBaselineError(
+          "interrupted before any request completed: no result to write",
+          EXIT.interrupted,
+        );
+      throw new EngineError(
+        `all ${failures.length} measured requests failed: ${describeFailures(failures)}${failures[0] ? hint(failures[0], o, opts.mode) : ""}`,
+      );
+    }
+    if (failures.length > 0) {
+      warnings.push(
+        `${failures.length} of ${run.records.length} requests failed: ${describeFailures(failures)}${
+          o.tolerateFailures ? "" : " (the run fails; --tolerate-failures accepts them)"
+        }`,
+      );
+    }
+    if (!run.complete)
+      warnings.push("interrupted: the requests in flight were dropped, the result is partial");
+
+    const settings: EngineSettings = {
+      threads: null,
+      embedding_threads: null,
+      batch_size: opts.mode === "embedding" ? o.batchSize : null,
+      context_size: null,
+      gpu: "server",
+      gpu_layers: null,
+    };
+    const load: LoadSettings = {
+      endpoint,
+      concurrency: o.concurrency,
+      request_rate: o.requestRate,
+      burstiness: o.burstiness,
+      arrival_seed: o.arrivalSeed,
+      num_requests: o.numRequests,
+      duration_s: o.durationS,
+      output_length: opts.mode === "generation" ? o.outputLength : null,
+      stream: opts.mode === "generation",
+    };
+    const eldMs = (v: number) => Math.max(0, v / 1e6 - ELD_RESOLUTION_MS);
+    const histogram: Histogram | null =
+      eld.count > 0
+        ? {
+            min: eldMs(eld.min),
+            mean: eldMs(eld.mean),
+            p50: eldMs(eld.percentile(50)),
+            p90: eldMs(eld.percentile(90)),
+            p99: eldMs(eld.percentile(99)),
+            max: eldMs(eld.max),
+          }
+        : null;
+    const ctx: ServingContext = {
+      tool_version: toolVersion(),
+      environment,
+      engine: server.identity,
+      settings,
+      model: server.model,
+      workload,
+      workload_digest: workloadDigest(workload),
+      invocation: opts.invocation,
+      git,
+      started_at: started,
+      finished_at: finished,
+      warnings,
+      load,
+      warmup_requests: opts.warmup,
+      timeouts_ms: {
+        connect: o.timeouts.connect_ms,
+        first_byte: o.timeouts.first_byte_ms,
+        idle: o.timeouts.idle_ms,
+        total: o.timeouts.total_ms,
+      },
+      chunk_handling_ns: client.overhead.samples(),
+      event_loop_delay_ms: histogram,
+    };
+    if (opts.mode === "generation") {
+      const result = buildServingGenerationResult(
+        ctx,
+        run as Parameters<typeof buildServingGenerationResult>[1],
+      );
+      const ol = result.serving?.output_length;
+      if (ol && !ol.fixed) {
+        warnings.push(
+          `the server did not generate exactly ${ol.requested} tokens per request (${ol.min} to ${ol.max}${
+            o.outputLength === "fixed" ? "; ignore_eos/min_tokens were sent but not honoured" : ""
+          }): throughput uses the real counts`,
+        );
+      }
+      if (ol?.counted_from !== "usage")
+        warnings.push(
+          "the server reported no usage for some requests: their output tokens are counted as text chunks",
+        );
+      if (!result.output.consistent)
+        warnings.push(
+          "requests generated different texts: the server is not deterministic at temperature 0 here",
+        );
+      opts.status?.(summaryLine(result));
+      return result;
+    }
+    const result = buildServingEmbeddingResult(
+      ctx,
+      run as Parameters<typeof buildServingEmbeddingResult>[1],
+      o.batchSize,
+    );
+    if (result.serving?.tokens_per_second === null)
+      warnings.push("the server reported no usage: embedding tokens/s is unknown (0)");
+    if (!result.output.consistent)
+      warnings.push(
+        "requests computed different embeddings for the same inputs: the server is not deterministic here",
+      );
+    opts.status?.(summaryLine(result));
+    return result;
+  } finally {
+    client.close();
+  }
+}
+
+function summaryLine(r: BenchmarkResult): string {
+  const s = r.serving;
+  if (!s) return "";
+  const req = s.requests;
+  const head = `${req.completed} completed, ${req.failed} failed${req.interrupted ? `, ${req.interrupted} interrupted` : ""} in ${s.duration_s.toFixed(2)} s`;
+  if (r.mode === "generation" && r.serving)
+    return `${head}: ${r.serving.output_tokens_per_second.toFixed(1)} output tokens/s, ${s.requests_per_second.toFixed(2)} requests/s, median TTFT ${r.serving.ttft_ms?.median.toFixed(1) ?? "-"} ms`;
+  return `${head}: ${s.requests_per_second.toFixed(2)} calls/s`;
+}

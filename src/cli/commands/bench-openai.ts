@@ -1,0 +1,202 @@
+import type { ServingOptions } from "../../bench/run-serving.js";
+import {
+  DEFAULT_API_KEY_ENV,
+  DEFAULT_TIMEOUTS,
+  GENERATION_ENDPOINTS,
+  normalizeBaseUrl,
+  OUTPUT_LENGTHS,
+} from "../../engines/openai/options.js";
+import type { BenchmarkResult } from "../../results/schema.js";
+import { EXIT, UsageError } from "../../util/errors.js";
+import { EMBEDDING_TEXTS, type Mode } from "../../workload/workload.js";
+import { choiceFlag, type FlagSpec, intFlag, stringFlag } from "../args.js";
+
+/**
+ * The `bench` flags of the `openai` engine (an OpenAI-compatible server under load) and their validation.
+ * Flags of one engine given with the other are usage errors, so that nothing is silently ignored.
+ */
+
+/** Engines `bench` can run. */
+export type EngineChoice = "llama" | "openai";
+export const ENGINE_CHOICES: readonly EngineChoice[] = ["llama", "openai"];
+
+/** Default inputs per embeddings request: the workload's texts, once each. */
+export const DEFAULT_EMBEDDING_BATCH = EMBEDDING_TEXTS.length;
+
+/** Flags only the openai engine takes. */
+export const OPENAI_FLAGS: Record<string, FlagSpec> = {
+  engine: {
+    type: "string",
+    description: `engine: ${ENGINE_CHOICES.join(", ")} (an OpenAI-compatible server)`,
+    default: "llama",
+  },
+  "base-url": {
+    type: "string",
+    description: "openai: the server's OpenAI base URL, e.g. http://127.0.0.1:8080/v1",
+  },
+  endpoint: {
+    type: "string",
+    description: `openai generation: ${GENERATION_ENDPOINTS.join(" or ")} (/v1/completions or /v1/chat/completions)`,
+    default: "completions",
+  },
+  "api-key-env": {
+    type: "string",
+    description: "openai: environment variable that holds the API key (never written anywhere)",
+    default: DEFAULT_API_KEY_ENV,
+  },
+  concurrency: { type: "string", description: "openai: most requests in flight at once", default: "1" },
+  "request-rate": {
+    type: "string",
+    description:
+      "openai: planned requests per second (Poisson/gamma arrivals), or inf: as fast as --concurrency allows",
+    default: "inf",
+  },
+  burstiness: {
+    type: "string",
+    description:
+      "openai: gamma shape of the arrival gaps with --request-rate: 1 Poisson, < 1 burstier, > 1 steadier",
+    default: "1",
+  },
+  "arrival-seed": { type: "string", description: "openai: seed of the arrival gaps", default: "0" },
+  "num-requests": { type: "string", description: "openai: measured requests", default: "--rounds" },
+  duration: { type: "string", description: "openai: send no request after this many seconds" },
+  "output-length": {
+    type: "string",
+    description:
+      "openai generation: fixed (max_tokens + ignore_eos + min_tokens) or natural (max_tokens only; real counts)",
+    default: "fixed",
+  },
+  "tolerate-failures": {
+    type: "boolean",
+    description: "openai: failed requests are counted and listed but do not fail the run",
+  },
+  "connect-timeout": {
+    type: "string",
+    description: "openai: seconds to connect",
+    default: String(DEFAULT_TIMEOUTS.connect_ms / 1000),
+  },
+  "first-byte-timeout": {
+    type: "string",
+    description: "openai: seconds from connect to the response headers",
+    default: String(DEFAULT_TIMEOUTS.first_byte_ms / 1000),
+  },
+  "idle-timeout": {
+    type: "string",
+    description: "openai: longest gap in seconds between two pieces of a response",
+    default: String(DEFAULT_TIMEOUTS.idle_ms / 1000),
+  },
+  "request-timeout": {
+    type: "string",
+    description: "openai: seconds for a whole request",
+    default: String(DEFAULT_TIMEOUTS.total_ms / 1000),
+  },
+};
+
+/** Flags only the llama engine takes. */
+const LLAMA_ONLY = ["preset", "seed", "threads", "embedding-threads", "context-size", "gpu"] as const;
+
+/**
+ * A positive decimal flag ("0.5", "2"); `inf` gives null when allowed.
+ * @throws UsageError naming the flag and the value.
+ */
+export function positiveNumberFlag(
+  values: Record<string, unknown>,
+  name: string,
+  fallback: number | null,
+  { allowInf = false, max = Number.MAX_SAFE_INTEGER } = {},
+): number | null {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  const text = String(raw).trim().toLowerCase();
+  if (allowInf && (text === "inf" || text === "infinity")) return null;
+  const n = /^[+]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n > 0) || n > max) {
+    throw new UsageError(
+      `--${name} must be a positive number${allowInf ? " or inf" : ""}${max < Number.MAX_SAFE_INTEGER ? ` up to ${max}` : ""}, got "${String(raw)}"`,
+    );
+  }
+  return n;
+}
+
+/** The engine `bench` runs, and a usage error for any flag of the other engine. */
+export function engineFromFlags(values: Record<string, unknown>): EngineChoice {
+  const engine = choiceFlag(values, "engine", ENGINE_CHOICES, "llama");
+  const given = (k: string) => values[k] !== undefined;
+  if (engine === "openai") {
+    const wrong = LLAMA_ONLY.find(given);
+    if (wrong) throw new UsageError(`--${wrong} applies to --engine llama only (the server chooses it)`);
+  } else {
+    const wrong = Object.keys(OPENAI_FLAGS).find((k) => k !== "engine" && given(k));
+    if (wrong) throw new UsageError(`--${wrong} applies to --engine openai only`);
+  }
+  return engine;
+}
+
+const seconds = (values: Record<string, unknown>, name: string, fallbackMs: number) =>
+  Math.round((positiveNumberFlag(values, name, fallbackMs / 1000, { max: 86_400 }) as number) * 1000);
+
+/**
+ * The openai engine's options from the flags.
+ * @param rounds the --rounds value: the default of --num-requests.
+ * @throws UsageError for a missing --base-url or any bad value.
+ */
+export function servingOptionsFromFlags(
+  values: Record<string, unknown>,
+  mode: Mode,
+  rounds: number,
+): ServingOptions {
+  const base = stringFlag(values, "base-url");
+  if (base === undefined)
+    throw new UsageError("--engine openai needs --base-url (e.g. http://127.0.0.1:8080/v1)");
+  if (mode === "embedding" && values.endpoint !== undefined)
+    throw new UsageError("--endpoint applies to generation (embedding uses /v1/embeddings)");
+  if (mode === "embedding" && values["output-length"] !== undefined)
+    throw new UsageError("--output-length applies to generation");
+  if (mode === "generation" && values["batch-size"] !== undefined)
+    throw new UsageError("--batch-size applies to embedding with --engine openai (inputs per request)");
+  const apiKeyEnv = stringFlag(values, "api-key-env") ?? "OPENAI_API_KEY";
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(apiKeyEnv))
+    // the value is not echoed: it may be a key pasted in the wrong place
+    throw new UsageError("--api-key-env must be the name of an environment variable (letters, digits, _)");
+  const duration = positiveNumberFlag(values, "duration", null, { max: 7 * 86_400 });
+  const numRequests =
+    values["num-requests"] !== undefined
+      ? intFlag(values, "num-requests", rounds, { max: 10_000_000 })
+      : duration !== null && values.rounds === undefined
+        ? null
+        : rounds;
+  const requestRate = positiveNumberFlag(values, "request-rate", null, { allowInf: true, max: 1e6 });
+  const burstiness = positiveNumberFlag(values, "burstiness", 1, { max: 1e6 }) as number;
+  if (requestRate === null && values.burstiness !== undefined)
+    throw new UsageError("--burstiness shapes --request-rate arrivals: give a --request-rate too");
+  const timeouts = {
+    connect_ms: seconds(values, "connect-timeout", DEFAULT_TIMEOUTS.connect_ms),
+    first_byte_ms: seconds(values, "first-byte-timeout", DEFAULT_TIMEOUTS.first_byte_ms),
+    idle_ms: seconds(values, "idle-timeout", DEFAULT_TIMEOUTS.idle_ms),
+    total_ms: seconds(values, "request-timeout", DEFAULT_TIMEOUTS.total_ms),
+  };
+  if (Object.values(timeouts).some((v) => v < 1)) throw new UsageError("timeouts must be at least 0.001 s");
+  return {
+    baseUrl: normalizeBaseUrl(base),
+    model: stringFlag(values, "model"),
+    endpoint: choiceFlag(values, "endpoint", GENERATION_ENDPOINTS, "completions"),
+    apiKeyEnv,
+    concurrency: intFlag(values, "concurrency", 1, { max: 100_000 }),
+    requestRate,
+    burstiness,
+    arrivalSeed: intFlag(values, "arrival-seed", 0, { allowZero: true, max: 2 ** 32 - 1 }),
+    numRequests,
+    durationS: duration,
+    outputLength: choiceFlag(values, "output-length", OUTPUT_LENGTHS, "fixed"),
+    batchSize: intFlag(values, "batch-size", DEFAULT_EMBEDDING_BATCH, { max: 100_000 }),
+    timeouts,
+    tolerateFailures: values["tolerate-failures"] === true,
+  };
+}
+
+/** The exit code of a finished serving result: failed requests fail the run unless tolerated. */
+export function servingExitCode(result: BenchmarkResult, tolerateFailures: boolean): number {
+  if (!result.complete) return EXIT.interrupted;
+  const failed = result.serving?.requests.failed ?? 0;
+  return failed > 0 && !tolerateFailures ? EXIT.runFailed : EXIT.ok;
+}

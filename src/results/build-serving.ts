@@ -1,0 +1,324 @@
+import { createHash } from "node:crypto";
+import type { z } from "zod";
+import type { EmbeddingSuccess, GenerationSuccess, RequestFailure } from "../engines/openai/client.js";
+import type { EngineIdentity, EngineSettings } from "../engines/types.js";
+import type { Environment } from "../environment/capture.js";
+import type { GitInfo } from "../environment/git.js";
+import type { LoadRecord } from "../measure/load.js";
+import { summarize } from "../stats/index.js";
+import type { WorkloadSpec } from "../workload/workload.js";
+import {
+  type BenchmarkResult,
+  type EmbeddingResult,
+  type GenerationResult,
+  type loadSchema,
+  SCHEMA_VERSION,
+} from "./schema.js";
+
+/**
+ * Builds serving results (`--engine openai`) from the load generator's records: one sample per completed
+ * request, with its own throughput (output tokens / end-to-end time, or calls / time for embedding) as the
+ * gated per-sample figure, and the run-level serving metrics (vLLM's benchmark_serving set) beside them.
+ */
+
+/** The load settings block of a result. */
+export type LoadSettings = z.infer<typeof loadSchema>;
+
+/** A distribution known by percentiles, in ms. */
+export interface Histogram {
+  min: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+/** Everything a serving result records besides the requests. */
+export interface ServingContext {
+  tool_version: string;
+  environment: Environment;
+  engine: EngineIdentity;
+  settings: EngineSettings;
+  model: BenchmarkResult["model"];
+  workload: WorkloadSpec;
+  workload_digest: string;
+  invocation: { command: string; argv: string[]; cwd: string };
+  git: GitInfo | null;
+  started_at: string;
+  finished_at: string;
+  warnings: string[];
+  load: LoadSettings;
+  warmup_requests: number;
+  timeouts_ms: { connect: number; first_byte: number; idle: number; total: number };
+  /** what the client cost during the measured phase */
+  chunk_handling_ns: readonly number[];
+  event_loop_delay_ms: Histogram | null;
+}
+
+/** The measured phase as the load generator returned it. */
+export interface ServingRun<T> {
+  records: LoadRecord<T | RequestFailure>[];
+  start_ns: bigint;
+  end_ns: bigint;
+  complete: boolean;
+}
+
+const ms = (ns: bigint) => Number(ns) / 1e6;
+const sec = (ns: bigint) => Number(ns) / 1e9;
+const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+
+function summaryOrNull(xs: readonly number[]) {
+  return xs.length ? summarize(xs) : null;
+}
+
+/** Failed requests grouped by cause, most frequent first, each with its first detail as the example. */
+export function groupFailures(failures: readonly RequestFailure[]) {
+  const groups = new Map<string, { cause: string; count: number; example: string }>();
+  for (const f of failures) {
+    const g = groups.get(f.cause);
+    if (g) g.count++;
+    else groups.set(f.cause, { cause: f.cause, count: 1, example: f.detail });
+  }
+  return [...groups.values()].sort((a, b) => b.count - a.count || a.cause.localeCompare(b.cause));
+}
+
+function split<T extends { ok: true }>(run: ServingRun<T>) {
+  const ok: Array<{ record: LoadRecord<T | RequestFailure>; outcome: T }> = [];
+  const failed: RequestFailure[] = [];
+  let interrupted = 0;
+  for (const record of run.records) {
+    const o = record.outcome;
+    if (o === null || (!o.ok && o.cause === "aborted")) interrupted++;
+    else if (o.ok) ok.push({ record, outcome: o as T });
+    else failed.push(o);
+  }
+  ok.sort((a, b) => a.record.index - b.record.index);
+  return { ok, failed, interrupted };
+}
+
+function commonParts<T extends { ok: true }>(ctx: ServingContext, run: ServingRun<T>, completed: number) {
+  const { failed, interrupted } = split(run);
+  const duration = sec(run.end_ns - run.start_ns);
+  const sent = run.records.length;
+  const planned = ctx.load.num_requests;
+  const handling = ctx.chunk_handling_ns.map((x) => x / 1e6);
+  const scheduling = run.records.map((r) => ms(r.scheduling_delay_ns));
+  const queueWait = ctx.load.request_rate === null ? [] : run.records.map((r) => ms(r.queue_wait_ns));
+  return {
+    top: {
+      schema_version: SCHEMA_VERSION,
+      tool: { name: "perf-baseline" as const, version: ctx.tool_version },
+      rounds: planned ?? Math.max(1, sent),
+      warmup_rounds: ctx.warmup_requests,
+      model_path: ctx.model.path,
+      elapsed_s: duration,
+      calls_per_second: duration > 0 ? completed / duration : 0,
+      environment: ctx.environment,
+      engine: ctx.engine,
+      settings: ctx.settings,
+      model: ctx.model,
+      invocation: ctx.invocation,
+      git: ctx.git,
+      started_at: ctx.started_at,
+      finished_at: ctx.finished_at,
+      complete: run.complete,
+      warnings: ctx.warnings,
+      load: ctx.load,
+    },
+    serving: {
+      requests: { planned, sent, completed, failed: failed.length, interrupted },
+      failures: groupFailures(failed),
+      duration_s: duration,
+      requests_per_second: duration > 0 ? completed / duration : 0,
+      client_overhead: {
+        chunk_handling_ms: summaryOrNull(handling),
+        event_loop_delay_ms: ctx.event_loop_delay_ms,
+        scheduling_delay_ms: summaryOrNull(scheduling),
+        queue_wait_ms: summaryOrNull(queueWait),
+      },
+      timeouts_ms: ctx.timeouts_ms,
+    },
+    duration,
+  };
+}
+
+/** The output tokens of a completed request: the server's usage when it sent one, else its text chunks. */
+export function outputTokensOf(o: GenerationSuccess): { tokens: number; source: "usage" | "chunks" } {
+  return o.usage
+    ? { tokens: o.usage.completion_tokens, source: "usage" }
+    : { tokens: o.chunk_times_ns.length, source: "chunks" };
+}
+
+/**
+ * Builds a generation result from a serving run with at least one completed request.
+ * @throws RangeError when no request completed (the caller reports the failures instead).
+ */
+export function buildServingGenerationResult(
+  ctx: ServingContext,
+  run: ServingRun<GenerationSuccess>,
+): GenerationResult {
+  const { ok } = split(run);
+  if (ok.length === 0) throw new RangeError("no completed request to build a result from");
+  const sources = new Set<"usage" | "chunks">();
+  const gapsAll: number[] = [];
+  const tpots: number[] = [];
+  const e2e: number[] = [];
+  let totalIn = 0;
+  let totalOut = 0;
+  const samples = ok.map(({ record, outcome: o }) => {
+    const { tokens, source } = outputTokensOf(o);
+    sources.add(source);
+    const prompt = o.usage?.prompt_tokens ?? 0;
+    totalIn += prompt;
+    totalOut += tokens;
+    const elapsed = sec(o.end_ns - o.start_ns);
+    e2e.push(elapsed * 1000);
+    const first = o.first_token_ns;
+    const ttft = first === null ? null : sec(first - o.start_ns);
+    const decode = first === null ? null : sec(o.end_ns - first);
+    const gaps: number[] = [];
+    for (let i = 1; i < o.chunk_times_ns.length; i++)
+      gaps.push(ms((o.chunk_times_ns[i] as bigint) - (o.chunk_times_ns[i - 1] as bigint)));
+    gapsAll.push(...gaps);
+    const tpot = ttft !== null && tokens > 1 ? ((elapsed - ttft) * 1000) / (tokens - 1) : null;
+    if (tpot !== null) tpots.push(tpot);
+    return {
+      round: record.index,
+      elapsed_s: elapsed,
+      ttft_ms: ttft === null ? null : ttft * 1000,
+      prompt_tokens: prompt,
+      output_tokens: tokens,
+      tokens_per_second: elapsed > 0 ? tokens / elapsed : 0,
+      prefill_tokens_per_second: ttft && ttft > 0 && prompt > 0 ? prompt / ttft : null,
+      decode_tokens_per_second: decode && decode > 0 && tokens > 1 ? (tokens - 1) / decode : null,
+      itl_ms: gaps.length ? sum(gaps) / gaps.length : null,
+      tpot_ms: tpot,
+      chunk_gaps_ms: gaps,
+      sent_at_s: sec(record.sent_ns - run.start_ns),
+      output_tokens_source: source,
+    };
+  });
+  const parts = commonParts(ctx, run, ok.length);
+  const requested = ctx.workload.max_new_tokens ?? 0;
+  const counts = samples.map((s) => s.output_tokens);
+  const texts = ok.map(({ outcome }) => outcome.text);
+  const first = texts[0] as string;
+  const nonNull = (xs: Array<number | null>) => xs.filter((x): x is number => x !== null);
+  return {
+    ...parts.top,
+    mode: "generation",
+    max_new_tokens: requested,
+    tokens_per_second: parts.duration > 0 ? totalOut / parts.duration : 0,
+    workload: {
+      version: ctx.workload.version,
+      digest: ctx.workload_digest,
+      prompt_tokens: samples[0]?.prompt_tokens || null,
+      input_tokens: null,
+      seed: ctx.workload.seed,
+      sampling: ctx.workload.sampling,
+    },
+    output: {
+      digest: createHash("sha256").update(first).digest("hex"),
+      consistent: texts.every((t) => t === first),
+    },
+    samples,
+    statistics: {
+      tokens_per_second: summarize(samples.map((s) => s.tokens_per_second)),
+      decode_tokens_per_second: summaryOrNull(nonNull(samples.map((s) => s.decode_tokens_per_second))),
+      prefill_tokens_per_second: summaryOrNull(nonNull(samples.map((s) => s.prefill_tokens_per_second))),
+      ttft_ms: summaryOrNull(nonNull(samples.map((s) => s.ttft_ms))),
+      itl_ms: summaryOrNull(nonNull(samples.map((s) => s.itl_ms))),
+    },
+    serving: {
+      ...parts.serving,
+      total_input_tokens: totalIn,
+      total_output_tokens: totalOut,
+      output_tokens_per_second: parts.duration > 0 ? totalOut / parts.duration : 0,
+      total_tokens_per_second: parts.duration > 0 ? (totalIn + totalOut) / parts.duration : 0,
+      output_length: {
+        requested,
+        fixed: counts.every((c) => c === requested),
+        min: Math.min(...counts),
+        max: Math.max(...counts),
+        counted_from: sources.size === 2 ? "mixed" : sources.has("usage") ? "usage" : "chunks",
+      },
+      ttft_ms: summaryOrNull(nonNull(samples.map((s) => s.ttft_ms))),
+      tpot_ms: summaryOrNull(tpots),
+      itl_ms: summaryOrNull(gapsAll),
+      e2e_latency_ms: summarize(e2e),
+    },
+  };
+}
+
+function digestVectors(vectors: readonly number[][]): string {
+  const hash = createHash("sha256");
+  for (const v of vectors) hash.update(Float32Array.from(v));
+  return hash.digest("hex");
+}
+
+/**
+ * Builds an embedding result from a serving run with at least one completed request: each sample is one
+ * request (one call of `inputs_per_request` inputs), its calls_per_second 1 / its latency.
+ * @throws RangeError when no request completed.
+ */
+export function buildServingEmbeddingResult(
+  ctx: ServingContext,
+  run: ServingRun<EmbeddingSuccess>,
+  inputsPerRequest: number,
+): EmbeddingResult {
+  const { ok } = split(run);
+  if (ok.length === 0) throw new RangeError("no completed request to build a result from");
+  let tokensKnown = true;
+  let totalTokens = 0;
+  let totalInputs = 0;
+  const samples = ok.map(({ record, outcome: o }) => {
+    const elapsed = sec(o.end_ns - o.start_ns);
+    const tokens = o.prompt_tokens ?? 0;
+    if (o.prompt_tokens === null) tokensKnown = false;
+    totalTokens += tokens;
+    totalInputs += o.inputs;
+    return {
+      round: record.index,
+      elapsed_s: elapsed,
+      calls: 1,
+      inputs: o.inputs,
+      input_tokens: tokens,
+      calls_per_second: elapsed > 0 ? 1 / elapsed : 0,
+      tokens_per_second: elapsed > 0 ? tokens / elapsed : 0,
+      call_latency_ms: [elapsed * 1000],
+      sent_at_s: sec(record.sent_ns - run.start_ns),
+    };
+  });
+  const parts = commonParts(ctx, run, ok.length);
+  const digests = ok.map(({ outcome }) => digestVectors(outcome.vectors));
+  const d = parts.duration;
+  return {
+    ...parts.top,
+    mode: "embedding",
+    input_texts: inputsPerRequest,
+    tokens_per_second: d > 0 ? totalTokens / d : 0,
+    workload: {
+      version: ctx.workload.version,
+      digest: ctx.workload_digest,
+      prompt_tokens: null,
+      input_tokens: tokensKnown ? (samples[0]?.input_tokens ?? null) : null,
+      seed: ctx.workload.seed,
+      sampling: ctx.workload.sampling,
+    },
+    output: { digest: digests[0] ?? null, consistent: digests.every((x) => x === digests[0]) },
+    samples,
+    statistics: {
+      calls_per_second: summarize(samples.map((s) => s.calls_per_second)),
+      tokens_per_second: summarize(samples.map((s) => s.tokens_per_second)),
+      call_latency_ms: summarize(samples.map((s) => s.elapsed_s * 1000)),
+    },
+    serving: {
+      ...parts.serving,
+      inputs_per_request: inputsPerRequest,
+      inputs_per_second: d > 0 ? totalInputs / d : 0,
+      tokens_per_second: tokensKnown && d > 0 ? totalTokens / d : null,
+      latency_ms: summarize(samples.map((s) => s.elapsed_s * 1000)),
+    },
+  };
+}
