@@ -11,6 +11,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "write a dummy-model preset (seeded weights, own vocabulary) to a GGUF file",
     load: async () => (await import("./commands/model.js")).modelCommand,
   },
+  serve: {
+    summary: "serve the llama engine over an OpenAI-compatible API on 127.0.0.1 (for --engine openai)",
+    load: async () => (await import("./commands/serve.js")).serveCommand,
+  },
   baseline: {
     summary: "capture both baselines (docs/baseline-<mode>.json), atomically",
     load: async () => (await import("./commands/baseline.js")).baselineCommand,

@@ -1,0 +1,106 @@
+import { basename } from "node:path";
+import { resolveModel } from "../../bench/run-benchmark.js";
+import { DEFAULT_EMBEDDING_THREADS, DEFAULT_GENERATION_THREADS } from "../../engines/llama/llama-engine.js";
+import { DEFAULT_MODEL_SEED, DEFAULT_PRESET, PRESETS } from "../../models/presets.js";
+import { EXIT, PerfBaselineError } from "../../util/errors.js";
+import { type Command, choiceFlag, intFlag, optionalIntFlag, stringFlag } from "../args.js";
+import { status } from "../progress.js";
+
+/** Default port of `perf-baseline serve` (llama-server's). */
+export const DEFAULT_SERVE_PORT = 8080;
+
+/**
+ * `perf-baseline serve`: an OpenAI-compatible server on 127.0.0.1 that streams real tokens from the llama
+ * engine (the default dummy model, or --model). Prints its base URL on stdout once listening; runs until
+ * Ctrl-C or SIGTERM. For trying the openai engine and for its tests; not a production server.
+ */
+export const serveCommand: Command = {
+  name: "serve",
+  summary: "Serve the llama engine over an OpenAI-compatible HTTP API on 127.0.0.1 (for the openai engine).",
+  usage: "perf-baseline serve [--port P] [--model PATH.gguf] [--parallel N]",
+  flags: {
+    port: {
+      type: "string",
+      description: "TCP port on 127.0.0.1 (0: any free port)",
+      default: String(DEFAULT_SERVE_PORT),
+    },
+    model: { type: "string", description: "a GGUF model file instead of the built-in dummy model" },
+    "model-name": {
+      type: "string",
+      description: "the model id to serve",
+      default: "the preset or file name",
+    },
+    preset: {
+      type: "string",
+      description: `dummy model preset when no --model: ${Object.keys(PRESETS).join(", ")}`,
+      default: DEFAULT_PRESET,
+    },
+    seed: { type: "string", description: "dummy model weight seed", default: String(DEFAULT_MODEL_SEED) },
+    threads: {
+      type: "string",
+      description: "compute threads for generation",
+      default: String(DEFAULT_GENERATION_THREADS),
+    },
+    "embedding-threads": {
+      type: "string",
+      description: "compute threads for embedding",
+      default: String(DEFAULT_EMBEDDING_THREADS),
+    },
+    parallel: {
+      type: "string",
+      description: "sequences generated at once; more requests wait in order",
+      default: "1",
+    },
+    "context-size": { type: "string", description: "tokens per sequence (prompt + output)", default: "1024" },
+  },
+  async run(values) {
+    const port = intFlag(values, "port", DEFAULT_SERVE_PORT, { allowZero: true, max: 65_535 });
+    const preset = choiceFlag(values, "preset", Object.keys(PRESETS), DEFAULT_PRESET);
+    const seed = intFlag(values, "seed", DEFAULT_MODEL_SEED, { allowZero: true, max: 2 ** 32 - 1 });
+    const parallel = intFlag(values, "parallel", 1, { max: 256 });
+    const contextSize = intFlag(values, "context-size", 1024, { max: 1_048_576 });
+    const modelPath = stringFlag(values, "model");
+    const model = resolveModel({ model: modelPath, preset, seed, status });
+    const modelName =
+      stringFlag(values, "model-name") ??
+      (modelPath === undefined ? `perf-baseline-${preset}` : basename(modelPath).replace(/\.gguf$/i, ""));
+    const { createLlamaServeBackend } = await import("../../serve/llama-backend.js");
+    const { startServer } = await import("../../serve/server.js");
+    status(`loading ${model.path}`);
+    const backend = await createLlamaServeBackend({
+      model,
+      modelName,
+      threads: optionalIntFlag(values, "threads"),
+      embeddingThreads: optionalIntFlag(values, "embedding-threads"),
+      parallel,
+      contextSize,
+      log: (line) => status(`llama.cpp: ${line}`),
+    });
+    let server: Awaited<ReturnType<typeof startServer>>;
+    try {
+      server = await startServer(backend, port);
+    } catch (err) {
+      await backend.dispose();
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new PerfBaselineError(
+        `cannot listen on 127.0.0.1:${port} (${code ?? (err as Error).message}): choose another --port`,
+        EXIT.usage,
+      );
+    }
+    status(`serving "${modelName}" at ${server.baseUrl} (Ctrl-C to stop)`);
+    process.stdout.write(`${server.baseUrl}\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+        resolve();
+      };
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
+    });
+    status("stopping");
+    await server.close();
+    await backend.dispose();
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,296 @@
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { toolVersion } from "../util/tool-version.js";
+import type { GenerationLimits, ServeBackend } from "./backend.js";
+
+/**
+ * A small OpenAI-compatible server over node:http, on 127.0.0.1 only: `/v1/models`, `/v1/completions` and
+ * `/v1/chat/completions` (streamed over SSE as each token exists, or whole), `/v1/embeddings`, `/health`.
+ * Generation is greedy whatever the temperature; `max_tokens`, `ignore_eos` and `min_tokens` are honoured;
+ * `stream_options.include_usage` adds the usage chunk before `[DONE]`. It is the real server the openai
+ * engine's tests and benchmarks run against: real tokens from a real engine, over real sockets.
+ */
+
+/** The loopback host: this server never listens on another interface. */
+export const LOOPBACK = "127.0.0.1";
+/** Largest request body accepted, in bytes. */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** Default max_tokens when a request gives none (the OpenAI default for completions). */
+const DEFAULT_MAX_TOKENS = 16;
+
+/** A running server. */
+export interface RunningServer {
+  /** e.g. http://127.0.0.1:8080/v1 */
+  baseUrl: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly type = "invalid_request_error",
+  ) {
+    super(message);
+  }
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function readJson(req: http.IncomingMessage): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    req.on("data", (b: Buffer) => {
+      size += b.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new HttpError(413, `request body larger than ${MAX_BODY_BYTES} bytes`));
+        req.destroy();
+        return;
+      }
+      parts.push(b);
+    });
+    req.on("error", reject);
+    req.on("end", () => {
+      try {
+        const doc: unknown = JSON.parse(Buffer.concat(parts).toString("utf8"));
+        if (typeof doc !== "object" || doc === null || Array.isArray(doc))
+          throw new HttpError(400, "the request body must be a JSON object");
+        resolve(doc as Record<string, unknown>);
+      } catch (err) {
+        reject(err instanceof HttpError ? err : new HttpError(400, "the request body is not valid JSON"));
+      }
+    });
+  });
+}
+
+function intField(
+  body: Record<string, unknown>,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const v = body[name];
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max)
+    throw new HttpError(400, `${name} must be an integer from ${min} to ${max}`);
+  return v;
+}
+
+/** The prompt of a chat request: each message as "role: content" on its own line, then "assistant:". */
+export function chatPrompt(messages: unknown): string {
+  if (!Array.isArray(messages) || messages.length === 0)
+    throw new HttpError(400, "messages must be a non-empty array");
+  const lines = messages.map((m) => {
+    const msg = m as { role?: unknown; content?: unknown };
+    const content = Array.isArray(msg.content)
+      ? msg.content.map((p) => (p as { text?: unknown }).text ?? "").join("")
+      : msg.content;
+    if (typeof msg.role !== "string" || typeof content !== "string")
+      throw new HttpError(400, "each message needs a string role and text content");
+    return `${msg.role}: ${content}`;
+  });
+  return `${lines.join("\n")}\nassistant:`;
+}
+
+/**
+ * Starts the server on 127.0.0.1.
+ * @param port a TCP port, or 0 for any free one.
+ */
+export function startServer(backend: ServeBackend, port: number): Promise<RunningServer> {
+  const serverName = `perf-baseline/${toolVersion()} (${Object.entries(backend.versions)
+    .map(([k, v]) => `${k} ${v}`)
+    .join("; ")})`;
+  const created = Math.floor(Date.now() / 1000);
+
+  const checkModel = (body: Record<string, unknown>) => {
+    if (body.model !== undefined && body.model !== backend.modelName)
+      throw new HttpError(
+        404,
+        `model "${String(body.model)}" not found (served: ${backend.modelName})`,
+        "not_found_error",
+      );
+  };
+
+  async function generate(req: http.IncomingMessage, res: http.ServerResponse, chat: boolean): Promise<void> {
+    const body = await readJson(req);
+    checkModel(body);
+    let prompt: string;
+    if (chat) prompt = chatPrompt(body.messages);
+    else {
+      const p = Array.isArray(body.prompt) && body.prompt.length === 1 ? body.prompt[0] : body.prompt;
+      if (typeof p !== "string") throw new HttpError(400, "prompt must be a string");
+      prompt = p;
+    }
+    const maxTokens = intField(
+      body,
+      chat && body.max_completion_tokens !== undefined ? "max_completion_tokens" : "max_tokens",
+      DEFAULT_MAX_TOKENS,
+      1,
+      backend.contextSize,
+    );
+    const limits: GenerationLimits = {
+      max_tokens: maxTokens,
+      ignore_eos: body.ignore_eos === true,
+      min_tokens: intField(body, "min_tokens", 0, 0, backend.contextSize),
+    };
+    const stream = body.stream === true;
+    const includeUsage =
+      typeof body.stream_options === "object" &&
+      body.stream_options !== null &&
+      (body.stream_options as { include_usage?: unknown }).include_usage === true;
+    const id = `${chat ? "chatcmpl" : "cmpl"}-${randomUUID()}`;
+    const object = chat ? (stream ? "chat.completion.chunk" : "chat.completion") : "text_completion";
+    const abort = new AbortController();
+    res.on("close", () => {
+      if (!res.writableFinished) abort.abort();
+    });
+    const base = { id, object, created, model: backend.modelName };
+    if (!stream) {
+      let text = "";
+      const summary = await backend.generate(prompt, limits, (t) => (text += t), abort.signal);
+      const usage = {
+        prompt_tokens: summary.prompt_tokens,
+        completion_tokens: summary.completion_tokens,
+        total_tokens: summary.prompt_tokens + summary.completion_tokens,
+      };
+      const choice = chat
+        ? { index: 0, message: { role: "assistant", content: text }, finish_reason: summary.finish_reason }
+        : { index: 0, text, logprobs: null, finish_reason: summary.finish_reason };
+      sendJson(res, 200, { ...base, choices: [choice], usage });
+      return;
+    }
+    res.writeHead(200, {
+      "content-type": "text/event-stream",
+      "cache-control": "no-cache",
+      connection: "keep-alive",
+    });
+    res.flushHeaders();
+    const event = (payload: unknown) => res.write(`data: ${JSON.stringify(payload)}\n\n`);
+    if (chat)
+      event({
+        ...base,
+        choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }],
+      });
+    const summary = await backend.generate(
+      prompt,
+      limits,
+      (t) =>
+        event({
+          ...base,
+          choices: [
+            chat
+              ? { index: 0, delta: { content: t }, finish_reason: null }
+              : { index: 0, text: t, logprobs: null, finish_reason: null },
+          ],
+        }),
+      abort.signal,
+    );
+    if (abort.signal.aborted) return;
+    event({
+      ...base,
+      choices: [
+        chat
+          ? { index: 0, delta: {}, finish_reason: summary.finish_reason }
+          : { index: 0, text: "", logprobs: null, finish_reason: summary.finish_reason },
+      ],
+    });
+    if (includeUsage) {
+      event({
+        ...base,
+        choices: [],
+        usage: {
+          prompt_tokens: summary.prompt_tokens,
+          completion_tokens: summary.completion_tokens,
+          total_tokens: summary.prompt_tokens + summary.completion_tokens,
+        },
+      });
+    }
+    res.end("data: [DONE]\n\n");
+  }
+
+  async function embeddings(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const body = await readJson(req);
+    checkModel(body);
+    const input = typeof body.input === "string" ? [body.input] : body.input;
+    if (!Array.isArray(input) || input.length === 0 || !input.every((x) => typeof x === "string"))
+      throw new HttpError(400, "input must be a string or a non-empty array of strings");
+    if (body.encoding_format !== undefined && body.encoding_format !== "float")
+      throw new HttpError(400, 'only encoding_format "float" is supported');
+    const { vectors, prompt_tokens } = await backend.embed(input as string[]);
+    sendJson(res, 200, {
+      object: "list",
+      data: vectors.map((embedding, index) => ({ object: "embedding", index, embedding })),
+      model: backend.modelName,
+      usage: { prompt_tokens, total_tokens: prompt_tokens },
+    });
+  }
+
+  const server = http.createServer((req, res) => {
+    res.setHeader("server", serverName);
+    const path = (req.url ?? "/").split("?")[0];
+    const route = async () => {
+      if (req.method === "GET" && (path === "/v1/models" || path === "/models")) {
+        sendJson(res, 200, {
+          object: "list",
+          data: [
+            {
+              id: backend.modelName,
+              object: "model",
+              created,
+              owned_by: "perf-baseline",
+              meta: backend.meta,
+            },
+          ],
+        });
+      } else if (req.method === "GET" && path === "/health") {
+        sendJson(res, 200, { status: "ok" });
+      } else if (req.method === "POST" && (path === "/v1/completions" || path === "/completions")) {
+        await generate(req, res, false);
+      } else if (req.method === "POST" && (path === "/v1/chat/completions" || path === "/chat/completions")) {
+        await generate(req, res, true);
+      } else if (req.method === "POST" && (path === "/v1/embeddings" || path === "/embeddings")) {
+        await embeddings(req, res);
+      } else {
+        throw new HttpError(404, `no route ${req.method} ${path}`, "not_found_error");
+      }
+    };
+    route().catch((err: unknown) => {
+      const e =
+        err instanceof HttpError
+          ? err
+          : new HttpError(500, (err as Error)?.message ?? String(err), "server_error");
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      sendJson(res, e.status, { error: { message: e.message, type: e.type, code: e.status } });
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  server.headersTimeout = 35_000;
+
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, LOOPBACK, () => {
+      server.off("error", reject);
+      const actual = (server.address() as AddressInfo).port;
+      resolve({
+        baseUrl: `http://${LOOPBACK}:${actual}/v1`,
+        port: actual,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}
