@@ -1,0 +1,253 @@
+/**
+ * TEST DEVICE, not a product server: a scripted OpenAI-compatible HTTP server on 127.0.0.1 that misbehaves
+ * on purpose (5xx, stalls, cut streams, malformed SSE, missing [DONE], usage in the last chunk or never,
+ * chunks with several tokens or none, error events, wrong content types) so that each fault of the protocol
+ * can be tested with its expected outcome. The main path is tested against the real loopback server
+ * (`perf-baseline serve`), never against this one.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** What the server does with one generation or embeddings request. */
+export type Script =
+  | {
+      kind: "stream";
+      /** output tokens in all. Defaults to 8. */
+      tokens?: number;
+      /** tokens per content chunk. Defaults to 1. */
+      tokensPerChunk?: number;
+      /** an empty-text chunk before every content chunk */
+      emptyChunks?: boolean;
+      /** usage in its own chunk before [DONE] ("last"), on the finish chunk ("finish"), or never. Defaults to "last". */
+      usage?: "last" | "finish" | "never";
+      /** usage.completion_tokens to report instead of `tokens` */
+      usageTokens?: number;
+      /** end with data: [DONE]. Defaults to true. */
+      done?: boolean;
+      /** send a chunk with finish_reason. Defaults to true. */
+      finish?: boolean;
+      /** destroy the socket before content chunk k (0-based) */
+      cutAt?: number;
+      /** stop writing (connection stays open) before content chunk k */
+      stallAt?: number;
+      /** a data line that is not JSON instead of content chunk k */
+      malformedAt?: number;
+      /** an error event instead of content chunk k */
+      errorAt?: number;
+      /** ms between content chunks. Defaults to 0. */
+      chunkDelayMs?: number;
+      /** content type of the response. Defaults to text/event-stream. */
+      contentType?: string;
+      /** text of each token. Defaults to " tok". */
+      tokenText?: string;
+    }
+  | { kind: "status"; status: number; body?: string }
+  /** never answer (no headers) */
+  | { kind: "stall" }
+  /** destroy the connection before answering */
+  | { kind: "reset" }
+  | {
+      kind: "embeddings";
+      /** vectors returned, when not one per input */
+      count?: number;
+      /** leave usage out */
+      noUsage?: boolean;
+      /** a body that is not JSON */
+      malformed?: boolean;
+      /** ms before answering */
+      delayMs?: number;
+    };
+
+/** A request the server received. */
+export interface SeenRequest {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: Record<string, unknown> | null;
+}
+
+/** How the server is scripted. */
+export interface ScriptedServerOptions {
+  /** model ids listed by GET /v1/models. Defaults to ["scripted-model"]; null answers 404 there. */
+  models?: string[] | null;
+  /** headers of the /v1/models response (e.g. a `server` header); may depend on the request */
+  modelsHeaders?: (req: SeenRequest) => Record<string, string>;
+  /** status of GET /v1/models. Defaults to 200. */
+  modelsStatus?: number;
+  /** body of GET /props (llama-server's), or none (404) */
+  props?: (req: SeenRequest) => Record<string, unknown>;
+  /** what to do with the n-th (0-based) POST request */
+  script: (n: number, req: SeenRequest) => Script;
+}
+
+/** A running scripted server. */
+export interface ScriptedServer {
+  /** http://127.0.0.1:PORT/v1 */
+  baseUrl: string;
+  port: number;
+  /** every request seen, in order */
+  requests: SeenRequest[];
+  close(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", ...headers });
+  res.end(text);
+}
+
+async function stream(res: http.ServerResponse, chat: boolean, s: Extract<Script, { kind: "stream" }>) {
+  const total = s.tokens ?? 8;
+  const per = s.tokensPerChunk ?? 1;
+  const tokenText = s.tokenText ?? " tok";
+  const base = {
+    id: "scripted",
+    object: chat ? "chat.completion.chunk" : "text_completion",
+    created: 1,
+    model: "m",
+  };
+  const choice = (text: string | null, finish: string | null) =>
+    chat
+      ? { index: 0, delta: text === null ? {} : { content: text }, finish_reason: finish }
+      : { index: 0, text: text ?? "", finish_reason: finish };
+  const write = (payload: unknown) => res.write(`data: ${JSON.stringify(payload)}\n\n`);
+  const usage = {
+    prompt_tokens: 5,
+    completion_tokens: s.usageTokens ?? total,
+    total_tokens: 5 + (s.usageTokens ?? total),
+  };
+  res.writeHead(200, { "content-type": s.contentType ?? "text/event-stream", "cache-control": "no-cache" });
+  res.flushHeaders();
+  if (chat)
+    write({
+      ...base,
+      choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }],
+    });
+  let sent = 0;
+  for (let k = 0; sent < total; k++) {
+    if (res.destroyed) return;
+    if (s.cutAt === k) {
+      res.socket?.destroy();
+      return;
+    }
+    if (s.stallAt === k) return;
+    if (s.malformedAt === k) res.write("data: {this is not json\n\n");
+    else if (s.errorAt === k) write({ error: { message: "scripted failure", type: "server_error" } });
+    else {
+      if (s.emptyChunks) write({ ...base, choices: [choice("", null)] });
+      const n = Math.min(per, total - sent);
+      write({ ...base, choices: [choice(tokenText.repeat(n), null)] });
+      sent += n;
+    }
+    if (s.chunkDelayMs) await sleep(s.chunkDelayMs);
+  }
+  const u = s.usage ?? "last";
+  if (s.finish !== false)
+    write({ ...base, choices: [choice(null, "length")], ...(u === "finish" ? { usage } : {}) });
+  if (u === "last") write({ ...base, choices: [], usage });
+  if (s.done !== false) res.write("data: [DONE]\n\n");
+  res.end();
+}
+
+/** Starts a scripted server on 127.0.0.1 (any free port). */
+export function startScriptedServer(opts: ScriptedServerOptions): Promise<ScriptedServer> {
+  const requests: SeenRequest[] = [];
+  let posts = 0;
+  const server = http.createServer((req, res) => {
+    const parts: Buffer[] = [];
+    req.on("data", (b: Buffer) => parts.push(b));
+    req.on("end", () => {
+      const path = (req.url ?? "/").split("?")[0] ?? "/";
+      let body: Record<string, unknown> | null = null;
+      try {
+        body = parts.length
+          ? (JSON.parse(Buffer.concat(parts).toString("utf8")) as Record<string, unknown>)
+          : null;
+      } catch {
+        body = null;
+      }
+      const seen: SeenRequest = { method: req.method ?? "", path, headers: req.headers, body };
+      requests.push(seen);
+      void handle(seen, res).catch(() => res.destroy());
+    });
+  });
+
+  async function handle(seen: SeenRequest, res: http.ServerResponse) {
+    if (seen.method === "GET") {
+      if (seen.path === "/v1/models") {
+        const models = opts.models === undefined ? ["scripted-model"] : opts.models;
+        if (models === null) return json(res, 404, { error: { message: "not found" } });
+        return json(
+          res,
+          opts.modelsStatus ?? 200,
+          { object: "list", data: models.map((id) => ({ id, object: "model", owned_by: "scripted" })) },
+          opts.modelsHeaders?.(seen) ?? {},
+        );
+      }
+      if (seen.path === "/props" && opts.props) return json(res, 200, opts.props(seen));
+      return json(res, 404, { error: { message: "not found" } });
+    }
+    const s = opts.script(posts++, seen);
+    switch (s.kind) {
+      case "status":
+        res.writeHead(s.status, { "content-type": "application/json" });
+        res.end(s.body ?? JSON.stringify({ error: { message: `scripted ${s.status}` } }));
+        return;
+      case "stall":
+        return;
+      case "reset":
+        res.socket?.destroy();
+        return;
+      case "embeddings": {
+        if (s.delayMs) await sleep(s.delayMs);
+        const input = seen.body?.input;
+        const n = s.count ?? (Array.isArray(input) ? input.length : 1);
+        if (s.malformed) {
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end("{not json");
+          return;
+        }
+        return json(res, 200, {
+          object: "list",
+          data: Array.from({ length: n }, (_, index) => ({
+            object: "embedding",
+            index,
+            embedding: [0.25, -0.5, 1],
+          })),
+          ...(s.noUsage ? {} : { usage: { prompt_tokens: 3 * n, total_tokens: 3 * n } }),
+        });
+      }
+      case "stream":
+        return stream(res, seen.path.endsWith("/chat/completions"), s);
+    }
+  }
+
+  return new Promise((resolve) => {
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as AddressInfo).port;
+      resolve({
+        baseUrl: `http://127.0.0.1:${port}/v1`,
+        port,
+        requests,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}
+
+/** A 127.0.0.1 port nothing listens on (bound, then released). */
+export function refusedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = http.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
