@@ -1,0 +1,127 @@
+import { describe, expect, it } from "vitest";
+import { embeddingInputs } from "../../src/bench/run-serving.js";
+import {
+  engineFromFlags,
+  positiveNumberFlag,
+  servingOptionsFromFlags,
+} from "../../src/cli/commands/bench-openai.js";
+import { OpenAiClient } from "../../src/engines/openai/client.js";
+import {
+  DEFAULT_TIMEOUTS,
+  endpointUrl,
+  normalizeBaseUrl,
+  serverRoot,
+} from "../../src/engines/openai/options.js";
+import { UsageError } from "../../src/util/errors.js";
+
+describe("base URLs", () => {
+  it("normalises: no trailing slash, /v1 when no path, endpoints under it, the root above /v1", () => {
+    expect(normalizeBaseUrl("http://127.0.0.1:8080").href).toBe("http://127.0.0.1:8080/v1");
+    expect(normalizeBaseUrl("http://127.0.0.1:8080/v1/").href).toBe("http://127.0.0.1:8080/v1");
+    const base = normalizeBaseUrl("https://example.test/api/v1");
+    expect(endpointUrl(base, "/completions").href).toBe("https://example.test/api/v1/completions");
+    expect(serverRoot(base).href).toBe("https://example.test/api");
+    expect(serverRoot(normalizeBaseUrl("http://h:1/v1")).href).toBe("http://h:1/");
+  });
+
+  it("refuses what is not an http(s) URL, credentials, queries", () => {
+    for (const bad of ["127.0.0.1:8080", "ftp://h/v1", "http://user:pw@h/v1", "http://h/v1?x=1", ""]) {
+      expect(() => normalizeBaseUrl(bad)).toThrow(UsageError);
+    }
+  });
+});
+
+describe("flags", () => {
+  it("positive numbers, inf where allowed, a usage error otherwise", () => {
+    expect(positiveNumberFlag({ r: "2.5" }, "r", null)).toBe(2.5);
+    expect(positiveNumberFlag({ r: "inf" }, "r", 1, { allowInf: true })).toBeNull();
+    expect(positiveNumberFlag({}, "r", 7)).toBe(7);
+    for (const bad of ["0", "-1", "abc", "inf", "1e400"])
+      expect(() => positiveNumberFlag({ r: bad }, "r", 1)).toThrow(UsageError);
+  });
+
+  it("defaults, --num-requests from --rounds, duration-only runs, the other engine's flags refused", () => {
+    const o = servingOptionsFromFlags({ "base-url": "http://127.0.0.1:1" }, "generation", 30);
+    expect(o).toMatchObject({
+      concurrency: 1,
+      requestRate: null,
+      burstiness: 1,
+      numRequests: 30,
+      durationS: null,
+      outputLength: "fixed",
+      endpoint: "completions",
+      apiKeyEnv: "OPENAI_API_KEY",
+      batchSize: 2,
+      timeouts: DEFAULT_TIMEOUTS,
+      tolerateFailures: false,
+    });
+    const timed = servingOptionsFromFlags(
+      { "base-url": "http://h:1", duration: "5", "request-timeout": "2.5" },
+      "embedding",
+      30,
+    );
+    expect(timed.numRequests).toBeNull();
+    expect(timed.durationS).toBe(5);
+    expect(timed.timeouts.total_ms).toBe(2500);
+    expect(() => servingOptionsFromFlags({}, "generation", 30)).toThrow(/needs --base-url/);
+    expect(() =>
+      servingOptionsFromFlags({ "base-url": "http://h:1", "batch-size": "4" }, "generation", 30),
+    ).toThrow(/--batch-size applies to embedding/);
+    expect(() =>
+      servingOptionsFromFlags({ "base-url": "http://h:1", "api-key-env": "sk-abc-123" }, "generation", 30),
+    ).toThrow(/^--api-key-env must be the name of an environment variable \(letters, digits, _\)$/);
+    expect(() => engineFromFlags({ engine: "openai", gpu: "cuda" })).toThrow(
+      /--gpu applies to --engine llama only/,
+    );
+    expect(() => engineFromFlags({ "request-rate": "3" })).toThrow(
+      /--request-rate applies to --engine openai only/,
+    );
+    expect(engineFromFlags({})).toBe("llama");
+  });
+
+  it("embedding inputs repeat the workload texts to the batch size", () => {
+    expect(embeddingInputs(["a", "b"], 5)).toEqual(["a", "b", "a", "b", "a"]);
+  });
+});
+
+describe("requests", () => {
+  it("the key is redacted from any text; no key, no change", () => {
+    const c = new OpenAiClient({
+      baseUrl: normalizeBaseUrl("http://h:1"),
+      apiKey: "sk-xyz",
+      timeouts: DEFAULT_TIMEOUTS,
+    });
+    expect(c.redact("Bearer sk-xyz and sk-xyz")).toBe("Bearer [redacted] and [redacted]");
+    const n = new OpenAiClient({
+      baseUrl: normalizeBaseUrl("http://h:1"),
+      apiKey: null,
+      timeouts: DEFAULT_TIMEOUTS,
+    });
+    expect(n.redact("Bearer sk-xyz")).toBe("Bearer sk-xyz");
+    c.close();
+    n.close();
+  });
+
+  it("a fixed-length completion body; natural leaves ignore_eos and min_tokens out", () => {
+    const req = {
+      endpoint: "completions" as const,
+      model: "m",
+      prompt: "p",
+      max_tokens: 4,
+      fixed_length: true,
+    };
+    expect(OpenAiClient.generationBody(req)).toEqual({
+      model: "m",
+      prompt: "p",
+      max_tokens: 4,
+      temperature: 0,
+      stream: true,
+      stream_options: { include_usage: true },
+      ignore_eos: true,
+      min_tokens: 4,
+    });
+    const natural = OpenAiClient.generationBody({ ...req, endpoint: "chat", fixed_length: false });
+    expect(natural).not.toHaveProperty("ignore_eos");
+    expect(natural.messages).toEqual([{ role: "user", content: "p" }]);
+  });
+});
