@@ -1,0 +1,201 @@
+/**
+ * Harness overhead: the tool's generation tokens/s and embedding calls/s against a minimal direct
+ * node-llama-cpp loop on the same model with the same settings, interleaved in one process (A B A B ...,
+ * the order alternating from block to block, see bench/interleave.ts). Target: the tool reaches at least
+ * 0.98 of the direct loop.
+ *
+ * "The tool" is the real code path: createLlamaEngine (src/engines/llama/llama-engine.ts) and
+ * runGenerationRounds / runEmbeddingRounds (src/measure/run.ts), one measured round per block; its figure
+ * is the sample's tokens_per_second / calls_per_second as results carry them. "Direct" is the shortest loop
+ * node-llama-cpp allows for the same work: getLlama, loadModel, createContext with the tool's threads,
+ * context and batch sizes, then sequence.evaluate (greedy, end-of-generation tokens do not stop it) or
+ * embeddingContext.getEmbeddingFor, timed the same way (clock started after clearing the sequence).
+ *
+ * Usage: npx tsx bench/harness-overhead.ts [--preset tiny] [--tokens 64] [--generation-rounds 40]
+ *          [--embedding-rounds 120] [--warmup 3] [--threads N] [--embedding-threads N]
+ * Prints one JSON document on stdout; a table on stderr.
+ */
+import { parseArgs } from "node:util";
+import { getLlama, LlamaLogLevel } from "node-llama-cpp";
+import {
+  createLlamaEngine,
+  DEFAULT_EMBEDDING_THREADS,
+  DEFAULT_GENERATION_THREADS,
+} from "../src/engines/llama/llama-engine.js";
+import { runEmbeddingRounds, runGenerationRounds } from "../src/measure/run.js";
+import { ensureDummyModel } from "../src/models/cache.js";
+import { embeddingWorkload, generationWorkload } from "../src/workload/workload.js";
+import { type Arm, formatTable, interleave, machineLoad, report, ttyProgress } from "./interleave.js";
+
+const { values: args } = parseArgs({
+  options: {
+    preset: { type: "string", default: "tiny" },
+    tokens: { type: "string", default: "64" },
+    "generation-rounds": { type: "string", default: "40" },
+    "embedding-rounds": { type: "string", default: "120" },
+    warmup: { type: "string", default: "3" },
+    threads: { type: "string" },
+    "embedding-threads": { type: "string" },
+  },
+  strict: true,
+});
+
+const TARGET = 0.98;
+const newTokens = Number(args.tokens);
+const warmup = Number(args.warmup);
+const threads = args.threads ? Number(args.threads) : DEFAULT_GENERATION_THREADS;
+const embeddingThreads = args["embedding-threads"]
+  ? Number(args["embedding-threads"])
+  : DEFAULT_EMBEDDING_THREADS;
+const modelPath = ensureDummyModel(args.preset, 42).path;
+const now = () => process.hrtime.bigint();
+const seconds = (ns: bigint) => Number(ns) / 1e9;
+
+/** The tool: the engine and the round runner exactly as `perf-baseline bench` uses them. */
+async function toolArms() {
+  const genWorkload = generationWorkload(newTokens);
+  const embWorkload = embeddingWorkload();
+  const gen = await createLlamaEngine({
+    modelPath,
+    mode: "generation",
+    threads,
+    maxNewTokens: newTokens,
+    log: () => {},
+  });
+  const emb = await createLlamaEngine({ modelPath, mode: "embedding", embeddingThreads, log: () => {} });
+  const once = { rounds: 1, warmup: 0 };
+  const generation: Arm = {
+    name: "tool",
+    async run() {
+      const s = (await runGenerationRounds(gen, genWorkload, once)).samples[0];
+      if (!s || s.output_tokens !== newTokens)
+        throw new Error("tool round did not produce the requested tokens");
+      return { tokens_per_second: s.tokens_per_second };
+    },
+  };
+  const embedding: Arm = {
+    name: "tool",
+    async run() {
+      const s = (await runEmbeddingRounds(emb, embWorkload, once)).samples[0];
+      if (!s) throw new Error("tool embedding round produced no sample");
+      return { calls_per_second: s.calls_per_second };
+    },
+  };
+  return { generation, embedding, genSettings: gen.settings, embSettings: emb.settings, gen, emb };
+}
+
+/** The direct loop: node-llama-cpp and nothing else, with the settings the tool reports it used. */
+async function directArms(
+  genCtx: { context: number; batch: number },
+  embCtx: { context: number; batch: number },
+) {
+  const llama = await getLlama({
+    gpu: false,
+    build: "never",
+    skipDownload: true,
+    usePrebuiltBinaries: true,
+    progressLogs: false,
+    maxThreads: Math.max(threads, embeddingThreads),
+    logLevel: LlamaLogLevel.warn,
+    logger: () => {},
+  });
+  const model = await llama.loadModel({ modelPath, gpuLayers: 0 });
+  const context = await model.createContext({
+    contextSize: genCtx.context,
+    batchSize: genCtx.batch,
+    sequences: 1,
+    threads: { ideal: threads, min: threads },
+  });
+  const sequence = context.getSequence();
+  const prompt = model.tokenize(generationWorkload(newTokens).prompt ?? "");
+  const embeddingContext = await model.createEmbeddingContext({
+    contextSize: embCtx.context,
+    batchSize: embCtx.batch,
+    threads: embeddingThreads,
+  });
+  const texts = (embeddingWorkload().texts ?? []).map((t) => model.tokenize(t));
+  const generation: Arm = {
+    name: "direct",
+    async run() {
+      await sequence.clearHistory();
+      let n = 0;
+      const t0 = now();
+      for await (const _token of sequence.evaluate(prompt, { temperature: 0, yieldEogToken: true })) {
+        if (++n >= newTokens) break;
+      }
+      return { tokens_per_second: n / seconds(now() - t0) };
+    },
+  };
+  const embedding: Arm = {
+    name: "direct",
+    async run() {
+      const t0 = now();
+      for (const t of texts) await embeddingContext.getEmbeddingFor(t);
+      return { calls_per_second: texts.length / seconds(now() - t0) };
+    },
+  };
+  return { generation, embedding };
+}
+
+function verdict(rows: ReturnType<typeof report>) {
+  const tool = rows.find((r) => r.arm === "tool");
+  const direct = rows.find((r) => r.arm === "direct");
+  if (!tool || !direct) throw new Error("missing arm");
+  return {
+    n: tool.n,
+    tool_median: tool.median,
+    direct_median: direct.median,
+    tool_robust_cv: tool.robust_cv,
+    direct_robust_cv: direct.robust_cv,
+    ratio: tool.ratio,
+    ratio_ci95: tool.ratio_ci95,
+    paired_ratio_median: tool.paired_ratio_median,
+    meets_target: tool.ratio >= TARGET,
+  };
+}
+
+async function main() {
+  const loadBefore = await machineLoad();
+  const tool = await toolArms();
+  const direct = await directArms(
+    { context: tool.genSettings.context_size ?? 512, batch: tool.genSettings.batch_size ?? 512 },
+    { context: tool.embSettings.context_size ?? 512, batch: tool.embSettings.batch_size ?? 512 },
+  );
+  const gen = await interleave([tool.generation, direct.generation], {
+    rounds: Number(args["generation-rounds"]),
+    warmup,
+    onBlock: ttyProgress("generation"),
+  });
+  const emb = await interleave([tool.embedding, direct.embedding], {
+    rounds: Number(args["embedding-rounds"]),
+    warmup,
+    onBlock: ttyProgress("embedding"),
+  });
+  const genRows = report(gen, "tokens_per_second", "direct");
+  const embRows = report(emb, "calls_per_second", "direct");
+  process.stderr.write(
+    `${formatTable(`generation ${args.preset}, ${newTokens} new tokens: tokens/s`, genRows)}\n`,
+  );
+  process.stderr.write(`${formatTable(`embedding ${args.preset}: calls/s`, embRows)}\n`);
+  const out = {
+    script: "bench/harness-overhead.ts",
+    command: `npx tsx bench/harness-overhead.ts ${process.argv.slice(2).join(" ")}`.trim(),
+    target_ratio: TARGET,
+    model_path: modelPath,
+    preset: args.preset,
+    max_new_tokens: newTokens,
+    settings: { generation: tool.genSettings, embedding: tool.embSettings },
+    engine: tool.gen.identity,
+    generation: verdict(genRows),
+    embedding: verdict(embRows),
+    load_before: loadBefore,
+    load_after: await machineLoad(),
+    raw: { generation: gen, embedding: emb },
+  };
+  process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  await tool.gen.dispose();
+  await tool.emb.dispose();
+}
+
+await main();
+process.exit(0);
