@@ -17,11 +17,16 @@ export type GpuChoice = "off" | "auto" | "cuda" | "vulkan";
 export const GPU_CHOICES: readonly GpuChoice[] = ["off", "auto", "cuda", "vulkan"];
 
 /**
- * Thread defaults measured on a 2-core machine (see docs/performance-baseline.md): one thread was fastest
- * for token-by-token decoding, two for embedding (one batch per call). The library's own defaults
- * oversubscribe two cores and made decoding 100x slower.
+ * Thread defaults measured on a 2-core machine shared with other work (notes/engine-performance.md,
+ * bench/engine-gap.ts): one thread was fastest for decoding and for embedding, on the tiny and the small
+ * preset. node-llama-cpp attaches no ggml threadpool, so every llama_decode with more than one thread starts
+ * and joins fresh worker threads that meet at spinning barriers; on two busy cores that collapsed decoding to
+ * 0.4x of one thread (llama-bench, with its persistent pool, reached 2.4x), and embedding calls at two
+ * threads were no faster in the median and far noisier (robust CV 34-130 % against 5-8 %). The library's
+ * own defaults (4-6 threads) oversubscribe two cores far worse.
  */
 export const DEFAULT_GENERATION_THREADS = 1;
+/** See {@link DEFAULT_GENERATION_THREADS}: one thread, measured fastest and steadiest on 2 cores. */
 export const DEFAULT_EMBEDDING_THREADS = 2;
 /** Tokens evaluated per batch: the whole prompt in one batch. */
 export const DEFAULT_BATCH_SIZE = 512;
@@ -60,30 +65,51 @@ export function nodeLlamaCppVersion(): string {
 let llamaPromise: Promise<Llama> | null = null;
 let llamaGpu: GpuChoice | null = null;
 
+/**
+ * One Llama instance per process (node-llama-cpp routes every native log line to the instance created
+ * last, so a second instance would steal the first one's logger). Its maxThreads caps every context's
+ * threads silently, so it is raised when a later engine asks for more than the first one did.
+ */
 async function loadLlama(gpu: GpuChoice, maxThreads: number, log: (line: string) => void): Promise<Llama> {
-  if (llamaPromise && llamaGpu === gpu) return llamaPromise;
-  const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
-  llamaGpu = gpu;
-  llamaPromise = getLlama({
-    gpu: gpu === "off" ? false : gpu,
-    build: "never",
-    skipDownload: true,
-    usePrebuiltBinaries: true,
-    progressLogs: false,
-    maxThreads,
-    logLevel: LlamaLogLevel.warn,
-    logger: (_level, message) => log(message.trimEnd()),
-  }).catch((err: unknown) => {
-    llamaPromise = null;
-    throw new EngineError(
-      `cannot load llama.cpp with --gpu ${gpu}: ${(err as Error).message.split("\n")[0]} (try --gpu off)`,
-      { cause: err },
-    );
-  });
-  return llamaPromise;
+  if (!llamaPromise || llamaGpu !== gpu) {
+    const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
+    llamaGpu = gpu;
+    llamaPromise = getLlama({
+      gpu: gpu === "off" ? false : gpu,
+      build: "never",
+      skipDownload: true,
+      usePrebuiltBinaries: true,
+      progressLogs: false,
+      maxThreads,
+      logLevel: LlamaLogLevel.warn,
+      logger: (_level, message) => log(message.trimEnd()),
+    }).catch((err: unknown) => {
+      llamaPromise = null;
+      throw new EngineError(
+        `cannot load llama.cpp with --gpu ${gpu}: ${(err as Error).message.split("\n")[0]} (try --gpu off)`,
+        { cause: err },
+      );
+    });
+  }
+  const llama = await llamaPromise;
+  if (llama.maxThreads !== 0 && llama.maxThreads < maxThreads) llama.maxThreads = maxThreads;
+  return llama;
 }
 
 const now = () => process.hrtime.bigint();
+
+/**
+ * The ggml CPU backend the prebuilt binaries chose for this CPU (e.g. "sapphirerapids", "haswell"): each
+ * libggml-cpu-<variant>.so is built for other instructions, so it decides decode speed as much as the
+ * llama.cpp release does. Read from the libraries mapped into this process; null where that is not possible.
+ */
+function cpuBackendVariant(): string | null {
+  try {
+    return readFileSync("/proc/self/maps", "utf8").match(/libggml-cpu-([\w-]+)\.so/)?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
 
 /** The node-llama-cpp engine: a model loaded in this process, on the CPU unless a GPU is asked for. */
 class LlamaEngine implements Engine {
@@ -112,6 +138,7 @@ class LlamaEngine implements Engine {
         gpu_backend: llama.gpu === false ? "none" : llama.gpu,
         cpu_math_cores: llama.cpuMathCores,
         system_info: llama.systemInfo.trim(),
+        cpu_backend_variant: cpuBackendVariant(),
       },
     };
   }
@@ -212,7 +239,13 @@ export async function createLlamaEngine(opts: LlamaEngineOptions): Promise<Engin
     opts.contextSize ?? Math.max(512, Math.ceil(((opts.maxNewTokens ?? 0) + 256) / 256) * 256);
   let model: LlamaModel;
   try {
-    model = await llama.loadModel({ modelPath: opts.modelPath, gpuLayers: gpu === "off" ? 0 : "auto" });
+    // mmap measured 1.28x faster than a loaded copy for CPU decoding here (bench/engine-gap.ts direct-nommap);
+    // "auto" (the library default) may drop it to fit GPU layers, so the CPU path asks for it explicitly
+    model = await llama.loadModel({
+      modelPath: opts.modelPath,
+      gpuLayers: gpu === "off" ? 0 : "auto",
+      useMmap: gpu === "off" ? true : "auto",
+    });
   } catch (err) {
     throw new EngineError(
       `llama.cpp could not load ${opts.modelPath}: ${(err as Error).message.split("\n")[0]}`,
