@@ -251,12 +251,6 @@ export function buildServingGenerationResult(
   };
 }
 
-function digestVectors(vectors: readonly number[][]): string {
-  const hash = createHash("sha256");
-  for (const v of vectors) hash.update(Float32Array.from(v));
-  return hash.digest("hex");
-}
-
 /**
  * Builds an embedding result from a serving run with at least one completed request: each sample is one
  * request (one call of `inputs_per_request` inputs), its calls_per_second 1 / its latency.
@@ -291,7 +285,7 @@ export function buildServingEmbeddingResult(
     };
   });
   const parts = commonParts(ctx, run, ok.length);
-  const digests = ok.map(({ outcome }) => digestVectors(outcome.vectors));
+  const digests = ok.map(({ outcome }) => outcome.digest);
   const d = parts.duration;
   return {
     ...parts.top,

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type http from "node:http";
 import { createParser } from "eventsource-parser";
 import {
@@ -48,7 +49,10 @@ export interface EmbeddingSuccess {
   start_ns: bigint;
   end_ns: bigint;
   inputs: number;
-  vectors: number[][];
+  /** sha256 of the vectors as float32, in input order (the vectors themselves are not kept) */
+  digest: string;
+  /** length of each vector */
+  dimensions: number;
   /** usage.prompt_tokens when the server reported it */
   prompt_tokens: number | null;
 }
@@ -150,6 +154,8 @@ export class OpenAiClient {
   private readonly completionsUrl: URL;
   private readonly chatUrl: URL;
   private readonly embeddingsUrl: URL;
+  /** request bodies serialised once per request object (a run sends the same body many times) */
+  private readonly bodies = new WeakMap<object, { model: string; text: string }>();
 
   constructor(opts: ClientOptions) {
     this.baseUrl = opts.baseUrl;
@@ -172,7 +178,7 @@ export class OpenAiClient {
   private request(
     method: "GET" | "POST",
     url: URL,
-    body: unknown,
+    body: string | undefined,
     signal?: AbortSignal,
     timeouts = this.timeouts,
   ): ExchangeRequest {
@@ -182,7 +188,7 @@ export class OpenAiClient {
       method,
       url,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body,
       timeouts,
       agent: this.agent,
       signal,
@@ -267,7 +273,11 @@ export class OpenAiClient {
         if (typeof choice.finish_reason === "string") finish = choice.finish_reason;
       },
     });
-    const body = OpenAiClient.generationBody(r);
+    let body = this.bodies.get(r)?.text;
+    if (body === undefined) {
+      body = JSON.stringify(OpenAiClient.generationBody(r));
+      this.bodies.set(r, { model: r.model, text: body });
+    }
     const result = await exchange(
       this.request("POST", chat ? this.chatUrl : this.completionsUrl, body, signal),
       {
@@ -317,18 +327,20 @@ export class OpenAiClient {
     inputs: readonly string[],
     signal?: AbortSignal,
   ): Promise<EmbeddingSuccess | RequestFailure> {
+    let cached = this.bodies.get(inputs);
+    if (cached?.model !== model) {
+      cached = { model, text: JSON.stringify({ model, input: inputs, encoding_format: "float" }) };
+      this.bodies.set(inputs, cached);
+    }
     let body = "";
     let lastAt = 0n;
-    const result = await exchange(
-      this.request("POST", this.embeddingsUrl, { model, input: inputs, encoding_format: "float" }, signal),
-      {
-        onData: (piece, t) => {
-          lastAt = t;
-          body += piece;
-          return undefined;
-        },
+    const result = await exchange(this.request("POST", this.embeddingsUrl, cached.text, signal), {
+      onData: (piece, t) => {
+        lastAt = t;
+        body += piece;
+        return undefined;
       },
-    );
+    });
     if (!result.ok) return result;
     const fail = (detail: string): RequestFailure => ({
       ok: false,
@@ -347,14 +359,26 @@ export class OpenAiClient {
     if (!isObject(doc) || !Array.isArray(doc.data)) return fail("the embeddings response has no data array");
     if (doc.data.length !== inputs.length)
       return fail(`the embeddings response has ${doc.data.length} vectors for ${inputs.length} inputs`);
-    const vectors: number[][] = new Array(inputs.length);
+    const vectors: unknown[][] = new Array(inputs.length);
     for (let i = 0; i < doc.data.length; i++) {
       const item: unknown = doc.data[i];
       const index = isObject(item) && typeof item.index === "number" ? item.index : i;
       const embedding = isObject(item) ? item.embedding : undefined;
       if (!Array.isArray(embedding) || index < 0 || index >= inputs.length)
         return fail(`embeddings item ${i} has no float vector (encoding_format float)`);
-      vectors[index] = embedding as number[];
+      vectors[index] = embedding;
+    }
+    const hash = createHash("sha256");
+    let dimensions = -1;
+    for (const v of vectors) {
+      if (v === undefined) return fail("the embeddings response has two vectors for one input index");
+      if (dimensions !== -1 && v.length !== dimensions)
+        return fail("the embeddings vectors differ in length");
+      dimensions = v.length;
+      const f = Float32Array.from(v as number[]);
+      if (f.some((x) => Number.isNaN(x)))
+        return fail("an embedding vector holds something that is not a number");
+      hash.update(f);
     }
     const u =
       isObject(doc.usage) && typeof doc.usage.prompt_tokens === "number" ? doc.usage.prompt_tokens : null;
@@ -363,7 +387,8 @@ export class OpenAiClient {
       start_ns: result.start_ns,
       end_ns: lastAt > 0n ? lastAt : result.end_ns,
       inputs: inputs.length,
-      vectors,
+      digest: hash.digest("hex"),
+      dimensions,
       prompt_tokens: u,
     };
   }

@@ -76,6 +76,23 @@ export interface ExchangeRequest {
 }
 
 const now = () => process.hrtime.bigint();
+
+/** The parts of a URL node:http needs, worked out once per URL (a run requests the same URL many times). */
+const targets = new WeakMap<URL, http.RequestOptions>();
+function target(url: URL): http.RequestOptions {
+  let t = targets.get(url);
+  if (!t) {
+    const host = url.hostname;
+    t = {
+      protocol: url.protocol,
+      hostname: host.startsWith("[") ? host.slice(1, -1) : host,
+      port: url.port === "" ? undefined : Number(url.port),
+      path: `${url.pathname}${url.search}`,
+    };
+    targets.set(url, t);
+  }
+  return t;
+}
 /** How much of an error response body is kept for the failure detail. */
 const ERROR_BODY_CHARS = 300;
 
@@ -151,7 +168,7 @@ export function exchange(req: ExchangeRequest, sink: BodySink): Promise<Exchange
     const headers: Record<string, string> = { ...req.headers };
     if (req.body !== undefined) headers["content-length"] = String(Buffer.byteLength(req.body));
     try {
-      client = mod.request(req.url, { method: req.method, headers, agent: req.agent });
+      client = mod.request({ ...target(req.url), method: req.method, headers, agent: req.agent });
     } catch (err) {
       fail("network_error", (err as Error).message);
       return;
