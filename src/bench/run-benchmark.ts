@@ -2,6 +2,7 @@ import type { GpuChoice } from "../engines/llama/llama-engine.js";
 import type { Engine } from "../engines/types.js";
 import { captureEnvironment } from "../environment/capture.js";
 import { gitInfo } from "../environment/git.js";
+import { startMachineLoadProbe } from "../environment/machine-load.js";
 import { type RoundPlan, runEmbeddingRounds, runGenerationRounds } from "../measure/run.js";
 import { ensureDummyModel } from "../models/cache.js";
 import { inspectModel, type ModelInfo } from "../models/model-info.js";
@@ -102,16 +103,19 @@ export async function runBenchmark(opts: BenchOptions): Promise<BenchmarkResult>
       finished_at: finished,
       warnings,
     });
+    const probe = startMachineLoadProbe();
     if (opts.mode === "generation") {
       const outcome = await runGenerationRounds(engine, workload, plan);
+      const machine_load = probe();
       if (!outcome.output_consistent)
         warnings.push("rounds generated different tokens: the engine is not deterministic here");
-      return buildGenerationResult(ctx(new Date().toISOString()), outcome);
+      return { ...buildGenerationResult(ctx(new Date().toISOString()), outcome), machine_load };
     }
     const outcome = await runEmbeddingRounds(engine, workload, plan);
+    const machine_load = probe();
     if (!outcome.output_consistent)
       warnings.push("rounds computed different embeddings: the engine is not deterministic here");
-    return buildEmbeddingResult(ctx(new Date().toISOString()), outcome);
+    return { ...buildEmbeddingResult(ctx(new Date().toISOString()), outcome), machine_load };
   } finally {
     await engine.dispose();
   }

@@ -264,6 +264,22 @@ export const baselineBlockSchema = z.object({
   command: z.string(),
 });
 
+/**
+ * What else the machine did while the rounds ran (warmup included), measured by the process that ran them:
+ * the CPU used by other processes (from /proc/stat, minus this process) and by this process, in cores on
+ * average. The gate uses it to tell a slower runtime from a busier machine. Absent in older results.
+ */
+export const machineLoadSchema = z.object({
+  /** mean CPU cores used by other processes during the run; null where the OS does not tell (not Linux) */
+  other_cores: nonneg.nullable(),
+  /** mean CPU cores used by this process during the run */
+  process_cores: nonneg,
+  /** the 1-minute load average at the end of the run */
+  loadavg_1m: nonneg,
+  /** the observed interval, seconds */
+  wall_s: nonneg,
+});
+
 const common = {
   schema_version: z.literal(SCHEMA_VERSION),
   tool: z.object({ name: z.literal("perf-baseline"), version: z.string() }),
@@ -286,6 +302,7 @@ const common = {
   complete: z.boolean(),
   warnings: z.array(z.string()),
   baseline: baselineBlockSchema.optional(),
+  machine_load: machineLoadSchema.optional(),
   /** serving runs only: the load settings (part of the comparability key) */
   load: loadSchema.optional(),
 };
