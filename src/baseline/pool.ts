@@ -59,6 +59,25 @@ function poolEmbedding(first: EmbeddingResult, all: EmbeddingResult[]): Embeddin
   };
 }
 
+/** The captures' machine load over their combined time (absent unless every capture records it). */
+function pooledMachineLoad(captures: readonly BenchmarkResult[]): Pick<BenchmarkResult, "machine_load"> {
+  const loads = captures.map((c) => c.machine_load);
+  if (loads.some((l) => l === undefined)) return { machine_load: undefined };
+  const ls = loads as NonNullable<BenchmarkResult["machine_load"]>[];
+  const wall = sum(ls.map((l) => l.wall_s));
+  const weighted = (f: (l: (typeof ls)[number]) => number) =>
+    wall > 0 ? sum(ls.map((l) => f(l) * l.wall_s)) / wall : 0;
+  const others = ls.map((l) => l.other_cores);
+  return {
+    machine_load: {
+      other_cores: others.some((o) => o === null) ? null : weighted((l) => l.other_cores ?? 0),
+      process_cores: weighted((l) => l.process_cores),
+      loadavg_1m: Math.max(...ls.map((l) => l.loadavg_1m)),
+      wall_s: wall,
+    },
+  };
+}
+
 /**
  * Pools captures into one baseline result carrying a `baseline` block. The pooled result keeps the first
  * capture's identity (environment, engine, settings, model, workload); `rounds` becomes the pooled round
@@ -93,6 +112,7 @@ export function poolCaptures(captures: readonly BenchmarkResult[], command: stri
     finished_at: last.finished_at,
     complete: captures.every((c) => c.complete),
     warnings,
+    ...pooledMachineLoad(captures),
     output: {
       digest: first.output.digest,
       consistent: digests.size === 1 && captures.every((c) => c.output.consistent),

@@ -1,12 +1,21 @@
 /**
- * TEST DEVICE, not a product feature: wraps an Engine and makes every round slower by a given proportion, by
- * busy-waiting after the round (a real slowdown burns CPU too, so it meets the machine's noise as a slower
- * runtime would). Used only by bench/gate-accuracy.ts and the tests, to give the gate a known regression.
+ * TEST DEVICE, not a product feature: wraps an Engine so that every round delivers a given proportion less
+ * throughput, as a slower runtime would. Used only by bench/gate-accuracy.ts and the tests, to give the gate a
+ * known regression.
  *
- * A slowdown s (0.25 = 25 %) lowers throughput by s: a round that took `elapsed` is stretched to
- * elapsed / (1 - s), so tokens/s (or calls/s) becomes (1 - s) times what the inner engine delivered. The
- * identity is the inner engine's (so the gate compares it with a baseline as a regression of the same
- * runtime) with `details.test_slowdown` recording what was done.
+ * Generation: the round really computes more. On its first call the wrapper times the inner engine on the
+ * round's prompt at n and 2n new tokens (three times each, medians; not part of any round) to learn the cost of
+ * a decoded token d and of the fixed part P (prefill, set-up). For a slowdown s, each round then generates
+ * e = round(s / (1 - s) x (P / d + n)) extra tokens and reports only the first n over the whole round's time,
+ * so tokens/s falls by about s (the extra time e x d is s of the new round time). The tokens reported are the
+ * same as without the wrapper (greedy decoding): the output digest does not change.
+ * Embedding (a round is only a couple of calls, too coarse for extra calls): the round is stretched to
+ * elapsed / (1 - s) by waiting after it (sleeping, then spinning the last 2 ms to the deadline).
+ * Waiting was tried for generation too: the pause let the engine's threads go idle and slowed its next round,
+ * so a "25 %" wait dropped tokens/s by about 30 % on this machine; extra decoded tokens do not have that bias
+ * (and extra tokens alone, without counting the fixed part, dropped it by only 17 %).
+ * The identity is the inner engine's (so the gate compares it with a baseline as the same runtime, slower),
+ * with `details.test_slowdown` recording what was done.
  */
 import type { EmbeddingRound, Engine, GenerationRound } from "./types.js";
 
@@ -15,19 +24,44 @@ export type SlowdownSchedule = number | ((round: number) => number);
 
 const now = () => process.hrtime.bigint();
 
-function busyWaitUntil(deadline: bigint): bigint {
-  let t = now();
-  while (t < deadline) t = now();
-  return t;
+function check(s: number): number {
+  if (!(s >= 0 && s < 1)) throw new RangeError(`slowdown must be in [0, 1), got ${s}`);
+  return s;
 }
 
-function stretch(startNs: bigint, endNs: bigint, s: number): bigint {
-  if (!(s >= 0 && s < 1)) throw new RangeError(`slowdown must be in [0, 1), got ${s}`);
-  if (s === 0) return endNs;
-  const elapsed = Number(endNs - startNs);
-  const extra = BigInt(Math.round((elapsed * s) / (1 - s)));
-  busyWaitUntil(endNs + extra);
-  return endNs + extra;
+/** Extra tokens that lower tokens/s by about s, given the fixed cost of a round in decoded tokens (P / d). */
+export function extraTokensFor(maxNewTokens: number, s: number, fixedInTokens: number): number {
+  return Math.round((check(s) / (1 - s)) * (Math.max(0, fixedInTokens) + maxNewTokens));
+}
+
+function medianOf(xs: number[]): number {
+  const v = [...xs].sort((a, b) => a - b);
+  return v[v.length >> 1] ?? 0;
+}
+
+/** P / d of the inner engine for this prompt and round length, from timed calls at n and 2n tokens. */
+async function calibrate(inner: Engine, prompt: string, n: number): Promise<number> {
+  const time = async (k: number) => {
+    const r = await inner.generate(prompt, k);
+    return Number(r.end_ns - r.start_ns);
+  };
+  const t1: number[] = [];
+  const t2: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    t1.push(await time(n));
+    t2.push(await time(2 * n));
+  }
+  const d = (medianOf(t2) - medianOf(t1)) / n;
+  return d > 0 ? (medianOf(t1) - n * d) / d : 0;
+}
+
+/** Sleeps until 2 ms before `deadline`, then spins to it. */
+async function waitUntil(deadline: bigint): Promise<void> {
+  const coarseMs = Number(deadline - now()) / 1e6 - 2;
+  if (coarseMs > 0) await new Promise((resolve) => setTimeout(resolve, coarseMs));
+  while (now() < deadline) {
+    // spin the last moment for an exact deadline
+  }
 }
 
 /**
@@ -36,7 +70,8 @@ function stretch(startNs: bigint, endNs: bigint, s: number): bigint {
  */
 export function withSlowdownForTests(inner: Engine, schedule: SlowdownSchedule): Engine {
   let round = 0;
-  const next = () => (typeof schedule === "number" ? schedule : schedule(round++));
+  let fixed: { key: string; tokens: number } | null = null;
+  const next = () => check(typeof schedule === "number" ? schedule : schedule(round++));
   return {
     identity: {
       ...inner.identity,
@@ -48,14 +83,27 @@ export function withSlowdownForTests(inner: Engine, schedule: SlowdownSchedule):
     settings: inner.settings,
     countTokens: (text) => inner.countTokens(text),
     async generate(prompt, maxNewTokens): Promise<GenerationRound> {
-      const r = await inner.generate(prompt, maxNewTokens);
-      const end = stretch(r.start_ns, r.end_ns, next());
-      return { ...r, end_ns: end };
+      const s = next();
+      if (s === 0) return inner.generate(prompt, maxNewTokens);
+      const key = `${maxNewTokens}:${prompt}`;
+      if (fixed?.key !== key) fixed = { key, tokens: await calibrate(inner, prompt, maxNewTokens) };
+      const extra = extraTokensFor(maxNewTokens, s, fixed.tokens);
+      const r = await inner.generate(prompt, maxNewTokens + extra);
+      if (extra === 0) return r;
+      return {
+        ...r,
+        output_tokens: Math.min(r.output_tokens, maxNewTokens),
+        token_ids: r.token_ids?.slice(0, maxNewTokens) ?? null,
+        chunk_times_ns: r.chunk_times_ns.slice(0, maxNewTokens),
+      };
     },
     async embed(texts): Promise<EmbeddingRound> {
+      const s = next();
       const r = await inner.embed(texts);
-      const end = stretch(r.start_ns, r.end_ns, next());
-      return { ...r, end_ns: end };
+      if (s === 0) return r;
+      const extra = BigInt(Math.round((Number(r.end_ns - r.start_ns) * s) / (1 - s)));
+      await waitUntil(r.end_ns + extra);
+      return { ...r, end_ns: r.end_ns + extra };
     },
     dispose: () => inner.dispose(),
   };

@@ -27,6 +27,26 @@ export const gateConfigSchema = z
       .number()
       .positive()
       .default(1 / 3),
+    /**
+     * A busier machine is not a slower runtime. A candidate capture is "contended" when other processes used
+     * more than `busy_other_cores` CPU cores on average during it and this process got a CPU share lower than
+     * during the baseline by more than `busy_share_drop_fraction_of_threshold` x T (results' machine_load):
+     * its drop may be contention, so it never makes a REGRESSION. Defaults: 0.25 cores, 0.5 (6 % for
+     * generation).
+     */
+    busy_other_cores: z.number().nonnegative().default(0.25),
+    busy_share_drop_fraction_of_threshold: z.number().positive().default(0.5),
+    /**
+     * Significance level of the capture-level drift test (drift.ts): a REGRESSION also needs the candidate's
+     * capture medians below the baseline's beyond the drift between captures. Defaults to 0.05.
+     */
+    drift_alpha: fraction.default(0.05),
+    /**
+     * The smallest between-capture drift the capture-level test assumes, as a fraction: separate processes of
+     * the same code differed by about 4 % (sd of capture medians) on the development machine even when
+     * nothing else ran. Defaults to 0.04.
+     */
+    drift_floor: z.number().nonnegative().lt(1).default(0.04),
     /** fewer measured rounds than this on either side cannot give a verdict. Defaults to 5. */
     min_rounds: z.number().int().min(2).default(5),
     bootstrap: z

@@ -46,7 +46,7 @@ export function checkStaleness(
     ["tokenizer", config.rebaseline.tokenizer],
   ] as const;
   if (!changedPaths) {
-    unchecked.push("core/tokenizer paths not checked (no repository given)");
+    unchecked.push("core/tokenizer paths not checked (comparing files only)");
   } else if (!commit) {
     unchecked.push("core/tokenizer paths not checked: the baseline records no git commit");
   } else {

@@ -72,6 +72,22 @@ function diffLine(d: FieldDifference): string {
   return `${d.field}: ${d.baseline} -> ${d.candidate}`;
 }
 
+/** "between captures: medians 150.1, 148.9 (baseline) vs 120.3, 118.7 (candidate); capture-level p 0.004" */
+export function driftLine(report: GateReport): string | null {
+  const d = report.drift;
+  if (!d) return null;
+  const f = (xs: number[]) => xs.map((x) => x.toPrecision(4)).join(", ");
+  return `between captures: medians ${f(d.baseline_medians)} (baseline) vs ${f(d.candidate_medians)} (candidate); drift ${pct(Math.expm1(d.sd_log))}, capture-level p ${fmtP(d.p_value)} (t ${Number.isFinite(d.t) ? d.t.toFixed(2) : d.t}, ${d.df === null ? "drift floor as known sd" : `df ${d.df}`})`;
+}
+
+/** "machine load: other processes used 0.05 CPU cores during the baseline; 0.10, 1.20 during the captures" */
+export function machineLoadLine(report: GateReport): string | null {
+  const m = report.machine_load;
+  const fmt = (x: number | null) => (x === null ? "unknown" : x.toFixed(2));
+  if (m.baseline_other_cores === null && m.candidate_other_cores.every((c) => c === null)) return null;
+  return `machine load: other processes used ${fmt(m.baseline_other_cores)} CPU cores during the baseline; ${m.candidate_other_cores.map(fmt).join(", ")} during the capture${m.candidate_other_cores.length > 1 ? "s" : ""}`;
+}
+
 /** The gate report as text for a terminal or a CI log. */
 export function renderGateText(report: GateReport): string {
   const out: string[] = [];
@@ -116,6 +132,10 @@ export function renderGateText(report: GateReport): string {
         ? "output: the baseline records no output digest"
         : "output: same as the baseline's (digest equal)"),
   );
+  const drift = driftLine(report);
+  if (drift) out.push(drift);
+  const load = machineLoadLine(report);
+  if (load) out.push(load);
   for (const u of report.stale.unchecked) out.push(`note: ${u}`);
   for (const f of report.fixes) out.push(`fix: ${f}`);
   return `${out.join("\n")}\n`;

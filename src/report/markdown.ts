@@ -6,7 +6,7 @@
 import type { GateConfig } from "../gate/config.js";
 import { type GateReport, pct } from "../gate/verdict.js";
 import type { BenchmarkResult } from "../results/schema.js";
-import { evidenceRows } from "./gate-text.js";
+import { driftLine, evidenceRows, machineLoadLine } from "./gate-text.js";
 
 /** One gated mode of a release check. */
 export interface ReleaseGate {
@@ -142,6 +142,10 @@ export function renderReleaseReport(input: ReleaseReportInput): string {
         `Also differs: ${r.comparability.informational.map((d) => `\`${d.field}\` ${d.baseline} -> ${d.candidate}`).join("; ")}.`,
       );
     notes.push(r.output.note ? `${r.output.note}.` : "Output digest: same as the baseline's.");
+    const drift = driftLine(r);
+    if (drift) notes.push(`${drift[0]?.toUpperCase()}${drift.slice(1)}.`);
+    const load = machineLoadLine(r);
+    if (load) notes.push(`${load[0]?.toUpperCase()}${load.slice(1)}.`);
     for (const f of r.fixes) notes.push(`Fix: ${f}.`);
     out.push("");
     for (const n of notes) out.push(`- ${n}`);

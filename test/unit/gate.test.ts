@@ -7,12 +7,14 @@ import { CapturesDisagreeError, poolCaptures } from "../../src/baseline/pool.js"
 import { analyze, metricSamples } from "../../src/gate/analysis.js";
 import { checkComparability } from "../../src/gate/comparability.js";
 import { ConfigFileError, defaultGateConfig, parseGateConfig } from "../../src/gate/config.js";
+import { driftTest } from "../../src/gate/drift.js";
 import { checkStaleness } from "../../src/gate/staleness.js";
 import { type GateInput, runGate, VERDICT_EXIT } from "../../src/gate/verdict.js";
 import { renderGateText } from "../../src/report/gate-text.js";
 import { renderReleaseReport } from "../../src/report/markdown.js";
 import { parseResult, readResult } from "../../src/results/io.js";
 import type { BenchmarkResult } from "../../src/results/schema.js";
+import { studentTUpperTail } from "../../src/stats/student-t.js";
 import { EXIT, ResultFileError } from "../../src/util/errors.js";
 import { clone, fixture, mapMetric, otherHardware, scaled, squeezed } from "../support/gate-fixtures.js";
 
@@ -403,5 +405,65 @@ describe("the release report", () => {
     expect(md).toContain("| baseline |");
     expect(md).toContain("perf-baseline check-release");
     expect(md).toContain(genA.invocation.command);
+  });
+});
+
+describe("between-capture drift and a busier machine", () => {
+  it("Student's t upper tail matches tabulated critical values", () => {
+    expect(studentTUpperTail(6.314, 1)).toBeCloseTo(0.05, 4);
+    expect(studentTUpperTail(2.92, 2)).toBeCloseTo(0.05, 4);
+    expect(studentTUpperTail(2.764, 10)).toBeCloseTo(0.01, 4);
+    expect(studentTUpperTail(0, 3)).toBe(0.5);
+    expect(studentTUpperTail(-2.92, 2)).toBeCloseTo(0.95, 4);
+  });
+
+  it("the capture-level test: needs three medians, takes the floor as known drift, else its estimate", () => {
+    expect(driftTest([100], [80])).toBeNull();
+    const tight = driftTest([100, 101], [80, 81], Math.log1p(0.04));
+    expect(tight?.df).toBeNull(); // spread below the floor: the floor is the known drift
+    expect(tight?.p_value).toBeLessThan(0.001);
+    const drifting = driftTest([100, 130], [80, 105], Math.log1p(0.04));
+    expect(drifting?.df).toBe(2);
+    expect(drifting?.p_value).toBeGreaterThan(0.05);
+  });
+
+  it("a drop within the drift between the baseline's captures is not a REGRESSION", async () => {
+    const quiet = squeezed(genA, 0.05);
+    // the baseline's own captures differ by 30 %: a 25 % drop is within that drift
+    const baseline = poolCaptures([quiet, scaled(quiet, 1.3)], "x");
+    const slow = scaled(quiet, 0.85);
+    const { report } = await gate(baseline, slow, { captureAgain: async () => slow });
+    expect(report.verdict).toBe("INCONCLUSIVE");
+    expect(report.drift?.df).toBe(2);
+    expect(report.reasons[0]).toMatch(/within the drift between captures/);
+  });
+
+  it("a busier machine is not a slower runtime: a contended capture never makes a REGRESSION", async () => {
+    const quiet = squeezed(genA, 0.1);
+    const baseline = {
+      ...quiet,
+      machine_load: { other_cores: 0.02, process_cores: 1.0, loadavg_1m: 0.1, wall_s: 3 },
+    };
+    const busy = {
+      ...scaled(quiet, 0.7),
+      machine_load: { other_cores: 1.4, process_cores: 0.6, loadavg_1m: 4, wall_s: 4 },
+    };
+    const again = vi.fn(async () => busy);
+    const { report } = await gate(baseline, busy, { captureAgain: again });
+    expect(again).toHaveBeenCalledTimes(1);
+    expect(report.verdict).toBe("INCONCLUSIVE");
+    expect(report.reasons[0]).toMatch(/busier than during the baseline/);
+    expect(report.fixes.join("\n")).toMatch(
+      /other processes used 1\.40 CPU cores .*run the gate on a quiet machine/,
+    );
+    expect(report.machine_load).toEqual({ baseline_other_cores: 0.02, candidate_other_cores: [1.4, 1.4] });
+    // the same drop on a machine as quiet as the baseline's is a REGRESSION
+    const notBusy = {
+      ...busy,
+      machine_load: { other_cores: 0.03, process_cores: 1.0, loadavg_1m: 0.2, wall_s: 4 },
+    };
+    expect((await gate(baseline, notBusy, { captureAgain: async () => notBusy })).report.verdict).toBe(
+      "REGRESSION",
+    );
   });
 });
