@@ -1,0 +1,230 @@
+/**
+ * How accurate is the gate? On this machine, with the default model, it estimates
+ *   (a) the false-alarm rate: A/A comparisons of the same code (no change at all) that end in REGRESSION;
+ *   (b) the detection rate of a real 15 % and 25 % slowdown (src/engines/slowdown-for-tests.ts makes every
+ *       round decode extra tokens, calibrated so that tokens/s really drops by that proportion; the measured
+ *       drop of each arm is printed beside the figures);
+ *   (c) the same two figures for the naive rule "single-capture throughput ratio below 1 - T" (what
+ *       github-action-benchmark and the seed's plain "more than 12 % drop" reading do).
+ *
+ * Design (practical on 2 cores): captures are expensive and the gate's decisions are cheap, so the script
+ * takes a pool of K captures per arm (A = unchanged, S15, S25), interleaved A, S15, S25, A, ... (rotating the
+ * order) so that the machine's drift meets every arm alike, each capture a fresh engine load with short
+ * rounds. It then draws many comparisons from the pools with a seeded generator, each as the real gate meets
+ * it: the baseline is two A captures neighbouring in time, pooled (as `perf-baseline baseline` makes it), the
+ * candidate another capture, and the variance rule's "capture again" the candidate's neighbour in time (the
+ * gate captures again at once); in A/A all four are distinct. The naive rule compares one A
+ * capture's top-level throughput with the candidate's. Pairs share captures, so they are not independent:
+ * the effective sample is nearer the pool size than the pair count; both are printed.
+ *
+ *   npx tsx bench/gate-accuracy.ts [--mode generation|embedding|both] [--captures 40] [--pairs 200]
+ *                                  [--rounds 15] [--max-new-tokens 16] [--seed 1] [--out results.json]
+ */
+import { writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { poolCaptures } from "../src/baseline/pool.js";
+import { runBenchmark } from "../src/bench/run-benchmark.js";
+import { withSlowdownForTests } from "../src/engines/slowdown-for-tests.js";
+import { defaultGateConfig } from "../src/gate/config.js";
+import { runGate, type Verdict } from "../src/gate/verdict.js";
+import type { BenchmarkResult } from "../src/results/schema.js";
+import { mulberry32, randomInt } from "../src/util/prng.js";
+import type { Mode } from "../src/workload/workload.js";
+
+const { values } = parseArgs({
+  options: {
+    mode: { type: "string", default: "generation" },
+    captures: { type: "string", default: "40" },
+    pairs: { type: "string", default: "200" },
+    rounds: { type: "string", default: "15" },
+    "max-new-tokens": { type: "string", default: "16" },
+    warmup: { type: "string", default: "1" },
+    seed: { type: "string", default: "1" },
+    out: { type: "string" },
+  },
+});
+const K = Number(values.captures);
+const PAIRS = Number(values.pairs);
+const ROUNDS = Number(values.rounds);
+const TOKENS = Number(values["max-new-tokens"]);
+const WARMUP = Number(values.warmup);
+const modes: Mode[] = values.mode === "both" ? ["generation", "embedding"] : [values.mode as Mode];
+const config = defaultGateConfig();
+
+const ARMS = [
+  { name: "A/A (no change)", slowdown: 0 },
+  { name: "15 % slowdown", slowdown: 0.15 },
+  { name: "25 % slowdown", slowdown: 0.25 },
+] as const;
+
+async function capture(mode: Mode, slowdown: number): Promise<BenchmarkResult> {
+  return runBenchmark({
+    mode,
+    rounds: ROUNDS,
+    warmup: WARMUP,
+    maxNewTokens: TOKENS,
+    preset: "tiny",
+    seed: 42,
+    gpu: "off",
+    invocation: { command: "bench/gate-accuracy.ts", argv: [], cwd: process.cwd() },
+    ...(slowdown > 0 ? { wrapEngine: (e) => withSlowdownForTests(e, slowdown) } : {}),
+  });
+}
+
+/** The gated metric of every round. */
+function metricOf(r: BenchmarkResult): number[] {
+  return r.mode === "generation"
+    ? r.samples.map((x) => x.tokens_per_second)
+    : r.samples.map((x) => x.calls_per_second);
+}
+
+/** The seed's top-level figure of a result: what a naive single-capture rule compares. */
+function topLevel(r: BenchmarkResult): number {
+  return r.mode === "generation" ? r.tokens_per_second : r.calls_per_second;
+}
+
+interface ArmOutcome {
+  arm: string;
+  slowdown: number;
+  pairs: number;
+  verdicts: Record<Verdict, number>;
+  second_captures: number;
+  /** INCONCLUSIVE because a capture ran on a busier machine than the baseline */
+  inconclusive_busy: number;
+  naive_regressions: number;
+  /** the A/A comparisons that ended in REGRESSION, for inspection */
+  false_alarms: Array<{ reasons: string[]; machine_load: unknown }>;
+}
+
+async function measureMode(mode: Mode) {
+  const t0 = Date.now();
+  const pools: BenchmarkResult[][] = ARMS.map(() => []);
+  for (let i = 0; i < K; i++) {
+    for (let j = 0; j < ARMS.length; j++) {
+      const arm = (i + j) % ARMS.length;
+      pools[arm]?.push(await capture(mode, ARMS[arm]?.slowdown ?? 0));
+    }
+    process.stderr.write(
+      `\r${mode}: captured ${i + 1}/${K} of each arm (${((Date.now() - t0) / 1000).toFixed(0)} s)`,
+    );
+  }
+  process.stderr.write("\n");
+  const captureS = (Date.now() - t0) / 1000;
+  const t = config.thresholds[mode];
+  const rng = mulberry32(Number(values.seed));
+  const a = pools[0] as BenchmarkResult[];
+  const outcomes: ArmOutcome[] = [];
+  for (let arm = 0; arm < ARMS.length; arm++) {
+    const pool = pools[arm] as BenchmarkResult[];
+    const o: ArmOutcome = {
+      arm: ARMS[arm]?.name ?? "",
+      slowdown: ARMS[arm]?.slowdown ?? 0,
+      pairs: PAIRS,
+      verdicts: { PASS: 0, REGRESSION: 0, INCONCLUSIVE: 0, INCOMPARABLE: 0 },
+      second_captures: 0,
+      inconclusive_busy: 0,
+      naive_regressions: 0,
+      false_alarms: [],
+    };
+    for (let p = 0; p < PAIRS; p++) {
+      // As in real use, the baseline's two captures are neighbours in time, and so are the candidate's first
+      // capture and the one the variance rule asks for; A/A takes four distinct A captures.
+      let b1 = randomInt(rng, K);
+      let c1 = randomInt(rng, K);
+      while (arm === 0 && new Set([b1, (b1 + 1) % K, c1, (c1 + 1) % K]).size < 4) {
+        b1 = randomInt(rng, K);
+        c1 = randomInt(rng, K);
+      }
+      const b2 = (b1 + 1) % K;
+      const c2 = (c1 + 1) % K;
+      const base1 = a[b1] as BenchmarkResult;
+      const baseline = poolCaptures([base1, a[b2] as BenchmarkResult], "pool");
+      const candidate = pool[c1] as BenchmarkResult;
+      const again = pool[c2] as BenchmarkResult;
+      const { report } = await runGate({
+        baseline,
+        candidate,
+        config,
+        baselineSource: "pool",
+        candidateSource: "pool",
+        captureAgain: async () => again,
+      });
+      o.verdicts[report.verdict]++;
+      if (report.second_capture.taken) o.second_captures++;
+      if (report.verdict === "INCONCLUSIVE" && /busier/.test(report.reasons[0] ?? "")) o.inconclusive_busy++;
+      if (arm === 0 && report.verdict === "REGRESSION")
+        o.false_alarms.push({ reasons: report.reasons, machine_load: report.machine_load });
+      if (topLevel(candidate) / topLevel(base1) < 1 - t) o.naive_regressions++;
+    }
+    outcomes.push(o);
+  }
+  const cv = (r: BenchmarkResult) =>
+    r.mode === "generation"
+      ? r.statistics.tokens_per_second.robust_cv
+      : r.statistics.calls_per_second.robust_cv;
+  const sorted = (xs: number[]) => xs.sort((x, y) => x - y);
+  const cvs = sorted(a.map(cv));
+  const others = sorted(pools.flat().map((r) => r.machine_load?.other_cores ?? Number.NaN));
+  const range = (xs: number[]) => ({
+    min: xs[0] ?? 0,
+    median: xs[xs.length >> 1] ?? 0,
+    max: xs[xs.length - 1] ?? 0,
+  });
+  const medianOf = (xs: number[]) => sorted([...xs])[xs.length >> 1] ?? 0;
+  const armMedian = (pool: BenchmarkResult[]) => medianOf(pool.map((r) => medianOf(metricOf(r))));
+  const aMedian = armMedian(a);
+  const effective = pools.map((pool) => 1 - armMedian(pool) / aMedian);
+  return {
+    mode,
+    threshold: t,
+    /** measured drop of each arm: 1 - median of its capture medians / the A arm's */
+    effective_drop: effective,
+    captures_per_arm: K,
+    rounds_per_capture: ROUNDS,
+    max_new_tokens: mode === "generation" ? TOKENS : null,
+    capture_time_s: captureS,
+    a_capture_robust_cv: range(cvs),
+    other_processes_cores: range(others),
+    outcomes,
+  };
+}
+
+const pct = (n: number, d: number) => `${((100 * n) / d).toFixed(1)} %`;
+
+const results = [];
+for (const mode of modes) results.push(await measureMode(mode));
+const lines: string[] = [];
+for (const r of results) {
+  lines.push(
+    `## ${r.mode} (T = ${r.threshold * 100} %; ${r.captures_per_arm} captures per arm of ${r.rounds_per_capture} rounds${r.max_new_tokens ? ` x ${r.max_new_tokens} tokens` : ""}; capturing took ${r.capture_time_s.toFixed(0)} s)`,
+  );
+  lines.push("");
+  const c = r.a_capture_robust_cv;
+  const m = r.other_processes_cores;
+  lines.push(
+    `Robust CV of the A captures: min ${pct(c.min, 1)}, median ${pct(c.median, 1)}, max ${pct(c.max, 1)}.`,
+  );
+  lines.push(
+    `CPU cores used by other processes during a capture: min ${m.min.toFixed(2)}, median ${m.median.toFixed(2)}, max ${m.max.toFixed(2)}.`,
+  );
+  lines.push(
+    `Measured drop of each arm (median of capture medians against the A arm's): ${r.effective_drop.map((d) => pct(d, 1)).join(", ")}.`,
+  );
+  lines.push("");
+  lines.push(
+    "| case | pairs | gate REGRESSION | PASS | INCONCLUSIVE (busier machine) | second capture | naive rule REGRESSION |",
+  );
+  lines.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+  for (const o of r.outcomes) {
+    lines.push(
+      `| ${o.arm} | ${o.pairs} | ${o.verdicts.REGRESSION} (${pct(o.verdicts.REGRESSION, o.pairs)}) | ${o.verdicts.PASS} | ${o.verdicts.INCONCLUSIVE} (${o.inconclusive_busy}) | ${pct(o.second_captures, o.pairs)} | ${o.naive_regressions} (${pct(o.naive_regressions, o.pairs)}) |`,
+    );
+  }
+  for (const f of r.outcomes[0]?.false_alarms ?? []) {
+    lines.push("");
+    lines.push(`False alarm: ${f.reasons[0]} (machine load ${JSON.stringify(f.machine_load)})`);
+  }
+  lines.push("");
+}
+process.stdout.write(`${lines.join("\n")}\n`);
+if (values.out) writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);
