@@ -5,7 +5,7 @@ STAMP := node_modules/.perf-baseline-installed
 ROUNDS ?= 30
 MAX_NEW_TOKENS ?= 64
 
-.PHONY: install benchmark benchmark-generation benchmark-embedding test lint typecheck unit integration schema clean
+.PHONY: install benchmark benchmark-generation benchmark-embedding test lint typecheck unit integration schema baseline check-release clean
 
 install: $(STAMP)
 
@@ -42,6 +42,16 @@ unit: install
 
 integration: install
 	$(NPX) vitest run test/integration
+
+## Recaptures docs/baseline-generation.json and docs/baseline-embedding.json (after a runtime, compiler or
+## tokenizer change; on a quiet machine). Settings: perf-baseline.config.json.
+baseline: install
+	node bin/perf-baseline.js baseline --rounds $(ROUNDS) --max-new-tokens $(MAX_NEW_TOKENS)
+
+## Runs both benchmarks, gates them against the baselines and writes the release evidence folder
+## (evidence/<timestamp>/, or EVIDENCE_DIR=...). Exit code: 0 PASS, 1 REGRESSION, 3 INCONCLUSIVE, 4 INCOMPARABLE.
+check-release: install
+	node bin/perf-baseline.js check-release $(if $(EVIDENCE_DIR),--evidence-dir $(EVIDENCE_DIR),)
 
 ## Regenerates schema/result.schema.json from the zod schema.
 schema: install
