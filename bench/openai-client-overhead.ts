@@ -15,10 +15,12 @@
  *    context, a minimal raw node:http loop (the floor under any node:http client).
  *
  * Usage: npx tsx bench/openai-client-overhead.ts [--streams 64] [--tokens 32] [--requests 2000] [--blocks 5]
- *   [--concurrency 1,16] [--parallel 4]
+ *   [--concurrency 1,16] [--parallel 4] [--pin]
+ * --pin (Linux, taskset): the client on CPU 0 and the servers on CPU 1, so that the server's decoding does
+ * not compete with the client for a core (other processes on the machine still may).
  * Prints one JSON document on stdout; a summary on stderr. Targets: p99 < 1 ms per chunk; ratio >= 0.9.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import { loadavg } from "node:os";
@@ -41,6 +43,7 @@ const { values: args } = parseArgs({
     concurrency: { type: "string", default: "1,16" },
     parallel: { type: "string", default: "4" },
     "token-interval-ms": { type: "string", default: "5" },
+    pin: { type: "boolean", default: false },
   },
 });
 
@@ -154,19 +157,21 @@ async function childServer(kind: string): Promise<void> {
 
 function startChild(kind: string): Promise<{ url: string; child: ChildProcess }> {
   return new Promise((resolve, reject) => {
+    const nodeArgs = [
+      "--import",
+      "tsx",
+      import.meta.filename,
+      "--child",
+      kind,
+      "--parallel",
+      String(args.parallel),
+      "--token-interval-ms",
+      String(args["token-interval-ms"]),
+    ];
+    // --pin: the server on CPU 1, this client on CPU 0 (as with a client machine apart from the server)
     const child = spawn(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        import.meta.filename,
-        "--child",
-        kind,
-        "--parallel",
-        String(args.parallel),
-        "--token-interval-ms",
-        String(args["token-interval-ms"]),
-      ],
+      args.pin ? "taskset" : process.execPath,
+      args.pin ? ["-c", "1", process.execPath, ...nodeArgs] : nodeArgs,
       {
         stdio: ["ignore", "pipe", "inherit"],
       },
@@ -404,6 +409,7 @@ async function embeddingThroughput(url: string) {
 
 async function main() {
   if (args.child) return childServer(args.child);
+  if (args.pin) execFileSync("taskset", ["-cp", "0", String(process.pid)], { stdio: "ignore" });
   const load0 = loadavg();
   const children: ChildProcess[] = [];
   try {
