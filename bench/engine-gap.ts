@@ -140,8 +140,10 @@ function llamaWith(maxThreads: number): Promise<Llama> {
         usePrebuiltBinaries: true,
         progressLogs: false,
         maxThreads,
-        // --diagnose-child parses llama.cpp's timing lines (info level) from its stderr
-        logLevel: args["diagnose-child"] ? LlamaLogLevel.info : LlamaLogLevel.warn,
+        // --diagnose-child parses llama.cpp's timing lines (info level) from its stderr. Otherwise error:
+        // several Llama instances in one process disconnect node-llama-cpp's JavaScript logger and native
+        // warnings would reach stdout (see bench/harness-overhead.ts)
+        logLevel: args["diagnose-child"] ? LlamaLogLevel.info : LlamaLogLevel.error,
         logger: (_level, message) => {
           if (args["diagnose-child"]) process.stderr.write(`${message.trimEnd()}\n`);
         },

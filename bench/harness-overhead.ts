@@ -10,6 +10,8 @@
  * node-llama-cpp allows for the same work: getLlama, loadModel, createContext with the tool's threads,
  * context and batch sizes, then sequence.evaluate (greedy, end-of-generation tokens do not stop it) or
  * embeddingContext.getEmbeddingFor, timed the same way (clock started after clearing the sequence).
+ * A third arm, "direct-aa", is the same direct loop in contexts of its own: an A/A control whose ratio to
+ * "direct" shows how far two identical loops differ on this machine at this moment.
  *
  * Usage: npx tsx bench/harness-overhead.ts [--preset tiny] [--tokens 64] [--generation-rounds 40]
  *          [--embedding-rounds 120] [--warmup 3] [--threads N] [--embedding-threads N]
@@ -84,10 +86,15 @@ async function toolArms() {
   return { generation, embedding, genSettings: gen.settings, embSettings: emb.settings, gen, emb };
 }
 
-/** The direct loop: node-llama-cpp and nothing else, with the settings the tool reports it used. */
+/**
+ * The direct loop: node-llama-cpp and nothing else, with the settings the tool reports it used. `copies`
+ * loops share one model but each has contexts of its own: the second ("direct-aa") is an A/A control that
+ * shows how far two identical loops differ here (contexts differ in memory placement, the machine is shared).
+ */
 async function directArms(
   genCtx: { context: number; batch: number },
   embCtx: { context: number; batch: number },
+  copies: readonly string[],
 ) {
   const llama = await getLlama({
     gpu: false,
@@ -96,51 +103,61 @@ async function directArms(
     usePrebuiltBinaries: true,
     progressLogs: false,
     maxThreads: Math.max(threads, embeddingThreads),
-    logLevel: LlamaLogLevel.warn,
+    // A second Llama instance in a process disconnects node-llama-cpp's JavaScript logger (the native side
+    // keeps one logger for the whole process), and native lines then go straight to stdout; llama.cpp warns
+    // on every embedding call ("embeddings required but some input tokens were not marked as outputs").
+    // The level is process-wide: error keeps stdout to the JSON document, for both arms alike.
+    logLevel: LlamaLogLevel.error,
     logger: () => {},
   });
   const model = await llama.loadModel({ modelPath, gpuLayers: 0 });
-  const context = await model.createContext({
-    contextSize: genCtx.context,
-    batchSize: genCtx.batch,
-    sequences: 1,
-    threads: { ideal: threads, min: threads },
-  });
-  const sequence = context.getSequence();
   const prompt = model.tokenize(generationWorkload(newTokens).prompt ?? "");
-  const embeddingContext = await model.createEmbeddingContext({
-    contextSize: embCtx.context,
-    batchSize: embCtx.batch,
-    threads: embeddingThreads,
-  });
   const texts = (embeddingWorkload().texts ?? []).map((t) => model.tokenize(t));
-  const generation: Arm = {
-    name: "direct",
-    async run() {
-      await sequence.clearHistory();
-      let n = 0;
-      const t0 = now();
-      for await (const _token of sequence.evaluate(prompt, { temperature: 0, yieldEogToken: true })) {
-        if (++n >= newTokens) break;
-      }
-      return { tokens_per_second: n / seconds(now() - t0) };
-    },
-  };
-  const embedding: Arm = {
-    name: "direct",
-    async run() {
-      const t0 = now();
-      for (const t of texts) await embeddingContext.getEmbeddingFor(t);
-      return { calls_per_second: texts.length / seconds(now() - t0) };
-    },
-  };
-  return { generation, embedding };
+  const arms: { generation: Arm; embedding: Arm }[] = [];
+  for (const name of copies) {
+    const context = await model.createContext({
+      contextSize: genCtx.context,
+      batchSize: genCtx.batch,
+      sequences: 1,
+      threads: { ideal: threads, min: threads },
+    });
+    const sequence = context.getSequence();
+    const embeddingContext = await model.createEmbeddingContext({
+      contextSize: embCtx.context,
+      batchSize: embCtx.batch,
+      threads: embeddingThreads,
+    });
+    arms.push({
+      generation: {
+        name,
+        async run() {
+          await sequence.clearHistory();
+          let n = 0;
+          const t0 = now();
+          for await (const _token of sequence.evaluate(prompt, { temperature: 0, yieldEogToken: true })) {
+            if (++n >= newTokens) break;
+          }
+          return { tokens_per_second: n / seconds(now() - t0) };
+        },
+      },
+      embedding: {
+        name,
+        async run() {
+          const t0 = now();
+          for (const t of texts) await embeddingContext.getEmbeddingFor(t);
+          return { calls_per_second: texts.length / seconds(now() - t0) };
+        },
+      },
+    });
+  }
+  return arms;
 }
 
 function verdict(rows: ReturnType<typeof report>) {
   const tool = rows.find((r) => r.arm === "tool");
   const direct = rows.find((r) => r.arm === "direct");
-  if (!tool || !direct) throw new Error("missing arm");
+  const aa = rows.find((r) => r.arm === "direct-aa");
+  if (!tool || !direct || !aa) throw new Error("missing arm");
   return {
     n: tool.n,
     tool_median: tool.median,
@@ -151,22 +168,28 @@ function verdict(rows: ReturnType<typeof report>) {
     ratio_ci95: tool.ratio_ci95,
     paired_ratio_median: tool.paired_ratio_median,
     meets_target: tool.ratio >= TARGET,
+    /** the A/A control: a second identical direct loop against the first (the noise floor of the ratio) */
+    aa_ratio: aa.ratio,
+    aa_ratio_ci95: aa.ratio_ci95,
+    aa_paired_ratio_median: aa.paired_ratio_median,
   };
 }
 
 async function main() {
   const loadBefore = await machineLoad();
   const tool = await toolArms();
-  const direct = await directArms(
+  const [direct, aa] = await directArms(
     { context: tool.genSettings.context_size ?? 512, batch: tool.genSettings.batch_size ?? 512 },
     { context: tool.embSettings.context_size ?? 512, batch: tool.embSettings.batch_size ?? 512 },
+    ["direct", "direct-aa"],
   );
-  const gen = await interleave([tool.generation, direct.generation], {
+  if (!direct || !aa) throw new Error("direct arms missing");
+  const gen = await interleave([tool.generation, direct.generation, aa.generation], {
     rounds: Number(args["generation-rounds"]),
     warmup,
     onBlock: ttyProgress("generation"),
   });
-  const emb = await interleave([tool.embedding, direct.embedding], {
+  const emb = await interleave([tool.embedding, direct.embedding, aa.embedding], {
     rounds: Number(args["embedding-rounds"]),
     warmup,
     onBlock: ttyProgress("embedding"),
