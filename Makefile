@@ -25,6 +25,7 @@ benchmark-generation: install
 
 benchmark-embedding: install
 	@$(NPX) tsx tools/benchmark.ts --mode embedding --rounds $(ROUNDS)
+bench-overhead: install ; @$(NPX) tsx bench/harness-overhead.ts
 
 ## Lint, type-check, unit and integration tests (the integration tests run the real engine).
 test: install lint typecheck
