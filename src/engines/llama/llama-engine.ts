@@ -27,7 +27,7 @@ export const GPU_CHOICES: readonly GpuChoice[] = ["off", "auto", "cuda", "vulkan
  */
 export const DEFAULT_GENERATION_THREADS = 1;
 /** See {@link DEFAULT_GENERATION_THREADS}: one thread, measured fastest and steadiest on 2 cores. */
-export const DEFAULT_EMBEDDING_THREADS = 2;
+export const DEFAULT_EMBEDDING_THREADS = 1;
 /** Tokens evaluated per batch: the whole prompt in one batch. */
 export const DEFAULT_BATCH_SIZE = 512;
 
