@@ -1,4 +1,8 @@
 import { describe, expect, it } from "vitest";
+import {
+  DEFAULT_EMBEDDING_THREADS,
+  DEFAULT_GENERATION_THREADS,
+} from "../../src/engines/llama/llama-engine.js";
 import { parseResult } from "../../src/results/io.js";
 import type { BenchmarkResult } from "../../src/results/schema.js";
 import { runCli, runSeedScript } from "../support/cli.js";
@@ -29,7 +33,7 @@ describe("bench on the real engine and the default dummy model", () => {
     expect(r.model.dummy).toBe(true);
     expect(r.model.sha256).toBe("b8e171bfb614151168f155bd575b69dca65a26711a63fd2ae6be222a766224f8");
     expect(r.engine.versions.node_llama_cpp).toBe("3.21.1");
-    expect(r.settings.threads).toBe(1);
+    expect(r.settings.threads).toBe(DEFAULT_GENERATION_THREADS);
     expect(r.output.consistent).toBe(true);
     expect(r.invocation.command).toBe(`npx tsx tools/benchmark.ts ${genArgs.join(" ")}`);
   });
@@ -65,7 +69,7 @@ describe("bench on the real engine and the default dummy model", () => {
     }
     expect(r.calls_per_second).toBeGreaterThan(0);
     expect(r.statistics.tokens_per_second.median).toBeGreaterThan(0);
-    expect(r.settings.embedding_threads).toBe(2);
+    expect(r.settings.embedding_threads).toBe(DEFAULT_EMBEDDING_THREADS);
     expect(r.output.consistent).toBe(true);
     const again = parseStdout(runCli(["bench", ...args, "--rounds", "1"]).stdout);
     expect(again.output.digest).toBe(r.output.digest);
