@@ -11,6 +11,11 @@ import { writeBaselines } from "../../baseline/files.js";
 import { poolCaptures } from "../../baseline/pool.js";
 import type { BenchOptions } from "../../bench/run-benchmark.js";
 import { readGateConfig } from "../../config/read-config.js";
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_EMBEDDING_THREADS,
+  DEFAULT_GENERATION_THREADS,
+} from "../../engines/llama/llama-engine.js";
 import { metricSamples } from "../../gate/analysis.js";
 import { noisyCvOf } from "../../gate/config.js";
 import { pct } from "../../gate/verdict.js";
@@ -57,9 +62,21 @@ export const baselineCommand: Command = {
     model: { type: "string", description: "a GGUF model file to run instead of the built-in dummy model" },
     preset: { type: "string", description: "dummy model preset when no --model", default: DEFAULT_PRESET },
     seed: { type: "string", description: "dummy model weight seed", default: String(DEFAULT_MODEL_SEED) },
-    threads: { type: "string", description: "compute threads for generation", default: "1" },
-    "embedding-threads": { type: "string", description: "compute threads for embedding", default: "2" },
-    "batch-size": { type: "string", description: "tokens per evaluation batch", default: "512" },
+    threads: {
+      type: "string",
+      description: "compute threads for generation",
+      default: String(DEFAULT_GENERATION_THREADS),
+    },
+    "embedding-threads": {
+      type: "string",
+      description: "compute threads for embedding",
+      default: String(DEFAULT_EMBEDDING_THREADS),
+    },
+    "batch-size": {
+      type: "string",
+      description: "tokens per evaluation batch",
+      default: String(DEFAULT_BATCH_SIZE),
+    },
     "context-size": {
       type: "string",
       description: "context size in tokens",
