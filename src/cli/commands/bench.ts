@@ -1,16 +1,11 @@
 import { runBenchmark } from "../../bench/run-benchmark.js";
-import {
-  DEFAULT_BATCH_SIZE,
-  DEFAULT_EMBEDDING_THREADS,
-  DEFAULT_GENERATION_THREADS,
-  GPU_CHOICES,
-} from "../../engines/llama/llama-engine.js";
-import { DEFAULT_MODEL_SEED, DEFAULT_PRESET, PRESETS } from "../../models/presets.js";
+import { DEFAULT_BATCH_SIZE, GPU_CHOICES } from "../../engines/llama/llama-engine.js";
 import { serializeResult, writeResult } from "../../results/io.js";
 import { EXIT } from "../../util/errors.js";
 import { assertWritablePath } from "../../util/output-path.js";
 import { MODES } from "../../workload/workload.js";
 import { type Command, choiceFlag, intFlag, optionalIntFlag, stringFlag } from "../args.js";
+import { DUMMY_MODEL_FLAGS, modelSourceFromFlags, THREAD_FLAGS } from "../common-flags.js";
 import { invocationOf } from "../invocation.js";
 import { roundProgress, status } from "../progress.js";
 import { engineFromFlags, OPENAI_FLAGS, servingExitCode, servingOptionsFromFlags } from "./bench-openai.js";
@@ -39,22 +34,8 @@ export const benchCommand: Command = {
       description:
         "llama: a GGUF model file to run instead of the built-in dummy model; openai: the served model name (default: the only one served)",
     },
-    preset: {
-      type: "string",
-      description: `dummy model preset when no --model: ${Object.keys(PRESETS).join(", ")}`,
-      default: DEFAULT_PRESET,
-    },
-    seed: { type: "string", description: "dummy model weight seed", default: String(DEFAULT_MODEL_SEED) },
-    threads: {
-      type: "string",
-      description: "compute threads for generation",
-      default: String(DEFAULT_GENERATION_THREADS),
-    },
-    "embedding-threads": {
-      type: "string",
-      description: "compute threads for embedding",
-      default: String(DEFAULT_EMBEDDING_THREADS),
-    },
+    ...DUMMY_MODEL_FLAGS,
+    ...THREAD_FLAGS,
     "batch-size": {
       type: "string",
       description: "llama: tokens per evaluation batch; openai embedding: inputs per /v1/embeddings request",
@@ -75,8 +56,7 @@ export const benchCommand: Command = {
     const rounds = intFlag(values, "rounds", DEFAULT_ROUNDS, { max: 100_000 });
     const warmup = intFlag(values, "warmup", DEFAULT_WARMUP, { allowZero: true, max: 10_000 });
     const maxNewTokens = intFlag(values, "max-new-tokens", DEFAULT_MAX_NEW_TOKENS, { max: 32_768 });
-    const preset = choiceFlag(values, "preset", Object.keys(PRESETS), DEFAULT_PRESET);
-    const seed = intFlag(values, "seed", DEFAULT_MODEL_SEED, { allowZero: true, max: 2 ** 32 - 1 });
+    const modelSource = modelSourceFromFlags(values);
     const gpu = choiceFlag(values, "gpu", GPU_CHOICES, "off");
     const openai = engine === "openai" ? servingOptionsFromFlags(values, mode, rounds) : undefined;
     const output = stringFlag(values, "output");
@@ -98,9 +78,7 @@ export const benchCommand: Command = {
         rounds,
         warmup,
         maxNewTokens,
-        model: stringFlag(values, "model"),
-        preset,
-        seed,
+        ...modelSource,
         threads: optionalIntFlag(values, "threads"),
         embeddingThreads: optionalIntFlag(values, "embedding-threads"),
         batchSize: optionalIntFlag(values, "batch-size"),

@@ -1,9 +1,8 @@
 import { basename } from "node:path";
 import { resolveModel } from "../../bench/run-benchmark.js";
-import { DEFAULT_EMBEDDING_THREADS, DEFAULT_GENERATION_THREADS } from "../../engines/llama/llama-engine.js";
-import { DEFAULT_MODEL_SEED, DEFAULT_PRESET, PRESETS } from "../../models/presets.js";
 import { EXIT, PerfBaselineError } from "../../util/errors.js";
-import { type Command, choiceFlag, intFlag, optionalIntFlag, stringFlag } from "../args.js";
+import { type Command, intFlag, optionalIntFlag, stringFlag } from "../args.js";
+import { DUMMY_MODEL_FLAGS, modelSourceFromFlags, THREAD_FLAGS } from "../common-flags.js";
 import { status } from "../progress.js";
 
 /** Default port of `perf-baseline serve` (llama-server's). */
@@ -30,22 +29,8 @@ export const serveCommand: Command = {
       description: "the model id to serve",
       default: "the preset or file name",
     },
-    preset: {
-      type: "string",
-      description: `dummy model preset when no --model: ${Object.keys(PRESETS).join(", ")}`,
-      default: DEFAULT_PRESET,
-    },
-    seed: { type: "string", description: "dummy model weight seed", default: String(DEFAULT_MODEL_SEED) },
-    threads: {
-      type: "string",
-      description: "compute threads for generation",
-      default: String(DEFAULT_GENERATION_THREADS),
-    },
-    "embedding-threads": {
-      type: "string",
-      description: "compute threads for embedding",
-      default: String(DEFAULT_EMBEDDING_THREADS),
-    },
+    ...DUMMY_MODEL_FLAGS,
+    ...THREAD_FLAGS,
     parallel: {
       type: "string",
       description: "sequences generated at once; more requests wait in order",
@@ -55,15 +40,16 @@ export const serveCommand: Command = {
   },
   async run(values) {
     const port = intFlag(values, "port", DEFAULT_SERVE_PORT, { allowZero: true, max: 65_535 });
-    const preset = choiceFlag(values, "preset", Object.keys(PRESETS), DEFAULT_PRESET);
-    const seed = intFlag(values, "seed", DEFAULT_MODEL_SEED, { allowZero: true, max: 2 ** 32 - 1 });
+    const source = modelSourceFromFlags(values);
     const parallel = intFlag(values, "parallel", 1, { max: 256 });
     const contextSize = intFlag(values, "context-size", 1024, { max: 1_048_576 });
-    const modelPath = stringFlag(values, "model");
-    const model = resolveModel({ model: modelPath, preset, seed, status });
+    const modelPath = source.model;
+    const model = resolveModel({ ...source, status });
     const modelName =
       stringFlag(values, "model-name") ??
-      (modelPath === undefined ? `perf-baseline-${preset}` : basename(modelPath).replace(/\.gguf$/i, ""));
+      (modelPath === undefined
+        ? `perf-baseline-${source.preset}`
+        : basename(modelPath).replace(/\.gguf$/i, ""));
     const { createLlamaServeBackend } = await import("../../serve/llama-backend.js");
     const { startServer } = await import("../../serve/server.js");
     status(`loading ${model.path}`);
