@@ -20,12 +20,12 @@
  *   npx tsx bench/gate-accuracy.ts [--mode generation|embedding|both] [--captures 40] [--pairs 200]
  *                                  [--rounds 15] [--max-new-tokens 16] [--seed 1] [--out results.json]
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { poolCaptures } from "../src/baseline/pool.js";
 import { runBenchmark } from "../src/bench/run-benchmark.js";
 import { withSlowdownForTests } from "../src/engines/slowdown-for-tests.js";
-import { defaultGateConfig } from "../src/gate/config.js";
+import { defaultGateConfig, type GateConfig, parseGateConfig } from "../src/gate/config.js";
 import { runGate, type Verdict } from "../src/gate/verdict.js";
 import type { BenchmarkResult } from "../src/results/schema.js";
 import { mulberry32, randomInt } from "../src/util/prng.js";
@@ -41,6 +41,11 @@ const { values } = parseArgs({
     warmup: { type: "string", default: "1" },
     seed: { type: "string", default: "1" },
     out: { type: "string" },
+    /** extra drift floors to evaluate on the same captures, e.g. "0.08,0.12" */
+    "drift-floors": { type: "string", default: "" },
+    /** write the captures to this file, or evaluate the captures of this file instead of capturing */
+    "save-pools": { type: "string" },
+    "load-pools": { type: "string" },
   },
 });
 const K = Number(values.captures);
@@ -96,7 +101,7 @@ interface ArmOutcome {
   false_alarms: Array<{ reasons: string[]; machine_load: unknown }>;
 }
 
-async function measureMode(mode: Mode) {
+async function capturePools(mode: Mode): Promise<{ pools: BenchmarkResult[][]; seconds: number }> {
   const t0 = Date.now();
   const pools: BenchmarkResult[][] = ARMS.map(() => []);
   for (let i = 0; i < K; i++) {
@@ -109,7 +114,12 @@ async function measureMode(mode: Mode) {
     );
   }
   process.stderr.write("\n");
-  const captureS = (Date.now() - t0) / 1000;
+  return { pools, seconds: (Date.now() - t0) / 1000 };
+}
+
+/** Draws PAIRS comparisons per arm from the pools and gates each with `config`. */
+async function evaluate(mode: Mode, pools: BenchmarkResult[][], config: GateConfig): Promise<ArmOutcome[]> {
+  const k = pools[0]?.length ?? 0;
   const t = config.thresholds[mode];
   const rng = mulberry32(Number(values.seed));
   const a = pools[0] as BenchmarkResult[];
@@ -129,14 +139,14 @@ async function measureMode(mode: Mode) {
     for (let p = 0; p < PAIRS; p++) {
       // As in real use, the baseline's two captures are neighbours in time, and so are the candidate's first
       // capture and the one the variance rule asks for; A/A takes four distinct A captures.
-      let b1 = randomInt(rng, K);
-      let c1 = randomInt(rng, K);
-      while (arm === 0 && new Set([b1, (b1 + 1) % K, c1, (c1 + 1) % K]).size < 4) {
-        b1 = randomInt(rng, K);
-        c1 = randomInt(rng, K);
+      let b1 = randomInt(rng, k);
+      let c1 = randomInt(rng, k);
+      while (arm === 0 && new Set([b1, (b1 + 1) % k, c1, (c1 + 1) % k]).size < 4) {
+        b1 = randomInt(rng, k);
+        c1 = randomInt(rng, k);
       }
-      const b2 = (b1 + 1) % K;
-      const c2 = (c1 + 1) % K;
+      const b2 = (b1 + 1) % k;
+      const c2 = (c1 + 1) % k;
       const base1 = a[b1] as BenchmarkResult;
       const baseline = poolCaptures([base1, a[b2] as BenchmarkResult], "pool");
       const candidate = pool[c1] as BenchmarkResult;
@@ -157,6 +167,23 @@ async function measureMode(mode: Mode) {
       if (topLevel(candidate) / topLevel(base1) < 1 - t) o.naive_regressions++;
     }
     outcomes.push(o);
+  }
+  return outcomes;
+}
+
+async function measureMode(mode: Mode, loaded?: BenchmarkResult[][]) {
+  const { pools, seconds: captureS } = loaded ? { pools: loaded, seconds: 0 } : await capturePools(mode);
+  const t = config.thresholds[mode];
+  const a = pools[0] as BenchmarkResult[];
+  const outcomes = await evaluate(mode, pools, config);
+  const variants: Array<{ drift_floor: number; outcomes: ArmOutcome[] }> = [];
+  for (const f of String(values["drift-floors"])
+    .split(",")
+    .filter((x) => x.trim() !== "")) {
+    variants.push({
+      drift_floor: Number(f),
+      outcomes: await evaluate(mode, pools, parseGateConfig({ drift_floor: Number(f) }, "--drift-floors")),
+    });
   }
   const cv = (r: BenchmarkResult) =>
     r.mode === "generation"
@@ -179,20 +206,32 @@ async function measureMode(mode: Mode) {
     threshold: t,
     /** measured drop of each arm: 1 - median of its capture medians / the A arm's */
     effective_drop: effective,
-    captures_per_arm: K,
+    captures_per_arm: a.length,
     rounds_per_capture: ROUNDS,
     max_new_tokens: mode === "generation" ? TOKENS : null,
     capture_time_s: captureS,
     a_capture_robust_cv: range(cvs),
     other_processes_cores: range(others),
+    drift_floor: config.drift_floor,
     outcomes,
+    variants,
+    pools,
   };
 }
 
 const pct = (n: number, d: number) => `${((100 * n) / d).toFixed(1)} %`;
 
+const loadedPools = values["load-pools"]
+  ? (JSON.parse(readFileSync(values["load-pools"], "utf8")) as Record<string, BenchmarkResult[][]>)
+  : undefined;
 const results = [];
-for (const mode of modes) results.push(await measureMode(mode));
+for (const mode of modes) results.push(await measureMode(mode, loadedPools?.[mode]));
+if (values["save-pools"]) {
+  writeFileSync(
+    values["save-pools"],
+    JSON.stringify(Object.fromEntries(results.map((r) => [r.mode, r.pools]))),
+  );
+}
 const lines: string[] = [];
 for (const r of results) {
   lines.push(
@@ -211,15 +250,22 @@ for (const r of results) {
     `Measured drop of each arm (median of capture medians against the A arm's): ${r.effective_drop.map((d) => pct(d, 1)).join(", ")}.`,
   );
   lines.push("");
-  lines.push(
-    "| case | pairs | gate REGRESSION | PASS | INCONCLUSIVE (busier machine) | second capture | naive rule REGRESSION |",
-  );
-  lines.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-  for (const o of r.outcomes) {
+  const table = (title: string, outcomes: ArmOutcome[]) => {
+    lines.push(title);
+    lines.push("");
     lines.push(
-      `| ${o.arm} | ${o.pairs} | ${o.verdicts.REGRESSION} (${pct(o.verdicts.REGRESSION, o.pairs)}) | ${o.verdicts.PASS} | ${o.verdicts.INCONCLUSIVE} (${o.inconclusive_busy}) | ${pct(o.second_captures, o.pairs)} | ${o.naive_regressions} (${pct(o.naive_regressions, o.pairs)}) |`,
+      "| case | pairs | gate REGRESSION | PASS | INCONCLUSIVE (busier machine) | second capture | naive rule REGRESSION |",
     );
-  }
+    lines.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for (const o of outcomes) {
+      lines.push(
+        `| ${o.arm} | ${o.pairs} | ${o.verdicts.REGRESSION} (${pct(o.verdicts.REGRESSION, o.pairs)}) | ${o.verdicts.PASS} | ${o.verdicts.INCONCLUSIVE} (${o.inconclusive_busy}) | ${pct(o.second_captures, o.pairs)} | ${o.naive_regressions} (${pct(o.naive_regressions, o.pairs)}) |`,
+      );
+    }
+    lines.push("");
+  };
+  table(`Committed configuration (drift_floor ${r.drift_floor}):`, r.outcomes);
+  for (const v of r.variants) table(`With drift_floor ${v.drift_floor}:`, v.outcomes);
   for (const f of r.outcomes[0]?.false_alarms ?? []) {
     lines.push("");
     lines.push(`False alarm: ${f.reasons[0]} (machine load ${JSON.stringify(f.machine_load)})`);
@@ -227,4 +273,7 @@ for (const r of results) {
   lines.push("");
 }
 process.stdout.write(`${lines.join("\n")}\n`);
-if (values.out) writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);
+if (values.out) {
+  const slim = results.map(({ pools: _pools, ...rest }) => rest);
+  writeFileSync(values.out, `${JSON.stringify(slim, null, 2)}\n`);
+}
