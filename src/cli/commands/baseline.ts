@@ -11,15 +11,10 @@ import { writeBaselines } from "../../baseline/files.js";
 import { poolCaptures } from "../../baseline/pool.js";
 import type { BenchOptions } from "../../bench/run-benchmark.js";
 import { readGateConfig } from "../../config/read-config.js";
-import {
-  DEFAULT_BATCH_SIZE,
-  DEFAULT_EMBEDDING_THREADS,
-  DEFAULT_GENERATION_THREADS,
-} from "../../engines/llama/llama-engine.js";
+import { DEFAULT_BATCH_SIZE, GPU_CHOICES } from "../../engines/llama/llama-engine.js";
 import { metricSamples } from "../../gate/analysis.js";
 import { noisyCvOf } from "../../gate/config.js";
 import { pct } from "../../gate/verdict.js";
-import { DEFAULT_MODEL_SEED, DEFAULT_PRESET, PRESETS } from "../../models/presets.js";
 import { fmtRate } from "../../report/gate-text.js";
 import { readResult } from "../../results/io.js";
 import type { BenchmarkResult } from "../../results/schema.js";
@@ -28,6 +23,7 @@ import { EXIT, ResultFileError } from "../../util/errors.js";
 import { assertWritablePath } from "../../util/output-path.js";
 import type { Mode } from "../../workload/workload.js";
 import { type Command, choiceFlag, intFlag, optionalIntFlag, stringFlag } from "../args.js";
+import { DUMMY_MODEL_FLAGS, modelSourceFromFlags, THREAD_FLAGS } from "../common-flags.js";
 import { thisCommand } from "../gate-support.js";
 import { status } from "../progress.js";
 import { DEFAULT_MAX_NEW_TOKENS, DEFAULT_ROUNDS, DEFAULT_WARMUP } from "./bench.js";
@@ -60,18 +56,8 @@ export const baselineCommand: Command = {
     },
     config: { type: "string", description: "gate configuration file", default: "perf-baseline.config.json" },
     model: { type: "string", description: "a GGUF model file to run instead of the built-in dummy model" },
-    preset: { type: "string", description: "dummy model preset when no --model", default: DEFAULT_PRESET },
-    seed: { type: "string", description: "dummy model weight seed", default: String(DEFAULT_MODEL_SEED) },
-    threads: {
-      type: "string",
-      description: "compute threads for generation",
-      default: String(DEFAULT_GENERATION_THREADS),
-    },
-    "embedding-threads": {
-      type: "string",
-      description: "compute threads for embedding",
-      default: String(DEFAULT_EMBEDDING_THREADS),
-    },
+    ...DUMMY_MODEL_FLAGS,
+    ...THREAD_FLAGS,
     "batch-size": {
       type: "string",
       description: "tokens per evaluation batch",
@@ -82,7 +68,7 @@ export const baselineCommand: Command = {
       description: "context size in tokens",
       default: "max(512, new tokens + 256)",
     },
-    gpu: { type: "string", description: "GPU: off, auto, cuda, vulkan", default: "off" },
+    gpu: { type: "string", description: `GPU: ${GPU_CHOICES.join(", ")}`, default: "off" },
   },
   async run(values) {
     const { config } = readGateConfig(stringFlag(values, "config"));
@@ -96,14 +82,12 @@ export const baselineCommand: Command = {
       rounds: intFlag(values, "rounds", DEFAULT_ROUNDS, { max: 100_000 }),
       warmup: intFlag(values, "warmup", DEFAULT_WARMUP, { allowZero: true, max: 10_000 }),
       maxNewTokens: intFlag(values, "max-new-tokens", DEFAULT_MAX_NEW_TOKENS, { max: 32_768 }),
-      model: stringFlag(values, "model"),
-      preset: choiceFlag(values, "preset", Object.keys(PRESETS), DEFAULT_PRESET),
-      seed: intFlag(values, "seed", DEFAULT_MODEL_SEED, { allowZero: true, max: 2 ** 32 - 1 }),
+      ...modelSourceFromFlags(values),
       threads: optionalIntFlag(values, "threads"),
       embeddingThreads: optionalIntFlag(values, "embedding-threads"),
       batchSize: optionalIntFlag(values, "batch-size"),
       contextSize: optionalIntFlag(values, "context-size"),
-      gpu: choiceFlag(values, "gpu", ["off", "auto", "cuda", "vulkan"] as const, "off"),
+      gpu: choiceFlag(values, "gpu", GPU_CHOICES, "off"),
     };
     for (const m of modes) {
       const path = pathOf(m);
