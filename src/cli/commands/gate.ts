@@ -27,7 +27,11 @@ export async function captureCandidate(
   label: string,
 ): Promise<BenchmarkResult> {
   const { runBenchmark } = await import("../../bench/run-benchmark.js");
-  status(`${label}: ${opts.mode}, ${opts.rounds} rounds`);
+  const serving = opts.openai;
+  const what = serving
+    ? `${serving.numRequests ?? "timed"} requests to ${serving.baseUrl.href}`
+    : `${opts.rounds} rounds`;
+  status(`${label}: ${opts.mode}, ${what}`);
   const progress = roundProgress(label);
   try {
     return await runBenchmark({
@@ -51,7 +55,10 @@ function candidateFiles(values: Record<string, unknown>): string[] {
   return list;
 }
 
-/** `perf-baseline gate`: a candidate (a file, or a run it starts) against the baseline of its mode. */
+/**
+ * `perf-baseline gate`: a candidate (a file, or a run it starts) against the baseline of its mode. A run it
+ * starts for a serving baseline (engine openai) puts the server at --base-url under the baseline's load.
+ */
 export const gateCommand: Command = {
   name: "gate",
   summary:
