@@ -7,13 +7,8 @@ import type { GitInfo } from "../environment/git.js";
 import type { LoadRecord } from "../measure/load.js";
 import { summarize } from "../stats/index.js";
 import type { WorkloadSpec } from "../workload/workload.js";
-import {
-  type BenchmarkResult,
-  type EmbeddingResult,
-  type GenerationResult,
-  type loadSchema,
-  SCHEMA_VERSION,
-} from "./schema.js";
+import { commonResultFields, summaryOrNull } from "./build.js";
+import type { BenchmarkResult, EmbeddingResult, GenerationResult, loadSchema } from "./schema.js";
 
 /**
  * Builds serving results (`--engine openai`) from the load generator's records: one sample per completed
@@ -68,10 +63,6 @@ const ms = (ns: bigint) => Number(ns) / 1e6;
 const sec = (ns: bigint) => Number(ns) / 1e9;
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
-function summaryOrNull(xs: readonly number[]) {
-  return xs.length ? summarize(xs) : null;
-}
-
 /** Failed requests grouped by cause, most frequent first, each with its first detail as the example. */
 export function groupFailures(failures: readonly RequestFailure[]) {
   const groups = new Map<string, { cause: string; count: number; example: string }>();
@@ -107,23 +98,13 @@ function commonParts<T extends { ok: true }>(ctx: ServingContext, run: ServingRu
   const queueWait = ctx.load.request_rate === null ? [] : run.records.map((r) => ms(r.queue_wait_ns));
   return {
     top: {
-      schema_version: SCHEMA_VERSION,
-      tool: { name: "perf-baseline" as const, version: ctx.tool_version },
-      rounds: planned ?? Math.max(1, sent),
-      warmup_rounds: ctx.warmup_requests,
-      model_path: ctx.model.path,
-      elapsed_s: duration,
-      calls_per_second: duration > 0 ? completed / duration : 0,
-      environment: ctx.environment,
-      engine: ctx.engine,
-      settings: ctx.settings,
-      model: ctx.model,
-      invocation: ctx.invocation,
-      git: ctx.git,
-      started_at: ctx.started_at,
-      finished_at: ctx.finished_at,
-      complete: run.complete,
-      warnings: ctx.warnings,
+      ...commonResultFields(ctx, {
+        rounds: planned ?? Math.max(1, sent),
+        warmup_rounds: ctx.warmup_requests,
+        elapsed_s: duration,
+        calls: completed,
+        complete: run.complete,
+      }),
       load: ctx.load,
     },
     serving: {

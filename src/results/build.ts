@@ -6,7 +6,12 @@ import type { EmbeddingSample, GenerationSample } from "../measure/samples.js";
 import type { ModelInfo } from "../models/model-info.js";
 import { summarize } from "../stats/index.js";
 import type { WorkloadSpec } from "../workload/workload.js";
-import { type EmbeddingResult, type GenerationResult, SCHEMA_VERSION } from "./schema.js";
+import {
+  type BenchmarkResult,
+  type EmbeddingResult,
+  type GenerationResult,
+  SCHEMA_VERSION,
+} from "./schema.js";
 
 /** Everything a result records besides the samples. */
 export interface ResultContext {
@@ -31,20 +36,42 @@ export interface ResultContext {
 
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
-function summaryOrNull(xs: ReadonlyArray<number | null>) {
+/** The summary of the non-null values, or null when there are none. */
+export function summaryOrNull(xs: ReadonlyArray<number | null>) {
   const vals = xs.filter((x): x is number => x !== null);
   return vals.length ? summarize(vals) : null;
 }
 
-function commonFields(ctx: ResultContext, elapsed: number, calls: number, complete: boolean) {
+/** What every result records about where and how it ran, whatever the engine. */
+export type RunIdentity = Pick<
+  ResultContext,
+  | "tool_version"
+  | "environment"
+  | "engine"
+  | "settings"
+  | "invocation"
+  | "git"
+  | "started_at"
+  | "finished_at"
+  | "warnings"
+> & { model: BenchmarkResult["model"] };
+
+/**
+ * The top-level fields every result shares (the seed's fields among them), for the llama rounds and the
+ * serving runs alike. `calls` over `elapsed_s` gives `calls_per_second`.
+ */
+export function commonResultFields(
+  ctx: RunIdentity,
+  counts: { rounds: number; warmup_rounds: number; elapsed_s: number; calls: number; complete: boolean },
+) {
   return {
     schema_version: SCHEMA_VERSION,
     tool: { name: "perf-baseline" as const, version: ctx.tool_version },
-    rounds: ctx.rounds,
-    warmup_rounds: ctx.warmup_rounds,
+    rounds: counts.rounds,
+    warmup_rounds: counts.warmup_rounds,
     model_path: ctx.model.path,
-    elapsed_s: elapsed,
-    calls_per_second: elapsed > 0 ? calls / elapsed : 0,
+    elapsed_s: counts.elapsed_s,
+    calls_per_second: counts.elapsed_s > 0 ? counts.calls / counts.elapsed_s : 0,
     environment: ctx.environment,
     engine: ctx.engine,
     settings: ctx.settings,
@@ -53,9 +80,19 @@ function commonFields(ctx: ResultContext, elapsed: number, calls: number, comple
     git: ctx.git,
     started_at: ctx.started_at,
     finished_at: ctx.finished_at,
-    complete,
+    complete: counts.complete,
     warnings: ctx.warnings,
   };
+}
+
+function commonFields(ctx: ResultContext, elapsed: number, calls: number, complete: boolean) {
+  return commonResultFields(ctx, {
+    rounds: ctx.rounds,
+    warmup_rounds: ctx.warmup_rounds,
+    elapsed_s: elapsed,
+    calls,
+    complete,
+  });
 }
 
 /**
