@@ -1,5 +1,6 @@
 import { DEFAULT_EMBEDDING_THREADS, DEFAULT_GENERATION_THREADS } from "../engines/llama/llama-engine.js";
 import { DEFAULT_MODEL_SEED, DEFAULT_PRESET, PRESETS } from "../models/presets.js";
+import type { Mode } from "../workload/workload.js";
 import { choiceFlag, type FlagSpec, intFlag, stringFlag } from "./args.js";
 
 /** --preset and --seed: which dummy model runs when no --model is given. */
@@ -37,4 +38,13 @@ export function modelSourceFromFlags(values: Record<string, unknown>): {
     preset: choiceFlag(values, "preset", Object.keys(PRESETS), DEFAULT_PRESET),
     seed: intFlag(values, "seed", DEFAULT_MODEL_SEED, { allowZero: true, max: 2 ** 32 - 1 }),
   };
+}
+
+/** The choices of a --mode flag that can name both modes at once (baseline, check-release). */
+export const MODE_SELECTION = ["both", "generation", "embedding"] as const;
+
+/** The modes a --mode both|generation|embedding flag selects; "both" when absent. */
+export function selectedModes(values: Record<string, unknown>): Mode[] {
+  const which = choiceFlag(values, "mode", MODE_SELECTION, "both");
+  return which === "both" ? ["generation", "embedding"] : [which];
 }

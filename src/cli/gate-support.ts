@@ -7,6 +7,7 @@
 import { basename } from "node:path";
 import type { BenchOptions } from "../bench/run-benchmark.js";
 import type { ServingOptions } from "../bench/run-serving.js";
+import { GPU_CHOICES, type GpuChoice } from "../engines/llama/llama-engine.js";
 import { DEFAULT_API_KEY_ENV, DEFAULT_TIMEOUTS } from "../engines/openai/options.js";
 import { changedPathsSince } from "../environment/git.js";
 import type { ChangedPathsFn } from "../gate/staleness.js";
@@ -51,7 +52,7 @@ export const RUN_FLAGS: Record<string, FlagSpec> = {
   },
   "batch-size": { type: "string", description: "tokens per evaluation batch", default: "the baseline's" },
   "context-size": { type: "string", description: "context size in tokens", default: "the baseline's" },
-  gpu: { type: "string", description: "GPU: off, auto, cuda, vulkan", default: "the baseline's" },
+  gpu: { type: "string", description: `GPU: ${GPU_CHOICES.join(", ")}`, default: "the baseline's" },
   "base-url": {
     type: "string",
     description: "serving baseline (engine openai): the server's OpenAI base URL",
@@ -68,10 +69,8 @@ export const RUN_FLAGS: Record<string, FlagSpec> = {
 const SERVING_ONLY = ["base-url", "api-key-env"] as const;
 const LLAMA_ONLY = ["preset", "seed", "threads", "embedding-threads", "context-size", "gpu"] as const;
 
-const GPU = ["off", "auto", "cuda", "vulkan"] as const;
-
-function asGpu(v: string): (typeof GPU)[number] {
-  return (GPU as readonly string[]).includes(v) ? (v as (typeof GPU)[number]) : "auto";
+function asGpu(v: string): GpuChoice {
+  return (GPU_CHOICES as readonly string[]).includes(v) ? (v as GpuChoice) : "auto";
 }
 
 /** Rounds of one capture of a baseline (a pooled baseline records each capture's). */
@@ -114,7 +113,7 @@ export function candidateOptions(
     embeddingThreads: optionalIntFlag(values, "embedding-threads") ?? s.embedding_threads ?? undefined,
     batchSize: optionalIntFlag(values, "batch-size") ?? s.batch_size ?? undefined,
     contextSize: optionalIntFlag(values, "context-size") ?? s.context_size ?? undefined,
-    gpu: choiceFlag(values, "gpu", GPU, asGpu(s.gpu)),
+    gpu: choiceFlag(values, "gpu", GPU_CHOICES, asGpu(s.gpu)),
   };
 }
 

@@ -23,13 +23,11 @@ import { EXIT, ResultFileError } from "../../util/errors.js";
 import { assertWritablePath } from "../../util/output-path.js";
 import type { Mode } from "../../workload/workload.js";
 import { type Command, choiceFlag, intFlag, optionalIntFlag, stringFlag } from "../args.js";
-import { DUMMY_MODEL_FLAGS, modelSourceFromFlags, THREAD_FLAGS } from "../common-flags.js";
+import { DUMMY_MODEL_FLAGS, modelSourceFromFlags, selectedModes, THREAD_FLAGS } from "../common-flags.js";
 import { thisCommand } from "../gate-support.js";
 import { status } from "../progress.js";
 import { DEFAULT_MAX_NEW_TOKENS, DEFAULT_ROUNDS, DEFAULT_WARMUP } from "./bench.js";
 import { captureCandidate } from "./gate.js";
-
-const WHICH = ["both", "generation", "embedding"] as const;
 
 /** `perf-baseline baseline`. */
 export const baselineCommand: Command = {
@@ -72,8 +70,7 @@ export const baselineCommand: Command = {
   },
   async run(values) {
     const { config } = readGateConfig(stringFlag(values, "config"));
-    const which = choiceFlag(values, "mode", WHICH, "both");
-    const modes: Mode[] = which === "both" ? ["generation", "embedding"] : [which];
+    const modes = selectedModes(values);
     const captures = intFlag(values, "captures", config.baseline_captures, { max: 10 });
     const dir = stringFlag(values, "dir");
     const pathOf = (m: Mode) =>

@@ -16,8 +16,8 @@ import type { BenchmarkResult } from "../../results/schema.js";
 import { atomicWriteText } from "../../util/atomic-file.js";
 import { EXIT, OutputNotWritableError } from "../../util/errors.js";
 import { assertWritablePath } from "../../util/output-path.js";
-import type { Mode } from "../../workload/workload.js";
-import { type Command, choiceFlag, stringFlag } from "../args.js";
+import { type Command, stringFlag } from "../args.js";
+import { selectedModes } from "../common-flags.js";
 import { candidateOptions, gitChangedPaths, RUN_FLAGS, readBaseline, thisCommand } from "../gate-support.js";
 import { status } from "../progress.js";
 import { captureCandidate } from "./gate.js";
@@ -29,8 +29,6 @@ export const VERDICT_PRECEDENCE: readonly Verdict[] = ["REGRESSION", "INCOMPARAB
 export function overallVerdict(verdicts: readonly Verdict[]): Verdict {
   return VERDICT_PRECEDENCE.find((v) => verdicts.includes(v)) ?? "PASS";
 }
-
-const WHICH = ["both", "generation", "embedding"] as const;
 
 /** `perf-baseline check-release`. */
 export const checkReleaseCommand: Command = {
@@ -45,8 +43,7 @@ export const checkReleaseCommand: Command = {
   },
   async run(values) {
     const { config, path: configPath } = readGateConfig(stringFlag(values, "config"));
-    const which = choiceFlag(values, "mode", WHICH, "both");
-    const modes: Mode[] = which === "both" ? ["generation", "embedding"] : [which];
+    const modes = selectedModes(values);
     const date = new Date();
     const dir = stringFlag(values, "evidence-dir") ?? join("evidence", fileStamp(date));
     assertWritablePath(join(dir, "report.md"));
