@@ -1,14 +1,11 @@
 import { createHash } from "node:crypto";
 import type { z } from "zod";
 import type { EmbeddingSuccess, GenerationSuccess, RequestFailure } from "../engines/openai/client.js";
-import type { EngineIdentity, EngineSettings } from "../engines/types.js";
-import type { Environment } from "../environment/capture.js";
-import type { GitInfo } from "../environment/git.js";
 import type { LoadRecord } from "../measure/load.js";
 import { summarize } from "../stats/index.js";
 import type { WorkloadSpec } from "../workload/workload.js";
-import { commonResultFields, summaryOrNull } from "./build.js";
-import type { BenchmarkResult, EmbeddingResult, GenerationResult, loadSchema } from "./schema.js";
+import { commonResultFields, type RunIdentity, summaryOrNull } from "./build.js";
+import type { EmbeddingResult, GenerationResult, loadSchema } from "./schema.js";
 
 /**
  * Builds serving results (`--engine openai`) from the load generator's records: one sample per completed
@@ -30,19 +27,9 @@ export interface Histogram {
 }
 
 /** Everything a serving result records besides the requests. */
-export interface ServingContext {
-  tool_version: string;
-  environment: Environment;
-  engine: EngineIdentity;
-  settings: EngineSettings;
-  model: BenchmarkResult["model"];
+export interface ServingContext extends RunIdentity {
   workload: WorkloadSpec;
   workload_digest: string;
-  invocation: { command: string; argv: string[]; cwd: string };
-  git: GitInfo | null;
-  started_at: string;
-  finished_at: string;
-  warnings: string[];
   load: LoadSettings;
   warmup_requests: number;
   timeouts_ms: { connect: number; first_byte: number; idle: number; total: number };
