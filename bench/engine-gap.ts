@@ -21,7 +21,7 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { ControlledEvaluateInputItem, Llama, LlamaContext, LlamaModel, Token } from "node-llama-cpp";
-import { createLlamaEngine } from "../src/engines/llama/llama-engine.js";
+import { createLlamaEngine } from "../src/engines/node-llama-cpp/engine.js";
 import { ensureDummyModel } from "../src/models/cache.js";
 import { median } from "../src/stats/index.js";
 import { EMBEDDING_TEXTS, GENERATION_PROMPT } from "../src/workload/workload.js";

@@ -23,11 +23,11 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { poolCaptures } from "../src/baseline/pool.js";
-import { runBenchmark } from "../src/bench/run-benchmark.js";
+import { defaultGateConfig, type GateConfig, parseGateConfig } from "../src/config/gate-config.js";
 import { withSlowdownForTests } from "../src/engines/slowdown-for-tests.js";
-import { defaultGateConfig, type GateConfig, parseGateConfig } from "../src/gate/config.js";
 import { runGate, type Verdict } from "../src/gate/verdict.js";
 import type { BenchmarkResult } from "../src/results/schema.js";
+import { runBenchmark } from "../src/run/run-benchmark.js";
 import { mulberry32, randomInt } from "../src/util/prng.js";
 import type { Mode } from "../src/workload/workload.js";
 

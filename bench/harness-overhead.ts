@@ -4,7 +4,7 @@
  * the order alternating from block to block, see bench/interleave.ts). Target: the tool reaches at least
  * 0.98 of the direct loop.
  *
- * "The tool" is the real code path: createLlamaEngine (src/engines/llama/llama-engine.ts) and
+ * "The tool" is the real code path: createLlamaEngine (src/engines/node-llama-cpp/engine.ts) and
  * runGenerationRounds / runEmbeddingRounds (src/measure/run.ts), one measured round per block; its figure
  * is the sample's tokens_per_second / calls_per_second as results carry them. "Direct" is the shortest loop
  * node-llama-cpp allows for the same work: getLlama, loadModel, createContext with the tool's threads,
@@ -23,7 +23,7 @@ import {
   createLlamaEngine,
   DEFAULT_EMBEDDING_THREADS,
   DEFAULT_GENERATION_THREADS,
-} from "../src/engines/llama/llama-engine.js";
+} from "../src/engines/node-llama-cpp/engine.js";
 import { runEmbeddingRounds, runGenerationRounds } from "../src/measure/run.js";
 import { ensureDummyModel } from "../src/models/cache.js";
 import { embeddingWorkload, generationWorkload } from "../src/workload/workload.js";

@@ -26,10 +26,10 @@ import http from "node:http";
 import { loadavg } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { runServingBenchmark } from "../src/bench/run-serving.js";
 import { type GenerationSuccess, OpenAiClient, type RequestFailure } from "../src/engines/openai/client.js";
 import { DEFAULT_TIMEOUTS, normalizeBaseUrl } from "../src/engines/openai/options.js";
 import { runLoad } from "../src/measure/load.js";
+import { runServingBenchmark } from "../src/run/run-serving.js";
 import { median, percentile } from "../src/stats/index.js";
 import { GENERATION_PROMPT } from "../src/workload/workload.js";
 
@@ -101,7 +101,7 @@ async function childServer(kind: string): Promise<void> {
   const stamp = (onToken: (t: string) => void) => () => onToken(`@${process.hrtime.bigint()}`);
   let backend: import("../src/serve/backend.js").ServeBackend;
   if (kind === "stamped-llama") {
-    const { resolveModel } = await import("../src/bench/run-benchmark.js");
+    const { resolveModel } = await import("../src/run/run-benchmark.js");
     const { createLlamaServeBackend } = await import("../src/serve/llama-backend.js");
     const { DEFAULT_MODEL_SEED, DEFAULT_PRESET } = await import("../src/models/presets.js");
     const model = resolveModel({ preset: DEFAULT_PRESET, seed: DEFAULT_MODEL_SEED });

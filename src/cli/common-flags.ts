@@ -1,4 +1,4 @@
-import { DEFAULT_EMBEDDING_THREADS, DEFAULT_GENERATION_THREADS } from "../engines/llama/llama-engine.js";
+import { DEFAULT_EMBEDDING_THREADS, DEFAULT_GENERATION_THREADS } from "../engines/node-llama-cpp/engine.js";
 import { DEFAULT_MODEL_SEED, DEFAULT_PRESET, PRESETS } from "../models/presets.js";
 import type { Mode } from "../workload/workload.js";
 import { choiceFlag, type FlagSpec, intFlag, stringFlag } from "./args.js";

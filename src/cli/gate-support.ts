@@ -5,15 +5,15 @@
  * `perf-baseline bench` command of a capture, and the git lookup of the rebaseline trigger.
  */
 import { basename } from "node:path";
-import type { BenchOptions } from "../bench/run-benchmark.js";
-import type { ServingOptions } from "../bench/run-serving.js";
-import { GPU_CHOICES, type GpuChoice } from "../engines/llama/llama-engine.js";
+import { GPU_CHOICES, type GpuChoice } from "../engines/node-llama-cpp/engine.js";
 import { DEFAULT_API_KEY_ENV, DEFAULT_TIMEOUTS } from "../engines/openai/options.js";
 import { changedPathsSince } from "../environment/git.js";
 import type { ChangedPathsFn } from "../gate/staleness.js";
 import { DEFAULT_MODEL_SEED, DEFAULT_PRESET, PRESETS } from "../models/presets.js";
 import { readResult } from "../results/io.js";
 import type { BenchmarkResult } from "../results/schema.js";
+import type { BenchOptions } from "../run/run-benchmark.js";
+import type { ServingOptions } from "../run/run-serving.js";
 import { ResultFileError, UsageError } from "../util/errors.js";
 import type { Mode } from "../workload/workload.js";
 import type { FlagSpec } from "./args.js";

@@ -5,7 +5,7 @@ import {
   defaultGateConfig,
   type GateConfig,
   parseGateConfig,
-} from "../gate/config.js";
+} from "./gate-config.js";
 
 /**
  * Reads the gate configuration. With no explicit path, perf-baseline.config.json in the working folder is

@@ -2,11 +2,12 @@
  * The statistics of one baseline-vs-candidate comparison of the gated metric: medians, robust CVs, the ratio
  * of medians with its seeded bootstrap interval, and the one-sided Mann-Whitney p-value. Pure.
  */
+
+import { type GateConfig, noisyCvOf, thresholdOf } from "../config/gate-config.js";
 import type { BenchmarkResult } from "../results/schema.js";
 import { bootstrapRatioCi, mannWhitneyU, median, robustCv } from "../stats/index.js";
 import { ResultFileError } from "../util/errors.js";
 import type { Mode } from "../workload/workload.js";
-import { type GateConfig, noisyCvOf, thresholdOf } from "./config.js";
 
 /** The per-round figure the gate compares: generation tokens/s, embedding calls/s (higher is better). */
 export type GatedMetric = "tokens_per_second" | "calls_per_second";

@@ -4,9 +4,10 @@
  * runtime versions differ from the candidate's, or when files changed since the baseline's commit under the
  * configured core and tokenizer paths. Pure: git is reached through the function it is handed.
  */
+
+import type { GateConfig } from "../config/gate-config.js";
 import type { BenchmarkResult } from "../results/schema.js";
 import type { FieldDifference } from "./comparability.js";
-import type { GateConfig } from "./config.js";
 
 /** Paths changed since `commit` under `pathspecs`, or null when it cannot be told (see environment/git.ts). */
 export type ChangedPathsFn = (commit: string, pathspecs: readonly string[]) => string[] | null;

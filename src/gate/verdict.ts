@@ -22,13 +22,14 @@
  *    the drift calls for a second capture, and with two captures it is INCONCLUSIVE.
  * 4. Beside the verdict: a changed output digest, a stale baseline (staleness.ts), and the fix for a noisy setup.
  */
+
+import { type GateConfig, noisyCvOf, thresholdOf } from "../config/gate-config.js";
 import type { BenchmarkResult } from "../results/schema.js";
 import { median } from "../stats/index.js";
 import { EXIT } from "../util/errors.js";
 import type { Mode } from "../workload/workload.js";
 import { type Analysis, analyze, type GatedMetric, gatedMetric, metricSamples } from "./analysis.js";
 import { type Comparability, checkComparability, describeDifferences } from "./comparability.js";
-import { type GateConfig, noisyCvOf, thresholdOf } from "./config.js";
 import { type DriftTest, driftTest } from "./drift.js";
 import { type ChangedPathsFn, checkStaleness, type StaleReport } from "./staleness.js";
 

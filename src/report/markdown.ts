@@ -3,7 +3,7 @@
  * files, both regression gates, the manual trigger condition; then the evidence of each gate and the exact
  * commands. GitHub-flavoured Markdown, fit for $GITHUB_STEP_SUMMARY. Pure: returns a string.
  */
-import type { GateConfig } from "../gate/config.js";
+import type { GateConfig } from "../config/gate-config.js";
 import { type GateReport, pct } from "../gate/verdict.js";
 import type { BenchmarkResult } from "../results/schema.js";
 import { driftLine, evidenceRows, machineLoadLine } from "./gate-text.js";

@@ -10,7 +10,7 @@ import {
   DEFAULT_EMBEDDING_THREADS,
   DEFAULT_GENERATION_THREADS,
   nodeLlamaCppVersion,
-} from "../engines/llama/llama-engine.js";
+} from "../engines/node-llama-cpp/engine.js";
 import type { ModelInfo } from "../models/model-info.js";
 import { EngineError } from "../util/errors.js";
 import type { GenerationLimits, GenerationSummary, ModelMeta, ServeBackend } from "./backend.js";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   DEFAULT_EMBEDDING_THREADS,
   DEFAULT_GENERATION_THREADS,
-} from "../../src/engines/llama/llama-engine.js";
+} from "../../src/engines/node-llama-cpp/engine.js";
 import { parseResult } from "../../src/results/io.js";
 import type { BenchmarkResult } from "../../src/results/schema.js";
 import { runCli, runSeedScript } from "../support/cli.js";

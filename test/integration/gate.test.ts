@@ -9,12 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { poolCaptures } from "../../src/baseline/pool.js";
-import { type BenchOptions, runBenchmark } from "../../src/bench/run-benchmark.js";
+import { defaultGateConfig } from "../../src/config/gate-config.js";
 import { type SlowdownSchedule, withSlowdownForTests } from "../../src/engines/slowdown-for-tests.js";
-import { defaultGateConfig } from "../../src/gate/config.js";
 import { runGate } from "../../src/gate/verdict.js";
 import { readResult, serializeResult } from "../../src/results/io.js";
 import type { BenchmarkResult } from "../../src/results/schema.js";
+import { type BenchOptions, runBenchmark } from "../../src/run/run-benchmark.js";
 import { EXIT } from "../../src/util/errors.js";
 import { type CliRun, ROOT, runCli } from "../support/cli.js";
 

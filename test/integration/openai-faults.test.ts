@@ -3,15 +3,15 @@
  * protocol with its expected outcome. Every run is a few requests with short timeouts, on 127.0.0.1 only.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  runServingBenchmark,
-  type ServingOptions,
-  type ServingRunOptions,
-} from "../../src/bench/run-serving.js";
 import { servingExitCode } from "../../src/cli/commands/bench-openai.js";
 import { normalizeBaseUrl } from "../../src/engines/openai/options.js";
 import { parseResult } from "../../src/results/io.js";
 import type { BenchmarkResult, EmbeddingResult, GenerationResult } from "../../src/results/schema.js";
+import {
+  runServingBenchmark,
+  type ServingOptions,
+  type ServingRunOptions,
+} from "../../src/run/run-serving.js";
 import { EXIT } from "../../src/util/errors.js";
 import {
   refusedPort,

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { embeddingInputs } from "../../src/bench/run-serving.js";
 import {
   engineFromFlags,
   positiveNumberFlag,
@@ -12,6 +11,7 @@ import {
   normalizeBaseUrl,
   serverRoot,
 } from "../../src/engines/openai/options.js";
+import { embeddingInputs } from "../../src/run/run-serving.js";
 import { UsageError } from "../../src/util/errors.js";
 
 describe("base URLs", () => {

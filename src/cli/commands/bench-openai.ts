@@ -1,4 +1,3 @@
-import type { ServingOptions } from "../../bench/run-serving.js";
 import {
   DEFAULT_API_KEY_ENV,
   DEFAULT_TIMEOUTS,
@@ -7,6 +6,7 @@ import {
   OUTPUT_LENGTHS,
 } from "../../engines/openai/options.js";
 import type { BenchmarkResult } from "../../results/schema.js";
+import type { ServingOptions } from "../../run/run-serving.js";
 import { EXIT, UsageError } from "../../util/errors.js";
 import { EMBEDDING_TEXTS, type Mode } from "../../workload/workload.js";
 import { choiceFlag, type FlagSpec, intFlag, stringFlag } from "../args.js";

@@ -1,6 +1,6 @@
-import { runBenchmark } from "../../bench/run-benchmark.js";
-import { DEFAULT_BATCH_SIZE, GPU_CHOICES } from "../../engines/llama/llama-engine.js";
+import { DEFAULT_BATCH_SIZE, GPU_CHOICES } from "../../engines/node-llama-cpp/engine.js";
 import { serializeResult, writeResult } from "../../results/io.js";
+import { runBenchmark } from "../../run/run-benchmark.js";
 import { EXIT } from "../../util/errors.js";
 import { assertWritablePath } from "../../util/output-path.js";
 import { MODES } from "../../workload/workload.js";

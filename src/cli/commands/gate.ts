@@ -1,9 +1,9 @@
-import type { BenchOptions } from "../../bench/run-benchmark.js";
 import { readGateConfig } from "../../config/read-config.js";
 import { runGate } from "../../gate/verdict.js";
 import { renderGateText } from "../../report/gate-text.js";
 import { readResult } from "../../results/io.js";
 import type { BenchmarkResult } from "../../results/schema.js";
+import type { BenchOptions } from "../../run/run-benchmark.js";
 import { atomicWriteText } from "../../util/atomic-file.js";
 import { UsageError } from "../../util/errors.js";
 import { assertWritablePath } from "../../util/output-path.js";
@@ -26,7 +26,7 @@ export async function captureCandidate(
   opts: Omit<BenchOptions, "invocation">,
   label: string,
 ): Promise<BenchmarkResult> {
-  const { runBenchmark } = await import("../../bench/run-benchmark.js");
+  const { runBenchmark } = await import("../../run/run-benchmark.js");
   const serving = opts.openai;
   const what = serving
     ? `${serving.numRequests ?? "timed"} requests to ${serving.baseUrl.href}`

@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import { resolveModel } from "../../bench/run-benchmark.js";
+import { resolveModel } from "../../run/run-benchmark.js";
 import { EXIT, PerfBaselineError } from "../../util/errors.js";
 import { type Command, intFlag, optionalIntFlag, stringFlag } from "../args.js";
 import { DUMMY_MODEL_FLAGS, modelSourceFromFlags, THREAD_FLAGS } from "../common-flags.js";

@@ -74,12 +74,7 @@ export const gateConfigSchema = z
     /** the seed's rebaseline trigger: changes under these paths since the baseline's commit make it stale */
     rebaseline: z
       .object({
-        core: pathList.default([
-          "src/engines/llama/",
-          "src/engines/types.ts",
-          "src/measure/",
-          "src/bench/run-benchmark.ts",
-        ]),
+        core: pathList.default(["src/engines/", "src/measure/", "src/run/"]),
         tokenizer: pathList.default(["src/workload/", "src/models/vocab.ts"]),
         /**
          * What a stale baseline does to the verdict: "report" prints "baseline stale: recapture" beside the

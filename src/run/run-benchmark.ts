@@ -1,4 +1,4 @@
-import type { GpuChoice } from "../engines/llama/llama-engine.js";
+import type { GpuChoice } from "../engines/node-llama-cpp/engine.js";
 import type { Engine } from "../engines/types.js";
 import { captureEnvironment } from "../environment/capture.js";
 import { gitInfo } from "../environment/git.js";
@@ -63,7 +63,7 @@ export async function runBenchmark(opts: BenchOptions): Promise<BenchmarkResult>
   const environment = captureEnvironment();
   const git = gitInfo();
   const workload = opts.mode === "generation" ? generationWorkload(opts.maxNewTokens) : embeddingWorkload();
-  const { createLlamaEngine } = await import("../engines/llama/llama-engine.js");
+  const { createLlamaEngine } = await import("../engines/node-llama-cpp/engine.js");
   opts.status?.(`loading ${model.path}`);
   const loaded: Engine = await createLlamaEngine({
     modelPath: model.path,
