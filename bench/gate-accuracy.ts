@@ -24,9 +24,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { poolCaptures } from "../src/baseline/pool.js";
 import { defaultGateConfig, type GateConfig, parseGateConfig } from "../src/config/gate-config.js";
-import { withSlowdownForTests } from "../src/engines/slowdown-for-tests.js";
+import { localOptionsFromFlags } from "../src/engines/local/options.js";
 import { runGate, type Verdict } from "../src/gate/verdict.js";
 import type { BenchmarkResult } from "../src/results/schema.js";
+import { completedResult } from "../src/run/outcome.js";
 import { runBenchmark } from "../src/run/run-benchmark.js";
 import { mulberry32, randomInt } from "../src/util/prng.js";
 import type { Mode } from "../src/workload/workload.js";
@@ -63,17 +64,11 @@ const ARMS = [
 ] as const;
 
 async function capture(mode: Mode, slowdown: number): Promise<BenchmarkResult> {
-  return runBenchmark({
-    mode,
-    rounds: ROUNDS,
-    warmup: WARMUP,
-    maxNewTokens: TOKENS,
-    preset: "tiny",
-    seed: 42,
-    gpu: "off",
-    invocation: { command: "bench/gate-accuracy.ts", argv: [], cwd: process.cwd() },
-    ...(slowdown > 0 ? { wrapEngine: (e) => withSlowdownForTests(e, slowdown) } : {}),
-  });
+  const options = localOptionsFromFlags({ preset: "tiny", seed: "42" });
+  if (slowdown > 0) options.extra.test_slowdown = String(slowdown);
+  const shape = { mode, rounds: ROUNDS, warmup: WARMUP, maxNewTokens: TOKENS };
+  const invocation = { command: "bench/gate-accuracy.ts", argv: [], cwd: process.cwd() };
+  return completedResult(await runBenchmark("node-llama-cpp", options, { ...shape, invocation }));
 }
 
 /** The gated metric of every round. */

@@ -19,11 +19,8 @@
  */
 import { parseArgs } from "node:util";
 import { getLlama, LlamaLogLevel } from "node-llama-cpp";
-import {
-  createLlamaEngine,
-  DEFAULT_EMBEDDING_THREADS,
-  DEFAULT_GENERATION_THREADS,
-} from "../src/engines/node-llama-cpp/engine.js";
+import { DEFAULT_EMBEDDING_THREADS, DEFAULT_GENERATION_THREADS } from "../src/engines/local/settings.js";
+import { createLlamaEngine } from "../src/engines/node-llama-cpp/engine.js";
 import { runEmbeddingRounds, runGenerationRounds } from "../src/measure/run.js";
 import { ensureDummyModel } from "../src/models/cache.js";
 import { embeddingWorkload, generationWorkload } from "../src/workload/workload.js";

@@ -101,7 +101,7 @@ async function childServer(kind: string): Promise<void> {
   const stamp = (onToken: (t: string) => void) => () => onToken(`@${process.hrtime.bigint()}`);
   let backend: import("../src/serve/backend.js").ServeBackend;
   if (kind === "stamped-llama") {
-    const { resolveModel } = await import("../src/run/run-benchmark.js");
+    const { resolveModel } = await import("../src/models/resolve.js");
     const { createLlamaServeBackend } = await import("../src/serve/llama-backend.js");
     const { DEFAULT_MODEL_SEED, DEFAULT_PRESET } = await import("../src/models/presets.js");
     const model = resolveModel({ preset: DEFAULT_PRESET, seed: DEFAULT_MODEL_SEED });

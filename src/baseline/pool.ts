@@ -7,6 +7,7 @@ import { gatedMetric, metricSamples } from "../gate/analysis.js";
 import { checkComparability, describeDifferences } from "../gate/comparability.js";
 import type { BenchmarkResult, EmbeddingResult, GenerationResult } from "../results/schema.js";
 import { median, robustCv, summarize } from "../stats/index.js";
+import { CapturesDisagreeError } from "../util/errors.js";
 
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
@@ -14,9 +15,6 @@ function summaryOrNull(xs: ReadonlyArray<number | null>) {
   const vals = xs.filter((x): x is number => x !== null);
   return vals.length ? summarize(vals) : null;
 }
-
-/** Thrown (as a bug) when captures of one baseline are not comparable with each other. */
-export class CapturesDisagreeError extends Error {}
 
 function poolGeneration(first: GenerationResult, all: GenerationResult[]): GenerationResult {
   const samples = all.flatMap((r) => r.samples).map((s, i) => ({ ...s, round: i }));

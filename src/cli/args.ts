@@ -1,15 +1,16 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "../util/errors.js";
+import type { FlagSpec } from "../util/flags.js";
 
-/** One flag of a command: its type, help text and default as shown in --help. */
-export interface FlagSpec {
-  type: "string" | "boolean";
-  description: string;
-  /** shown in help; the command applies defaults itself */
-  default?: string;
-  short?: string;
-  multiple?: boolean;
-}
+export {
+  choiceFlag,
+  type FlagSpec,
+  type FlagValues,
+  intFlag,
+  optionalIntFlag,
+  positiveNumberFlag,
+  stringFlag,
+} from "../util/flags.js";
 
 /** A command: its flags and what it does. Commands are loaded lazily so that `compare` never loads the addon. */
 export interface Command {
@@ -79,56 +80,4 @@ export function parseCommandArgs(cmd: Command, argv: string[], maxPositionals = 
     if (err instanceof UsageError) throw err;
     throw new UsageError(`${cmd.name}: ${(err as Error).message.split("\n")[0]} (see --help)`);
   }
-}
-
-/**
- * A flag value as a positive integer (or non-negative with `allowZero`).
- * @throws UsageError "--rounds must be a positive integer, got 1.5".
- */
-export function intFlag(
-  values: Record<string, unknown>,
-  name: string,
-  fallback: number,
-  { allowZero = false, max = Number.MAX_SAFE_INTEGER } = {},
-): number {
-  const raw = values[name];
-  if (raw === undefined) return fallback;
-  const text = String(raw).trim();
-  const n = /^[-+]?\d+$/.test(text) ? Number(text) : Number.NaN;
-  const min = allowZero ? 0 : 1;
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
-    const what = allowZero ? "a non-negative integer" : "a positive integer";
-    throw new UsageError(
-      `--${name} must be ${what}${max < Number.MAX_SAFE_INTEGER ? ` up to ${max}` : ""}, got "${text}"`,
-    );
-  }
-  return n;
-}
-
-/** An optional positive-integer flag: undefined when absent. */
-export function optionalIntFlag(values: Record<string, unknown>, name: string): number | undefined {
-  return values[name] === undefined ? undefined : intFlag(values, name, 0);
-}
-
-/** A flag value that must be one of `choices`. */
-export function choiceFlag<T extends string>(
-  values: Record<string, unknown>,
-  name: string,
-  choices: readonly T[],
-  fallback: T,
-): T {
-  const raw = values[name];
-  if (raw === undefined) return fallback;
-  if (!choices.includes(raw as T)) {
-    throw new UsageError(`--${name} must be one of ${choices.join(", ")}, got "${String(raw)}"`);
-  }
-  return raw as T;
-}
-
-/** A string flag, or undefined. */
-export function stringFlag(values: Record<string, unknown>, name: string): string | undefined {
-  const raw = values[name];
-  if (raw === undefined) return undefined;
-  if (typeof raw !== "string" || raw === "") throw new UsageError(`--${name} needs a value`);
-  return raw;
 }

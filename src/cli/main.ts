@@ -1,5 +1,6 @@
 import { EXIT, PerfBaselineError, UsageError } from "../util/errors.js";
 import { type Command, commandHelp, parseCommandArgs } from "./args.js";
+import { installInterruptHandler } from "./interrupt.js";
 
 /** The command registry: loaded on demand, so a command that runs no model never loads the native addon. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
@@ -44,6 +45,7 @@ function topHelp(): string {
  * become a one-line message; anything else is a bug and keeps its stack trace.
  */
 export async function main(argv: string[], defaultCommand?: string): Promise<number> {
+  installInterruptHandler();
   try {
     let args = argv;
     let name = defaultCommand;

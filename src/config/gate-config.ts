@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { describeIssue } from "../results/io.js";
-import { EXIT, PerfBaselineError } from "../util/errors.js";
+import { ConfigFileError } from "../util/errors.js";
 import type { Mode } from "../workload/workload.js";
 
 /** The committed configuration file of the gate, at the repository root. */
@@ -90,13 +90,6 @@ export const gateConfigSchema = z
 
 /** The validated configuration, defaults filled in. */
 export type GateConfig = z.infer<typeof gateConfigSchema>;
-
-/** A configuration file that is not JSON or fails validation. */
-export class ConfigFileError extends PerfBaselineError {
-  constructor(path: string, problem: string) {
-    super(`${path}: ${problem}`, EXIT.usage);
-  }
-}
 
 /** The built-in defaults (the same values as the committed perf-baseline.config.json). */
 export function defaultGateConfig(): GateConfig {

@@ -1,11 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
-import {
-  ConfigFileError,
-  DEFAULT_CONFIG_PATH,
-  defaultGateConfig,
-  type GateConfig,
-  parseGateConfig,
-} from "./gate-config.js";
+import { ConfigFileError } from "../util/errors.js";
+import { DEFAULT_CONFIG_PATH, defaultGateConfig, type GateConfig, parseGateConfig } from "./gate-config.js";
 
 /**
  * Reads the gate configuration. With no explicit path, perf-baseline.config.json in the working folder is

@@ -5,7 +5,7 @@
 
 /** Who computed the result: the engine and the versions that decide its speed. */
 export interface EngineIdentity {
-  /** "llama" (node-llama-cpp in process) or "openai" (an HTTP server) */
+  /** the engine's registry name: "node-llama-cpp", "llama-cpp" (llama.cpp's C API) or "openai" (an HTTP server) */
   name: string;
   /** versions that matter for comparability, e.g. { node_llama_cpp: "3.21.1", llama_cpp: "b1234" } */
   versions: Record<string, string>;
@@ -21,6 +21,8 @@ export interface EngineSettings {
   context_size: number | null;
   gpu: string;
   gpu_layers: number | null;
+  /** what the user asked for, where the engine runs with something else (the fields above are as run) */
+  requested?: { context_size?: number; batch_size?: number; threads?: number };
 }
 
 /** The raw record of one generation round. */

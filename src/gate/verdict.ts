@@ -24,6 +24,7 @@
  */
 
 import { type GateConfig, noisyCvOf, thresholdOf } from "../config/gate-config.js";
+import { pct } from "../report/format.js";
 import type { BenchmarkResult } from "../results/schema.js";
 import { median } from "../stats/index.js";
 import { EXIT } from "../util/errors.js";
@@ -121,11 +122,6 @@ function contention(baseline: BenchmarkResult, capture: BenchmarkResult, label: 
 export interface GateOutcome {
   report: GateReport;
   captures: BenchmarkResult[];
-}
-
-/** A fraction as a percentage with one decimal: 0.1234 -> "12.3 %". */
-export function pct(x: number): string {
-  return `${(x * 100).toFixed(1)} %`;
 }
 
 /** The fix for each noisy side, once: the candidate's CVs of every capture, the baseline's. */

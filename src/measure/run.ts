@@ -10,8 +10,8 @@ export interface RoundPlan {
   warmup: number;
   /** called after each round, warmup included; for progress display only */
   onRound?: (done: number, total: number, warmup: boolean) => void;
-  /** checked before each round; when it returns true the run stops early and is marked incomplete */
-  shouldStop?: () => boolean;
+  /** checked before each round: once aborted, the run stops early and is marked incomplete */
+  signal?: AbortSignal;
 }
 
 /** The outcome of the rounds: samples plus what the engine computed. */
@@ -45,7 +45,7 @@ async function runRounds<S>(
   let first: string | null | undefined;
   let consistent = true;
   for (let i = 0; i < total; i++) {
-    if (plan.shouldStop?.())
+    if (plan.signal?.aborted)
       return { samples, output_digest: first ?? null, output_consistent: consistent, complete: false };
     const warm = i < plan.warmup;
     const r = await once();

@@ -4,7 +4,8 @@
  */
 import type { Analysis } from "../gate/analysis.js";
 import type { FieldDifference } from "../gate/comparability.js";
-import { type GateReport, pct } from "../gate/verdict.js";
+import type { GateReport } from "../gate/verdict.js";
+import { fmtP, fmtRate, pct } from "./format.js";
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
@@ -14,16 +15,6 @@ function table(rows: string[][]): string[] {
       .join("  ")
       .trimEnd(),
   );
-}
-
-/** Throughput with 4 significant digits: 179.1, 27.68. */
-export function fmtRate(x: number): string {
-  return x >= 1000 ? x.toFixed(0) : x.toPrecision(4);
-}
-
-/** A p-value: 2 significant digits, "< 1e-6" for the very small. */
-export function fmtP(p: number): string {
-  return p < 1e-6 ? "< 1e-6" : p.toPrecision(2);
 }
 
 /** Rows of the evidence table: baseline, then each analysis' candidate side with the comparison. */

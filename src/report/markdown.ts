@@ -4,8 +4,9 @@
  * commands. GitHub-flavoured Markdown, fit for $GITHUB_STEP_SUMMARY. Pure: returns a string.
  */
 import type { GateConfig } from "../config/gate-config.js";
-import { type GateReport, pct } from "../gate/verdict.js";
+import type { GateReport } from "../gate/verdict.js";
 import type { BenchmarkResult } from "../results/schema.js";
+import { pct } from "./format.js";
 import { driftLine, evidenceRows, machineLoadLine } from "./gate-text.js";
 
 /** One gated mode of a release check. */

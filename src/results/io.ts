@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { z } from "zod";
 import { atomicWriteText } from "../util/atomic-file.js";
 import { ResultFileError } from "../util/errors.js";
+import { migrateToCurrent } from "./migrations.js";
 import { type BenchmarkResult, resultSchema, SCHEMA_VERSION } from "./schema.js";
 
 /** "samples.3.elapsed_s: expected number, received string": the first issue of a failed validation. */
@@ -21,14 +22,9 @@ export function parseResult(doc: unknown, where: string): BenchmarkResult {
   if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
     throw new ResultFileError(where, "not a result object (expected a JSON object)");
   }
-  const version = (doc as Record<string, unknown>).schema_version;
-  if (version !== SCHEMA_VERSION) {
-    throw new ResultFileError(
-      where,
-      `field schema_version: ${JSON.stringify(version ?? null)} is not the supported version ${SCHEMA_VERSION} (recapture it with this tool)`,
-    );
-  }
-  const parsed = resultSchema.safeParse(doc);
+  const migrated = migrateToCurrent(doc as Record<string, unknown>, SCHEMA_VERSION);
+  if ("error" in migrated) throw new ResultFileError(where, migrated.error);
+  const parsed = resultSchema.safeParse(migrated.doc);
   if (!parsed.success) throw new ResultFileError(where, describeIssue(parsed.error));
   return parsed.data;
 }

@@ -4,9 +4,10 @@ import { z } from "zod";
  * The result schema: the one versioned source of truth for every result file the tool writes and reads.
  * The seed's fields keep the seed's names (mode, rounds, model_path, elapsed_s, calls_per_second,
  * input_texts, max_new_tokens, environment.platform/processor; environment.node for the seed's python).
- * Everything else is an addition. Bump SCHEMA_VERSION on any change that old readers cannot take.
+ * Everything else is an addition. Bump SCHEMA_VERSION on any change that old readers cannot take, with its
+ * migration in ./migrations.ts (older files are migrated when read, never refused).
  */
-export const SCHEMA_VERSION = 1 as const;
+export const SCHEMA_VERSION = 2 as const;
 
 const num = z.number().finite();
 const nonneg = num.nonnegative();
@@ -61,6 +62,10 @@ const settingsSchema = z.object({
   context_size: count.nullable(),
   gpu: z.string(),
   gpu_layers: count.nullable(),
+  /** what the user asked for where the engine ran with something else (the fields above are as run) */
+  requested: z
+    .object({ context_size: count.optional(), batch_size: count.optional(), threads: count.optional() })
+    .optional(),
 });
 
 const modelSchema = z.object({

@@ -62,7 +62,8 @@ export interface ServingRunOptions {
   invocation: { command: string; argv: string[]; cwd: string };
   status?: (line: string) => void;
   onRound?: (done: number, total: number, warmup: boolean) => void;
-  shouldStop?: () => boolean;
+  /** aborted when the user interrupts: the requests in flight are dropped and the partial result returned */
+  signal?: AbortSignal;
   openai: ServingOptions;
 }
 
@@ -139,7 +140,7 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
           requestRate: null,
           numRequests: opts.warmup,
           durationS: null,
-          shouldStop: opts.shouldStop,
+          shouldStop: () => opts.signal?.aborted === true,
           onSettled: (n) => opts.onRound?.(n, opts.warmup, true),
         },
         send,
@@ -166,7 +167,7 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
       arrivalSeed: o.arrivalSeed,
       numRequests: o.numRequests,
       durationS: o.durationS,
-      shouldStop: opts.shouldStop,
+      shouldStop: () => opts.signal?.aborted === true,
       onSettled: (n) => opts.onRound?.(n, o.numRequests ?? 0, false),
     };
     const started = new Date().toISOString();

@@ -6,11 +6,8 @@ import type {
   LlamaModel,
   Token,
 } from "node-llama-cpp";
-import {
-  DEFAULT_EMBEDDING_THREADS,
-  DEFAULT_GENERATION_THREADS,
-  nodeLlamaCppVersion,
-} from "../engines/node-llama-cpp/engine.js";
+import { DEFAULT_EMBEDDING_THREADS, DEFAULT_GENERATION_THREADS } from "../engines/local/settings.js";
+import { nodeLlamaCppVersion } from "../engines/node-llama-cpp/engine.js";
 import type { ModelInfo } from "../models/model-info.js";
 import { EngineError } from "../util/errors.js";
 import type { GenerationLimits, GenerationSummary, ModelMeta, ServeBackend } from "./backend.js";
@@ -193,22 +190,9 @@ export async function createLlamaServeBackend(opts: LlamaBackendOptions): Promis
   const threads = opts.threads ?? DEFAULT_GENERATION_THREADS;
   const embeddingThreads = opts.embeddingThreads ?? DEFAULT_EMBEDDING_THREADS;
   const log = opts.log ?? ((line: string) => process.stderr.write(`llama.cpp: ${line}\n`));
-  const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
-  let llama: Llama;
-  try {
-    llama = await getLlama({
-      gpu: false,
-      build: "never",
-      skipDownload: true,
-      usePrebuiltBinaries: true,
-      progressLogs: false,
-      maxThreads: Math.max(threads, embeddingThreads),
-      logLevel: LlamaLogLevel.warn,
-      logger: (_level, message) => log(message.trimEnd()),
-    });
-  } catch (err) {
-    throw new EngineError(`cannot load llama.cpp: ${(err as Error).message.split("\n")[0]}`, { cause: err });
-  }
+  // one Llama instance per process, shared with the engine (node-llama-cpp routes native logs to the last one)
+  const { loadLlama } = await import("../engines/node-llama-cpp/engine.js");
+  const llama: Llama = await loadLlama("off", Math.max(threads, embeddingThreads), log);
   let model: LlamaModel;
   try {
     model = await llama.loadModel({ modelPath: opts.model.path, gpuLayers: 0 });

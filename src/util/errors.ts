@@ -79,3 +79,20 @@ export class OutputNotWritableError extends PerfBaselineError {
     super(`cannot write ${path} (${reason}): choose a writable path`, EXIT.output, { cause });
   }
 }
+
+/** The user interrupted the run (Ctrl-C) before it could finish. */
+export class InterruptedError extends PerfBaselineError {
+  constructor(message = "interrupted") {
+    super(message, EXIT.interrupted);
+  }
+}
+
+/** A gate configuration file that is missing, not JSON, or has a bad or unknown field (a usage error). */
+export class ConfigFileError extends PerfBaselineError {
+  constructor(path: string, problem: string) {
+    super(`${path}: ${problem}`, EXIT.usage);
+  }
+}
+
+/** Captures handed to the baseline pool that are not comparable with each other: a bug in the caller. */
+export class CapturesDisagreeError extends Error {}

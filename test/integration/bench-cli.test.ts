@@ -1,8 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  DEFAULT_EMBEDDING_THREADS,
-  DEFAULT_GENERATION_THREADS,
-} from "../../src/engines/node-llama-cpp/engine.js";
+import { DEFAULT_EMBEDDING_THREADS, DEFAULT_GENERATION_THREADS } from "../../src/engines/local/settings.js";
 import { parseResult } from "../../src/results/io.js";
 import type { BenchmarkResult } from "../../src/results/schema.js";
 import { runCli, runSeedScript } from "../support/cli.js";

@@ -10,11 +10,12 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { poolCaptures } from "../../src/baseline/pool.js";
 import { defaultGateConfig } from "../../src/config/gate-config.js";
-import { type SlowdownSchedule, withSlowdownForTests } from "../../src/engines/slowdown-for-tests.js";
+import { localOptionsFromFlags } from "../../src/engines/local/options.js";
 import { runGate } from "../../src/gate/verdict.js";
 import { readResult, serializeResult } from "../../src/results/io.js";
 import type { BenchmarkResult } from "../../src/results/schema.js";
-import { type BenchOptions, runBenchmark } from "../../src/run/run-benchmark.js";
+import { completedResult } from "../../src/run/outcome.js";
+import { runBenchmark } from "../../src/run/run-benchmark.js";
 import { EXIT } from "../../src/util/errors.js";
 import { type CliRun, ROOT, runCli } from "../support/cli.js";
 
@@ -23,19 +24,12 @@ const config = defaultGateConfig();
 const ROUNDS = 8;
 const TOKENS = 16;
 
-function capture(slowdown?: SlowdownSchedule, mode: "generation" | "embedding" = "generation") {
-  const opts: BenchOptions = {
-    mode,
-    rounds: ROUNDS,
-    warmup: 1,
-    maxNewTokens: TOKENS,
-    preset: "tiny",
-    seed: 42,
-    gpu: "off",
-    invocation: { command: "test", argv: [], cwd: ROOT },
-    ...(slowdown === undefined ? {} : { wrapEngine: (e) => withSlowdownForTests(e, slowdown) }),
-  };
-  return runBenchmark(opts);
+async function capture(slowdown?: number | string, mode: "generation" | "embedding" = "generation") {
+  const options = localOptionsFromFlags({ preset: "tiny", seed: "42" });
+  if (slowdown !== undefined) options.extra.test_slowdown = String(slowdown);
+  const shape = { mode, rounds: ROUNDS, warmup: 1, maxNewTokens: TOKENS };
+  const invocation = { command: "test", argv: [], cwd: ROOT };
+  return completedResult(await runBenchmark("node-llama-cpp", options, { ...shape, invocation }));
 }
 
 /** One line on stderr naming the problem, nothing on stdout, the exit code, no stack trace. */
@@ -111,7 +105,7 @@ describe("the gate on the real engine", () => {
 
   it("a noisy capture triggers the second capture", async () => {
     // every other round 40 % slower: a robust CV far above T/3 = 4 %
-    const jitter = (round: number) => (round % 2 === 0 ? 0 : 0.4);
+    const jitter = "alternate:0.4";
     let again = 0;
     const { report, captures } = await runGate({
       baseline,

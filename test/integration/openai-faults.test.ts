@@ -3,10 +3,11 @@
  * protocol with its expected outcome. Every run is a few requests with short timeouts, on 127.0.0.1 only.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { servingExitCode } from "../../src/cli/commands/bench-openai.js";
+import { servingOutcome } from "../../src/engines/openai/definition.js";
 import { normalizeBaseUrl } from "../../src/engines/openai/options.js";
 import { parseResult } from "../../src/results/io.js";
 import type { BenchmarkResult, EmbeddingResult, GenerationResult } from "../../src/results/schema.js";
+import { exitCodeOf } from "../../src/run/outcome.js";
 import {
   runServingBenchmark,
   type ServingOptions,
@@ -38,12 +39,12 @@ function options(
   baseUrl: string,
   o: Partial<ServingOptions> & Partial<Omit<ServingRunOptions, "openai">> = {},
 ): ServingRunOptions {
-  const { mode = "generation", warmup = 0, maxNewTokens = 8, shouldStop, ...rest } = o;
+  const { mode = "generation", warmup = 0, maxNewTokens = 8, signal, ...rest } = o;
   return {
     mode,
     warmup,
     maxNewTokens,
-    shouldStop,
+    signal,
     invocation: { command: "test", argv: [], cwd: "." },
     openai: {
       baseUrl: normalizeBaseUrl(baseUrl),
@@ -85,8 +86,8 @@ async function oneFailure(bad: Script, timeouts?: ServingOptions["timeouts"]) {
   const elapsed = Date.now() - t0;
   expect(r.serving?.requests).toMatchObject({ planned: 3, sent: 3, completed: 2, failed: 1, interrupted: 0 });
   expect(r.samples.map((x) => x.round)).toEqual([0, 2]);
-  expect(servingExitCode(r, false)).toBe(EXIT.runFailed);
-  expect(servingExitCode(r, true)).toBe(EXIT.ok);
+  expect(exitCodeOf(servingOutcome(r, false))).toBe(EXIT.runFailed);
+  expect(exitCodeOf(servingOutcome(r, true))).toBe(EXIT.ok);
   return { failure: r.serving?.failures[0], result: r, elapsed };
 }
 
@@ -162,7 +163,7 @@ describe("failed requests are counted by cause and fail the run", () => {
     const s = await serve((n) => (n === 0 ? { kind: "status", status: 500 } : ok));
     const r = gen(await runServingBenchmark(options(s.baseUrl, { tolerateFailures: true })));
     expect(r.serving?.failures).toEqual([expect.objectContaining({ cause: "http_500", count: 1 })]);
-    expect(servingExitCode(r, true)).toBe(EXIT.ok);
+    expect(exitCodeOf(servingOutcome(r, true))).toBe(EXIT.ok);
     expect(r.warnings.join(" ")).not.toContain("--tolerate-failures accepts");
   });
 
@@ -397,10 +398,10 @@ describe("load and interruption", () => {
 
   it("an interrupted run: requests in flight dropped, partial result marked incomplete", async () => {
     const s = await serve(() => ({ kind: "stream", tokens: 8, chunkDelayMs: 30 }));
-    const t0 = Date.now();
+    const _t0 = Date.now();
     const r = gen(
       await runServingBenchmark(
-        options(s.baseUrl, { numRequests: 50, concurrency: 2, shouldStop: () => Date.now() - t0 > 700 }),
+        options(s.baseUrl, { numRequests: 50, concurrency: 2, signal: AbortSignal.timeout(700) }),
       ),
     );
     expect(r.complete).toBe(false);
@@ -408,6 +409,6 @@ describe("load and interruption", () => {
     expect(r.samples.length).toBeLessThan(50);
     expect(r.serving?.requests.failed).toBe(0);
     expect(r.warnings.join(" ")).toMatch(/interrupted/);
-    expect(servingExitCode(r, false)).toBe(EXIT.interrupted);
+    expect(exitCodeOf(servingOutcome(r, false))).toBe(EXIT.interrupted);
   });
 });

@@ -23,12 +23,20 @@ export const MICRO_PRESET: ModelPreset = {
  */
 export function writeMicroModel(
   path: string,
-  opts: { seed?: number; omitKeys?: readonly string[]; preset?: Partial<ModelPreset> } = {},
+  opts: {
+    seed?: number;
+    omitKeys?: readonly string[];
+    preset?: Partial<ModelPreset>;
+    /** replaces metadata values by key (crafted files that pass validation but not llama.cpp) */
+    edit?: (key: string, value: GgufValue) => GgufValue;
+  } = {},
 ): string {
   const preset = { ...MICRO_PRESET, ...opts.preset };
   const seed = opts.seed ?? 7;
-  const metadata = dummyModelMetadata(preset, seed).filter(
-    ([k]) => !(opts.omitKeys ?? []).includes(k),
-  ) as Array<[string, GgufValue]>;
+  const metadata = (
+    dummyModelMetadata(preset, seed).filter(([k]) => !(opts.omitKeys ?? []).includes(k)) as Array<
+      [string, GgufValue]
+    >
+  ).map(([k, v]): [string, GgufValue] => [k, opts.edit ? opts.edit(k, v) : v]);
   return writeGguf(path, metadata, dummyModelTensors(preset, seed)).sha256;
 }

@@ -1,10 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  engineFromFlags,
-  positiveNumberFlag,
-  servingOptionsFromFlags,
-} from "../../src/cli/commands/bench-openai.js";
+import { engineRunFromFlags, runShapeFromFlags } from "../../src/cli/run-flags.js";
 import { OpenAiClient } from "../../src/engines/openai/client.js";
+import { servingOptionsFromFlags } from "../../src/engines/openai/flags.js";
 import {
   DEFAULT_TIMEOUTS,
   endpointUrl,
@@ -13,6 +10,7 @@ import {
 } from "../../src/engines/openai/options.js";
 import { embeddingInputs } from "../../src/run/run-serving.js";
 import { UsageError } from "../../src/util/errors.js";
+import { positiveNumberFlag } from "../../src/util/flags.js";
 
 describe("base URLs", () => {
   it("normalises: no trailing slash, /v1 when no path, endpoints under it, the root above /v1", () => {
@@ -70,13 +68,14 @@ describe("flags", () => {
     expect(() =>
       servingOptionsFromFlags({ "base-url": "http://h:1", "api-key-env": "sk-abc-123" }, "generation", 30),
     ).toThrow(/^--api-key-env must be the name of an environment variable \(letters, digits, _\)$/);
-    expect(() => engineFromFlags({ engine: "openai", gpu: "cuda" })).toThrow(
-      /--gpu applies to --engine llama only/,
+    const shape = runShapeFromFlags({}, "generation");
+    expect(() =>
+      engineRunFromFlags({ engine: "openai", "base-url": "http://h:1", gpu: "cuda" }, shape, []),
+    ).toThrow(/^--gpu applies to --engine node-llama-cpp, not openai$/);
+    expect(() => engineRunFromFlags({ "request-rate": "3" }, shape, [])).toThrow(
+      /^--request-rate applies to --engine openai, not node-llama-cpp$/,
     );
-    expect(() => engineFromFlags({ "request-rate": "3" })).toThrow(
-      /--request-rate applies to --engine openai only/,
-    );
-    expect(engineFromFlags({})).toBe("llama");
+    expect(engineRunFromFlags({}, shape, []).engine.name).toBe("node-llama-cpp");
   });
 
   it("embedding inputs repeat the workload texts to the batch size", () => {

@@ -11,23 +11,23 @@ import { writeBaselines } from "../../baseline/files.js";
 import { poolCaptures } from "../../baseline/pool.js";
 import { noisyCvOf } from "../../config/gate-config.js";
 import { readGateConfig } from "../../config/read-config.js";
-import { DEFAULT_BATCH_SIZE, GPU_CHOICES } from "../../engines/node-llama-cpp/engine.js";
 import { metricSamples } from "../../gate/analysis.js";
-import { pct } from "../../gate/verdict.js";
-import { fmtRate } from "../../report/gate-text.js";
+import { fmtRate, pct } from "../../report/format.js";
 import { readResult } from "../../results/io.js";
 import type { BenchmarkResult } from "../../results/schema.js";
-import type { BenchOptions } from "../../run/run-benchmark.js";
+import { renderWarning } from "../../results/warnings.js";
 import { median, robustCv } from "../../stats/index.js";
 import { EXIT, ResultFileError } from "../../util/errors.js";
 import { assertWritablePath } from "../../util/output-path.js";
 import type { Mode } from "../../workload/workload.js";
-import { type Command, choiceFlag, intFlag, optionalIntFlag, stringFlag } from "../args.js";
-import { DUMMY_MODEL_FLAGS, modelSourceFromFlags, selectedModes, THREAD_FLAGS } from "../common-flags.js";
+import { type Command, intFlag, stringFlag } from "../args.js";
+import { runCapture } from "../capture.js";
+import { MODE_SELECTION, selectedModes } from "../common-flags.js";
 import { thisCommand } from "../gate-support.js";
 import { status } from "../progress.js";
-import { DEFAULT_MAX_NEW_TOKENS, DEFAULT_ROUNDS, DEFAULT_WARMUP } from "./bench.js";
-import { captureCandidate } from "./gate.js";
+import { engineRunFromFlags, runFlags, runShapeFromFlags } from "../run-flags.js";
+
+const OWN_FLAGS = ["mode", "captures", "dir", "config"] as const;
 
 /** `perf-baseline baseline`. */
 export const baselineCommand: Command = {
@@ -35,38 +35,19 @@ export const baselineCommand: Command = {
   summary: "Capture the baselines (both modes by default) and write docs/baseline-<mode>.json atomically.",
   usage: "perf-baseline baseline [--mode both|generation|embedding] [--captures N] [--rounds N] [options]",
   flags: {
-    mode: { type: "string", description: "which baselines: both, generation or embedding", default: "both" },
+    mode: { type: "string", description: `which baselines: ${MODE_SELECTION.join(", ")}`, default: "both" },
     captures: {
       type: "string",
-      description: "captures per mode, pooled; their spread is recorded as the between-capture noise",
+      description:
+        "captures per mode (1 to 10), pooled; their spread is recorded as the between-capture noise",
       default: "baseline_captures of the config (2)",
-    },
-    rounds: { type: "string", description: "measured rounds per capture", default: String(DEFAULT_ROUNDS) },
-    warmup: { type: "string", description: "uncounted rounds run first", default: String(DEFAULT_WARMUP) },
-    "max-new-tokens": {
-      type: "string",
-      description: "tokens generated per round",
-      default: String(DEFAULT_MAX_NEW_TOKENS),
     },
     dir: {
       type: "string",
       description: "write baseline-<mode>.json into this folder instead of the configured paths",
     },
     config: { type: "string", description: "gate configuration file", default: "perf-baseline.config.json" },
-    model: { type: "string", description: "a GGUF model file to run instead of the built-in dummy model" },
-    ...DUMMY_MODEL_FLAGS,
-    ...THREAD_FLAGS,
-    "batch-size": {
-      type: "string",
-      description: "tokens per evaluation batch",
-      default: String(DEFAULT_BATCH_SIZE),
-    },
-    "context-size": {
-      type: "string",
-      description: "context size in tokens",
-      default: "max(512, new tokens + 256)",
-    },
-    gpu: { type: "string", description: `GPU: ${GPU_CHOICES.join(", ")}`, default: "off" },
+    ...runFlags(),
   },
   async run(values) {
     const { config } = readGateConfig(stringFlag(values, "config"));
@@ -75,17 +56,12 @@ export const baselineCommand: Command = {
     const dir = stringFlag(values, "dir");
     const pathOf = (m: Mode) =>
       dir === undefined ? config.baselines[m] : join(dir, basename(config.baselines[m]));
-    const base: Omit<BenchOptions, "invocation" | "mode"> = {
-      rounds: intFlag(values, "rounds", DEFAULT_ROUNDS, { max: 100_000 }),
-      warmup: intFlag(values, "warmup", DEFAULT_WARMUP, { allowZero: true, max: 10_000 }),
-      maxNewTokens: intFlag(values, "max-new-tokens", DEFAULT_MAX_NEW_TOKENS, { max: 32_768 }),
-      ...modelSourceFromFlags(values),
-      threads: optionalIntFlag(values, "threads"),
-      embeddingThreads: optionalIntFlag(values, "embedding-threads"),
-      batchSize: optionalIntFlag(values, "batch-size"),
-      contextSize: optionalIntFlag(values, "context-size"),
-      gpu: choiceFlag(values, "gpu", GPU_CHOICES, "off"),
-    };
+    // every mode's flags are validated before the first capture runs
+    const runs = modes.map((m) => {
+      const shape = runShapeFromFlags(values, m);
+      const { engine, options } = engineRunFromFlags(values, shape, OWN_FLAGS);
+      return { mode: m, engine, plan: { shape, options } };
+    });
     for (const m of modes) {
       const path = pathOf(m);
       assertWritablePath(path);
@@ -101,10 +77,9 @@ export const baselineCommand: Command = {
 
     const taken = new Map<Mode, BenchmarkResult[]>(modes.map((m) => [m, []]));
     for (let i = 1; i <= captures; i++) {
-      for (const m of modes) {
-        const r = await captureCandidate({ ...base, mode: m }, `baseline ${m} capture ${i}/${captures}`);
-        if (!r.complete) return EXIT.interrupted;
-        taken.get(m)?.push(r);
+      for (const r of runs) {
+        const result = await runCapture(r.engine, r.plan, `baseline ${r.mode} capture ${i}/${captures}`);
+        taken.get(r.mode)?.push(result);
       }
     }
     const command = thisCommand();
@@ -116,13 +91,19 @@ export const baselineCommand: Command = {
       const noisy = noisyCvOf(config, result.mode);
       const spread = block?.between_capture_spread ?? null;
       const metric = block?.metric ?? "";
+      const differ = spread === null ? "" : `, captures differ by ${pct(spread)}`;
       lines.push(
-        `${path}: ${result.mode}, ${block?.captures ?? 1} x ${block?.rounds_per_capture[0] ?? xs.length} rounds, median ${fmtRate(median(xs))} ${metric}, robust CV ${pct(robustCv(xs))}${spread === null ? "" : `, captures differ by ${pct(spread)}`}`,
+        `${path}: ${result.mode}, ${block?.captures ?? 1} x ${block?.rounds_per_capture[0] ?? xs.length} rounds, median ${fmtRate(median(xs))} ${metric}, robust CV ${pct(robustCv(xs))}${differ}`,
       );
       if (robustCv(xs) > noisy || (spread !== null && spread > noisy)) {
-        const warning = `noisy baseline (robust CV ${pct(robustCv(xs))}${spread === null ? "" : `, captures differ by ${pct(spread)}`}; a gate needs below ${pct(noisy)}): recapture when the machine is quiet, or raise --rounds or pin --threads`;
+        const warning = renderWarning({
+          code: "noisy_baseline",
+          mode: result.mode,
+          detail: `noisy (robust CV ${pct(robustCv(xs))}${differ}; a gate needs below ${pct(noisy)})`,
+          fix: "recapture when the machine is quiet, or raise --rounds or pin --threads",
+        });
         result.warnings.push(warning);
-        lines.push(`  warning: ${warning}`);
+        process.stderr.write(`perf-baseline: warning: ${warning}\n`);
       }
     }
     const written = writeBaselines(pooled);

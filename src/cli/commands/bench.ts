@@ -1,114 +1,67 @@
-import { DEFAULT_BATCH_SIZE, GPU_CHOICES } from "../../engines/node-llama-cpp/engine.js";
+import type { RunSpec } from "../../engines/definition.js";
 import { serializeResult, writeResult } from "../../results/io.js";
+import { printWarnings } from "../../results/warnings.js";
+import { exitCodeOf } from "../../run/outcome.js";
 import { runBenchmark } from "../../run/run-benchmark.js";
-import { EXIT } from "../../util/errors.js";
 import { assertWritablePath } from "../../util/output-path.js";
 import { MODES } from "../../workload/workload.js";
-import { type Command, choiceFlag, intFlag, optionalIntFlag, stringFlag } from "../args.js";
-import { DUMMY_MODEL_FLAGS, modelSourceFromFlags, THREAD_FLAGS } from "../common-flags.js";
+import { type Command, choiceFlag, stringFlag } from "../args.js";
+import { interruptible } from "../interrupt.js";
 import { invocationOf } from "../invocation.js";
-import { roundProgress, status } from "../progress.js";
-import { engineFromFlags, OPENAI_FLAGS, servingExitCode, servingOptionsFromFlags } from "./bench-openai.js";
+import { detail, roundProgress, status } from "../progress.js";
+import { engineRunFromFlags, runFlags, runShapeFromFlags } from "../run-flags.js";
 
-/** Defaults of the seed's commands. */
-export const DEFAULT_ROUNDS = 30;
-export const DEFAULT_WARMUP = 3;
-export const DEFAULT_MAX_NEW_TOKENS = 64;
+/** The command's own flags (besides the run's). */
+const OWN_FLAGS = ["mode", "output"] as const;
 
 /** `perf-baseline bench`: one benchmark run, one JSON result on stdout. */
 export const benchCommand: Command = {
   name: "bench",
   summary: "Run a generation or embedding benchmark and print one JSON result on stdout.",
-  usage: "perf-baseline bench --mode generation|embedding [options]",
+  usage: "perf-baseline bench --mode generation|embedding [--engine NAME] [options]",
   flags: {
     mode: { type: "string", description: "what to measure: generation or embedding", default: "generation" },
-    rounds: { type: "string", description: "measured rounds", default: String(DEFAULT_ROUNDS) },
-    warmup: { type: "string", description: "uncounted rounds run first", default: String(DEFAULT_WARMUP) },
-    "max-new-tokens": {
+    ...runFlags(),
+    output: {
       type: "string",
-      description: "tokens generated per round (end-of-generation does not stop a round)",
-      default: String(DEFAULT_MAX_NEW_TOKENS),
+      short: "o",
+      description: "also write the result to this file (atomically; the safe form of `> file`)",
     },
-    model: {
-      type: "string",
-      description:
-        "llama: a GGUF model file to run instead of the built-in dummy model; openai: the served model name (default: the only one served)",
-    },
-    ...DUMMY_MODEL_FLAGS,
-    ...THREAD_FLAGS,
-    "batch-size": {
-      type: "string",
-      description: "llama: tokens per evaluation batch; openai embedding: inputs per /v1/embeddings request",
-      default: `${DEFAULT_BATCH_SIZE} (llama), 2 (openai)`,
-    },
-    "context-size": {
-      type: "string",
-      description: "context size in tokens",
-      default: "max(512, new tokens + 256)",
-    },
-    gpu: { type: "string", description: `GPU: ${GPU_CHOICES.join(", ")}`, default: "off" },
-    output: { type: "string", short: "o", description: "also write the result to this file (atomically)" },
-    ...OPENAI_FLAGS,
   },
   async run(values) {
     const mode = choiceFlag(values, "mode", MODES, "generation");
-    const engine = engineFromFlags(values);
-    const rounds = intFlag(values, "rounds", DEFAULT_ROUNDS, { max: 100_000 });
-    const warmup = intFlag(values, "warmup", DEFAULT_WARMUP, { allowZero: true, max: 10_000 });
-    const maxNewTokens = intFlag(values, "max-new-tokens", DEFAULT_MAX_NEW_TOKENS, { max: 32_768 });
-    const modelSource = modelSourceFromFlags(values);
-    const gpu = choiceFlag(values, "gpu", GPU_CHOICES, "off");
-    const openai = engine === "openai" ? servingOptionsFromFlags(values, mode, rounds) : undefined;
+    const shape = runShapeFromFlags(values, mode);
+    const { engine, options } = engineRunFromFlags(values, shape, OWN_FLAGS);
     const output = stringFlag(values, "output");
     if (output !== undefined) assertWritablePath(output);
-    const argv = process.argv.slice(2);
-    let stop = false;
-    const onSigint = () => {
-      if (stop) process.exit(EXIT.interrupted);
-      stop = true;
-      status(
-        `interrupted: ${openai ? "dropping the requests in flight" : "finishing the current round"}, then writing a partial result (Ctrl-C again to abort)`,
-      );
-    };
-    process.on("SIGINT", onSigint);
-    const progress = roundProgress(`${mode}`);
-    try {
-      const result = await runBenchmark({
-        mode,
-        rounds,
-        warmup,
-        maxNewTokens,
-        ...modelSource,
-        threads: optionalIntFlag(values, "threads"),
-        embeddingThreads: optionalIntFlag(values, "embedding-threads"),
-        batchSize: optionalIntFlag(values, "batch-size"),
-        contextSize: optionalIntFlag(values, "context-size"),
-        gpu,
-        invocation: invocationOf(benchInvocationPrefix(), argv),
-        status,
+    const progress = roundProgress(mode);
+    const outcome = await interruptible((signal) => {
+      const spec: RunSpec = {
+        ...shape,
+        invocation: invocationOf(invocationPrefix, process.argv.slice(2)),
+        status: detail,
         onRound: progress.onRound,
-        shouldStop: () => stop,
-        openai,
-      });
-      progress.done();
+        signal,
+      };
+      return runBenchmark(engine.name, options, spec);
+    });
+    progress.done();
+    const result = outcome.result;
+    if (result) {
+      printWarnings(result.warnings);
       if (output !== undefined) writeResult(output, result);
       process.stdout.write(serializeResult(result));
-      if (openai) return servingExitCode(result, openai.tolerateFailures);
-      return result.complete ? EXIT.ok : EXIT.interrupted;
-    } finally {
-      progress.done();
-      process.off("SIGINT", onSigint);
     }
+    if (outcome.state === "failed") status(outcome.error.message);
+    else if (outcome.state === "interrupted" && !result)
+      status("interrupted before a measured round finished: no result");
+    return exitCodeOf(outcome);
   },
 };
 
-let prefix: readonly string[] = ["perf-baseline"];
+let invocationPrefix: readonly string[] = ["perf-baseline"];
 
 /** How this process was invoked, for the result's `invocation.command`: set by each entry point. */
 export function setBenchInvocationPrefix(p: readonly string[]): void {
-  prefix = p;
-}
-
-function benchInvocationPrefix(): readonly string[] {
-  return prefix;
+  invocationPrefix = p;
 }

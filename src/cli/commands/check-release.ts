@@ -8,7 +8,8 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileStamp } from "../../baseline/files.js";
 import { readGateConfig } from "../../config/read-config.js";
-import { runGate, type Verdict } from "../../gate/verdict.js";
+import { overallVerdict } from "../../gate/overall.js";
+import { runGate } from "../../gate/verdict.js";
 import { renderGateText } from "../../report/gate-text.js";
 import { type ReleaseGate, renderReleaseReport } from "../../report/markdown.js";
 import { serializeResult } from "../../results/io.js";
@@ -17,18 +18,13 @@ import { atomicWriteText } from "../../util/atomic-file.js";
 import { EXIT, OutputNotWritableError } from "../../util/errors.js";
 import { assertWritablePath } from "../../util/output-path.js";
 import { type Command, stringFlag } from "../args.js";
+import { runCapture } from "../capture.js";
 import { selectedModes } from "../common-flags.js";
-import { candidateOptions, gitChangedPaths, RUN_FLAGS, readBaseline, thisCommand } from "../gate-support.js";
+import { capturePlanFor, gitChangedPaths, readBaseline, thisCommand } from "../gate-support.js";
 import { status } from "../progress.js";
-import { captureCandidate } from "./gate.js";
+import { captureFlags } from "../run-flags.js";
 
-/** When modes disagree, the overall verdict is the first of these that occurs. */
-export const VERDICT_PRECEDENCE: readonly Verdict[] = ["REGRESSION", "INCOMPARABLE", "INCONCLUSIVE", "PASS"];
-
-/** The overall verdict of several gates. */
-export function overallVerdict(verdicts: readonly Verdict[]): Verdict {
-  return VERDICT_PRECEDENCE.find((v) => verdicts.includes(v)) ?? "PASS";
-}
+const OWN_FLAGS = ["evidence-dir", "mode", "config"] as const;
 
 /** `perf-baseline check-release`. */
 export const checkReleaseCommand: Command = {
@@ -39,7 +35,7 @@ export const checkReleaseCommand: Command = {
     "evidence-dir": { type: "string", description: "the evidence folder", default: "evidence/<timestamp>" },
     mode: { type: "string", description: "which modes: both, generation or embedding", default: "both" },
     config: { type: "string", description: "gate configuration file", default: "perf-baseline.config.json" },
-    ...RUN_FLAGS,
+    ...captureFlags(),
   },
   async run(values) {
     const { config, path: configPath } = readGateConfig(stringFlag(values, "config"));
@@ -62,15 +58,15 @@ export const checkReleaseCommand: Command = {
 
     const gates: ReleaseGate[] = [];
     for (const b of baselines) {
-      const opts = candidateOptions(b.result, values);
-      const first = await captureCandidate(opts, `${b.mode} capture 1`);
+      const { engine, plan } = capturePlanFor(b.result, values, OWN_FLAGS);
+      const first = await runCapture(engine, plan, `${b.mode} capture 1`);
       const { report, captures } = await runGate({
         baseline: b.result,
         candidate: first,
         config,
         baselineSource: b.path,
         candidateSource: `${b.mode} run`,
-        captureAgain: () => captureCandidate(opts, `${b.mode} capture 2 (variance rule)`),
+        captureAgain: () => runCapture(engine, plan, `${b.mode} capture 2 (variance rule)`),
         changedPaths: gitChangedPaths,
       });
       const files = captures.map((_, i) => `captures/${b.mode}-${i + 1}.json`);

@@ -3,47 +3,16 @@ import { runGate } from "../../gate/verdict.js";
 import { renderGateText } from "../../report/gate-text.js";
 import { readResult } from "../../results/io.js";
 import type { BenchmarkResult } from "../../results/schema.js";
-import type { BenchOptions } from "../../run/run-benchmark.js";
 import { atomicWriteText } from "../../util/atomic-file.js";
 import { UsageError } from "../../util/errors.js";
 import { assertWritablePath } from "../../util/output-path.js";
 import { MODES, type Mode } from "../../workload/workload.js";
 import { type Command, choiceFlag, stringFlag } from "../args.js";
-import {
-  candidateOptions,
-  captureInvocation,
-  gitChangedPaths,
-  RUN_FLAGS,
-  readBaseline,
-} from "../gate-support.js";
-import { roundProgress, status } from "../progress.js";
+import { runCapture } from "../capture.js";
+import { capturePlanFor, gitChangedPaths, readBaseline } from "../gate-support.js";
+import { captureFlags } from "../run-flags.js";
 
-/**
- * Runs one candidate capture with the given options (the engine is loaded lazily, inside runBenchmark).
- * @param label shown in progress and status lines.
- */
-export async function captureCandidate(
-  opts: Omit<BenchOptions, "invocation">,
-  label: string,
-): Promise<BenchmarkResult> {
-  const { runBenchmark } = await import("../../run/run-benchmark.js");
-  const serving = opts.openai;
-  const what = serving
-    ? `${serving.numRequests ?? "timed"} requests to ${serving.baseUrl.href}`
-    : `${opts.rounds} rounds`;
-  status(`${label}: ${opts.mode}, ${what}`);
-  const progress = roundProgress(label);
-  try {
-    return await runBenchmark({
-      ...opts,
-      invocation: captureInvocation(opts),
-      status,
-      onRound: progress.onRound,
-    });
-  } finally {
-    progress.done();
-  }
-}
+const OWN_FLAGS = ["mode", "baseline", "candidate", "config", "report-json"] as const;
 
 function candidateFiles(values: Record<string, unknown>): string[] {
   const raw = values.candidate;
@@ -82,7 +51,7 @@ export const gateCommand: Command = {
       type: "string",
       description: "also write the verdict and its evidence as JSON to this file",
     },
-    ...RUN_FLAGS,
+    ...captureFlags(),
   },
   async run(values) {
     const { config } = readGateConfig(stringFlag(values, "config"));
@@ -104,10 +73,10 @@ export const gateCommand: Command = {
       const second = fileResults[1];
       if (second) captureAgain = async () => second;
     } else {
-      const opts = candidateOptions(baseline, values);
-      candidate = await captureCandidate(opts, "candidate capture 1");
+      const { engine, plan } = capturePlanFor(baseline, values, OWN_FLAGS);
+      candidate = await runCapture(engine, plan, "candidate capture 1");
       candidateSource = "candidate run";
-      captureAgain = () => captureCandidate(opts, "candidate capture 2 (variance rule)");
+      captureAgain = () => runCapture(engine, plan, "candidate capture 2 (variance rule)");
     }
     const { report } = await runGate({
       baseline,

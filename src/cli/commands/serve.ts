@@ -1,8 +1,8 @@
 import { basename } from "node:path";
-import { resolveModel } from "../../run/run-benchmark.js";
+import { LOCAL_FLAGS, localOptionsFromFlags } from "../../engines/local/options.js";
+import { resolveModel } from "../../models/resolve.js";
 import { EXIT, PerfBaselineError } from "../../util/errors.js";
-import { type Command, intFlag, optionalIntFlag, stringFlag } from "../args.js";
-import { DUMMY_MODEL_FLAGS, modelSourceFromFlags, THREAD_FLAGS } from "../common-flags.js";
+import { type Command, type FlagSpec, intFlag, stringFlag } from "../args.js";
 import { status } from "../progress.js";
 
 /** Default port of `perf-baseline serve` (llama-server's). */
@@ -29,8 +29,11 @@ export const serveCommand: Command = {
       description: "the model id to serve",
       default: "the preset or file name",
     },
-    ...DUMMY_MODEL_FLAGS,
-    ...THREAD_FLAGS,
+    preset: LOCAL_FLAGS.preset as FlagSpec,
+    seed: LOCAL_FLAGS.seed as FlagSpec,
+    threads: LOCAL_FLAGS.threads as FlagSpec,
+    "embedding-threads": LOCAL_FLAGS["embedding-threads"] as FlagSpec,
+    "allow-oversubscribe": LOCAL_FLAGS["allow-oversubscribe"] as FlagSpec,
     parallel: {
       type: "string",
       description: "sequences generated at once; more requests wait in order",
@@ -40,15 +43,15 @@ export const serveCommand: Command = {
   },
   async run(values) {
     const port = intFlag(values, "port", DEFAULT_SERVE_PORT, { allowZero: true, max: 65_535 });
-    const source = modelSourceFromFlags(values);
+    const local = localOptionsFromFlags({ ...values, "context-size": undefined });
     const parallel = intFlag(values, "parallel", 1, { max: 256 });
     const contextSize = intFlag(values, "context-size", 1024, { max: 1_048_576 });
-    const modelPath = source.model;
-    const model = resolveModel({ ...source, status });
+    const modelPath = local.model;
+    const model = resolveModel(local, status);
     const modelName =
       stringFlag(values, "model-name") ??
       (modelPath === undefined
-        ? `perf-baseline-${source.preset}`
+        ? `perf-baseline-${local.preset}`
         : basename(modelPath).replace(/\.gguf$/i, ""));
     const { createLlamaServeBackend } = await import("../../serve/llama-backend.js");
     const { startServer } = await import("../../serve/server.js");
@@ -56,8 +59,8 @@ export const serveCommand: Command = {
     const backend = await createLlamaServeBackend({
       model,
       modelName,
-      threads: optionalIntFlag(values, "threads"),
-      embeddingThreads: optionalIntFlag(values, "embedding-threads"),
+      threads: local.threads,
+      embeddingThreads: local.embeddingThreads,
       parallel,
       contextSize,
       log: (line) => status(`llama.cpp: ${line}`),

@@ -9,45 +9,24 @@ import type {
   LlamaModel,
   Token,
 } from "node-llama-cpp";
-import { EngineError, UsageError } from "../../util/errors.js";
+import { EngineError, ModelFileError, UsageError } from "../../util/errors.js";
+import type { LocalEngineFactoryOptions } from "../local/define.js";
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_EMBEDDING_THREADS,
+  DEFAULT_GENERATION_THREADS,
+  effectiveContextSize,
+  type GpuChoice,
+} from "../local/settings.js";
 import type { EmbeddingRound, Engine, EngineIdentity, EngineSettings, GenerationRound } from "../types.js";
 
-/** GPU choice: `off` runs on the CPU; `auto` takes what the prebuilt binaries support; `cuda`/`vulkan` insist. */
-export type GpuChoice = "off" | "auto" | "cuda" | "vulkan";
-export const GPU_CHOICES: readonly GpuChoice[] = ["off", "auto", "cuda", "vulkan"];
-
-/**
- * Thread defaults measured on a 2-core machine shared with other work (notes/engine-performance.md,
- * bench/engine-gap.ts): one thread was fastest for decoding and for embedding, on the tiny and the small
- * preset. node-llama-cpp attaches no ggml threadpool, so every llama_decode with more than one thread starts
- * and joins fresh worker threads that meet at spinning barriers; on two busy cores that collapsed decoding to
- * 0.4x of one thread (llama-bench, with its persistent pool, reached 2.4x), and embedding calls at two
- * threads were no faster in the median and far noisier (robust CV 34-130 % against 5-8 %). The library's
- * own defaults (4-6 threads) oversubscribe two cores far worse.
- */
-export const DEFAULT_GENERATION_THREADS = 1;
-/** See {@link DEFAULT_GENERATION_THREADS}: one thread, measured fastest and steadiest on 2 cores. */
-export const DEFAULT_EMBEDDING_THREADS = 1;
-/** Tokens evaluated per batch: the whole prompt in one batch. */
-export const DEFAULT_BATCH_SIZE = 512;
-
-/** Options for loading the llama engine. */
-export interface LlamaEngineOptions {
-  modelPath: string;
-  mode: "generation" | "embedding";
-  /** compute threads for generation. Defaults to DEFAULT_GENERATION_THREADS. */
-  threads?: number;
-  /** compute threads for embedding. Defaults to DEFAULT_EMBEDDING_THREADS. */
-  embeddingThreads?: number;
-  /** new tokens per generation round; sizes the default context. */
-  maxNewTokens?: number;
-  /** context size in tokens. Defaults to new tokens + 256 (room for the prompt) rounded up to 256, at least 512. */
-  contextSize?: number;
-  batchSize?: number;
+/** Options for loading the node-llama-cpp engine: those of every local engine. */
+export type LlamaEngineOptions = Omit<LocalEngineFactoryOptions, "gpu" | "extra" | "log" | "maxNewTokens"> & {
   gpu?: GpuChoice;
-  /** called with llama.cpp log lines (warnings and errors); they never reach stdout */
+  maxNewTokens?: number;
+  extra?: Record<string, string>;
   log?: (line: string) => void;
-}
+};
 
 const require = createRequire(import.meta.url);
 
@@ -70,7 +49,11 @@ let llamaGpu: GpuChoice | null = null;
  * last, so a second instance would steal the first one's logger). Its maxThreads caps every context's
  * threads silently, so it is raised when a later engine asks for more than the first one did.
  */
-async function loadLlama(gpu: GpuChoice, maxThreads: number, log: (line: string) => void): Promise<Llama> {
+export async function loadLlama(
+  gpu: GpuChoice,
+  maxThreads: number,
+  log: (line: string) => void,
+): Promise<Llama> {
   if (!llamaPromise || llamaGpu !== gpu) {
     const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
     llamaGpu = gpu;
@@ -127,7 +110,7 @@ class LlamaEngine implements Engine {
   ) {
     this.settings = settings;
     this.identity = {
-      name: "llama",
+      name: "node-llama-cpp",
       versions: {
         node_llama_cpp: nodeLlamaCppVersion(),
         llama_cpp: llama.llamaCppRelease.release,
@@ -220,6 +203,22 @@ function checkThreads(flag: string, n: number): number {
 }
 
 /**
+ * The settings a result records: the values the engine ran with, plus `requested` holding what the user asked
+ * for where llama.cpp changed it (the context padded to a multiple of 256, the batch capped at the context).
+ */
+export function effectiveSettings(
+  asked: Pick<LlamaEngineOptions, "contextSize" | "batchSize">,
+  effective: EngineSettings,
+): EngineSettings {
+  const requested: NonNullable<EngineSettings["requested"]> = {};
+  if (asked.contextSize !== undefined && asked.contextSize !== effective.context_size)
+    requested.context_size = asked.contextSize;
+  if (asked.batchSize !== undefined && asked.batchSize !== effective.batch_size)
+    requested.batch_size = asked.batchSize;
+  return Object.keys(requested).length > 0 ? { ...effective, requested } : effective;
+}
+
+/**
  * Loads a GGUF model into node-llama-cpp with explicit threads and GPU choice, prebuilt binaries only
  * (never builds, never downloads). Validate the file first (models/model-info.ts): some malformed files
  * abort the process inside llama.cpp.
@@ -235,8 +234,7 @@ export async function createLlamaEngine(opts: LlamaEngineOptions): Promise<Engin
   const gpu = opts.gpu ?? "off";
   const log = opts.log ?? ((line: string) => process.stderr.write(`llama.cpp: ${line}\n`));
   const llama = await loadLlama(gpu, Math.max(threads, embeddingThreads), log);
-  const contextSize =
-    opts.contextSize ?? Math.max(512, Math.ceil(((opts.maxNewTokens ?? 0) + 256) / 256) * 256);
+  const contextSize = effectiveContextSize(opts.contextSize, opts.maxNewTokens ?? 0);
   let model: LlamaModel;
   try {
     // mmap measured 1.28x faster than a loaded copy for CPU decoding here (bench/engine-gap.ts direct-nommap);
@@ -247,22 +245,25 @@ export async function createLlamaEngine(opts: LlamaEngineOptions): Promise<Engin
       useMmap: gpu === "off" ? true : "auto",
     });
   } catch (err) {
-    throw new EngineError(
-      `llama.cpp could not load ${opts.modelPath}: ${(err as Error).message.split("\n")[0]}`,
+    throw new ModelFileError(
+      opts.modelPath,
+      `llama.cpp could not load it: ${(err as Error).message.split("\n")[0]}`,
       {
         cause: err,
       },
     );
   }
+  opts.onModelLoaded?.();
   const gpuLayers = gpu === "off" ? 0 : model.gpuLayers;
-  const settings: EngineSettings = {
+  const settings = effectiveSettings(opts, {
     threads: opts.mode === "generation" ? threads : null,
     embedding_threads: opts.mode === "embedding" ? embeddingThreads : null,
-    batch_size: batchSize,
+    // llama.cpp caps the batch at the context size (llama_context: n_batch = min(n_ctx, n_batch))
+    batch_size: Math.min(batchSize, contextSize),
     context_size: contextSize,
     gpu: llama.gpu === false ? "off" : llama.gpu,
     gpu_layers: gpuLayers,
-  };
+  });
   try {
     if (opts.mode === "generation") {
       const context = await model.createContext({

@@ -1,34 +1,41 @@
+import type { ServingOptions } from "../../run/run-serving.js";
+import { UsageError } from "../../util/errors.js";
+import {
+  choiceFlag,
+  type FlagSpec,
+  type FlagValues,
+  intFlag,
+  positiveNumberFlag,
+  stringFlag,
+} from "../../util/flags.js";
+import { EMBEDDING_TEXTS, type Mode } from "../../workload/workload.js";
 import {
   DEFAULT_API_KEY_ENV,
   DEFAULT_TIMEOUTS,
   GENERATION_ENDPOINTS,
   normalizeBaseUrl,
   OUTPUT_LENGTHS,
-} from "../../engines/openai/options.js";
-import type { BenchmarkResult } from "../../results/schema.js";
-import type { ServingOptions } from "../../run/run-serving.js";
-import { EXIT, UsageError } from "../../util/errors.js";
-import { EMBEDDING_TEXTS, type Mode } from "../../workload/workload.js";
-import { choiceFlag, type FlagSpec, intFlag, stringFlag } from "../args.js";
+} from "./options.js";
 
 /**
  * The `bench` flags of the `openai` engine (an OpenAI-compatible server under load) and their validation.
  * Flags of one engine given with the other are usage errors, so that nothing is silently ignored.
  */
 
-/** Engines `bench` can run. */
-export type EngineChoice = "llama" | "openai";
-export const ENGINE_CHOICES: readonly EngineChoice[] = ["llama", "openai"];
-
 /** Default inputs per embeddings request: the workload's texts, once each. */
 export const DEFAULT_EMBEDDING_BATCH = EMBEDDING_TEXTS.length;
 
 /** Flags only the openai engine takes. */
 export const OPENAI_FLAGS: Record<string, FlagSpec> = {
-  engine: {
+  model: {
     type: "string",
-    description: `engine: ${ENGINE_CHOICES.join(", ")} (an OpenAI-compatible server)`,
-    default: "llama",
+    description: "the served model name",
+    default: "the only model the server lists",
+  },
+  "batch-size": {
+    type: "string",
+    description: "embedding: inputs per /v1/embeddings request (1 to 100000)",
+    default: "the workload's texts, once each",
   },
   "base-url": {
     type: "string",
@@ -92,47 +99,7 @@ export const OPENAI_FLAGS: Record<string, FlagSpec> = {
   },
 };
 
-/** Flags only the llama engine takes. */
-const LLAMA_ONLY = ["preset", "seed", "threads", "embedding-threads", "context-size", "gpu"] as const;
-
-/**
- * A positive decimal flag ("0.5", "2"); `inf` gives null when allowed.
- * @throws UsageError naming the flag and the value.
- */
-export function positiveNumberFlag(
-  values: Record<string, unknown>,
-  name: string,
-  fallback: number | null,
-  { allowInf = false, max = Number.MAX_SAFE_INTEGER } = {},
-): number | null {
-  const raw = values[name];
-  if (raw === undefined) return fallback;
-  const text = String(raw).trim().toLowerCase();
-  if (allowInf && (text === "inf" || text === "infinity")) return null;
-  const n = /^[+]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(text) ? Number(text) : Number.NaN;
-  if (!(n > 0) || n > max) {
-    throw new UsageError(
-      `--${name} must be a positive number${allowInf ? " or inf" : ""}${max < Number.MAX_SAFE_INTEGER ? ` up to ${max}` : ""}, got "${String(raw)}"`,
-    );
-  }
-  return n;
-}
-
-/** The engine `bench` runs, and a usage error for any flag of the other engine. */
-export function engineFromFlags(values: Record<string, unknown>): EngineChoice {
-  const engine = choiceFlag(values, "engine", ENGINE_CHOICES, "llama");
-  const given = (k: string) => values[k] !== undefined;
-  if (engine === "openai") {
-    const wrong = LLAMA_ONLY.find(given);
-    if (wrong) throw new UsageError(`--${wrong} applies to --engine llama only (the server chooses it)`);
-  } else {
-    const wrong = Object.keys(OPENAI_FLAGS).find((k) => k !== "engine" && given(k));
-    if (wrong) throw new UsageError(`--${wrong} applies to --engine openai only`);
-  }
-  return engine;
-}
-
-const seconds = (values: Record<string, unknown>, name: string, fallbackMs: number) =>
+const seconds = (values: FlagValues, name: string, fallbackMs: number) =>
   Math.round((positiveNumberFlag(values, name, fallbackMs / 1000, { max: 86_400 }) as number) * 1000);
 
 /**
@@ -140,11 +107,7 @@ const seconds = (values: Record<string, unknown>, name: string, fallbackMs: numb
  * @param rounds the --rounds value: the default of --num-requests.
  * @throws UsageError for a missing --base-url or any bad value.
  */
-export function servingOptionsFromFlags(
-  values: Record<string, unknown>,
-  mode: Mode,
-  rounds: number,
-): ServingOptions {
+export function servingOptionsFromFlags(values: FlagValues, mode: Mode, rounds: number): ServingOptions {
   const base = stringFlag(values, "base-url");
   if (base === undefined)
     throw new UsageError("--engine openai needs --base-url (e.g. http://127.0.0.1:8080/v1)");
@@ -192,11 +155,4 @@ export function servingOptionsFromFlags(
     timeouts,
     tolerateFailures: values["tolerate-failures"] === true,
   };
-}
-
-/** The exit code of a finished serving result: failed requests fail the run unless tolerated. */
-export function servingExitCode(result: BenchmarkResult, tolerateFailures: boolean): number {
-  if (!result.complete) return EXIT.interrupted;
-  const failed = result.serving?.requests.failed ?? 0;
-  return failed > 0 && !tolerateFailures ? EXIT.runFailed : EXIT.ok;
 }

@@ -1,0 +1,81 @@
+/**
+ * What an engine is to the rest of the tool: its flags, how flags become validated options, how a run is
+ * derived from a baseline (the gate's capture), the `bench` command line a result records, and how a run
+ * happens. Every engine is one file that exports one EngineDefinition and one entry in ./registry.ts; the
+ * run pipeline, the gate and the reports hold no engine-name branches.
+ */
+import type { BenchmarkResult } from "../results/schema.js";
+import type { RunOutcome } from "../run/outcome.js";
+import type { FlagSpec, FlagValues } from "../util/flags.js";
+import type { Mode } from "../workload/workload.js";
+
+/** How a result records the command that made it. */
+export interface Invocation {
+  /** the command as a user would type it again */
+  command: string;
+  argv: string[];
+  cwd: string;
+}
+
+/** The engine-independent plan of a run. */
+export interface RunShape {
+  mode: Mode;
+  /** measured rounds (a serving engine: the default request count) */
+  rounds: number;
+  /** uncounted rounds first */
+  warmup: number;
+  /** new tokens per generation round (0 for embedding) */
+  maxNewTokens: number;
+}
+
+/** A run to make: its shape, how it records itself, and the callbacks and signal of the caller. */
+export interface RunSpec extends RunShape {
+  invocation: Invocation;
+  /** status lines (loading, model generation), for stderr */
+  status?: (line: string) => void;
+  /** after each round, warmup included: progress display only */
+  onRound?: (done: number, total: number, warmup: boolean) => void;
+  /** aborted when the user interrupts: the run stops after the round in flight and returns what it has */
+  signal?: AbortSignal;
+}
+
+/** A capture comparable with a baseline: its shape (from the baseline, flags overriding) and engine options. */
+export interface CapturePlan<O> {
+  shape: RunShape;
+  options: O;
+}
+
+/** One engine. `O` is its validated options. */
+export interface EngineDefinition<O = unknown> {
+  /** the name results record in engine.name and --engine takes */
+  name: string;
+  /** one line for --help */
+  summary: string;
+  /** flags only this engine takes (shared names with other engines are merged in help) */
+  flags: Record<string, FlagSpec>;
+  /**
+   * Validated options from the flags of `bench`.
+   * @throws UsageError naming the flag.
+   */
+  optionsFromFlags(values: FlagValues, shape: RunShape): O;
+  /**
+   * The capture the gate (or check-release) runs against `baseline`: the baseline's shape and settings, each
+   * overridable by a flag.
+   * @throws UsageError for a flag this engine does not take or a value it cannot use.
+   */
+  captureOptions(baseline: BenchmarkResult, values: FlagValues): CapturePlan<O>;
+  /** The `perf-baseline bench` arguments that make the same run (recorded as a capture's invocation). */
+  benchArgv(options: O, shape: RunShape): string[];
+  /** "30 rounds", "200 requests to http://127.0.0.1:8080/v1/": for status lines. */
+  describe(options: O, shape: RunShape): string;
+  /** Runs it. Never throws for what the engine or model did: that is a `failed` outcome. */
+  run(options: O, spec: RunSpec): Promise<RunOutcome>;
+}
+
+/**
+ * Erases a definition's option type for the registry (options only ever travel from a definition's
+ * optionsFromFlags/captureOptions back to the same definition).
+ */
+export function defineEngine<O>(definition: EngineDefinition<O>): EngineDefinition<unknown> {
+  return definition as unknown as EngineDefinition<unknown>;
+}

@@ -1,0 +1,99 @@
+/**
+ * Builds the definition of a local engine (a GGUF model run on this machine by native code). Its runs happen
+ * in a supervised engine process (src/run/engine-process/), so that a native abort, an OOM kill or a hang
+ * becomes one line and an exit code, never a lost terminal. A local engine is its factory plus this.
+ */
+import { resolveModel } from "../../models/resolve.js";
+import type { FlagSpec, FlagValues } from "../../util/flags.js";
+import type { EngineDefinition, RunShape, RunSpec } from "../definition.js";
+import type { Engine } from "../types.js";
+import {
+  LOCAL_FLAGS,
+  type LocalOptions,
+  localBenchArgv,
+  localCapturePlan,
+  localOptionsFromFlags,
+} from "./options.js";
+import type { GpuChoice } from "./settings.js";
+
+/** What a local engine's factory is given (in the engine process). */
+export interface LocalEngineFactoryOptions {
+  modelPath: string;
+  mode: "generation" | "embedding";
+  /** compute threads for generation. Defaults to the engine's measured default. */
+  threads?: number;
+  /** compute threads for embedding. Defaults to the engine's measured default. */
+  embeddingThreads?: number;
+  /** tokens per evaluation batch. Defaults to 512. */
+  batchSize?: number;
+  /** context tokens. Defaults to max(512, new tokens + 256), padded to 256. */
+  contextSize?: number;
+  gpu: GpuChoice;
+  /** new tokens per round (sizes the default context); 0 for embedding */
+  maxNewTokens: number;
+  /** engine-specific options from its own flags */
+  extra: Record<string, string>;
+  /** llama.cpp's log lines (warnings and errors); they never reach stdout */
+  log: (line: string) => void;
+  /** called once the model file is loaded: a failure after it is the engine's, not the model's */
+  onModelLoaded?: () => void;
+}
+
+/**
+ * Loads a model and returns a ready engine.
+ * @throws ModelFileError when the model cannot be loaded; EngineError for a context or backend failure.
+ */
+export type LocalEngineFactory = (options: LocalEngineFactoryOptions) => Promise<Engine>;
+
+/** A local engine's own part: name, help, extra flags and a lazily imported factory. */
+export interface LocalEngineSpec {
+  name: string;
+  summary: string;
+  /** flags of this engine beyond the local ones, read into `options.extra` */
+  extraFlags?: Record<string, FlagSpec>;
+  /** reads the extra flags (validated) */
+  extraFromFlags?: (values: FlagValues) => Record<string, string>;
+  /** imports the factory (and with it the native code) only when a run needs it */
+  load: () => Promise<LocalEngineFactory>;
+}
+
+/** An engine definition whose runs go to a supervised engine process. */
+export interface LocalEngineDefinition extends EngineDefinition<LocalOptions> {
+  load: () => Promise<LocalEngineFactory>;
+}
+
+/** The definition of a local engine from its spec. */
+export function localEngine(spec: LocalEngineSpec): LocalEngineDefinition {
+  const withExtra = (o: LocalOptions, values: FlagValues): LocalOptions => ({
+    ...o,
+    extra: { ...o.extra, ...(spec.extraFromFlags?.(values) ?? {}) },
+  });
+  return {
+    name: spec.name,
+    summary: spec.summary,
+    flags: { ...LOCAL_FLAGS, ...(spec.extraFlags ?? {}) },
+    load: spec.load,
+    optionsFromFlags: (values) => withExtra(localOptionsFromFlags(values), values),
+    captureOptions(baseline, values) {
+      const plan = localCapturePlan(baseline, values);
+      return { ...plan, options: withExtra(plan.options, values) };
+    },
+    benchArgv: (o: LocalOptions, shape: RunShape) => ["--engine", spec.name, ...localBenchArgv(o, shape)],
+    describe: (_o: LocalOptions, shape: RunShape) => `${shape.rounds} rounds`,
+    async run(options: LocalOptions, run: RunSpec) {
+      const { runSupervised } = await import("../../run/engine-process/supervisor.js");
+      let model: ReturnType<typeof resolveModel>;
+      try {
+        model = resolveModel(options, run.status);
+      } catch (err) {
+        const { PerfBaselineError } = await import("../../util/errors.js");
+        if (err instanceof PerfBaselineError) return { state: "failed", error: err, result: null };
+        throw err;
+      }
+      return runSupervised(
+        { engine: spec.name, model, options, shape: run, invocation: run.invocation },
+        run,
+      );
+    },
+  };
+}

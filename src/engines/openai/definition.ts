@@ -1,0 +1,143 @@
+/**
+ * The `openai` engine: an OpenAI-compatible server (llama-server, vLLM, Ollama, TGI/TEI, ...) put under a
+ * planned load over HTTP. It runs in the CLI process (no native code to supervise).
+ */
+import type { BenchmarkResult } from "../../results/schema.js";
+import type { RunOutcome } from "../../run/outcome.js";
+import type { ServingOptions } from "../../run/run-serving.js";
+import { EngineError, PerfBaselineError, UsageError } from "../../util/errors.js";
+import { type FlagValues, intFlag, stringFlag } from "../../util/flags.js";
+import type { CapturePlan, EngineDefinition, RunShape } from "../definition.js";
+import { DEFAULT_EMBEDDING_BATCH, OPENAI_FLAGS, servingOptionsFromFlags } from "./flags.js";
+import { DEFAULT_API_KEY_ENV, DEFAULT_TIMEOUTS } from "./options.js";
+
+/**
+ * A serving capture comparable with a serving `baseline`: its load (endpoint, concurrency, arrivals,
+ * requests, output length, batch, timeouts), served model and workload, validated by the same code as
+ * `bench --engine openai`. The base URL is --base-url, else the one the baseline recorded.
+ * @throws UsageError for a baseline without a load block, or no base URL to be had.
+ */
+function servingCapturePlan(baseline: BenchmarkResult, values: FlagValues): CapturePlan<ServingOptions> {
+  const load = baseline.load;
+  if (load === undefined)
+    throw new UsageError(
+      "the baseline records engine openai but no load block: recapture it with bench --engine openai",
+    );
+  const recorded = baseline.engine.details.base_url;
+  const baseUrl = stringFlag(values, "base-url") ?? (typeof recorded === "string" ? recorded : undefined);
+  if (baseUrl === undefined)
+    throw new UsageError("the baseline is a serving result: pass --base-url URL or --candidate FILE");
+  const rounds = intFlag(values, "rounds", load.num_requests ?? baseline.rounds, { max: 10_000_000 });
+  const numRequests = values.rounds !== undefined || load.num_requests !== null ? rounds : null;
+  const timeouts = baseline.serving?.timeouts_ms;
+  const sec = (ms: number | undefined) => (ms === undefined ? undefined : String(ms / 1000));
+  // the baseline's load as bench flags, so that one function validates and builds the serving options
+  const flags: FlagValues = {
+    "base-url": baseUrl,
+    "api-key-env": values["api-key-env"],
+    model: stringFlag(values, "model") ?? baseline.model.name ?? undefined,
+    concurrency: String(load.concurrency),
+    "request-rate": load.request_rate === null ? "inf" : String(load.request_rate),
+    burstiness: load.request_rate === null ? undefined : String(load.burstiness),
+    "arrival-seed": String(load.arrival_seed),
+    "num-requests": numRequests === null ? undefined : String(numRequests),
+    duration: load.duration_s === null ? undefined : String(load.duration_s),
+    "connect-timeout": sec(timeouts?.connect),
+    "first-byte-timeout": sec(timeouts?.first_byte),
+    "idle-timeout": sec(timeouts?.idle),
+    "request-timeout": sec(timeouts?.total),
+  };
+  if (baseline.mode === "generation") {
+    flags.endpoint = load.endpoint;
+    flags["output-length"] = load.output_length ?? undefined;
+    flags["batch-size"] = values["batch-size"]; // an error: batch size is embedding-only here
+  } else {
+    flags["batch-size"] =
+      values["batch-size"] ??
+      String(baseline.serving?.inputs_per_request ?? baseline.settings.batch_size ?? DEFAULT_EMBEDDING_BATCH);
+  }
+  const maxNewTokens =
+    baseline.mode === "generation"
+      ? intFlag(values, "max-new-tokens", baseline.max_new_tokens, { max: 32_768 })
+      : 0;
+  return {
+    shape: {
+      mode: baseline.mode,
+      rounds,
+      warmup: intFlag(values, "warmup", baseline.warmup_rounds, { allowZero: true, max: 10_000 }),
+      maxNewTokens,
+    },
+    options: servingOptionsFromFlags(flags, baseline.mode, rounds),
+  };
+}
+
+/** The `bench --engine openai` arguments of a serving run (the API key's variable name only, never the key). */
+function servingBenchArgv(s: ServingOptions, shape: RunShape): string[] {
+  const argv = ["--engine", "openai", "--mode", shape.mode, "--base-url", s.baseUrl.href];
+  argv.push("--warmup", String(shape.warmup));
+  if (shape.mode === "generation")
+    argv.push("--max-new-tokens", String(shape.maxNewTokens), "--endpoint", s.endpoint);
+  if (shape.mode === "generation") argv.push("--output-length", s.outputLength);
+  else argv.push("--batch-size", String(s.batchSize));
+  if (s.model !== undefined) argv.push("--model", s.model);
+  argv.push("--concurrency", String(s.concurrency));
+  argv.push("--request-rate", s.requestRate === null ? "inf" : String(s.requestRate));
+  if (s.requestRate !== null) argv.push("--burstiness", String(s.burstiness));
+  argv.push("--arrival-seed", String(s.arrivalSeed));
+  if (s.numRequests !== null) argv.push("--num-requests", String(s.numRequests));
+  if (s.durationS !== null) argv.push("--duration", String(s.durationS));
+  if (s.apiKeyEnv !== DEFAULT_API_KEY_ENV) argv.push("--api-key-env", s.apiKeyEnv);
+  const t = s.timeouts;
+  const d = DEFAULT_TIMEOUTS;
+  if (t.connect_ms !== d.connect_ms) argv.push("--connect-timeout", String(t.connect_ms / 1000));
+  if (t.first_byte_ms !== d.first_byte_ms) argv.push("--first-byte-timeout", String(t.first_byte_ms / 1000));
+  if (t.idle_ms !== d.idle_ms) argv.push("--idle-timeout", String(t.idle_ms / 1000));
+  if (t.total_ms !== d.total_ms) argv.push("--request-timeout", String(t.total_ms / 1000));
+  return argv;
+}
+
+/**
+ * The outcome of a finished serving result: failed requests fail the run (exit 7, the result still printed)
+ * unless tolerated.
+ */
+export function servingOutcome(result: BenchmarkResult, tolerateFailures: boolean): RunOutcome {
+  if (!result.complete) return { state: "interrupted", result };
+  const failed = result.serving?.requests.failed ?? 0;
+  if (failed > 0 && !tolerateFailures) {
+    const sent = result.serving?.requests.sent ?? failed;
+    return {
+      state: "failed",
+      error: new EngineError(
+        `${failed} of ${sent} requests failed (see serving.failures in the result; --tolerate-failures accepts them)`,
+      ),
+      result,
+    };
+  }
+  return { state: "completed", result };
+}
+
+/** The openai engine's definition. */
+export const openaiEngine: EngineDefinition<ServingOptions> = {
+  name: "openai",
+  summary: "an OpenAI-compatible server under load (llama-server, vLLM, Ollama, TGI/TEI, ...)",
+  flags: OPENAI_FLAGS,
+  optionsFromFlags: (values, shape) => servingOptionsFromFlags(values, shape.mode, shape.rounds),
+  captureOptions: servingCapturePlan,
+  benchArgv: servingBenchArgv,
+  describe: (s) => `${s.numRequests ?? "timed"} requests to ${s.baseUrl.href}`,
+  async run(options, spec) {
+    const { runServingBenchmark } = await import("../../run/run-serving.js");
+    try {
+      return servingOutcome(
+        await runServingBenchmark({ ...spec, openai: options }),
+        options.tolerateFailures,
+      );
+    } catch (err) {
+      if (err instanceof PerfBaselineError) {
+        if (spec.signal?.aborted) return { state: "interrupted", result: null };
+        return { state: "failed", error: err, result: null };
+      }
+      throw err;
+    }
+  },
+};

@@ -1,0 +1,84 @@
+/**
+ * The engine registry: every engine the tool can run, by name. Adding an engine is one definition file and
+ * one entry here; nothing else names engines.
+ */
+import { UsageError } from "../util/errors.js";
+import type { FlagSpec, FlagValues } from "../util/flags.js";
+import { defineEngine, type EngineDefinition } from "./definition.js";
+import type { LocalEngineDefinition } from "./local/define.js";
+import { nodeLlamaCppEngine } from "./node-llama-cpp/definition.js";
+import { openaiEngine } from "./openai/definition.js";
+
+const LOCAL: readonly LocalEngineDefinition[] = [nodeLlamaCppEngine];
+const ENGINES: readonly EngineDefinition[] = [
+  ...LOCAL.map((d) => defineEngine(d)),
+  defineEngine(openaiEngine),
+];
+
+/** The engine `bench` runs when --engine is not given. */
+export const DEFAULT_ENGINE = nodeLlamaCppEngine.name;
+
+/** Registry names, in registry order. */
+export function engineNames(): string[] {
+  return ENGINES.map((e) => e.name);
+}
+
+/**
+ * The engine of a name.
+ * @throws UsageError listing the engines there are.
+ */
+export function getEngine(name: string): EngineDefinition {
+  const found = ENGINES.find((e) => e.name === name);
+  if (!found) throw new UsageError(`unknown engine "${name}" (engines: ${engineNames().join(", ")})`);
+  return found;
+}
+
+/** A local engine (one whose runs go to the engine process) by name; undefined for the others. */
+export function getLocalEngine(name: string): LocalEngineDefinition | undefined {
+  return LOCAL.find((e) => e.name === name);
+}
+
+/**
+ * Every engine's flags in one table, for a command that takes any engine. A flag several engines take keeps
+ * one entry whose description names each engine's meaning where they differ.
+ */
+export function allEngineFlags(): Record<string, FlagSpec> {
+  const merged: Record<string, FlagSpec & { engines: string[] }> = {};
+  for (const e of ENGINES) {
+    for (const [name, spec] of Object.entries(e.flags)) {
+      const have = merged[name];
+      if (!have) merged[name] = { ...spec, engines: [e.name] };
+      else {
+        have.engines.push(e.name);
+        if (!have.description.includes(spec.description))
+          have.description = `${have.description}; ${e.name}: ${spec.description}`;
+      }
+    }
+  }
+  const all = new Set(engineNames());
+  return Object.fromEntries(
+    Object.entries(merged).map(([name, { engines, ...spec }]) => {
+      const only = engines.length < all.size ? `${engines.join(", ")}: ` : "";
+      return [name, { ...spec, description: `${only}${spec.description}` }];
+    }),
+  );
+}
+
+/**
+ * Refuses flags the chosen engine does not take (they would be silently ignored otherwise).
+ * @param commandFlags flags of the command itself, always allowed.
+ * @throws UsageError "--concurrency applies to --engine openai, not node-llama-cpp".
+ */
+export function assertEngineFlags(
+  engine: EngineDefinition,
+  values: FlagValues,
+  commandFlags: readonly string[],
+) {
+  for (const [k, v] of Object.entries(values)) {
+    if (v === undefined || k === "help" || commandFlags.includes(k) || k in engine.flags) continue;
+    const owners = ENGINES.filter((e) => k in e.flags).map((e) => e.name);
+    throw new UsageError(
+      `--${k} applies to ${owners.length ? `--engine ${owners.join(" or ")}` : "another command"}, not ${engine.name}`,
+    );
+  }
+}
