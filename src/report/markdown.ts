@@ -88,6 +88,51 @@ function triggerLine(gates: readonly ReleaseGate[], config: GateConfig): string 
   return `no engine/runtime version change and no change under the core or tokenizer paths since the baseline commits (${paths})`;
 }
 
+/**
+ * The Markdown section of one gate: heading with the verdict, reasons, metric, the evidence table and the
+ * notes (second capture, what differs, output digest, drift, machine load, fixes).
+ */
+export function gateSection(r: GateReport): string[] {
+  const out: string[] = [];
+  out.push(`## ${r.mode[0]?.toUpperCase()}${r.mode.slice(1)}: ${r.verdict}`);
+  out.push("");
+  out.push(...r.reasons);
+  out.push("");
+  out.push(
+    `Metric: \`${r.metric}\` per round; threshold ${pct(r.threshold)}; alpha ${r.alpha}; a capture is noisy above robust CV ${pct(r.noisy_cv)}.`,
+  );
+  if (r.analyses.length > 0) {
+    out.push("");
+    out.push(...mdTable(evidenceRows(r)));
+  }
+  const notes: string[] = [];
+  if (r.second_capture.needed)
+    notes.push(
+      `Second capture ${r.second_capture.taken ? "taken" : "needed"}: ${r.second_capture.why.join("; ")}.`,
+    );
+  if (r.comparability.blocking.length > 0)
+    notes.push(
+      `Differs (blocks the comparison): ${r.comparability.blocking.map((d) => `\`${d.field}\` ${d.baseline} -> ${d.candidate}`).join("; ")}.`,
+    );
+  if (r.comparability.versions.length > 0)
+    notes.push(
+      `Engine/runtime versions differ (establish a new baseline): ${r.comparability.versions.map((d) => `\`${d.field}\` ${d.baseline} -> ${d.candidate}`).join("; ")}.`,
+    );
+  if (r.comparability.informational.length > 0)
+    notes.push(
+      `Also differs: ${r.comparability.informational.map((d) => `\`${d.field}\` ${d.baseline} -> ${d.candidate}`).join("; ")}.`,
+    );
+  notes.push(r.output.note ? `${r.output.note}.` : "Output digest: same as the baseline's.");
+  const drift = driftLine(r);
+  if (drift) notes.push(`${drift[0]?.toUpperCase()}${drift.slice(1)}.`);
+  const load = machineLoadLine(r);
+  if (load) notes.push(`${load[0]?.toUpperCase()}${load.slice(1)}.`);
+  for (const f of r.fixes) notes.push(`Fix: ${f}.`);
+  out.push("");
+  for (const n of notes) out.push(`- ${n}`);
+  return out;
+}
+
 /** report.md of a release check. */
 export function renderReleaseReport(input: ReleaseReportInput): string {
   const { gates, config } = input;
@@ -112,44 +157,8 @@ export function renderReleaseReport(input: ReleaseReportInput): string {
     `- Manual trigger condition: rerun baseline for changes in core or tokenizer/tokenization path. ${triggerLine(gates, config)}`,
   );
   for (const g of gates) {
-    const r = g.report;
     out.push("");
-    out.push(`## ${r.mode[0]?.toUpperCase()}${r.mode.slice(1)}: ${r.verdict}`);
-    out.push("");
-    out.push(...r.reasons);
-    out.push("");
-    out.push(
-      `Metric: \`${r.metric}\` per round; threshold ${pct(r.threshold)}; alpha ${r.alpha}; a capture is noisy above robust CV ${pct(r.noisy_cv)}.`,
-    );
-    if (r.analyses.length > 0) {
-      out.push("");
-      out.push(...mdTable(evidenceRows(r)));
-    }
-    const notes: string[] = [];
-    if (r.second_capture.needed)
-      notes.push(
-        `Second capture ${r.second_capture.taken ? "taken" : "needed"}: ${r.second_capture.why.join("; ")}.`,
-      );
-    if (r.comparability.blocking.length > 0)
-      notes.push(
-        `Differs (blocks the comparison): ${r.comparability.blocking.map((d) => `\`${d.field}\` ${d.baseline} -> ${d.candidate}`).join("; ")}.`,
-      );
-    if (r.comparability.versions.length > 0)
-      notes.push(
-        `Engine/runtime versions differ (establish a new baseline): ${r.comparability.versions.map((d) => `\`${d.field}\` ${d.baseline} -> ${d.candidate}`).join("; ")}.`,
-      );
-    if (r.comparability.informational.length > 0)
-      notes.push(
-        `Also differs: ${r.comparability.informational.map((d) => `\`${d.field}\` ${d.baseline} -> ${d.candidate}`).join("; ")}.`,
-      );
-    notes.push(r.output.note ? `${r.output.note}.` : "Output digest: same as the baseline's.");
-    const drift = driftLine(r);
-    if (drift) notes.push(`${drift[0]?.toUpperCase()}${drift.slice(1)}.`);
-    const load = machineLoadLine(r);
-    if (load) notes.push(`${load[0]?.toUpperCase()}${load.slice(1)}.`);
-    for (const f of r.fixes) notes.push(`Fix: ${f}.`);
-    out.push("");
-    for (const n of notes) out.push(`- ${n}`);
+    out.push(...gateSection(g.report));
     out.push(`- Raw captures: ${g.capture_files.map((f) => `\`${f}\``).join(", ")}.`);
   }
   out.push("");

@@ -1,4 +1,5 @@
 import type { RunSpec } from "../../engines/definition.js";
+import { writeReports } from "../../report/registry.js";
 import { serializeResult, writeResult } from "../../results/io.js";
 import { printWarnings } from "../../results/warnings.js";
 import { exitCodeOf } from "../../run/outcome.js";
@@ -9,10 +10,11 @@ import { type Command, choiceFlag, stringFlag } from "../args.js";
 import { interruptible } from "../interrupt.js";
 import { invocationOf } from "../invocation.js";
 import { detail, roundProgress, status } from "../progress.js";
+import { reportFlags, reportsFromFlags } from "../report-flags.js";
 import { engineRunFromFlags, runFlags, runShapeFromFlags } from "../run-flags.js";
 
 /** The command's own flags (besides the run's). */
-const OWN_FLAGS = ["mode", "output"] as const;
+const OWN_FLAGS = ["mode", "output", "report", "report-json"] as const;
 
 /** `perf-baseline bench`: one benchmark run, one JSON result on stdout. */
 export const benchCommand: Command = {
@@ -27,6 +29,7 @@ export const benchCommand: Command = {
       short: "o",
       description: "also write the result to this file (atomically; the safe form of `> file`)",
     },
+    ...reportFlags(false),
   },
   async run(values) {
     const mode = choiceFlag(values, "mode", MODES, "generation");
@@ -34,6 +37,7 @@ export const benchCommand: Command = {
     const { engine, options } = engineRunFromFlags(values, shape, OWN_FLAGS);
     const output = stringFlag(values, "output");
     if (output !== undefined) assertWritablePath(output);
+    const reports = reportsFromFlags(values);
     const progress = roundProgress(mode);
     const outcome = await interruptible((signal) => {
       const spec: RunSpec = {
@@ -50,6 +54,7 @@ export const benchCommand: Command = {
     if (result) {
       printWarnings(result.warnings);
       if (output !== undefined) writeResult(output, result);
+      writeReports(reports.files, { kind: "result", result });
       process.stdout.write(serializeResult(result));
     }
     if (outcome.state === "failed") status(outcome.error.message);

@@ -4,19 +4,32 @@
  * evidence folder: the raw JSON of every capture, the baselines used, the exact commands, verdicts.json and
  * report.md (the seed's "Performance report template"), which is also appended to $GITHUB_STEP_SUMMARY.
  */
-import { appendFileSync, mkdirSync } from "node:fs";
-import { basename, join } from "node:path";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+} from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileStamp } from "../../baseline/files.js";
+import type { GateConfig } from "../../config/gate-config.js";
 import { readGateConfig } from "../../config/read-config.js";
 import { overallVerdict } from "../../gate/overall.js";
 import { runGate } from "../../gate/verdict.js";
-import { renderGateText } from "../../report/gate-text.js";
-import { type ReleaseGate, renderReleaseReport } from "../../report/markdown.js";
+import type { ReleaseGate } from "../../report/markdown.js";
+import { getFormat } from "../../report/registry.js";
 import { serializeResult } from "../../results/io.js";
 import type { BenchmarkResult } from "../../results/schema.js";
 import { atomicWriteText } from "../../util/atomic-file.js";
 import { EXIT, OutputNotWritableError } from "../../util/errors.js";
+import type { FlagValues } from "../../util/flags.js";
 import { assertWritablePath } from "../../util/output-path.js";
+import type { Mode } from "../../workload/workload.js";
 import { type Command, stringFlag } from "../args.js";
 import { runCapture } from "../capture.js";
 import { selectedModes } from "../common-flags.js";
@@ -32,7 +45,11 @@ export const checkReleaseCommand: Command = {
   summary: "Run both benchmarks, gate each against its baseline and write the release evidence folder.",
   usage: "perf-baseline check-release [--evidence-dir DIR] [--mode both|generation|embedding] [options]",
   flags: {
-    "evidence-dir": { type: "string", description: "the evidence folder", default: "evidence/<timestamp>" },
+    "evidence-dir": {
+      type: "string",
+      description: "the evidence folder: new or empty (one folder holds one run; written whole at the end)",
+      default: "evidence/<timestamp>",
+    },
     mode: { type: "string", description: "which modes: both, generation or embedding", default: "both" },
     config: { type: "string", description: "gate configuration file", default: "perf-baseline.config.json" },
     ...captureFlags(),
@@ -42,6 +59,7 @@ export const checkReleaseCommand: Command = {
     const modes = selectedModes(values);
     const date = new Date();
     const dir = stringFlag(values, "evidence-dir") ?? join("evidence", fileStamp(date));
+    assertEmptyOrAbsent(dir);
     assertWritablePath(join(dir, "report.md"));
     // every baseline is validated before anything runs: a bad one is exit 5 at once
     const baselines = modes.map((m) => ({
@@ -49,13 +67,75 @@ export const checkReleaseCommand: Command = {
       path: config.baselines[m],
       result: readBaseline(config.baselines[m], m),
     }));
+    // everything is written into a staging folder beside `dir`, renamed to `dir` once complete
+    const staging = stagingFolder(dir);
     try {
-      mkdirSync(join(dir, "captures"), { recursive: true });
-      mkdirSync(join(dir, "baselines"), { recursive: true });
-    } catch (err) {
-      throw new OutputNotWritableError(dir, err);
+      return await checkRelease(values, { config, configPath, baselines, date, dir, staging });
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
     }
+  },
+};
 
+interface CheckReleasePlan {
+  config: GateConfig;
+  configPath: string | null;
+  baselines: Array<{ mode: Mode; path: string; result: BenchmarkResult }>;
+  date: Date;
+  /** the evidence folder as the user sees it */
+  dir: string;
+  /** where the files are written until the folder is complete */
+  staging: string;
+}
+
+/**
+ * Refuses an evidence folder that already holds files: evidence of two runs must never mix.
+ * @throws OutputNotWritableError naming the folder.
+ */
+function assertEmptyOrAbsent(dir: string): void {
+  let entries: string[];
+  try {
+    if (!statSync(dir).isDirectory()) throw new OutputNotWritableError(dir, "ENOTDIR");
+    entries = readdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
+    if (err instanceof OutputNotWritableError) throw err;
+    throw new OutputNotWritableError(dir, err);
+  }
+  if (entries.length > 0)
+    throw new OutputNotWritableError(
+      dir,
+      `it already holds ${entries.length} entr${entries.length === 1 ? "y" : "ies"} of another run; evidence of two runs must not mix: give a new or empty folder`,
+    );
+}
+
+/** A new, empty staging folder beside `dir` (same file system, so that the final rename is atomic). */
+function stagingFolder(dir: string): string {
+  const parent = dirname(resolve(dir));
+  try {
+    mkdirSync(parent, { recursive: true });
+    const staging = mkdtempSync(join(parent, `.${basename(resolve(dir))}.partial-`));
+    mkdirSync(join(staging, "captures"));
+    mkdirSync(join(staging, "baselines"));
+    return staging;
+  } catch (err) {
+    throw new OutputNotWritableError(dir, err);
+  }
+}
+
+/** Moves the complete staging folder to `dir` (an empty `dir` that exists is replaced). */
+function publish(staging: string, dir: string): void {
+  try {
+    if (existsSync(dir)) rmdirSync(dir);
+    renameSync(staging, dir);
+  } catch (err) {
+    throw new OutputNotWritableError(dir, err);
+  }
+}
+
+async function checkRelease(values: FlagValues, p: CheckReleasePlan): Promise<number> {
+  const { config, configPath, baselines, date, dir, staging } = p;
+  {
     const gates: ReleaseGate[] = [];
     for (const b of baselines) {
       const { engine, plan } = capturePlanFor(b.result, values, OWN_FLAGS);
@@ -71,12 +151,12 @@ export const checkReleaseCommand: Command = {
       });
       const files = captures.map((_, i) => `captures/${b.mode}-${i + 1}.json`);
       captures.forEach((c: BenchmarkResult, i) => {
-        atomicWriteText(join(dir, files[i] as string), serializeResult(c));
+        atomicWriteText(join(staging, files[i] as string), serializeResult(c));
       });
       report.candidate_sources = files;
-      atomicWriteText(join(dir, "baselines", basename(b.path)), serializeResult(b.result));
+      atomicWriteText(join(staging, "baselines", basename(b.path)), serializeResult(b.result));
       gates.push({ report, baseline: b.result, captures, capture_files: files });
-      process.stdout.write(`${renderGateText(report)}\n`);
+      process.stdout.write(`${getFormat("text").render({ kind: "gate", report })}\n`);
     }
 
     const overall = overallVerdict(gates.map((g) => g.report.verdict));
@@ -94,30 +174,19 @@ export const checkReleaseCommand: Command = {
       "",
       `# gate configuration: ${configPath ?? "built-in defaults"}`,
     ];
-    atomicWriteText(join(dir, "commands.txt"), `${commands.join("\n")}\n`);
-    atomicWriteText(
-      join(dir, "verdicts.json"),
-      `${JSON.stringify(
-        {
-          date: date.toISOString(),
-          command,
-          overall: { verdict: overall, exit_code: exitCode },
-          config,
-          gates: gates.map((g) => g.report),
-        },
-        null,
-        2,
-      )}\n`,
-    );
-    const md = renderReleaseReport({
+    atomicWriteText(join(staging, "commands.txt"), `${commands.join("\n")}\n`);
+    const release = {
       date: date.toISOString(),
       gates,
       config,
       command,
       overall: { verdict: overall, exit_code: exitCode },
       evidence_dir: dir,
-    });
-    atomicWriteText(join(dir, "report.md"), md);
+    };
+    atomicWriteText(join(staging, "verdicts.json"), getFormat("json").render({ kind: "release", release }));
+    const md = getFormat("markdown").render({ kind: "release", release });
+    atomicWriteText(join(staging, "report.md"), md);
+    publish(staging, dir);
     const summary = process.env.GITHUB_STEP_SUMMARY;
     if (summary) {
       try {
@@ -127,8 +196,8 @@ export const checkReleaseCommand: Command = {
       }
     }
     process.stdout.write(
-      `${overall}: evidence in ${dir} (report.md, verdicts.json, commands.txt, captures/)\n`,
+      `evidence in ${dir} (report.md, verdicts.json, commands.txt, captures/)\n${overall}: exit code ${exitCode}\n`,
     );
     return exitCode;
-  },
-};
+  }
+}

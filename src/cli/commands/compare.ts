@@ -4,38 +4,34 @@
  */
 import { readGateConfig } from "../../config/read-config.js";
 import { runGate } from "../../gate/verdict.js";
-import { renderGateText } from "../../report/gate-text.js";
+import { writeReports } from "../../report/registry.js";
 import { readResult } from "../../results/io.js";
-import { atomicWriteText } from "../../util/atomic-file.js";
 import { UsageError } from "../../util/errors.js";
-import { assertWritablePath } from "../../util/output-path.js";
 import { type Command, stringFlag } from "../args.js";
+import { reportFlags, reportsFromFlags } from "../report-flags.js";
 
 /** `perf-baseline compare`: A is the baseline, B the candidate. */
 export const compareCommand: Command = {
   name: "compare",
   summary: "Compare two result files (A = baseline, B = candidate) with the gate's analysis; loads no model.",
-  usage: "perf-baseline compare A.json B.json [--config FILE] [--report-json FILE]",
+  usage:
+    "perf-baseline compare A.json B.json [--config FILE] [--format text|json|markdown] [--report FORMAT=PATH]",
   positionals: 2,
   flags: {
     config: { type: "string", description: "gate configuration file", default: "perf-baseline.config.json" },
-    "report-json": {
-      type: "string",
-      description: "also write the verdict and its evidence as JSON to this file",
-    },
+    ...reportFlags(true),
   },
   async run(values, positionals) {
     const [a, b] = positionals;
     if (a === undefined || b === undefined)
       throw new UsageError("compare: needs two result files: A.json B.json");
     const { config } = readGateConfig(stringFlag(values, "config"));
-    const reportPath = stringFlag(values, "report-json");
-    if (reportPath !== undefined) assertWritablePath(reportPath);
+    const reports = reportsFromFlags(values);
     const baseline = readResult(a);
     const candidate = readResult(b);
     const { report } = await runGate({ baseline, candidate, config, baselineSource: a, candidateSource: b });
-    process.stdout.write(renderGateText(report));
-    if (reportPath !== undefined) atomicWriteText(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+    process.stdout.write(reports.stdout.render({ kind: "gate", report }));
+    writeReports(reports.files, { kind: "gate", report });
     return report.exit_code;
   },
 };

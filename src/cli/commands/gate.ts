@@ -1,18 +1,17 @@
 import { readGateConfig } from "../../config/read-config.js";
 import { runGate } from "../../gate/verdict.js";
-import { renderGateText } from "../../report/gate-text.js";
+import { writeReports } from "../../report/registry.js";
 import { readResult } from "../../results/io.js";
 import type { BenchmarkResult } from "../../results/schema.js";
-import { atomicWriteText } from "../../util/atomic-file.js";
 import { UsageError } from "../../util/errors.js";
-import { assertWritablePath } from "../../util/output-path.js";
 import { MODES, type Mode } from "../../workload/workload.js";
 import { type Command, choiceFlag, stringFlag } from "../args.js";
 import { runCapture } from "../capture.js";
 import { capturePlanFor, gitChangedPaths, readBaseline } from "../gate-support.js";
+import { reportFlags, reportsFromFlags } from "../report-flags.js";
 import { captureFlags } from "../run-flags.js";
 
-const OWN_FLAGS = ["mode", "baseline", "candidate", "config", "report-json"] as const;
+const OWN_FLAGS = ["mode", "baseline", "candidate", "config", "format", "report", "report-json"] as const;
 
 function candidateFiles(values: Record<string, unknown>): string[] {
   const raw = values.candidate;
@@ -47,17 +46,13 @@ export const gateCommand: Command = {
         "a result file to gate instead of running the benchmark; give it twice to supply the second capture the variance rule may need",
     },
     config: { type: "string", description: "gate configuration file", default: "perf-baseline.config.json" },
-    "report-json": {
-      type: "string",
-      description: "also write the verdict and its evidence as JSON to this file",
-    },
+    ...reportFlags(true),
     ...captureFlags(),
   },
   async run(values) {
     const { config } = readGateConfig(stringFlag(values, "config"));
     const files = candidateFiles(values);
-    const reportPath = stringFlag(values, "report-json");
-    if (reportPath !== undefined) assertWritablePath(reportPath);
+    const reports = reportsFromFlags(values);
     // candidate files are validated before anything runs
     const fileResults = files.map((f) => readResult(f));
     const mode: Mode = choiceFlag(values, "mode", MODES, fileResults[0]?.mode ?? "generation");
@@ -88,8 +83,8 @@ export const gateCommand: Command = {
       changedPaths: gitChangedPaths,
     });
     if (files[1]) report.candidate_sources[1] = files[1];
-    process.stdout.write(renderGateText(report));
-    if (reportPath !== undefined) atomicWriteText(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+    process.stdout.write(reports.stdout.render({ kind: "gate", report }));
+    writeReports(reports.files, { kind: "gate", report });
     return report.exit_code;
   },
 };

@@ -1,0 +1,16 @@
+import { gateSection, renderReleaseReport } from "../markdown.js";
+import type { ReportFormat } from "../registry.js";
+import { resultSummaryRows } from "../result-summary.js";
+
+/** GitHub-flavoured Markdown: the release report of the seed's template, a gate's section, a result's table. */
+export const markdownFormat: ReportFormat = {
+  name: "markdown",
+  extension: "md",
+  summary: "GitHub-flavoured Markdown (fit for $GITHUB_STEP_SUMMARY)",
+  render(input) {
+    if (input.kind === "release") return renderReleaseReport(input.release);
+    if (input.kind === "gate") return `${gateSection(input.report).join("\n")}\n`;
+    const rows = resultSummaryRows(input.result);
+    return `${["| figure | value |", "| --- | ---: |", ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join("\n")}\n`;
+  },
+};

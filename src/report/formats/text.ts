@@ -1,0 +1,18 @@
+import { renderGateText } from "../gate-text.js";
+import type { ReportFormat } from "../registry.js";
+import { resultSummaryRows } from "../result-summary.js";
+
+/** Terminal text: the gate's evidence as the gate prints it, or a result's key figures. */
+export const textFormat: ReportFormat = {
+  name: "text",
+  extension: "txt",
+  summary: "for a terminal: the verdict and its evidence, or a result's key figures",
+  render(input) {
+    if (input.kind === "gate") return renderGateText(input.report);
+    if (input.kind === "release")
+      return `${input.release.gates.map((g) => renderGateText(g.report)).join("\n")}\n${input.release.overall.verdict}: exit code ${input.release.overall.exit_code}\n`;
+    const rows = resultSummaryRows(input.result);
+    const width = Math.max(...rows.map(([k]) => k.length));
+    return `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n")}\n`;
+  },
+};

@@ -1,0 +1,91 @@
+/**
+ * FAKE ENGINE for unit tests (it stands in for the native engines, which cannot run inside a unit test's
+ * time budget): it implements the Engine interface with a controlled clock, so that measure/ and the run
+ * pipeline are driven without the addon. Every generated token takes `tokenNs` on a virtual clock; token ids
+ * are a deterministic function of the position; embeddings are a fixed function of the text.
+ */
+import type { LocalEngineFactory } from "../../src/engines/local/define.js";
+import type { EmbeddingRound, Engine, GenerationRound } from "../../src/engines/types.js";
+
+/** Options of the fake engine. */
+export interface FakeEngineOptions {
+  /** virtual nanoseconds per generated token. Defaults to 1 ms. */
+  tokenNs?: bigint;
+  /** virtual nanoseconds of a prefill. Defaults to 2 ms. */
+  prefillNs?: bigint;
+  /** virtual nanoseconds per embedding call. Defaults to 3 ms. */
+  callNs?: bigint;
+  /** called before each round (generate or embed call), with the round index */
+  beforeRound?: (round: number) => void;
+}
+
+/** A fake engine on a virtual clock (the clock starts at 0 and only the engine advances it). */
+export function fakeEngine(o: FakeEngineOptions = {}): Engine & { rounds: number } {
+  const tokenNs = o.tokenNs ?? 1_000_000n;
+  const prefillNs = o.prefillNs ?? 2_000_000n;
+  const callNs = o.callNs ?? 3_000_000n;
+  let clock = 0n;
+  const engine = {
+    rounds: 0,
+    identity: { name: "fake-for-tests", versions: { fake: "1" }, details: {} },
+    settings: {
+      threads: 1,
+      embedding_threads: null,
+      batch_size: 512,
+      context_size: 512,
+      gpu: "off",
+      gpu_layers: 0,
+    },
+    countTokens: (text: string) => text.split(/\s+/).length,
+    async generate(prompt: string, maxNewTokens: number): Promise<GenerationRound> {
+      o.beforeRound?.(engine.rounds++);
+      const start = clock;
+      clock += prefillNs;
+      const times: bigint[] = [];
+      const ids: number[] = [];
+      for (let i = 0; i < maxNewTokens; i++) {
+        clock += tokenNs;
+        times.push(clock);
+        ids.push((i * 7 + 3) % 500);
+      }
+      return {
+        start_ns: start,
+        first_token_ns: times[0] ?? null,
+        end_ns: clock,
+        prompt_tokens: prompt.split(/\s+/).length,
+        output_tokens: ids.length,
+        token_ids: ids,
+        text: null,
+        chunk_times_ns: times,
+      };
+    },
+    async embed(texts: readonly string[]): Promise<EmbeddingRound> {
+      o.beforeRound?.(engine.rounds++);
+      const start = clock;
+      const durations: bigint[] = [];
+      for (const _ of texts) {
+        clock += callNs;
+        durations.push(callNs);
+      }
+      return {
+        start_ns: start,
+        end_ns: clock,
+        calls: texts.length,
+        inputs: texts.length,
+        input_tokens: texts.reduce((a, t) => a + t.split(/\s+/).length, 0),
+        call_durations_ns: durations,
+        vectors: texts.map((t) => [t.length, 1, 2]),
+      };
+    },
+    async dispose() {},
+  };
+  return engine;
+}
+
+/** A local-engine factory that returns a fake engine (for runLocalBenchmark). */
+export function fakeFactory(o: FakeEngineOptions = {}): LocalEngineFactory {
+  return async (f) => {
+    f.onModelLoaded?.();
+    return fakeEngine(o);
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * measure/ and the run pipeline driven by the fake engine (no native addon): rounds, warmup, samples on a
+ * virtual clock, the result's fields and warnings, interruption through the AbortSignal, and the outcome's
+ * exit code.
+ */
+import { describe, expect, it } from "vitest";
+import { localOptionsFromFlags } from "../../src/engines/local/options.js";
+import type { ModelInfo } from "../../src/models/model-info.js";
+import { parseResult } from "../../src/results/io.js";
+import { runLocalBenchmark } from "../../src/run/local-run.js";
+import { completedResult, exitCodeOf } from "../../src/run/outcome.js";
+import { EngineError, EXIT, InterruptedError } from "../../src/util/errors.js";
+import { fakeFactory } from "../support/fake-engine.js";
+
+const model: ModelInfo = {
+  path: "/fake/model.gguf",
+  name: "fake",
+  sha256: "0".repeat(64),
+  size_bytes: 1,
+  architecture: "llama",
+  parameter_count: 1,
+  quantization: "f32",
+  dummy: true,
+  preset: "tiny",
+  context_length: 256,
+  embedding_length: 8,
+  block_count: 1,
+  vocab_size: 500,
+};
+
+function request(mode: "generation" | "embedding", rounds = 4) {
+  return {
+    engine: "fake-for-tests",
+    model,
+    options: localOptionsFromFlags({}),
+    shape: { mode, rounds, warmup: 2, maxNewTokens: mode === "generation" ? 8 : 0 },
+    invocation: { command: "test", argv: [], cwd: "/" },
+  };
+}
+
+describe("the run pipeline on the fake engine", () => {
+  it("generation: warmup not counted, samples from the virtual clock, a valid result", async () => {
+    const seen: number[] = [];
+    const r = await runLocalBenchmark(
+      fakeFactory({ beforeRound: (i) => seen.push(i) }),
+      request("generation"),
+    );
+    if (!r || r.mode !== "generation") throw new Error("expected a generation result");
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(r.samples).toHaveLength(4);
+    // 8 tokens, 1 ms each after a 2 ms prefill: 10 ms a round, 800 tokens/s
+    expect(r.samples[0]?.elapsed_s).toBeCloseTo(0.01, 9);
+    expect(r.tokens_per_second).toBeCloseTo(800, 6);
+    expect(r.samples[0]?.ttft_ms).toBeCloseTo(3, 9);
+    expect(r.complete).toBe(true);
+    expect(r.output.consistent).toBe(true);
+    expect(r.warnings).toContain("dummy weights: throughput is real, generated text is not meaningful");
+    expect(() => parseResult(r, "fake")).not.toThrow();
+  });
+
+  it("embedding: calls/s from the virtual clock", async () => {
+    const r = await runLocalBenchmark(fakeFactory(), request("embedding"));
+    if (!r || r.mode !== "embedding") throw new Error("expected an embedding result");
+    // 3 ms per call
+    expect(r.calls_per_second).toBeCloseTo(1000 / 3, 6);
+  });
+
+  it("an aborted signal stops after the round in flight: a partial result with its warning", async () => {
+    const stop = new AbortController();
+    const r = await runLocalBenchmark(
+      fakeFactory({ beforeRound: (i) => (i === 3 ? stop.abort() : undefined) }),
+      request("generation", 100),
+      { signal: stop.signal },
+    );
+    expect(r?.complete).toBe(false);
+    expect(r?.samples).toHaveLength(2);
+    expect(r?.warnings.join("\n")).toMatch(/interrupted: 2 of 100 measured rounds ran/);
+  });
+
+  it("stopped before a measured round: no result", async () => {
+    const stop = new AbortController();
+    const r = await runLocalBenchmark(
+      fakeFactory({ beforeRound: (i) => (i === 0 ? stop.abort() : undefined) }),
+      request("generation"),
+      { signal: stop.signal },
+    );
+    expect(r).toBeNull();
+  });
+
+  it("outcomes map to exit codes in one place", () => {
+    expect(exitCodeOf({ state: "interrupted", result: null })).toBe(EXIT.interrupted);
+    expect(exitCodeOf({ state: "failed", error: new EngineError("x"), result: null })).toBe(EXIT.runFailed);
+    expect(() => completedResult({ state: "interrupted", result: null })).toThrow(InterruptedError);
+  });
+});
