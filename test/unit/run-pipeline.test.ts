@@ -45,7 +45,7 @@ describe("the run pipeline on the fake engine", () => {
       fakeFactory({ beforeRound: (i) => seen.push(i) }),
       request("generation"),
     );
-    if (!r || r.mode !== "generation") throw new Error("expected a generation result");
+    if (r?.mode !== "generation") throw new Error("expected a generation result");
     expect(seen).toEqual([0, 1, 2, 3, 4, 5]);
     expect(r.samples).toHaveLength(4);
     // 8 tokens, 1 ms each after a 2 ms prefill: 10 ms a round, 800 tokens/s
@@ -60,7 +60,7 @@ describe("the run pipeline on the fake engine", () => {
 
   it("embedding: calls/s from the virtual clock", async () => {
     const r = await runLocalBenchmark(fakeFactory(), request("embedding"));
-    if (!r || r.mode !== "embedding") throw new Error("expected an embedding result");
+    if (r?.mode !== "embedding") throw new Error("expected an embedding result");
     // 3 ms per call
     expect(r.calls_per_second).toBeCloseTo(1000 / 3, 6);
   });
