@@ -28,7 +28,8 @@ export async function runCapture(
       runBenchmark(engine.name, plan.options, {
         ...plan.shape,
         invocation: invocationOf(["perf-baseline", "bench"], engine.benchArgv(plan.options, plan.shape)),
-        status: detail,
+        status,
+        detail,
         onRound: progress.onRound,
         signal,
       }),

@@ -31,8 +31,10 @@ export interface RunShape {
 /** A run to make: its shape, how it records itself, and the callbacks and signal of the caller. */
 export interface RunSpec extends RunShape {
   invocation: Invocation;
-  /** status lines (loading, model generation), for stderr */
+  /** status lines worth a log (a serving run's summary), for stderr */
   status?: (line: string) => void;
+  /** detail lines (loading, model generation, llama.cpp's own log): shown on a terminal or when debugging */
+  detail?: (line: string) => void;
   /** after each round, warmup included: progress display only */
   onRound?: (done: number, total: number, warmup: boolean) => void;
   /** aborted when the user interrupts: the run stops after the round in flight and returns what it has */

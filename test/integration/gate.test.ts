@@ -236,7 +236,7 @@ describe("baseline and check-release commands", () => {
     expect(md).toMatch(/^- Manual trigger condition: /m);
     expect(readFileSync(summary, "utf8")).toBe(`# earlier step\n${md}`);
     expect(readFileSync(join(evidence, "commands.txt"), "utf8")).toMatch(
-      /perf-baseline bench --mode generation --rounds 5 --warmup 1 --max-new-tokens 16/,
+      /perf-baseline bench --engine node-llama-cpp --mode generation --rounds 5 --warmup 1 --max-new-tokens 16/,
     );
   });
 });

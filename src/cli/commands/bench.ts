@@ -43,7 +43,8 @@ export const benchCommand: Command = {
       const spec: RunSpec = {
         ...shape,
         invocation: invocationOf(invocationPrefix, process.argv.slice(2)),
-        status: detail,
+        status,
+        detail,
         onRound: progress.onRound,
         signal,
       };

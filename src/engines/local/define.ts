@@ -84,7 +84,7 @@ export function localEngine(spec: LocalEngineSpec): LocalEngineDefinition {
       const { runSupervised } = await import("../../run/engine-process/supervisor.js");
       let model: ReturnType<typeof resolveModel>;
       try {
-        model = resolveModel(options, run.status);
+        model = resolveModel(options, run.detail);
       } catch (err) {
         const { PerfBaselineError } = await import("../../util/errors.js");
         if (err instanceof PerfBaselineError) return { state: "failed", error: err, result: null };

@@ -26,7 +26,8 @@ export interface SupervisorOptions {
 
 /** The caller's side of a run: progress callbacks and the interrupt signal. */
 export interface SupervisedHooks {
-  status?: (line: string) => void;
+  /** detail lines: loading, llama.cpp's log */
+  detail?: (line: string) => void;
   onRound?: (done: number, total: number, warmup: boolean) => void;
   signal?: AbortSignal;
 }
@@ -146,11 +147,11 @@ export function runSupervised(
       armStall();
       switch (m.type) {
         case "status":
-          hooks.status?.(m.line);
+          hooks.detail?.(m.line);
           break;
         case "llama_log":
           remember(m.line);
-          hooks.status?.(`llama.cpp: ${m.line}`);
+          hooks.detail?.(`llama.cpp: ${m.line}`);
           break;
         case "model_loaded":
           modelLoaded = true;
