@@ -5,56 +5,19 @@
  */
 import { gatedMetric, metricSamples } from "../gate/analysis.js";
 import { checkComparability, describeDifferences } from "../gate/comparability.js";
+import { embeddingFigures, generationFigures } from "../results/build.js";
 import type { BenchmarkResult, EmbeddingResult, GenerationResult } from "../results/schema.js";
-import { median, robustCv, summarize } from "../stats/index.js";
+import { median, robustCv, sum } from "../stats/index.js";
 import { CapturesDisagreeError } from "../util/errors.js";
-
-const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
-
-function summaryOrNull(xs: ReadonlyArray<number | null>) {
-  const vals = xs.filter((x): x is number => x !== null);
-  return vals.length ? summarize(vals) : null;
-}
 
 function poolGeneration(first: GenerationResult, all: GenerationResult[]): GenerationResult {
   const samples = all.flatMap((r) => r.samples).map((s, i) => ({ ...s, round: i }));
-  const elapsed = sum(samples.map((s) => s.elapsed_s));
-  const tokens = sum(samples.map((s) => s.output_tokens));
-  return {
-    ...first,
-    rounds: samples.length,
-    elapsed_s: elapsed,
-    calls_per_second: elapsed > 0 ? samples.length / elapsed : 0,
-    tokens_per_second: elapsed > 0 ? tokens / elapsed : 0,
-    samples,
-    statistics: {
-      tokens_per_second: summarize(samples.map((s) => s.tokens_per_second)),
-      decode_tokens_per_second: summaryOrNull(samples.map((s) => s.decode_tokens_per_second)),
-      prefill_tokens_per_second: summaryOrNull(samples.map((s) => s.prefill_tokens_per_second)),
-      ttft_ms: summaryOrNull(samples.map((s) => s.ttft_ms)),
-      itl_ms: summaryOrNull(samples.map((s) => s.itl_ms)),
-    },
-  };
+  return { ...first, ...generationFigures(samples), rounds: samples.length, samples };
 }
 
 function poolEmbedding(first: EmbeddingResult, all: EmbeddingResult[]): EmbeddingResult {
   const samples = all.flatMap((r) => r.samples).map((s, i) => ({ ...s, round: i }));
-  const elapsed = sum(samples.map((s) => s.elapsed_s));
-  const calls = sum(samples.map((s) => s.calls));
-  const tokens = sum(samples.map((s) => s.input_tokens));
-  return {
-    ...first,
-    rounds: samples.length,
-    elapsed_s: elapsed,
-    calls_per_second: elapsed > 0 ? calls / elapsed : 0,
-    tokens_per_second: elapsed > 0 ? tokens / elapsed : 0,
-    samples,
-    statistics: {
-      calls_per_second: summarize(samples.map((s) => s.calls_per_second)),
-      tokens_per_second: summarize(samples.map((s) => s.tokens_per_second)),
-      call_latency_ms: summarize(samples.flatMap((s) => s.call_latency_ms)),
-    },
-  };
+  return { ...first, ...embeddingFigures(samples), rounds: samples.length, samples };
 }
 
 /** The captures' machine load over their combined time (absent unless every capture records it). */

@@ -17,12 +17,13 @@
  * The identity is the inner engine's (so the gate compares it with a baseline as the same runtime, slower),
  * with `details.test_slowdown` recording what was done.
  */
+
+import { nowNs } from "../util/clock.js";
 import type { EmbeddingRound, Engine, GenerationRound } from "./types.js";
 
 /** The slowdown of a round: a constant, or a function of the round index (0-based, warmup included). */
 export type SlowdownSchedule = number | ((round: number) => number);
 
-const now = () => process.hrtime.bigint();
 
 function check(s: number): number {
   if (!(s >= 0 && s < 1)) throw new RangeError(`slowdown must be in [0, 1), got ${s}`);
@@ -57,9 +58,9 @@ async function calibrate(inner: Engine, prompt: string, n: number): Promise<numb
 
 /** Sleeps until 2 ms before `deadline`, then spins to it. */
 async function waitUntil(deadline: bigint): Promise<void> {
-  const coarseMs = Number(deadline - now()) / 1e6 - 2;
+  const coarseMs = Number(deadline - nowNs()) / 1e6 - 2;
   if (coarseMs > 0) await new Promise((resolve) => setTimeout(resolve, coarseMs));
-  while (now() < deadline) {
+  while (nowNs() < deadline) {
     // spin the last moment for an exact deadline
   }
 }

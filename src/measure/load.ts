@@ -1,3 +1,4 @@
+import { nowNs } from "../util/clock.js";
 import { arrivalOffsets } from "./arrivals.js";
 
 /**
@@ -52,7 +53,6 @@ export interface LoadOutcome<T> {
   complete: boolean;
 }
 
-const now = () => process.hrtime.bigint();
 const NS_PER_S = 1e9;
 /** How often `shouldStop` is polled while waiting, in ms. */
 const STOP_POLL_MS = 50;
@@ -105,10 +105,10 @@ export async function runLoad<T>(
   };
   const stopPoll = setInterval(checkStop, STOP_POLL_MS);
 
-  const start = now();
+  const start = nowNs();
   let durationTimer: NodeJS.Timeout | null = null;
   if (durationNs !== null) durationTimer = setTimeout(poke, Number(durationNs / 1_000_000n) + 1);
-  const durationOver = () => durationNs !== null && now() - start >= durationNs;
+  const durationOver = () => durationNs !== null && nowNs() - start >= durationNs;
 
   try {
     for (let index = 0; plan.numRequests === null || index < plan.numRequests; index++) {
@@ -116,10 +116,10 @@ export async function runLoad<T>(
       const offsetS = nextOffset();
       const plannedNs = offsetS === null ? null : BigInt(Math.round(offsetS * NS_PER_S));
       if (plannedNs !== null && durationNs !== null && plannedNs >= durationNs) break;
-      const plannedAbs = plannedNs === null ? now() : start + plannedNs;
+      const plannedAbs = plannedNs === null ? nowNs() : start + plannedNs;
       // wait for the planned arrival
       while (!checkStop() && !durationOver()) {
-        const left = plannedAbs - now();
+        const left = plannedAbs - nowNs();
         if (left <= 0n) break;
         await pause(Number(left) / 1e6);
       }
@@ -131,7 +131,7 @@ export async function runLoad<T>(
         if (stopped || durationOver()) break;
         readyNs = lastReleaseNs > plannedAbs ? lastReleaseNs : plannedAbs;
       }
-      const sent = now();
+      const sent = nowNs();
       const controller = new AbortController();
       const record: LoadRecord<T> = {
         index,
@@ -154,7 +154,7 @@ export async function runLoad<T>(
         controller,
         done: done.finally(() => {
           inFlight.delete(index);
-          lastReleaseNs = now();
+          lastReleaseNs = nowNs();
           settled++;
           plan.onSettled?.(settled);
           poke();
@@ -167,6 +167,6 @@ export async function runLoad<T>(
     clearInterval(stopPoll);
     if (durationTimer) clearTimeout(durationTimer);
   }
-  const end = now();
+  const end = nowNs();
   return { records, start_ns: start, end_ns: end, complete: !stopped };
 }

@@ -4,7 +4,7 @@ import type { GitInfo } from "../environment/git.js";
 import type { RoundsOutcome } from "../measure/run.js";
 import type { EmbeddingSample, GenerationSample } from "../measure/samples.js";
 import type { ModelInfo } from "../models/model-info.js";
-import { summarize } from "../stats/index.js";
+import { sum, summarize } from "../stats/index.js";
 import type { WorkloadSpec } from "../workload/workload.js";
 import {
   type BenchmarkResult,
@@ -33,8 +33,6 @@ export interface ResultContext {
   finished_at: string;
   warnings: string[];
 }
-
-const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
 /** The summary of the non-null values, or null when there are none. */
 export function summaryOrNull(xs: ReadonlyArray<number | null>) {
@@ -96,31 +94,17 @@ function commonFields(ctx: ResultContext, elapsed: number, calls: number, comple
 }
 
 /**
- * Builds a generation result. `elapsed_s` is the measured rounds' time (warmup excluded); `tokens_per_second`
- * is all output tokens over it, and `calls_per_second` is generation calls (rounds) over it.
+ * The figures a generation result derives from its samples (one home for them: a run and a pooled baseline
+ * alike). `elapsed_s` is the rounds' time; `tokens_per_second` all output tokens over it; `calls_per_second`
+ * rounds over it; `statistics` the per-round summaries.
  */
-export function buildGenerationResult(
-  ctx: ResultContext,
-  outcome: RoundsOutcome<GenerationSample>,
-): GenerationResult {
-  const s = outcome.samples;
+export function generationFigures(s: readonly GenerationSample[]) {
   const elapsed = sum(s.map((x) => x.elapsed_s));
   const tokens = sum(s.map((x) => x.output_tokens));
   return {
-    ...commonFields(ctx, elapsed, s.length, outcome.complete),
-    mode: "generation",
-    max_new_tokens: ctx.workload.max_new_tokens ?? 0,
+    elapsed_s: elapsed,
+    calls_per_second: elapsed > 0 ? s.length / elapsed : 0,
     tokens_per_second: elapsed > 0 ? tokens / elapsed : 0,
-    workload: {
-      version: ctx.workload.version,
-      digest: ctx.workload_digest,
-      prompt_tokens: s[0]?.prompt_tokens ?? null,
-      input_tokens: null,
-      seed: ctx.workload.seed,
-      sampling: ctx.workload.sampling,
-    },
-    output: { digest: outcome.output_digest, consistent: outcome.output_consistent },
-    samples: s,
     statistics: {
       tokens_per_second: summarize(s.map((x) => x.tokens_per_second)),
       decode_tokens_per_second: summaryOrNull(s.map((x) => x.decode_tokens_per_second)),
@@ -131,34 +115,76 @@ export function buildGenerationResult(
   };
 }
 
-/** Builds an embedding result: `calls_per_second` is embedding calls over the measured rounds' time. */
-export function buildEmbeddingResult(
-  ctx: ResultContext,
-  outcome: RoundsOutcome<EmbeddingSample>,
-): EmbeddingResult {
-  const s = outcome.samples;
+/**
+ * The figures an embedding result derives from its samples: `calls_per_second` is embedding calls over the
+ * rounds' time, `tokens_per_second` input tokens over it.
+ */
+export function embeddingFigures(s: readonly EmbeddingSample[]) {
   const elapsed = sum(s.map((x) => x.elapsed_s));
   const calls = sum(s.map((x) => x.calls));
   const tokens = sum(s.map((x) => x.input_tokens));
   return {
-    ...commonFields(ctx, elapsed, calls, outcome.complete),
-    mode: "embedding",
-    input_texts: ctx.workload.texts?.length ?? 0,
+    elapsed_s: elapsed,
+    calls_per_second: elapsed > 0 ? calls / elapsed : 0,
     tokens_per_second: elapsed > 0 ? tokens / elapsed : 0,
-    workload: {
-      version: ctx.workload.version,
-      digest: ctx.workload_digest,
-      prompt_tokens: null,
-      input_tokens: s[0]?.input_tokens ?? null,
-      seed: ctx.workload.seed,
-      sampling: ctx.workload.sampling,
-    },
-    output: { digest: outcome.output_digest, consistent: outcome.output_consistent },
-    samples: s,
     statistics: {
       calls_per_second: summarize(s.map((x) => x.calls_per_second)),
       tokens_per_second: summarize(s.map((x) => x.tokens_per_second)),
       call_latency_ms: summarize(s.flatMap((x) => x.call_latency_ms)),
     },
+  };
+}
+
+/** The result's workload block: what was run (the digest identifies it), with its measured token counts. */
+export function workloadBlock(
+  ctx: Pick<ResultContext, "workload" | "workload_digest">,
+  tokens: { prompt_tokens: number | null; input_tokens: number | null },
+) {
+  return {
+    version: ctx.workload.version,
+    digest: ctx.workload_digest,
+    prompt_tokens: tokens.prompt_tokens,
+    input_tokens: tokens.input_tokens,
+    seed: ctx.workload.seed,
+    sampling: ctx.workload.sampling,
+  };
+}
+
+/** Builds a generation result from the rounds' samples. */
+export function buildGenerationResult(
+  ctx: ResultContext,
+  outcome: RoundsOutcome<GenerationSample>,
+): GenerationResult {
+  const s = outcome.samples;
+  const f = generationFigures(s);
+  return {
+    ...commonFields(ctx, f.elapsed_s, s.length, outcome.complete),
+    mode: "generation",
+    max_new_tokens: ctx.workload.max_new_tokens ?? 0,
+    tokens_per_second: f.tokens_per_second,
+    workload: workloadBlock(ctx, { prompt_tokens: s[0]?.prompt_tokens ?? null, input_tokens: null }),
+    output: { digest: outcome.output_digest, consistent: outcome.output_consistent },
+    samples: s,
+    statistics: f.statistics,
+  };
+}
+
+/** Builds an embedding result from the rounds' samples. */
+export function buildEmbeddingResult(
+  ctx: ResultContext,
+  outcome: RoundsOutcome<EmbeddingSample>,
+): EmbeddingResult {
+  const s = outcome.samples;
+  const f = embeddingFigures(s);
+  const calls = sum(s.map((x) => x.calls));
+  return {
+    ...commonFields(ctx, f.elapsed_s, calls, outcome.complete),
+    mode: "embedding",
+    input_texts: ctx.workload.texts?.length ?? 0,
+    tokens_per_second: f.tokens_per_second,
+    workload: workloadBlock(ctx, { prompt_tokens: null, input_tokens: s[0]?.input_tokens ?? null }),
+    output: { digest: outcome.output_digest, consistent: outcome.output_consistent },
+    samples: s,
+    statistics: f.statistics,
   };
 }

@@ -92,6 +92,13 @@ function robustCvOf(med: number, madValue: number): number {
   return (MAD_TO_SIGMA * madValue) / Math.abs(med);
 }
 
+/** The sum of the values; 0 for none. */
+export function sum(xs: readonly number[]): number {
+  let total = 0;
+  for (const x of xs) total += x;
+  return total;
+}
+
 /**
  * Median: the middle value, or the mean of the two middle values for an even count.
  * @param xs the sample (any unit); not mutated.

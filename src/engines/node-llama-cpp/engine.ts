@@ -9,6 +9,7 @@ import type {
   LlamaModel,
   Token,
 } from "node-llama-cpp";
+import { nowNs } from "../../util/clock.js";
 import { EngineError, ModelFileError, UsageError } from "../../util/errors.js";
 import type { LocalEngineFactoryOptions } from "../local/define.js";
 import {
@@ -79,7 +80,6 @@ export async function loadLlama(
   return llama;
 }
 
-const now = () => process.hrtime.bigint();
 
 /**
  * The ggml CPU backend the prebuilt binaries chose for this CPU (e.g. "sapphirerapids", "haswell"): each
@@ -146,13 +146,13 @@ class LlamaEngine implements Engine {
     await sequence.clearHistory();
     const tokenIds: number[] = [];
     const chunkTimes: bigint[] = [];
-    const start = now();
+    const start = nowNs();
     for await (const token of sequence.evaluate(promptTokens, { temperature: 0, yieldEogToken: true })) {
-      chunkTimes.push(now());
+      chunkTimes.push(nowNs());
       tokenIds.push(token);
       if (tokenIds.length >= maxNewTokens) break;
     }
-    const end = now();
+    const end = nowNs();
     return {
       start_ns: start,
       first_token_ns: chunkTimes[0] ?? null,
@@ -171,14 +171,14 @@ class LlamaEngine implements Engine {
     const inputs = texts.map((t) => this.tokens(t));
     const vectors: ArrayLike<number>[] = [];
     const durations: bigint[] = [];
-    const start = now();
+    const start = nowNs();
     for (const input of inputs) {
-      const t0 = now();
+      const t0 = nowNs();
       const embedding = await ctx.getEmbeddingFor(input);
-      durations.push(now() - t0);
+      durations.push(nowNs() - t0);
       vectors.push(embedding.vector);
     }
-    const end = now();
+    const end = nowNs();
     return {
       start_ns: start,
       end_ns: end,
