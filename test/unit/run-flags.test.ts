@@ -1,0 +1,79 @@
+/**
+ * Flags of a run: every numeric flag has a range checked before anything loads, thread counts above the
+ * logical cores need --allow-oversubscribe, and the settings a result records are the ones the engine ran
+ * with (llama.cpp pads the context to a multiple of 256).
+ */
+import { describe, expect, it } from "vitest";
+import { engineRunFromFlags, runShapeFromFlags } from "../../src/cli/run-flags.js";
+import { effectiveContextSize, logicalCores } from "../../src/engines/local/settings.js";
+import { effectiveSettings } from "../../src/engines/node-llama-cpp/engine.js";
+import { UsageError } from "../../src/util/errors.js";
+
+const shape = runShapeFromFlags({}, "generation");
+const local = (values: Record<string, unknown>) => engineRunFromFlags(values, shape, []).options;
+
+describe("numeric flags have ranges", () => {
+  it("threads above the logical cores need --allow-oversubscribe", () => {
+    const over = String(logicalCores() + 1);
+    expect(() => local({ threads: over })).toThrow(UsageError);
+    expect(() => local({ threads: over })).toThrow(
+      /more than the \d+ logical cores here.*--allow-oversubscribe/,
+    );
+    expect(local({ threads: over, "allow-oversubscribe": true })).toMatchObject({ threads: Number(over) });
+  });
+
+  for (const [flag, value, pattern] of [
+    ["threads", "999", /--threads/],
+    ["threads", "9007199254740991", /--threads must be a positive integer up to 1024/],
+    ["embedding-threads", "0", /--embedding-threads must be a positive integer/],
+    ["batch-size", "70000", /--batch-size must be a positive integer up to 65536/],
+    ["context-size", "9007199254740991", /--context-size must be a positive integer up to 1048576/],
+    ["seed", "4294967296", /--seed must be a non-negative integer up to 4294967295/],
+  ] as const) {
+    it(`--${flag} ${value}`, () => {
+      expect(() =>
+        local({
+          [flag]: value,
+          "allow-oversubscribe": flag === "threads" && value === "999" ? undefined : true,
+        }),
+      ).toThrow(pattern);
+    });
+  }
+
+  it("--rounds, --warmup, --max-new-tokens", () => {
+    expect(() => runShapeFromFlags({ rounds: "100001" }, "generation")).toThrow(
+      /--rounds must be a positive integer up to 100000/,
+    );
+    expect(() => runShapeFromFlags({ warmup: "10001" }, "generation")).toThrow(
+      /--warmup must be a non-negative integer up to 10000/,
+    );
+    expect(() => runShapeFromFlags({ "max-new-tokens": "32769" }, "generation")).toThrow(
+      /--max-new-tokens must be a positive integer up to 32768/,
+    );
+  });
+});
+
+describe("settings are recorded as run", () => {
+  it("llama.cpp pads the context to a multiple of 256: 300 and the default both run with 512", () => {
+    expect(effectiveContextSize(undefined, 64)).toBe(512);
+    expect(effectiveContextSize(300, 64)).toBe(512);
+    expect(effectiveContextSize(64, 100)).toBe(256);
+    expect(effectiveContextSize(undefined, 1000)).toBe(1280);
+  });
+
+  it("the requested value is kept beside the effective one only where they differ", () => {
+    const ran = {
+      threads: 1,
+      embedding_threads: null,
+      batch_size: 256,
+      context_size: 256,
+      gpu: "off",
+      gpu_layers: 0,
+    };
+    expect(effectiveSettings({ contextSize: 64, batchSize: 512 }, ran)).toEqual({
+      ...ran,
+      requested: { context_size: 64, batch_size: 512 },
+    });
+    expect(effectiveSettings({ contextSize: 256 }, ran)).toEqual(ran);
+  });
+});
