@@ -24,7 +24,6 @@ import type { EmbeddingRound, Engine, GenerationRound } from "./types.js";
 /** The slowdown of a round: a constant, or a function of the round index (0-based, warmup included). */
 export type SlowdownSchedule = number | ((round: number) => number);
 
-
 function check(s: number): number {
   if (!(s >= 0 && s < 1)) throw new RangeError(`slowdown must be in [0, 1), got ${s}`);
   return s;

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import os from "node:os";
+import { sha256OfJson } from "../util/canonical-json.js";
 
 /** A GPU as nvidia-smi reports it. */
 export interface GpuInfo {
@@ -69,22 +70,6 @@ export function nvidiaGpus(): GpuInfo[] {
   } catch {
     return [];
   }
-}
-
-/** Canonical JSON: object keys sorted at every depth, so equal data always hash equally. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-        )
-      : v,
-  );
-}
-
-/** sha256 hex of the canonical JSON of a value. */
-export function sha256OfJson(value: unknown): string {
-  return createHash("sha256").update(canonicalJson(value)).digest("hex");
 }
 
 /** The platform string, shaped like Python's platform.platform(): "Linux-6.1.0-18-amd64-x86_64". */

@@ -7,8 +7,9 @@
  * Node version do not block the comparison (comparing across a runtime update is what a baseline taken
  * before the update is for) but are reported: "establish a new baseline".
  */
-import { canonicalJson } from "../environment/capture.js";
+
 import type { BenchmarkResult } from "../results/schema.js";
+import { canonicalJson } from "../util/canonical-json.js";
 
 /** One field that differs between baseline and candidate, values rendered as short text. */
 export interface FieldDifference {

@@ -1,4 +1,4 @@
-import { sha256OfJson } from "../environment/capture.js";
+import { sha256OfJson } from "../util/canonical-json.js";
 
 /**
  * The built-in, versioned workload. Change the texts or the sampling and you must bump WORKLOAD_VERSION:

@@ -2,8 +2,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { canonicalJson, captureEnvironment, sha256OfJson } from "../../src/environment/capture.js";
+import { captureEnvironment } from "../../src/environment/capture.js";
 import { ensureDummyModel, modelCacheDir } from "../../src/models/cache.js";
+import { canonicalJson, sha256OfJson } from "../../src/util/canonical-json.js";
 import { UsageError } from "../../src/util/errors.js";
 import { embeddingWorkload, generationWorkload, workloadDigest } from "../../src/workload/workload.js";
 

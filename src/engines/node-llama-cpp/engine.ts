@@ -80,7 +80,6 @@ export async function loadLlama(
   return llama;
 }
 
-
 /**
  * The ggml CPU backend the prebuilt binaries chose for this CPU (e.g. "sapphirerapids", "haswell"): each
  * libggml-cpu-<variant>.so is built for other instructions, so it decides decode speed as much as the
