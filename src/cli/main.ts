@@ -34,6 +34,21 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   },
 };
 
+/** The registry's command names. */
+export function commandNames(): string[] {
+  return Object.keys(COMMANDS);
+}
+
+/**
+ * Loads a command by name.
+ * @throws UsageError for an unknown name.
+ */
+export async function loadCommand(name: string): Promise<Command> {
+  const entry = COMMANDS[name];
+  if (!entry) throw new UsageError(`unknown command "${name}" (commands: ${commandNames().join(", ")})`);
+  return entry.load();
+}
+
 function topHelp(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length)) + 4;
   const rows = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(width)}${c.summary}`);
@@ -63,10 +78,7 @@ export async function main(argv: string[], defaultCommand?: string): Promise<num
       name = first;
       args = args.slice(1);
     }
-    const entry = COMMANDS[name];
-    if (!entry)
-      throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(", ")})`);
-    const cmd = await entry.load();
+    const cmd = await loadCommand(name);
     if (args.includes("--help") || args.includes("-h")) {
       process.stdout.write(commandHelp(cmd));
       return EXIT.ok;
