@@ -2,7 +2,7 @@ import { runBenchmark } from "../../bench/run-benchmark.js";
 import { DEFAULT_BATCH_SIZE, GPU_CHOICES } from "../../engines/llama/llama-engine.js";
 import { serializeResult, writeResult } from "../../results/io.js";
 import { EXIT } from "../../util/errors.js";
-import { assertWritablePath } from "../../util/output-path.js";
+import { assertWritablePath, isStandardStream } from "../../util/output-path.js";
 import { MODES } from "../../workload/workload.js";
 import { type Command, choiceFlag, intFlag, optionalIntFlag, stringFlag } from "../args.js";
 import { DUMMY_MODEL_FLAGS, modelSourceFromFlags, THREAD_FLAGS } from "../common-flags.js";
@@ -91,7 +91,8 @@ export const benchCommand: Command = {
         openai,
       });
       progress.done();
-      if (output !== undefined) writeResult(output, result);
+      // `-o -` (or /dev/stdout) is the standard output the result is printed on anyway: print it once
+      if (output !== undefined && !isStandardStream(output)) writeResult(output, result);
       process.stdout.write(serializeResult(result));
       if (openai) return servingExitCode(result, openai.tolerateFailures);
       return result.complete ? EXIT.ok : EXIT.interrupted;
