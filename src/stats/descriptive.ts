@@ -47,6 +47,54 @@ function sortedCopy(xs: readonly number[]): Float64Array {
   return Float64Array.from(xs).sort();
 }
 
+/**
+ * The k-th smallest (0-based) of `a[lo..hi]`, moving it to a[k] and everything smaller before it
+ * (Hoare's quickselect with a median-of-three pivot; expected O(n)).
+ */
+function selectKth(a: Float64Array, k: number, lo = 0, hi = a.length - 1): number {
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    // median of three as the pivot
+    const x = a[lo] as number;
+    const y = a[mid] as number;
+    const z = a[hi] as number;
+    const pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while ((a[i] as number) < pivot) i++;
+      while ((a[j] as number) > pivot) j--;
+      if (i <= j) {
+        const t = a[i] as number;
+        a[i] = a[j] as number;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k] as number;
+  }
+  return a[k] as number;
+}
+
+/**
+ * Median of a scratch array, which it reorders: quickselect of the middle value(s), O(n) expected, instead
+ * of a full sort. The same value as the median of the sorted array.
+ * @param buf a non-empty array without NaN (any unit); reordered.
+ */
+export function medianInPlace(buf: Float64Array): number {
+  const n = buf.length;
+  const mid = n >> 1;
+  const upper = selectKth(buf, mid);
+  if (n % 2 === 1) return upper;
+  // the largest of the lower half, which quickselect left before index mid
+  let lower = buf[0] as number;
+  for (let i = 1; i < mid; i++) if ((buf[i] as number) > lower) lower = buf[i] as number;
+  return (lower + upper) / 2;
+}
+
 function medianOfSorted(s: Float64Array): number {
   const n = s.length;
   const mid = n >> 1;
@@ -83,7 +131,7 @@ function stddevOf(xs: readonly number[], m: number): number {
 }
 
 function madOf(xs: readonly number[], med: number): number {
-  return medianOfSorted(Float64Array.from(xs, (x) => Math.abs(x - med)).sort());
+  return medianInPlace(Float64Array.from(xs, (x) => Math.abs(x - med)));
 }
 
 function robustCvOf(med: number, madValue: number): number {
@@ -100,7 +148,7 @@ function robustCvOf(med: number, madValue: number): number {
  */
 export function median(xs: readonly number[]): number {
   checkSample(xs, "median");
-  return medianOfSorted(sortedCopy(xs));
+  return medianInPlace(Float64Array.from(xs));
 }
 
 /**
@@ -133,7 +181,7 @@ export function stddev(xs: readonly number[]): number {
  */
 export function mad(xs: readonly number[]): number {
   checkSample(xs, "mad");
-  return madOf(xs, medianOfSorted(sortedCopy(xs)));
+  return madOf(xs, medianInPlace(Float64Array.from(xs)));
 }
 
 /**
@@ -146,7 +194,7 @@ export function mad(xs: readonly number[]): number {
  */
 export function robustCv(xs: readonly number[]): number {
   checkSample(xs, "robustCv");
-  const med = medianOfSorted(sortedCopy(xs));
+  const med = medianInPlace(Float64Array.from(xs));
   return robustCvOf(med, madOf(xs, med));
 }
 
