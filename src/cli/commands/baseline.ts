@@ -122,7 +122,8 @@ export const baselineCommand: Command = {
       if (robustCv(xs) > noisy || (spread !== null && spread > noisy)) {
         const warning = `noisy baseline (robust CV ${pct(robustCv(xs))}${spread === null ? "" : `, captures differ by ${pct(spread)}`}; a gate needs below ${pct(noisy)}): recapture when the machine is quiet, or raise --rounds or pin --threads`;
         result.warnings.push(warning);
-        lines.push(`  warning: ${warning}`);
+        // a warning is a log line (stderr), not part of the command's report on stdout
+        status(`warning: ${path}: ${warning}`);
       }
     }
     const written = writeBaselines(pooled);

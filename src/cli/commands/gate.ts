@@ -1,5 +1,6 @@
 import type { BenchOptions } from "../../bench/run-benchmark.js";
 import { readGateConfig } from "../../config/read-config.js";
+import { checkComplete } from "../../gate/completeness.js";
 import { runGate } from "../../gate/verdict.js";
 import { renderGateText } from "../../report/gate-text.js";
 import { readResult } from "../../results/io.js";
@@ -80,7 +81,11 @@ export const gateCommand: Command = {
     config: { type: "string", description: "gate configuration file", default: "perf-baseline.config.json" },
     "report-json": {
       type: "string",
-      description: "also write the verdict and its evidence as JSON to this file",
+      description: "also write the verdict and its evidence as JSON to this file (- for standard output)",
+    },
+    "allow-incomplete": {
+      type: "boolean",
+      description: 'also gate partial results ("complete": false, an interrupted run); refused by default',
     },
     ...RUN_FLAGS,
   },
@@ -91,6 +96,8 @@ export const gateCommand: Command = {
     if (reportPath !== undefined) assertWritablePath(reportPath);
     // candidate files are validated before anything runs
     const fileResults = files.map((f) => readResult(f));
+    const allowIncomplete = values["allow-incomplete"] === true;
+    for (const [i, r] of fileResults.entries()) checkComplete(r, files[i] as string, allowIncomplete);
     const mode: Mode = choiceFlag(values, "mode", MODES, fileResults[0]?.mode ?? "generation");
     const baselinePath = stringFlag(values, "baseline") ?? config.baselines[mode];
     const baseline = readBaseline(baselinePath, mode);
@@ -117,6 +124,7 @@ export const gateCommand: Command = {
       candidateSource,
       captureAgain,
       changedPaths: gitChangedPaths,
+      allowIncomplete,
     });
     if (files[1]) report.candidate_sources[1] = files[1];
     process.stdout.write(renderGateText(report));
