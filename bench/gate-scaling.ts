@@ -9,6 +9,7 @@
  *   analysis  runGate on the two loaded results: comparability, the statistics of analyze() (medians,
  *             robust CVs, the bootstrap interval of the ratio of medians, Mann-Whitney U) and the drift test
  *   analyze   analyze() alone on the gated metric's samples (the statistics only)
+ * and the CPU seconds of the analysis (user + system), which the other jobs of a shared machine change less.
  *
  * Prints one line per n on stderr as it goes and a JSON document on stdout. Figures are wall-clock seconds on
  * whatever else the machine is doing; the target is analysis <= 5 s at n = 10^6 on the development machine.
@@ -60,7 +61,9 @@ function synthesise(n: number, level: number, seed: number): BenchmarkResult {
 const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
 const config = defaultGateConfig();
 const rows: Array<Record<string, number | string>> = [];
-process.stderr.write("n per side   file MB   write s   load s   analysis s   analyze s   verdict\n");
+process.stderr.write(
+  "n per side   file MB   write s   load s   analysis s   (CPU s)   analyze s   verdict\n",
+);
 for (const n of sizes) {
   const a = join(dir, `baseline-${n}.json`);
   const b = join(dir, `candidate-${n}.json`);
@@ -73,17 +76,20 @@ for (const n of sizes) {
   const candidate = readResult(b);
   const load_s = seconds(t0);
   t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   const { report } = await runGate({ baseline, candidate, config, baselineSource: a, candidateSource: b });
   const analysis_s = seconds(t0);
+  const cpu = process.cpuUsage(cpu0);
+  const analysis_cpu_s = (cpu.user + cpu.system) / 1e6;
   const xs = metricSamples(baseline, a);
   const ys = metricSamples(candidate, b);
   t0 = process.hrtime.bigint();
   analyze("scaling", xs, ys, baseline.mode, config);
   const analyze_s = seconds(t0);
   const file_mb = statSync(a).size / 1e6;
-  rows.push({ n, file_mb, write_s, load_s, analysis_s, analyze_s, verdict: report.verdict });
+  rows.push({ n, file_mb, write_s, load_s, analysis_s, analysis_cpu_s, analyze_s, verdict: report.verdict });
   process.stderr.write(
-    `${String(n).padStart(10)} ${file_mb.toFixed(1).padStart(9)} ${write_s.toFixed(2).padStart(9)} ${load_s.toFixed(2).padStart(8)} ${analysis_s.toFixed(2).padStart(12)} ${analyze_s.toFixed(2).padStart(11)}   ${report.verdict}\n`,
+    `${String(n).padStart(10)} ${file_mb.toFixed(1).padStart(9)} ${write_s.toFixed(2).padStart(9)} ${load_s.toFixed(2).padStart(8)} ${analysis_s.toFixed(2).padStart(12)} ${analysis_cpu_s.toFixed(2).padStart(9)} ${analyze_s.toFixed(2).padStart(11)}   ${report.verdict}\n`,
   );
   if (!values.keep) {
     rmSync(a, { force: true });

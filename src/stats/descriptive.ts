@@ -35,7 +35,7 @@ export type Summary = {
   p99: number;
 };
 
-function checkSample(xs: readonly number[], what: string): void {
+function checkSample(xs: ArrayLike<number>, what: string): void {
   if (xs.length === 0) throw new RangeError(`${what} is undefined for an empty sample`);
   for (let i = 0; i < xs.length; i++) {
     if (Number.isNaN(xs[i])) throw new RangeError(`${what}: value at index ${i} is NaN`);
@@ -95,7 +95,7 @@ export function medianInPlace(buf: Float64Array): number {
   return (lower + upper) / 2;
 }
 
-function medianOfSorted(s: Float64Array): number {
+function medianOfSorted(s: ArrayLike<number>): number {
   const n = s.length;
   const mid = n >> 1;
   const upper = s[mid] as number;
@@ -130,8 +130,21 @@ function stddevOf(xs: readonly number[], m: number): number {
   return Math.sqrt(ss / (xs.length - 1));
 }
 
-function madOf(xs: readonly number[], med: number): number {
-  return medianInPlace(Float64Array.from(xs, (x) => Math.abs(x - med)));
+function madOf(xs: ArrayLike<number>, med: number): number {
+  const dev = new Float64Array(xs.length);
+  for (let i = 0; i < dev.length; i++) dev[i] = Math.abs((xs[i] as number) - med);
+  return medianInPlace(dev);
+}
+
+/** True when `xs` is in ascending order (one pass; lets an already sorted sample skip a sort or selection). */
+export function isAscending(xs: ArrayLike<number>): boolean {
+  for (let i = 1; i < xs.length; i++) if ((xs[i - 1] as number) > (xs[i] as number)) return false;
+  return true;
+}
+
+/** The median of a sample: the middle of it when it is already sorted, else by selection on a copy. */
+function medianOf(xs: ArrayLike<number>): number {
+  return isAscending(xs) ? medianOfSorted(xs) : medianInPlace(Float64Array.from(xs));
 }
 
 function robustCvOf(med: number, madValue: number): number {
@@ -146,9 +159,9 @@ function robustCvOf(med: number, madValue: number): number {
  * @returns the median, in the unit of `xs`.
  * @throws RangeError if `xs` is empty or contains NaN.
  */
-export function median(xs: readonly number[]): number {
+export function median(xs: ArrayLike<number>): number {
   checkSample(xs, "median");
-  return medianInPlace(Float64Array.from(xs));
+  return medianOf(xs);
 }
 
 /**
@@ -179,9 +192,9 @@ export function stddev(xs: readonly number[]): number {
  * @returns the MAD, in the unit of `xs`.
  * @throws RangeError if `xs` is empty or contains NaN.
  */
-export function mad(xs: readonly number[]): number {
+export function mad(xs: ArrayLike<number>): number {
   checkSample(xs, "mad");
-  return madOf(xs, medianInPlace(Float64Array.from(xs)));
+  return madOf(xs, medianOf(xs));
 }
 
 /**
@@ -192,9 +205,9 @@ export function mad(xs: readonly number[]): number {
  *   `Infinity` if the median is 0 and the MAD is positive.
  * @throws RangeError if `xs` is empty or contains NaN.
  */
-export function robustCv(xs: readonly number[]): number {
+export function robustCv(xs: ArrayLike<number>): number {
   checkSample(xs, "robustCv");
-  const med = medianInPlace(Float64Array.from(xs));
+  const med = medianOf(xs);
   return robustCvOf(med, madOf(xs, med));
 }
 

@@ -5,7 +5,7 @@
  */
 
 import { mulberry32, randomInt } from "../util/prng.js";
-import { median, medianInPlace, percentile } from "./descriptive.js";
+import { isAscending, median, medianInPlace, percentile } from "./descriptive.js";
 
 /** Alternative hypothesis of the Mann-Whitney U test, about the sample `x` relative to `y`. */
 export type Alternative = "less" | "greater" | "two-sided";
@@ -94,7 +94,7 @@ export function normalCdf(z: number): number {
   return 0.5 * erfc(-z / Math.SQRT2);
 }
 
-function checkSample(xs: readonly number[], what: string, name: string): void {
+function checkSample(xs: ArrayLike<number>, what: string, name: string): void {
   if (xs.length === 0) throw new RangeError(`${what}: ${name} is empty`);
   for (let i = 0; i < xs.length; i++) {
     if (Number.isNaN(xs[i])) throw new RangeError(`${what}: ${name}[${i}] is NaN`);
@@ -160,8 +160,8 @@ function clamp01(p: number): number {
  * @throws RangeError if either sample is empty or contains NaN, or if `alternative` is unknown.
  */
 export function mannWhitneyU(
-  x: readonly number[],
-  y: readonly number[],
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
   alternative: Alternative,
 ): MannWhitneyResult {
   checkSample(x, "mannWhitneyU", "x");
@@ -177,8 +177,10 @@ export function mannWhitneyU(
   // (t values, tx of them from x) at ranks start+1..end adds tx * midrank to the rank sum of x and t^3 - t
   // to the tie term. O(n log n) in time, two typed copies in memory. Midranks are half-integers and every
   // partial sum is below 2^53 for n < 10^7, so the sums are exact whatever the order of summation.
-  const xs = Float64Array.from(x).sort();
-  const ys = Float64Array.from(y).sort();
+  const xs = Float64Array.from(x);
+  const ys = Float64Array.from(y);
+  if (!isAscending(xs)) xs.sort();
+  if (!isAscending(ys)) ys.sort();
   let rankSumX = 0;
   let tieTerm = 0;
   let hasTies = false;
@@ -240,7 +242,7 @@ export function mannWhitneyU(
   return { u: u1, z, p_value: clamp01(p), exact: false };
 }
 
-function checkPositiveSample(xs: readonly number[], name: string, positive: boolean): void {
+function checkPositiveSample(xs: ArrayLike<number>, name: string, positive: boolean): void {
   if (xs.length === 0) throw new RangeError(`bootstrapRatioCi: ${name} is empty`);
   for (let i = 0; i < xs.length; i++) {
     const v = xs[i] as number;
@@ -259,7 +261,7 @@ function checkPositiveSample(xs: readonly number[], name: string, positive: bool
 export const DIRECT_RESAMPLE_MAX_N = 1000;
 
 /** Median of `src` resampled with replacement into `buf` (same length), drawing n indices from `rng`. */
-function resampledMedian(src: readonly number[], buf: Float64Array, rng: () => number): number {
+function resampledMedian(src: ArrayLike<number>, buf: Float64Array, rng: () => number): number {
   const n = src.length;
   for (let i = 0; i < n; i++) buf[i] = src[randomInt(rng, n)] as number;
   return medianInPlace(buf);
@@ -305,8 +307,9 @@ function betaDeviate(a: number, b: number, rng: () => number): number {
  */
 class OrderStatisticMedian {
   private readonly sorted: Float64Array;
-  constructor(src: readonly number[]) {
-    this.sorted = Float64Array.from(src).sort();
+  constructor(src: ArrayLike<number>) {
+    const copy = Float64Array.from(src);
+    this.sorted = isAscending(copy) ? copy : copy.sort();
   }
   draw(rng: () => number): number {
     const s = this.sorted;
@@ -336,7 +339,7 @@ export type ResampleMethod = "direct" | "order-statistic";
  * @returns a function drawing one resampled median (unit of `src`) from the generator it is given.
  */
 export function bootstrapMedianSampler(
-  src: readonly number[],
+  src: ArrayLike<number>,
   method: ResampleMethod = src.length > DIRECT_RESAMPLE_MAX_N ? "order-statistic" : "direct",
 ): (rng: () => number) => number {
   if (method === "order-statistic") {
@@ -367,8 +370,8 @@ export function bootstrapMedianSampler(
  *   an option is out of range.
  */
 export function bootstrapRatioCi(
-  baseline: readonly number[],
-  candidate: readonly number[],
+  baseline: ArrayLike<number>,
+  candidate: ArrayLike<number>,
   opts: BootstrapOptions = {},
 ): BootstrapRatioCi {
   const seed = opts.seed ?? 1;
