@@ -5,6 +5,7 @@
  * bench/gate-scaling.ts, not asserted here: the machine is shared).
  */
 import { describe, expect, it } from "vitest";
+import { ConfigFileError, parseGateConfig } from "../../src/gate/config.js";
 import {
   bootstrapMedianSampler,
   bootstrapRatioCi,
@@ -135,5 +136,17 @@ describe("the bootstrap's order-statistic draw of a resampled median", () => {
     expect(a.high).toBeGreaterThan(a.ratio);
     expect(a.high - a.low).toBeLessThan(0.01); // the median of 10^6 values is known to a fraction of a per cent
     expect(mannWhitneyU(cand, base, "less").p_value).toBeLessThan(1e-12);
+  });
+});
+
+describe("the bootstrap's cost has a bound in the configuration", () => {
+  it("bootstrap.iterations above 100 000 is refused with the field named", () => {
+    expect(() => parseGateConfig({ bootstrap: { iterations: 1e9 } }, "cfg.json")).toThrow(ConfigFileError);
+    expect(() => parseGateConfig({ bootstrap: { iterations: 1e9 } }, "cfg.json")).toThrow(
+      /bootstrap\.iterations/,
+    );
+    expect(parseGateConfig({ bootstrap: { iterations: 100_000 } }, "cfg.json").bootstrap.iterations).toBe(
+      100_000,
+    );
   });
 });
