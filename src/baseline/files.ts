@@ -3,7 +3,7 @@
  * atomically (temp file, fsync, rename), and an existing baseline that no longer validates is copied aside
  * first, never silently lost.
  */
-import { constants, copyFileSync, existsSync } from "node:fs";
+import { constants, copyFileSync, existsSync, statSync } from "node:fs";
 import { parseResult, readResult, writeResult } from "../results/io.js";
 import type { BenchmarkResult } from "../results/schema.js";
 import { OutputNotWritableError, ResultFileError } from "../util/errors.js";
@@ -28,7 +28,8 @@ export function fileStamp(date = new Date()): string {
 /**
  * Writes baselines, each atomically. All results are validated first, so an invalid result writes nothing.
  * An existing file at a target path that fails validation is copied to `<path>.corrupt-<timestamp>` before the new baseline replaces it.
- * @throws ResultFileError when a result does not validate (nothing is written then);
+ * @throws ResultFileError when a result does not validate (nothing is written then), or when something that
+ *   is not a regular file (a FIFO, a device) stands at a target path;
  *   OutputNotWritableError when a path cannot be written.
  */
 export function writeBaselines(
@@ -45,6 +46,8 @@ export function writeBaselines(
         readResult(e.path);
       } catch (err) {
         if (!(err instanceof ResultFileError)) throw err;
+        // a FIFO, device or folder at the path is refused, never copied (copying a FIFO would block)
+        if (!statSync(e.path).isFile()) throw err;
         problem = err.message;
         kept = `${e.path}.corrupt-${stamp}`;
         try {

@@ -54,8 +54,8 @@ export const gateConfigSchema = z
       .object({
         /** two-sided confidence of the ratio's interval. Defaults to 0.95. */
         confidence: fraction.default(0.95),
-        /** resamples. Defaults to 2000. */
-        iterations: z.number().int().min(100).default(2000),
+        /** resamples, 100 to 100 000 (each costs O(n) for samples of up to 1000 values). Defaults to 2000. */
+        iterations: z.number().int().min(100).max(100_000).default(2000),
         /** seed of the resampling generator (the gate is deterministic). Defaults to 1. */
         seed: z.number().int().default(1),
       })

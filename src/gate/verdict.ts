@@ -31,6 +31,7 @@ import { EXIT } from "../util/errors.js";
 import type { Mode } from "../workload/workload.js";
 import { type Analysis, analyze, type GatedMetric, gatedMetric, metricSamples } from "./analysis.js";
 import { type Comparability, checkComparability, describeDifferences } from "./comparability.js";
+import { checkComplete } from "./completeness.js";
 import { type DriftTest, driftTest } from "./drift.js";
 import { type ChangedPathsFn, checkStaleness, type StaleReport } from "./staleness.js";
 
@@ -57,6 +58,8 @@ export interface GateInput {
   captureAgain?: () => Promise<BenchmarkResult>;
   /** git lookup for the rebaseline trigger; absent: the path check is reported as not done */
   changedPaths?: ChangedPathsFn;
+  /** gate partial results ("complete": false) too (--allow-incomplete); by default they are refused */
+  allowIncomplete?: boolean;
 }
 
 /** The verdict and all its evidence; JSON-serialisable (written to verdicts.json). */
@@ -173,6 +176,11 @@ function regressionText(a: Analysis): string {
  */
 export async function runGate(input: GateInput): Promise<GateOutcome> {
   const { baseline, candidate, config } = input;
+  const allowIncomplete = input.allowIncomplete === true;
+  const partial = [
+    checkComplete(baseline, input.baselineSource, allowIncomplete),
+    checkComplete(candidate, input.candidateSource, allowIncomplete),
+  ];
   const mode = baseline.mode;
   const t = thresholdOf(config, mode);
   const noisyCv = noisyCvOf(config, mode);
@@ -203,6 +211,7 @@ export async function runGate(input: GateInput): Promise<GateOutcome> {
     machine_load: { baseline_other_cores: otherCores(baseline), candidate_other_cores: [] },
     fixes: [],
   };
+  for (const note of partial) if (note !== null) report.reasons.push(note);
   const busyFixes: string[] = [];
   const finish = (verdict: Verdict, reason: string): GateOutcome => {
     report.verdict = verdict;
@@ -303,6 +312,8 @@ export async function runGate(input: GateInput): Promise<GateOutcome> {
   const again = await input.captureAgain();
   captures.push(again);
   sources.push(`${input.candidateSource} (second capture)`);
+  const partial2 = checkComplete(again, sources[1] as string, allowIncomplete);
+  if (partial2 !== null) report.reasons.push(partial2);
   report.second_capture.taken = true;
   const comparability2 = checkComparability(baseline, again);
   if (!comparability2.comparable) {

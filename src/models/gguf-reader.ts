@@ -1,5 +1,6 @@
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, readSync } from "node:fs";
 import { ModelFileError } from "../util/errors.js";
+import { openRegularFile } from "../util/read-file.js";
 import {
   GGUF_DEFAULT_ALIGNMENT,
   GGUF_MAGIC,
@@ -31,6 +32,35 @@ export interface GgufHeader {
 
 class TruncatedError extends Error {}
 
+/**
+ * The most items a metadata array may hold: 2^24 (16.8 M). Real vocabularies are below 300 k tokens and
+ * merges; a count is also checked against the bytes left in the file, so that a corrupt count (300 million
+ * uint8 values in a small file) is a one-line error, not an allocation that aborts V8.
+ */
+export const MAX_GGUF_ARRAY_ITEMS = 1 << 24;
+
+/** The longest metadata string or name read: 16 MiB (real ones are below a few KB; chat templates ~10 KB). */
+export const MAX_GGUF_STRING_BYTES = 16 << 20;
+
+/** The fewest bytes one value of a metadata type takes in the file (a string: its 8-byte length). */
+function minValueBytes(type: number): number {
+  switch (type) {
+    case GgufValueType.UINT8:
+    case GgufValueType.INT8:
+    case GgufValueType.BOOL:
+      return 1;
+    case GgufValueType.UINT16:
+    case GgufValueType.INT16:
+      return 2;
+    case GgufValueType.UINT32:
+    case GgufValueType.INT32:
+    case GgufValueType.FLOAT32:
+      return 4;
+    default:
+      return 8; // 64-bit values, and strings (8-byte length)
+  }
+}
+
 /** Reads a file sequentially through a window, so that a 100 MB model is not read whole for its header. */
 class Cursor {
   private buf = Buffer.alloc(0);
@@ -61,6 +91,24 @@ class Cursor {
   u32(): number {
     return this.take(4).readUInt32LE(0);
   }
+  /** Bytes not yet read. */
+  get left(): number {
+    return this.size - this.pos;
+  }
+  /**
+   * Reads a count of items of at least `itemBytes` bytes each and checks that they fit in the rest of the
+   * file (and under `max`), before anything is allocated for them.
+   */
+  count(itemBytes: number, what: string, max = Number.MAX_SAFE_INTEGER): number {
+    const n = this.u64();
+    if (n > max) throw new RangeError(`${what} claims ${n} items, more than the ${max} this reader accepts`);
+    if (n * itemBytes > this.left) {
+      throw new TruncatedError(
+        `${what} claims ${n} items of at least ${itemBytes} bytes, but only ${this.left} bytes of the file are left`,
+      );
+    }
+    return n;
+  }
   u64(): number {
     const v = this.take(8).readBigUInt64LE(0);
     if (v > BigInt(Number.MAX_SAFE_INTEGER))
@@ -69,7 +117,11 @@ class Cursor {
   }
   str(): string {
     const len = this.u64();
-    if (len > this.size) throw new TruncatedError();
+    if (len > this.left) throw new TruncatedError();
+    if (len > MAX_GGUF_STRING_BYTES)
+      throw new RangeError(
+        `a string claims ${len} bytes, more than the ${MAX_GGUF_STRING_BYTES} this reader accepts`,
+      );
     return this.take(len).toString("utf8");
   }
 }
@@ -102,8 +154,8 @@ function readScalar(c: Cursor, type: number): GgufReadValue {
       return c.take(8).readDoubleLE(0);
     case GgufValueType.ARRAY: {
       const itemType = c.u32();
-      const count = c.u64();
       if (itemType === GgufValueType.ARRAY) throw new RangeError("nested arrays are not supported");
+      const count = c.count(minValueBytes(itemType), "a metadata array", MAX_GGUF_ARRAY_ITEMS);
       const items: GgufReadValue[] = [];
       for (let i = 0; i < count; i++) items.push(readScalar(c, itemType));
       return items;
@@ -123,19 +175,18 @@ function knownTensorBytes(type: number, count: number): number | undefined {
 
 /**
  * Reads and checks the header of a GGUF file without loading tensor data.
- * @throws ModelFileError naming the problem: missing file, not GGUF, unsupported version, truncated.
+ * The path must be a regular file (checked before it is opened); header reads go through a window of at most
+ * 1 MiB and every count in the header is checked against the bytes left in the file before it is used.
+ * @throws ModelFileError naming the problem: missing or not a regular file, not GGUF, unsupported version,
+ *   truncated, or a count that cannot fit in the file.
  */
 export function readGgufHeader(path: string): GgufHeader {
-  let fd: number;
+  // a FIFO, device or folder is refused before it is opened (a FIFO would block the open forever)
+  const { fd, size } = openRegularFile(
+    path,
+    (problem, cause) => new ModelFileError(path, problem, { cause }),
+  );
   try {
-    fd = openSync(path, "r");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ModelFileError(path, code === "ENOENT" ? "file not found" : `cannot be read (${code})`);
-  }
-  try {
-    const size = fstatSync(fd).size;
-    if (!fstatSync(fd).isFile()) throw new ModelFileError(path, "not a regular file");
     const c = new Cursor(fd, size);
     try {
       if (size < 4 || c.u32() !== GGUF_MAGIC)
@@ -143,8 +194,10 @@ export function readGgufHeader(path: string): GgufHeader {
       const version = c.u32();
       if (version !== 2 && version !== 3)
         throw new ModelFileError(path, `unsupported GGUF version ${version}`);
-      const tensorCount = c.u64();
-      const kvCount = c.u64();
+      // each tensor entry takes at least 24 bytes (name length, dims count, type, offset); each key-value
+      // pair at least 12 (key length, value type): counts that cannot fit in the file are corrupt
+      const tensorCount = c.count(24, "the tensor count");
+      const kvCount = c.count(12, "the metadata count");
       const metadata = new Map<string, GgufReadValue>();
       for (let i = 0; i < kvCount; i++) {
         const key = c.str();
@@ -177,8 +230,10 @@ export function readGgufHeader(path: string): GgufHeader {
       return { version, metadata, tensors, data_offset: dataOffset, file_size_bytes: size };
     } catch (err) {
       if (err instanceof ModelFileError) throw err;
-      if (err instanceof TruncatedError)
-        throw new ModelFileError(path, `truncated GGUF header (file is ${size} bytes)`);
+      if (err instanceof TruncatedError) {
+        const detail = err.message === "" ? "" : `: ${err.message}`;
+        throw new ModelFileError(path, `truncated or corrupt GGUF header (file is ${size} bytes)${detail}`);
+      }
       throw new ModelFileError(path, `corrupt GGUF header: ${(err as Error).message}`);
     }
   } finally {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, readSync } from "node:fs";
 import { ModelFileError } from "../util/errors.js";
+import { openRegularFile } from "../util/read-file.js";
 import { ggmlTypeName } from "./gguf-format.js";
 import { type GgufHeader, type GgufReadValue, readGgufHeader } from "./gguf-reader.js";
 
@@ -69,19 +70,32 @@ export function validateGgufForEngine(path: string, header: GgufHeader): void {
 
 const hashCache = new Map<string, string>();
 
-/** sha256 of a file, streamed in 4 MiB reads; memoised per path, size and mtime within a process. */
+/**
+ * sha256 of a model file, streamed in 4 MiB reads; memoised per path and size within a process. The path must
+ * be a regular file (checked before it is opened) and is read up to `sizeBytes`, the size its header check saw:
+ * a file that changes size in between is an error, not a hash of other bytes.
+ * @throws ModelFileError for a missing or non-regular file, or one whose size changed.
+ */
 export function sha256File(path: string, sizeBytes: number): string {
   const key = `${path}:${sizeBytes}`;
   const cached = hashCache.get(key);
   if (cached) return cached;
   const hash = createHash("sha256");
-  const fd = openSync(path, "r");
+  const { fd, size } = openRegularFile(
+    path,
+    (problem, cause) => new ModelFileError(path, problem, { cause }),
+  );
   try {
+    if (size !== sizeBytes)
+      throw new ModelFileError(path, `changed while being read (${sizeBytes} bytes, now ${size})`);
     const buf = Buffer.allocUnsafe(4 << 20);
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
+    let left = sizeBytes;
+    while (left > 0) {
+      const n = readSync(fd, buf, 0, Math.min(buf.length, left), null);
+      if (n === 0)
+        throw new ModelFileError(path, `changed while being read (shorter than ${sizeBytes} bytes)`);
       hash.update(buf.subarray(0, n));
+      left -= n;
     }
   } finally {
     closeSync(fd);

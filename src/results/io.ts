@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import type { z } from "zod";
 import { atomicWriteText } from "../util/atomic-file.js";
 import { ResultFileError } from "../util/errors.js";
+import { readRegularText } from "../util/read-file.js";
 import { migrateToCurrent } from "./migrations.js";
 import { type BenchmarkResult, resultSchema, SCHEMA_VERSION } from "./schema.js";
 
@@ -30,17 +30,34 @@ export function parseResult(doc: unknown, where: string): BenchmarkResult {
 }
 
 /**
- * Reads and validates a result file (a baseline above all) before any use.
- * @throws ResultFileError for a missing file, bad JSON or a schema violation, naming the file and field.
+ * The largest result file read: 500 MiB. A result of 10^6 generation rounds (`baseline --rounds 100000` with
+ * 10 captures) is 356 MB as written by {@link serializeResult} (measured); V8's longest string
+ * (buffer.constants.MAX_STRING_LENGTH, 2^29 - 24 characters) is only a little more.
+ */
+export const MAX_RESULT_BYTES = 500 * 1024 * 1024;
+
+/**
+ * The problem of an empty (0-byte) result file: how it most likely happened and how to get the old one back.
+ * A shell redirect (`perf-baseline bench ... > docs/baseline-generation.json`) empties its target before the
+ * command runs, so a command that fails (a flag typo, Ctrl-C at start-up) leaves 0 bytes behind.
+ */
+export function emptyResultProblem(path: string): string {
+  return `is empty (0 bytes): a redirect \`> ${path}\` of a command that failed emptied it; get the committed one back with \`git checkout -- ${path}\` (or \`git show HEAD:${path}\`), and write results with -o FILE, which replaces the file only when the run succeeds`;
+}
+
+/**
+ * Reads and validates a result file (a baseline above all) before any use. The path must be a regular file
+ * (checked before it is opened: a FIFO or device is refused, never read) of at most {@link MAX_RESULT_BYTES}.
+ * @throws ResultFileError for a missing, non-regular, too large or empty file, bad JSON or a schema
+ *   violation, naming the file and field.
  */
 export function readResult(path: string): BenchmarkResult {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ResultFileError(path, code === "ENOENT" ? "file not found" : `cannot be read (${code})`);
-  }
+  const text = readRegularText(
+    path,
+    { maxBytes: MAX_RESULT_BYTES, what: "a result file" },
+    (problem, cause) => new ResultFileError(path, problem, { cause }),
+  );
+  if (text.length === 0) throw new ResultFileError(path, emptyResultProblem(path));
   let doc: unknown;
   try {
     doc = JSON.parse(text);

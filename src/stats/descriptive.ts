@@ -35,7 +35,7 @@ export type Summary = {
   p99: number;
 };
 
-function checkSample(xs: readonly number[], what: string): void {
+function checkSample(xs: ArrayLike<number>, what: string): void {
   if (xs.length === 0) throw new RangeError(`${what} is undefined for an empty sample`);
   for (let i = 0; i < xs.length; i++) {
     if (Number.isNaN(xs[i])) throw new RangeError(`${what}: value at index ${i} is NaN`);
@@ -47,7 +47,55 @@ function sortedCopy(xs: readonly number[]): Float64Array {
   return Float64Array.from(xs).sort();
 }
 
-function medianOfSorted(s: Float64Array): number {
+/**
+ * The k-th smallest (0-based) of `a[lo..hi]`, moving it to a[k] and everything smaller before it
+ * (Hoare's quickselect with a median-of-three pivot; expected O(n)).
+ */
+function selectKth(a: Float64Array, k: number, lo = 0, hi = a.length - 1): number {
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    // median of three as the pivot
+    const x = a[lo] as number;
+    const y = a[mid] as number;
+    const z = a[hi] as number;
+    const pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while ((a[i] as number) < pivot) i++;
+      while ((a[j] as number) > pivot) j--;
+      if (i <= j) {
+        const t = a[i] as number;
+        a[i] = a[j] as number;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k] as number;
+  }
+  return a[k] as number;
+}
+
+/**
+ * Median of a scratch array, which it reorders: quickselect of the middle value(s), O(n) expected, instead
+ * of a full sort. The same value as the median of the sorted array.
+ * @param buf a non-empty array without NaN (any unit); reordered.
+ */
+export function medianInPlace(buf: Float64Array): number {
+  const n = buf.length;
+  const mid = n >> 1;
+  const upper = selectKth(buf, mid);
+  if (n % 2 === 1) return upper;
+  // the largest of the lower half, which quickselect left before index mid
+  let lower = buf[0] as number;
+  for (let i = 1; i < mid; i++) if ((buf[i] as number) > lower) lower = buf[i] as number;
+  return (lower + upper) / 2;
+}
+
+function medianOfSorted(s: ArrayLike<number>): number {
   const n = s.length;
   const mid = n >> 1;
   const upper = s[mid] as number;
@@ -82,8 +130,21 @@ function stddevOf(xs: readonly number[], m: number): number {
   return Math.sqrt(ss / (xs.length - 1));
 }
 
-function madOf(xs: readonly number[], med: number): number {
-  return medianOfSorted(Float64Array.from(xs, (x) => Math.abs(x - med)).sort());
+function madOf(xs: ArrayLike<number>, med: number): number {
+  const dev = new Float64Array(xs.length);
+  for (let i = 0; i < dev.length; i++) dev[i] = Math.abs((xs[i] as number) - med);
+  return medianInPlace(dev);
+}
+
+/** True when `xs` is in ascending order (one pass; lets an already sorted sample skip a sort or selection). */
+export function isAscending(xs: ArrayLike<number>): boolean {
+  for (let i = 1; i < xs.length; i++) if ((xs[i - 1] as number) > (xs[i] as number)) return false;
+  return true;
+}
+
+/** The median of a sample: the middle of it when it is already sorted, else by selection on a copy. */
+function medianOf(xs: ArrayLike<number>): number {
+  return isAscending(xs) ? medianOfSorted(xs) : medianInPlace(Float64Array.from(xs));
 }
 
 function robustCvOf(med: number, madValue: number): number {
@@ -105,9 +166,9 @@ export function sum(xs: readonly number[]): number {
  * @returns the median, in the unit of `xs`.
  * @throws RangeError if `xs` is empty or contains NaN.
  */
-export function median(xs: readonly number[]): number {
+export function median(xs: ArrayLike<number>): number {
   checkSample(xs, "median");
-  return medianOfSorted(sortedCopy(xs));
+  return medianOf(xs);
 }
 
 /**
@@ -138,9 +199,9 @@ export function stddev(xs: readonly number[]): number {
  * @returns the MAD, in the unit of `xs`.
  * @throws RangeError if `xs` is empty or contains NaN.
  */
-export function mad(xs: readonly number[]): number {
+export function mad(xs: ArrayLike<number>): number {
   checkSample(xs, "mad");
-  return madOf(xs, medianOfSorted(sortedCopy(xs)));
+  return madOf(xs, medianOf(xs));
 }
 
 /**
@@ -151,9 +212,9 @@ export function mad(xs: readonly number[]): number {
  *   `Infinity` if the median is 0 and the MAD is positive.
  * @throws RangeError if `xs` is empty or contains NaN.
  */
-export function robustCv(xs: readonly number[]): number {
+export function robustCv(xs: ArrayLike<number>): number {
   checkSample(xs, "robustCv");
-  const med = medianOfSorted(sortedCopy(xs));
+  const med = medianOf(xs);
   return robustCvOf(med, madOf(xs, med));
 }
 

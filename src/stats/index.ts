@@ -2,5 +2,17 @@
 
 export type { Summary } from "./descriptive.js";
 export { mad, mean, median, percentile, robustCv, stddev, sum, summarize } from "./descriptive.js";
-export type { Alternative, BootstrapOptions, BootstrapRatioCi, MannWhitneyResult } from "./inference.js";
-export { bootstrapRatioCi, mannWhitneyU, normalCdf } from "./inference.js";
+export type {
+  Alternative,
+  BootstrapOptions,
+  BootstrapRatioCi,
+  MannWhitneyResult,
+  ResampleMethod,
+} from "./inference.js";
+export {
+  bootstrapMedianSampler,
+  bootstrapRatioCi,
+  DIRECT_RESAMPLE_MAX_N,
+  mannWhitneyU,
+  normalCdf,
+} from "./inference.js";

@@ -4,7 +4,7 @@ import { serializeResult, writeResult } from "../../results/io.js";
 import { printWarnings } from "../../results/warnings.js";
 import { exitCodeOf } from "../../run/outcome.js";
 import { runBenchmark } from "../../run/run-benchmark.js";
-import { assertWritablePath } from "../../util/output-path.js";
+import { assertWritablePath, isStandardStream } from "../../util/output-path.js";
 import { MODES } from "../../workload/workload.js";
 import { type Command, choiceFlag, stringFlag } from "../args.js";
 import { interruptible } from "../interrupt.js";
@@ -54,7 +54,8 @@ export const benchCommand: Command = {
     const result = outcome.result;
     if (result) {
       printWarnings(result.warnings);
-      if (output !== undefined) writeResult(output, result);
+      // `-o -` (or /dev/stdout) is the standard output the result is printed on anyway: print it once
+      if (output !== undefined && !isStandardStream(output)) writeResult(output, result);
       writeReports(reports.files, { kind: "result", result });
       process.stdout.write(serializeResult(result));
     }

@@ -8,6 +8,7 @@ import { writeReports } from "../../report/registry.js";
 import { readResult } from "../../results/io.js";
 import { UsageError } from "../../util/errors.js";
 import { type Command, stringFlag } from "../args.js";
+import { status } from "../progress.js";
 import { reportFlags, reportsFromFlags } from "../report-flags.js";
 
 /** `perf-baseline compare`: A is the baseline, B the candidate. */
@@ -15,11 +16,15 @@ export const compareCommand: Command = {
   name: "compare",
   summary: "Compare two result files (A = baseline, B = candidate) with the gate's analysis; loads no model.",
   usage:
-    "perf-baseline compare A.json B.json [--config FILE] [--format text|json|markdown] [--report FORMAT=PATH]",
+    "perf-baseline compare A.json B.json [--config FILE] [--format text|json|markdown] [--report FORMAT=PATH] [--allow-incomplete]",
   positionals: 2,
   flags: {
     config: { type: "string", description: "gate configuration file", default: "perf-baseline.config.json" },
     ...reportFlags(true),
+    "allow-incomplete": {
+      type: "boolean",
+      description: 'also compare partial results ("complete": false, an interrupted run); refused by default',
+    },
   },
   async run(values, positionals) {
     const [a, b] = positionals;
@@ -27,9 +32,23 @@ export const compareCommand: Command = {
       throw new UsageError("compare: needs two result files: A.json B.json");
     const { config } = readGateConfig(stringFlag(values, "config"));
     const reports = reportsFromFlags(values);
+    let t0 = process.hrtime.bigint();
     const baseline = readResult(a);
     const candidate = readResult(b);
-    const { report } = await runGate({ baseline, candidate, config, baselineSource: a, candidateSource: b });
+    const loadS = Number(process.hrtime.bigint() - t0) / 1e9;
+    t0 = process.hrtime.bigint();
+    const { report } = await runGate({
+      baseline,
+      candidate,
+      config,
+      baselineSource: a,
+      candidateSource: b,
+      allowIncomplete: values["allow-incomplete"] === true,
+    });
+    const analysisS = Number(process.hrtime.bigint() - t0) / 1e9;
+    status(
+      `loaded ${baseline.samples.length} + ${candidate.samples.length} rounds in ${loadS.toFixed(2)} s; analysis took ${analysisS.toFixed(2)} s`,
+    );
     process.stdout.write(reports.stdout.render({ kind: "gate", report }));
     writeReports(reports.files, { kind: "gate", report });
     return report.exit_code;

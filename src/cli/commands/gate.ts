@@ -1,4 +1,5 @@
 import { readGateConfig } from "../../config/read-config.js";
+import { checkComplete } from "../../gate/completeness.js";
 import { runGate } from "../../gate/verdict.js";
 import { writeReports } from "../../report/registry.js";
 import { readResult } from "../../results/io.js";
@@ -11,7 +12,16 @@ import { capturePlanFor, gitChangedPaths, readBaseline } from "../gate-support.j
 import { reportFlags, reportsFromFlags } from "../report-flags.js";
 import { captureFlags } from "../run-flags.js";
 
-const OWN_FLAGS = ["mode", "baseline", "candidate", "config", "format", "report", "report-json"] as const;
+const OWN_FLAGS = [
+  "mode",
+  "baseline",
+  "candidate",
+  "config",
+  "format",
+  "report",
+  "report-json",
+  "allow-incomplete",
+] as const;
 
 function candidateFiles(values: Record<string, unknown>): string[] {
   const raw = values.candidate;
@@ -47,6 +57,10 @@ export const gateCommand: Command = {
     },
     config: { type: "string", description: "gate configuration file", default: "perf-baseline.config.json" },
     ...reportFlags(true),
+    "allow-incomplete": {
+      type: "boolean",
+      description: 'also gate partial results ("complete": false, an interrupted run); refused by default',
+    },
     ...captureFlags(),
   },
   async run(values) {
@@ -55,6 +69,8 @@ export const gateCommand: Command = {
     const reports = reportsFromFlags(values);
     // candidate files are validated before anything runs
     const fileResults = files.map((f) => readResult(f));
+    const allowIncomplete = values["allow-incomplete"] === true;
+    for (const [i, r] of fileResults.entries()) checkComplete(r, files[i] as string, allowIncomplete);
     const mode: Mode = choiceFlag(values, "mode", MODES, fileResults[0]?.mode ?? "generation");
     const baselinePath = stringFlag(values, "baseline") ?? config.baselines[mode];
     const baseline = readBaseline(baselinePath, mode);
@@ -81,6 +97,7 @@ export const gateCommand: Command = {
       candidateSource,
       captureAgain,
       changedPaths: gitChangedPaths,
+      allowIncomplete,
     });
     if (files[1]) report.candidate_sources[1] = files[1];
     process.stdout.write(reports.stdout.render({ kind: "gate", report }));
