@@ -238,5 +238,23 @@ describe("baseline and check-release commands", () => {
     expect(readFileSync(join(evidence, "commands.txt"), "utf8")).toMatch(
       /perf-baseline bench --engine node-llama-cpp --mode generation --rounds 5 --warmup 1 --max-new-tokens 16/,
     );
+    // the last line is the verdict and its exit code (make cannot pass the code through)
+    expect(run.stdout.trim().split("\n").at(-1)).toBe(`${verdicts.overall.verdict}: exit code ${run.status}`);
+    // the folder now holds this run: a second check-release into it is refused before anything runs
+    const again = runCli([
+      "check-release",
+      "--config",
+      cfg,
+      "--mode",
+      "generation",
+      "--evidence-dir",
+      evidence,
+    ]);
+    expectOneLineError(again, EXIT.output, /evidence.*already holds \d+ entries of another run/);
+    expect(readdirSync(join(evidence, "captures"))).toEqual([
+      "generation-1.json",
+      ...(verdicts.gates[0].candidate_sources.length > 1 ? ["generation-2.json"] : []),
+    ]);
+    expect(readdirSync(dir).filter((f) => f.includes(".partial-"))).toEqual([]);
   });
 });
