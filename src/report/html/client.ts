@@ -173,7 +173,7 @@ export const CLIENT_JS = `
       series: series,
       bands: [{ series: [1, 2], fill: "rgba(9,105,218,0.10)" }],
       axes: [
-        { label: "run (oldest → newest), labelled by commit", labelSize: 30, values: function (u, vals) { return vals.map(function (v) { var p = Number.isInteger(v) ? pts[v - 1] : null; return p ? shortCommit(p.git_commit) : ""; }); }, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] },
+        { label: "run (oldest → newest), labelled by commit", labelSize: 30, space: 90, values: function (u, vals) { return vals.map(function (v) { var p = Number.isInteger(v) ? pts[v - 1] : null; return p ? shortCommit(p.git_commit) : ""; }); }, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] },
         { label: t.metric.name + " (" + t.metric.unit + ")", labelSize: 30, size: 60, values: axisFmt },
       ],
       hooks: {
