@@ -161,3 +161,18 @@ describe("history import and recording", () => {
     expect(sparkline([5, 5])).toBe("▄▄");
   });
 });
+
+describe("content digest", () => {
+  it("uses the same canonical JSON as the environment capture's canonicalJson", async () => {
+    const { canonicalJson, sha256OfJson } = await import("../../src/environment/capture.js");
+    const { fastCanonicalJson } = await import("../../src/history/row.js");
+    for (const r of [
+      fixture("generation-a"),
+      fixture("embedding-b"),
+      { a: [1, undefined, { z: 1, b: "x" }], u: undefined },
+    ]) {
+      expect(fastCanonicalJson(r)).toBe(canonicalJson(r));
+    }
+    expect(resultDigest(fixture("generation-a"))).toBe(sha256OfJson(fixture("generation-a")));
+  });
+});
