@@ -13,7 +13,7 @@ import { causeOf, HistoryStoreError } from "./errors.js";
 import { findGroup, type GroupRepresentative } from "./grouping.js";
 import { migrations, SCHEMA_VERSION_HISTORY } from "./migrations.js";
 import { prepareRow } from "./row.js";
-import { parseRef, ROW_COLUMNS, toSeriesRow, toStoredRow } from "./rows.js";
+import { parseRef, ROW_COLUMNS, SERIES_COLUMNS, toSeriesRow, toStoredRow } from "./rows.js";
 import type { AddOutcome, HistoryEntry, HistoryStore, ListFilter, SeriesRow, StoredRow } from "./types.js";
 
 /** Bounds of every wait on the server, ms. */
@@ -134,7 +134,7 @@ class PostgresStore implements HistoryStore {
           let groups = groupsByBucket.get(row.bucket);
           if (!groups) {
             const res = await c.query(
-              "SELECT group_key, json FROM results WHERE id IN (SELECT MIN(id) FROM results WHERE bucket = $1 GROUP BY group_key) ORDER BY id",
+              "SELECT r.group_key, d.json FROM results r JOIN result_documents d ON d.result_id = r.id WHERE r.id IN (SELECT MIN(id) FROM results WHERE bucket = $1 GROUP BY group_key) ORDER BY r.id",
               [row.bucket],
             );
             groups = res.rows.map((g: { group_key: string; json: string }) => ({
@@ -147,8 +147,8 @@ class PostgresStore implements HistoryStore {
           const group_key = existing ?? row.digest;
           const ins = await c.query(
             `INSERT INTO results (digest, group_key, bucket, kind, mode, engine, model_sha256, model_name,
-              hardware_fingerprint, workload_digest, git_commit, git_dirty, started_at, verdict, source, added_at, json)
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)
+              hardware_fingerprint, workload_digest, git_commit, git_dirty, started_at, verdict, source, added_at)
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)
              ON CONFLICT (digest) DO NOTHING RETURNING id`,
             [
               row.digest,
@@ -167,7 +167,6 @@ class PostgresStore implements HistoryStore {
               row.verdict,
               row.source,
               row.added_at,
-              row.json,
             ],
           );
           const id = ins.rows[0]?.id;
@@ -181,6 +180,7 @@ class PostgresStore implements HistoryStore {
             continue;
           }
           if (existing === null) groups.push({ group_key, result: e.result });
+          await c.query("INSERT INTO result_documents (result_id, json) VALUES ($1, $2)", [id, row.json]);
           const metrics = Object.entries(row.metrics);
           if (metrics.length > 0) {
             const params: unknown[] = [];
@@ -230,9 +230,12 @@ class PostgresStore implements HistoryStore {
     return this.wrap("reading", async () => {
       const res =
         "id" in parsed
-          ? await this.pool.query(`SELECT ${ROW_COLUMNS}, r.json FROM results r WHERE r.id = $1`, [parsed.id])
+          ? await this.pool.query(
+              `SELECT ${ROW_COLUMNS}, d.json FROM results r JOIN result_documents d ON d.result_id = r.id WHERE r.id = $1`,
+              [parsed.id],
+            )
           : await this.pool.query(
-              `SELECT ${ROW_COLUMNS}, r.json FROM results r WHERE r.digest LIKE $1 LIMIT 2`,
+              `SELECT ${ROW_COLUMNS}, d.json FROM results r JOIN result_documents d ON d.result_id = r.id WHERE r.digest LIKE $1 LIMIT 2`,
               [`${parsed.prefix}%`],
             );
       if (res.rows.length > 1)
@@ -252,7 +255,7 @@ class PostgresStore implements HistoryStore {
   async series(mode: Mode, metric: string): Promise<SeriesRow[]> {
     return this.wrap("reading a series", async () => {
       const res = await this.pool.query(
-        `SELECT ${ROW_COLUMNS}, m.metric, m.median, m.p10, m.p90, m.n FROM results r JOIN result_metrics m ON m.result_id = r.id WHERE r.mode = $1 AND m.metric = $2 ORDER BY r.started_at, r.id`,
+        `SELECT ${SERIES_COLUMNS} FROM results r JOIN result_metrics m ON m.result_id = r.id WHERE r.mode = $1 AND m.metric = $2 ORDER BY r.started_at, r.id`,
         [mode, metric],
       );
       return res.rows.map(toSeriesRow);
@@ -262,7 +265,7 @@ class PostgresStore implements HistoryStore {
   async groupRepresentatives(mode: Mode) {
     return this.wrap("reading groups", async () => {
       const res = await this.pool.query(
-        "SELECT group_key, bucket, json FROM results WHERE id IN (SELECT MIN(id) FROM results WHERE mode = $1 GROUP BY group_key) ORDER BY id",
+        "SELECT r.group_key, r.bucket, d.json FROM results r JOIN result_documents d ON d.result_id = r.id WHERE r.id IN (SELECT MIN(id) FROM results WHERE mode = $1 GROUP BY group_key) ORDER BY r.id",
         [mode],
       );
       return res.rows.map((g: { group_key: string; bucket: string; json: string }) => ({

@@ -30,11 +30,22 @@ export function toStoredRow(x: Record<string, unknown>): StoredRow {
   };
 }
 
-/** A database row with metric columns as a SeriesRow. */
+/** The columns a series query selects. */
+export const SERIES_COLUMNS =
+  "r.id, r.digest, r.group_key, r.kind, r.git_commit, r.git_dirty, r.started_at, r.verdict, r.source, m.median, m.p10, m.p90, m.n";
+
+/** A database row of SERIES_COLUMNS as a SeriesRow. */
 export function toSeriesRow(x: Record<string, unknown>): SeriesRow {
   return {
-    ...toStoredRow(x),
-    metric: String(x.metric),
+    id: Number(x.id),
+    digest: x.digest as string,
+    group_key: x.group_key as string,
+    kind: x.kind === "baseline" ? "baseline" : "result",
+    git_commit: (x.git_commit as string | null) ?? null,
+    git_dirty: x.git_dirty === null || x.git_dirty === undefined ? null : Boolean(x.git_dirty),
+    started_at: String(x.started_at),
+    verdict: (x.verdict as SeriesRow["verdict"]) ?? null,
+    source: x.source as string,
     value: { median: Number(x.median), p10: Number(x.p10), p90: Number(x.p90), n: Number(x.n) },
   };
 }

@@ -13,7 +13,7 @@ import { causeOf, HistoryStoreError } from "./errors.js";
 import { findGroup, type GroupRepresentative } from "./grouping.js";
 import { migrations, SCHEMA_VERSION_HISTORY } from "./migrations.js";
 import { prepareRow } from "./row.js";
-import { parseRef, ROW_COLUMNS, toSeriesRow, toStoredRow } from "./rows.js";
+import { parseRef, ROW_COLUMNS, SERIES_COLUMNS, toSeriesRow, toStoredRow } from "./rows.js";
 import type { AddOutcome, HistoryEntry, HistoryStore, ListFilter, SeriesRow, StoredRow } from "./types.js";
 
 /** How long a writer waits for another process's transaction, ms. */
@@ -85,14 +85,15 @@ class SqliteStore implements HistoryStore {
         "UPDATE results SET verdict = ? WHERE digest = ? AND verdict IS NULL AND ? IS NOT NULL",
       );
       const reps = db.prepare(
-        "SELECT group_key, json FROM results WHERE id IN (SELECT MIN(id) FROM results WHERE bucket = ? GROUP BY group_key) ORDER BY id",
+        "SELECT r.group_key, d.json FROM results r JOIN result_documents d ON d.result_id = r.id WHERE r.id IN (SELECT MIN(id) FROM results WHERE bucket = ? GROUP BY group_key) ORDER BY r.id",
       );
       const insert =
         db.prepare(`INSERT INTO results (digest, group_key, bucket, kind, mode, engine, model_sha256,
         model_name, hardware_fingerprint, workload_digest, git_commit, git_dirty, started_at, verdict, source,
-        added_at, json) VALUES (@digest, @group_key, @bucket, @kind, @mode, @engine, @model_sha256, @model_name,
+        added_at) VALUES (@digest, @group_key, @bucket, @kind, @mode, @engine, @model_sha256, @model_name,
         @hardware_fingerprint, @workload_digest, @git_commit, @git_dirty, @started_at, @verdict, @source,
-        @added_at, @json)`);
+        @added_at)`);
+      const insertDocument = db.prepare("INSERT INTO result_documents (result_id, json) VALUES (?, ?)");
       const insertMetric = db.prepare(
         "INSERT INTO result_metrics (result_id, metric, median, p10, p90, n) VALUES (?, ?, ?, ?, ?, ?)",
       );
@@ -121,12 +122,13 @@ class SqliteStore implements HistoryStore {
               group_key = row.digest;
               groups.push({ group_key, result: e.result });
             }
-            const { metrics, ...cols } = row;
+            const { metrics, json, ...cols } = row;
             const info = insert.run({
               ...cols,
               group_key,
               git_dirty: cols.git_dirty === null ? null : cols.git_dirty ? 1 : 0,
             });
+            insertDocument.run(info.lastInsertRowid, json);
             for (const [name, v] of Object.entries(metrics))
               insertMetric.run(info.lastInsertRowid, name, v.median, v.p10, v.p90, v.n);
             added++;
@@ -165,9 +167,15 @@ class SqliteStore implements HistoryStore {
     return this.wrap("reading", () => {
       const rows = (
         "id" in parsed
-          ? this.db.prepare(`SELECT ${ROW_COLUMNS}, r.json FROM results r WHERE r.id = ?`).all(parsed.id)
+          ? this.db
+              .prepare(
+                `SELECT ${ROW_COLUMNS}, d.json FROM results r JOIN result_documents d ON d.result_id = r.id WHERE r.id = ?`,
+              )
+              .all(parsed.id)
           : this.db
-              .prepare(`SELECT ${ROW_COLUMNS}, r.json FROM results r WHERE r.digest LIKE ? LIMIT 2`)
+              .prepare(
+                `SELECT ${ROW_COLUMNS}, d.json FROM results r JOIN result_documents d ON d.result_id = r.id WHERE r.digest LIKE ? LIMIT 2`,
+              )
               .all(`${parsed.prefix}%`)
       ) as Record<string, unknown>[];
       if (rows.length > 1)
@@ -189,7 +197,7 @@ class SqliteStore implements HistoryStore {
       (
         this.db
           .prepare(
-            `SELECT ${ROW_COLUMNS}, m.metric, m.median, m.p10, m.p90, m.n FROM results r JOIN result_metrics m ON m.result_id = r.id WHERE r.mode = ? AND m.metric = ? ORDER BY r.started_at, r.id`,
+            `SELECT ${SERIES_COLUMNS} FROM results r JOIN result_metrics m ON m.result_id = r.id WHERE r.mode = ? AND m.metric = ? ORDER BY r.started_at, r.id`,
           )
           .all(mode, metric) as Record<string, unknown>[]
       ).map(toSeriesRow),
@@ -201,7 +209,7 @@ class SqliteStore implements HistoryStore {
       (
         this.db
           .prepare(
-            "SELECT group_key, bucket, json FROM results WHERE id IN (SELECT MIN(id) FROM results WHERE mode = ? GROUP BY group_key) ORDER BY id",
+            "SELECT r.group_key, r.bucket, d.json FROM results r JOIN result_documents d ON d.result_id = r.id WHERE r.id IN (SELECT MIN(id) FROM results WHERE mode = ? GROUP BY group_key) ORDER BY r.id",
           )
           .all(mode) as Array<{ group_key: string; bucket: string; json: string }>
       ).map((g) => ({

@@ -51,9 +51,12 @@ export interface StoredRow {
   added_at: string;
 }
 
-/** A row of a metric series: the indexed columns plus one metric's value. */
-export interface SeriesRow extends StoredRow {
-  metric: string;
+/** A row of a metric series: what a trend point needs (a series may hold 10,000 rows: kept lean). */
+export interface SeriesRow
+  extends Pick<
+    StoredRow,
+    "id" | "digest" | "group_key" | "kind" | "git_commit" | "git_dirty" | "started_at" | "verdict" | "source"
+  > {
   value: MetricValue;
 }
 
