@@ -32,6 +32,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "run both benchmarks, gate them and write the release evidence folder",
     load: async () => (await import("./commands/check-release.js")).checkReleaseCommand,
   },
+  history: {
+    summary: "keep results over time: import, list, show, trend and change points (SQLite or PostgreSQL)",
+    load: async () => (await import("./commands/history.js")).historyCommand,
+  },
+  report: {
+    summary: "write the HTML report (trends, distributions, latency, gate evidence) into a folder",
+    load: async () => (await import("./commands/report.js")).reportCommand,
+  },
 };
 
 /** The registry's command names. */

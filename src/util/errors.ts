@@ -96,3 +96,13 @@ export class ConfigFileError extends PerfBaselineError {
 
 /** Captures handed to the baseline pool that are not comparable with each other: a bug in the caller. */
 export class CapturesDisagreeError extends Error {}
+
+/**
+ * A history store that cannot be opened, reached, migrated or written. The message names the store (a
+ * postgres URL without its password) and the fix.
+ */
+export class HistoryStoreError extends PerfBaselineError {
+  constructor(location: string, problem: string, options?: { cause?: unknown }) {
+    super(`history store ${location}: ${problem}`, EXIT.output, options);
+  }
+}

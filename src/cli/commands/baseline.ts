@@ -12,6 +12,7 @@ import { poolCaptures } from "../../baseline/pool.js";
 import { noisyCvOf } from "../../config/gate-config.js";
 import { readGateConfig } from "../../config/read-config.js";
 import { metricSamples } from "../../gate/analysis.js";
+import { recordToHistory } from "../../history/record.js";
 import { fmtRate, pct } from "../../report/format.js";
 import { readResult } from "../../results/io.js";
 import type { BenchmarkResult } from "../../results/schema.js";
@@ -24,10 +25,11 @@ import { type Command, intFlag, stringFlag } from "../args.js";
 import { runCapture } from "../capture.js";
 import { MODE_SELECTION, selectedModes } from "../common-flags.js";
 import { thisCommand } from "../gate-support.js";
+import { RECORD_HISTORY_FLAG } from "../history-flags.js";
 import { status } from "../progress.js";
 import { engineRunFromFlags, runFlags, runShapeFromFlags } from "../run-flags.js";
 
-const OWN_FLAGS = ["mode", "captures", "dir", "config"] as const;
+const OWN_FLAGS = ["mode", "captures", "dir", "config", "history"] as const;
 
 /** `perf-baseline baseline`. */
 export const baselineCommand: Command = {
@@ -48,6 +50,7 @@ export const baselineCommand: Command = {
     },
     config: { type: "string", description: "gate configuration file", default: "perf-baseline.config.json" },
     ...runFlags(),
+    history: RECORD_HISTORY_FLAG,
   },
   async run(values) {
     const { config } = readGateConfig(stringFlag(values, "config"));
@@ -114,6 +117,10 @@ export const baselineCommand: Command = {
         );
     }
     process.stdout.write(`${lines.join("\n")}\n`);
+    await recordToHistory(
+      pooled.map((p) => ({ result: p.result, source: p.path })),
+      { history: stringFlag(values, "history") },
+    );
     return EXIT.ok;
   },
 };

@@ -1,4 +1,5 @@
 import type { RunSpec } from "../../engines/definition.js";
+import { recordToHistory } from "../../history/record.js";
 import { writeReports } from "../../report/registry.js";
 import { serializeResult, writeResult } from "../../results/io.js";
 import { printWarnings } from "../../results/warnings.js";
@@ -7,6 +8,7 @@ import { runBenchmark } from "../../run/run-benchmark.js";
 import { assertWritablePath, isStandardStream } from "../../util/output-path.js";
 import { MODES } from "../../workload/workload.js";
 import { type Command, choiceFlag, stringFlag } from "../args.js";
+import { RECORD_HISTORY_FLAG } from "../history-flags.js";
 import { interruptible } from "../interrupt.js";
 import { invocationOf } from "../invocation.js";
 import { detail, roundProgress, status } from "../progress.js";
@@ -14,7 +16,7 @@ import { reportFlags, reportsFromFlags } from "../report-flags.js";
 import { engineRunFromFlags, runFlags, runShapeFromFlags } from "../run-flags.js";
 
 /** The command's own flags (besides the run's). */
-const OWN_FLAGS = ["mode", "output", "report", "report-json"] as const;
+const OWN_FLAGS = ["mode", "output", "report", "report-json", "history"] as const;
 
 /** `perf-baseline bench`: one benchmark run, one JSON result on stdout. */
 export const benchCommand: Command = {
@@ -30,6 +32,7 @@ export const benchCommand: Command = {
       description: "also write the result to this file (atomically; the safe form of `> file`)",
     },
     ...reportFlags(false),
+    history: RECORD_HISTORY_FLAG,
   },
   async run(values) {
     const mode = choiceFlag(values, "mode", MODES, "generation");
@@ -58,6 +61,10 @@ export const benchCommand: Command = {
       if (output !== undefined && !isStandardStream(output)) writeResult(output, result);
       writeReports(reports.files, { kind: "result", result });
       process.stdout.write(serializeResult(result));
+      if (result.complete)
+        await recordToHistory([{ result, source: output ?? "bench run" }], {
+          history: stringFlag(values, "history"),
+        });
     }
     if (outcome.state === "failed") status(outcome.error.message);
     else if (outcome.state === "interrupted" && !result)

@@ -21,6 +21,8 @@ import type { GateConfig } from "../../config/gate-config.js";
 import { readGateConfig } from "../../config/read-config.js";
 import { overallVerdict } from "../../gate/overall.js";
 import { runGate } from "../../gate/verdict.js";
+import { recordToHistory } from "../../history/record.js";
+import { writeEvidenceHtmlReport } from "../../report/html/evidence.js";
 import type { ReleaseGate } from "../../report/markdown.js";
 import { getFormat } from "../../report/registry.js";
 import { serializeResult } from "../../results/io.js";
@@ -34,10 +36,11 @@ import { type Command, stringFlag } from "../args.js";
 import { runCapture } from "../capture.js";
 import { selectedModes } from "../common-flags.js";
 import { capturePlanFor, gitChangedPaths, readBaseline, thisCommand } from "../gate-support.js";
+import { RECORD_HISTORY_FLAG } from "../history-flags.js";
 import { status } from "../progress.js";
 import { captureFlags } from "../run-flags.js";
 
-const OWN_FLAGS = ["evidence-dir", "mode", "config"] as const;
+const OWN_FLAGS = ["evidence-dir", "mode", "config", "history"] as const;
 
 /** `perf-baseline check-release`. */
 export const checkReleaseCommand: Command = {
@@ -53,6 +56,7 @@ export const checkReleaseCommand: Command = {
     mode: { type: "string", description: "which modes: both, generation or embedding", default: "both" },
     config: { type: "string", description: "gate configuration file", default: "perf-baseline.config.json" },
     ...captureFlags(),
+    history: RECORD_HISTORY_FLAG,
   },
   async run(values) {
     const { config, path: configPath } = readGateConfig(stringFlag(values, "config"));
@@ -186,6 +190,20 @@ async function checkRelease(values: FlagValues, p: CheckReleasePlan): Promise<nu
     atomicWriteText(join(staging, "verdicts.json"), getFormat("json").render({ kind: "release", release }));
     const md = getFormat("markdown").render({ kind: "release", release });
     atomicWriteText(join(staging, "report.md"), md);
+    const history = stringFlag(values, "history");
+    await recordToHistory(
+      gates.flatMap((g) => [
+        { result: g.baseline, source: g.report.baseline_source },
+        ...g.captures.map((c, i) => ({
+          result: c,
+          verdict: g.report.verdict,
+          source: join(dir, g.capture_files[i] ?? ""),
+        })),
+      ]),
+      { history },
+    );
+    // the page reads the folder's results (and the history's trends); written before the folder is published
+    await writeEvidenceHtmlReport(staging, { history });
     publish(staging, dir);
     const summary = process.env.GITHUB_STEP_SUMMARY;
     if (summary) {
@@ -196,7 +214,7 @@ async function checkRelease(values: FlagValues, p: CheckReleasePlan): Promise<nu
       }
     }
     process.stdout.write(
-      `evidence in ${dir} (report.md, verdicts.json, commands.txt, captures/)\n${overall}: exit code ${exitCode}\n`,
+      `evidence in ${dir} (report.md, report.html, verdicts.json, commands.txt, captures/)\n${overall}: exit code ${exitCode}\n`,
     );
     return exitCode;
   }

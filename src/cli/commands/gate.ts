@@ -1,6 +1,7 @@
 import { readGateConfig } from "../../config/read-config.js";
 import { checkComplete } from "../../gate/completeness.js";
 import { runGate } from "../../gate/verdict.js";
+import { recordToHistory } from "../../history/record.js";
 import { writeReports } from "../../report/registry.js";
 import { readResult } from "../../results/io.js";
 import type { BenchmarkResult } from "../../results/schema.js";
@@ -9,6 +10,7 @@ import { MODES, type Mode } from "../../workload/workload.js";
 import { type Command, choiceFlag, stringFlag } from "../args.js";
 import { runCapture } from "../capture.js";
 import { capturePlanFor, gitChangedPaths, readBaseline } from "../gate-support.js";
+import { RECORD_HISTORY_FLAG } from "../history-flags.js";
 import { reportFlags, reportsFromFlags } from "../report-flags.js";
 import { captureFlags } from "../run-flags.js";
 
@@ -21,6 +23,7 @@ const OWN_FLAGS = [
   "report",
   "report-json",
   "allow-incomplete",
+  "history",
 ] as const;
 
 function candidateFiles(values: Record<string, unknown>): string[] {
@@ -62,6 +65,7 @@ export const gateCommand: Command = {
       description: 'also gate partial results ("complete": false, an interrupted run); refused by default',
     },
     ...captureFlags(),
+    history: RECORD_HISTORY_FLAG,
   },
   async run(values) {
     const { config } = readGateConfig(stringFlag(values, "config"));
@@ -89,7 +93,7 @@ export const gateCommand: Command = {
       candidateSource = "candidate run";
       captureAgain = () => runCapture(engine, plan, "candidate capture 2 (variance rule)");
     }
-    const { report } = await runGate({
+    const { report, captures } = await runGate({
       baseline,
       candidate,
       config,
@@ -102,6 +106,12 @@ export const gateCommand: Command = {
     if (files[1]) report.candidate_sources[1] = files[1];
     process.stdout.write(reports.stdout.render({ kind: "gate", report }));
     writeReports(reports.files, { kind: "gate", report });
+    const recorded = captures.map((c, i) => ({
+      result: c,
+      verdict: report.verdict,
+      source: report.candidate_sources[i] ?? candidateSource,
+    }));
+    await recordToHistory(recorded, { history: stringFlag(values, "history") });
     return report.exit_code;
   },
 };

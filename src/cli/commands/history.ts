@@ -1,0 +1,132 @@
+/**
+ * `perf-baseline history import|list|show|trend|changes`: the results kept over time, by comparability group.
+ * Loads no model and never the native addon.
+ */
+
+import { collectResults } from "../../history/import.js";
+import { METRICS } from "../../history/metrics.js";
+import { configuredHistory, defaultHistoryPath, openHistoryStore } from "../../history/open.js";
+import { buildTrends } from "../../history/trend.js";
+import type { HistoryStore } from "../../history/types.js";
+import { renderChangesText, renderListText, renderTrendsText } from "../../report/trend-text.js";
+import { UsageError } from "../../util/errors.js";
+import { MODES, type Mode } from "../../workload/workload.js";
+import { type Command, choiceFlag, intFlag, stringFlag } from "../args.js";
+import { HISTORY_FLAG, historyLocation } from "../history-flags.js";
+
+const SUBCOMMANDS = ["import", "list", "show", "trend", "changes"] as const;
+
+/** The metric of --metric for a mode (default: the gated metric), checked against the mode's metrics. */
+export function metricFlag(values: Record<string, unknown>, mode: Mode): string {
+  const names = METRICS[mode].map((m) => m.name);
+  const metric = stringFlag(values, "metric") ?? (names[0] as string);
+  if (!names.includes(metric))
+    throw new UsageError(`--metric for ${mode} must be one of ${names.join(", ")}, got "${metric}"`);
+  return metric;
+}
+
+async function withStore<T>(
+  values: Record<string, unknown>,
+  fn: (s: HistoryStore) => Promise<T>,
+): Promise<T> {
+  const store = await openHistoryStore(historyLocation(values));
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** `perf-baseline history`. */
+export const historyCommand: Command = {
+  name: "history",
+  summary: "Keep results over time: import, list, show, and follow a metric's trend and change points.",
+  usage: `perf-baseline history import PATH...            (result files, evidence folders, docs/)
+       perf-baseline history list [--mode M] [--limit N] [--json]
+       perf-baseline history show ID|DIGEST
+       perf-baseline history trend --mode M [--metric X] [--last N] [--json]
+       perf-baseline history changes --mode M [--metric X] [--json]`,
+  positionals: 10_000,
+  flags: {
+    history: HISTORY_FLAG,
+    mode: { type: "string", description: "generation or embedding", default: "generation" },
+    metric: {
+      type: "string",
+      description: `generation: ${METRICS.generation.map((m) => m.name).join(", ")}; embedding: ${METRICS.embedding.map((m) => m.name).join(", ")}`,
+      default: "the gated metric (tokens_per_second, calls_per_second)",
+    },
+    json: { type: "boolean", description: "print JSON instead of the table" },
+    limit: { type: "string", description: "list: most rows (1-100000)", default: "50" },
+    last: { type: "string", description: "trend: rows shown per group (1-100000)", default: "20" },
+    window: {
+      type: "string",
+      description: "trend, changes: change points are searched in the last N points of a group (10-2000)",
+      default: "200",
+    },
+  },
+  async run(values, positionals) {
+    const [sub, ...args] = positionals;
+    if (sub === undefined || !(SUBCOMMANDS as readonly string[]).includes(sub))
+      throw new UsageError(
+        `history: needs a subcommand: ${SUBCOMMANDS.join(", ")}${sub === undefined ? "" : ` (got "${sub}")`}`,
+      );
+    const json = values.json === true;
+    if (sub === "import") {
+      if (args.length === 0) throw new UsageError("history import: needs result files or folders");
+      const { entries, skipped } = collectResults(args);
+      for (const s of skipped) process.stderr.write(`perf-baseline: skipped ${s.why}\n`);
+      return withStore(values, async (store) => {
+        const out = await store.add(entries);
+        const msg = { ...out, files: entries.length, skipped: skipped.length, store: store.location };
+        process.stdout.write(
+          json
+            ? `${JSON.stringify(msg, null, 2)}\n`
+            : `imported ${out.added} new result${out.added === 1 ? "" : "s"} (${out.duplicates} already stored) from ${entries.length} file${entries.length === 1 ? "" : "s"} into ${store.location}${skipped.length ? `; ${skipped.length} JSON file(s) that are not results skipped` : ""}\n`,
+        );
+        return 0;
+      });
+    }
+    if (args.length > (sub === "show" ? 1 : 0))
+      throw new UsageError(`history ${sub}: unexpected argument "${args[sub === "show" ? 1 : 0]}"`);
+    if (sub === "list") {
+      const mode = values.mode === undefined ? undefined : choiceFlag(values, "mode", MODES, "generation");
+      const limit = intFlag(values, "limit", 50, { max: 100_000 });
+      return withStore(values, async (store) => {
+        const rows = await store.list({ ...(mode ? { mode } : {}), limit });
+        process.stdout.write(
+          json ? `${JSON.stringify(rows, null, 2)}\n` : renderListText(rows, store.location),
+        );
+        return 0;
+      });
+    }
+    if (sub === "show") {
+      const ref = args[0];
+      if (ref === undefined)
+        throw new UsageError("history show: needs a result id or digest prefix (see history list)");
+      return withStore(values, async (store) => {
+        const found = await store.get(ref);
+        if (!found)
+          throw new UsageError(
+            `history show: no stored result "${ref}" in ${store.location} (give an id or 8+ hex digits of a digest)`,
+          );
+        process.stdout.write(`${JSON.stringify(found.result, null, 2)}\n`);
+        return 0;
+      });
+    }
+    const mode = choiceFlag(values, "mode", MODES, "generation");
+    const metric = metricFlag(values, mode);
+    const last = intFlag(values, "last", 20, { max: 100_000 });
+    const window = intFlag(values, "window", 200, { max: 2000 });
+    if (window < 10) throw new UsageError(`--window must be at least 10, got "${window}"`);
+    return withStore(values, async (store) => {
+      const trends = await buildTrends(store, mode, metric, { window });
+      if (json) {
+        const doc =
+          sub === "changes" ? { ...trends, groups: trends.groups.map(({ points: _p, ...g }) => g) } : trends;
+        process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+      } else
+        process.stdout.write(sub === "trend" ? renderTrendsText(trends, last) : renderChangesText(trends));
+      return 0;
+    });
+  },
+};

@@ -1,0 +1,106 @@
+/**
+ * Collects results to store from the paths a user names: result files, and folders (evidence folders, docs/)
+ * searched for *.json. An evidence folder's verdicts.json gives each capture it names its verdict. A file
+ * named explicitly must be a valid result; a JSON file found in a folder that is not a result is skipped and
+ * reported.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import type { Verdict } from "../gate/verdict.js";
+import { readResult } from "../results/io.js";
+import { ResultFileError } from "../util/errors.js";
+import type { HistoryEntry } from "./types.js";
+
+/** How deep folders are searched. */
+export const IMPORT_MAX_DEPTH = 4;
+/** Most files one import reads. */
+export const IMPORT_MAX_FILES = 100_000;
+
+/** What {@link collectResults} found. */
+export interface Collected {
+  entries: HistoryEntry[];
+  /** JSON files in folders that are not results (path and why) */
+  skipped: Array<{ path: string; why: string }>;
+}
+
+const VERDICTS = new Set(["PASS", "REGRESSION", "INCONCLUSIVE", "INCOMPARABLE"]);
+
+/** The verdict of each candidate file an evidence folder's verdicts.json names (absolute paths). */
+export function evidenceVerdicts(verdictsPath: string): Map<string, Verdict> {
+  const out = new Map<string, Verdict>();
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(verdictsPath, "utf8"));
+  } catch {
+    return out;
+  }
+  const gates = (doc as { gates?: unknown })?.gates;
+  if (!Array.isArray(gates)) return out;
+  for (const g of gates) {
+    const verdict = (g as { verdict?: unknown })?.verdict;
+    const sources = (g as { candidate_sources?: unknown })?.candidate_sources;
+    if (typeof verdict !== "string" || !VERDICTS.has(verdict) || !Array.isArray(sources)) continue;
+    for (const s of sources)
+      if (typeof s === "string") out.set(resolve(dirname(verdictsPath), s), verdict as Verdict);
+  }
+  return out;
+}
+
+function walk(dir: string, depth: number, files: string[]): void {
+  if (depth > IMPORT_MAX_DEPTH || files.length >= IMPORT_MAX_FILES) return;
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch (err) {
+    throw new ResultFileError(dir, `folder cannot be read (${(err as NodeJS.ErrnoException).code})`);
+  }
+  for (const n of names) {
+    if (n.startsWith(".") || n === "node_modules") continue;
+    const p = join(dir, n);
+    let st: ReturnType<typeof statSync>;
+    try {
+      st = statSync(p);
+    } catch {
+      continue;
+    }
+    if (st.isDirectory()) walk(p, depth + 1, files);
+    else if (n.endsWith(".json")) files.push(p);
+  }
+}
+
+/**
+ * Reads every result under `paths`.
+ * @throws ResultFileError for a named path that does not exist or a named file that is not a valid result.
+ */
+export function collectResults(paths: readonly string[]): Collected {
+  const entries: HistoryEntry[] = [];
+  const skipped: Collected["skipped"] = [];
+  for (const p of paths) {
+    let st: ReturnType<typeof statSync>;
+    try {
+      st = statSync(p);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new ResultFileError(p, code === "ENOENT" ? "not found" : `cannot be read (${code})`);
+    }
+    if (!st.isDirectory()) {
+      entries.push({ result: readResult(p), verdict: null, source: p });
+      continue;
+    }
+    const files: string[] = [];
+    walk(p, 0, files);
+    const verdicts = new Map<string, Verdict>();
+    for (const f of files)
+      if (basename(f) === "verdicts.json") for (const [k, v] of evidenceVerdicts(f)) verdicts.set(k, v);
+    for (const f of files) {
+      if (basename(f) === "verdicts.json") continue;
+      try {
+        entries.push({ result: readResult(f), verdict: verdicts.get(resolve(f)) ?? null, source: f });
+      } catch (err) {
+        if (!(err instanceof ResultFileError)) throw err;
+        skipped.push({ path: f, why: err.message });
+      }
+    }
+  }
+  return { entries, skipped };
+}

@@ -1,0 +1,42 @@
+/**
+ * The HTML report check-release writes into its evidence folder. Never throws: a report that cannot be
+ * written costs one line on stderr, never the verdict or the evidence already written.
+ */
+import { configuredHistory, openHistoryStore } from "../../history/open.js";
+import type { HistoryStore } from "../../history/types.js";
+import { buildHtmlReportInput } from "./input.js";
+import { writeHtmlReport } from "./write.js";
+
+/**
+ * Writes report.html into an evidence folder: its gates and rounds, and the trends of the configured history
+ * store (--history or PERF_BASELINE_HISTORY) or, without one, of the folder's own results.
+ * @returns the page's path, or null when it could not be written (reported on `log`).
+ */
+export async function writeEvidenceHtmlReport(
+  evidenceDir: string,
+  opts: { history?: string | undefined; log?: (line: string) => void } = {},
+): Promise<string | null> {
+  const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  let store: HistoryStore | undefined;
+  try {
+    const location = configuredHistory(opts.history);
+    if (location !== undefined) {
+      try {
+        store = await openHistoryStore(location);
+      } catch (err) {
+        log(`perf-baseline: report.html without history trends: ${(err as Error).message.split("\n")[0]}`);
+      }
+    }
+    const input = await buildHtmlReportInput({
+      ...(store ? { store } : {}),
+      paths: [evidenceDir],
+      title: `perf-baseline release evidence ${evidenceDir}`,
+    });
+    return writeHtmlReport(evidenceDir, input);
+  } catch (err) {
+    log(`perf-baseline: report.html not written: ${(err as Error).message.split("\n")[0]}`);
+    return null;
+  } finally {
+    await store?.close().catch(() => {});
+  }
+}
