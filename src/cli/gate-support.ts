@@ -58,6 +58,11 @@ export const RUN_FLAGS: Record<string, FlagSpec> = {
     description: "serving baseline (engine openai): the server's OpenAI base URL",
     default: "the baseline's engine.details.base_url",
   },
+  "trust-recorded-base-url": {
+    type: "boolean",
+    description:
+      "serving baseline: send the API key to the base URL the baseline recorded (else give --base-url)",
+  },
   "api-key-env": {
     type: "string",
     description: "serving baseline: environment variable that holds the API key (never written anywhere)",
@@ -66,7 +71,7 @@ export const RUN_FLAGS: Record<string, FlagSpec> = {
 };
 
 /** RUN_FLAGS that only a serving baseline takes, and those only a llama baseline takes. */
-const SERVING_ONLY = ["base-url", "api-key-env"] as const;
+const SERVING_ONLY = ["base-url", "api-key-env", "trust-recorded-base-url"] as const;
 const LLAMA_ONLY = ["preset", "seed", "threads", "embedding-threads", "context-size", "gpu"] as const;
 
 function asGpu(v: string): GpuChoice {
@@ -140,6 +145,16 @@ function servingCandidateOptions(
   const baseUrl = stringFlag(values, "base-url") ?? (typeof recorded === "string" ? recorded : undefined);
   if (baseUrl === undefined)
     throw new UsageError("the baseline is a serving result: pass --base-url URL or --candidate FILE");
+  // a baseline file is data anyone may have edited: its URL gets the key only when the user says so
+  const keyEnv = stringFlag(values, "api-key-env") ?? DEFAULT_API_KEY_ENV;
+  if (
+    stringFlag(values, "base-url") === undefined &&
+    values["trust-recorded-base-url"] !== true &&
+    (process.env[keyEnv] ?? "") !== ""
+  )
+    throw new UsageError(
+      `the API key in $${keyEnv} would go to the base URL the baseline recorded (${baseUrl}): pass --base-url ${baseUrl} or --trust-recorded-base-url to confirm it`,
+    );
   const rounds = intFlag(values, "rounds", load.num_requests ?? baseline.rounds, { max: 10_000_000 });
   const numRequests = values.rounds !== undefined || load.num_requests !== null ? rounds : null;
   const timeouts = baseline.serving?.timeouts_ms;
@@ -159,6 +174,7 @@ function servingCandidateOptions(
     "first-byte-timeout": sec(timeouts?.first_byte),
     "idle-timeout": sec(timeouts?.idle),
     "request-timeout": sec(timeouts?.total),
+    "omit-fields": load.omitted_fields?.join(","),
   };
   if (baseline.mode === "generation") {
     flags.endpoint = load.endpoint;
@@ -197,6 +213,7 @@ function servingBenchArgv(o: Omit<BenchOptions, "invocation">, s: ServingOptions
   if (s.numRequests !== null) argv.push("--num-requests", String(s.numRequests));
   if (s.durationS !== null) argv.push("--duration", String(s.durationS));
   if (s.apiKeyEnv !== DEFAULT_API_KEY_ENV) argv.push("--api-key-env", s.apiKeyEnv);
+  if (s.omitFields?.length) argv.push("--omit-fields", s.omitFields.join(","));
   const t = s.timeouts;
   const d = DEFAULT_TIMEOUTS;
   if (t.connect_ms !== d.connect_ms) argv.push("--connect-timeout", String(t.connect_ms / 1000));
