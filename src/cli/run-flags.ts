@@ -54,7 +54,7 @@ export function runFlags(): Record<string, FlagSpec> {
 
 /** The run flags of a capture made against a baseline: each defaults to the baseline's value. */
 export function captureFlags(): Record<string, FlagSpec> {
-  const flags: Record<string, FlagSpec> = { ...SHAPE_FLAGS, ...allEngineFlags() };
+  const flags: Record<string, FlagSpec> = { ...SHAPE_FLAGS, ...allEngineFlags("capture") };
   return Object.fromEntries(
     Object.entries(flags).map(([k, f]) => [k, f.type === "string" ? { ...f, default: "the baseline's" } : f]),
   );
@@ -100,5 +100,5 @@ export function assertCaptureFlags(
   values: FlagValues,
   commandFlags: readonly string[],
 ) {
-  assertEngineFlags(engine, values, [...commandFlags, ...Object.keys(SHAPE_FLAGS)]);
+  assertEngineFlags(engine, values, [...commandFlags, ...Object.keys(SHAPE_FLAGS)], "capture");
 }

@@ -55,6 +55,8 @@ export interface EngineDefinition<O = unknown> {
   summary: string;
   /** flags only this engine takes (shared names with other engines are merged in help) */
   flags: Record<string, FlagSpec>;
+  /** flags this engine takes only in a capture against a baseline (gate, check-release) */
+  captureFlags?: Record<string, FlagSpec>;
   /**
    * Validated options from the flags of `bench`.
    * @throws UsageError naming the flag.

@@ -42,10 +42,11 @@ export function getLocalEngine(name: string): LocalEngineDefinition | undefined 
  * Every engine's flags in one table, for a command that takes any engine. A flag several engines take keeps
  * one entry whose description names each engine's meaning where they differ.
  */
-export function allEngineFlags(): Record<string, FlagSpec> {
+export function allEngineFlags(kind: "run" | "capture" = "run"): Record<string, FlagSpec> {
   const merged: Record<string, FlagSpec & { engines: string[] }> = {};
   for (const e of ENGINES) {
-    for (const [name, spec] of Object.entries(e.flags)) {
+    const flags = kind === "capture" ? { ...e.flags, ...(e.captureFlags ?? {}) } : e.flags;
+    for (const [name, spec] of Object.entries(flags)) {
       const have = merged[name];
       if (!have) merged[name] = { ...spec, engines: [e.name] };
       else {
@@ -73,10 +74,13 @@ export function assertEngineFlags(
   engine: EngineDefinition,
   values: FlagValues,
   commandFlags: readonly string[],
+  kind: "run" | "capture" = "run",
 ) {
+  const takes = (e: EngineDefinition, k: string) =>
+    k in e.flags || (kind === "capture" && k in (e.captureFlags ?? {}));
   for (const [k, v] of Object.entries(values)) {
-    if (v === undefined || k === "help" || commandFlags.includes(k) || k in engine.flags) continue;
-    const owners = ENGINES.filter((e) => k in e.flags).map((e) => e.name);
+    if (v === undefined || k === "help" || commandFlags.includes(k) || takes(engine, k)) continue;
+    const owners = ENGINES.filter((e) => takes(e, k)).map((e) => e.name);
     throw new UsageError(
       `--${k} applies to ${owners.length ? `--engine ${owners.join(" or ")}` : "another command"}, not ${engine.name}`,
     );

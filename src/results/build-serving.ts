@@ -5,12 +5,28 @@ import type { LoadRecord } from "../measure/load.js";
 import { summarize } from "../stats/index.js";
 import type { WorkloadSpec } from "../workload/workload.js";
 import { commonResultFields, type RunIdentity, summaryOrNull } from "./build.js";
+import { parseResult } from "./io.js";
 import type { EmbeddingResult, GenerationResult, loadSchema } from "./schema.js";
 
 /**
  * Builds serving results (`--engine openai`) from the load generator's records: one sample per completed
  * request, with its own throughput (output tokens / end-to-end time, or calls / time for embedding) as the
  * gated per-sample figure, and the run-level serving metrics (vLLM's benchmark_serving set) beside them.
+ *
+ * Definitions (vLLM benchmarks/benchmark_serving.py, AIPerf's metrics reference), per completed request:
+ * - TTFT: request sent to the first chunk that carried output text.
+ * - TPOT: (E2E latency - TTFT) / (output tokens - tokens of the first chunk). vLLM divides by
+ *   (output tokens - 1), which assumes the first chunk holds one token; a server that sends several tokens
+ *   per chunk generated all of the first chunk's tokens before TTFT, so they are not counted after it.
+ *   With one token per chunk both are the same.
+ * - decode tokens/s: (output tokens - tokens of the first chunk) / (last read - first chunk).
+ * - ITL (`itl_ms`): vLLM's: the gap between two consecutive chunks that carried output text, whatever
+ *   the tokens in them (AIPerf calls it inter-chunk latency). Where chunks carry several tokens,
+ *   `itl_per_token_ms` divides each gap by the tokens of the chunk that ended it.
+ * - tokens of a chunk: the server's usage.completion_tokens shared among the text chunks, one each and the
+ *   rest in proportion to their characters (the stream does not say how many tokens a chunk holds).
+ * - output tokens: usage.completion_tokens, unless it is missing or fewer than the text chunks (a usage
+ *   that contradicts the stream: each text chunk holds at least one token); then the text chunks are counted.
  */
 
 /** The load settings block of a result. */
@@ -36,6 +52,11 @@ export interface ServingContext extends RunIdentity {
   /** what the client cost during the measured phase */
   chunk_handling_ns: readonly number[];
   event_loop_delay_ms: Histogram | null;
+  /**
+   * removes secrets (the API key) from a text; every string of the built result goes through it. Defaults
+   * to none (nothing to remove).
+   */
+  redact?: (text: string) => string;
 }
 
 /** The measured phase as the load generator returned it. */
@@ -61,7 +82,7 @@ export function groupFailures(failures: readonly RequestFailure[]) {
   return [...groups.values()].sort((a, b) => b.count - a.count || a.cause.localeCompare(b.cause));
 }
 
-function split<T extends { ok: true }>(run: ServingRun<T>) {
+function split<T extends { ok: true; retries?: number }>(run: ServingRun<T>) {
   const ok: Array<{ record: LoadRecord<T | RequestFailure>; outcome: T }> = [];
   const failed: RequestFailure[] = [];
   let interrupted = 0;
@@ -75,7 +96,11 @@ function split<T extends { ok: true }>(run: ServingRun<T>) {
   return { ok, failed, interrupted };
 }
 
-function commonParts<T extends { ok: true }>(ctx: ServingContext, run: ServingRun<T>, completed: number) {
+function commonParts<T extends { ok: true; retries: number }>(
+  ctx: ServingContext,
+  run: ServingRun<T>,
+  completed: number,
+) {
   const { failed, interrupted } = split(run);
   const duration = sec(run.end_ns - run.start_ns);
   const sent = run.records.length;
@@ -83,6 +108,7 @@ function commonParts<T extends { ok: true }>(ctx: ServingContext, run: ServingRu
   const handling = ctx.chunk_handling_ns.map((x) => x / 1e6);
   const scheduling = run.records.map((r) => ms(r.scheduling_delay_ns));
   const queueWait = ctx.load.request_rate === null ? [] : run.records.map((r) => ms(r.queue_wait_ns));
+  const retried = run.records.filter((r) => (r.outcome?.retries ?? 0) > 0).length;
   return {
     top: {
       ...commonResultFields(ctx, {
@@ -95,7 +121,14 @@ function commonParts<T extends { ok: true }>(ctx: ServingContext, run: ServingRu
       load: ctx.load,
     },
     serving: {
-      requests: { planned, sent, completed, failed: failed.length, interrupted },
+      requests: {
+        planned,
+        sent,
+        completed,
+        failed: failed.length,
+        interrupted,
+        ...(retried > 0 ? { retried } : {}),
+      },
       failures: groupFailures(failed),
       duration_s: duration,
       requests_per_second: duration > 0 ? completed / duration : 0,
@@ -111,11 +144,62 @@ function commonParts<T extends { ok: true }>(ctx: ServingContext, run: ServingRu
   };
 }
 
-/** The output tokens of a completed request: the server's usage when it sent one, else its text chunks. */
-export function outputTokensOf(o: GenerationSuccess): { tokens: number; source: "usage" | "chunks" } {
-  return o.usage
-    ? { tokens: o.usage.completion_tokens, source: "usage" }
-    : { tokens: o.chunk_times_ns.length, source: "chunks" };
+/**
+ * The output tokens of a completed request: the server's usage when it sent one that the stream does not
+ * contradict, else its text chunks (each holds at least one token). `contradicted` is true when usage said
+ * fewer tokens than there were text chunks (e.g. completion_tokens 0 after 8 text chunks).
+ */
+export function outputTokensOf(o: GenerationSuccess): {
+  tokens: number;
+  source: "usage" | "chunks";
+  contradicted: boolean;
+} {
+  const chunks = o.chunk_times_ns.length;
+  if (o.usage && o.usage.completion_tokens >= chunks)
+    return { tokens: o.usage.completion_tokens, source: "usage", contradicted: false };
+  return { tokens: chunks, source: "chunks", contradicted: o.usage !== null };
+}
+
+/**
+ * The tokens each text chunk carried, estimated: one each, and the tokens beyond one per chunk shared in
+ * proportion to the chunks' characters (all equal when no chunk has characters). Sums to `tokens`.
+ * @param chars characters of output text of each chunk; `tokens` >= chars.length.
+ */
+export function chunkTokens(chars: readonly number[], tokens: number): number[] {
+  const n = chars.length;
+  const extra = Math.max(0, tokens - n);
+  if (extra === 0) return chars.map(() => 1);
+  const total = sum(chars);
+  return chars.map((c) => 1 + (total > 0 ? (extra * c) / total : extra / n));
+}
+
+/** Replaces, in place, every string of a JSON-like value by redact(string). */
+function redactStrings(value: unknown, redact: (text: string) => string): void {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      if (typeof v === "string") value[i] = redact(v);
+      else redactStrings(v, redact);
+    }
+  } else if (typeof value === "object" && value !== null) {
+    const rec = value as Record<string, unknown>;
+    for (const k of Object.keys(rec)) {
+      const v = rec[k];
+      if (typeof v === "string") rec[k] = redact(v);
+      else redactStrings(v, redact);
+    }
+  }
+}
+
+/**
+ * The last step of both builders: redact every string, then validate the result with the reader's own
+ * schema, so that the tool never prints or writes a result that it would refuse to read.
+ * @throws ResultFileError naming the first bad field.
+ */
+function finish<R extends GenerationResult | EmbeddingResult>(ctx: ServingContext, result: R): R {
+  if (ctx.redact) redactStrings(result, ctx.redact);
+  parseResult(result, "the serving result (not written)");
+  return result;
 }
 
 /**
@@ -130,13 +214,23 @@ export function buildServingGenerationResult(
   if (ok.length === 0) throw new RangeError("no completed request to build a result from");
   const sources = new Set<"usage" | "chunks">();
   const gapsAll: number[] = [];
+  const perTokenAll: number[] = [];
+  let contradicted = 0;
+  let multiToken = false;
+  let totalChunks = 0;
   const tpots: number[] = [];
   const e2e: number[] = [];
   let totalIn = 0;
   let totalOut = 0;
   const samples = ok.map(({ record, outcome: o }) => {
-    const { tokens, source } = outputTokensOf(o);
+    const { tokens, source, contradicted: bad } = outputTokensOf(o);
+    if (bad) contradicted++;
     sources.add(source);
+    totalChunks += o.chunk_times_ns.length;
+    const perChunk = chunkTokens(o.chunk_chars, tokens);
+    if (tokens > o.chunk_times_ns.length) multiToken = true;
+    // the first chunk's tokens were generated before TTFT: TPOT and decode count the ones after it
+    const afterFirst = tokens - (perChunk[0] ?? 1);
     const prompt = o.usage?.prompt_tokens ?? 0;
     totalIn += prompt;
     totalOut += tokens;
@@ -146,10 +240,15 @@ export function buildServingGenerationResult(
     const ttft = first === null ? null : sec(first - o.start_ns);
     const decode = first === null ? null : sec(o.end_ns - first);
     const gaps: number[] = [];
-    for (let i = 1; i < o.chunk_times_ns.length; i++)
-      gaps.push(ms((o.chunk_times_ns[i] as bigint) - (o.chunk_times_ns[i - 1] as bigint)));
+    const perToken: number[] = [];
+    for (let i = 1; i < o.chunk_times_ns.length; i++) {
+      const gap = ms((o.chunk_times_ns[i] as bigint) - (o.chunk_times_ns[i - 1] as bigint));
+      gaps.push(gap);
+      perToken.push(gap / (perChunk[i] ?? 1));
+    }
     gapsAll.push(...gaps);
-    const tpot = ttft !== null && tokens > 1 ? ((elapsed - ttft) * 1000) / (tokens - 1) : null;
+    perTokenAll.push(...perToken);
+    const tpot = ttft !== null && afterFirst > 0 ? ((elapsed - ttft) * 1000) / afterFirst : null;
     if (tpot !== null) tpots.push(tpot);
     return {
       round: record.index,
@@ -159,8 +258,11 @@ export function buildServingGenerationResult(
       output_tokens: tokens,
       tokens_per_second: elapsed > 0 ? tokens / elapsed : 0,
       prefill_tokens_per_second: ttft && ttft > 0 && prompt > 0 ? prompt / ttft : null,
-      decode_tokens_per_second: decode && decode > 0 && tokens > 1 ? (tokens - 1) / decode : null,
+      decode_tokens_per_second: decode && decode > 0 && afterFirst > 0 ? afterFirst / decode : null,
       itl_ms: gaps.length ? sum(gaps) / gaps.length : null,
+      ...(tokens > o.chunk_times_ns.length
+        ? { itl_per_token_ms: perToken.length ? sum(perToken) / perToken.length : null }
+        : {}),
       tpot_ms: tpot,
       chunk_gaps_ms: gaps,
       sent_at_s: sec(record.sent_ns - run.start_ns),
@@ -173,7 +275,8 @@ export function buildServingGenerationResult(
   const texts = ok.map(({ outcome }) => outcome.text);
   const first = texts[0] as string;
   const nonNull = (xs: Array<number | null>) => xs.filter((x): x is number => x !== null);
-  return {
+  const tokensPerChunk = totalChunks > 0 ? totalOut / totalChunks : null;
+  const result: GenerationResult = {
     ...parts.top,
     mode: "generation",
     max_new_tokens: requested,
@@ -214,9 +317,20 @@ export function buildServingGenerationResult(
       ttft_ms: summaryOrNull(nonNull(samples.map((s) => s.ttft_ms))),
       tpot_ms: summaryOrNull(tpots),
       itl_ms: summaryOrNull(gapsAll),
+      ...(multiToken ? { itl_per_token_ms: summaryOrNull(perTokenAll) } : {}),
+      tokens_per_chunk: tokensPerChunk,
       e2e_latency_ms: summarize(e2e),
     },
   };
+  if (contradicted > 0)
+    result.warnings.push(
+      `${contradicted} of ${ok.length} requests reported usage.completion_tokens below their text chunks (each holds at least one token): the server's usage contradicts its stream, the text chunks are counted instead`,
+    );
+  if (multiToken && tokensPerChunk !== null)
+    result.warnings.push(
+      `chunks are not tokens here (${tokensPerChunk.toFixed(2)} output tokens per text chunk): itl_ms is the gap between chunks (vLLM's ITL), itl_per_token_ms divides each gap by its chunk's tokens, TPOT and decode tokens/s count the tokens after the first chunk`,
+    );
+  return finish(ctx, result);
 }
 
 /**
@@ -255,7 +369,7 @@ export function buildServingEmbeddingResult(
   const parts = commonParts(ctx, run, ok.length);
   const digests = ok.map(({ outcome }) => outcome.digest);
   const d = parts.duration;
-  return {
+  const result: EmbeddingResult = {
     ...parts.top,
     mode: "embedding",
     input_texts: inputsPerRequest,
@@ -283,4 +397,5 @@ export function buildServingEmbeddingResult(
       latency_ms: summarize(samples.map((s) => s.elapsed_s * 1000)),
     },
   };
+  return finish(ctx, result);
 }

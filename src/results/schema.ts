@@ -117,6 +117,8 @@ const generationSampleSchema = z.object({
   sent_at_s: nonneg.optional(),
   /** serving only: where output_tokens came from: the server's usage, or a count of text chunks */
   output_tokens_source: z.enum(["usage", "chunks"]).optional(),
+  /** serving only, where chunks carry several tokens: mean of each chunk gap / the tokens of its chunk, in ms */
+  itl_per_token_ms: nonneg.nullable().optional(),
 });
 
 const embeddingSampleSchema = z.object({
@@ -155,6 +157,10 @@ export const loadSchema = z.object({
   output_length: z.enum(["fixed", "natural"]).nullable(),
   /** generation streams (SSE) */
   stream: z.boolean(),
+  /** optional request fields not sent (--omit-fields), when any; absent: all of them were sent */
+  omitted_fields: z
+    .array(z.enum(["temperature", "top_k", "stream_options", "ignore_eos", "min_tokens", "encoding_format"]))
+    .optional(),
 });
 
 /** A distribution known only by its percentiles (event-loop delay histogram), in ms. */
@@ -182,6 +188,8 @@ const servingRequestsSchema = z.object({
   failed: count,
   /** in flight when the run was interrupted: neither completed nor failed */
   interrupted: count,
+  /** requests sent again once on a fresh connection after a reused keep-alive one failed before any answer */
+  retried: count.optional(),
 });
 
 /** What the client itself cost, so that a client bottleneck shows: all in ms. */
@@ -234,8 +242,12 @@ export const servingGenerationSchema = z.object({
   }),
   ttft_ms: summarySchema.nullable(),
   tpot_ms: summarySchema.nullable(),
-  /** all chunk gaps of all requests pooled */
+  /** all chunk gaps of all requests pooled: vLLM's ITL, the gap between chunks (not tokens) */
   itl_ms: summarySchema.nullable(),
+  /** where chunks carry several tokens: each chunk gap / the tokens of its chunk, pooled, in ms */
+  itl_per_token_ms: summarySchema.nullable().optional(),
+  /** output tokens / text chunks over the completed requests: 1 when each chunk is one token */
+  tokens_per_chunk: nonneg.nullable().optional(),
   e2e_latency_ms: summarySchema,
 });
 

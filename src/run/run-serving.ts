@@ -7,7 +7,13 @@ import {
   type RequestFailure,
 } from "../engines/openai/client.js";
 import { discoverServer } from "../engines/openai/identity.js";
-import type { GenerationEndpoint, OutputLength, Timeouts } from "../engines/openai/options.js";
+import {
+  type GenerationEndpoint,
+  type OptionalField,
+  type OutputLength,
+  refusalHint,
+  type Timeouts,
+} from "../engines/openai/options.js";
 import type { EngineSettings } from "../engines/types.js";
 import { captureEnvironment } from "../environment/capture.js";
 import { gitInfo } from "../environment/git.js";
@@ -52,6 +58,8 @@ export interface ServingOptions {
   timeouts: Timeouts;
   /** failed requests do not fail the run (they are still counted and listed) */
   tolerateFailures: boolean;
+  /** optional request fields not to send (--omit-fields). Defaults to none. */
+  omitFields?: OptionalField[];
 }
 
 /** What a serving run needs from the common benchmark options. */
@@ -70,8 +78,10 @@ export interface ServingRunOptions {
 /** Resolution of the event-loop delay histogram, in ms (its values are intervals; the resolution is taken off). */
 const ELD_RESOLUTION_MS = 1;
 
-function hint(f: RequestFailure, o: ServingOptions, mode: Mode): string {
+function hint(f: RequestFailure, o: ServingOptions, mode: Mode, sent: readonly OptionalField[] = []): string {
   if (f.cause === "http_404") return " (check --base-url and --model)";
+  const refused = refusalHint(f, sent, o.omitFields ?? []);
+  if (refused) return refused;
   if (
     (f.cause === "http_400" || f.cause === "http_422") &&
     mode === "generation" &&
@@ -110,11 +120,13 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
   });
   try {
     const server = await discoverServer(client, o.model, o.apiKeyEnv);
-    const model = server.model.name as string;
+    const model = server.request_model;
     const versions = Object.entries(server.identity.versions)
       .map(([k, v]) => `${k} ${v}`)
       .join(", ");
-    opts.status?.(`serving: model "${model}" at ${o.baseUrl.href}${versions ? ` (${versions})` : ""}`);
+    opts.status?.(
+      `serving: model "${server.model.name}" at ${o.baseUrl.href}${versions ? ` (${versions})` : ""}`,
+    );
     const endpoint = opts.mode === "generation" ? o.endpoint : "embeddings";
     server.identity.details.endpoint = endpoint;
     const workload = opts.mode === "generation" ? generationWorkload(opts.maxNewTokens) : embeddingWorkload();
@@ -124,12 +136,20 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
       prompt: workload.prompt ?? "",
       max_tokens: opts.maxNewTokens,
       fixed_length: o.outputLength === "fixed",
+      omit: o.omitFields ?? [],
     };
+    const sent: OptionalField[] =
+      opts.mode === "generation"
+        ? OpenAiClient.sentGenerationFields(generationRequest)
+        : (o.omitFields ?? []).includes("encoding_format")
+          ? []
+          : ["encoding_format"];
+    server.identity.details.request_fields = sent.join(",");
     const inputs = embeddingInputs(workload.texts ?? [], o.batchSize);
     const send =
       opts.mode === "generation"
         ? (_i: number, signal: AbortSignal) => client.generate(generationRequest, signal)
-        : (_i: number, signal: AbortSignal) => client.embed(model, inputs, signal);
+        : (_i: number, signal: AbortSignal) => client.embed(model, inputs, signal, o.omitFields ?? []);
     const warnings = [...server.warnings];
 
     // warmup: not counted; a failure here means the server cannot run the workload at all
@@ -153,7 +173,7 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
       if (failed.length > 0) {
         const first = failed[0] as RequestFailure;
         const message = `${failed.length} of ${opts.warmup} warmup requests failed: ${describeFailures(failed)}`;
-        if (!o.tolerateFailures) throw new EngineError(`${message}${hint(first, o, opts.mode)}`);
+        if (!o.tolerateFailures) throw new EngineError(`${message}${hint(first, o, opts.mode, sent)}`);
         warnings.push(message);
       }
     }
@@ -189,7 +209,7 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
           EXIT.interrupted,
         );
       throw new EngineError(
-        `all ${failures.length} measured requests failed: ${describeFailures(failures)}${failures[0] ? hint(failures[0], o, opts.mode) : ""}`,
+        `all ${failures.length} measured requests failed: ${describeFailures(failures)}${failures[0] ? hint(failures[0], o, opts.mode, sent) : ""}`,
       );
     }
     if (failures.length > 0) {
@@ -220,6 +240,7 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
       duration_s: o.durationS,
       output_length: opts.mode === "generation" ? o.outputLength : null,
       stream: opts.mode === "generation",
+      ...(o.omitFields?.length ? { omitted_fields: o.omitFields } : {}),
     };
     const eldMs = (v: number) => Math.max(0, v / 1e6 - ELD_RESOLUTION_MS);
     const histogram: Histogram | null =
@@ -256,6 +277,7 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
       },
       chunk_handling_ns: client.overhead.samples(),
       event_loop_delay_ms: histogram,
+      redact: client.redact,
     };
     if (opts.mode === "generation") {
       const result = buildServingGenerationResult(
@@ -270,10 +292,12 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
           }): throughput uses the real counts`,
         );
       }
-      if (ol?.counted_from !== "usage")
+      if (result.samples.some((x) => x.output_tokens_source === "chunks" && !x.prompt_tokens))
         warnings.push(
           "the server reported no usage for some requests: their output tokens are counted as text chunks",
         );
+      if (!sent.includes("temperature") && !sent.includes("top_k"))
+        warnings.push("neither temperature 0 nor top_k 1 was sent: the server sampled as it does by default");
       if (!result.output.consistent)
         warnings.push(
           "requests generated different texts: the server is not deterministic at temperature 0 here",

@@ -56,7 +56,21 @@ export interface ServeBackend {
     onToken: (text: string) => void,
     signal: AbortSignal,
   ): Promise<GenerationSummary>;
-  /** One vector per text, and the tokens embedded. */
-  embed(texts: readonly string[]): Promise<{ vectors: number[][]; prompt_tokens: number }>;
+  /**
+   * One vector per text, and the tokens embedded. Stops between texts, or before starting when queued,
+   * once `signal` fires (the client went away), and then rejects with an EmbeddingAbortedError.
+   */
+  embed(
+    texts: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<{ vectors: number[][]; prompt_tokens: number }>;
   dispose(): Promise<void>;
+}
+
+/** An embeddings call stopped because its client went away: nobody is waiting for the answer. */
+export class EmbeddingAbortedError extends Error {
+  constructor(done: number, total: number) {
+    super(`embedding stopped after ${done} of ${total} inputs: the client went away`);
+    this.name = "EmbeddingAbortedError";
+  }
 }

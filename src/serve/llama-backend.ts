@@ -10,7 +10,13 @@ import { DEFAULT_EMBEDDING_THREADS, DEFAULT_GENERATION_THREADS } from "../engine
 import { nodeLlamaCppVersion } from "../engines/node-llama-cpp/engine.js";
 import type { ModelInfo } from "../models/model-info.js";
 import { EngineError } from "../util/errors.js";
-import type { GenerationLimits, GenerationSummary, ModelMeta, ServeBackend } from "./backend.js";
+import {
+  EmbeddingAbortedError,
+  type GenerationLimits,
+  type GenerationSummary,
+  type ModelMeta,
+  type ServeBackend,
+} from "./backend.js";
 
 /**
  * The loopback server's engine: node-llama-cpp on the CPU (prebuilt binaries only, never a build or a
@@ -156,13 +162,18 @@ class LlamaServeBackend implements ServeBackend {
     return this.embedding;
   }
 
-  embed(texts: readonly string[]): Promise<{ vectors: number[][]; prompt_tokens: number }> {
+  embed(
+    texts: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<{ vectors: number[][]; prompt_tokens: number }> {
     // one embedding context: calls run one after the other, in arrival order
     const run = this.embedQueue.then(async () => {
       const ctx = await this.embeddingContext();
       const vectors: number[][] = [];
       let tokens = 0;
       for (const text of texts) {
+        // a client that went away gets no more work done for it (nor do those queued behind it wait)
+        if (signal?.aborted) throw new EmbeddingAbortedError(vectors.length, texts.length);
         const input = this.model.tokenize(text);
         tokens += input.length;
         const e = await ctx.getEmbeddingFor(input);

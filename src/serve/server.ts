@@ -18,6 +18,14 @@ export const LOOPBACK = "127.0.0.1";
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 /** Default max_tokens when a request gives none (the OpenAI default for completions). */
 const DEFAULT_MAX_TOKENS = 16;
+/** Most inputs one embeddings request may carry by default (OpenAI's own limit per request is 2048). */
+export const DEFAULT_MAX_EMBEDDING_INPUTS = 2048;
+
+/** Limits of what one request may ask for. */
+export interface ServerLimits {
+  /** most inputs per embeddings request; more are refused with 413. Defaults to DEFAULT_MAX_EMBEDDING_INPUTS. */
+  maxEmbeddingInputs?: number;
+}
 
 /** A running server. */
 export interface RunningServer {
@@ -101,10 +109,17 @@ export function chatPrompt(messages: unknown): string {
 }
 
 /**
- * Starts the server on 127.0.0.1.
+ * Starts the server on 127.0.0.1. The work of a request whose client has gone is stopped (generation
+ * between tokens, embeddings between inputs), and an embeddings request above `limits.maxEmbeddingInputs`
+ * inputs is refused with 413, so that one dropped or oversized request cannot hold the server for others.
  * @param port a TCP port, or 0 for any free one.
  */
-export function startServer(backend: ServeBackend, port: number): Promise<RunningServer> {
+export function startServer(
+  backend: ServeBackend,
+  port: number,
+  limits: ServerLimits = {},
+): Promise<RunningServer> {
+  const maxInputs = limits.maxEmbeddingInputs ?? DEFAULT_MAX_EMBEDDING_INPUTS;
   const serverName = `perf-baseline/${toolVersion()} (${Object.entries(backend.versions)
     .map(([k, v]) => `${k} ${v}`)
     .join("; ")})`;
@@ -222,9 +237,19 @@ export function startServer(backend: ServeBackend, port: number): Promise<Runnin
     const input = typeof body.input === "string" ? [body.input] : body.input;
     if (!Array.isArray(input) || input.length === 0 || !input.every((x) => typeof x === "string"))
       throw new HttpError(400, "input must be a string or a non-empty array of strings");
+    if (input.length > maxInputs)
+      throw new HttpError(
+        413,
+        `input has ${input.length} texts, more than the ${maxInputs} one request may carry: split it into several requests`,
+      );
     if (body.encoding_format !== undefined && body.encoding_format !== "float")
       throw new HttpError(400, 'only encoding_format "float" is supported');
-    const { vectors, prompt_tokens } = await backend.embed(input as string[]);
+    const abort = new AbortController();
+    res.on("close", () => {
+      if (!res.writableFinished) abort.abort();
+    });
+    if (req.socket.destroyed) abort.abort();
+    const { vectors, prompt_tokens } = await backend.embed(input as string[], abort.signal);
     sendJson(res, 200, {
       object: "list",
       data: vectors.map((embedding, index) => ({ object: "embedding", index, embedding })),
@@ -267,7 +292,7 @@ export function startServer(backend: ServeBackend, port: number): Promise<Runnin
         err instanceof HttpError
           ? err
           : new HttpError(500, (err as Error)?.message ?? String(err), "server_error");
-      if (res.headersSent) {
+      if (res.headersSent || res.destroyed) {
         res.destroy();
         return;
       }

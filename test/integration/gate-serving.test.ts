@@ -78,7 +78,12 @@ describe("gate on a serving baseline", () => {
   it("embedding, no --base-url: the baseline's recorded base URL and batch size are used", async () => {
     const path = join(dir, "serving-embedding.json");
     await captureBaseline(path, ["--mode", "embedding", "--rounds", "6", "--batch-size", "2"]);
-    const report = await gateUntilAccepted(path, ["--mode", "embedding"]);
+    // with a key in the environment, the recorded URL gets it only when the user confirms it
+    const refused = await runCliAsync(["gate", "--baseline", path, "--mode", "embedding"], { env });
+    expect(refused.status).toBe(EXIT.usage);
+    expect(refused.stderr).toMatch(/--trust-recorded-base-url/);
+    expect(refused.stderr).not.toContain(SECRET);
+    const report = await gateUntilAccepted(path, ["--mode", "embedding", "--trust-recorded-base-url"]);
     expect(["PASS", "INCONCLUSIVE"]).toContain(report.verdict);
     expect([EXIT.ok, EXIT.inconclusive]).toContain(report.exit_code);
   });

@@ -103,9 +103,12 @@ describe("failed requests are counted by cause and fail the run", () => {
     expect(result.warnings.join(" ")).toMatch(/1 of 3 requests failed: http_503/);
   });
 
-  it("a connection reset before any answer: connection_reset", async () => {
-    const { failure } = await oneFailure({ kind: "reset" });
-    expect(failure?.cause).toBe("connection_reset");
+  it("a connection reset before any answer, on the reused connection and its fresh retry: connection_reset", async () => {
+    const s = await serve((n) => (n === 1 || n === 2 ? { kind: "reset" } : ok));
+    const r = gen(await runServingBenchmark(options(s.baseUrl)));
+    expect(r.serving?.requests).toMatchObject({ sent: 3, completed: 2, failed: 1, retried: 1 });
+    expect(r.serving?.failures[0]?.cause).toBe("connection_reset");
+    expect(exitCodeOf(servingOutcome(r, false))).toBe(EXIT.runFailed);
   });
 
   it("no response headers: first_byte_timeout, within the bound", async () => {

@@ -40,6 +40,8 @@ export type Script =
       contentType?: string;
       /** text of each token. Defaults to " tok". */
       tokenText?: string;
+      /** after data: [DONE], leave the response open (never end it) */
+      hangAfterDone?: boolean;
     }
   | { kind: "status"; status: number; body?: string }
   /** never answer (no headers) */
@@ -78,6 +80,11 @@ export interface ScriptedServerOptions {
   props?: (req: SeenRequest) => Record<string, unknown>;
   /** what to do with the n-th (0-based) POST request */
   script: (n: number, req: SeenRequest) => Script;
+  /**
+   * close (destroy) any keep-alive connection reused after this many ms idle, without reading or answering
+   * the request (cpp-httplib's and llama-server's idle keep-alive close, as the client sees it)
+   */
+  closeReusedAfterIdleMs?: number;
 }
 
 /** A running scripted server. */
@@ -87,6 +94,8 @@ export interface ScriptedServer {
   port: number;
   /** every request seen, in order */
   requests: SeenRequest[];
+  /** requests dropped with their connection by closeReusedAfterIdleMs (never seen, never scripted) */
+  dropped: number;
   close(): Promise<void>;
 }
 
@@ -148,6 +157,7 @@ async function stream(res: http.ServerResponse, chat: boolean, s: Extract<Script
     write({ ...base, choices: [choice(null, "length")], ...(u === "finish" ? { usage } : {}) });
   if (u === "last") write({ ...base, choices: [], usage });
   if (s.done !== false) res.write("data: [DONE]\n\n");
+  if (s.hangAfterDone) return;
   res.end();
 }
 
@@ -155,7 +165,19 @@ async function stream(res: http.ServerResponse, chat: boolean, s: Extract<Script
 export function startScriptedServer(opts: ScriptedServerOptions): Promise<ScriptedServer> {
   const requests: SeenRequest[] = [];
   let posts = 0;
+  let dropped = 0;
+  /** when each connection's last response finished */
+  const idleSince = new WeakMap<object, number>();
   const server = http.createServer((req, res) => {
+    const last = idleSince.get(req.socket);
+    if (opts.closeReusedAfterIdleMs !== undefined && last !== undefined) {
+      if (Date.now() - last > opts.closeReusedAfterIdleMs) {
+        dropped++;
+        req.socket.destroy();
+        return;
+      }
+    }
+    res.on("finish", () => idleSince.set(req.socket, Date.now()));
     const parts: Buffer[] = [];
     req.on("data", (b: Buffer) => parts.push(b));
     req.on("end", () => {
@@ -231,6 +253,9 @@ export function startScriptedServer(opts: ScriptedServerOptions): Promise<Script
         baseUrl: `http://127.0.0.1:${port}/v1`,
         port,
         requests,
+        get dropped() {
+          return dropped;
+        },
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());

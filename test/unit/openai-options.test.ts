@@ -6,6 +6,9 @@ import {
   DEFAULT_TIMEOUTS,
   endpointUrl,
   normalizeBaseUrl,
+  parseOmittedFields,
+  refusalHint,
+  refusedFields,
   serverRoot,
 } from "../../src/engines/openai/options.js";
 import { embeddingInputs } from "../../src/run/run-serving.js";
@@ -122,5 +125,50 @@ describe("requests", () => {
     const natural = OpenAiClient.generationBody({ ...req, endpoint: "chat", fixed_length: false });
     expect(natural).not.toHaveProperty("ignore_eos");
     expect(natural.messages).toEqual([{ role: "user", content: "p" }]);
+  });
+});
+
+describe("--omit-fields", () => {
+  it("parses a comma list in a fixed order, refuses unknown fields, and reaches the serving options", () => {
+    expect(parseOmittedFields("stream_options, temperature")).toEqual(["temperature", "stream_options"]);
+    expect(parseOmittedFields("none")).toEqual([]);
+    expect(() => parseOmittedFields("temprature")).toThrow(/"temprature" is not a field/);
+    const o = servingOptionsFromFlags(
+      { "base-url": "http://127.0.0.1:1/v1", "omit-fields": "temperature" },
+      "generation",
+      3,
+    );
+    expect(o.omitFields).toEqual(["temperature"]);
+  });
+
+  it("names the refused field from the server's error text, among those sent only", () => {
+    const sent = ["temperature", "stream_options", "ignore_eos", "min_tokens"] as const;
+    expect(refusedFields('{"loc":["body","temperature"]}', sent)).toEqual(["temperature"]);
+    expect(refusedFields("unknown field stream_options", sent)).toEqual(["stream_options"]);
+    expect(refusedFields("max_temperature_x is wrong", sent)).toEqual([]);
+    expect(refusalHint({ cause: "http_422", detail: "HTTP 422: temperature must be > 0" }, sent, [])).toMatch(
+      /refused temperature: add --omit-fields temperature; greedy is then asked with top_k 1/,
+    );
+    expect(
+      refusalHint({ cause: "http_400", detail: "unknown field ignore_eos" }, sent, ["stream_options"]),
+    ).toMatch(/add --omit-fields stream_options,ignore_eos, or --output-length natural/);
+    expect(refusalHint({ cause: "http_500", detail: "temperature" }, sent, [])).toBeNull();
+  });
+
+  it("the generation body leaves out omitted fields and asks greedy by top_k without temperature", () => {
+    const r = {
+      endpoint: "completions",
+      model: "m",
+      prompt: "p",
+      max_tokens: 4,
+      fixed_length: true,
+    } as const;
+    expect(OpenAiClient.generationBody({ ...r, omit: ["temperature"] })).toMatchObject({ top_k: 1 });
+    const none = OpenAiClient.generationBody({
+      ...r,
+      omit: ["temperature", "top_k", "stream_options", "ignore_eos", "min_tokens"],
+    });
+    expect(Object.keys(none).sort()).toEqual(["max_tokens", "model", "prompt", "stream"]);
+    expect(OpenAiClient.embeddingBody("m", ["a"], ["encoding_format"])).toEqual({ model: "m", input: ["a"] });
   });
 });

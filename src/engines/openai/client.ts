@@ -9,7 +9,7 @@ import {
   keepAliveAgent,
   type SinkVerdict,
 } from "./http.js";
-import { endpointUrl, type GenerationEndpoint, type Timeouts } from "./options.js";
+import { endpointUrl, type GenerationEndpoint, type OptionalField, type Timeouts } from "./options.js";
 
 /**
  * The OpenAI-compatible HTTP client: one streamed generation request, one embeddings request, or a JSON GET,
@@ -35,12 +35,16 @@ export interface GenerationSuccess {
   end_ns: bigint;
   /** arrival of each chunk that carried output text, in order */
   chunk_times_ns: bigint[];
+  /** characters of output text in each of those chunks (to share usage tokens among chunks) */
+  chunk_chars: number[];
   text: string;
   /** usage from the stream (include_usage or a server's own last chunk); null when none came */
   usage: Usage | null;
   finish_reason: string | null;
-  /** whether the stream ended with `data: [DONE]` */
+  /** whether the stream ended with `data: [DONE]` (which completes the request, even if the server leaves it open) */
   done_marker: boolean;
+  /** times the request was sent again on a fresh connection after a stale keep-alive one failed (0 or 1) */
+  retries: number;
 }
 
 /** An embeddings request that completed. */
@@ -55,6 +59,8 @@ export interface EmbeddingSuccess {
   dimensions: number;
   /** usage.prompt_tokens when the server reported it */
   prompt_tokens: number | null;
+  /** times the request was sent again on a fresh connection (0 or 1) */
+  retries: number;
 }
 
 /** A failed request: why, and a one-line detail free of the API key. */
@@ -77,6 +83,8 @@ export interface GenerationRequest {
   max_tokens: number;
   /** send ignore_eos and min_tokens = max_tokens so that exactly max_tokens are generated */
   fixed_length: boolean;
+  /** optional fields not to send (a server refuses them). Defaults to none. */
+  omit?: readonly OptionalField[];
 }
 
 /** Client options. */
@@ -196,20 +204,44 @@ export class OpenAiClient {
     };
   }
 
-  /** The JSON body of a generation request. */
+  /**
+   * The JSON body of a generation request: model, prompt or messages, max_tokens, stream, and the optional
+   * fields not omitted: temperature 0 (or top_k 1 when temperature is omitted), stream_options.include_usage,
+   * and with a fixed length ignore_eos and min_tokens = max_tokens.
+   */
   static generationBody(r: GenerationRequest): Record<string, unknown> {
+    const omit = new Set(r.omit ?? []);
     const body: Record<string, unknown> = { model: r.model };
     if (r.endpoint === "chat") body.messages = [{ role: "user", content: r.prompt }];
     else body.prompt = r.prompt;
     body.max_tokens = r.max_tokens;
-    body.temperature = 0;
+    if (!omit.has("temperature")) body.temperature = 0;
+    else if (!omit.has("top_k")) body.top_k = 1;
     body.stream = true;
-    body.stream_options = { include_usage: true };
+    if (!omit.has("stream_options")) body.stream_options = { include_usage: true };
     if (r.fixed_length) {
-      body.ignore_eos = true;
-      body.min_tokens = r.max_tokens;
+      if (!omit.has("ignore_eos")) body.ignore_eos = true;
+      if (!omit.has("min_tokens")) body.min_tokens = r.max_tokens;
     }
     return body;
+  }
+
+  /** The optional fields a generation request sends (see generationBody), in OPTIONAL_FIELDS order. */
+  static sentGenerationFields(r: GenerationRequest): OptionalField[] {
+    const body = OpenAiClient.generationBody(r);
+    const fields: OptionalField[] = ["temperature", "top_k", "stream_options", "ignore_eos", "min_tokens"];
+    return fields.filter((f) => body[f] !== undefined);
+  }
+
+  /** The JSON body of an embeddings request: model, input and, unless omitted, encoding_format "float". */
+  static embeddingBody(
+    model: string,
+    inputs: readonly string[],
+    omit: readonly OptionalField[] = [],
+  ): Record<string, unknown> {
+    return omit.includes("encoding_format")
+      ? { model, input: inputs }
+      : { model, input: inputs, encoding_format: "float" };
   }
 
   /**
@@ -219,6 +251,7 @@ export class OpenAiClient {
   async generate(r: GenerationRequest, signal?: AbortSignal): Promise<GenerationSuccess | RequestFailure> {
     const chat = r.endpoint === "chat";
     const chunkTimes: bigint[] = [];
+    const chunkChars: number[] = [];
     let text = "";
     let usage: Usage | null = null;
     let finish: string | null = null;
@@ -226,6 +259,7 @@ export class OpenAiClient {
     let lastAt = 0n;
     let verdict: SinkVerdict;
     const overhead = this.overhead;
+    const excerpt = (text: string, n = 120) => this.redact(text).slice(0, n);
     let at = 0n;
     const parser = createParser({
       onEvent: (ev) => {
@@ -239,18 +273,21 @@ export class OpenAiClient {
         try {
           obj = JSON.parse(data);
         } catch {
-          verdict = { cause: "malformed_sse", detail: `a stream event is not JSON: ${data.slice(0, 120)}` };
+          verdict = { cause: "malformed_sse", detail: `a stream event is not JSON: ${excerpt(data)}` };
           return;
         }
         if (!isObject(obj)) {
           verdict = {
             cause: "malformed_sse",
-            detail: `a stream event is not a JSON object: ${data.slice(0, 120)}`,
+            detail: `a stream event is not a JSON object: ${excerpt(data)}`,
           };
           return;
         }
         if (obj.error !== undefined && obj.error !== null) {
-          verdict = { cause: "stream_error", detail: `the server sent an error: ${errorMessage(obj.error)}` };
+          verdict = {
+            cause: "stream_error",
+            detail: `the server sent an error: ${excerpt(errorMessage(obj.error), 300)}`,
+          };
           return;
         }
         const u = usageOf(obj.usage);
@@ -268,6 +305,7 @@ export class OpenAiClient {
         }
         if (typeof piece === "string" && piece !== "") {
           chunkTimes.push(at);
+          chunkChars.push(piece.length);
           text += piece;
         }
         if (typeof choice.finish_reason === "string") finish = choice.finish_reason;
@@ -292,7 +330,8 @@ export class OpenAiClient {
           lastAt = t;
           parser.feed(piece);
           overhead.add(Number(now() - t));
-          return verdict;
+          // [DONE] completes the request: a server that leaves the response open is not waited for
+          return verdict ?? (done ? "complete" : undefined);
         },
         onEnd: () => {
           parser.reset({ consume: true });
@@ -307,13 +346,27 @@ export class OpenAiClient {
       },
     );
     if (!result.ok) return result;
+    if (chunkTimes.length === 0)
+      return {
+        ok: false,
+        cause: "no_output",
+        detail: `a ${result.status} stream carried no output text${done ? " (only [DONE])" : ""}${
+          usage ? ` (usage.completion_tokens ${(usage as Usage).completion_tokens})` : ""
+        }`,
+        status: result.status,
+        start_ns: result.start_ns,
+        end_ns: result.end_ns,
+        retries: result.retries,
+      };
     return {
       ok: true,
+      retries: result.retries,
       start_ns: result.start_ns,
       headers_ns: result.headers_ns,
       first_token_ns: chunkTimes[0] ?? null,
       end_ns: lastAt > 0n ? lastAt : result.end_ns,
       chunk_times_ns: chunkTimes,
+      chunk_chars: chunkChars,
       text,
       usage,
       finish_reason: finish,
@@ -326,10 +379,11 @@ export class OpenAiClient {
     model: string,
     inputs: readonly string[],
     signal?: AbortSignal,
+    omit: readonly OptionalField[] = [],
   ): Promise<EmbeddingSuccess | RequestFailure> {
     let cached = this.bodies.get(inputs);
     if (cached?.model !== model) {
-      cached = { model, text: JSON.stringify({ model, input: inputs, encoding_format: "float" }) };
+      cached = { model, text: JSON.stringify(OpenAiClient.embeddingBody(model, inputs, omit)) };
       this.bodies.set(inputs, cached);
     }
     let body = "";
@@ -349,12 +403,13 @@ export class OpenAiClient {
       status: result.status,
       start_ns: result.start_ns,
       end_ns: result.end_ns,
+      retries: result.retries,
     });
     let doc: unknown;
     try {
       doc = JSON.parse(body);
     } catch {
-      return fail(`the embeddings response is not JSON: ${body.slice(0, 120)}`);
+      return fail(`the embeddings response is not JSON: ${this.redact(body).slice(0, 120)}`);
     }
     if (!isObject(doc) || !Array.isArray(doc.data)) return fail("the embeddings response has no data array");
     if (doc.data.length !== inputs.length)
@@ -390,6 +445,7 @@ export class OpenAiClient {
       digest: hash.digest("hex"),
       dimensions,
       prompt_tokens: u,
+      retries: result.retries,
     };
   }
 

@@ -27,6 +27,16 @@ function servingCapturePlan(baseline: BenchmarkResult, values: FlagValues): Capt
   const baseUrl = stringFlag(values, "base-url") ?? (typeof recorded === "string" ? recorded : undefined);
   if (baseUrl === undefined)
     throw new UsageError("the baseline is a serving result: pass --base-url URL or --candidate FILE");
+  // a baseline file is data anyone may have edited: its URL gets the key only when the user says so
+  const keyEnv = stringFlag(values, "api-key-env") ?? DEFAULT_API_KEY_ENV;
+  if (
+    stringFlag(values, "base-url") === undefined &&
+    values["trust-recorded-base-url"] !== true &&
+    (process.env[keyEnv] ?? "") !== ""
+  )
+    throw new UsageError(
+      `the API key in $${keyEnv} would go to the base URL the baseline recorded (${baseUrl}): pass --base-url ${baseUrl} or --trust-recorded-base-url to confirm it`,
+    );
   const rounds = intFlag(values, "rounds", load.num_requests ?? baseline.rounds, { max: 10_000_000 });
   const numRequests = values.rounds !== undefined || load.num_requests !== null ? rounds : null;
   const timeouts = baseline.serving?.timeouts_ms;
@@ -46,6 +56,7 @@ function servingCapturePlan(baseline: BenchmarkResult, values: FlagValues): Capt
     "first-byte-timeout": sec(timeouts?.first_byte),
     "idle-timeout": sec(timeouts?.idle),
     "request-timeout": sec(timeouts?.total),
+    "omit-fields": values["omit-fields"] ?? load.omitted_fields?.join(","),
   };
   if (baseline.mode === "generation") {
     flags.endpoint = load.endpoint;
@@ -93,6 +104,7 @@ function servingBenchArgv(s: ServingOptions, shape: RunShape): string[] {
   if (t.first_byte_ms !== d.first_byte_ms) argv.push("--first-byte-timeout", String(t.first_byte_ms / 1000));
   if (t.idle_ms !== d.idle_ms) argv.push("--idle-timeout", String(t.idle_ms / 1000));
   if (t.total_ms !== d.total_ms) argv.push("--request-timeout", String(t.total_ms / 1000));
+  if (s.omitFields?.length) argv.push("--omit-fields", s.omitFields.join(","));
   return argv;
 }
 
@@ -121,6 +133,13 @@ export const openaiEngine: EngineDefinition<ServingOptions> = {
   name: "openai",
   summary: "an OpenAI-compatible server under load (llama-server, vLLM, Ollama, TGI/TEI, ...)",
   flags: OPENAI_FLAGS,
+  captureFlags: {
+    "trust-recorded-base-url": {
+      type: "boolean",
+      description:
+        "serving baseline: send the API key to the base URL the baseline recorded (else give --base-url)",
+    },
+  },
   optionsFromFlags: (values, shape) => servingOptionsFromFlags(values, shape.mode, shape.rounds),
   captureOptions: servingCapturePlan,
   benchArgv: servingBenchArgv,

@@ -14,7 +14,9 @@ import {
   DEFAULT_TIMEOUTS,
   GENERATION_ENDPOINTS,
   normalizeBaseUrl,
+  OPTIONAL_FIELDS,
   OUTPUT_LENGTHS,
+  parseOmittedFields,
 } from "./options.js";
 
 /**
@@ -72,6 +74,11 @@ export const OPENAI_FLAGS: Record<string, FlagSpec> = {
     description:
       "openai generation: fixed (max_tokens + ignore_eos + min_tokens) or natural (max_tokens only; real counts)",
     default: "fixed",
+  },
+  "omit-fields": {
+    type: "string",
+    description: `openai: optional request fields not to send, comma-separated, for servers that refuse them (${OPTIONAL_FIELDS.join(", ")})`,
+    default: "none",
   },
   "tolerate-failures": {
     type: "boolean",
@@ -154,5 +161,6 @@ export function servingOptionsFromFlags(values: FlagValues, mode: Mode, rounds: 
     batchSize: intFlag(values, "batch-size", DEFAULT_EMBEDDING_BATCH, { max: 100_000 }),
     timeouts,
     tolerateFailures: values["tolerate-failures"] === true,
+    omitFields: parseOmittedFields(stringFlag(values, "omit-fields") ?? ""),
   };
 }

@@ -5,7 +5,14 @@ import type { Timeouts } from "./options.js";
 /**
  * One HTTP exchange over node:http with every wait bounded: connect, first byte (response headers), idle gap
  * between body pieces, and the whole request. Each body piece is handed to a sink with the time it was read
- * (process.hrtime.bigint() at the top of the 'data' callback). No retries, hidden or otherwise.
+ * (process.hrtime.bigint() at the top of the 'data' callback).
+ *
+ * One retry, counted: a request that fails on a REUSED keep-alive connection (reset, broken pipe, hang-up)
+ * before any byte of the answer arrived is sent again once on a fresh connection. Servers close idle
+ * keep-alive connections (cpp-httplib, llama-server's HTTP layer, after a few seconds or requests), and a
+ * client that picks such a socket just as it closes sees a reset although the server never read the request:
+ * browsers, curl, Go's net/http and urllib3 retry that case the same way. A reset on a fresh connection, or
+ * after the answer began, stays a failure. `retries` in the outcome says whether it happened.
  *
  * node:http rather than fetch: it exposes the phases (socket assigned, connected, headers, each read) that
  * the separate timeouts and the per-chunk timestamps need, with less work per chunk.
@@ -27,6 +34,8 @@ export type FailureCause =
   | "stream_error"
   | "bad_response"
   | "aborted"
+  /** a 2xx stream that carried no output token (only [DONE], or only empty chunks) */
+  | "no_output"
   | `http_${number}`;
 
 /** A failed exchange. `detail` is already free of the API key. */
@@ -37,6 +46,8 @@ export interface ExchangeFailure {
   status: number | null;
   start_ns: bigint;
   end_ns: bigint;
+  /** times the request was sent again on a fresh connection (0 or 1) */
+  retries: number;
 }
 
 /** A completed exchange (2xx, body read to its end). */
@@ -47,17 +58,28 @@ export interface ExchangeSuccess {
   start_ns: bigint;
   headers_ns: bigint;
   end_ns: bigint;
+  /** times the request was sent again on a fresh connection (0 or 1) */
+  retries: number;
 }
 
-/** What the body sink may answer: nothing to go on, or a failure that ends the exchange. */
+/**
+ * What the body sink may answer: nothing to go on, a failure that ends the exchange, or "complete": the
+ * answer is whole (an SSE stream's `data: [DONE]`) even if the server leaves the response open.
+ */
 export type SinkVerdict = undefined | { cause: FailureCause; detail: string };
+/** A data verdict: as SinkVerdict, or "complete" (the body is whole, whatever follows). */
+export type DataVerdict = SinkVerdict | "complete";
 
 /** Receives the body of a 2xx response. */
 export interface BodySink {
   /** Called with the response headers; a verdict refuses the response (e.g. wrong content type). */
   onHeaders?(status: number, headers: http.IncomingHttpHeaders): SinkVerdict;
-  /** Called with each piece of the body (utf-8 text) and the time it was read. */
-  onData(text: string, at_ns: bigint): SinkVerdict;
+  /**
+   * Called with each piece of the body (utf-8 text) and the time it was read. "complete" ends the exchange
+   * as a success at once; the rest of the response, if the server sends it, is read and dropped (the
+   * connection is kept when it ends within COMPLETE_GRACE_MS, else closed).
+   */
+  onData(text: string, at_ns: bigint): DataVerdict;
   /** Called when the body ended cleanly; a verdict fails the exchange (e.g. an incomplete stream). */
   onEnd?(): SinkVerdict;
 }
@@ -93,8 +115,22 @@ function target(url: URL): http.RequestOptions {
   }
   return t;
 }
-/** How much of an error response body is kept for the failure detail. */
+/** How much of an error response body is kept for the failure detail (cut after redaction). */
 const ERROR_BODY_CHARS = 300;
+/** How much of an error response body is read before redaction and cutting. */
+const ERROR_BODY_READ_CHARS = 64 * 1024;
+/** After a "complete" verdict, how long the rest of a response may take before its connection is closed, in ms. */
+export const COMPLETE_GRACE_MS = 2_000;
+
+/** Errors of a socket that the server closed under the client (a stale keep-alive connection). */
+const STALE_SOCKET_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
+
+/** A one-shot agent: a fresh connection, closed after the exchange. */
+function freshAgent(url: URL): http.Agent {
+  return url.protocol === "https:"
+    ? new https.Agent({ keepAlive: false })
+    : new http.Agent({ keepAlive: false });
+}
 
 function networkCause(err: NodeJS.ErrnoException, responded: boolean): FailureCause {
   if (responded) return "stream_cut";
@@ -120,7 +156,9 @@ export function keepAliveAgent(url: URL): http.Agent {
 
 /**
  * Runs one exchange. Never rejects: every outcome, the abort signal included, is a value.
- * Bodies of error responses (status >= 400) are read (bounded) into the failure detail.
+ * Bodies of error responses (status >= 400) are read (bounded), redacted, then cut into the failure detail.
+ * A request that fails on a reused connection before any byte of the answer is sent again once on a fresh
+ * connection (see the module comment); the total timeout covers both attempts.
  */
 export function exchange(req: ExchangeRequest, sink: BodySink): Promise<ExchangeSuccess | ExchangeFailure> {
   return new Promise((resolve) => {
@@ -128,15 +166,21 @@ export function exchange(req: ExchangeRequest, sink: BodySink): Promise<Exchange
     const t = req.timeouts;
     let settled = false;
     let responded = false;
+    let retries = 0;
     let connectTimer: NodeJS.Timeout | null = null;
     let firstByteTimer: NodeJS.Timeout | null = null;
     let idleTimer: NodeJS.Timeout | null = null;
     let client: http.ClientRequest | null = null;
 
-    const cleanup = () => {
-      clearTimeout(totalTimer);
+    const clearAttemptTimers = () => {
       if (connectTimer) clearTimeout(connectTimer);
       if (firstByteTimer) clearTimeout(firstByteTimer);
+      connectTimer = null;
+      firstByteTimer = null;
+    };
+    const cleanup = () => {
+      clearTimeout(totalTimer);
+      clearAttemptTimers();
       if (idleTimer) clearTimeout(idleTimer);
       req.signal?.removeEventListener("abort", onAbort);
     };
@@ -144,7 +188,15 @@ export function exchange(req: ExchangeRequest, sink: BodySink): Promise<Exchange
       if (settled) return;
       settled = true;
       cleanup();
-      resolve({ ok: false, cause, detail: req.redact(detail), status, start_ns: start, end_ns: now() });
+      resolve({
+        ok: false,
+        cause,
+        detail: req.redact(detail),
+        status,
+        start_ns: start,
+        end_ns: now(),
+        retries,
+      });
       client?.destroy();
     };
     const onAbort = () => fail("aborted", "the run was interrupted");
@@ -167,32 +219,52 @@ export function exchange(req: ExchangeRequest, sink: BodySink): Promise<Exchange
     const mod = req.url.protocol === "https:" ? https : http;
     const headers: Record<string, string> = { ...req.headers };
     if (req.body !== undefined) headers["content-length"] = String(Buffer.byteLength(req.body));
-    try {
-      client = mod.request({ ...target(req.url), method: req.method, headers, agent: req.agent });
-    } catch (err) {
-      fail("network_error", (err as Error).message);
-      return;
-    }
-    client.on("socket", (socket) => {
-      if (settled) return;
-      if (socket.connecting) {
-        connectTimer = setTimeout(
-          () => fail("connect_timeout", `not connected within ${t.connect_ms} ms`),
-          t.connect_ms,
-        );
-        socket.once("connect", () => {
-          if (connectTimer) clearTimeout(connectTimer);
-          connectTimer = null;
-          if (!settled && !responded) startFirstByte();
-        });
-      } else {
-        startFirstByte();
+
+    const attempt = (agent: http.Agent) => {
+      let current: http.ClientRequest;
+      try {
+        current = mod.request({ ...target(req.url), method: req.method, headers, agent });
+      } catch (err) {
+        fail("network_error", (err as Error).message);
+        return;
       }
-    });
-    client.on("error", (err: NodeJS.ErrnoException) => {
-      fail(networkCause(err, responded), `${err.code ?? "error"}: ${err.message}`);
-    });
-    client.on("response", (res) => {
+      client = current;
+      current.on("socket", (socket) => {
+        if (settled || client !== current) return;
+        if (socket.connecting) {
+          connectTimer = setTimeout(
+            () => fail("connect_timeout", `not connected within ${t.connect_ms} ms`),
+            t.connect_ms,
+          );
+          socket.once("connect", () => {
+            if (client !== current) return;
+            if (connectTimer) clearTimeout(connectTimer);
+            connectTimer = null;
+            if (!settled && !responded) startFirstByte();
+          });
+        } else {
+          startFirstByte();
+        }
+      });
+      current.on("error", (err: NodeJS.ErrnoException) => {
+        if (settled || client !== current) return;
+        const stale =
+          !responded && current.reusedSocket && retries === 0 && STALE_SOCKET_CODES.has(err.code ?? "");
+        if (stale) {
+          // the server closed this keep-alive connection before it answered: once more, on a new one
+          retries++;
+          clearAttemptTimers();
+          current.destroy();
+          attempt(freshAgent(req.url));
+          return;
+        }
+        fail(networkCause(err, responded), `${err.code ?? "error"}: ${err.message}`);
+      });
+      current.on("response", (res) => onResponse(res));
+      current.end(req.body);
+    };
+
+    const onResponse = (res: http.IncomingMessage) => {
       if (settled) {
         res.destroy();
         return;
@@ -216,10 +288,11 @@ export function exchange(req: ExchangeRequest, sink: BodySink): Promise<Exchange
         let body = "";
         res.on("data", (piece: string) => {
           idleTimer?.refresh();
-          if (body.length < ERROR_BODY_CHARS) body += piece;
+          if (body.length < ERROR_BODY_READ_CHARS) body += piece;
         });
         res.on("end", () => {
-          const text = body.replace(/\s+/g, " ").trim().slice(0, ERROR_BODY_CHARS);
+          // redact the whole body first: a cut could leave the first characters of a key behind
+          const text = req.redact(body).replace(/\s+/g, " ").trim().slice(0, ERROR_BODY_CHARS);
           fail(`http_${status}`, `HTTP ${status}${text ? `: ${text}` : ""}`, status);
         });
         return;
@@ -229,20 +302,7 @@ export function exchange(req: ExchangeRequest, sink: BodySink): Promise<Exchange
         fail(refused.cause, refused.detail, status);
         return;
       }
-      res.on("data", (piece: string) => {
-        const at = now();
-        if (settled) return;
-        idleTimer?.refresh();
-        const verdict = sink.onData(piece, at);
-        if (verdict) fail(verdict.cause, verdict.detail, status);
-      });
-      res.on("end", () => {
-        if (settled) return;
-        const verdict = sink.onEnd?.();
-        if (verdict) {
-          fail(verdict.cause, verdict.detail, status);
-          return;
-        }
+      const succeed = () => {
         settled = true;
         cleanup();
         resolve({
@@ -252,9 +312,36 @@ export function exchange(req: ExchangeRequest, sink: BodySink): Promise<Exchange
           start_ns: start,
           headers_ns: headersAt,
           end_ns: now(),
+          retries,
         });
+      };
+      res.on("data", (piece: string) => {
+        const at = now();
+        if (settled) return;
+        idleTimer?.refresh();
+        const verdict = sink.onData(piece, at);
+        if (verdict === "complete") {
+          succeed();
+          // whatever the server still sends is dropped; a response left open loses its connection
+          if (!res.complete) {
+            const grace = setTimeout(() => res.destroy(), COMPLETE_GRACE_MS);
+            grace.unref();
+            res.once("close", () => clearTimeout(grace));
+            res.resume();
+          }
+        } else if (verdict) fail(verdict.cause, verdict.detail, status);
       });
-    });
-    client.end(req.body);
+      res.on("end", () => {
+        if (settled) return;
+        const verdict = sink.onEnd?.();
+        if (verdict) {
+          fail(verdict.cause, verdict.detail, status);
+          return;
+        }
+        succeed();
+      });
+    };
+
+    attempt(req.agent);
   });
 }

@@ -17,7 +17,10 @@ export type ServedModel = BenchmarkResult["model"];
 /** The server and model of a run. */
 export interface ServerInfo {
   identity: EngineIdentity;
+  /** the model as recorded: every string from the server (or --model) with the API key redacted */
   model: ServedModel;
+  /** the model id to send in requests, exactly as served: never recorded or printed (it may hold the key) */
+  request_model: string;
   /** ids from /v1/models, or null when the server lists none */
   served_models: string[] | null;
   warnings: string[];
@@ -92,7 +95,7 @@ export async function discoverServer(
       entry = entries.find((e) => e.id === model) ?? null;
       if (!entry)
         throw new UsageError(
-          `model "${model}" is not served by ${base.href} (served: ${shown.length ? shown.join(", ") : "none"})`,
+          `model "${client.redact(model)}" is not served by ${base.href} (served: ${shown.length ? shown.join(", ") : "none"})`,
         );
       const owner = str(entry.owned_by);
       if (owner) versions.owned_by = client.redact(owner);
@@ -141,20 +144,27 @@ export async function discoverServer(
   }
 
   const meta = entry && isObject(entry.meta) ? entry.meta : {};
+  // every string that came from the server is redacted before it is kept (a model id may hold the key)
+  const text = (v: unknown) => {
+    const s = str(v);
+    return s === null ? null : client.redact(s);
+  };
+  const shownModel = client.redact(model);
   return {
     identity: { name: "openai", versions, details },
-    served_models: served,
+    served_models: served === null ? null : served.map(client.redact),
     warnings,
+    request_model: model,
     model: {
-      path: model,
+      path: shownModel,
       sha256: null,
       size_bytes: int(meta.size),
-      architecture: str(meta.architecture),
-      name: model,
+      architecture: text(meta.architecture),
+      name: shownModel,
       parameter_count: int(meta.n_params),
-      quantization: str(meta.quantization),
+      quantization: text(meta.quantization),
       dummy: meta.dummy === true,
-      preset: str(meta.preset),
+      preset: text(meta.preset),
       context_length: int(meta.n_ctx_train),
       embedding_length: int(meta.n_embd),
       block_count: int(meta.n_layer),

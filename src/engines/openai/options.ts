@@ -70,3 +70,77 @@ export function serverRoot(base: URL): URL {
   url.pathname = base.pathname.replace(/\/v1$/, "") || "/";
   return url;
 }
+
+/**
+ * The optional request fields the tool may send, each of which a server may refuse (vLLM-style 400/422 on an
+ * unknown or out-of-range field): `temperature` (0, greedy), `top_k` (1, greedy asked another way: sent only
+ * when temperature is omitted), `stream_options` ({include_usage: true}), `ignore_eos` and `min_tokens`
+ * (fixed output length), `encoding_format` ("float", embeddings). `--omit-fields` switches any of them off.
+ */
+export type OptionalField =
+  | "temperature"
+  | "top_k"
+  | "stream_options"
+  | "ignore_eos"
+  | "min_tokens"
+  | "encoding_format";
+export const OPTIONAL_FIELDS: readonly OptionalField[] = [
+  "temperature",
+  "top_k",
+  "stream_options",
+  "ignore_eos",
+  "min_tokens",
+  "encoding_format",
+];
+
+/**
+ * Parses a comma-separated list of optional fields ("temperature,stream_options"); "" or "none" is empty.
+ * @throws UsageError naming the unknown field and the known ones.
+ */
+export function parseOmittedFields(raw: string): OptionalField[] {
+  const text = raw.trim();
+  if (text === "" || text === "none") return [];
+  const out = new Set<OptionalField>();
+  for (const part of text.split(",")) {
+    const f = part.trim();
+    if (!(OPTIONAL_FIELDS as readonly string[]).includes(f))
+      throw new UsageError(
+        `--omit-fields: "${f}" is not a field the tool sends optionally (${OPTIONAL_FIELDS.join(", ")})`,
+      );
+    out.add(f as OptionalField);
+  }
+  return OPTIONAL_FIELDS.filter((f) => out.has(f));
+}
+
+/**
+ * The optional fields a server's refusal (an HTTP 400/422 body) names, among those that were sent: matched as
+ * whole words, case-insensitively, e.g. `"loc":["body","temperature"]` or "unknown field stream_options".
+ */
+export function refusedFields(detail: string, sent: readonly OptionalField[]): OptionalField[] {
+  const lower = detail.toLowerCase();
+  return sent.filter((f) => new RegExp(`(^|[^a-z_])${f}([^a-z_]|$)`).test(lower));
+}
+
+/**
+ * The hint for a request a server refused (HTTP 400 or 422) because of an optional field it names in its
+ * error text: " (the server refused temperature: add --omit-fields temperature)". Null when the failure is
+ * not such a refusal or names no field that was sent.
+ * @param sent the optional fields the request sent; `omitted` those already switched off (kept in the flag).
+ */
+export function refusalHint(
+  failure: { cause: string; detail: string },
+  sent: readonly OptionalField[],
+  omitted: readonly OptionalField[],
+): string | null {
+  if (failure.cause !== "http_400" && failure.cause !== "http_422") return null;
+  const named = refusedFields(failure.detail, sent);
+  if (named.length === 0) return null;
+  const all = OPTIONAL_FIELDS.filter((f) => named.includes(f) || omitted.includes(f));
+  let extra =
+    named.includes("temperature") && !all.includes("top_k")
+      ? "; greedy is then asked with top_k 1 (omit top_k too if refused)"
+      : "";
+  if (named.includes("ignore_eos") || named.includes("min_tokens"))
+    extra += ", or --output-length natural to send neither ignore_eos nor min_tokens";
+  return ` (the server refused ${named.join(", ")}: add --omit-fields ${all.join(",")}${extra})`;
+}
