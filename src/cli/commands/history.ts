@@ -5,7 +5,7 @@
 
 import { collectResults } from "../../history/import.js";
 import { METRICS } from "../../history/metrics.js";
-import { configuredHistory, defaultHistoryPath, openHistoryStore } from "../../history/open.js";
+import { openHistoryStore } from "../../history/open.js";
 import { buildTrends } from "../../history/trend.js";
 import type { HistoryStore } from "../../history/types.js";
 import { renderChangesText, renderListText, renderTrendsText } from "../../report/trend-text.js";
