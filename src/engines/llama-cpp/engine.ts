@@ -136,7 +136,7 @@ function toError(e: WorkerError, modelPath: string): PerfBaselineError {
 }
 
 /** The main-thread side: tokens cached, rounds posted to the worker. */
-class LlamaCppEngine implements Engine {
+export class LlamaCppEngine implements Engine {
   identity!: EngineIdentity;
   settings!: EngineSettings;
   private nextId = 1;
@@ -221,7 +221,8 @@ class LlamaCppEngine implements Engine {
     return t;
   }
 
-  private embeddingInput(text: string): Int32Array {
+  /** The tokens one embedding call of `text` evaluates (BOS/EOS/SEP added as node-llama-cpp adds them). */
+  embeddingInput(text: string): Int32Array {
     let t = this.embeddingInputCache.get(text);
     if (!t) {
       t = this.rpcSync({ type: "embedding-input", text });
@@ -332,7 +333,7 @@ class LlamaCppEngine implements Engine {
  *   ModelFileError for a missing model path; EngineError when the libraries are not the llama.cpp build the
  *   FFI layouts were written for (abi.ts), or llama.cpp cannot load the model or create a context.
  */
-export async function createLlamaCppEngine(opts: LlamaCppEngineOptions): Promise<Engine> {
+export async function createLlamaCppEngine(opts: LlamaCppEngineOptions): Promise<LlamaCppEngine> {
   const threads =
     opts.mode === "generation"
       ? checkCount("--threads", opts.threads ?? LLAMA_CPP_DEFAULT_GENERATION_THREADS, LLAMA_CPP_MAX_THREADS)
