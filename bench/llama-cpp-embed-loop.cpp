@@ -7,7 +7,7 @@
 // Usage: llama-cpp-embed-loop MODEL THREADS CTX BATCH INPUTS_FILE
 //   INPUTS_FILE: one input per line, token ids separated by spaces (BOS/EOS already added).
 // Then one line per round on stdin ("r"): it runs every input once and prints
-//   {"calls":N,"elapsed_ns":T}
+//   {"calls":N,"elapsed_ns":T,"cpu_ns":C}   (C: CPU time of the whole process over the round)
 // Build: bench/build-llama-cpp-loop.sh (links node-llama-cpp's prebuilt libraries; run it from their folder
 // or pass it through LD_LIBRARY_PATH: ggml_backend_load_all_from_path gets the folder as argv[6]).
 #include <time.h>
@@ -26,6 +26,12 @@
 static long long now_ns() {
     timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long) ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static long long cpu_ns() {
+    timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (long long) ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
@@ -89,6 +95,7 @@ int main(int argc, char ** argv) {
     std::string cmd;
     while (std::getline(std::cin, cmd)) {
         if (cmd != "r") break;
+        const long long c0 = cpu_ns();
         const long long t0 = now_ns();
         for (size_t i = 0; i < inputs.size(); i++) {
             llama_memory_clear(mem, true);
@@ -99,7 +106,8 @@ int main(int argc, char ** argv) {
             memcpy(out.data() + i * n_embd, e, sizeof(float) * n_embd);
         }
         const long long t1 = now_ns();
-        printf("{\"calls\":%zu,\"elapsed_ns\":%lld}\n", inputs.size(), t1 - t0);
+        const long long c1 = cpu_ns();
+        printf("{\"calls\":%zu,\"elapsed_ns\":%lld,\"cpu_ns\":%lld}\n", inputs.size(), t1 - t0, c1 - c0);
         fflush(stdout);
     }
     llama_detach_threadpool(ctx);

@@ -37,13 +37,20 @@ export type WorkerRequest =
     }
   | { id: number; type: "generate"; prompt: Int32Array; maxNewTokens: number }
   | { id: number; type: "embed"; inputs: Int32Array[] }
-  | { id: number; type: "dispose" };
+  | {
+      id: number;
+      type: "dispose";
+      /** the log callback to give llama.cpp back (engine.ts decides: see restoreLogger there) */
+      restoreLogger: { callback: bigint | null; userData: bigint | null };
+    };
 
 /** What init returns. */
 export interface InitReply {
   versions: LlamaCppApi["versions"];
   info: SessionInfo;
   cpu_backend_variant: string | null;
+  /** this worker's log callback and the one it replaced (native pointers) */
+  logger: { own: bigint; previous: { callback: bigint | null; userData: bigint | null } | null };
 }
 
 /** A synchronous request on the RPC port. */
@@ -102,7 +109,12 @@ function init(req: Extract<WorkerRequest, { type: "init" }>): InitReply {
     batchSize: req.batchSize,
     lastError: () => lastError,
   });
-  return { versions: api.versions, info: session.info, cpu_backend_variant: cpuBackendVariant() };
+  return {
+    versions: api.versions,
+    info: session.info,
+    cpu_backend_variant: cpuBackendVariant(),
+    logger: { own: logCallback, previous: api.previousLogger },
+  };
 }
 
 function need(): LlamaCppSession {
@@ -125,7 +137,14 @@ port.on("message", (req: WorkerRequest) => {
     else {
       session?.dispose();
       session = null;
-      if (api && logCallback !== null) api.llama_log_set(null, null);
+      // llama.cpp has one logger per process: hand it back only if it is still this worker's (another
+      // engine in this process may have installed its own since)
+      if (api && logCallback !== null) {
+        const current: [bigint | null] = [null];
+        api.ggml_log_get(current, [null]);
+        if (current[0] === logCallback)
+          api.llama_log_set(req.restoreLogger.callback, req.restoreLogger.userData);
+      }
       if (logCallback !== null) koffi.unregister(logCallback);
       logCallback = null;
       value = null;

@@ -128,6 +128,26 @@ type WorkerRequestBody = WorkerRequest extends infer R
 
 type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: WorkerError };
 
+/**
+ * llama.cpp's log callbacks this process's llama-cpp workers installed: every one ever (koffi callback
+ * pointers) and those of workers still running. llama.cpp has one logger per process, so a worker hands it
+ * back on dispose; never to a callback of a worker that has gone (it is unregistered: calling it would
+ * crash), then to llama.cpp's default (stderr) instead.
+ */
+const loggersEver = new Set<bigint>();
+const loggersLive = new Set<bigint>();
+
+/** What a disposing worker gives llama.cpp's logger back to. */
+function restoreLogger(previous: InitReply["logger"]["previous"]): {
+  callback: bigint | null;
+  userData: bigint | null;
+} {
+  if (!previous?.callback) return { callback: null, userData: null };
+  if (loggersEver.has(previous.callback) && !loggersLive.has(previous.callback))
+    return { callback: null, userData: null };
+  return previous;
+}
+
 /** Rebuilds a typed error thrown in the worker. */
 function toError(e: WorkerError, modelPath: string): PerfBaselineError {
   if (e.name === "UsageError") return new UsageError(e.message);
@@ -147,6 +167,7 @@ export class LlamaCppEngine implements Engine {
   private readonly rpc: MessagePort;
   private readonly worker: Worker;
   private failure: Error | null = null;
+  private logger: InitReply["logger"] | null = null;
   private disposed = false;
 
   constructor(
@@ -271,7 +292,9 @@ export class LlamaCppEngine implements Engine {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     try {
-      if (!this.failure) await this.request({ type: "dispose" });
+      if (this.logger) loggersLive.delete(this.logger.own);
+      if (!this.failure)
+        await this.request({ type: "dispose", restoreLogger: restoreLogger(this.logger?.previous ?? null) });
     } finally {
       this.disposed = true;
       this.rpc.close();
@@ -292,6 +315,9 @@ export class LlamaCppEngine implements Engine {
       await this.dispose().catch(() => {});
       throw err;
     }
+    this.logger = r.logger;
+    loggersEver.add(r.logger.own);
+    loggersLive.add(r.logger.own);
     this.settings = {
       threads: req.mode === "generation" ? req.threads : null,
       embedding_threads: req.mode === "embedding" ? req.threads : null,

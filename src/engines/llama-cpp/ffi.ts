@@ -11,7 +11,7 @@ import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import koffi, { type LibraryHandle } from "koffi";
 import { EngineError } from "../../util/errors.js";
-import { abiMismatch, type LibraryVersions } from "./abi.js";
+import { abiMismatch, EXPECTED_LLAMA_VERSION, type LibraryVersions, LLAMA_CPP_RELEASE } from "./abi.js";
 
 // opaque handles
 koffi.opaque("llama_model");
@@ -173,13 +173,14 @@ function loadLibrary(path: string): LibraryHandle {
 }
 
 /**
- * Reads the version symbols of the libraries in `dir` (ggml-base and llama, plus llama-common when
- * present). Loads only those libraries and calls only functions without struct arguments.
- * @throws EngineError when a library is missing, cannot be loaded or lacks a version symbol.
+ * Reads the version symbols of the libraries in `dir` and checks them against abi.ts, one library at a
+ * time: ggml-base first, and libllama is loaded only when ggml is the expected build (libllama binds to the
+ * ggml-base already loaded); then llama-common, when present, for the build number. Calls only functions
+ * without struct arguments.
+ * @throws EngineError when a library is missing, cannot be loaded, lacks a version symbol, or reports
+ *   another build than the layouts were written for (the one-line message of abiMismatch).
  */
-export function readLibraryVersions(dir: string): LibraryVersions {
-  const base = loadLibrary(findLibrary(dir, LIBRARY_FILES.ggmlBase, true) as string);
-  const llama = loadLibrary(findLibrary(dir, LIBRARY_FILES.llama, true) as string);
+export function checkLibraryVersions(dir: string): LibraryVersions {
   const call = (lib: LibraryHandle, name: string): string => {
     try {
       return String(lib.func(`const char *${name}(void)`)() ?? "");
@@ -192,21 +193,38 @@ export function readLibraryVersions(dir: string): LibraryVersions {
       );
     }
   };
+  const check = (v: LibraryVersions) => {
+    const mismatch = abiMismatch(v, dir);
+    if (mismatch) throw new EngineError(mismatch);
+  };
+  const base = loadLibrary(findLibrary(dir, LIBRARY_FILES.ggmlBase, true) as string);
   const versions: LibraryVersions = {
     ggml_version: call(base, "ggml_version"),
     ggml_commit: call(base, "ggml_commit"),
-    llama_version: call(llama, "llama_version"),
+    llama_version: EXPECTED_LLAMA_VERSION,
     llama_build_number: null,
     llama_commit: null,
   };
+  check(versions);
+  const llama = loadLibrary(findLibrary(dir, LIBRARY_FILES.llama, true) as string);
+  versions.llama_version = call(llama, "llama_version");
+  check(versions);
   const commonPath = findLibrary(dir, LIBRARY_FILES.common, false);
   if (commonPath) {
+    let common: LibraryHandle | null = null;
     try {
-      const common = koffi.load(commonPath);
-      versions.llama_build_number = koffi.decode(common.symbol("LLAMA_BUILD_NUMBER"), "int") as number;
-      versions.llama_commit = koffi.decode(common.symbol("LLAMA_COMMIT"), "const char *") as string;
+      common = koffi.load(commonPath);
     } catch {
-      // an optional library: its build number is recorded when it can be read
+      // optional: a llama-common that does not load is not recorded
+    }
+    if (common) {
+      try {
+        versions.llama_build_number = koffi.decode(common.symbol("LLAMA_BUILD_NUMBER"), "int") as number;
+        versions.llama_commit = koffi.decode(common.symbol("LLAMA_COMMIT"), "const char *") as string;
+      } catch {
+        // a llama-common without the build-info symbols: nothing to compare
+      }
+      check(versions);
     }
   }
   return versions;
@@ -216,9 +234,13 @@ export function readLibraryVersions(dir: string): LibraryVersions {
 export interface LlamaCppApi {
   dir: string;
   versions: LibraryVersions;
+  /** the process's log callback before loadLlamaCpp installed `logCallback` (null when none was given) */
+  previousLogger: { callback: Ptr | null; userData: Ptr | null } | null;
   ggml_backend_load_all_from_path(dir: string): void;
   llama_backend_init(): void;
   llama_log_set(callback: Ptr | null, userData: Ptr | null): void;
+  /** ggml_log_get: the current log callback (out-parameters as one-element arrays) */
+  ggml_log_get(callback: [Ptr | null], userData: [Ptr | null]): void;
   llama_print_system_info(): string;
   llama_model_default_params(): Record<string, unknown>;
   llama_context_default_params(): Record<string, unknown>;
@@ -284,9 +306,8 @@ export interface LlamaCppApi {
  *   than the layouts were written for (one line, nothing called with a struct).
  */
 export function loadLlamaCpp(dir: string, logCallback: Ptr | null = null): LlamaCppApi {
-  const versions = readLibraryVersions(dir);
-  const mismatch = abiMismatch(versions, dir);
-  if (mismatch) throw new EngineError(mismatch);
+  const versions = checkLibraryVersions(dir);
+  let previousLogger: LlamaCppApi["previousLogger"] = null;
   const ggml = loadLibrary(findLibrary(dir, LIBRARY_FILES.ggml, true) as string);
   const base = loadLibrary(findLibrary(dir, LIBRARY_FILES.ggmlBase, true) as string);
   const llama = loadLibrary(findLibrary(dir, LIBRARY_FILES.llama, true) as string);
@@ -294,9 +315,12 @@ export function loadLlamaCpp(dir: string, logCallback: Ptr | null = null): Llama
     try {
       return lib.func(proto);
     } catch (err) {
-      throw new EngineError(`the llama.cpp libraries in ${dir} lack ${proto}: not a ${"v0.4.0"} build`, {
-        cause: err,
-      });
+      throw new EngineError(
+        `the llama.cpp libraries in ${dir} lack ${proto}: not a ${LLAMA_CPP_RELEASE} build`,
+        {
+          cause: err,
+        },
+      );
     }
   };
   const L = (proto: string) => bind(llama, proto);
@@ -317,6 +341,7 @@ export function loadLlamaCpp(dir: string, logCallback: Ptr | null = null): Llama
       base,
       "void ggml_threadpool_params_init(ggml_threadpool_params *p, int n_threads)",
     ),
+    ggml_log_get: bind(base, "void ggml_log_get(_Out_ void **cb, _Out_ void **user_data)"),
     llama_backend_init: L("void llama_backend_init(void)"),
     llama_log_set: L("void llama_log_set(ggml_log_callback *cb, void *user_data)"),
     llama_print_system_info: L("const char *llama_print_system_info(void)"),
@@ -371,10 +396,16 @@ export function loadLlamaCpp(dir: string, logCallback: Ptr | null = null): Llama
       "void llama_attach_threadpool(llama_context *ctx, ggml_threadpool *tp, ggml_threadpool *tp_batch)",
     ),
     llama_detach_threadpool: L("void llama_detach_threadpool(llama_context *ctx)"),
-  } as unknown as Omit<LlamaCppApi, "ggml_threadpool_new" | "ggml_threadpool_free">;
+  } as unknown as Omit<LlamaCppApi, "ggml_threadpool_new" | "ggml_threadpool_free" | "previousLogger">;
 
   // the logger first: loading the backends logs (one info line per library) and errors go to it
-  if (logCallback !== null) api.llama_log_set(logCallback, null);
+  if (logCallback !== null) {
+    const cb: [Ptr | null] = [null];
+    const ud: [Ptr | null] = [null];
+    api.ggml_log_get(cb, ud);
+    previousLogger = { callback: cb[0] ?? null, userData: ud[0] ?? null };
+    api.llama_log_set(logCallback, null);
+  }
   api.ggml_backend_load_all_from_path(dir);
   const cpu = api.ggml_backend_dev_by_type(GGML_BACKEND_DEVICE_TYPE_CPU);
   if (!cpu)
@@ -392,6 +423,7 @@ export function loadLlamaCpp(dir: string, logCallback: Ptr | null = null): Llama
     );
   return {
     ...api,
+    previousLogger,
     ggml_threadpool_new: koffi.decode(
       procs.ggml_threadpool_new,
       ThreadpoolNewFn,
