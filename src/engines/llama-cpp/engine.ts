@@ -1,0 +1,399 @@
+/**
+ * The llama-cpp engine: llama.cpp's C API through koffi, on the prebuilt libraries node-llama-cpp installs
+ * (or `--llama-lib DIR`), with the decode loop in a worker thread (decode-worker.ts): one llama_decode and
+ * one greedy llama_sampler_sample per token in a synchronous loop, a persistent ggml threadpool attached,
+ * every token timestamped where it is sampled. It measures llama.cpp, not a binding's scheduling
+ * (notes/engine-performance.md). Same Engine contract and same outputs as the node-llama-cpp engine.
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
+import { EngineError, ModelFileError, type PerfBaselineError, UsageError } from "../../util/errors.js";
+import type { LlamaEngineOptions } from "../llama/llama-engine.js";
+import type { EmbeddingRound, Engine, EngineIdentity, EngineSettings, GenerationRound } from "../types.js";
+import { LLAMA_CPP_RELEASE } from "./abi.js";
+import type { InitReply, RpcRequest, WorkerData, WorkerError, WorkerRequest } from "./decode-worker.js";
+import { LIBRARY_FILES } from "./ffi.js";
+import type { EmbeddingOutcome, GenerationOutcome } from "./session.js";
+
+/** The engine's name in results. */
+export const LLAMA_CPP_ENGINE_NAME = "llama-cpp";
+
+/**
+ * Thread defaults of this engine (notes/engine-performance.md, "llama-cpp engine"): with a persistent
+ * threadpool two threads are worth measuring again; until then the node-llama-cpp engine's defaults.
+ */
+export const LLAMA_CPP_DEFAULT_GENERATION_THREADS = 1;
+/** See {@link LLAMA_CPP_DEFAULT_GENERATION_THREADS}. */
+export const LLAMA_CPP_DEFAULT_EMBEDDING_THREADS = 1;
+/** Tokens per batch (n_batch = n_ubatch): the whole prompt or embedding input in one llama_decode. */
+export const LLAMA_CPP_DEFAULT_BATCH_SIZE = 512;
+/** Upper bound of --threads / --embedding-threads (ggml's GGML_MAX_N_THREADS). */
+export const LLAMA_CPP_MAX_THREADS = 512;
+/** How long a synchronous tokenize may wait for the worker (it is busy only during a round). */
+const RPC_TIMEOUT_MS = 120_000;
+
+/** Options of {@link createLlamaCppEngine}: those of createLlamaEngine plus the library folder. */
+export interface LlamaCppEngineOptions extends LlamaEngineOptions {
+  /**
+   * `--llama-lib DIR`: a folder with another build of the same llama.cpp release (libggml-base.so,
+   * libggml(.v0.4.0).so, libllama(.v0.4.0).so, the CPU backend libggml-cpu*.so). Defaults to the prebuilt
+   * libraries of node-llama-cpp's platform package for this machine.
+   */
+  llamaLib?: string;
+}
+
+const require = createRequire(import.meta.url);
+
+function packageVersion(name: string, from: string): string | null {
+  let dir = dirname(from);
+  for (;;) {
+    const pj = join(dir, "package.json");
+    if (existsSync(pj)) {
+      const parsed = JSON.parse(readFileSync(pj, "utf8")) as { name?: string; version?: string };
+      if (parsed.name === name) return parsed.version ?? null;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+
+/**
+ * The prebuilt llama.cpp libraries node-llama-cpp installed for this platform, found the way node-llama-cpp
+ * finds them: its `@node-llama-cpp/<platform>-<arch>` package's getBinsDir(), folder `<platform>-<arch>`.
+ * @throws EngineError when node-llama-cpp or its platform package is not installed.
+ */
+export async function defaultLlamaLibDir(): Promise<{ dir: string; source: string }> {
+  const platform = `${process.platform}-${process.arch}`;
+  const pkg = `@node-llama-cpp/${platform}`;
+  try {
+    const nlc = require.resolve("node-llama-cpp");
+    const entry = createRequire(nlc).resolve(pkg);
+    const mod = (await import(pathToFileURL(entry).href)) as {
+      getBinsDir(): { binsDir: string; packageVersion: string };
+    };
+    const { binsDir, packageVersion: version } = mod.getBinsDir();
+    return {
+      dir: join(binsDir, platform),
+      source: `node-llama-cpp ${packageVersion("node-llama-cpp", nlc) ?? "?"} prebuilt (${pkg} ${version})`,
+    };
+  } catch (err) {
+    throw new EngineError(
+      `cannot find node-llama-cpp's prebuilt llama.cpp libraries for ${platform} (${pkg}): reinstall node-llama-cpp or pass --llama-lib DIR`,
+      { cause: err },
+    );
+  }
+}
+
+function checkCount(flag: string, n: number, max: number): number {
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new UsageError(`${flag} must be an integer from 1 to ${max}, got ${n}`);
+  return n;
+}
+
+/** Resolves and checks the --llama-lib folder. */
+function checkLibDir(dir: string): string {
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new UsageError(`--llama-lib ${dir} is not a folder`);
+  if (!LIBRARY_FILES.llama.some((f) => existsSync(join(dir, f))))
+    throw new UsageError(`--llama-lib ${dir} has no ${LIBRARY_FILES.llama.join(" or ")}`);
+  return dir;
+}
+
+/**
+ * The worker thread, started from source (.ts, through tsx's loader: under tsx, vitest or the CLI's bin)
+ * or from compiled JavaScript (.js next to this file).
+ */
+function startWorker(workerData: WorkerData, transfer: MessagePort[]): Worker {
+  const here = import.meta.url;
+  if (here.endsWith(".ts")) {
+    const workerUrl = new URL("./decode-worker.ts", here).href;
+    // tsx's ESM API (the .mjs beside the CommonJS entry require.resolve finds): register, then import
+    const tsxApi = pathToFileURL(require.resolve("tsx/esm/api").replace(/\.cjs$/, ".mjs")).href;
+    const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(workerUrl)}); });`;
+    return new Worker(boot, { eval: true, workerData, transferList: transfer });
+  }
+  return new Worker(new URL("./decode-worker.js", here), { workerData, transferList: transfer });
+}
+
+/** A request without its id (distributes Omit over the union). */
+type WorkerRequestBody = WorkerRequest extends infer R
+  ? R extends WorkerRequest
+    ? Omit<R, "id">
+    : never
+  : never;
+
+type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: WorkerError };
+
+/**
+ * llama.cpp's log callbacks this process's llama-cpp workers installed: every one ever (koffi callback
+ * pointers) and those of workers still running. llama.cpp has one logger per process, so a worker hands it
+ * back on dispose; never to a callback of a worker that has gone (it is unregistered: calling it would
+ * crash), then to llama.cpp's default (stderr) instead.
+ */
+const loggersEver = new Set<bigint>();
+const loggersLive = new Set<bigint>();
+
+/** What a disposing worker gives llama.cpp's logger back to. */
+function restoreLogger(previous: InitReply["logger"]["previous"]): {
+  callback: bigint | null;
+  userData: bigint | null;
+} {
+  if (!previous?.callback) return { callback: null, userData: null };
+  if (loggersEver.has(previous.callback) && !loggersLive.has(previous.callback))
+    return { callback: null, userData: null };
+  return previous;
+}
+
+/** Rebuilds a typed error thrown in the worker. */
+function toError(e: WorkerError, modelPath: string): PerfBaselineError {
+  if (e.name === "UsageError") return new UsageError(e.message);
+  if (e.name === "ModelFileError") return new ModelFileError(modelPath, e.message);
+  return new EngineError(e.name === "EngineError" ? e.message : `llama-cpp engine: ${e.message}`);
+}
+
+/** The main-thread side: tokens cached, rounds posted to the worker. */
+export class LlamaCppEngine implements Engine {
+  identity!: EngineIdentity;
+  settings!: EngineSettings;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private readonly tokenCache = new Map<string, Int32Array>();
+  private readonly embeddingInputCache = new Map<string, Int32Array>();
+  private readonly rpcFlag = new Int32Array(new SharedArrayBuffer(4));
+  private readonly rpc: MessagePort;
+  private readonly worker: Worker;
+  private failure: Error | null = null;
+  private logger: InitReply["logger"] | null = null;
+  private disposed = false;
+
+  constructor(
+    private readonly modelPath: string,
+    log: (line: string) => void,
+  ) {
+    const channel = new MessageChannel();
+    this.rpc = channel.port1;
+    this.worker = startWorker({ rpcPort: channel.port2, rpcFlag: this.rpcFlag.buffer as SharedArrayBuffer }, [
+      channel.port2,
+    ]);
+    this.worker.on("message", (m: Reply | { log: string }) => {
+      if ("log" in m) return log(m.log);
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.ok) p.resolve(m.value);
+      else p.reject(toError(m.error, this.modelPath));
+    });
+    const fail = (err: Error) => {
+      this.failure = err;
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+    this.worker.on("error", (err) =>
+      fail(
+        new EngineError(`the llama-cpp decode worker failed: ${err.message.split("\n")[0]}`, { cause: err }),
+      ),
+    );
+    this.worker.on("exit", (code) => {
+      if (!this.disposed)
+        fail(new EngineError(`the llama-cpp decode worker exited unexpectedly (code ${code})`));
+    });
+  }
+
+  /** Sends one request; the reply settles the promise. */
+  request<T>(req: WorkerRequestBody, transfer: ArrayBuffer[] = []): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.disposed) return Promise.reject(new EngineError("the llama-cpp engine was disposed"));
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ ...req, id }, transfer);
+    });
+  }
+
+  /** A synchronous call into the worker (it answers between rounds), bounded by RPC_TIMEOUT_MS. */
+  private rpcSync(req: RpcRequest): Int32Array {
+    if (this.failure) throw this.failure;
+    if (this.disposed) throw new EngineError("the llama-cpp engine was disposed");
+    Atomics.store(this.rpcFlag, 0, 0);
+    this.rpc.postMessage(req);
+    const waited = Atomics.wait(this.rpcFlag, 0, 0, RPC_TIMEOUT_MS);
+    const reply = receiveMessageOnPort(this.rpc)?.message as
+      | { ok: true; value: Int32Array }
+      | { ok: false; error: WorkerError }
+      | undefined;
+    if (!reply)
+      throw new EngineError(
+        `the llama-cpp decode worker did not answer a ${req.type} request within ${RPC_TIMEOUT_MS / 1000} s (${waited})`,
+      );
+    if (!reply.ok) throw toError(reply.error, this.modelPath);
+    return reply.value;
+  }
+
+  private tokens(text: string): Int32Array {
+    let t = this.tokenCache.get(text);
+    if (!t) {
+      t = this.rpcSync({ type: "tokenize", text });
+      this.tokenCache.set(text, t);
+    }
+    return t;
+  }
+
+  /** The tokens one embedding call of `text` evaluates (BOS/EOS/SEP added as node-llama-cpp adds them). */
+  embeddingInput(text: string): Int32Array {
+    let t = this.embeddingInputCache.get(text);
+    if (!t) {
+      t = this.rpcSync({ type: "embedding-input", text });
+      this.embeddingInputCache.set(text, t);
+    }
+    return t;
+  }
+
+  countTokens(text: string): number {
+    return this.tokens(text).length;
+  }
+
+  async generate(prompt: string, maxNewTokens: number): Promise<GenerationRound> {
+    if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1)
+      throw new UsageError(`--max-new-tokens must be a positive integer, got ${maxNewTokens}`);
+    const promptTokens = this.tokens(prompt);
+    const r = await this.request<GenerationOutcome>({ type: "generate", prompt: promptTokens, maxNewTokens });
+    const times = Array.from(r.token_times_ns);
+    return {
+      start_ns: r.start_ns,
+      first_token_ns: times[0] ?? null,
+      end_ns: r.end_ns,
+      prompt_tokens: promptTokens.length,
+      output_tokens: r.token_ids.length,
+      token_ids: Array.from(r.token_ids),
+      text: null,
+      chunk_times_ns: times,
+    };
+  }
+
+  async embed(texts: readonly string[]): Promise<EmbeddingRound> {
+    const inputs = texts.map((t) => this.embeddingInput(t));
+    const r = await this.request<EmbeddingOutcome>({ type: "embed", inputs });
+    return {
+      start_ns: r.start_ns,
+      end_ns: r.end_ns,
+      calls: texts.length,
+      inputs: texts.length,
+      // as the node-llama-cpp engine counts them: the texts' tokens, without the BOS/EOS the input gets
+      input_tokens: texts.reduce((a, t) => a + this.tokens(t).length, 0),
+      call_durations_ns: Array.from(r.call_durations_ns),
+      vectors: r.vectors,
+    };
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    try {
+      if (this.logger) loggersLive.delete(this.logger.own);
+      if (!this.failure)
+        await this.request({ type: "dispose", restoreLogger: restoreLogger(this.logger?.previous ?? null) });
+    } finally {
+      this.disposed = true;
+      this.rpc.close();
+      await this.worker.terminate();
+    }
+  }
+
+  /** Loads the model in the worker and fills identity and settings. */
+  async init(
+    req: Omit<Extract<WorkerRequest, { type: "init" }>, "id">,
+    libSource: string,
+    requestedContextSize: number,
+  ): Promise<void> {
+    let r: InitReply;
+    try {
+      r = await this.request<InitReply>(req);
+    } catch (err) {
+      await this.dispose().catch(() => {});
+      throw err;
+    }
+    this.logger = r.logger;
+    loggersEver.add(r.logger.own);
+    loggersLive.add(r.logger.own);
+    this.settings = {
+      threads: req.mode === "generation" ? req.threads : null,
+      embedding_threads: req.mode === "embedding" ? req.threads : null,
+      batch_size: req.batchSize,
+      // the size asked for, as the node-llama-cpp engine records it (both pad n_ctx to 256)
+      context_size: requestedContextSize,
+      gpu: "off",
+      gpu_layers: 0,
+    };
+    this.identity = {
+      name: LLAMA_CPP_ENGINE_NAME,
+      versions: {
+        llama_cpp: LLAMA_CPP_RELEASE,
+        ggml: r.versions.ggml_version,
+        ggml_commit: r.versions.ggml_commit,
+        llama: r.versions.llama_version,
+      },
+      details: {
+        llama_lib_dir: req.libDir,
+        llama_lib: libSource,
+        llama_build_number: r.versions.llama_build_number,
+        llama_commit: r.versions.llama_commit,
+        cpu_backend_variant: r.cpu_backend_variant,
+        system_info: r.info.system_info,
+        model_desc: r.info.model_desc,
+        pooling_type: r.info.pooling_type,
+        threadpool: `persistent, ${r.info.threadpool_threads} thread(s)`,
+        sampler: "llama_sampler_init_greedy",
+        gpu_backend: "none",
+      },
+    };
+  }
+}
+
+/**
+ * Loads a GGUF model into llama.cpp through its C API in a worker thread, CPU only. Validate the file first
+ * (models/model-info.ts): some malformed files abort the process inside llama.cpp.
+ * @throws UsageError for bad options (threads, batch size, --gpu other than off/auto, --llama-lib);
+ *   ModelFileError for a missing model path; EngineError when the libraries are not the llama.cpp build the
+ *   FFI layouts were written for (abi.ts), or llama.cpp cannot load the model or create a context.
+ */
+export async function createLlamaCppEngine(opts: LlamaCppEngineOptions): Promise<LlamaCppEngine> {
+  const threads =
+    opts.mode === "generation"
+      ? checkCount("--threads", opts.threads ?? LLAMA_CPP_DEFAULT_GENERATION_THREADS, LLAMA_CPP_MAX_THREADS)
+      : checkCount(
+          "--embedding-threads",
+          opts.embeddingThreads ?? LLAMA_CPP_DEFAULT_EMBEDDING_THREADS,
+          LLAMA_CPP_MAX_THREADS,
+        );
+  const batchSize = checkCount("--batch-size", opts.batchSize ?? LLAMA_CPP_DEFAULT_BATCH_SIZE, 1 << 20);
+  const gpu = opts.gpu ?? "off";
+  if (gpu !== "off" && gpu !== "auto")
+    throw new UsageError(`--engine llama-cpp runs on the CPU only: use --gpu off (got --gpu ${gpu})`);
+  // node-llama-cpp pads the context to a multiple of 256 (padSafeContextSize); the same here
+  const wanted = opts.contextSize ?? Math.max(512, Math.ceil(((opts.maxNewTokens ?? 0) + 256) / 256) * 256);
+  const contextSize = checkCount("--context-size", Math.ceil(wanted / 256) * 256, 1 << 24);
+  if (!existsSync(opts.modelPath) || !statSync(opts.modelPath).isFile())
+    throw new ModelFileError(opts.modelPath, "no such file");
+  const lib = opts.llamaLib
+    ? { dir: checkLibDir(opts.llamaLib), source: "--llama-lib" }
+    : await defaultLlamaLibDir();
+  const log = opts.log ?? ((line: string) => process.stderr.write(`llama.cpp: ${line}\n`));
+  const engine = new LlamaCppEngine(opts.modelPath, log);
+  await engine.init(
+    {
+      type: "init",
+      libDir: lib.dir,
+      modelPath: opts.modelPath,
+      mode: opts.mode,
+      threads,
+      contextSize,
+      batchSize,
+    },
+    lib.source,
+    wanted,
+  );
+  return engine;
+}

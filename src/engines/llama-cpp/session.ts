@@ -1,0 +1,313 @@
+/**
+ * One loaded model and context on llama.cpp's C API, driven synchronously: what the decode worker
+ * (decode-worker.ts) runs off the main thread. Every C-API failure return becomes an EngineError.
+ *
+ * Generation mirrors node-llama-cpp's `sequence.evaluate(tokens, { temperature: 0 })` as the llama engine
+ * calls it (no BOS added; llama.cpp's greedy sampler, the only sampler node-llama-cpp puts in the chain at
+ * temperature 0) and embedding mirrors `LlamaEmbeddingContext.getEmbeddingFor` (BOS/EOS/SEP added by
+ * vocabulary type, the pooling the model asks for, `llama_get_embeddings_seq` or the last token's
+ * embedding), so both engines compute the same outputs for the same workload.
+ */
+import koffi from "koffi";
+import { EngineError } from "../../util/errors.js";
+import {
+  GgmlThreadpoolParams,
+  LLAMA_FLASH_ATTN_TYPE_AUTO,
+  LLAMA_LAZY_MODE_OFF,
+  LLAMA_LOAD_MODE_MMAP,
+  LLAMA_POOLING_TYPE,
+  LLAMA_VOCAB_TYPE,
+  type LlamaCppApi,
+  type Ptr,
+} from "./ffi.js";
+
+/** What the session needs to load. */
+export interface SessionOptions {
+  modelPath: string;
+  mode: "generation" | "embedding";
+  /** compute threads (n_threads and n_threads_batch), >= 1 */
+  threads: number;
+  /** n_ctx in tokens */
+  contextSize: number;
+  /** n_batch = n_ubatch in tokens */
+  batchSize: number;
+  /** the last error line llama.cpp logged, for error messages */
+  lastError: () => string | null;
+}
+
+/** Facts about the loaded model and context, recorded in the engine identity. */
+export interface SessionInfo {
+  n_vocab: number;
+  n_ctx: number;
+  n_batch: number;
+  /** llama_pooling_type of the context (embedding mode); null for generation */
+  pooling_type: number | null;
+  n_embd_out: number;
+  model_desc: string;
+  system_info: string;
+  /** threads of the persistent ggml threadpool attached to the context */
+  threadpool_threads: number;
+}
+
+/** One generation round's raw record, timestamps in process.hrtime.bigint() ns. */
+export interface GenerationOutcome {
+  start_ns: bigint;
+  end_ns: bigint;
+  token_ids: Int32Array;
+  token_times_ns: BigInt64Array;
+}
+
+/** One embedding round's raw record. */
+export interface EmbeddingOutcome {
+  start_ns: bigint;
+  end_ns: bigint;
+  call_durations_ns: BigInt64Array;
+  vectors: Float32Array[];
+  /** tokens evaluated, BOS/EOS included */
+  evaluated_tokens: number;
+}
+
+const now = () => process.hrtime.bigint();
+
+/** A model, a context, a greedy sampler chain and a persistent threadpool, used from one thread. */
+export class LlamaCppSession {
+  readonly info: SessionInfo;
+  private model: Ptr = 0n;
+  private ctx: Ptr = 0n;
+  private chain: Ptr = 0n;
+  private threadpool: Ptr = 0n;
+  private readonly vocab: Ptr;
+  private readonly memory: Ptr;
+  /** native token buffer the batches point into (n_batch tokens) */
+  private tokenBuf: Ptr;
+  private readonly tokens: Int32Array;
+  private readonly oneTokenBatch: Record<string, unknown>;
+
+  constructor(
+    private readonly api: LlamaCppApi,
+    private readonly opts: SessionOptions,
+  ) {
+    const fail = (what: string): never => {
+      this.dispose();
+      const detail = opts.lastError();
+      throw new EngineError(`${what}${detail ? `: ${detail}` : ""}`);
+    };
+    const modelParams = {
+      ...api.llama_model_default_params(),
+      n_gpu_layers: 0,
+      // mmap: what the llama engine asks for on the CPU path (1.28x faster than a loaded copy here)
+      load_mode: LLAMA_LOAD_MODE_MMAP,
+      lazy_mode: LLAMA_LAZY_MODE_OFF,
+    };
+    this.model = api.llama_model_load_from_file(opts.modelPath, modelParams) ?? 0n;
+    if (!this.model) fail(`llama.cpp could not load ${opts.modelPath}`);
+    if (
+      opts.mode === "embedding" &&
+      api.llama_model_has_encoder(this.model) &&
+      api.llama_model_has_decoder(this.model)
+    )
+      fail(`${opts.modelPath} is an encoder-decoder model: computing embeddings is not supported for it`);
+    const ctxParams = {
+      ...api.llama_context_default_params(),
+      n_ctx: opts.contextSize,
+      n_batch: opts.batchSize,
+      n_ubatch: opts.batchSize,
+      n_seq_max: 1,
+      n_threads: opts.threads,
+      n_threads_batch: opts.threads,
+      flash_attn_type: LLAMA_FLASH_ATTN_TYPE_AUTO,
+      embeddings: opts.mode === "embedding",
+      no_perf: true,
+      swa_full: false,
+    };
+    this.ctx = api.llama_init_from_model(this.model, ctxParams) ?? 0n;
+    if (!this.ctx) fail("llama.cpp could not create a context");
+    // a persistent pool, as llama-bench attaches one: without it every llama_decode creates and joins its
+    // worker threads (notes/engine-performance.md section 4)
+    const tpParams = koffi.alloc(GgmlThreadpoolParams, 1) as Ptr;
+    try {
+      api.ggml_threadpool_params_init(tpParams, opts.threads);
+      this.threadpool = api.ggml_threadpool_new(tpParams) ?? 0n;
+    } finally {
+      koffi.free(tpParams);
+    }
+    if (!this.threadpool) fail(`ggml could not create a threadpool of ${opts.threads} threads`);
+    api.llama_attach_threadpool(this.ctx, this.threadpool, null);
+    this.chain = api.llama_sampler_chain_init(api.llama_sampler_chain_default_params()) ?? 0n;
+    if (!this.chain) fail("llama.cpp could not create a sampler chain");
+    const greedy = api.llama_sampler_init_greedy();
+    if (!greedy) fail("llama.cpp could not create the greedy sampler");
+    api.llama_sampler_chain_add(this.chain, greedy);
+    this.vocab = api.llama_model_get_vocab(this.model);
+    this.memory = api.llama_get_memory(this.ctx);
+    const nBatch = api.llama_n_batch(this.ctx);
+    this.tokenBuf = koffi.alloc("int32_t", Math.max(1, nBatch)) as Ptr;
+    this.tokens = new Int32Array(koffi.view(this.tokenBuf, Math.max(1, nBatch) * 4));
+    this.oneTokenBatch = api.llama_batch_get_one(this.tokenBuf, 1);
+    const desc = Buffer.alloc(256);
+    const descLen = api.llama_model_desc(this.model, desc, desc.length);
+    const pooling = opts.mode === "embedding" ? api.llama_pooling_type(this.ctx) : null;
+    this.info = {
+      n_vocab: api.llama_vocab_n_tokens(this.vocab),
+      n_ctx: api.llama_n_ctx(this.ctx),
+      n_batch: nBatch,
+      pooling_type: pooling,
+      n_embd_out:
+        pooling === LLAMA_POOLING_TYPE.RANK
+          ? api.llama_model_n_cls_out(this.model)
+          : api.llama_model_n_embd_out(this.model),
+      model_desc: desc.subarray(0, Math.max(0, Math.min(descLen, desc.length - 1))).toString("utf8"),
+      system_info: api.llama_print_system_info().trim(),
+      threadpool_threads: opts.threads,
+    };
+  }
+
+  /** Tokens of `text` as node-llama-cpp's model.tokenize(text) counts them: no BOS/EOS, no special tokens. */
+  tokenize(text: string): Int32Array {
+    const bytes = Buffer.from(text, "utf8");
+    let out = new Int32Array(Math.max(8, bytes.length + 2));
+    let n = this.api.llama_tokenize(this.vocab, bytes, bytes.length, out, out.length, false, false);
+    if (n < 0) {
+      out = new Int32Array(-n);
+      n = this.api.llama_tokenize(this.vocab, bytes, bytes.length, out, out.length, false, false);
+    }
+    if (n < 0) throw new EngineError(`llama.cpp could not tokenize a text of ${bytes.length} bytes`);
+    return out.slice(0, n);
+  }
+
+  private decode(nTokens: number, batch?: Record<string, unknown>): void {
+    const rc = this.api.llama_decode(this.ctx, batch ?? this.api.llama_batch_get_one(this.tokenBuf, nTokens));
+    if (rc !== 0) {
+      const detail = this.opts.lastError();
+      throw new EngineError(
+        `llama_decode failed (return code ${rc}) on a batch of ${nTokens} tokens${detail ? `: ${detail}` : ""}`,
+      );
+    }
+  }
+
+  /**
+   * Prefills `prompt` (in n_batch chunks) and generates exactly `maxNewTokens` tokens greedily; an
+   * end-of-generation token does not stop it. Each token's time is taken right after it is sampled.
+   * @throws EngineError when the prompt plus new tokens exceed the context, or llama.cpp fails.
+   */
+  generate(prompt: Int32Array, maxNewTokens: number): GenerationOutcome {
+    if (this.opts.mode !== "generation")
+      throw new EngineError("this engine was loaded for embedding, not generation");
+    if (prompt.length === 0) throw new EngineError("the prompt has no tokens");
+    if (prompt.length + maxNewTokens > this.info.n_ctx)
+      throw new EngineError(
+        `the prompt (${prompt.length} tokens) and ${maxNewTokens} new tokens exceed the context of ${this.info.n_ctx} tokens: raise --context-size`,
+      );
+    const { api, ctx, chain, tokens } = this;
+    api.llama_memory_clear(this.memory, true);
+    api.llama_sampler_reset(chain);
+    const ids = new Int32Array(maxNewTokens);
+    const times = new BigInt64Array(maxNewTokens);
+    const nBatch = this.info.n_batch;
+    const start = now();
+    for (let at = 0; at < prompt.length; at += nBatch) {
+      const chunk = prompt.subarray(at, Math.min(prompt.length, at + nBatch));
+      tokens.set(chunk);
+      this.decode(chunk.length);
+    }
+    let token = api.llama_sampler_sample(chain, ctx, -1);
+    ids[0] = token;
+    times[0] = now();
+    for (let i = 1; i < maxNewTokens; i++) {
+      tokens[0] = token;
+      this.decode(1, this.oneTokenBatch);
+      token = api.llama_sampler_sample(chain, ctx, -1);
+      ids[i] = token;
+      times[i] = now();
+    }
+    const end = now();
+    return { start_ns: start, end_ns: end, token_ids: ids, token_times_ns: times };
+  }
+
+  /** The input node-llama-cpp's embedding context evaluates for `tokens`: BOS/SEP/EOS by vocabulary type. */
+  embeddingInput(tokens: Int32Array): Int32Array {
+    const { api, vocab } = this;
+    const type = api.llama_vocab_type(vocab);
+    let begin: number | null = null;
+    let end: number | null = null;
+    if (type === LLAMA_VOCAB_TYPE.WPM) {
+      begin = api.llama_vocab_bos(vocab);
+      end = api.llama_vocab_sep(vocab);
+    } else if (type === LLAMA_VOCAB_TYPE.UGM) {
+      end = api.llama_vocab_eos(vocab);
+    } else if (type !== LLAMA_VOCAB_TYPE.RWKV) {
+      if (api.llama_vocab_get_add_bos(vocab)) begin = api.llama_vocab_bos(vocab);
+      if (api.llama_vocab_get_add_eos(vocab)) end = api.llama_vocab_eos(vocab);
+    }
+    const out = Array.from(tokens);
+    if (begin !== null && begin >= 0 && out[0] !== begin) out.unshift(begin);
+    if (end !== null && end >= 0 && out[out.length - 1] !== end) out.push(end);
+    return Int32Array.from(out);
+  }
+
+  /**
+   * Embeds each input (already passed through {@link embeddingInput}) in one llama_decode on a cleared
+   * memory, and copies the pooled vector (or the last token's when the model pools nothing).
+   * @throws EngineError for an input longer than the batch or context, or when llama.cpp fails.
+   */
+  embed(inputs: readonly Int32Array[]): EmbeddingOutcome {
+    if (this.opts.mode !== "embedding")
+      throw new EngineError("this engine was loaded for generation, not embedding");
+    const { api, ctx, tokens, info } = this;
+    for (const input of inputs) {
+      if (input.length === 0) throw new EngineError("an embedding input has no tokens");
+      if (input.length >= info.n_ctx || input.length > info.n_batch)
+        throw new EngineError(
+          `an embedding input of ${input.length} tokens does not fit the context (${info.n_ctx}) and batch (${info.n_batch}): raise --context-size and --batch-size`,
+        );
+    }
+    const bytes = info.n_embd_out * 4;
+    const vectors: Float32Array[] = [];
+    const durations = new BigInt64Array(inputs.length);
+    let inputTokens = 0;
+    const start = now();
+    for (let i = 0; i < inputs.length; i++) {
+      const input = inputs[i] as Int32Array;
+      const t0 = now();
+      api.llama_memory_clear(this.memory, true);
+      tokens.set(input);
+      // no output flags: in an embeddings context llama.cpp then outputs every token (what it would
+      // override to anyway, with a warning per call)
+      this.decode(input.length);
+      let ptr: Ptr =
+        info.pooling_type === LLAMA_POOLING_TYPE.NONE ? 0n : (api.llama_get_embeddings_seq(ctx, 0) ?? 0n);
+      if (!ptr) ptr = api.llama_get_embeddings_ith(ctx, -1) ?? 0n;
+      if (!ptr)
+        throw new EngineError(`llama.cpp returned no embedding for an input of ${input.length} tokens`);
+      vectors.push(new Float32Array(koffi.view(ptr, bytes)).slice());
+      durations[i] = now() - t0;
+      inputTokens += input.length;
+    }
+    const end = now();
+    return {
+      start_ns: start,
+      end_ns: end,
+      call_durations_ns: durations,
+      vectors,
+      evaluated_tokens: inputTokens,
+    };
+  }
+
+  /** Frees the sampler, context, threadpool and model; safe to call twice. */
+  dispose(): void {
+    const { api } = this;
+    if (this.chain) api.llama_sampler_free(this.chain);
+    this.chain = 0n;
+    if (this.ctx) {
+      if (this.threadpool) api.llama_detach_threadpool(this.ctx);
+      api.llama_free(this.ctx);
+    }
+    this.ctx = 0n;
+    if (this.threadpool) api.ggml_threadpool_free(this.threadpool);
+    this.threadpool = 0n;
+    if (this.model) api.llama_model_free(this.model);
+    this.model = 0n;
+    if (this.tokenBuf) koffi.free(this.tokenBuf);
+    this.tokenBuf = 0n;
+  }
+}
