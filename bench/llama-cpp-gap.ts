@@ -30,7 +30,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { createLlamaEngine } from "../src/engines/llama/llama-engine.js";
+import { createLlamaEngine } from "../src/engines/node-llama-cpp/engine.js";
 import {
   createLlamaCppEngine,
   defaultLlamaLibDir,

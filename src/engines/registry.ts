@@ -5,11 +5,12 @@
 import { UsageError } from "../util/errors.js";
 import type { FlagSpec, FlagValues } from "../util/flags.js";
 import { defineEngine, type EngineDefinition } from "./definition.js";
+import { llamaCppEngine } from "./llama-cpp/definition.js";
 import type { LocalEngineDefinition } from "./local/define.js";
 import { nodeLlamaCppEngine } from "./node-llama-cpp/definition.js";
 import { openaiEngine } from "./openai/definition.js";
 
-const LOCAL: readonly LocalEngineDefinition[] = [nodeLlamaCppEngine];
+const LOCAL: readonly LocalEngineDefinition[] = [nodeLlamaCppEngine, llamaCppEngine];
 const ENGINES: readonly EngineDefinition[] = [
   ...LOCAL.map((d) => defineEngine(d)),
   defineEngine(openaiEngine),

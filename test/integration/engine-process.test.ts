@@ -42,28 +42,43 @@ const CRAFTED: Array<[string, (key: string, value: GgufValue) => GgufValue]> = [
   ],
 ];
 
-describe("a native abort in the engine becomes one line", () => {
-  for (const [what, edit] of CRAFTED) {
-    it(what, () => {
-      const path = crafted(what.replace(/\W+/g, "-"), edit);
-      const cwd = mkdtempSync(join(dir, "cwd-"));
-      const run = runCli(
-        ["bench", "--model", path, "--rounds", "1", "--warmup", "0", "--max-new-tokens", "2"],
-        {
-          cwd,
-        },
-      );
-      expect(run.signal).toBeNull();
-      expect(run.stdout).toBe("");
-      const lines = run.stderr.trim().split("\n");
-      expect(lines, run.stderr).toHaveLength(1);
-      expect(lines[0]).toMatch(/^perf-baseline: /);
-      expect(run.stderr).not.toMatch(/Aborted|core dumped|\n\s+at /);
-      expect([EXIT.badModel, EXIT.runFailed]).toContain(run.status);
-      expect(readdirSync(cwd).filter((f) => f.startsWith("core"))).toEqual([]);
-    });
-  }
-});
+describe.each(["node-llama-cpp", "llama-cpp"])(
+  "a native abort in the %s engine becomes one line",
+  (engine) => {
+    for (const [what, edit] of CRAFTED) {
+      it(what, () => {
+        const path = crafted(`${engine}-${what.replace(/\W+/g, "-")}`, edit);
+        const cwd = mkdtempSync(join(dir, "cwd-"));
+        const run = runCli(
+          [
+            "bench",
+            "--engine",
+            engine,
+            "--model",
+            path,
+            "--rounds",
+            "1",
+            "--warmup",
+            "0",
+            "--max-new-tokens",
+            "2",
+          ],
+          {
+            cwd,
+          },
+        );
+        expect(run.signal).toBeNull();
+        expect(run.stdout).toBe("");
+        const lines = run.stderr.trim().split("\n");
+        expect(lines, run.stderr).toHaveLength(1);
+        expect(lines[0]).toMatch(/^perf-baseline: /);
+        expect(run.stderr).not.toMatch(/Aborted|core dumped|\n\s+at /);
+        expect([EXIT.badModel, EXIT.runFailed]).toContain(run.status);
+        expect(readdirSync(cwd).filter((f) => f.startsWith("core"))).toEqual([]);
+      });
+    }
+  },
+);
 
 /** Starts `perf-baseline bench`, sends SIGINT when `when` says so, and collects what it printed. */
 function interruptBench(

@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFile
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createLlamaEngine } from "../../src/engines/llama/llama-engine.js";
 import { createLlamaCppEngine, defaultLlamaLibDir } from "../../src/engines/llama-cpp/engine.js";
+import { createLlamaEngine } from "../../src/engines/node-llama-cpp/engine.js";
 import type { Engine } from "../../src/engines/types.js";
 import { runEmbeddingRounds, runGenerationRounds } from "../../src/measure/run.js";
 import { ensureDummyModel } from "../../src/models/cache.js";

@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { EngineError, ModelFileError, type PerfBaselineError, UsageError } from "../../util/errors.js";
-import type { LlamaEngineOptions } from "../llama/llama-engine.js";
+import type { LlamaEngineOptions } from "../node-llama-cpp/engine.js";
 import type { EmbeddingRound, Engine, EngineIdentity, EngineSettings, GenerationRound } from "../types.js";
 import { LLAMA_CPP_RELEASE } from "./abi.js";
 import type { InitReply, RpcRequest, WorkerData, WorkerError, WorkerRequest } from "./decode-worker.js";
@@ -318,11 +318,11 @@ export class LlamaCppEngine implements Engine {
     this.logger = r.logger;
     loggersEver.add(r.logger.own);
     loggersLive.add(r.logger.own);
+    // as run: the context padded to 256, the batch capped at the context (llama_context does both)
     this.settings = {
       threads: req.mode === "generation" ? req.threads : null,
       embedding_threads: req.mode === "embedding" ? req.threads : null,
-      batch_size: req.batchSize,
-      // the size asked for, as the node-llama-cpp engine records it (both pad n_ctx to 256)
+      batch_size: Math.min(req.batchSize, requestedContextSize),
       context_size: requestedContextSize,
       gpu: "off",
       gpu_layers: 0,
@@ -393,7 +393,8 @@ export async function createLlamaCppEngine(opts: LlamaCppEngineOptions): Promise
       batchSize,
     },
     lib.source,
-    wanted,
+    contextSize,
   );
+  opts.onModelLoaded?.();
   return engine;
 }

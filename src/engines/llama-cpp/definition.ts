@@ -1,0 +1,29 @@
+import { resolve } from "node:path";
+import { stringFlag } from "../../util/flags.js";
+import { localEngine } from "../local/define.js";
+
+/**
+ * llama.cpp's own C API through koffi, on node-llama-cpp's prebuilt libraries or another build of the same
+ * release (--llama-lib DIR): the runtime's speed without the binding's scheduling, a persistent ggml
+ * threadpool at every thread count. Runs in the supervised engine process.
+ */
+export const llamaCppEngine = localEngine({
+  name: "llama-cpp",
+  summary: "llama.cpp's C API directly (koffi), the decode loop in a worker thread",
+  extraFlags: {
+    "llama-lib": {
+      type: "string",
+      description:
+        "llama-cpp: a folder with another build of the same llama.cpp release (libggml-base.so, libggml, libllama, libggml-cpu*.so); recorded in the result",
+      default: "node-llama-cpp's prebuilt libraries",
+    },
+  },
+  extraFromFlags: (values): Record<string, string> => {
+    const dir = stringFlag(values, "llama-lib");
+    return dir === undefined ? {} : { llama_lib: resolve(dir) };
+  },
+  load: async () => {
+    const { createLlamaCppEngine } = await import("./engine.js");
+    return (o) => createLlamaCppEngine({ ...o, llamaLib: o.extra.llama_lib });
+  },
+});
