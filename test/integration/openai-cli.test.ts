@@ -69,7 +69,7 @@ describe("bench --engine openai from the command line", () => {
       "2",
     ]);
     expect(threads.status).toBe(EXIT.usage);
-    expect(threads.stderr).toMatch(/--threads applies to --engine node-llama-cpp, not openai/);
+    expect(threads.stderr).toMatch(/--threads applies to --engine node-llama-cpp or llama-cpp, not openai/);
     const concurrency = await runCliAsync(["bench", "--concurrency", "4"]);
     expect(concurrency.status).toBe(EXIT.usage);
     expect(concurrency.stderr).toMatch(/--concurrency applies to --engine openai, not node-llama-cpp/);

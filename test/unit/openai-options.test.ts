@@ -74,7 +74,7 @@ describe("flags", () => {
     const shape = runShapeFromFlags({}, "generation");
     expect(() =>
       engineRunFromFlags({ engine: "openai", "base-url": "http://h:1", gpu: "cuda" }, shape, []),
-    ).toThrow(/^--gpu applies to --engine node-llama-cpp, not openai$/);
+    ).toThrow(/^--gpu applies to --engine node-llama-cpp or llama-cpp, not openai$/);
     expect(() => engineRunFromFlags({ "request-rate": "3" }, shape, [])).toThrow(
       /^--request-rate applies to --engine openai, not node-llama-cpp$/,
     );
