@@ -1,11 +1,4 @@
-import type {
-  Llama,
-  LlamaContext,
-  LlamaContextSequence,
-  LlamaEmbeddingContext,
-  LlamaModel,
-  Token,
-} from "node-llama-cpp";
+import type * as NodeLlamaCpp from "node-llama-cpp";
 import { DEFAULT_EMBEDDING_THREADS, DEFAULT_GENERATION_THREADS } from "../engines/local/settings.js";
 import { nodeLlamaCppVersion } from "../engines/node-llama-cpp/engine.js";
 import type { ModelInfo } from "../models/model-info.js";
@@ -47,15 +40,15 @@ class LlamaServeBackend implements ServeBackend {
   readonly meta: ModelMeta;
   readonly versions: Record<string, string>;
   readonly contextSize: number;
-  private readonly free: LlamaContextSequence[];
-  private readonly waiting: Array<(s: LlamaContextSequence) => void> = [];
-  private embedding: Promise<LlamaEmbeddingContext> | null = null;
+  private readonly free: NodeLlamaCpp.LlamaContextSequence[];
+  private readonly waiting: Array<(s: NodeLlamaCpp.LlamaContextSequence) => void> = [];
+  private embedding: Promise<NodeLlamaCpp.LlamaEmbeddingContext> | null = null;
   private embedQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly llama: Llama,
-    private readonly model: LlamaModel,
-    private readonly context: LlamaContext,
+    private readonly llama: NodeLlamaCpp.Llama,
+    private readonly model: NodeLlamaCpp.LlamaModel,
+    private readonly context: NodeLlamaCpp.LlamaContext,
     private readonly embeddingThreads: number,
     info: ModelInfo,
     modelName: string,
@@ -82,11 +75,11 @@ class LlamaServeBackend implements ServeBackend {
     return this.model.tokenize(text).length;
   }
 
-  private acquire(signal: AbortSignal): Promise<LlamaContextSequence | null> {
+  private acquire(signal: AbortSignal): Promise<NodeLlamaCpp.LlamaContextSequence | null> {
     const s = this.free.pop();
     if (s) return Promise.resolve(s);
     return new Promise((resolve) => {
-      const take = (seq: LlamaContextSequence) => {
+      const take = (seq: NodeLlamaCpp.LlamaContextSequence) => {
         signal.removeEventListener("abort", onAbort);
         resolve(seq);
       };
@@ -100,7 +93,7 @@ class LlamaServeBackend implements ServeBackend {
     });
   }
 
-  private release(seq: LlamaContextSequence): void {
+  private release(seq: NodeLlamaCpp.LlamaContextSequence): void {
     const next = this.waiting.shift();
     if (next) next(seq);
     else this.free.push(seq);
@@ -125,7 +118,7 @@ class LlamaServeBackend implements ServeBackend {
     if (!seq) return summary;
     try {
       await seq.clearHistory();
-      const out: Token[] = [];
+      const out: NodeLlamaCpp.Token[] = [];
       let pending = "";
       for await (const token of seq.evaluate(promptTokens, { temperature: 0, yieldEogToken: true })) {
         if (signal.aborted) break;
@@ -150,7 +143,7 @@ class LlamaServeBackend implements ServeBackend {
     }
   }
 
-  private embeddingContext(): Promise<LlamaEmbeddingContext> {
+  private embeddingContext(): Promise<NodeLlamaCpp.LlamaEmbeddingContext> {
     if (!this.embedding) {
       this.embedding = this.model
         .createEmbeddingContext({ contextSize: 512, batchSize: 512, threads: this.embeddingThreads })
@@ -203,8 +196,8 @@ export async function createLlamaServeBackend(opts: LlamaBackendOptions): Promis
   const log = opts.log ?? ((line: string) => process.stderr.write(`llama.cpp: ${line}\n`));
   // one Llama instance per process, shared with the engine (node-llama-cpp routes native logs to the last one)
   const { loadLlama } = await import("../engines/node-llama-cpp/engine.js");
-  const llama: Llama = await loadLlama("off", Math.max(threads, embeddingThreads), log);
-  let model: LlamaModel;
+  const llama: NodeLlamaCpp.Llama = await loadLlama("off", Math.max(threads, embeddingThreads), log);
+  let model: NodeLlamaCpp.LlamaModel;
   try {
     model = await llama.loadModel({ modelPath: opts.model.path, gpuLayers: 0 });
   } catch (err) {

@@ -27,6 +27,11 @@ import {
 /** Default inputs per embeddings request: the workload's texts, once each. */
 export const DEFAULT_EMBEDDING_BATCH = EMBEDDING_TEXTS.length;
 
+/** A timeout flag: seconds (0.001 to 86400), its default shown in help. */
+function timeoutFlag(what: string, defaultMs: number): FlagSpec {
+  return { type: "string", description: `openai: ${what} (up to 86400)`, default: String(defaultMs / 1000) };
+}
+
 /** Flags only the openai engine takes. */
 export const OPENAI_FLAGS: Record<string, FlagSpec> = {
   model: {
@@ -84,26 +89,16 @@ export const OPENAI_FLAGS: Record<string, FlagSpec> = {
     type: "boolean",
     description: "openai: failed requests are counted and listed but do not fail the run",
   },
-  "connect-timeout": {
-    type: "string",
-    description: "openai: seconds to connect",
-    default: String(DEFAULT_TIMEOUTS.connect_ms / 1000),
-  },
-  "first-byte-timeout": {
-    type: "string",
-    description: "openai: seconds from connect to the response headers",
-    default: String(DEFAULT_TIMEOUTS.first_byte_ms / 1000),
-  },
-  "idle-timeout": {
-    type: "string",
-    description: "openai: longest gap in seconds between two pieces of a response",
-    default: String(DEFAULT_TIMEOUTS.idle_ms / 1000),
-  },
-  "request-timeout": {
-    type: "string",
-    description: "openai: seconds for a whole request",
-    default: String(DEFAULT_TIMEOUTS.total_ms / 1000),
-  },
+  "connect-timeout": timeoutFlag("seconds to connect", DEFAULT_TIMEOUTS.connect_ms),
+  "first-byte-timeout": timeoutFlag(
+    "seconds from connect to the response headers",
+    DEFAULT_TIMEOUTS.first_byte_ms,
+  ),
+  "idle-timeout": timeoutFlag(
+    "longest gap in seconds between two pieces of a response",
+    DEFAULT_TIMEOUTS.idle_ms,
+  ),
+  "request-timeout": timeoutFlag("seconds for a whole request", DEFAULT_TIMEOUTS.total_ms),
 };
 
 const seconds = (values: FlagValues, name: string, fallbackMs: number) =>
