@@ -30,7 +30,7 @@ export function renderWarning(w: Warning): string {
     case "captures_differ_in_output":
       return "captures computed different outputs: the engine is not deterministic here";
     case "noisy_baseline":
-      return `${w.mode} baseline: ${w.detail}; ${w.fix}`;
+      return `noisy ${w.mode} baseline (${w.detail}): ${w.fix}`;
     case "partial_result":
       return `interrupted: ${w.rounds_done} of ${w.rounds_planned} measured rounds ran; the result is partial`;
     case "engine":

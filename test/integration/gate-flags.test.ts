@@ -68,7 +68,7 @@ describe("baseline's warnings", () => {
       { cwd: dir },
     );
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/warning: .*baseline-embedding\.json: noisy baseline/);
+    expect(r.stderr).toMatch(/warning: .*baseline-embedding\.json: noisy embedding baseline/);
     expect(r.stdout).toMatch(/baseline-embedding\.json: embedding/);
     expect(r.stdout).not.toMatch(/noisy|warning/);
   });

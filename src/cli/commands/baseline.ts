@@ -102,11 +102,12 @@ export const baselineCommand: Command = {
         const warning = renderWarning({
           code: "noisy_baseline",
           mode: result.mode,
-          detail: `noisy (robust CV ${pct(robustCv(xs))}${differ}; a gate needs below ${pct(noisy)})`,
+          detail: `robust CV ${pct(robustCv(xs))}${differ}; a gate needs below ${pct(noisy)}`,
           fix: "recapture when the machine is quiet, or raise --rounds or pin --threads",
         });
         result.warnings.push(warning);
-        process.stderr.write(`perf-baseline: warning: ${warning}\n`);
+        // a warning is a log line (stderr), not part of the command's report on stdout
+        process.stderr.write(`perf-baseline: warning: ${path}: ${warning}\n`);
       }
     }
     const written = writeBaselines(pooled);
