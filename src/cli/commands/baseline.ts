@@ -26,6 +26,7 @@ import { MODE_SELECTION, selectedModes } from "../common-flags.js";
 import { thisCommand } from "../gate-support.js";
 import { status } from "../progress.js";
 import { engineRunFromFlags, runFlags, runShapeFromFlags } from "../run-flags.js";
+import { addCounts, timedOptions } from "./baseline-counts.js";
 
 const OWN_FLAGS = ["mode", "captures", "dir", "config"] as const;
 
@@ -60,7 +61,7 @@ export const baselineCommand: Command = {
     const runs = modes.map((m) => {
       const shape = runShapeFromFlags(values, m);
       const { engine, options } = engineRunFromFlags(values, shape, OWN_FLAGS);
-      return { mode: m, engine, plan: { shape, options } };
+      return { mode: m, engine, plan: { shape, options: timedOptions(engine.name, options) } };
     });
     for (const m of modes) {
       const path = pathOf(m);
@@ -84,6 +85,7 @@ export const baselineCommand: Command = {
     }
     const command = thisCommand();
     const pooled = modes.map((m) => ({ path: pathOf(m), result: poolCaptures(taken.get(m) ?? [], command) }));
+    await addCounts(values, runs, pooled);
     const lines: string[] = [];
     for (const { path, result } of pooled) {
       const xs = metricSamples(result, path);

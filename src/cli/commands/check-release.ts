@@ -20,13 +20,13 @@ import { fileStamp } from "../../baseline/files.js";
 import type { GateConfig } from "../../config/gate-config.js";
 import { readGateConfig } from "../../config/read-config.js";
 import { overallVerdict } from "../../gate/overall.js";
-import { runGate } from "../../gate/verdict.js";
+import { runGate, VERDICT_EXIT } from "../../gate/verdict.js";
 import type { ReleaseGate } from "../../report/markdown.js";
 import { getFormat } from "../../report/registry.js";
 import { serializeResult } from "../../results/io.js";
 import type { BenchmarkResult } from "../../results/schema.js";
 import { atomicWriteText } from "../../util/atomic-file.js";
-import { EXIT, OutputNotWritableError } from "../../util/errors.js";
+import { OutputNotWritableError } from "../../util/errors.js";
 import type { FlagValues } from "../../util/flags.js";
 import { assertWritablePath } from "../../util/output-path.js";
 import type { Mode } from "../../workload/workload.js";
@@ -36,6 +36,7 @@ import { selectedModes } from "../common-flags.js";
 import { capturePlanFor, gitChangedPaths, readBaseline, thisCommand } from "../gate-support.js";
 import { status } from "../progress.js";
 import { captureFlags } from "../run-flags.js";
+import { type CountsVerdict, countsMarkdown, countsVerdict } from "./check-release-counts.js";
 
 const OWN_FLAGS = ["evidence-dir", "mode", "config"] as const;
 
@@ -137,6 +138,7 @@ async function checkRelease(values: FlagValues, p: CheckReleasePlan): Promise<nu
   const { config, configPath, baselines, date, dir, staging } = p;
   {
     const gates: ReleaseGate[] = [];
+    const countVerdicts: CountsVerdict[] = [];
     for (const b of baselines) {
       const { engine, plan } = capturePlanFor(b.result, values, OWN_FLAGS);
       const first = await runCapture(engine, plan, `${b.mode} capture 1`);
@@ -157,10 +159,31 @@ async function checkRelease(values: FlagValues, p: CheckReleasePlan): Promise<nu
       atomicWriteText(join(staging, "baselines", basename(b.path)), serializeResult(b.result));
       gates.push({ report, baseline: b.result, captures, capture_files: files });
       process.stdout.write(`${getFormat("text").render({ kind: "gate", report })}\n`);
+      const counts = await countsVerdict(b.result, engine, plan, config);
+      countVerdicts.push(counts);
+      if (counts.capture)
+        atomicWriteText(
+          join(staging, "captures", `${b.mode}-instructions.json`),
+          serializeResult(counts.capture),
+        );
+      process.stdout.write(`${counts.text}\n`);
     }
 
-    const overall = overallVerdict(gates.map((g) => g.report.verdict));
-    const exitCode = gates.find((g) => g.report.verdict === overall)?.report.exit_code ?? EXIT.ok;
+    const verdicts = [
+      ...gates.map((g) => g.report.verdict),
+      ...countVerdicts.flatMap((c) => (c.report ? [c.report.verdict] : [])),
+    ];
+    const overall = overallVerdict(verdicts);
+    const exitCode = VERDICT_EXIT[overall];
+    if (countVerdicts.length > 0)
+      atomicWriteText(
+        join(staging, "instructions.json"),
+        `${JSON.stringify(
+          countVerdicts.map((c) => c.report ?? { mode: c.mode, skipped: c.text }),
+          null,
+          2,
+        )}\n`,
+      );
     const command = thisCommand();
     const commands = [
       `# check-release (${date.toISOString()}, cwd ${process.cwd()})`,
@@ -184,7 +207,7 @@ async function checkRelease(values: FlagValues, p: CheckReleasePlan): Promise<nu
       evidence_dir: dir,
     };
     atomicWriteText(join(staging, "verdicts.json"), getFormat("json").render({ kind: "release", release }));
-    const md = getFormat("markdown").render({ kind: "release", release });
+    const md = `${getFormat("markdown").render({ kind: "release", release })}${countsMarkdown(countVerdicts)}`;
     atomicWriteText(join(staging, "report.md"), md);
     publish(staging, dir);
     const summary = process.env.GITHUB_STEP_SUMMARY;
