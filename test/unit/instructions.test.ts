@@ -7,7 +7,7 @@ import {
   sumProfiles,
   topFunctions,
 } from "../../src/instructions/callgrind.js";
-import { instructionsBlock } from "../../src/instructions/capture.js";
+import { instructionsBlock, unitsPerRound } from "../../src/instructions/capture.js";
 import { countingPlatformProblem } from "../../src/instructions/valgrind.js";
 import { parseResult } from "../../src/results/io.js";
 import type { BenchmarkResult, InstructionsBlock } from "../../src/results/schema.js";
@@ -192,7 +192,7 @@ describe("instructions block from profile parts", () => {
     const r = clone(gen);
     r.warmup_rounds = 1;
     r.samples = r.samples.slice(0, 2);
-    const n = r.samples[0]?.output_tokens ?? 1;
+    const n = unitsPerRound(r)[0] ?? 1;
     const b = instructionsBlock(r, [parseCallgrind("events: Ir\ntotals: 0\n"), ...parts([999, 500, 600])], {
       valgrindVersion: "3.19.0",
       callsPerRound: 1,
@@ -206,7 +206,7 @@ describe("instructions block from profile parts", () => {
     const r = clone(gen);
     r.warmup_rounds = 1;
     r.samples = r.samples.slice(0, 2);
-    const n = r.samples[0]?.output_tokens ?? 1;
+    const n = unitsPerRound(r)[0] ?? 1;
     const b = instructionsBlock(r, parts([300, 300]), {
       valgrindVersion: "3.19.0",
       callsPerRound: 1,
