@@ -127,3 +127,42 @@ export function withSlowdownForTests(inner: Engine, schedule: SlowdownSchedule):
     dispose: () => inner.dispose(),
   };
 }
+
+/**
+ * TEST DEVICE: a fixed share `w` more real work per reported token or call, with no timing in it (so that
+ * instruction counts rise by about w, the same in every process). Generation decodes round(w x n) extra
+ * ceil(w x n) extra
+ * tokens per round of n and reports the first n; embedding makes one extra call, discarded, on a prefix of
+ * the round's text of w of its characters. Used by bench/gate-accuracy.ts for the instruction-count arms.
+ * @param w the extra work, a fraction in [0, 1)
+ */
+export function withExtraWorkForTests(inner: Engine, w: number): Engine {
+  if (!(w >= 0 && w < 1)) throw new RangeError(`extra work must be in [0, 1), got ${w}`);
+  const share = w / (1 + w); // extraTextFor takes a slowdown s and uses s / (1 - s) = w
+  return {
+    identity: {
+      ...inner.identity,
+      details: { ...inner.identity.details, test_extra_work: w },
+    },
+    settings: inner.settings,
+    countTokens: (text) => inner.countTokens(text),
+    async generate(prompt, maxNewTokens): Promise<GenerationRound> {
+      const extra = Math.ceil(w * maxNewTokens);
+      const r = await inner.generate(prompt, maxNewTokens + extra);
+      if (extra === 0) return r;
+      return {
+        ...r,
+        output_tokens: Math.min(r.output_tokens, maxNewTokens),
+        token_ids: r.token_ids?.slice(0, maxNewTokens) ?? null,
+        chunk_times_ns: r.chunk_times_ns.slice(0, maxNewTokens),
+      };
+    },
+    async embed(texts): Promise<EmbeddingRound> {
+      const r = await inner.embed(texts);
+      const extraText = extraTextFor(texts, share);
+      if (extraText !== "") await inner.embed([extraText]);
+      return { ...r, end_ns: nowNs() };
+    },
+    dispose: () => inner.dispose(),
+  };
+}

@@ -66,7 +66,8 @@ export function unitsPerRound(result: BenchmarkResult): number[] {
 /**
  * The instructions block of a counted result from its profile parts.
  * @param parts every part of the engine process, in order
- * @param callsPerRound marker calls per round (1 for generation, the embedding calls of a round)
+ * @param callsPerRound marker calls per round expected (1 for generation, the embedding calls of a round);
+ *   the parts' own count decides when it divides evenly into the rounds
  * @throws EngineError when nothing was counted (the counted functions never ran)
  */
 export function instructionsBlock(
@@ -84,7 +85,10 @@ export function instructionsBlock(
   const totalRounds = rounds + result.warmup_rounds;
   let measured: CallgrindProfile[];
   let perRound: number[] = [];
-  if (counted.length === totalRounds * meta.callsPerRound) {
+  // parts per round: the marker calls of a round (1 for generation; embedding: per call, plus any extra call)
+  const perRoundParts =
+    counted.length % totalRounds === 0 ? counted.length / totalRounds : meta.callsPerRound;
+  if (counted.length === totalRounds * perRoundParts) {
     measured = counted.slice(result.warmup_rounds * meta.callsPerRound);
     for (let r = 0; r < rounds; r++)
       perRound.push(
