@@ -130,8 +130,7 @@ export function withSlowdownForTests(inner: Engine, schedule: SlowdownSchedule):
 
 /**
  * TEST DEVICE: a fixed share `w` more real work per reported token or call, with no timing in it (so that
- * instruction counts rise by about w, the same in every process). Generation decodes round(w x n) extra
- * ceil(w x n) extra
+ * instruction counts rise by about w, the same in every process). Generation decodes ceil(w x n) extra
  * tokens per round of n and reports the first n; embedding makes one extra call, discarded, on a prefix of
  * the round's text of w of its characters. Used by bench/gate-accuracy.ts for the instruction-count arms.
  * @param w the extra work, a fraction in [0, 1)

@@ -7,7 +7,16 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { engineProcessCommand } from "../run/engine-process/supervisor.js";
@@ -69,10 +78,13 @@ export function compiledChildCommand(detail: (line: string) => void = () => {}):
     throw new EngineError(`cannot compile the engine process for valgrind (tsc): ${why}`);
   }
   copyFileSync(join(root, "package.json"), join(tmp, "package.json"));
-  // older compiled copies are of other sources: keep only this one
+  // compiled copies of other sources older than a day go (a newer one may be in use by a run in progress)
   if (existsSync(base))
-    for (const e of readdirSync(base))
-      if (e !== digest && !e.includes(".tmp-")) rmSync(join(base, e), { recursive: true, force: true });
+    for (const e of readdirSync(base)) {
+      const p = join(base, e);
+      if (e !== digest && Date.now() - statSync(p).mtimeMs > 86_400_000)
+        rmSync(p, { recursive: true, force: true });
+    }
   if (existsSync(dir)) rmSync(tmp, { recursive: true, force: true });
   else {
     mkdirSync(dirname(dir), { recursive: true });
