@@ -61,4 +61,12 @@ describe("instruction counts: bad input", () => {
     expect(run.stderr.trim().split("\n").length).toBe(1);
     expect(run.stderr).toMatch(/--counter/);
   });
+
+  it("without valgrind on PATH: one line naming the install command, exit 2", () => {
+    const empty = mkdtempSync(join(tmpdir(), "pb-nopath-"));
+    const run = runCli(["bench", "--counter", "instructions", "--rounds", "1"], { env: { PATH: empty } });
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim().split("\n").length).toBe(1);
+    expect(run.stderr).toMatch(/apt-get install valgrind/);
+  });
 });
