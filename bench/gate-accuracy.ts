@@ -19,6 +19,7 @@
  *
  *   npx tsx bench/gate-accuracy.ts [--mode generation|embedding|both] [--captures 40] [--pairs 200]
  *                                  [--rounds 15] [--max-new-tokens 16] [--seed 1] [--out results.json]
+ *   npx tsx bench/gate-accuracy.ts --counter instructions ...   (instruction counts: bench/instruction-accuracy.ts)
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -32,6 +33,12 @@ import { runBenchmark } from "../src/run/run-benchmark.js";
 import { mulberry32, randomInt } from "../src/util/prng.js";
 import type { Mode } from "../src/workload/workload.js";
 
+// --counter instructions: the instruction-count gate's accuracy instead (bench/instruction-accuracy.ts)
+if (process.argv.join(" ").includes("--counter instructions")) {
+  const { main } = await import("./instruction-accuracy.js");
+  await main();
+  process.exit(0);
+}
 const { values } = parseArgs({
   options: {
     mode: { type: "string", default: "generation" },

@@ -30,12 +30,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { createLlamaEngine } from "../src/engines/node-llama-cpp/engine.js";
 import {
   createLlamaCppEngine,
   defaultLlamaLibDir,
   type LlamaCppEngine,
 } from "../src/engines/llama-cpp/engine.js";
+import { createLlamaEngine } from "../src/engines/node-llama-cpp/engine.js";
 import { ensureDummyModel } from "../src/models/cache.js";
 import { EMBEDDING_TEXTS, GENERATION_PROMPT } from "../src/workload/workload.js";
 import {

@@ -20,6 +20,14 @@ export const gateConfigSchema = z
       .object({ generation: fraction.default(0.12), embedding: fraction.default(0.15) })
       .strict()
       .prefault({}),
+    /**
+     * Instruction-count gate (`--counter instructions`): the largest tolerated rise of the instructions per
+     * output token (generation) or per embedding call, a fraction. Defaults to 0.02 (2 %) for both modes.
+     */
+    instruction_thresholds: z
+      .object({ generation: fraction.default(0.02), embedding: fraction.default(0.02) })
+      .strict()
+      .prefault({}),
     /** one-sided Mann-Whitney significance level. Defaults to 0.01. */
     alpha: fraction.default(0.01),
     /** a capture is noisy when its robust CV exceeds this fraction of the threshold. Defaults to 1/3 (T/3). */

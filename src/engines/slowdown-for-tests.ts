@@ -9,8 +9,10 @@
  * e = round(s / (1 - s) x (P / d + n)) extra tokens and reports only the first n over the whole round's time,
  * so tokens/s falls by about s (the extra time e x d is s of the new round time). The tokens reported are the
  * same as without the wrapper (greedy decoding): the output digest does not change.
- * Embedding (a round is only a couple of calls, too coarse for extra calls): the round is stretched to
- * elapsed / (1 - s) by waiting after it (sleeping, then spinning the last 2 ms to the deadline).
+ * Embedding (a round is only a couple of calls, too coarse for whole extra calls): one extra call, its result
+ * discarded, on a prefix of the round's text of s / (1 - s) of its characters (real work: instruction counts
+ * rise by about that share), then the round is stretched to elapsed / (1 - s) by waiting where the extra call
+ * fell short of it (sleeping, then spinning the last 2 ms to the deadline).
  * Waiting was tried for generation too: the pause let the engine's threads go idle and slowed its next round,
  * so a "25 %" wait dropped tokens/s by about 30 % on this machine; extra decoded tokens do not have that bias
  * (and extra tokens alone, without counting the fixed part, dropped it by only 17 %).
@@ -53,6 +55,17 @@ async function calibrate(inner: Engine, prompt: string, n: number): Promise<numb
   }
   const d = (medianOf(t2) - medianOf(t1)) / n;
   return d > 0 ? (medianOf(t1) - n * d) / d : 0;
+}
+
+/**
+ * The text of the extra embedding call of slowdown s: the first s / (1 - s) of the round's characters
+ * (the texts joined by spaces), at least one character.
+ */
+export function extraTextFor(texts: readonly string[], s: number): string {
+  const all = texts.join(" ");
+  const share = check(s) / (1 - s);
+  if (share === 0 || all === "") return "";
+  return all.slice(0, Math.max(1, Math.round(all.length * share)));
 }
 
 /** Sleeps until 2 ms before `deadline`, then spins to it. */
@@ -101,9 +114,53 @@ export function withSlowdownForTests(inner: Engine, schedule: SlowdownSchedule):
       const s = next();
       const r = await inner.embed(texts);
       if (s === 0) return r;
-      const extra = BigInt(Math.round((Number(r.end_ns - r.start_ns) * s) / (1 - s)));
-      await waitUntil(r.end_ns + extra);
-      return { ...r, end_ns: r.end_ns + extra };
+      // real extra work: one more embedding call, discarded, on a prefix of the round's text holding
+      // s / (1 - s) of its characters (about that share of its tokens and instructions)
+      const extraText = extraTextFor(texts, s);
+      if (extraText !== "") await inner.embed([extraText]);
+      // then, for wall time, the round is stretched to elapsed / (1 - s) where the extra call fell short
+      const deadline = r.end_ns + BigInt(Math.round((Number(r.end_ns - r.start_ns) * s) / (1 - s)));
+      await waitUntil(deadline);
+      const end = nowNs();
+      return { ...r, end_ns: end > deadline ? end : deadline };
+    },
+    dispose: () => inner.dispose(),
+  };
+}
+
+/**
+ * TEST DEVICE: a fixed share `w` more real work per reported token or call, with no timing in it (so that
+ * instruction counts rise by about w, the same in every process). Generation decodes ceil(w x n) extra
+ * tokens per round of n and reports the first n; embedding makes one extra call, discarded, on a prefix of
+ * the round's text of w of its characters. Used by bench/gate-accuracy.ts for the instruction-count arms.
+ * @param w the extra work, a fraction in [0, 1)
+ */
+export function withExtraWorkForTests(inner: Engine, w: number): Engine {
+  if (!(w >= 0 && w < 1)) throw new RangeError(`extra work must be in [0, 1), got ${w}`);
+  const share = w / (1 + w); // extraTextFor takes a slowdown s and uses s / (1 - s) = w
+  return {
+    identity: {
+      ...inner.identity,
+      details: { ...inner.identity.details, test_extra_work: w },
+    },
+    settings: inner.settings,
+    countTokens: (text) => inner.countTokens(text),
+    async generate(prompt, maxNewTokens): Promise<GenerationRound> {
+      const extra = Math.ceil(w * maxNewTokens);
+      const r = await inner.generate(prompt, maxNewTokens + extra);
+      if (extra === 0) return r;
+      return {
+        ...r,
+        output_tokens: Math.min(r.output_tokens, maxNewTokens),
+        token_ids: r.token_ids?.slice(0, maxNewTokens) ?? null,
+        chunk_times_ns: r.chunk_times_ns.slice(0, maxNewTokens),
+      };
+    },
+    async embed(texts): Promise<EmbeddingRound> {
+      const r = await inner.embed(texts);
+      const extraText = extraTextFor(texts, share);
+      if (extraText !== "") await inner.embed([extraText]);
+      return { ...r, end_ns: nowNs() };
     },
     dispose: () => inner.dispose(),
   };

@@ -297,6 +297,44 @@ export const machineLoadSchema = z.object({
   wall_s: nonneg,
 });
 
+/**
+ * Instructions counted under valgrind's callgrind (`--counter instructions`), with collection switched on
+ * only inside the native functions that do the engine's work: deterministic where wall time drifts. Present
+ * only in a counted run; the wall-time figures of such a run are not comparable (they ran under valgrind).
+ */
+export const instructionsSchema = z.object({
+  counter: z.literal("callgrind"),
+  valgrind_version: z.string(),
+  /** the ggml CPU backend variant the counted process ran (valgrind hides AVX-512: e.g. "haswell") */
+  cpu_backend_variant: z.string().nullable(),
+  /** compute threads of the counted run (always 1: ggml's spin-waits of more threads would count) */
+  threads: z.literal(1),
+  /** the functions collection was switched on in (inclusive counts) */
+  counted_functions: z.array(z.string()),
+  /** measured rounds of the counted run (a baseline's counted run is shorter than its timed captures) */
+  rounds: z.number().int().positive(),
+  warmup_rounds: count,
+  /** new tokens per round of the counted run; 0 for embedding */
+  max_new_tokens: count,
+  /** the counted run's workload digest (counts are compared only for the same workload) */
+  workload_digest: sha256,
+  /**
+   * false when this result's wall-time figures come from the counted run (they ran under valgrind: not
+   * comparable); true when the block was added to a result timed without valgrind (a baseline)
+   */
+  wall_time_comparable: z.boolean(),
+  /** "output_token" (generation) or "embedding_call" */
+  unit: z.enum(["output_token", "embedding_call"]),
+  /** instructions of each measured round (warmup excluded) */
+  per_round: z.array(count),
+  /** output tokens (generation) or embedding calls of each measured round */
+  units_per_round: z.array(count),
+  /** instructions per output token (generation) or per embedding call: total of the measured rounds / units */
+  per_unit: nonneg,
+  /** the functions with the largest self counts over the measured rounds, largest first */
+  functions: z.array(z.object({ name: z.string(), self: count, inclusive: count })),
+});
+
 const common = {
   schema_version: z.literal(SCHEMA_VERSION),
   tool: z.object({ name: z.literal("perf-baseline"), version: z.string() }),
@@ -322,6 +360,8 @@ const common = {
   machine_load: machineLoadSchema.optional(),
   /** serving runs only: the load settings (part of the comparability key) */
   load: loadSchema.optional(),
+  /** `--counter instructions` runs only: the instruction counts */
+  instructions: instructionsSchema.optional(),
 };
 
 export const generationResultSchema = z.object({
@@ -359,6 +399,7 @@ export const resultSchema = z.discriminatedUnion("mode", [generationResultSchema
 export type GenerationResult = z.infer<typeof generationResultSchema>;
 export type EmbeddingResult = z.infer<typeof embeddingResultSchema>;
 export type BenchmarkResult = z.infer<typeof resultSchema>;
+export type InstructionsBlock = z.infer<typeof instructionsSchema>;
 
 /** The JSON Schema (draft 2020-12) of a result, generated from the zod schema. */
 export function resultJsonSchema(): Record<string, unknown> {

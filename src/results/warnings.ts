@@ -15,6 +15,8 @@ export type Warning =
   | { code: "noisy_baseline"; mode: string; detail: string; fix: string }
   /** the run was interrupted: the result holds the rounds that finished */
   | { code: "partial_result"; rounds_done: number; rounds_planned: number }
+  /** instructions were counted under valgrind on one thread: the wall-time figures are not comparable */
+  | { code: "counted_under_valgrind" }
   /** what a server or engine reported, as it said it (already redacted) */
   | { code: "engine"; message: string };
 
@@ -33,6 +35,8 @@ export function renderWarning(w: Warning): string {
       return `noisy ${w.mode} baseline (${w.detail}): ${w.fix}`;
     case "partial_result":
       return `interrupted: ${w.rounds_done} of ${w.rounds_planned} measured rounds ran; the result is partial`;
+    case "counted_under_valgrind":
+      return "instructions counted under valgrind on 1 thread: wall-time figures of this run are not comparable (the gate uses its instruction counts)";
     case "engine":
       return w.message;
   }

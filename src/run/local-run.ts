@@ -78,12 +78,17 @@ export async function runLocalBenchmark(
   if (slowdown !== undefined) {
     // the gate's known regression for bench/gate-accuracy.ts and the tests (never set by a flag)
     const { withSlowdownForTests } = await import("../engines/slowdown-for-tests.js");
-    // "0.25": every round; "alternate:0.4": every other round (a noisy capture)
+    // "0.25": every round; "alternate:0.4": every other round (a noisy capture); "work:0.03": 3 % more work
     const alt = /^alternate:(.+)$/.exec(slowdown);
-    engine = withSlowdownForTests(
-      engine,
-      alt ? (round: number) => (round % 2 === 0 ? 0 : Number(alt[1])) : Number(slowdown),
-    );
+    const work = /^work:(.+)$/.exec(slowdown);
+    if (work) {
+      const { withExtraWorkForTests } = await import("../engines/slowdown-for-tests.js");
+      engine = withExtraWorkForTests(engine, Number(work[1]));
+    } else
+      engine = withSlowdownForTests(
+        engine,
+        alt ? (round: number) => (round % 2 === 0 ? 0 : Number(alt[1])) : Number(slowdown),
+      );
   }
   try {
     if (hooks.signal?.aborted) return null;

@@ -28,6 +28,7 @@ import { thisCommand } from "../gate-support.js";
 import { RECORD_HISTORY_FLAG } from "../history-flags.js";
 import { status } from "../progress.js";
 import { engineRunFromFlags, runFlags, runShapeFromFlags } from "../run-flags.js";
+import { addCounts, timedOptions } from "./baseline-counts.js";
 
 const OWN_FLAGS = ["mode", "captures", "dir", "config", "history"] as const;
 
@@ -63,7 +64,7 @@ export const baselineCommand: Command = {
     const runs = modes.map((m) => {
       const shape = runShapeFromFlags(values, m);
       const { engine, options } = engineRunFromFlags(values, shape, OWN_FLAGS);
-      return { mode: m, engine, plan: { shape, options } };
+      return { mode: m, engine, plan: { shape, options: timedOptions(engine.name, options) } };
     });
     for (const m of modes) {
       const path = pathOf(m);
@@ -87,6 +88,7 @@ export const baselineCommand: Command = {
     }
     const command = thisCommand();
     const pooled = modes.map((m) => ({ path: pathOf(m), result: poolCaptures(taken.get(m) ?? [], command) }));
+    await addCounts(values, runs, pooled);
     const lines: string[] = [];
     for (const { path, result } of pooled) {
       const xs = metricSamples(result, path);

@@ -20,7 +20,7 @@ import { fileStamp } from "../../baseline/files.js";
 import type { GateConfig } from "../../config/gate-config.js";
 import { readGateConfig } from "../../config/read-config.js";
 import { overallVerdict } from "../../gate/overall.js";
-import { runGate } from "../../gate/verdict.js";
+import { runGate, VERDICT_EXIT } from "../../gate/verdict.js";
 import { recordToHistory } from "../../history/record.js";
 import { writeEvidenceHtmlReport } from "../../report/html/evidence.js";
 import type { ReleaseGate } from "../../report/markdown.js";
@@ -28,7 +28,7 @@ import { getFormat } from "../../report/registry.js";
 import { serializeResult } from "../../results/io.js";
 import type { BenchmarkResult } from "../../results/schema.js";
 import { atomicWriteText } from "../../util/atomic-file.js";
-import { EXIT, OutputNotWritableError } from "../../util/errors.js";
+import { OutputNotWritableError } from "../../util/errors.js";
 import type { FlagValues } from "../../util/flags.js";
 import { assertWritablePath } from "../../util/output-path.js";
 import type { Mode } from "../../workload/workload.js";
@@ -39,6 +39,7 @@ import { capturePlanFor, gitChangedPaths, readBaseline, thisCommand } from "../g
 import { RECORD_HISTORY_FLAG } from "../history-flags.js";
 import { status } from "../progress.js";
 import { captureFlags } from "../run-flags.js";
+import { type CountsVerdict, countsMarkdown, countsVerdict } from "./check-release-counts.js";
 
 const OWN_FLAGS = ["evidence-dir", "mode", "config", "history"] as const;
 
@@ -141,6 +142,7 @@ async function checkRelease(values: FlagValues, p: CheckReleasePlan): Promise<nu
   const { config, configPath, baselines, date, dir, staging } = p;
   {
     const gates: ReleaseGate[] = [];
+    const countVerdicts: CountsVerdict[] = [];
     for (const b of baselines) {
       const { engine, plan } = capturePlanFor(b.result, values, OWN_FLAGS);
       const first = await runCapture(engine, plan, `${b.mode} capture 1`);
@@ -161,10 +163,31 @@ async function checkRelease(values: FlagValues, p: CheckReleasePlan): Promise<nu
       atomicWriteText(join(staging, "baselines", basename(b.path)), serializeResult(b.result));
       gates.push({ report, baseline: b.result, captures, capture_files: files });
       process.stdout.write(`${getFormat("text").render({ kind: "gate", report })}\n`);
+      const counts = await countsVerdict(b.result, engine, plan, config);
+      countVerdicts.push(counts);
+      if (counts.capture)
+        atomicWriteText(
+          join(staging, "captures", `${b.mode}-instructions.json`),
+          serializeResult(counts.capture),
+        );
+      process.stdout.write(`${counts.text}\n`);
     }
 
-    const overall = overallVerdict(gates.map((g) => g.report.verdict));
-    const exitCode = gates.find((g) => g.report.verdict === overall)?.report.exit_code ?? EXIT.ok;
+    const verdicts = [
+      ...gates.map((g) => g.report.verdict),
+      ...countVerdicts.flatMap((c) => (c.report ? [c.report.verdict] : [])),
+    ];
+    const overall = overallVerdict(verdicts);
+    const exitCode = VERDICT_EXIT[overall];
+    if (countVerdicts.length > 0)
+      atomicWriteText(
+        join(staging, "instructions.json"),
+        `${JSON.stringify(
+          countVerdicts.map((c) => c.report ?? { mode: c.mode, skipped: c.text }),
+          null,
+          2,
+        )}\n`,
+      );
     const command = thisCommand();
     const commands = [
       `# check-release (${date.toISOString()}, cwd ${process.cwd()})`,
@@ -188,7 +211,7 @@ async function checkRelease(values: FlagValues, p: CheckReleasePlan): Promise<nu
       evidence_dir: dir,
     };
     atomicWriteText(join(staging, "verdicts.json"), getFormat("json").render({ kind: "release", release }));
-    const md = getFormat("markdown").render({ kind: "release", release });
+    const md = `${getFormat("markdown").render({ kind: "release", release })}${countsMarkdown(countVerdicts)}`;
     atomicWriteText(join(staging, "report.md"), md);
     const history = stringFlag(values, "history");
     await recordToHistory(

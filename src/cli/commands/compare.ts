@@ -3,11 +3,18 @@
  * never imports the native addon (a test proves it): only result files, statistics and the report.
  */
 import { readGateConfig } from "../../config/read-config.js";
-import { runGate } from "../../gate/verdict.js";
+import { overallVerdict } from "../../gate/overall.js";
+import { runGate, VERDICT_EXIT } from "../../gate/verdict.js";
 import { writeReports } from "../../report/registry.js";
 import { readResult } from "../../results/io.js";
 import { UsageError } from "../../util/errors.js";
 import { type Command, stringFlag } from "../args.js";
+import {
+  instructionExit,
+  instructionVerdict,
+  renderInstructionReport,
+  timedUnderValgrind,
+} from "../instruction-gate.js";
 import { status } from "../progress.js";
 import { reportFlags, reportsFromFlags } from "../report-flags.js";
 
@@ -37,6 +44,12 @@ export const compareCommand: Command = {
     const candidate = readResult(b);
     const loadS = Number(process.hrtime.bigint() - t0) / 1e9;
     t0 = process.hrtime.bigint();
+    const counted = instructionVerdict(baseline, candidate, config);
+    if (counted && timedUnderValgrind(candidate)) {
+      // a counted run's wall time ran under valgrind: only its counts are compared
+      process.stdout.write(renderInstructionReport(counted, reports.stdout.name));
+      return instructionExit(counted);
+    }
     const { report } = await runGate({
       baseline,
       candidate,
@@ -51,6 +64,10 @@ export const compareCommand: Command = {
     );
     process.stdout.write(reports.stdout.render({ kind: "gate", report }));
     writeReports(reports.files, { kind: "gate", report });
+    if (counted && candidate.instructions) {
+      process.stdout.write(renderInstructionReport(counted, reports.stdout.name));
+      return VERDICT_EXIT[overallVerdict([report.verdict, counted.verdict])];
+    }
     return report.exit_code;
   },
 };

@@ -1,7 +1,9 @@
 import { readGateConfig } from "../../config/read-config.js";
 import { checkComplete } from "../../gate/completeness.js";
-import { runGate } from "../../gate/verdict.js";
+import { overallVerdict } from "../../gate/overall.js";
+import { runGate, VERDICT_EXIT } from "../../gate/verdict.js";
 import { recordToHistory } from "../../history/record.js";
+import { countedPlanFor } from "../../instructions/plan.js";
 import { writeReports } from "../../report/registry.js";
 import { readResult } from "../../results/io.js";
 import type { BenchmarkResult } from "../../results/schema.js";
@@ -11,6 +13,12 @@ import { type Command, choiceFlag, stringFlag } from "../args.js";
 import { runCapture } from "../capture.js";
 import { capturePlanFor, gitChangedPaths, readBaseline } from "../gate-support.js";
 import { RECORD_HISTORY_FLAG } from "../history-flags.js";
+import {
+  instructionExit,
+  instructionVerdict,
+  renderInstructionReport,
+  timedUnderValgrind,
+} from "../instruction-gate.js";
 import { reportFlags, reportsFromFlags } from "../report-flags.js";
 import { captureFlags } from "../run-flags.js";
 
@@ -88,10 +96,19 @@ export const gateCommand: Command = {
       const second = fileResults[1];
       if (second) captureAgain = async () => second;
     } else {
-      const { engine, plan } = capturePlanFor(baseline, values, OWN_FLAGS);
+      const { engine, plan: timedPlan } = capturePlanFor(baseline, values, OWN_FLAGS);
+      // --counter instructions against a baseline with counts: the shape of the baseline's counted run
+      const counting = (timedPlan.options as { counter?: string }).counter === "instructions";
+      const plan = (counting ? countedPlanFor(baseline, timedPlan) : null) ?? timedPlan;
       candidate = await runCapture(engine, plan, "candidate capture 1");
       candidateSource = "candidate run";
       captureAgain = () => runCapture(engine, plan, "candidate capture 2 (variance rule)");
+    }
+    const counted = instructionVerdict(baseline, candidate, config);
+    if (counted && timedUnderValgrind(candidate)) {
+      // a counted run's wall time ran under valgrind: only its counts are gated
+      process.stdout.write(renderInstructionReport(counted, reports.stdout.name));
+      return instructionExit(counted);
     }
     const { report, captures } = await runGate({
       baseline,
@@ -112,6 +129,10 @@ export const gateCommand: Command = {
       source: report.candidate_sources[i] ?? candidateSource,
     }));
     await recordToHistory(recorded, { history: stringFlag(values, "history") });
+    if (counted && candidate.instructions) {
+      process.stdout.write(renderInstructionReport(counted, reports.stdout.name));
+      return VERDICT_EXIT[overallVerdict([report.verdict, counted.verdict])];
+    }
     return report.exit_code;
   },
 };

@@ -90,6 +90,10 @@ export function localEngine(spec: LocalEngineSpec): LocalEngineDefinition {
         if (err instanceof PerfBaselineError) return { state: "failed", error: err, result: null };
         throw err;
       }
+      if (options.counter === "instructions") {
+        const { runCounted } = await import("../../instructions/capture.js");
+        return runCounted(spec.name, model, { ...options, gpu: "off" }, run);
+      }
       return runSupervised(
         { engine: spec.name, model, options, shape: run, invocation: run.invocation },
         run,

@@ -4,6 +4,7 @@
  * `gate` and `check-release`; the gate derives its capture from a baseline's recorded settings.
  */
 import { basename } from "node:path";
+import { requireValgrind } from "../../instructions/valgrind.js";
 import { DEFAULT_MODEL_SEED, DEFAULT_PRESET, PRESETS } from "../../models/presets.js";
 import type { BenchmarkResult } from "../../results/schema.js";
 import { UsageError } from "../../util/errors.js";
@@ -32,7 +33,12 @@ export interface LocalOptions {
   gpu: GpuChoice;
   /** engine-specific options (e.g. the direct engine's library folder), passed through to its factory */
   extra: Record<string, string>;
+  /** "instructions": count instructions under valgrind's callgrind (one thread) instead of timing only */
+  counter?: "time" | "instructions";
 }
+
+/** The counters a local run can use. */
+export const COUNTERS = ["time", "instructions"] as const;
 
 /** The flags every local engine takes. */
 export const LOCAL_FLAGS: Record<string, FlagSpec> = {
@@ -72,6 +78,12 @@ export const LOCAL_FLAGS: Record<string, FlagSpec> = {
     default: "max(512, new tokens + 256)",
   },
   gpu: { type: "string", description: `GPU: ${GPU_CHOICES.join(", ")}`, default: "off" },
+  counter: {
+    type: "string",
+    description:
+      "time, or instructions: count the instructions of decoding and embedding under valgrind (Linux, CPU, 1 thread; apt-get install valgrind)",
+    default: "time",
+  },
 };
 
 function threadsFlag(values: FlagValues, name: string, fallback: number | undefined): number | undefined {
@@ -105,7 +117,19 @@ export function localOptionsFromFlags(values: FlagValues, base: Partial<LocalOpt
     contextSize: boundedInt(values, "context-size", LOCAL_LIMITS.context_size, base.contextSize),
     gpu: choiceFlag(values, "gpu", GPU_CHOICES, base.gpu ?? "off"),
     extra: { ...(base.extra ?? {}) },
+    ...counterOf(values, base.counter),
   };
+}
+
+/** The counter flag; `--counter instructions` runs on the CPU only. */
+function counterOf(values: FlagValues, base: LocalOptions["counter"]): Pick<LocalOptions, "counter"> {
+  const counter = choiceFlag(values, "counter", COUNTERS, base ?? "time");
+  if (counter === "instructions" && values.gpu !== undefined && values.gpu !== "off")
+    throw new UsageError(
+      "--counter instructions counts CPU instructions: it cannot be combined with --gpu (use --gpu off)",
+    );
+  if (counter === "instructions") requireValgrind();
+  return counter === "instructions" ? { counter } : {};
 }
 
 function asGpu(v: string): GpuChoice {
@@ -170,5 +194,6 @@ export function localBenchArgv(o: LocalOptions, shape: RunShape): string[] {
   if (o.batchSize !== undefined) argv.push("--batch-size", String(o.batchSize));
   if (o.contextSize !== undefined) argv.push("--context-size", String(o.contextSize));
   argv.push("--gpu", o.gpu);
+  if (o.counter === "instructions") argv.push("--counter", "instructions");
   return argv;
 }

@@ -22,6 +22,8 @@ export interface SupervisorOptions {
   stopGraceMs?: number;
   /** extra environment variables of the engine process */
   env?: Record<string, string>;
+  /** the node arguments of the engine process instead of engineProcessCommand() (e.g. a compiled child.js) */
+  childCommand?: readonly string[];
 }
 
 /** The caller's side of a run: progress callbacks and the interrupt signal. */
@@ -60,7 +62,7 @@ export function causeLine(lines: readonly string[]): string | null {
 }
 
 function spawnEngine(opts: SupervisorOptions): ChildProcess {
-  const node = [process.execPath, ...engineProcessCommand()];
+  const node = [process.execPath, ...(opts.childCommand ?? engineProcessCommand())];
   const argv = [...(opts.wrapper ?? []), ...node];
   const env = { ...process.env, ...(opts.env ?? {}) };
   const stdio: ["ignore", "pipe", "pipe", "ipc"] = ["ignore", "pipe", "pipe", "ipc"];

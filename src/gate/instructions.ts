@@ -1,0 +1,149 @@
+/**
+ * The gate on instruction counts (`--counter instructions`): deterministic counts need no statistics. Counts
+ * are comparable when mode, workload of the counted run, model, engine name and versions and the ggml CPU
+ * variant match (the hardware fingerprint is recorded but does not block: counts of the same code on the
+ * same instruction set do not depend on the machine's speed). Then REGRESSION when the count per output token
+ * (per embedding call) rose by at least the threshold, PASS otherwise. The evidence names the counted function
+ * whose self count grew most: where the extra work is. Pure; the same rule as rustc-perf's and iai-callgrind's
+ * instruction-count gates (a relative change against a fixed threshold).
+ */
+import type { BenchmarkResult, InstructionsBlock } from "../results/schema.js";
+import type { Verdict } from "./verdict.js";
+
+/** One difference that makes counts incomparable. */
+export interface CountDifference {
+  field: string;
+  baseline: string;
+  candidate: string;
+}
+
+/** The verdict of the instruction gate and its evidence; JSON-serialisable. */
+export interface InstructionGateReport {
+  kind: "instructions";
+  verdict: Exclude<Verdict, "INCONCLUSIVE">;
+  mode: BenchmarkResult["mode"];
+  unit: InstructionsBlock["unit"];
+  /** the threshold, a fraction (0.02 = 2 %) */
+  threshold: number;
+  baseline_per_unit: number;
+  candidate_per_unit: number;
+  /** candidate / baseline - 1 (0.03 = 3 % more instructions per unit) */
+  change: number;
+  /** the function whose self count per unit grew most (null when none grew) */
+  grew_most: { name: string; baseline_per_unit: number; candidate_per_unit: number; change: number } | null;
+  /** what makes the counts incomparable (empty when comparable) */
+  differences: CountDifference[];
+  /** recorded, not blocking: the machines differ */
+  hardware_differs: boolean;
+  /** one line each: why this verdict */
+  reasons: string[];
+}
+
+const pct = (x: number, digits = 2) => `${(x * 100).toFixed(digits)} %`;
+
+/** The fields that must match for counts to be compared (see the module comment). */
+export function countDifferences(baseline: BenchmarkResult, candidate: BenchmarkResult): CountDifference[] {
+  const b = baseline.instructions;
+  const c = candidate.instructions;
+  const out: CountDifference[] = [];
+  const same = (field: string, x: unknown, y: unknown) => {
+    const sx = typeof x === "string" ? x : JSON.stringify(x ?? null);
+    const sy = typeof y === "string" ? y : JSON.stringify(y ?? null);
+    if (sx !== sy) out.push({ field, baseline: sx, candidate: sy });
+  };
+  same("mode", baseline.mode, candidate.mode);
+  same("instructions.workload_digest", b?.workload_digest, c?.workload_digest);
+  same("model", baseline.model.sha256 ?? baseline.model.name, candidate.model.sha256 ?? candidate.model.name);
+  same("engine.name", baseline.engine.name, candidate.engine.name);
+  const keys = [
+    ...new Set([...Object.keys(baseline.engine.versions), ...Object.keys(candidate.engine.versions)]),
+  ].sort();
+  for (const k of keys)
+    same(`engine.versions.${k}`, baseline.engine.versions[k], candidate.engine.versions[k]);
+  same("instructions.cpu_backend_variant", b?.cpu_backend_variant, c?.cpu_backend_variant);
+  same("instructions.counted_functions", b?.counted_functions, c?.counted_functions);
+  return out;
+}
+
+/** Per-unit self counts of the functions of a block, by name. */
+function perUnitSelf(block: InstructionsBlock): Map<string, number> {
+  const units = block.units_per_round.reduce((a, x) => a + x, 0);
+  return new Map(block.functions.map((f) => [f.name, units > 0 ? f.self / units : 0]));
+}
+
+/** The function whose self count per unit grew most, compared over the functions either block records. */
+export function functionGrewMost(
+  b: InstructionsBlock,
+  c: InstructionsBlock,
+): InstructionGateReport["grew_most"] {
+  const pb = perUnitSelf(b);
+  const pc = perUnitSelf(c);
+  let best: InstructionGateReport["grew_most"] = null;
+  for (const name of new Set([...pb.keys(), ...pc.keys()])) {
+    const x = pb.get(name) ?? 0;
+    const y = pc.get(name) ?? 0;
+    if (y - x > 0 && (best === null || y - x > best.candidate_per_unit - best.baseline_per_unit))
+      best = {
+        name,
+        baseline_per_unit: x,
+        candidate_per_unit: y,
+        change: x > 0 ? y / x - 1 : Number.POSITIVE_INFINITY,
+      };
+  }
+  return best;
+}
+
+/**
+ * Gates a candidate's instruction counts against a baseline's.
+ * @param threshold the largest tolerated rise of the count per unit, a fraction in (0, 1)
+ * @returns null when either result has no `instructions` block; else the verdict and its evidence
+ */
+export function gateInstructions(
+  baseline: BenchmarkResult,
+  candidate: BenchmarkResult,
+  threshold: number,
+): InstructionGateReport | null {
+  const b = baseline.instructions;
+  const c = candidate.instructions;
+  if (!b || !c) return null;
+  const differences = countDifferences(baseline, candidate);
+  const change = b.per_unit > 0 ? c.per_unit / b.per_unit - 1 : Number.POSITIVE_INFINITY;
+  const grew = functionGrewMost(b, c);
+  const unit = b.unit === "output_token" ? "output token" : "embedding call";
+  const evidence = `instructions per ${unit}: baseline ${Math.round(b.per_unit).toLocaleString("en-US")}, candidate ${Math.round(c.per_unit).toLocaleString("en-US")} (${change >= 0 ? "+" : ""}${pct(change, 3)}; threshold +${pct(threshold, 1)})`;
+  const grewLine = grew
+    ? `grew most: ${grew.name} (self ${Math.round(grew.baseline_per_unit).toLocaleString("en-US")} -> ${Math.round(grew.candidate_per_unit).toLocaleString("en-US")} per ${unit}, ${Number.isFinite(grew.change) ? `+${pct(grew.change, 2)}` : "new"})`
+    : "no counted function grew";
+  const report: InstructionGateReport = {
+    kind: "instructions",
+    verdict: "PASS",
+    mode: baseline.mode,
+    unit: b.unit,
+    threshold,
+    baseline_per_unit: b.per_unit,
+    candidate_per_unit: c.per_unit,
+    change,
+    grew_most: grew,
+    differences,
+    hardware_differs:
+      baseline.environment.hardware_fingerprint !== candidate.environment.hardware_fingerprint,
+    reasons: [],
+  };
+  if (differences.length > 0) {
+    report.verdict = "INCOMPARABLE";
+    report.reasons.push(
+      `counts are not comparable: ${differences.map((d) => `${d.field} ${d.baseline} vs ${d.candidate}`).join("; ")} (recapture the baseline with --counter instructions)`,
+    );
+    return report;
+  }
+  report.verdict = change >= threshold ? "REGRESSION" : "PASS";
+  report.reasons.push(evidence, grewLine);
+  if (report.hardware_differs)
+    report.reasons.push("the machines differ (hardware fingerprint): recorded, not blocking for counts");
+  return report;
+}
+
+/** The report as text lines, the verdict first. */
+export function renderInstructionGate(r: InstructionGateReport): string {
+  return [`${r.mode} instructions: ${r.verdict}`, ...r.reasons.map((l) => `  ${l}`)].join("\n");
+}

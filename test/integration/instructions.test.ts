@@ -1,0 +1,74 @@
+/**
+ * One real instruction capture (bench --counter instructions), only where valgrind is installed (CI installs
+ * it in .ci/run): tiny model, one round of 2 tokens, no warmup. Under valgrind Node's start-up dominates
+ * (about a minute on a quiet 2-core machine, many more on a busy one), hence the long bound.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseResult } from "../../src/results/io.js";
+import { runCli } from "../support/cli.js";
+
+// PERF_BASELINE_SKIP_VALGRIND_TEST=1 skips the real capture (minutes on a saturated shared machine)
+const hasValgrind =
+  spawnSync("valgrind", ["--version"]).status === 0 && !process.env.PERF_BASELINE_SKIP_VALGRIND_TEST;
+
+describe.skipIf(!hasValgrind)("instruction counts under valgrind", () => {
+  it("a counted generation run records per-round counts, the counted functions and the CPU variant; the gate passes it against itself", () => {
+    const dir = mkdtempSync(join(tmpdir(), "pb-instr-"));
+    const run = runCli(
+      [
+        "bench",
+        "--mode",
+        "generation",
+        "--rounds",
+        "1",
+        "--warmup",
+        "0",
+        "--max-new-tokens",
+        "2",
+        "--counter",
+        "instructions",
+        "--preset",
+        "tiny",
+      ],
+      { timeoutMs: 1_500_000 },
+    );
+    expect(run.stderr).not.toMatch(/Error:|at .*\.ts:\d+/);
+    expect(run.status).toBe(0);
+    const r = parseResult(JSON.parse(run.stdout), "stdout");
+    const b = r.instructions;
+    expect(b?.per_round.length).toBe(1);
+    expect(b?.per_round[0]).toBeGreaterThan(1_000_000);
+    expect(b?.per_unit).toBeCloseTo((b?.per_round[0] ?? 0) / 2, 6);
+    expect(b?.counted_functions).toContain("llama_decode");
+    expect(b?.threads).toBe(1);
+    expect(b?.wall_time_comparable).toBe(false);
+    expect(r.warnings.join("\n")).toMatch(/not comparable/);
+    const file = join(dir, "counted.json");
+    writeFileSync(file, run.stdout);
+    const gate = runCli(["gate", "--baseline", file, "--candidate", file]);
+    expect(gate.stdout).toMatch(/generation instructions: PASS/);
+    expect(gate.status).toBe(0);
+    expect(readFileSync(file, "utf8")).toBe(run.stdout);
+  }, 1_600_000);
+});
+
+describe("instruction counts: bad input", () => {
+  it("--counter with an unknown value is a one-line usage error", () => {
+    const run = runCli(["bench", "--counter", "cycles", "--rounds", "1"]);
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim().split("\n").length).toBe(1);
+    expect(run.stderr).toMatch(/--counter/);
+  });
+
+  it("without valgrind on PATH: one line naming the install command, exit 2", () => {
+    const empty = mkdtempSync(join(tmpdir(), "pb-nopath-"));
+    const run = runCli(["bench", "--counter", "instructions", "--rounds", "1"], { env: { PATH: empty } });
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim().split("\n").length).toBe(1);
+    expect(run.stderr).toMatch(/apt-get install valgrind/);
+  });
+});
