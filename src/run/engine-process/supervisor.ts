@@ -40,7 +40,8 @@ const TAIL_LINES = 40;
 export function engineProcessCommand(): string[] {
   const here = import.meta.url;
   if (here.endsWith(".ts")) {
-    return ["--import", "tsx", fileURLToPath(new URL("./child.ts", here))];
+    // tsx resolved from this package, not from the working folder (a run may start anywhere)
+    return ["--import", import.meta.resolve("tsx"), fileURLToPath(new URL("./child.ts", here))];
   }
   return [fileURLToPath(new URL("./child.js", here))];
 }
