@@ -178,6 +178,7 @@ export interface AbOutcome {
   elapsed_s: number;
   /** why it stopped: "decided", "max_blocks" or "max_seconds" */
   stopped_by: "decided" | "max_blocks" | "max_seconds";
+  budget: AbBudget;
   /** the first block's results (for the report's description of each side) */
   first: { a: BenchmarkResult; b: BenchmarkResult } | null;
 }
@@ -223,6 +224,7 @@ export async function runAb(
       analyses,
       elapsed_s: elapsed,
       stopped_by,
+      budget,
       first,
     });
     if (verdict !== "INCONCLUSIVE") return done("decided");
