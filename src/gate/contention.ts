@@ -11,6 +11,9 @@
  * than `busy_other_cores` cores during it and the measured process got a CPU share lower than on the other
  * side by more than `busy_share_drop_fraction_of_threshold` x T. The share it lost bounds the throughput that
  * contention can have taken (throughput at most proportional to CPU time), so that is the drop it could hide.
+ * A side is also busier when other processes used more than `busy_other_cores` cores more than during the
+ * other side (a runtime that waits loses share on both sides alike); it could hide the extra cores' share of
+ * the machine.
  *
  * Serving results (a `load` block: the process measured is the client, the server is one of the "other
  * processes" when it runs on this machine): the client's share says nothing about the server's, so a side is
@@ -64,8 +67,19 @@ export function busierThan(
   if (
     b.other_cores <= config.busy_other_cores ||
     shareDrop <= config.busy_share_drop_fraction_of_threshold * t
-  )
-    return null;
+  ) {
+    // The share can fall on both sides alike: a slower runtime that waits (sleeps, locks, I/O) uses less CPU
+    // too, so a busier side also shows as other processes using more cores than during the other side; the
+    // drop it could hide is then the share of the machine they took in addition.
+    if (q.other_cores === null) return null;
+    const extra = b.other_cores - q.other_cores;
+    if (extra <= config.busy_other_cores) return null;
+    const cores = Math.max(1, busier.environment.hardware.logical_cores);
+    return {
+      text: `other processes used ${b.other_cores.toFixed(2)} CPU cores during ${label}, ${extra.toFixed(2)} more than during ${otherLabel} (${q.other_cores.toFixed(2)}; ${cores} cores)`,
+      hideable_drop: Math.min(1, extra / cores),
+    };
+  }
   return {
     text: `other processes used ${b.other_cores.toFixed(2)} CPU cores during ${label} and this process got ${b.process_cores.toFixed(2)} cores, ${pct(shareDrop)} less than during ${otherLabel} (${q.process_cores.toFixed(2)})`,
     hideable_drop: Math.min(1, shareDrop),

@@ -150,11 +150,16 @@ describe("busierThan and excludesDropDespite", () => {
     ).toBeNull();
   });
 
-  it("a busy machine whose process kept its share is not contention (a multi-threaded engine on spare cores)", () => {
+  it("a busier machine whose process kept its share (or lost it on both sides): busier by the other cores", () => {
+    // a runtime that waits loses CPU share on both sides alike; the extra cores other processes took count
     const busyButServed: Load = { ...BUSY, process_cores: 0.98 };
-    expect(
-      busierThan(withLoad(quiet, busyButServed), withLoad(quiet, QUIET), "a", "b", config, 0.12),
-    ).toBeNull();
+    const c = busierThan(withLoad(quiet, busyButServed), withLoad(quiet, QUIET), "a", "b", config, 0.12);
+    const cores = quiet.environment.hardware.logical_cores;
+    expect(c?.hideable_drop).toBeCloseTo(Math.min(1, (1.4 - 0.03) / cores), 6);
+    expect(c?.text).toMatch(/1\.37 more than during b/);
+    // within busy_other_cores (0.25) of each other: not busier
+    const alike: Load = { ...QUIET, other_cores: 0.2 };
+    expect(busierThan(withLoad(quiet, alike), withLoad(quiet, QUIET), "a", "b", config, 0.12)).toBeNull();
   });
 
   it("the interval must clear 1 - T after the hideable drop", () => {
