@@ -17,6 +17,8 @@
  * capture's top-level throughput with the candidate's. Pairs share captures, so they are not independent:
  * the effective sample is nearer the pool size than the pair count; both are printed.
  *
+ * `perf-baseline ab` and stored-baseline pairs whose baseline ran under a CPU burner: bench/ab-accuracy.ts.
+ *
  *   npx tsx bench/gate-accuracy.ts [--mode generation|embedding|both] [--captures 40] [--pairs 200]
  *                                  [--rounds 15] [--max-new-tokens 16] [--seed 1] [--out results.json]
  *   npx tsx bench/gate-accuracy.ts --counter instructions ...   (instruction counts: bench/instruction-accuracy.ts)

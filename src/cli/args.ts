@@ -60,7 +60,8 @@ export function parseCommandArgs(cmd: Command, argv: string[], maxPositionals = 
     const a = argv[i] as string;
     const next = argv[i + 1];
     const flag = a.startsWith("--") ? options[a.slice(2)] : undefined;
-    if (flag?.type === "string" && next !== undefined && /^-\d/.test(next)) {
+    const takesFlags = a.startsWith("--") && cmd.flags[a.slice(2)]?.takesFlags === true;
+    if (flag?.type === "string" && next !== undefined && (/^-\d/.test(next) || takesFlags)) {
       args.push(`${a}=${next}`);
       i++;
     } else args.push(a);

@@ -24,6 +24,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "gate a candidate against its baseline: PASS, REGRESSION, INCONCLUSIVE, INCOMPARABLE",
     load: async () => (await import("./commands/gate.js")).gateCommand,
   },
+  ab: {
+    summary:
+      "compare two engine specifications in one interleaved run (ABBA blocks): PASS, REGRESSION, INCONCLUSIVE",
+    load: async () => (await import("./commands/ab.js")).abCommand,
+  },
   compare: {
     summary: "compare two result files with the gate's analysis (loads no model)",
     load: async () => (await import("./commands/compare.js")).compareCommand,

@@ -32,6 +32,7 @@ import type { Mode } from "../workload/workload.js";
 import { type Analysis, analyze, type GatedMetric, gatedMetric, metricSamples } from "./analysis.js";
 import { type Comparability, checkComparability, describeDifferences } from "./comparability.js";
 import { checkComplete } from "./completeness.js";
+import { busierThan, type Contention, excludesDropDespite } from "./contention.js";
 import { type DriftTest, driftTest } from "./drift.js";
 import { type ChangedPathsFn, checkStaleness, type StaleReport } from "./staleness.js";
 
@@ -93,7 +94,12 @@ export interface GateReport {
   /** the capture-level test against the drift between captures (drift.ts); null when it cannot be computed */
   drift: DriftTest | null;
   /** CPU used by other processes (cores) during the baseline and each candidate capture, where recorded */
-  machine_load: { baseline_other_cores: number | null; candidate_other_cores: Array<number | null> };
+  machine_load: {
+    baseline_other_cores: number | null;
+    candidate_other_cores: Array<number | null>;
+    /** the baseline ran busier than the candidate (contention.ts): it may hide a drop, so no PASS within it */
+    baseline_busier?: Contention | null;
+  };
   /** how to get a decidable measurement, e.g. "robust CV 14.0 % > 4.0 %: raise --rounds or pin --threads" */
   fixes: string[];
 }
@@ -103,22 +109,12 @@ function otherCores(r: BenchmarkResult): number | null {
   return r.machine_load?.other_cores ?? null;
 }
 
-/**
- * "other processes used 1.40 CPU cores during capture 1 and this process got 0.55 cores, 0.98 during the
- * baseline" when the capture ran contended (see GateConfig busy_*); null otherwise or when not recorded.
- */
+/** The candidate capture ran busier than the baseline (contention.ts); its line, or null. */
 function contention(baseline: BenchmarkResult, capture: BenchmarkResult, label: string, config: GateConfig) {
-  const b = baseline.machine_load;
-  const c = capture.machine_load;
-  if (!b || !c || c.other_cores === null || b.process_cores <= 0) return null;
-  const t = thresholdOf(config, baseline.mode);
-  const shareDrop = 1 - c.process_cores / b.process_cores;
-  if (
-    c.other_cores <= config.busy_other_cores ||
-    shareDrop <= config.busy_share_drop_fraction_of_threshold * t
-  )
-    return null;
-  return `other processes used ${c.other_cores.toFixed(2)} CPU cores during ${label} and this process got ${c.process_cores.toFixed(2)} cores, ${pct(shareDrop)} less than during the baseline (${b.process_cores.toFixed(2)})`;
+  return (
+    busierThan(capture, baseline, label, "the baseline", config, thresholdOf(config, baseline.mode))?.text ??
+    null
+  );
 }
 
 /** The report plus the candidate captures the gate used (for the evidence folder). */
@@ -273,9 +269,20 @@ export async function runGate(input: GateInput): Promise<GateOutcome> {
     );
   }
 
+  // a baseline busier than the candidate looks slower than it was: a PASS must clear the drop it could hide
+  const busyBaseline = busierThan(baseline, candidate, "the baseline", "capture 1", config, t);
+  if (busyBaseline) report.machine_load.baseline_busier = busyBaseline;
+  const hidden = (a: Analysis): GateOutcome | null => {
+    if (!busyBaseline || excludesDropDespite(a.ci.low, t, busyBaseline)) return null;
+    report.fixes.push("recapture the baseline on a quiet machine (make baseline)");
+    return finish(
+      "INCONCLUSIVE",
+      `${describe(a)}: the drop is below ${pct(t)}, but the baseline was captured under more load than the candidate (${busyBaseline.text}): it may hide a drop of up to ${pct(busyBaseline.hideable_drop)}`,
+    );
+  };
   if (a1.clearly_below_threshold) {
     const note = noisy ? " (noisy, but the interval already excludes a drop of T)" : "";
-    return finish("PASS", `${describe(a1)}: the drop is below ${pct(t)}${note}`);
+    return hidden(a1) ?? finish("PASS", `${describe(a1)}: the drop is below ${pct(t)}${note}`);
   }
   const baselineMedians = block && block.captures >= 2 ? block.capture_medians : [median(base)];
   const floor = Math.log1p(config.drift_floor);
@@ -352,7 +359,10 @@ export async function runGate(input: GateInput): Promise<GateOutcome> {
     );
   }
   if (pooled.clearly_below_threshold) {
-    return finish("PASS", `${describe(pooled)}: the pooled interval excludes a drop of ${pct(t)}`);
+    return (
+      hidden(pooled) ??
+      finish("PASS", `${describe(pooled)}: the pooled interval excludes a drop of ${pct(t)}`)
+    );
   }
   if (pooled.drop < t) {
     return finish(

@@ -3,6 +3,7 @@
  * report plugs in here too), behind one interface, for every command that reports (bench, gate, compare,
  * check-release). Adding a format is one file under ./formats/ and one entry here.
  */
+import type { AbReport } from "../gate/ab-report.js";
 import type { GateReport } from "../gate/verdict.js";
 import type { BenchmarkResult } from "../results/schema.js";
 import { atomicWriteText } from "../util/atomic-file.js";
@@ -17,6 +18,7 @@ import type { ReleaseReportInput } from "./markdown.js";
 export type ReportInput =
   | { kind: "result"; result: BenchmarkResult }
   | { kind: "gate"; report: GateReport }
+  | { kind: "ab"; report: AbReport }
   | { kind: "release"; release: ReleaseReportInput };
 
 /** One format. */

@@ -17,6 +17,7 @@ import {
 import type { EngineSettings } from "../engines/types.js";
 import { captureEnvironment } from "../environment/capture.js";
 import { gitInfo } from "../environment/git.js";
+import { startMachineLoadProbe } from "../environment/machine-load.js";
 import { type LoadPlan, runLoad } from "../measure/load.js";
 import {
   buildServingEmbeddingResult,
@@ -193,7 +194,10 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
     const started = new Date().toISOString();
     const eld = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
     eld.enable();
+    // the machine's load during the measured requests: the gate tells contention from a slower server by it
+    const probe = startMachineLoadProbe();
     const run = await runLoad<GenerationSuccess | EmbeddingSuccess | RequestFailure>(plan, send);
+    const machine_load = probe();
     eld.disable();
     const finished = new Date().toISOString();
 
@@ -280,10 +284,10 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
       redact: client.redact,
     };
     if (opts.mode === "generation") {
-      const result = buildServingGenerationResult(
-        ctx,
-        run as Parameters<typeof buildServingGenerationResult>[1],
-      );
+      const result = {
+        ...buildServingGenerationResult(ctx, run as Parameters<typeof buildServingGenerationResult>[1]),
+        machine_load,
+      };
       const ol = result.serving?.output_length;
       if (ol && !ol.fixed) {
         warnings.push(
@@ -305,11 +309,14 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
       opts.status?.(summaryLine(result));
       return result;
     }
-    const result = buildServingEmbeddingResult(
-      ctx,
-      run as Parameters<typeof buildServingEmbeddingResult>[1],
-      o.batchSize,
-    );
+    const result = {
+      ...buildServingEmbeddingResult(
+        ctx,
+        run as Parameters<typeof buildServingEmbeddingResult>[1],
+        o.batchSize,
+      ),
+      machine_load,
+    };
     if (result.serving?.tokens_per_second === null)
       warnings.push("the server reported no usage: embedding tokens/s is unknown (0)");
     if (!result.output.consistent)

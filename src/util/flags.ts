@@ -13,6 +13,8 @@ export interface FlagSpec {
   default?: string;
   short?: string;
   multiple?: boolean;
+  /** its value is itself a list of flags ("--a '--model x.gguf'"): a next word starting with "-" is its value */
+  takesFlags?: boolean;
 }
 
 /** Parsed flag values as node:util parseArgs gives them. */

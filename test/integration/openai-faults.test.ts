@@ -168,6 +168,9 @@ describe("failed requests are counted by cause and fail the run", () => {
     expect(r.serving?.failures).toEqual([expect.objectContaining({ cause: "http_500", count: 1 })]);
     expect(exitCodeOf(servingOutcome(r, true))).toBe(EXIT.ok);
     expect(r.warnings.join(" ")).not.toContain("--tolerate-failures accepts");
+    // a serving result records the machine's load during its measured requests (the gate's contention rules)
+    expect(r.machine_load?.wall_s).toBeGreaterThan(0);
+    expect(r.machine_load?.process_cores).toBeGreaterThanOrEqual(0);
   });
 
   it("every request failing: one error naming the causes, no result", async () => {

@@ -9,7 +9,7 @@ export const jsonFormat: ReportFormat = {
     const doc =
       input.kind === "result"
         ? input.result
-        : input.kind === "gate"
+        : input.kind === "gate" || input.kind === "ab"
           ? input.report
           : {
               date: input.release.date,

@@ -1,3 +1,4 @@
+import { renderAbText } from "../../gate/ab-report.js";
 import { gateSection, renderReleaseReport } from "../markdown.js";
 import type { ReportFormat } from "../registry.js";
 import { resultSummaryRows } from "../result-summary.js";
@@ -10,6 +11,8 @@ export const markdownFormat: ReportFormat = {
   render(input) {
     if (input.kind === "release") return renderReleaseReport(input.release);
     if (input.kind === "gate") return `${gateSection(input.report).join("\n")}\n`;
+    if (input.kind === "ab")
+      return `### ${input.report.mode} A/B: ${input.report.verdict}\n\n\`\`\`\n${renderAbText(input.report)}\`\`\`\n`;
     const rows = resultSummaryRows(input.result);
     return `${["| figure | value |", "| --- | ---: |", ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join("\n")}\n`;
   },

@@ -1,3 +1,4 @@
+import { renderAbText } from "../../gate/ab-report.js";
 import { renderGateText } from "../gate-text.js";
 import type { ReportFormat } from "../registry.js";
 import { resultSummaryRows } from "../result-summary.js";
@@ -9,6 +10,7 @@ export const textFormat: ReportFormat = {
   summary: "for a terminal: the verdict and its evidence, or a result's key figures",
   render(input) {
     if (input.kind === "gate") return renderGateText(input.report);
+    if (input.kind === "ab") return renderAbText(input.report);
     if (input.kind === "release")
       return `${input.release.gates.map((g) => renderGateText(g.report)).join("\n")}\n${input.release.overall.verdict}: exit code ${input.release.overall.exit_code}\n`;
     const rows = resultSummaryRows(input.result);

@@ -1,0 +1,95 @@
+/**
+ * Contention on either side of a comparison, from the results' `machine_load` blocks. Pure.
+ *
+ * A busier machine is not a slower runtime, in either direction:
+ * - a candidate captured under more load than the baseline looks slower than it is: its drop may be contention,
+ *   so it never makes a REGRESSION;
+ * - a baseline captured under more load than the candidate looks slower than it was: it hides a drop of up to
+ *   the CPU share it lost, so it never makes a PASS unless the interval clears 1 - T even after that share.
+ *
+ * Local results (the engine runs in the measured process): a side is busier when other processes used more
+ * than `busy_other_cores` cores during it and the measured process got a CPU share lower than on the other
+ * side by more than `busy_share_drop_fraction_of_threshold` x T. The share it lost bounds the throughput that
+ * contention can have taken (throughput at most proportional to CPU time), so that is the drop it could hide.
+ * A side is also busier when other processes used more than `busy_other_cores` cores more than during the
+ * other side (a runtime that waits loses share on both sides alike); it could hide the extra cores' share of
+ * the machine.
+ *
+ * Serving results (a `load` block: the process measured is the client, the server is one of the "other
+ * processes" when it runs on this machine): the client's share says nothing about the server's, so a side is
+ * busier when other processes used more than `busy_other_cores` cores more than during the other side. The
+ * drop such a side could hide is unknown, so it is taken as 100 %.
+ */
+
+import type { GateConfig } from "../config/gate-config.js";
+import { pct } from "../report/format.js";
+import type { BenchmarkResult } from "../results/schema.js";
+
+/** One side found busier than the other. */
+export interface Contention {
+  /** one line: what was measured, e.g. "other processes used 1.40 CPU cores during capture 1 and ..." */
+  text: string;
+  /** the largest throughput drop (a fraction, 0..1) the extra load can account for */
+  hideable_drop: number;
+}
+
+function isServing(r: BenchmarkResult): boolean {
+  return r.load !== undefined;
+}
+
+/**
+ * Whether `busier` (labelled `label`) was captured under more load than `quieter` (labelled `otherLabel`).
+ * @param t the threshold T of the mode, a fraction.
+ * @returns null when it was not, or when either side records no machine load.
+ */
+export function busierThan(
+  busier: BenchmarkResult,
+  quieter: BenchmarkResult,
+  label: string,
+  otherLabel: string,
+  config: GateConfig,
+  t: number,
+): Contention | null {
+  const b = busier.machine_load;
+  const q = quieter.machine_load;
+  if (!b || !q || b.other_cores === null) return null;
+  if (isServing(busier) || isServing(quieter)) {
+    if (q.other_cores === null) return null;
+    const extra = b.other_cores - q.other_cores;
+    if (extra <= config.busy_other_cores) return null;
+    return {
+      text: `other processes on this machine used ${b.other_cores.toFixed(2)} CPU cores during ${label}, ${extra.toFixed(2)} more than during ${otherLabel} (${q.other_cores.toFixed(2)})`,
+      hideable_drop: 1,
+    };
+  }
+  if (q.process_cores <= 0) return null;
+  const shareDrop = 1 - b.process_cores / q.process_cores;
+  if (
+    b.other_cores <= config.busy_other_cores ||
+    shareDrop <= config.busy_share_drop_fraction_of_threshold * t
+  ) {
+    // The share can fall on both sides alike: a slower runtime that waits (sleeps, locks, I/O) uses less CPU
+    // too, so a busier side also shows as other processes using more cores than during the other side; the
+    // drop it could hide is then the share of the machine they took in addition.
+    if (q.other_cores === null) return null;
+    const extra = b.other_cores - q.other_cores;
+    if (extra <= config.busy_other_cores) return null;
+    const cores = Math.max(1, busier.environment.hardware.logical_cores);
+    return {
+      text: `other processes used ${b.other_cores.toFixed(2)} CPU cores during ${label}, ${extra.toFixed(2)} more than during ${otherLabel} (${q.other_cores.toFixed(2)}; ${cores} cores)`,
+      hideable_drop: Math.min(1, extra / cores),
+    };
+  }
+  return {
+    text: `other processes used ${b.other_cores.toFixed(2)} CPU cores during ${label} and this process got ${b.process_cores.toFixed(2)} cores, ${pct(shareDrop)} less than during ${otherLabel} (${q.process_cores.toFixed(2)})`,
+    hideable_drop: Math.min(1, shareDrop),
+  };
+}
+
+/**
+ * Whether a ratio interval still excludes a drop of T once a busier baseline's hideable drop is taken off:
+ * the true ratio is at least `ciLow x (1 - hideable_drop)` when contention slowed the baseline by up to that.
+ */
+export function excludesDropDespite(ciLow: number, t: number, c: Contention): boolean {
+  return ciLow * (1 - c.hideable_drop) >= 1 - t;
+}
