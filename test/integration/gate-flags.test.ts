@@ -64,6 +64,8 @@ describe("baseline's warnings", () => {
         "3",
         "--config",
         cfg,
+        "--counter",
+        "time",
       ],
       { cwd: dir },
     );

@@ -214,11 +214,26 @@ describe("baseline and check-release commands", () => {
       "1",
       "--rounds",
       "2",
+      // the timed baseline only: where valgrind is installed a counted capture would follow (minutes)
+      "--counter",
+      "time",
     ]);
     expect(run0.status, run0.stderr).toBe(0);
     const path = join(out, "baseline-embedding.json");
     writeFileSync(path, "garbage");
-    const run = runCli(["baseline", "--dir", out, "--mode", "embedding", "--captures", "2", "--rounds", "3"]);
+    const run = runCli([
+      "baseline",
+      "--dir",
+      out,
+      "--mode",
+      "embedding",
+      "--captures",
+      "2",
+      "--rounds",
+      "3",
+      "--counter",
+      "time",
+    ]);
     expect(run.status, run.stderr).toBe(0);
     const kept = readdirSync(out).filter((f) => f.startsWith("baseline-embedding.json.corrupt-"));
     expect(kept).toHaveLength(1);

@@ -50,7 +50,21 @@ describe("recording to the history store", () => {
     const db = join(dir, "history.sqlite");
     const docs = join(dir, "docs");
     const base = runCli(
-      ["baseline", "--dir", docs, "--mode", "embedding", "--captures", "1", "--rounds", "5", "--history", db],
+      [
+        "baseline",
+        "--dir",
+        docs,
+        "--mode",
+        "embedding",
+        "--captures",
+        "1",
+        "--rounds",
+        "5",
+        "--counter",
+        "time",
+        "--history",
+        db,
+      ],
       { timeoutMs: 120_000 },
     );
     expect(base.status, base.stderr).toBe(0);
