@@ -103,12 +103,7 @@ export function withSlowdownForTests(inner: Engine, schedule: SlowdownSchedule):
       const extra = extraTokensFor(maxNewTokens, s, fixed.tokens);
       const r = await inner.generate(prompt, maxNewTokens + extra);
       if (extra === 0) return r;
-      return {
-        ...r,
-        output_tokens: Math.min(r.output_tokens, maxNewTokens),
-        token_ids: r.token_ids?.slice(0, maxNewTokens) ?? null,
-        chunk_times_ns: r.chunk_times_ns.slice(0, maxNewTokens),
-      };
+      return firstTokensOf(r, maxNewTokens);
     },
     async embed(texts): Promise<EmbeddingRound> {
       const s = next();
@@ -125,6 +120,16 @@ export function withSlowdownForTests(inner: Engine, schedule: SlowdownSchedule):
       return { ...r, end_ns: end > deadline ? end : deadline };
     },
     dispose: () => inner.dispose(),
+  };
+}
+
+/** A round that decoded extra tokens, reported as its first `n` tokens over the whole round's time. */
+function firstTokensOf(r: GenerationRound, n: number): GenerationRound {
+  return {
+    ...r,
+    output_tokens: Math.min(r.output_tokens, n),
+    token_ids: r.token_ids?.slice(0, n) ?? null,
+    chunk_times_ns: r.chunk_times_ns.slice(0, n),
   };
 }
 
@@ -149,12 +154,7 @@ export function withExtraWorkForTests(inner: Engine, w: number): Engine {
       const extra = Math.ceil(w * maxNewTokens);
       const r = await inner.generate(prompt, maxNewTokens + extra);
       if (extra === 0) return r;
-      return {
-        ...r,
-        output_tokens: Math.min(r.output_tokens, maxNewTokens),
-        token_ids: r.token_ids?.slice(0, maxNewTokens) ?? null,
-        chunk_times_ns: r.chunk_times_ns.slice(0, maxNewTokens),
-      };
+      return firstTokensOf(r, maxNewTokens);
     },
     async embed(texts): Promise<EmbeddingRound> {
       const r = await inner.embed(texts);
