@@ -22,13 +22,13 @@ import { EXIT, ResultFileError } from "../../util/errors.js";
 import { assertWritablePath } from "../../util/output-path.js";
 import type { Mode } from "../../workload/workload.js";
 import { type Command, intFlag, stringFlag } from "../args.js";
+import { addCounts, timedOptions } from "../baseline-counts.js";
 import { runCapture } from "../capture.js";
 import { MODE_SELECTION, selectedModes } from "../common-flags.js";
 import { thisCommand } from "../gate-support.js";
 import { RECORD_HISTORY_FLAG } from "../history-flags.js";
 import { status } from "../progress.js";
 import { engineRunFromFlags, runFlags, runShapeFromFlags } from "../run-flags.js";
-import { addCounts, timedOptions } from "./baseline-counts.js";
 
 const OWN_FLAGS = ["mode", "captures", "dir", "config", "history"] as const;
 

@@ -34,12 +34,12 @@ import { assertWritablePath } from "../../util/output-path.js";
 import type { Mode } from "../../workload/workload.js";
 import { type Command, stringFlag } from "../args.js";
 import { runCapture } from "../capture.js";
+import { type CountsVerdict, countsMarkdown, countsVerdict } from "../check-release-counts.js";
 import { selectedModes } from "../common-flags.js";
 import { capturePlanFor, gitChangedPaths, readBaseline, thisCommand } from "../gate-support.js";
 import { RECORD_HISTORY_FLAG } from "../history-flags.js";
 import { status } from "../progress.js";
 import { captureFlags } from "../run-flags.js";
-import { type CountsVerdict, countsMarkdown, countsVerdict } from "./check-release-counts.js";
 
 const OWN_FLAGS = ["evidence-dir", "mode", "config", "history"] as const;
 

@@ -3,15 +3,15 @@
  * counted capture of the baseline's counted shape gated on its count per token (per call); otherwise a line
  * that says why it was skipped.
  */
-import type { GateConfig } from "../../config/gate-config.js";
-import type { CapturePlan, EngineDefinition } from "../../engines/definition.js";
-import type { InstructionGateReport } from "../../gate/instructions.js";
-import { countedPlanFor } from "../../instructions/plan.js";
-import { countingPlatformProblem, valgrindVersion } from "../../instructions/valgrind.js";
-import type { BenchmarkResult } from "../../results/schema.js";
-import type { Mode } from "../../workload/workload.js";
-import { runCapture } from "../capture.js";
-import { instructionVerdict, renderInstructionReport } from "../instruction-gate.js";
+import type { GateConfig } from "../config/gate-config.js";
+import type { CapturePlan, EngineDefinition } from "../engines/definition.js";
+import type { InstructionGateReport } from "../gate/instructions.js";
+import { countedPlanFor } from "../instructions/plan.js";
+import { countingPlatformProblem, valgrindVersion } from "../instructions/valgrind.js";
+import type { BenchmarkResult } from "../results/schema.js";
+import type { Mode } from "../workload/workload.js";
+import { runCapture } from "./capture.js";
+import { instructionVerdict, renderInstructionReport } from "./instruction-gate.js";
 
 /** One mode's instruction verdict, or why there is none. */
 export interface CountsVerdict {

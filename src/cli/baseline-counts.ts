@@ -3,14 +3,14 @@
  * asks for it), one short counted capture per mode after the timed ones, whose `instructions` block is added
  * to the pooled baseline (its wall time stays the timed captures'). `--counter time` skips it.
  */
-import type { EngineDefinition } from "../../engines/definition.js";
-import { canCount, countedShape, withCounter, withCounts } from "../../instructions/plan.js";
-import { countingPlatformProblem, valgrindVersion } from "../../instructions/valgrind.js";
-import type { BenchmarkResult } from "../../results/schema.js";
-import type { FlagValues } from "../../util/flags.js";
-import type { Mode } from "../../workload/workload.js";
-import { runCapture } from "../capture.js";
-import { status } from "../progress.js";
+import type { EngineDefinition } from "../engines/definition.js";
+import { canCount, countedShape, withCounter, withCounts } from "../instructions/plan.js";
+import { countingPlatformProblem, valgrindVersion } from "../instructions/valgrind.js";
+import type { BenchmarkResult } from "../results/schema.js";
+import type { FlagValues } from "../util/flags.js";
+import type { Mode } from "../workload/workload.js";
+import { runCapture } from "./capture.js";
+import { status } from "./progress.js";
 
 /** The timed captures' options: counting off (the counts come from a capture of their own). */
 export function timedOptions(engineName: string, options: unknown): unknown {
