@@ -44,6 +44,14 @@ export function sourcesDigest(root: string): string {
 }
 
 /**
+ * True when node arguments run compiled JavaScript only (an installed package runs dist/), false when they
+ * name a TypeScript source (a clone: tsx's loader and child.ts).
+ */
+export function isCompiledCommand(args: readonly string[]): boolean {
+  return !args.some((arg) => arg.endsWith(".ts"));
+}
+
+/**
  * The node arguments of a compiled engine process: engineProcessCommand() when this code is already compiled,
  * else the child.js of a compiled copy of the sources (compiled now when missing).
  * @param detail progress lines (compiling takes a while)
@@ -51,7 +59,7 @@ export function sourcesDigest(root: string): string {
  */
 export function compiledChildCommand(detail: (line: string) => void = () => {}): string[] {
   const cmd = engineProcessCommand();
-  if (!cmd.includes("tsx")) return cmd;
+  if (isCompiledCommand(cmd)) return cmd;
   const root = fileURLToPath(new URL("../../", import.meta.url));
   const digest = sourcesDigest(root);
   const base = join(root, "node_modules", ".cache", "perf-baseline-child");

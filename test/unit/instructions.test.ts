@@ -8,9 +8,11 @@ import {
   topFunctions,
 } from "../../src/instructions/callgrind.js";
 import { instructionsBlock, unitsPerRound } from "../../src/instructions/capture.js";
-import { countingPlatformProblem } from "../../src/instructions/valgrind.js";
+import { isCompiledCommand } from "../../src/instructions/compiled-child.js";
+import { callgrindWrapper, countingPlatformProblem, ROUND_MARKERS } from "../../src/instructions/valgrind.js";
 import { parseResult } from "../../src/results/io.js";
 import type { BenchmarkResult, InstructionsBlock } from "../../src/results/schema.js";
+import { engineProcessCommand } from "../../src/run/engine-process/supervisor.js";
 import { ConfigFileError } from "../../src/util/errors.js";
 import { clone, fixture, otherHardware } from "../support/gate-fixtures.js";
 
@@ -222,5 +224,19 @@ describe("where counting runs", () => {
     expect(countingPlatformProblem("darwin", "arm64")).toMatch(/macOS arm64.*apt-get install valgrind/);
     expect(countingPlatformProblem("win32", "x64")).toMatch(/Windows/);
     expect(countingPlatformProblem("linux", "x64")).toBeNull();
+  });
+});
+
+describe("the counted engine process", () => {
+  it("runs compiled JavaScript under valgrind, never TypeScript through tsx", () => {
+    // from a clone (as here) the engine process command names child.ts through tsx's loader
+    expect(isCompiledCommand(engineProcessCommand())).toBe(false);
+    expect(isCompiledCommand(["/pkg/dist/run/engine-process/child.js"])).toBe(true);
+  });
+
+  it("dumps a part before each round of either local engine", () => {
+    const argv = callgrindWrapper("/tmp/cg.%p", true);
+    for (const marker of ROUND_MARKERS) expect(argv).toContain(`--dump-before=${marker}`);
+    expect(argv).toContain("--collect-atstart=no");
   });
 });
