@@ -3,8 +3,8 @@
  * from compiled JavaScript; afterwards the callgrind output is read and the result gains its `instructions`
  * block and a warning that its wall-time figures are not comparable.
  *
- * Per round: callgrind dumps a profile part before each call of ROUND_MARKER (node-llama-cpp clears the
- * sequence at the start of every generation round and of every embedding call), so the parts that counted
+ * Per round: callgrind dumps a profile part before each call of a ROUND_MARKERS function (both local engines
+ * clear the context's memory at the start of every generation round and of every embedding call), so the parts that counted
  * anything are, in order, the warmup rounds' and the measured rounds' (embedding: one part per call, summed
  * per round). When the parts do not line up with the rounds the count is still exact over the whole run and
  * per_round is left empty.
@@ -146,7 +146,9 @@ export async function runCounted(
       run,
       {
         wrapper: callgrindWrapper(join(dir, "cg.%p"), true),
-        childCommand,
+        // V8 without its JIT: under valgrind every JIT compile is emulated too (about 10 % of a counted
+        // embedding capture's time); nothing counted runs JavaScript
+        childCommand: ["--jitless", ...childCommand],
         stallTimeoutMs: COUNTED_STALL_TIMEOUT_MS,
       },
     );

@@ -8,7 +8,7 @@ import { UsageError } from "../util/errors.js";
 
 /**
  * llama.cpp's functions whose inclusive instructions are counted: decoding a batch (generation and embedding
- * both evaluate through llama_decode in node-llama-cpp 3.21.1, which never calls llama_encode), greedy
+ * both evaluate through llama_decode in both local engines; neither calls llama_encode), greedy
  * sampling, and reading the embedding out (checked with `nm -D libllama.v0.4.0.so` and the addon's imports).
  */
 export const COUNTED_FUNCTIONS = [
@@ -18,8 +18,12 @@ export const COUNTED_FUNCTIONS = [
   "llama_get_embeddings_ith",
 ] as const;
 
-/** The function a dump is made before: node-llama-cpp clears the sequence once per generation round. */
-export const ROUND_MARKER = "llama_memory_seq_rm";
+/**
+ * The functions a dump is made before: the engines clear the context's memory once per generation round and
+ * once per embedding call (node-llama-cpp's addon with llama_memory_seq_rm, the llama-cpp engine with
+ * llama_memory_clear; neither calls the other's).
+ */
+export const ROUND_MARKERS = ["llama_memory_seq_rm", "llama_memory_clear"] as const;
 
 /** The install hint every "cannot count" error names. */
 export const VALGRIND_INSTALL = "apt-get install valgrind";
@@ -73,7 +77,7 @@ export function callgrindWrapper(outFile: string, perRound: boolean, command = "
     "--tool=callgrind",
     "--collect-atstart=no",
     ...COUNTED_FUNCTIONS.map((f) => `--toggle-collect=${f}`),
-    ...(perRound ? [`--dump-before=${ROUND_MARKER}`] : []),
+    ...(perRound ? ROUND_MARKERS.map((f) => `--dump-before=${f}`) : []),
     `--callgrind-out-file=${outFile}`,
     "--log-file=/dev/null",
   ];

@@ -71,6 +71,7 @@ export async function runLocalBenchmark(
     maxNewTokens: shape.mode === "generation" ? shape.maxNewTokens : 0,
     extra: options.extra,
     log: (line) => hooks.log?.(line),
+    counted: options.counter === "instructions",
     onModelLoaded: hooks.onModelLoaded,
   });
   let engine = hooks.wrapEngine ? hooks.wrapEngine(loaded) : loaded;

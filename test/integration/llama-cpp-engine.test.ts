@@ -104,6 +104,24 @@ describe("llama-cpp engine: same outputs as node-llama-cpp on the tiny default m
       expect((await e.generate(GENERATION_PROMPT, 6)).token_ids).toEqual(one.token_ids);
     });
   }, 300_000);
+
+  it("on the calling thread (counted runs): the same tokens and vectors as in the decode worker", async () => {
+    const gen = { modelPath, mode: "generation" as const, threads: 1, maxNewTokens: 6, log: quiet };
+    const worker = await withEngine(createLlamaCppEngine(gen), (e) => e.generate(GENERATION_PROMPT, 6));
+    const here = await withEngine(createLlamaCppEngine({ ...gen, inThread: true }), (e) =>
+      e.generate(GENERATION_PROMPT, 6),
+    );
+    expect(here.token_ids).toEqual(worker.token_ids);
+    const texts = embeddingWorkload().texts ?? [];
+    const emb = { modelPath, mode: "embedding" as const, embeddingThreads: 1, log: quiet };
+    const vectors = async (inThread: boolean) =>
+      withEngine(createLlamaCppEngine({ ...emb, inThread }), async (e) => (await e.embed(texts)).vectors);
+    expect(await vectors(true)).toEqual(await vectors(false));
+    // a bad request on the calling thread is the same typed error as from the worker
+    await withEngine(createLlamaCppEngine({ ...gen, inThread: true, contextSize: 256 }), async (e) => {
+      await expect(e.generate(GENERATION_PROMPT, 400)).rejects.toThrow(/exceed the context/);
+    });
+  }, 300_000);
 });
 
 describe("llama-cpp engine: bad options, other builds and crafted models get typed one-line errors", () => {
@@ -241,6 +259,8 @@ describe("llama-cpp engine from compiled JavaScript (tsc output, no tsx)", () =>
         "--types",
         "node",
         join(process.cwd(), "src/engines/llama-cpp/index.ts"),
+        // started by URL, not imported: the build compiles every source, this list must name it
+        join(process.cwd(), "src/engines/llama-cpp/decode-worker.ts"),
       ],
       { stdio: "pipe" },
     );

@@ -24,6 +24,6 @@ export const llamaCppEngine = localEngine({
   },
   load: async () => {
     const { createLlamaCppEngine } = await import("./engine.js");
-    return (o) => createLlamaCppEngine({ ...o, llamaLib: o.extra.llama_lib });
+    return (o) => createLlamaCppEngine({ ...o, llamaLib: o.extra.llama_lib, inThread: o.counted === true });
   },
 });

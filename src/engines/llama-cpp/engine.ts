@@ -14,8 +14,16 @@ import { EngineError, ModelFileError, type PerfBaselineError, UsageError } from 
 import type { LlamaEngineOptions } from "../node-llama-cpp/engine.js";
 import type { EmbeddingRound, Engine, EngineIdentity, EngineSettings, GenerationRound } from "../types.js";
 import { LLAMA_CPP_RELEASE } from "./abi.js";
-import type { InitReply, RpcRequest, WorkerData, WorkerError, WorkerRequest } from "./decode-worker.js";
+import type { DecodeHost } from "./decode-host.js";
 import { LIBRARY_FILES } from "./ffi.js";
+import {
+  errorOf,
+  type InitReply,
+  type RpcRequest,
+  type WorkerData,
+  type WorkerError,
+  type WorkerRequest,
+} from "./protocol.js";
 import type { EmbeddingOutcome, GenerationOutcome } from "./session.js";
 
 /** The engine's name in results. */
@@ -43,6 +51,11 @@ export interface LlamaCppEngineOptions extends LlamaEngineOptions {
    * libraries of node-llama-cpp's platform package for this machine.
    */
   llamaLib?: string;
+  /**
+   * Run llama.cpp on the calling thread instead of a worker thread: for runs counted under callgrind, which
+   * does not see a worker thread's calls through koffi (decode-host.ts). Default false.
+   */
+  inThread?: boolean;
 }
 
 const require = createRequire(import.meta.url);
@@ -164,16 +177,27 @@ export class LlamaCppEngine implements Engine {
   private readonly tokenCache = new Map<string, Int32Array>();
   private readonly embeddingInputCache = new Map<string, Int32Array>();
   private readonly rpcFlag = new Int32Array(new SharedArrayBuffer(4));
-  private readonly rpc: MessagePort;
-  private readonly worker: Worker;
+  private readonly rpc: MessagePort | null = null;
+  private readonly worker: Worker | null = null;
+  /** the decode host on this thread (a counted run), else null: the host is in the worker */
+  private readonly host: DecodeHost | null = null;
   private failure: Error | null = null;
   private logger: InitReply["logger"] | null = null;
   private disposed = false;
 
+  /**
+   * @param host a decode host on this thread (for callgrind, which does not see a worker's calls into
+   *   llama.cpp; see decode-host.ts); null (the default) starts the decode worker
+   */
   constructor(
     private readonly modelPath: string,
     log: (line: string) => void,
+    host: DecodeHost | null = null,
   ) {
+    if (host) {
+      this.host = host;
+      return;
+    }
     const channel = new MessageChannel();
     this.rpc = channel.port1;
     this.worker = startWorker({ rpcPort: channel.port2, rpcFlag: this.rpcFlag.buffer as SharedArrayBuffer }, [
@@ -208,9 +232,17 @@ export class LlamaCppEngine implements Engine {
     if (this.failure) return Promise.reject(this.failure);
     if (this.disposed) return Promise.reject(new EngineError("the llama-cpp engine was disposed"));
     const id = this.nextId++;
+    const host = this.host;
+    if (host)
+      return new Promise<T>((resolve) => resolve(host.handle({ ...req, id } as WorkerRequest) as T)).catch(
+        (err: unknown) => {
+          throw toError(errorOf(err), this.modelPath);
+        },
+      );
+    const worker = this.worker as Worker;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage({ ...req, id }, transfer);
+      worker.postMessage({ ...req, id }, transfer);
     });
   }
 
@@ -218,10 +250,18 @@ export class LlamaCppEngine implements Engine {
   private rpcSync(req: RpcRequest): Int32Array {
     if (this.failure) throw this.failure;
     if (this.disposed) throw new EngineError("the llama-cpp engine was disposed");
+    if (this.host) {
+      try {
+        return this.host.rpc(req);
+      } catch (err) {
+        throw toError(errorOf(err), this.modelPath);
+      }
+    }
+    const rpc = this.rpc as MessagePort;
     Atomics.store(this.rpcFlag, 0, 0);
-    this.rpc.postMessage(req);
+    rpc.postMessage(req);
     const waited = Atomics.wait(this.rpcFlag, 0, 0, RPC_TIMEOUT_MS);
-    const reply = receiveMessageOnPort(this.rpc)?.message as
+    const reply = receiveMessageOnPort(rpc)?.message as
       | { ok: true; value: Int32Array }
       | { ok: false; error: WorkerError }
       | undefined;
@@ -297,8 +337,8 @@ export class LlamaCppEngine implements Engine {
         await this.request({ type: "dispose", restoreLogger: restoreLogger(this.logger?.previous ?? null) });
     } finally {
       this.disposed = true;
-      this.rpc.close();
-      await this.worker.terminate();
+      this.rpc?.close();
+      await this.worker?.terminate();
     }
   }
 
@@ -381,7 +421,9 @@ export async function createLlamaCppEngine(opts: LlamaCppEngineOptions): Promise
     ? { dir: checkLibDir(opts.llamaLib), source: "--llama-lib" }
     : await defaultLlamaLibDir();
   const log = opts.log ?? ((line: string) => process.stderr.write(`llama.cpp: ${line}\n`));
-  const engine = new LlamaCppEngine(opts.modelPath, log);
+  // the host module loads koffi and the libraries: imported only when llama.cpp runs on this thread
+  const host = opts.inThread ? (await import("./decode-host.js")).createDecodeHost(log) : null;
+  const engine = new LlamaCppEngine(opts.modelPath, log, host);
   await engine.init(
     {
       type: "init",

@@ -35,6 +35,12 @@ export interface LocalEngineFactoryOptions {
   extra: Record<string, string>;
   /** llama.cpp's log lines (warnings and errors); they never reach stdout */
   log: (line: string) => void;
+  /**
+   * true when the run counts instructions under callgrind (`--counter instructions`): an engine keeps its
+   * native calls on the engine process's main thread there (callgrind does not see a worker thread's calls
+   * made through koffi). Default false.
+   */
+  counted?: boolean;
   /** called once the model file is loaded: a failure after it is the engine's, not the model's */
   onModelLoaded?: () => void;
 }
