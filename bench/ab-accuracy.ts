@@ -27,6 +27,7 @@ import { parseArgs } from "node:util";
 import { poolCaptures } from "../src/baseline/pool.js";
 import { defaultGateConfig } from "../src/config/gate-config.js";
 import { localOptionsFromFlags } from "../src/engines/local/options.js";
+import { DEFAULT_ENGINE } from "../src/engines/registry.js";
 import { type AbSide, runAb } from "../src/gate/paired.js";
 import { runGate, type Verdict } from "../src/gate/verdict.js";
 import type { BenchmarkResult } from "../src/results/schema.js";
@@ -96,7 +97,7 @@ async function run(mode: Mode, slowdown: number, burn: boolean): Promise<Run> {
   const b = burn ? burner() : null;
   const t0 = performance.now();
   try {
-    const result = completedResult(await runBenchmark("node-llama-cpp", options, { ...shape, invocation }));
+    const result = completedResult(await runBenchmark(DEFAULT_ENGINE, options, { ...shape, invocation }));
     return { result, wall_s: (performance.now() - t0) / 1000, loadavg_1m: os.loadavg()[0] ?? 0 };
   } finally {
     b?.kill("SIGKILL");

@@ -12,6 +12,7 @@
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { localOptionsFromFlags } from "../src/engines/local/options.js";
+import { DEFAULT_ENGINE } from "../src/engines/registry.js";
 import type { BenchmarkResult } from "../src/results/schema.js";
 import { completedResult } from "../src/run/outcome.js";
 import { runBenchmark } from "../src/run/run-benchmark.js";
@@ -71,7 +72,7 @@ for (let i = 0; i < Number(values.captures); i++) {
     maxNewTokens: Number(values["max-new-tokens"]),
   };
   const invocation = { command: "bench/drift-probe.ts", argv: [], cwd: process.cwd() };
-  const r = completedResult(await runBenchmark("node-llama-cpp", options, { ...shape, invocation }));
+  const r = completedResult(await runBenchmark(DEFAULT_ENGINE, options, { ...shape, invocation }));
   const after = probe();
   const row = {
     median: metricMedian(r),

@@ -28,6 +28,7 @@ import { parseArgs } from "node:util";
 import { poolCaptures } from "../src/baseline/pool.js";
 import { defaultGateConfig, type GateConfig, parseGateConfig } from "../src/config/gate-config.js";
 import { localOptionsFromFlags } from "../src/engines/local/options.js";
+import { DEFAULT_ENGINE } from "../src/engines/registry.js";
 import { runGate, type Verdict } from "../src/gate/verdict.js";
 import type { BenchmarkResult } from "../src/results/schema.js";
 import { completedResult } from "../src/run/outcome.js";
@@ -77,7 +78,7 @@ async function capture(mode: Mode, slowdown: number): Promise<BenchmarkResult> {
   if (slowdown > 0) options.extra.test_slowdown = String(slowdown);
   const shape = { mode, rounds: ROUNDS, warmup: WARMUP, maxNewTokens: TOKENS };
   const invocation = { command: "bench/gate-accuracy.ts", argv: [], cwd: process.cwd() };
-  return completedResult(await runBenchmark("node-llama-cpp", options, { ...shape, invocation }));
+  return completedResult(await runBenchmark(DEFAULT_ENGINE, options, { ...shape, invocation }));
 }
 
 /** The gated metric of every round. */

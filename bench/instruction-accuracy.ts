@@ -20,6 +20,7 @@ import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { defaultGateConfig } from "../src/config/gate-config.js";
 import { localOptionsFromFlags } from "../src/engines/local/options.js";
+import { DEFAULT_ENGINE } from "../src/engines/registry.js";
 import { gateInstructions } from "../src/gate/instructions.js";
 import type { BenchmarkResult } from "../src/results/schema.js";
 import { completedResult } from "../src/run/outcome.js";
@@ -36,7 +37,7 @@ async function capture(mode: Mode, work: number, rounds: number, warmup: number,
   const shape = { mode, rounds, warmup, maxNewTokens: mode === "generation" ? tokens : 0 };
   const invocation = { command: "bench/instruction-accuracy.ts", argv: [], cwd: process.cwd() };
   const t0 = Date.now();
-  const r = completedResult(await runBenchmark("node-llama-cpp", options, { ...shape, invocation }));
+  const r = completedResult(await runBenchmark(DEFAULT_ENGINE, options, { ...shape, invocation }));
   return { result: r, seconds: (Date.now() - t0) / 1000 };
 }
 

@@ -93,7 +93,7 @@ export function engineRunFromFlags(
 
 /**
  * Checks that a capture's flags are the baseline engine's.
- * @throws UsageError "--concurrency applies to --engine openai, not node-llama-cpp".
+ * @throws UsageError "--concurrency applies to --engine openai, not llama-cpp".
  */
 export function assertCaptureFlags(
   engine: EngineDefinition,

@@ -16,8 +16,12 @@ const ENGINES: readonly EngineDefinition[] = [
   defineEngine(openaiEngine),
 ];
 
-/** The engine `bench` runs when --engine is not given. */
-export const DEFAULT_ENGINE = nodeLlamaCppEngine.name;
+/**
+ * The engine `bench` runs when --engine is not given: llama.cpp's C API directly, which decodes within 3 % of
+ * llama-bench at one and two threads (node-llama-cpp: 0.36 at two threads); notes/engine-performance.md
+ * section 7.
+ */
+export const DEFAULT_ENGINE = llamaCppEngine.name;
 
 /** Registry names, in registry order. */
 export function engineNames(): string[] {
@@ -69,7 +73,7 @@ export function allEngineFlags(kind: "run" | "capture" = "run"): Record<string, 
 /**
  * Refuses flags the chosen engine does not take (they would be silently ignored otherwise).
  * @param commandFlags flags of the command itself, always allowed.
- * @throws UsageError "--concurrency applies to --engine openai, not node-llama-cpp".
+ * @throws UsageError "--concurrency applies to --engine openai, not llama-cpp".
  */
 export function assertEngineFlags(
   engine: EngineDefinition,

@@ -29,7 +29,8 @@ describe("bench on the real engine and the default dummy model", () => {
     expect(r.statistics.decode_tokens_per_second?.median).toBeGreaterThan(0);
     expect(r.model.dummy).toBe(true);
     expect(r.model.sha256).toBe("b8e171bfb614151168f155bd575b69dca65a26711a63fd2ae6be222a766224f8");
-    expect(r.engine.versions.node_llama_cpp).toBe("3.21.1");
+    expect(r.engine.name).toBe("llama-cpp");
+    expect(String(r.engine.details.llama_lib)).toMatch(/node-llama-cpp 3\.21\.1 prebuilt/);
     expect(r.settings.threads).toBe(DEFAULT_GENERATION_THREADS);
     expect(r.output.consistent).toBe(true);
     expect(r.invocation.command).toBe(`npx tsx tools/benchmark.ts ${genArgs.join(" ")}`);

@@ -72,7 +72,7 @@ describe("bench --engine openai from the command line", () => {
     expect(threads.stderr).toMatch(/--threads applies to --engine node-llama-cpp or llama-cpp, not openai/);
     const concurrency = await runCliAsync(["bench", "--concurrency", "4"]);
     expect(concurrency.status).toBe(EXIT.usage);
-    expect(concurrency.stderr).toMatch(/--concurrency applies to --engine openai, not node-llama-cpp/);
+    expect(concurrency.stderr).toMatch(/--concurrency applies to --engine openai, not llama-cpp/);
     const burst = await runCliAsync([...base("http://127.0.0.1:9/v1"), "--burstiness", "0.5"]);
     expect(burst.status).toBe(EXIT.usage);
     const url = await runCliAsync([...base("ftp://127.0.0.1/v1")]);

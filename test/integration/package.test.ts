@@ -50,7 +50,7 @@ describe("the installed package", () => {
     const bench = run(["bench", "--rounds", "1", "--warmup", "0", "--max-new-tokens", "2"]);
     expect(bench.status, bench.stderr).toBe(0);
     const r = parseResult(JSON.parse(bench.stdout), "stdout");
-    expect(r.engine.name).toBe("node-llama-cpp");
+    expect(r.engine.name).toBe("llama-cpp");
     expect(r.samples).toHaveLength(1);
   });
 });

@@ -13,7 +13,7 @@ const shape = { mode: "generation" as const, rounds: 5, warmup: 1, maxNewTokens:
 describe("ab sides", () => {
   it("parses a local and a serving specification with bench's flags, quotes as a shell would", () => {
     const a = parseSideSpec("a", "--preset tiny --threads 1", shape);
-    expect(a.engine.name).toBe("node-llama-cpp");
+    expect(a.engine.name).toBe("llama-cpp");
     expect(a.label).toBe("A");
     const b = parseSideSpec("b", "--engine openai --base-url 'http://127.0.0.1:8080/v1'", shape);
     expect(b.engine.name).toBe("openai");

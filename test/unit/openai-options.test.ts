@@ -76,9 +76,9 @@ describe("flags", () => {
       engineRunFromFlags({ engine: "openai", "base-url": "http://h:1", gpu: "cuda" }, shape, []),
     ).toThrow(/^--gpu applies to --engine node-llama-cpp or llama-cpp, not openai$/);
     expect(() => engineRunFromFlags({ "request-rate": "3" }, shape, [])).toThrow(
-      /^--request-rate applies to --engine openai, not node-llama-cpp$/,
+      /^--request-rate applies to --engine openai, not llama-cpp$/,
     );
-    expect(engineRunFromFlags({}, shape, []).engine.name).toBe("node-llama-cpp");
+    expect(engineRunFromFlags({}, shape, []).engine.name).toBe("llama-cpp");
   });
 
   it("embedding inputs repeat the workload texts to the batch size", () => {
