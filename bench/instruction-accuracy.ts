@@ -6,8 +6,8 @@
  *       [--rounds 2] [--warmup 1] [--max-new-tokens 32] [--save-pools FILE] [--load-pools FILE[,FILE...]]
  *
  * Arms: A = unchanged code; W3 and W10 = 3 % and 10 % more real work per reported token or call
- * (src/engines/slowdown-for-tests.ts withExtraWorkForTests: extra decoded tokens, or an extra embedding call
- * on a prefix of the round's text; no timing in it). Each capture is a separate engine process under
+ * (src/engines/slowdown-for-tests.ts withExtraWorkForTests: extra decoded tokens, or extra tokens in the
+ * round's last embedding text; no timing in it; whole tokens, so the measured rise is printed). Each capture is a separate engine process under
  * callgrind (a distinct capture), saved to --save-pools after each one so that captures made by several
  * processes (run side by side) can be pooled with --load-pools a,b,c.
  * Figures: the spread of the A captures (max - min) / min of the count per unit (determinism across
