@@ -2,79 +2,24 @@
  * The openai engine against the scripted test server (test/support/scripted-server.ts): each fault of the
  * protocol with its expected outcome. Every run is a few requests with short timeouts, on 127.0.0.1 only.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { servingOutcome } from "../../src/engines/openai/definition.js";
-import { normalizeBaseUrl } from "../../src/engines/openai/options.js";
-import { parseResult } from "../../src/results/io.js";
-import type { BenchmarkResult, EmbeddingResult, GenerationResult } from "../../src/results/schema.js";
 import { exitCodeOf } from "../../src/run/outcome.js";
-import {
-  runServingBenchmark,
-  type ServingOptions,
-  type ServingRunOptions,
-} from "../../src/run/run-serving.js";
+import { runServingBenchmark, type ServingOptions } from "../../src/run/run-serving.js";
 import { EXIT } from "../../src/util/errors.js";
+import { refusedPort, type Script } from "../support/scripted-server.js";
 import {
-  refusedPort,
-  type Script,
-  type ScriptedServer,
-  startScriptedServer,
-} from "../support/scripted-server.js";
+  embeddingOf,
+  generationOf,
+  type ServingOverrides,
+  scriptedServerPerTest,
+  servingOptions,
+} from "../support/serving-fixtures.js";
 
-let server: ScriptedServer | null = null;
-afterEach(async () => {
-  await server?.close();
-  server = null;
-});
-
-async function serve(
-  script: (n: number) => Script,
-  extra: Parameters<typeof startScriptedServer>[0] | object = {},
-) {
-  server = await startScriptedServer({ script, ...extra });
-  return server;
-}
-
-function options(
-  baseUrl: string,
-  o: Partial<ServingOptions> & Partial<Omit<ServingRunOptions, "openai">> = {},
-): ServingRunOptions {
-  const { mode = "generation", warmup = 0, maxNewTokens = 8, signal, ...rest } = o;
-  return {
-    mode,
-    warmup,
-    maxNewTokens,
-    signal,
-    invocation: { command: "test", argv: [], cwd: "." },
-    openai: {
-      baseUrl: normalizeBaseUrl(baseUrl),
-      model: "scripted-model",
-      endpoint: "completions",
-      apiKeyEnv: "PERF_BASELINE_TEST_NO_KEY",
-      concurrency: 1,
-      requestRate: null,
-      burstiness: 1,
-      arrivalSeed: 0,
-      numRequests: 3,
-      durationS: null,
-      outputLength: "fixed",
-      batchSize: 2,
-      timeouts: { connect_ms: 2_000, first_byte_ms: 600, idle_ms: 400, total_ms: 2_500 },
-      tolerateFailures: false,
-      ...rest,
-    },
-  };
-}
-
-function gen(r: BenchmarkResult): GenerationResult {
-  if (r.mode !== "generation") throw new Error("expected a generation result");
-  return parseResult(r, "result") as GenerationResult;
-}
-
-function emb(r: BenchmarkResult): EmbeddingResult {
-  if (r.mode !== "embedding") throw new Error("expected an embedding result");
-  return parseResult(r, "result") as EmbeddingResult;
-}
+const serve = scriptedServerPerTest();
+const options = (baseUrl: string, o: ServingOverrides = {}) => servingOptions(baseUrl, o);
+const gen = generationOf;
+const emb = embeddingOf;
 
 const ok: Script = { kind: "stream", tokens: 8 };
 
@@ -403,12 +348,15 @@ describe("load and interruption", () => {
   });
 
   it("an interrupted run: requests in flight dropped, partial result marked incomplete", async () => {
-    const s = await serve(() => ({ kind: "stream", tokens: 8, chunkDelayMs: 30 }));
-    const _t0 = Date.now();
+    // Ctrl-C once a request has completed: the server sees the third request (n = 2) only after one finished
+    // (two at a time), whatever the machine's speed
+    const stop = new AbortController();
+    const s = await serve((n) => {
+      if (n >= 2) stop.abort();
+      return { kind: "stream", tokens: 8, chunkDelayMs: 30 };
+    });
     const r = gen(
-      await runServingBenchmark(
-        options(s.baseUrl, { numRequests: 50, concurrency: 2, signal: AbortSignal.timeout(700) }),
-      ),
+      await runServingBenchmark(options(s.baseUrl, { numRequests: 50, concurrency: 2, signal: stop.signal })),
     );
     expect(r.complete).toBe(false);
     expect(r.samples.length).toBeGreaterThan(0);

@@ -5,70 +5,24 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { openaiEngine, servingOutcome } from "../../src/engines/openai/definition.js";
-import { normalizeBaseUrl } from "../../src/engines/openai/options.js";
-import { parseResult } from "../../src/results/io.js";
-import type { BenchmarkResult, GenerationResult } from "../../src/results/schema.js";
 import { exitCodeOf } from "../../src/run/outcome.js";
-import {
-  runServingBenchmark,
-  type ServingOptions,
-  type ServingRunOptions,
-} from "../../src/run/run-serving.js";
+import { runServingBenchmark } from "../../src/run/run-serving.js";
 import { EXIT, UsageError } from "../../src/util/errors.js";
-import { type Script, type ScriptedServer, startScriptedServer } from "../support/scripted-server.js";
+import type { Script } from "../support/scripted-server.js";
+import {
+  generationOf,
+  type ServingOverrides,
+  scriptedServerPerTest,
+  servingOptions,
+} from "../support/serving-fixtures.js";
 
-let server: ScriptedServer | null = null;
 const KEY_ENV = "PERF_BASELINE_TEST_FIELD_FAULTS_KEY";
-afterEach(async () => {
-  await server?.close();
-  server = null;
+afterEach(() => {
   delete process.env[KEY_ENV];
 });
-
-async function serve(
-  script: (n: number) => Script,
-  extra: Omit<Parameters<typeof startScriptedServer>[0], "script"> = {},
-) {
-  server = await startScriptedServer({ script, ...extra });
-  return server;
-}
-
-function options(
-  baseUrl: string,
-  o: Partial<ServingOptions> & Partial<Omit<ServingRunOptions, "openai">> = {},
-): ServingRunOptions {
-  const { mode = "generation", warmup = 0, maxNewTokens = 8, signal, status, ...rest } = o;
-  return {
-    mode,
-    warmup,
-    maxNewTokens,
-    signal,
-    status,
-    invocation: { command: "test", argv: [], cwd: "." },
-    openai: {
-      baseUrl: normalizeBaseUrl(baseUrl),
-      model: "scripted-model",
-      endpoint: "completions",
-      apiKeyEnv: KEY_ENV,
-      concurrency: 1,
-      requestRate: null,
-      burstiness: 1,
-      arrivalSeed: 0,
-      numRequests: 3,
-      durationS: null,
-      outputLength: "fixed",
-      batchSize: 2,
-      timeouts: { connect_ms: 2_000, first_byte_ms: 600, idle_ms: 400, total_ms: 2_500 },
-      tolerateFailures: false,
-      ...rest,
-    },
-  };
-}
-
-function gen(r: BenchmarkResult): GenerationResult {
-  if (r.mode !== "generation") throw new Error("expected a generation result");
-  return parseResult(r, "result") as GenerationResult;
-}
+const serve = scriptedServerPerTest();
+const options = (baseUrl: string, o: ServingOverrides = {}) => servingOptions(baseUrl, o, KEY_ENV);
+const gen = generationOf;
 
 const ok: Script = { kind: "stream", tokens: 8 };
 
@@ -173,7 +127,7 @@ describe("4. fields a server refuses", () => {
 
   it("422 on temperature: the hint names the field and --omit-fields; with it, greedy is asked by top_k", async () => {
     const rule = refuse("temperature", 422);
-    server = await startScriptedServer({ script: (_n, req) => rule(req) });
+    const server = await serve((_n, req) => rule(req));
     await expect(runServingBenchmark(options(server.baseUrl, { warmup: 1 }))).rejects.toThrow(
       /http_422.*the server refused temperature: add --omit-fields temperature/,
     );
@@ -187,7 +141,7 @@ describe("4. fields a server refuses", () => {
 
   it("400 on stream_options: the hint names it; with --omit-fields stream_options the run completes", async () => {
     const rule = refuse("stream_options", 400);
-    server = await startScriptedServer({ script: (_n, req) => rule(req) });
+    const server = await serve((_n, req) => rule(req));
     await expect(runServingBenchmark(options(server.baseUrl, { warmup: 1 }))).rejects.toThrow(
       /http_400.*the server refused stream_options: add --omit-fields stream_options/,
     );
