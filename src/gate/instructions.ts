@@ -71,17 +71,25 @@ function perUnitSelf(block: InstructionsBlock): Map<string, number> {
   return new Map(block.functions.map((f) => [f.name, units > 0 ? f.self / units : 0]));
 }
 
-/** The function whose self count per unit grew most, compared over the functions either block records. */
+/**
+ * The function whose self count per unit grew most. A block records only its largest functions, so a
+ * function missing from the baseline's list counts as new only when its candidate count exceeds the smallest
+ * one the baseline's list holds (below that it may have been cut off, not absent); one missing from the
+ * candidate's list did not grow.
+ */
 export function functionGrewMost(
   b: InstructionsBlock,
   c: InstructionsBlock,
 ): InstructionGateReport["grew_most"] {
   const pb = perUnitSelf(b);
   const pc = perUnitSelf(c);
+  const listedDownTo = pb.size > 0 ? Math.min(...pb.values()) : 0;
   let best: InstructionGateReport["grew_most"] = null;
-  for (const name of new Set([...pb.keys(), ...pc.keys()])) {
-    const x = pb.get(name) ?? 0;
+  for (const name of pc.keys()) {
     const y = pc.get(name) ?? 0;
+    const listed = pb.get(name);
+    if (listed === undefined && y <= listedDownTo) continue;
+    const x = listed ?? 0;
     if (y - x > 0 && (best === null || y - x > best.candidate_per_unit - best.baseline_per_unit))
       best = {
         name,

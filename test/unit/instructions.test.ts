@@ -157,6 +157,22 @@ describe("instruction gate", () => {
     expect(r?.reasons.join("\n")).toMatch(/grew most: ggml_compute_forward/);
   });
 
+  it("grew most: a function below the baseline's listed ones is not new, a listed one that grew is named", () => {
+    const base = counted(gen, [1_000_000, 1_000_000], 100_000, 900_000);
+    const cand = clone(base);
+    const block = cand.instructions as InstructionsBlock;
+    // just below the baseline's smallest listed self count: it may only have been cut off the baseline's list
+    const smallest = Math.min(...(base.instructions as InstructionsBlock).functions.map((f) => f.self));
+    block.functions = [...block.functions, { name: "cut_off_before", self: smallest, inclusive: smallest }];
+    expect(gateInstructions(base, cand, t)?.grew_most).toBeNull();
+    block.functions = [
+      ...block.functions,
+      { name: "really_new", self: smallest * 3, inclusive: smallest * 3 },
+    ];
+    expect(gateInstructions(base, cand, t)?.grew_most?.name).toBe("really_new");
+    expect(gateInstructions(base, cand, t)?.grew_most?.change).toBe(Number.POSITIVE_INFINITY);
+  });
+
   it("fewer instructions is a PASS", () => {
     const base = counted(gen, [1_000_000, 1_000_000], 100_000, 900_000);
     expect(gateInstructions(base, counted(gen, [900_000, 900_000], 100_000, 800_000), t)?.verdict).toBe(
