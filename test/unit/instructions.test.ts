@@ -1,5 +1,10 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { countsVerdict } from "../../src/cli/check-release-counts.js";
 import { defaultGateConfig, parseGateConfig } from "../../src/config/gate-config.js";
+import { getEngine } from "../../src/engines/registry.js";
 import { countDifferences, gateInstructions } from "../../src/gate/instructions.js";
 import {
   CallgrindFormatError,
@@ -254,5 +259,36 @@ describe("the counted engine process", () => {
     const argv = callgrindWrapper("/tmp/cg.%p", true);
     for (const marker of ROUND_MARKERS) expect(argv).toContain(`--dump-before=${marker}`);
     expect(argv).toContain("--collect-atstart=no");
+  });
+});
+
+describe("check-release's instruction verdict when it cannot count", () => {
+  const config = defaultGateConfig();
+  const engine = getEngine("llama-cpp");
+  const gen = fixture("generation-a");
+  const plan = {
+    shape: { mode: "generation" as const, rounds: 1, warmup: 0, maxNewTokens: 16 },
+    options: {},
+  };
+
+  it("a baseline without counts: skipped, saying how to get them", async () => {
+    const v = await countsVerdict(gen, engine, plan, config);
+    expect(v.report).toBeNull();
+    expect(v.text).toBe(
+      "generation instructions: skipped: the baseline has no instruction counts (recapture it with valgrind installed)",
+    );
+  });
+
+  it("valgrind not on PATH: skipped with the install command, nothing run", async () => {
+    const base = counted(gen, [1_000_000], 100_000, 900_000);
+    const path = process.env.PATH;
+    process.env.PATH = mkdtempSync(join(tmpdir(), "pb-no-valgrind-"));
+    try {
+      const v = await countsVerdict(base, engine, plan, config);
+      expect(v.capture).toBeNull();
+      expect(v.text).toBe("generation instructions: skipped: valgrind not found (apt-get install valgrind)");
+    } finally {
+      process.env.PATH = path;
+    }
   });
 });
