@@ -141,7 +141,7 @@ function firstTokensOf(r: GenerationRound, n: number): GenerationRound {
  * more tokens in the same calls: an extra call would cost llama.cpp's fixed per-call work too (measured: a call
  * on 3 % of the text added 8 % of the instructions). The vectors are the lengthened text's, so the output
  * digest differs from the unchanged engine's. The rise is whole tokens: about 3.9 % for w = 0.03 on 16 new
- * tokens, 2.7 % on the workload's two texts (notes/gate-accuracy.md). Used by bench/instruction-accuracy.ts.
+ * tokens, 3.5 % on the workload's two texts (notes/gate-accuracy.md). Used by bench/instruction-accuracy.ts.
  * @param w the extra work, a fraction in [0, 1)
  */
 export function withExtraWorkForTests(inner: Engine, w: number): Engine {
