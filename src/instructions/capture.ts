@@ -21,7 +21,13 @@ import type { RunOutcome } from "../run/outcome.js";
 import { EngineError } from "../util/errors.js";
 import { type CallgrindProfile, parseCallgrind, sumProfiles, topFunctions } from "./callgrind.js";
 import { compiledChildCommand } from "./compiled-child.js";
-import { COUNTED_FUNCTIONS, callgrindWrapper, requireValgrind } from "./valgrind.js";
+import {
+  COUNTED_FUNCTIONS,
+  callgrindWrapper,
+  canSwitchInstrumentation,
+  requireValgrind,
+  switchInstrumentationOn,
+} from "./valgrind.js";
 
 /** Under valgrind Node starts 20-50x slower: the engine process may be silent this long, ms. */
 export const COUNTED_STALL_TIMEOUT_MS = 1_200_000;
@@ -141,11 +147,14 @@ export async function runCounted(
   const dir = mkdtempSync(join(tmpdir(), "perf-baseline-callgrind-"));
   try {
     const counted = countedOptions(options);
+    // uninstrumented until the model is loaded, where callgrind_control can switch it on
+    const switchable = canSwitchInstrumentation();
     const outcome = await runSupervised(
       { engine, model, options: counted, shape: run, invocation: run.invocation },
       run,
       {
-        wrapper: callgrindWrapper(join(dir, "cg.%p"), true),
+        wrapper: callgrindWrapper(join(dir, "cg.%p"), true, "valgrind", !switchable),
+        beforeRounds: switchable ? switchInstrumentationOn : undefined,
         // V8 without its JIT: under valgrind every JIT compile is emulated too (about 10 % of a counted
         // embedding capture's time); nothing counted runs JavaScript
         childCommand: ["--jitless", ...childCommand],

@@ -40,6 +40,12 @@ export interface LocalRunHooks {
   onRound?: RoundPlan["onRound"];
   /** aborted: stop after the round in flight */
   signal?: AbortSignal;
+  /**
+   * awaited once the engine is ready, before the first (warmup) round: a counted run waits here while the
+   * supervisor switches callgrind's instrumentation on, so that Node's start-up and the model load run
+   * uninstrumented
+   */
+  beforeRounds?: () => Promise<void>;
   /** wraps the loaded engine (the slowdown device of the gate-accuracy script and tests) */
   wrapEngine?: (engine: Engine) => Engine;
 }
@@ -92,6 +98,7 @@ export async function runLocalBenchmark(
       );
   }
   try {
+    if (hooks.beforeRounds) await hooks.beforeRounds();
     if (hooks.signal?.aborted) return null;
     const started = new Date().toISOString();
     const plan: RoundPlan = {

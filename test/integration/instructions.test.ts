@@ -1,13 +1,15 @@
 /**
- * One real instruction capture (bench --counter instructions), only where valgrind is installed (CI installs
- * it in .ci/run): tiny model, one round of 2 tokens, no warmup. Under valgrind Node's start-up dominates
- * (about a minute on a quiet 2-core machine, many more on a busy one), hence the long bound.
+ * Real instruction captures (bench --counter instructions), only where valgrind is installed (CI installs
+ * it in .ci/run): tiny model, one round, no warmup, each mode. About 15-25 s each on a quiet 2-core machine
+ * (the engine process starts uninstrumented, on the pinned CPU variant); minutes on a saturated one, hence
+ * the long bound.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { COUNTED_CPU_VARIANT_X64 } from "../../src/instructions/valgrind.js";
 import { parseResult } from "../../src/results/io.js";
 import { runCli } from "../support/cli.js";
 
@@ -45,6 +47,7 @@ describe.skipIf(!hasValgrind)("instruction counts under valgrind", () => {
     expect(b?.per_unit).toBeCloseTo((b?.per_round[0] ?? 0) / 2, 6);
     expect(b?.counted_functions).toContain("llama_decode");
     expect(b?.threads).toBe(1);
+    if (process.arch === "x64") expect(b?.cpu_backend_variant).toBe(COUNTED_CPU_VARIANT_X64);
     expect(b?.wall_time_comparable).toBe(false);
     expect(r.warnings.join("\n")).toMatch(/not comparable/);
     const file = join(dir, "counted.json");
@@ -53,6 +56,24 @@ describe.skipIf(!hasValgrind)("instruction counts under valgrind", () => {
     expect(gate.stdout).toMatch(/generation instructions: PASS/);
     expect(gate.status).toBe(0);
     expect(readFileSync(file, "utf8")).toBe(run.stdout);
+  }, 1_600_000);
+
+  it("a counted embedding run counts every call of its round, per call", () => {
+    const run = runCli(
+      ["bench", "--mode", "embedding", "--rounds", "1", "--warmup", "0", "--counter", "instructions"],
+      { timeoutMs: 1_500_000 },
+    );
+    expect(run.stderr).not.toMatch(/Error:|at .*\.ts:\d+/);
+    expect(run.status).toBe(0);
+    const r = parseResult(JSON.parse(run.stdout), "stdout");
+    const b = r.instructions;
+    const calls = r.mode === "embedding" ? (r.samples[0]?.calls ?? 0) : 0;
+    expect(calls).toBeGreaterThan(0);
+    expect(b?.unit).toBe("embedding_call");
+    expect(b?.units_per_round).toEqual([calls]);
+    expect(b?.per_unit).toBeCloseTo((b?.per_round[0] ?? 0) / calls, 6);
+    expect(b?.per_unit).toBeGreaterThan(1_000_000);
+    if (process.arch === "x64") expect(b?.cpu_backend_variant).toBe(COUNTED_CPU_VARIANT_X64);
   }, 1_600_000);
 });
 

@@ -14,7 +14,12 @@ import {
 } from "../../src/instructions/callgrind.js";
 import { instructionsBlock, unitsPerRound } from "../../src/instructions/capture.js";
 import { isCompiledCommand } from "../../src/instructions/compiled-child.js";
-import { callgrindWrapper, countingPlatformProblem, ROUND_MARKERS } from "../../src/instructions/valgrind.js";
+import {
+  callgrindWrapper,
+  countedCpuVariant,
+  countingPlatformProblem,
+  ROUND_MARKERS,
+} from "../../src/instructions/valgrind.js";
 import { parseResult } from "../../src/results/io.js";
 import type { BenchmarkResult, InstructionsBlock } from "../../src/results/schema.js";
 import { engineProcessCommand } from "../../src/run/engine-process/supervisor.js";
@@ -259,6 +264,18 @@ describe("the counted engine process", () => {
     const argv = callgrindWrapper("/tmp/cg.%p", true);
     for (const marker of ROUND_MARKERS) expect(argv).toContain(`--dump-before=${marker}`);
     expect(argv).toContain("--collect-atstart=no");
+    expect(argv).not.toContain("--instr-atstart=no");
+  });
+
+  it("can start uninstrumented, for callgrind_control to switch instrumentation on after the model load", () => {
+    const argv = callgrindWrapper("/tmp/cg.%p", true, "valgrind", false);
+    expect(argv).toContain("--instr-atstart=no");
+    expect(argv).toContain("--collect-atstart=no");
+  });
+
+  it("pins ggml's CPU variant on x86-64 only (valgrind emulates FMA slowly; counts compare across AVX machines)", () => {
+    expect(countedCpuVariant("x64")).toBe("ivybridge");
+    expect(countedCpuVariant("arm64")).toBeUndefined();
   });
 });
 

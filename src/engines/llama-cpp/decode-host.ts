@@ -56,7 +56,7 @@ export function createDecodeHost(log: (line: string) => void): DecodeHost {
 
   function init(req: Extract<WorkerRequest, { type: "init" }>): InitReply {
     logCallback = koffi.register(onLog, koffi.pointer(GgmlLogCallback));
-    api = loadLlamaCpp(req.libDir, logCallback);
+    api = loadLlamaCpp(req.libDir, logCallback, req.cpuVariant);
     api.llama_backend_init();
     lastError = null;
     session = new LlamaCppSession(api, {

@@ -24,6 +24,14 @@ export const llamaCppEngine = localEngine({
   },
   load: async () => {
     const { createLlamaCppEngine } = await import("./engine.js");
-    return (o) => createLlamaCppEngine({ ...o, llamaLib: o.extra.llama_lib, inThread: o.counted === true });
+    const { countedCpuVariant } = await import("../../instructions/valgrind.js");
+    // a counted run: llama.cpp on the main thread (callgrind sees it) and on the pinned CPU variant
+    return (o) =>
+      createLlamaCppEngine({
+        ...o,
+        llamaLib: o.extra.llama_lib,
+        inThread: o.counted === true,
+        cpuVariant: o.counted === true ? countedCpuVariant() : undefined,
+      });
   },
 });

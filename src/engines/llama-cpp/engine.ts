@@ -56,6 +56,12 @@ export interface LlamaCppEngineOptions extends LlamaEngineOptions {
    * does not see a worker thread's calls through koffi (decode-host.ts). Default false.
    */
   inThread?: boolean;
+  /**
+   * Load only this CPU variant of ggml (libggml-cpu-NAME.so, e.g. "ivybridge") where the library folder has
+   * it; a folder without it (a build with one libggml-cpu.so) loads as usual. Counted runs pin the variant
+   * (instructions/valgrind.ts COUNTED_CPU_VARIANT). Default: ggml picks the best variant for this CPU.
+   */
+  cpuVariant?: string;
 }
 
 const require = createRequire(import.meta.url);
@@ -433,6 +439,7 @@ export async function createLlamaCppEngine(opts: LlamaCppEngineOptions): Promise
       threads,
       contextSize,
       batchSize,
+      cpuVariant: opts.cpuVariant ?? null,
     },
     lib.source,
     contextSize,

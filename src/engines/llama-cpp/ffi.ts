@@ -290,6 +290,7 @@ export interface LlamaCppApi {
   llama_attach_threadpool(ctx: Ptr, threadpool: Ptr, threadpoolBatch: Ptr | null): void;
   llama_detach_threadpool(ctx: Ptr): void;
   ggml_threadpool_params_init(params: Ptr, nThreads: number): void;
+  ggml_backend_load(path: string): Ptr | null;
   ggml_backend_dev_by_type(type: number): Ptr;
   ggml_backend_dev_backend_reg(dev: Ptr): Ptr;
   ggml_backend_reg_get_proc_address(reg: Ptr, name: string): Ptr;
@@ -302,10 +303,17 @@ export interface LlamaCppApi {
  * Loads llama.cpp from `dir`, checks its version symbols against abi.ts, binds the C API and lets ggml load
  * the backends of `dir` (ggml_backend_load_all_from_path picks the CPU variant best for this CPU).
  * `logCallback` (a registered `ggml_log_callback *`) receives llama.cpp's and ggml's log from then on.
- * @throws EngineError for a missing or unloadable library, a missing symbol, or another llama.cpp build
- *   than the layouts were written for (one line, nothing called with a struct).
+ * @param cpuVariant load only `libggml-cpu-<cpuVariant>.so` (ggml_backend_load) when `dir` has it; null or a
+ *   folder without it: ggml picks. Defaults to null.
+ * @throws EngineError for a missing or unloadable library, a missing symbol, another llama.cpp build than
+ *   the layouts were written for (one line, nothing called with a struct), or a variant ggml cannot load
+ *   (this CPU lacks its instructions).
  */
-export function loadLlamaCpp(dir: string, logCallback: Ptr | null = null): LlamaCppApi {
+export function loadLlamaCpp(
+  dir: string,
+  logCallback: Ptr | null = null,
+  cpuVariant: string | null = null,
+): LlamaCppApi {
   const versions = checkLibraryVersions(dir);
   let previousLogger: LlamaCppApi["previousLogger"] = null;
   const ggml = loadLibrary(findLibrary(dir, LIBRARY_FILES.ggml, true) as string);
@@ -328,6 +336,7 @@ export function loadLlamaCpp(dir: string, logCallback: Ptr | null = null): Llama
     dir,
     versions,
     ggml_backend_load_all_from_path: bind(ggml, "void ggml_backend_load_all_from_path(const char *dir)"),
+    ggml_backend_load: bind(ggml, "ggml_backend_reg *ggml_backend_load(const char *path)"),
     ggml_backend_dev_by_type: bind(ggml, "ggml_backend_device *ggml_backend_dev_by_type(int type)"),
     ggml_backend_dev_backend_reg: bind(
       ggml,
@@ -406,7 +415,13 @@ export function loadLlamaCpp(dir: string, logCallback: Ptr | null = null): Llama
     previousLogger = { callback: cb[0] ?? null, userData: ud[0] ?? null };
     api.llama_log_set(logCallback, null);
   }
-  api.ggml_backend_load_all_from_path(dir);
+  const variantFile = cpuVariant === null ? null : join(dir, `libggml-cpu-${cpuVariant}.so`);
+  if (variantFile !== null && existsSync(variantFile)) {
+    if (!api.ggml_backend_load(variantFile))
+      throw new EngineError(
+        `ggml could not load the ${cpuVariant} CPU variant (${variantFile}): this CPU lacks its instructions`,
+      );
+  } else api.ggml_backend_load_all_from_path(dir);
   const cpu = api.ggml_backend_dev_by_type(GGML_BACKEND_DEVICE_TYPE_CPU);
   if (!cpu)
     throw new EngineError(

@@ -27,6 +27,8 @@ export type WorkerRequest =
       threads: number;
       contextSize: number;
       batchSize: number;
+      /** load only this CPU variant (libggml-cpu-NAME.so) where libDir has it; null: ggml picks the best */
+      cpuVariant: string | null;
     }
   | { id: number; type: "generate"; prompt: Int32Array; maxNewTokens: number }
   | { id: number; type: "embed"; inputs: Int32Array[] }

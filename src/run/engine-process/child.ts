@@ -18,8 +18,13 @@ function send(message: FromEngine): Promise<void> {
 
 const stop = new AbortController();
 let started = false;
+/** resolves on "start_rounds" (or on "stop", which then ends the run before its first round) */
+let release: () => void = () => {};
+const released = new Promise<void>((resolve) => {
+  release = resolve;
+});
 
-async function run(request: Extract<ToEngine, { type: "run" }>["request"]): Promise<void> {
+async function run(request: Extract<ToEngine, { type: "run" }>["request"], hold: boolean): Promise<void> {
   const engine = getLocalEngine(request.engine);
   if (!engine) {
     await send({ type: "error", message: `no local engine named "${request.engine}"`, exit_code: 70 });
@@ -33,6 +38,12 @@ async function run(request: Extract<ToEngine, { type: "run" }>["request"]): Prom
       onModelLoaded: () => void send({ type: "model_loaded" }),
       onRound: (done, total, warmup) => void send({ type: "round", done, total, warmup }),
       signal: stop.signal,
+      beforeRounds: hold
+        ? async () => {
+            await send({ type: "ready" });
+            await released;
+          }
+        : undefined,
     });
     await send({ type: "done", result, stopped: stop.signal.aborted });
   } catch (err) {
@@ -57,10 +68,13 @@ process.on("disconnect", () => {
   if (!finished) process.exit(130);
 });
 process.on("message", (message: ToEngine) => {
-  if (message.type === "stop") stop.abort();
+  if (message.type === "stop") {
+    stop.abort();
+    release();
+  } else if (message.type === "start_rounds") release();
   else if (message.type === "run" && !started) {
     started = true;
-    void run(message.request).then(() => {
+    void run(message.request, message.hold === true).then(() => {
       finished = true;
       clearInterval(heartbeat);
       process.exit(0);

@@ -24,6 +24,12 @@ export interface SupervisorOptions {
   env?: Record<string, string>;
   /** the node arguments of the engine process instead of engineProcessCommand() (e.g. a compiled child.js) */
   childCommand?: readonly string[];
+  /**
+   * Called once the engine process has loaded the model, before its first round, with its pid; the rounds
+   * start when it resolves. A rejection (a PerfBaselineError; anything else becomes an EngineError) kills the
+   * process and fails the run with it. A counted run switches callgrind's instrumentation on here.
+   */
+  beforeRounds?: (pid: number) => Promise<void>;
 }
 
 /** The caller's side of a run: progress callbacks and the interrupt signal. */
@@ -115,6 +121,7 @@ export function runSupervised(
     let stallTimer: NodeJS.Timeout | undefined;
     let graceTimer: NodeJS.Timeout | undefined;
     let stallReason: string | null = null;
+    let setupError: PerfBaselineError | null = null;
     const kill = () => {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     };
@@ -159,6 +166,27 @@ export function runSupervised(
         case "model_loaded":
           modelLoaded = true;
           break;
+        case "ready": {
+          const pid = child.pid;
+          const before = opts.beforeRounds;
+          if (before === undefined || pid === undefined) {
+            if (child.connected) child.send({ type: "start_rounds" } satisfies ToEngine);
+            break;
+          }
+          before(pid).then(
+            () => {
+              if (child.connected) child.send({ type: "start_rounds" } satisfies ToEngine);
+            },
+            (err: unknown) => {
+              setupError =
+                err instanceof PerfBaselineError
+                  ? err
+                  : new EngineError(`could not start the rounds: ${(err as Error)?.message ?? String(err)}`);
+              kill();
+            },
+          );
+          break;
+        }
         case "round":
           hooks.onRound?.(m.done, m.total, m.warmup);
           break;
@@ -195,6 +223,7 @@ export function runSupervised(
         }
       }
       if (interrupted) return resolve({ state: "interrupted", result: null });
+      if (setupError !== null) return resolve({ state: "failed", error: setupError, result: null });
       if (r?.type === "error") {
         return resolve({
           state: "failed",
@@ -229,7 +258,7 @@ export function runSupervised(
     });
 
     armStall();
-    child.send({ type: "run", request: plain } satisfies ToEngine);
+    child.send({ type: "run", request: plain, hold: opts.beforeRounds !== undefined } satisfies ToEngine);
     if (hooks.signal?.aborted) onAbort();
   });
 }
