@@ -20,7 +20,6 @@
  *   npx tsx bench/ab-accuracy.ts capture --mode generation --rotations 12 --out pools-gen.json
  *   npx tsx bench/ab-accuracy.ts evaluate --pools pools-gen.json [--decisions 200] [--seed 1]
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
@@ -35,6 +34,7 @@ import { completedResult } from "../src/run/outcome.js";
 import { runBenchmark } from "../src/run/run-benchmark.js";
 import { mulberry32, randomInt } from "../src/util/prng.js";
 import type { Mode } from "../src/workload/workload.js";
+import { cpuBurner } from "./cpu-burner.js";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -77,13 +77,6 @@ function slowdownsOf(mode: Mode) {
   return { S1: 1.5 * t, S2: mode === "generation" ? 0.25 : 0.3 };
 }
 
-/** One busy loop per core in a child process (the CPU burner); stop it with .kill(). */
-function burner(): ChildProcess {
-  const n = os.availableParallelism();
-  const code = `const {Worker}=require("node:worker_threads");for(let i=1;i<${n};i++)new Worker("for(;;){}",{eval:true});for(;;){}`;
-  return spawn(process.execPath, ["-e", code], { stdio: "ignore" });
-}
-
 async function run(mode: Mode, slowdown: number, burn: boolean): Promise<Run> {
   const options = localOptionsFromFlags({ preset: "tiny", seed: "42" });
   if (slowdown > 0) options.extra.test_slowdown = String(slowdown);
@@ -94,7 +87,7 @@ async function run(mode: Mode, slowdown: number, burn: boolean): Promise<Run> {
     maxNewTokens: Number(values["max-new-tokens"]),
   };
   const invocation = { command: "bench/ab-accuracy.ts", argv: [], cwd: process.cwd() };
-  const b = burn ? burner() : null;
+  const b = burn ? cpuBurner() : null;
   const t0 = performance.now();
   try {
     const result = completedResult(await runBenchmark(DEFAULT_ENGINE, options, { ...shape, invocation }));

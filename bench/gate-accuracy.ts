@@ -17,10 +17,16 @@
  * capture's top-level throughput with the candidate's. Pairs share captures, so they are not independent:
  * the effective sample is nearer the pool size than the pair count; both are printed.
  *
- * `perf-baseline ab` and stored-baseline pairs whose baseline ran under a CPU burner: bench/ab-accuracy.ts.
+ * A fourth arm, "A under a CPU burner" (bench/cpu-burner.ts: one busy loop per core during the capture), gives
+ * baselines captured under load: every arm is then also gated against a baseline of two neighbouring burner
+ * captures (the table's "baseline under the burner" rows), as a baseline captured on a busy CI runner is.
+ * `--arms` picks the arms to capture (default all: A,S15,S25,Aburn; A is always taken).
+ *
+ * `perf-baseline ab` (and stored-baseline pairs at ab's short shape): bench/ab-accuracy.ts.
  *
  *   npx tsx bench/gate-accuracy.ts [--mode generation|embedding|both] [--captures 40] [--pairs 200]
  *                                  [--rounds 15] [--max-new-tokens 16] [--seed 1] [--out results.json]
+ *                                  [--arms A,S15,S25,Aburn]
  *   npx tsx bench/gate-accuracy.ts --counter instructions ...   (instruction counts: bench/instruction-accuracy.ts)
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -35,6 +41,7 @@ import { completedResult } from "../src/run/outcome.js";
 import { runBenchmark } from "../src/run/run-benchmark.js";
 import { mulberry32, randomInt } from "../src/util/prng.js";
 import type { Mode } from "../src/workload/workload.js";
+import { cpuBurner } from "./cpu-burner.js";
 
 // --counter instructions: the instruction-count gate's accuracy instead (bench/instruction-accuracy.ts)
 if (process.argv.join(" ").includes("--counter instructions")) {
@@ -57,6 +64,7 @@ const { values } = parseArgs({
     /** write the captures to this file, or evaluate the captures of this file instead of capturing */
     "save-pools": { type: "string" },
     "load-pools": { type: "string" },
+    arms: { type: "string", default: "A,S15,S25,Aburn" },
   },
 });
 const K = Number(values.captures);
@@ -67,18 +75,27 @@ const WARMUP = Number(values.warmup);
 const modes: Mode[] = values.mode === "both" ? ["generation", "embedding"] : [values.mode as Mode];
 const config = defaultGateConfig();
 
+/** The arms, in pool order (a saved pool file holds one list per arm, empty for an arm not captured). */
 const ARMS = [
-  { name: "A/A (no change)", slowdown: 0 },
-  { name: "15 % slowdown", slowdown: 0.15 },
-  { name: "25 % slowdown", slowdown: 0.25 },
+  { key: "A", name: "A/A (no change)", slowdown: 0, burn: false },
+  { key: "S15", name: "15 % slowdown", slowdown: 0.15, burn: false },
+  { key: "S25", name: "25 % slowdown", slowdown: 0.25, burn: false },
+  { key: "Aburn", name: "A under a CPU burner", slowdown: 0, burn: true },
 ] as const;
+const BURN = 3;
+const wanted = new Set(["A", ...String(values.arms).split(",")]);
 
-async function capture(mode: Mode, slowdown: number): Promise<BenchmarkResult> {
+async function capture(mode: Mode, slowdown: number, burn: boolean): Promise<BenchmarkResult> {
   const options = localOptionsFromFlags({ preset: "tiny", seed: "42" });
   if (slowdown > 0) options.extra.test_slowdown = String(slowdown);
   const shape = { mode, rounds: ROUNDS, warmup: WARMUP, maxNewTokens: TOKENS };
   const invocation = { command: "bench/gate-accuracy.ts", argv: [], cwd: process.cwd() };
-  return completedResult(await runBenchmark(DEFAULT_ENGINE, options, { ...shape, invocation }));
+  const burner = burn ? cpuBurner() : null;
+  try {
+    return completedResult(await runBenchmark(DEFAULT_ENGINE, options, { ...shape, invocation }));
+  } finally {
+    burner?.kill("SIGKILL");
+  }
 }
 
 /** The gated metric of every round. */
@@ -95,6 +112,8 @@ function topLevel(r: BenchmarkResult): number {
 
 interface ArmOutcome {
   arm: string;
+  /** where the baseline's captures came from */
+  baseline: "quiet" | "under the burner";
   slowdown: number;
   pairs: number;
   verdicts: Record<Verdict, number>;
@@ -106,14 +125,20 @@ interface ArmOutcome {
   false_alarms: Array<{ reasons: string[]; machine_load: unknown }>;
 }
 
-async function capturePools(mode: Mode): Promise<{ pools: BenchmarkResult[][]; seconds: number }> {
+async function capturePools(
+  mode: Mode,
+  save: (pools: BenchmarkResult[][]) => void,
+): Promise<{ pools: BenchmarkResult[][]; seconds: number }> {
   const t0 = Date.now();
   const pools: BenchmarkResult[][] = ARMS.map(() => []);
   for (let i = 0; i < K; i++) {
     for (let j = 0; j < ARMS.length; j++) {
       const arm = (i + j) % ARMS.length;
-      pools[arm]?.push(await capture(mode, ARMS[arm]?.slowdown ?? 0));
+      const spec = ARMS[arm];
+      if (spec === undefined || !wanted.has(spec.key)) continue;
+      pools[arm]?.push(await capture(mode, spec.slowdown, spec.burn));
     }
+    save(pools);
     process.stderr.write(
       `\r${mode}: captured ${i + 1}/${K} of each arm (${((Date.now() - t0) / 1000).toFixed(0)} s)`,
     );
@@ -122,17 +147,42 @@ async function capturePools(mode: Mode): Promise<{ pools: BenchmarkResult[][]; s
   return { pools, seconds: (Date.now() - t0) / 1000 };
 }
 
-/** Draws PAIRS comparisons per arm from the pools and gates each with `config`. */
+/**
+ * Draws PAIRS comparisons per arm from the pools and gates each with `config`: baselines of quiet A captures,
+ * and, when the burner arm was captured, baselines of burner captures too.
+ */
 async function evaluate(mode: Mode, pools: BenchmarkResult[][], config: GateConfig): Promise<ArmOutcome[]> {
-  const k = pools[0]?.length ?? 0;
-  const t = config.thresholds[mode];
-  const rng = mulberry32(Number(values.seed));
-  const a = pools[0] as BenchmarkResult[];
   const outcomes: ArmOutcome[] = [];
-  for (let arm = 0; arm < ARMS.length; arm++) {
+  const burned = pools[BURN] ?? [];
+  for (const from of ["quiet", "under the burner"] as const) {
+    if (from === "under the burner" && burned.length < 2) continue;
+    outcomes.push(
+      ...(await evaluateFrom(mode, pools, config, from, from === "quiet" ? (pools[0] ?? []) : burned)),
+    );
+  }
+  return outcomes;
+}
+
+async function evaluateFrom(
+  mode: Mode,
+  pools: BenchmarkResult[][],
+  config: GateConfig,
+  from: ArmOutcome["baseline"],
+  basePool: BenchmarkResult[],
+): Promise<ArmOutcome[]> {
+  const t = config.thresholds[mode];
+  const rng = mulberry32(Number(values.seed) + (from === "quiet" ? 0 : 1000));
+  const a = basePool;
+  const outcomes: ArmOutcome[] = [];
+  for (let arm = 0; arm < BURN; arm++) {
     const pool = pools[arm] as BenchmarkResult[];
+    // the baseline and the candidate pools may differ in size: indices wrap in each
+    const kb = a.length;
+    const k = pool.length;
+    if (k < 2 || kb < 2) continue;
     const o: ArmOutcome = {
       arm: ARMS[arm]?.name ?? "",
+      baseline: from,
       slowdown: ARMS[arm]?.slowdown ?? 0,
       pairs: PAIRS,
       verdicts: { PASS: 0, REGRESSION: 0, INCONCLUSIVE: 0, INCOMPARABLE: 0 },
@@ -144,13 +194,18 @@ async function evaluate(mode: Mode, pools: BenchmarkResult[][], config: GateConf
     for (let p = 0; p < PAIRS; p++) {
       // As in real use, the baseline's two captures are neighbours in time, and so are the candidate's first
       // capture and the one the variance rule asks for; A/A takes four distinct A captures.
-      let b1 = randomInt(rng, k);
+      let b1 = randomInt(rng, kb);
       let c1 = randomInt(rng, k);
-      while (arm === 0 && new Set([b1, (b1 + 1) % k, c1, (c1 + 1) % k]).size < 4) {
-        b1 = randomInt(rng, k);
+      while (
+        arm === 0 &&
+        from === "quiet" &&
+        new Set([b1, (b1 + 1) % kb, c1, (c1 + 1) % k]).size < 4 &&
+        k >= 4
+      ) {
+        b1 = randomInt(rng, kb);
         c1 = randomInt(rng, k);
       }
-      const b2 = (b1 + 1) % k;
+      const b2 = (b1 + 1) % kb;
       const c2 = (c1 + 1) % k;
       const base1 = a[b1] as BenchmarkResult;
       const baseline = poolCaptures([base1, a[b2] as BenchmarkResult], "pool");
@@ -176,8 +231,17 @@ async function evaluate(mode: Mode, pools: BenchmarkResult[][], config: GateConf
   return outcomes;
 }
 
+/** The pools of every mode so far, written to --save-pools after each rotation (an interrupted run keeps them). */
+const saved: Record<string, BenchmarkResult[][]> = {};
+function savePools(mode: Mode, pools: BenchmarkResult[][]): void {
+  saved[mode] = pools;
+  if (values["save-pools"]) writeFileSync(values["save-pools"], JSON.stringify(saved));
+}
+
 async function measureMode(mode: Mode, loaded?: BenchmarkResult[][]) {
-  const { pools, seconds: captureS } = loaded ? { pools: loaded, seconds: 0 } : await capturePools(mode);
+  const { pools, seconds: captureS } = loaded
+    ? { pools: [...loaded, ...ARMS.slice(loaded.length).map(() => [])], seconds: 0 }
+    : await capturePools(mode, (p) => savePools(mode, p));
   const t = config.thresholds[mode];
   const a = pools[0] as BenchmarkResult[];
   const outcomes = await evaluate(mode, pools, config);
@@ -205,7 +269,7 @@ async function measureMode(mode: Mode, loaded?: BenchmarkResult[][]) {
   const medianOf = (xs: number[]) => sorted([...xs])[xs.length >> 1] ?? 0;
   const armMedian = (pool: BenchmarkResult[]) => medianOf(pool.map((r) => medianOf(metricOf(r))));
   const aMedian = armMedian(a);
-  const effective = pools.map((pool) => 1 - armMedian(pool) / aMedian);
+  const effective = pools.map((pool) => (pool.length === 0 ? null : 1 - armMedian(pool) / aMedian));
   return {
     mode,
     threshold: t,
@@ -231,12 +295,6 @@ const loadedPools = values["load-pools"]
   : undefined;
 const results = [];
 for (const mode of modes) results.push(await measureMode(mode, loadedPools?.[mode]));
-if (values["save-pools"]) {
-  writeFileSync(
-    values["save-pools"],
-    JSON.stringify(Object.fromEntries(results.map((r) => [r.mode, r.pools]))),
-  );
-}
 const lines: string[] = [];
 for (const r of results) {
   lines.push(
@@ -252,26 +310,26 @@ for (const r of results) {
     `CPU cores used by other processes during a capture: min ${m.min.toFixed(2)}, median ${m.median.toFixed(2)}, max ${m.max.toFixed(2)}.`,
   );
   lines.push(
-    `Measured drop of each arm (median of capture medians against the A arm's): ${r.effective_drop.map((d) => pct(d, 1)).join(", ")}.`,
+    `Measured drop of each arm (median of capture medians against the A arm's): ${r.effective_drop.map((d, i) => `${ARMS[i]?.key} ${d === null ? "not captured" : pct(d, 1)}`).join(", ")}.`,
   );
   lines.push("");
   const table = (title: string, outcomes: ArmOutcome[]) => {
     lines.push(title);
     lines.push("");
     lines.push(
-      "| case | pairs | gate REGRESSION | PASS | INCONCLUSIVE (busier machine) | second capture | naive rule REGRESSION |",
+      "| case | baseline | pairs | gate REGRESSION | PASS | INCONCLUSIVE (busier machine) | second capture | naive rule REGRESSION |",
     );
-    lines.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    lines.push("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (const o of outcomes) {
       lines.push(
-        `| ${o.arm} | ${o.pairs} | ${o.verdicts.REGRESSION} (${pct(o.verdicts.REGRESSION, o.pairs)}) | ${o.verdicts.PASS} | ${o.verdicts.INCONCLUSIVE} (${o.inconclusive_busy}) | ${pct(o.second_captures, o.pairs)} | ${o.naive_regressions} (${pct(o.naive_regressions, o.pairs)}) |`,
+        `| ${o.arm} | ${o.baseline} | ${o.pairs} | ${o.verdicts.REGRESSION} (${pct(o.verdicts.REGRESSION, o.pairs)}) | ${o.verdicts.PASS} | ${o.verdicts.INCONCLUSIVE} (${o.inconclusive_busy}) | ${pct(o.second_captures, o.pairs)} | ${o.naive_regressions} (${pct(o.naive_regressions, o.pairs)}) |`,
       );
     }
     lines.push("");
   };
   table(`Committed configuration (drift_floor ${r.drift_floor}):`, r.outcomes);
   for (const v of r.variants) table(`With drift_floor ${v.drift_floor}:`, v.outcomes);
-  for (const f of r.outcomes[0]?.false_alarms ?? []) {
+  for (const f of r.outcomes.flatMap((o) => o.false_alarms)) {
     lines.push("");
     lines.push(`False alarm: ${f.reasons[0]} (machine load ${JSON.stringify(f.machine_load)})`);
   }
