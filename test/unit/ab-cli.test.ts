@@ -25,7 +25,7 @@ describe("ab sides", () => {
     ["--rounds 3", /^--b: --rounds is shared by both sides/],
     ["--preset tiny; rm -rf x", /^--b: only engine flags are allowed, not shell syntax/],
     ["--concurrency 2", /^--b: --concurrency applies to --engine openai/],
-    ["--threads 0", /^--b: --threads must be a positive integer/],
+    ["--threads 0", /^--b: --threads must be a whole number of threads from 1 to/],
     ["stray --preset tiny", /unexpected argument "stray"/],
     ["--no-such-flag", /no-such-flag/],
   ])("%s: a one-line UsageError naming the side", (spec, pattern) => {

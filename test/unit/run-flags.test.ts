@@ -25,7 +25,11 @@ describe("numeric flags have ranges", () => {
   for (const [flag, value, pattern] of [
     ["threads", "999", /--threads/],
     ["threads", "9007199254740991", /--threads must be a positive integer up to 1024/],
-    ["embedding-threads", "0", /--embedding-threads must be a positive integer/],
+    [
+      "embedding-threads",
+      "0",
+      /--embedding-threads must be a whole number of threads from 1 to the \d+ logical cores here \(up to 1024 with --allow-oversubscribe\), got "0"/,
+    ],
     ["batch-size", "70000", /--batch-size must be a positive integer up to 65536/],
     ["context-size", "9007199254740991", /--context-size must be a positive integer up to 1048576/],
     ["seed", "4294967296", /--seed must be a non-negative integer up to 4294967295/],

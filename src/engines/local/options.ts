@@ -88,8 +88,13 @@ export const LOCAL_FLAGS: Record<string, FlagSpec> = {
 
 function threadsFlag(values: FlagValues, name: string, fallback: number | undefined): number | undefined {
   if (values[name] === undefined) return fallback;
-  const n = intFlag(values, name, 1, { max: LOCAL_LIMITS.threads.max });
   const cores = logicalCores();
+  const text = String(values[name]).trim();
+  if (!/^\+?\d+$/.test(text) || Number(text) < 1)
+    throw new UsageError(
+      `--${name} must be a whole number of threads from 1 to the ${cores} logical cores here (up to ${LOCAL_LIMITS.threads.max} with --allow-oversubscribe), got "${text}"`,
+    );
+  const n = intFlag(values, name, 1, { max: LOCAL_LIMITS.threads.max });
   if (n > cores && values["allow-oversubscribe"] !== true)
     throw new UsageError(
       `--${name} ${n} is more than the ${cores} logical cores here: threads that wait for a core measure the scheduler, not the engine (add --allow-oversubscribe to run it anyway)`,
