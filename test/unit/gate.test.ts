@@ -24,11 +24,15 @@ const genB = fixture("generation-b");
 const embA = fixture("embedding-a");
 const embB = fixture("embedding-b");
 
+// The rules are tested at a quiet machine's drift floor (10 %); the committed 25 % is for this project's
+// shared VM, where the same code's captures drift by up to 2x (notes/gate-accuracy.md).
+const quietMachine = parseGateConfig({ drift_floor: 0.1 }, "test config");
+
 function gate(baseline: BenchmarkResult, candidate: BenchmarkResult, extra: Partial<GateInput> = {}) {
   return runGate({
     baseline,
     candidate,
-    config,
+    config: quietMachine,
     baselineSource: "baseline.json",
     candidateSource: "candidate.json",
     ...extra,
