@@ -163,16 +163,16 @@ async function evaluate(mode: Mode, pools: BenchmarkResult[][], config: GateConf
   return outcomes;
 }
 
+/** The pairs of every candidate arm against baselines drawn from `a` (quiet A or burner captures). */
 async function evaluateFrom(
   mode: Mode,
   pools: BenchmarkResult[][],
   config: GateConfig,
   from: ArmOutcome["baseline"],
-  basePool: BenchmarkResult[],
+  a: BenchmarkResult[],
 ): Promise<ArmOutcome[]> {
   const t = config.thresholds[mode];
   const rng = mulberry32(Number(values.seed) + (from === "quiet" ? 0 : 1000));
-  const a = basePool;
   const outcomes: ArmOutcome[] = [];
   for (let arm = 0; arm < BURN; arm++) {
     const pool = pools[arm] as BenchmarkResult[];

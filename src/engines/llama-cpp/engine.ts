@@ -59,7 +59,7 @@ export interface LlamaCppEngineOptions extends LlamaEngineOptions {
   /**
    * Load only this CPU variant of ggml (libggml-cpu-NAME.so, e.g. "ivybridge") where the library folder has
    * it; a folder without it (a build with one libggml-cpu.so) loads as usual. Counted runs pin the variant
-   * (instructions/valgrind.ts COUNTED_CPU_VARIANT). Default: ggml picks the best variant for this CPU.
+   * (instructions/valgrind.ts countedCpuVariant). Default: ggml picks the best variant for this CPU.
    */
   cpuVariant?: string;
 }
