@@ -161,6 +161,73 @@ async function stream(res: http.ServerResponse, chat: boolean, s: Extract<Script
   res.end();
 }
 
+/** Answers a GET: the model list and llama-server's /props, as the options script them. */
+function answerGet(opts: ScriptedServerOptions, seen: SeenRequest, res: http.ServerResponse) {
+  if (seen.path === "/v1/models") {
+    const models = opts.models === undefined ? ["scripted-model"] : opts.models;
+    if (models === null) return json(res, 404, { error: { message: "not found" } });
+    return json(
+      res,
+      opts.modelsStatus ?? 200,
+      { object: "list", data: models.map((id) => ({ id, object: "model", owned_by: "scripted" })) },
+      opts.modelsHeaders?.(seen) ?? {},
+    );
+  }
+  if (seen.path === "/props" && opts.props) return json(res, 200, opts.props(seen));
+  return json(res, 404, { error: { message: "not found" } });
+}
+
+/** Answers an embeddings request as scripted: one fixed vector per input (or `count`), or malformed JSON. */
+async function answerEmbeddings(
+  s: Extract<Script, { kind: "embeddings" }>,
+  seen: SeenRequest,
+  res: http.ServerResponse,
+) {
+  if (s.delayMs) await sleep(s.delayMs);
+  const input = seen.body?.input;
+  const n = s.count ?? (Array.isArray(input) ? input.length : 1);
+  if (s.malformed) {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end("{not json");
+    return;
+  }
+  return json(res, 200, {
+    object: "list",
+    data: Array.from({ length: n }, (_, index) => ({
+      object: "embedding",
+      index,
+      embedding: [0.25, -0.5, 1],
+    })),
+    ...(s.noUsage ? {} : { usage: { prompt_tokens: 3 * n, total_tokens: 3 * n } }),
+  });
+}
+
+/** Answers one request: GETs from the options, the POSTs (numbered by `nextPost`) as the script says. */
+async function answer(
+  opts: ScriptedServerOptions,
+  seen: SeenRequest,
+  res: http.ServerResponse,
+  nextPost: () => number,
+) {
+  if (seen.method === "GET") return answerGet(opts, seen, res);
+  const s = opts.script(nextPost(), seen);
+  switch (s.kind) {
+    case "status":
+      res.writeHead(s.status, { "content-type": "application/json" });
+      res.end(s.body ?? JSON.stringify({ error: { message: `scripted ${s.status}` } }));
+      return;
+    case "stall":
+      return;
+    case "reset":
+      res.socket?.destroy();
+      return;
+    case "embeddings":
+      return answerEmbeddings(s, seen, res);
+    case "stream":
+      return stream(res, seen.path.endsWith("/chat/completions"), s);
+  }
+}
+
 /** Starts a scripted server on 127.0.0.1 (any free port). */
 export function startScriptedServer(opts: ScriptedServerOptions): Promise<ScriptedServer> {
   const requests: SeenRequest[] = [];
@@ -192,59 +259,9 @@ export function startScriptedServer(opts: ScriptedServerOptions): Promise<Script
       }
       const seen: SeenRequest = { method: req.method ?? "", path, headers: req.headers, body };
       requests.push(seen);
-      void handle(seen, res).catch(() => res.destroy());
+      void answer(opts, seen, res, () => posts++).catch(() => res.destroy());
     });
   });
-
-  async function handle(seen: SeenRequest, res: http.ServerResponse) {
-    if (seen.method === "GET") {
-      if (seen.path === "/v1/models") {
-        const models = opts.models === undefined ? ["scripted-model"] : opts.models;
-        if (models === null) return json(res, 404, { error: { message: "not found" } });
-        return json(
-          res,
-          opts.modelsStatus ?? 200,
-          { object: "list", data: models.map((id) => ({ id, object: "model", owned_by: "scripted" })) },
-          opts.modelsHeaders?.(seen) ?? {},
-        );
-      }
-      if (seen.path === "/props" && opts.props) return json(res, 200, opts.props(seen));
-      return json(res, 404, { error: { message: "not found" } });
-    }
-    const s = opts.script(posts++, seen);
-    switch (s.kind) {
-      case "status":
-        res.writeHead(s.status, { "content-type": "application/json" });
-        res.end(s.body ?? JSON.stringify({ error: { message: `scripted ${s.status}` } }));
-        return;
-      case "stall":
-        return;
-      case "reset":
-        res.socket?.destroy();
-        return;
-      case "embeddings": {
-        if (s.delayMs) await sleep(s.delayMs);
-        const input = seen.body?.input;
-        const n = s.count ?? (Array.isArray(input) ? input.length : 1);
-        if (s.malformed) {
-          res.writeHead(200, { "content-type": "application/json" });
-          res.end("{not json");
-          return;
-        }
-        return json(res, 200, {
-          object: "list",
-          data: Array.from({ length: n }, (_, index) => ({
-            object: "embedding",
-            index,
-            embedding: [0.25, -0.5, 1],
-          })),
-          ...(s.noUsage ? {} : { usage: { prompt_tokens: 3 * n, total_tokens: 3 * n } }),
-        });
-      }
-      case "stream":
-        return stream(res, seen.path.endsWith("/chat/completions"), s);
-    }
-  }
 
   return new Promise((resolve) => {
     server.listen(0, "127.0.0.1", () => {
