@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { z } from "zod";
-import type { EmbeddingSuccess, GenerationSuccess, RequestFailure } from "../engines/openai/client.js";
 import type { LoadRecord } from "../measure/load.js";
+import type { EmbeddingSuccess, GenerationSuccess, RequestFailure } from "../measure/requests.js";
 import { summarize } from "../stats/index.js";
 import type { WorkloadSpec } from "../workload/workload.js";
 import { commonResultFields, type RunIdentity, summaryOrNull } from "./build.js";

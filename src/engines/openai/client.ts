@@ -1,14 +1,14 @@
 import { createHash } from "node:crypto";
 import type http from "node:http";
 import { createParser } from "eventsource-parser";
-import {
-  type ExchangeFailure,
-  type ExchangeRequest,
-  exchange,
-  type FailureCause,
-  keepAliveAgent,
-  type SinkVerdict,
-} from "./http.js";
+import type {
+  EmbeddingSuccess,
+  FailureCause,
+  GenerationSuccess,
+  RequestFailure,
+  Usage,
+} from "../../measure/requests.js";
+import { type ExchangeRequest, exchange, keepAliveAgent, type SinkVerdict } from "./http.js";
 import { endpointUrl, type GenerationEndpoint, type OptionalField, type Timeouts } from "./options.js";
 
 /**
@@ -17,55 +17,8 @@ import { endpointUrl, type GenerationEndpoint, type OptionalField, type Timeouts
  * and nowhere else: every text that comes back from the server or the network stack is redacted.
  */
 
-/** Token counts a server reported. */
-export interface Usage {
-  prompt_tokens: number;
-  completion_tokens: number;
-}
-
-/** A streamed generation request that completed. */
-export interface GenerationSuccess {
-  ok: true;
-  start_ns: bigint;
-  /** response headers arrived */
-  headers_ns: bigint;
-  /** the first chunk that carried output text; null when none did */
-  first_token_ns: bigint | null;
-  /** the last piece of the stream was read */
-  end_ns: bigint;
-  /** arrival of each chunk that carried output text, in order */
-  chunk_times_ns: bigint[];
-  /** characters of output text in each of those chunks (to share usage tokens among chunks) */
-  chunk_chars: number[];
-  text: string;
-  /** usage from the stream (include_usage or a server's own last chunk); null when none came */
-  usage: Usage | null;
-  finish_reason: string | null;
-  /** whether the stream ended with `data: [DONE]` (which completes the request, even if the server leaves it open) */
-  done_marker: boolean;
-  /** times the request was sent again on a fresh connection after a stale keep-alive one failed (0 or 1) */
-  retries: number;
-}
-
-/** An embeddings request that completed. */
-export interface EmbeddingSuccess {
-  ok: true;
-  start_ns: bigint;
-  end_ns: bigint;
-  inputs: number;
-  /** sha256 of the vectors as float32, in input order (the vectors themselves are not kept) */
-  digest: string;
-  /** length of each vector */
-  dimensions: number;
-  /** usage.prompt_tokens when the server reported it */
-  prompt_tokens: number | null;
-  /** times the request was sent again on a fresh connection (0 or 1) */
-  retries: number;
-}
-
-/** A failed request: why, and a one-line detail free of the API key. */
-export type RequestFailure = ExchangeFailure;
-export type { FailureCause };
+/** The per-request records the client returns (src/measure/requests.ts), re-exported for its callers. */
+export type { EmbeddingSuccess, FailureCause, GenerationSuccess, RequestFailure, Usage };
 
 /** A JSON GET's answer (for identity probes); json is null when the body was not JSON. */
 export interface JsonAnswer {

@@ -1,5 +1,6 @@
 import http from "node:http";
 import https from "node:https";
+import type { FailureCause, RequestFailure } from "../../measure/requests.js";
 import type { Timeouts } from "./options.js";
 
 /**
@@ -18,37 +19,8 @@ import type { Timeouts } from "./options.js";
  * the separate timeouts and the per-chunk timestamps need, with less work per chunk.
  */
 
-/** Why a request failed: a stable key results group failures by. */
-export type FailureCause =
-  | "connection_refused"
-  | "connection_reset"
-  | "dns_error"
-  | "network_error"
-  | "connect_timeout"
-  | "first_byte_timeout"
-  | "idle_timeout"
-  | "total_timeout"
-  | "stream_cut"
-  | "stream_incomplete"
-  | "malformed_sse"
-  | "stream_error"
-  | "bad_response"
-  | "aborted"
-  /** a 2xx stream that carried no output token (only [DONE], or only empty chunks) */
-  | "no_output"
-  | `http_${number}`;
-
 /** A failed exchange. `detail` is already free of the API key. */
-export interface ExchangeFailure {
-  ok: false;
-  cause: FailureCause;
-  detail: string;
-  status: number | null;
-  start_ns: bigint;
-  end_ns: bigint;
-  /** times the request was sent again on a fresh connection (0 or 1) */
-  retries: number;
-}
+export type ExchangeFailure = RequestFailure;
 
 /** A completed exchange (2xx, body read to its end). */
 export interface ExchangeSuccess {
