@@ -68,105 +68,159 @@ export async function runLoad<T>(
   if (!(plan.concurrency >= 1)) throw new RangeError(`concurrency must be >= 1, got ${plan.concurrency}`);
   if (plan.numRequests === null && plan.durationS === null)
     throw new RangeError("a load plan needs a request count or a duration");
-  const nextOffset = arrivalOffsets(
-    { requestRate: plan.requestRate, burstiness: plan.burstiness, seed: plan.arrivalSeed },
-    plan.numRequests,
-  );
-  const durationNs = plan.durationS === null ? null : BigInt(Math.round(plan.durationS * NS_PER_S));
-  const records: LoadRecord<T>[] = [];
-  const inFlight = new Map<number, { controller: AbortController; done: Promise<void> }>();
-  let stopped = false;
-  let lastReleaseNs = 0n;
-  let settled = 0;
+  return new LoadRun(plan, send).run();
+}
 
-  let wake: (() => void) | null = null;
-  const poke = () => {
-    const w = wake;
-    wake = null;
+/** A request in flight: how to abort it, and its settling (which frees its slot). */
+interface InFlight {
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * One load run's state: the arrival schedule, the requests in flight, the stop flag, and the one waiter of the
+ * issuing loop (`pause`), woken (`poke`) when a request settles, the duration ends or the run stops.
+ */
+class LoadRun<T> {
+  private readonly nextOffset: () => number | null;
+  private readonly durationNs: bigint | null;
+  private readonly records: LoadRecord<T>[] = [];
+  private readonly inFlight = new Map<number, InFlight>();
+  private stopped = false;
+  private lastReleaseNs = 0n;
+  private settled = 0;
+  private wake: (() => void) | null = null;
+  private readonly stopPoll: NodeJS.Timeout;
+  private readonly start: bigint;
+  private durationTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly plan: LoadPlan,
+    private readonly send: (index: number, signal: AbortSignal) => Promise<T>,
+  ) {
+    this.nextOffset = arrivalOffsets(
+      { requestRate: plan.requestRate, burstiness: plan.burstiness, seed: plan.arrivalSeed },
+      plan.numRequests,
+    );
+    this.durationNs = plan.durationS === null ? null : BigInt(Math.round(plan.durationS * NS_PER_S));
+    this.stopPoll = setInterval(() => this.checkStop(), STOP_POLL_MS);
+    this.start = nowNs();
+    if (this.durationNs !== null)
+      this.durationTimer = setTimeout(() => this.poke(), Number(this.durationNs / 1_000_000n) + 1);
+  }
+
+  /**
+   * Issues the requests, each at its planned arrival once a slot is free, until the count, the duration or a
+   * stop; then waits for the requests in flight. Awaits only where it must wait, so that requests that can go
+   * at once are sent in one go.
+   */
+  async run(): Promise<LoadOutcome<T>> {
+    const { plan } = this;
+    try {
+      for (let index = 0; plan.numRequests === null || index < plan.numRequests; index++) {
+        if (this.checkStop() || this.durationOver()) break;
+        const plannedNs = this.plannedOffsetNs();
+        if (plannedNs !== null && this.durationNs !== null && plannedNs >= this.durationNs) break;
+        const plannedAbs = plannedNs === null ? nowNs() : this.start + plannedNs;
+        // wait for the planned arrival
+        while (!this.checkStop() && !this.durationOver()) {
+          const left = plannedAbs - nowNs();
+          if (left <= 0n) break;
+          await this.pause(Number(left) / 1e6);
+        }
+        if (this.stopped || this.durationOver()) break;
+        // wait for a free slot
+        let readyNs = plannedAbs;
+        if (this.inFlight.size >= plan.concurrency) {
+          while (this.inFlight.size >= plan.concurrency && !this.checkStop() && !this.durationOver())
+            await this.pause(null);
+          if (this.stopped || this.durationOver()) break;
+          // ready when the slot was freed, if after the planned arrival (bigints: no Math.max)
+          if (this.lastReleaseNs > plannedAbs) readyNs = this.lastReleaseNs;
+        }
+        this.launch(index, plannedNs, plannedAbs, readyNs);
+      }
+      while (this.inFlight.size > 0) await Promise.race([...this.inFlight.values()].map((e) => e.done));
+    } finally {
+      clearInterval(this.stopPoll);
+      if (this.durationTimer) clearTimeout(this.durationTimer);
+    }
+    const end = nowNs();
+    return { records: this.records, start_ns: this.start, end_ns: end, complete: !this.stopped };
+  }
+
+  /** The next planned arrival, ns after the start; null without a request rate. */
+  private plannedOffsetNs(): bigint | null {
+    const offsetS = this.nextOffset();
+    return offsetS === null ? null : BigInt(Math.round(offsetS * NS_PER_S));
+  }
+
+  /** Sends request `index` now and records it; its settling frees its slot and wakes the issuing loop. */
+  private launch(index: number, plannedNs: bigint | null, plannedAbs: bigint, readyNs: bigint): void {
+    const sent = nowNs();
+    const controller = new AbortController();
+    const record: LoadRecord<T> = {
+      index,
+      planned_offset_ns: plannedNs,
+      sent_ns: sent,
+      queue_wait_ns: readyNs - plannedAbs,
+      scheduling_delay_ns: sent - readyNs,
+      outcome: null,
+    };
+    this.records.push(record);
+    const done = this.send(index, controller.signal).then(
+      (outcome) => {
+        record.outcome = controller.signal.aborted ? null : outcome;
+      },
+      () => {
+        record.outcome = null;
+      },
+    );
+    const entry = {
+      controller,
+      done: done.finally(() => {
+        this.inFlight.delete(index);
+        this.lastReleaseNs = nowNs();
+        this.settled++;
+        this.plan.onSettled?.(this.settled);
+        this.poke();
+      }),
+    };
+    this.inFlight.set(index, entry);
+  }
+
+  /** Wakes the issuing loop if it waits. */
+  private poke(): void {
+    const w = this.wake;
+    this.wake = null;
     w?.();
-  };
+  }
+
   /** Waits until poked or `ms` passed (ms null: until poked). */
-  const pause = (ms: number | null) =>
-    new Promise<void>((resolve) => {
-      const timer = ms === null ? null : setTimeout(() => poke(), Math.max(0, ms));
-      wake = () => {
+  private pause(ms: number | null): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = ms === null ? null : setTimeout(() => this.poke(), Math.max(0, ms));
+      this.wake = () => {
         if (timer) clearTimeout(timer);
         resolve();
       };
     });
-  const stop = () => {
-    stopped = true;
-    for (const { controller } of inFlight.values()) controller.abort();
-    poke();
-  };
-  const checkStop = () => {
-    if (!stopped && plan.shouldStop?.()) stop();
-    return stopped;
-  };
-  const stopPoll = setInterval(checkStop, STOP_POLL_MS);
-
-  const start = nowNs();
-  let durationTimer: NodeJS.Timeout | null = null;
-  if (durationNs !== null) durationTimer = setTimeout(poke, Number(durationNs / 1_000_000n) + 1);
-  const durationOver = () => durationNs !== null && nowNs() - start >= durationNs;
-
-  try {
-    for (let index = 0; plan.numRequests === null || index < plan.numRequests; index++) {
-      if (checkStop() || durationOver()) break;
-      const offsetS = nextOffset();
-      const plannedNs = offsetS === null ? null : BigInt(Math.round(offsetS * NS_PER_S));
-      if (plannedNs !== null && durationNs !== null && plannedNs >= durationNs) break;
-      const plannedAbs = plannedNs === null ? nowNs() : start + plannedNs;
-      // wait for the planned arrival
-      while (!checkStop() && !durationOver()) {
-        const left = plannedAbs - nowNs();
-        if (left <= 0n) break;
-        await pause(Number(left) / 1e6);
-      }
-      if (stopped || durationOver()) break;
-      // wait for a free slot
-      let readyNs = plannedAbs;
-      if (inFlight.size >= plan.concurrency) {
-        while (inFlight.size >= plan.concurrency && !checkStop() && !durationOver()) await pause(null);
-        if (stopped || durationOver()) break;
-        readyNs = lastReleaseNs > plannedAbs ? lastReleaseNs : plannedAbs;
-      }
-      const sent = nowNs();
-      const controller = new AbortController();
-      const record: LoadRecord<T> = {
-        index,
-        planned_offset_ns: plannedNs,
-        sent_ns: sent,
-        queue_wait_ns: readyNs - plannedAbs,
-        scheduling_delay_ns: sent - readyNs,
-        outcome: null,
-      };
-      records.push(record);
-      const done = send(index, controller.signal).then(
-        (outcome) => {
-          record.outcome = controller.signal.aborted ? null : outcome;
-        },
-        () => {
-          record.outcome = null;
-        },
-      );
-      const entry = {
-        controller,
-        done: done.finally(() => {
-          inFlight.delete(index);
-          lastReleaseNs = nowNs();
-          settled++;
-          plan.onSettled?.(settled);
-          poke();
-        }),
-      };
-      inFlight.set(index, entry);
-    }
-    while (inFlight.size > 0) await Promise.race([...inFlight.values()].map((e) => e.done));
-  } finally {
-    clearInterval(stopPoll);
-    if (durationTimer) clearTimeout(durationTimer);
   }
-  const end = nowNs();
-  return { records, start_ns: start, end_ns: end, complete: !stopped };
+
+  /** Stops the run: no new request, every request in flight aborted. */
+  private stop(): void {
+    this.stopped = true;
+    for (const { controller } of this.inFlight.values()) controller.abort();
+    this.poke();
+  }
+
+  /** Whether the run is stopped, asking `plan.shouldStop` first. */
+  private checkStop(): boolean {
+    if (!this.stopped && this.plan.shouldStop?.()) this.stop();
+    return this.stopped;
+  }
+
+  private durationOver(): boolean {
+    return this.durationNs !== null && nowNs() - this.start >= this.durationNs;
+  }
 }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { z } from "zod";
-import type { EmbeddingSuccess, GenerationSuccess, RequestFailure } from "../engines/openai/client.js";
 import type { LoadRecord } from "../measure/load.js";
+import type { EmbeddingSuccess, GenerationSuccess, RequestFailure } from "../measure/requests.js";
 import { summarize } from "../stats/index.js";
 import type { WorkloadSpec } from "../workload/workload.js";
 import { commonResultFields, type RunIdentity, summaryOrNull } from "./build.js";
@@ -202,6 +202,152 @@ function finish<R extends GenerationResult | EmbeddingResult>(ctx: ServingContex
   return result;
 }
 
+/** One sample of a serving generation result. */
+type GenerationSample = GenerationResult["samples"][number];
+
+/** One completed generation request measured: its sample, and what the run-level figures take from it. */
+interface MeasuredGeneration {
+  sample: GenerationSample;
+  source: "usage" | "chunks";
+  /** usage said fewer tokens than the text chunks */
+  contradicted: boolean;
+  /** text chunks */
+  chunks: number;
+  /** more output tokens than text chunks */
+  multiToken: boolean;
+  /** the gaps between text chunks, ms */
+  gaps: number[];
+  /** each gap divided by the tokens of the chunk that ended it, ms */
+  perToken: number[];
+  tpot: number | null;
+  e2eMs: number;
+}
+
+/**
+ * Measures one completed generation request: tokens, TTFT, TPOT, decode rate and chunk gaps (see the module
+ * comment for the definitions). `runStart` is the run's start, for the sample's `sent_at_s`.
+ */
+function measureGeneration(
+  record: Pick<LoadRecord<unknown>, "index" | "sent_ns">,
+  o: GenerationSuccess,
+  runStart: bigint,
+): MeasuredGeneration {
+  const { tokens, source, contradicted } = outputTokensOf(o);
+  const chunks = o.chunk_times_ns.length;
+  const perChunk = chunkTokens(o.chunk_chars, tokens);
+  // the first chunk's tokens were generated before TTFT: TPOT and decode count the ones after it
+  const afterFirst = tokens - (perChunk[0] ?? 1);
+  const prompt = o.usage?.prompt_tokens ?? 0;
+  const elapsed = sec(o.end_ns - o.start_ns);
+  const first = o.first_token_ns;
+  const ttft = first === null ? null : sec(first - o.start_ns);
+  const decode = first === null ? null : sec(o.end_ns - first);
+  const gaps: number[] = [];
+  const perToken: number[] = [];
+  for (let i = 1; i < chunks; i++) {
+    const gap = ms((o.chunk_times_ns[i] as bigint) - (o.chunk_times_ns[i - 1] as bigint));
+    gaps.push(gap);
+    perToken.push(gap / (perChunk[i] ?? 1));
+  }
+  const tpot = ttft !== null && afterFirst > 0 ? ((elapsed - ttft) * 1000) / afterFirst : null;
+  const sample: GenerationSample = {
+    round: record.index,
+    elapsed_s: elapsed,
+    ttft_ms: ttft === null ? null : ttft * 1000,
+    prompt_tokens: prompt,
+    output_tokens: tokens,
+    tokens_per_second: elapsed > 0 ? tokens / elapsed : 0,
+    prefill_tokens_per_second: ttft && ttft > 0 && prompt > 0 ? prompt / ttft : null,
+    decode_tokens_per_second: decode && decode > 0 && afterFirst > 0 ? afterFirst / decode : null,
+    itl_ms: gaps.length ? sum(gaps) / gaps.length : null,
+    ...(tokens > chunks
+      ? { itl_per_token_ms: perToken.length ? sum(perToken) / perToken.length : null }
+      : {}),
+    tpot_ms: tpot,
+    chunk_gaps_ms: gaps,
+    sent_at_s: sec(record.sent_ns - runStart),
+    output_tokens_source: source,
+  };
+  const multiToken = tokens > chunks;
+  return { sample, source, contradicted, chunks, multiToken, gaps, perToken, tpot, e2eMs: elapsed * 1000 };
+}
+
+/** The run-level sums and pools of the measured requests, in request order. */
+function generationTotals(measured: readonly MeasuredGeneration[]) {
+  const totals = {
+    sources: new Set<"usage" | "chunks">(),
+    gapsAll: [] as number[],
+    perTokenAll: [] as number[],
+    contradicted: 0,
+    multiToken: false,
+    totalChunks: 0,
+    tpots: [] as number[],
+    e2e: [] as number[],
+    totalIn: 0,
+    totalOut: 0,
+  };
+  for (const m of measured) {
+    if (m.contradicted) totals.contradicted++;
+    totals.sources.add(m.source);
+    totals.totalChunks += m.chunks;
+    if (m.multiToken) totals.multiToken = true;
+    totals.totalIn += m.sample.prompt_tokens;
+    totals.totalOut += m.sample.output_tokens;
+    totals.e2e.push(m.e2eMs);
+    totals.gapsAll.push(...m.gaps);
+    totals.perTokenAll.push(...m.perToken);
+    if (m.tpot !== null) totals.tpots.push(m.tpot);
+  }
+  return totals;
+}
+type GenerationTotals = ReturnType<typeof generationTotals>;
+
+const nonNull = (xs: Array<number | null>) => xs.filter((x): x is number => x !== null);
+
+/** The serving block's generation figures (after the common ones): tokens, output length, latencies. */
+function generationServing(
+  samples: readonly GenerationSample[],
+  t: GenerationTotals,
+  requested: number,
+  duration: number,
+) {
+  const counts = samples.map((s) => s.output_tokens);
+  return {
+    total_input_tokens: t.totalIn,
+    total_output_tokens: t.totalOut,
+    output_tokens_per_second: duration > 0 ? t.totalOut / duration : 0,
+    total_tokens_per_second: duration > 0 ? (t.totalIn + t.totalOut) / duration : 0,
+    output_length: {
+      requested,
+      fixed: counts.every((c) => c === requested),
+      min: Math.min(...counts),
+      max: Math.max(...counts),
+      counted_from: t.sources.size === 2 ? "mixed" : t.sources.has("usage") ? "usage" : "chunks",
+    } as const,
+    ttft_ms: summaryOrNull(nonNull(samples.map((s) => s.ttft_ms))),
+    tpot_ms: summaryOrNull(t.tpots),
+    itl_ms: summaryOrNull(t.gapsAll),
+    ...(t.multiToken ? { itl_per_token_ms: summaryOrNull(t.perTokenAll) } : {}),
+    tokens_per_chunk: t.totalChunks > 0 ? t.totalOut / t.totalChunks : null,
+    e2e_latency_ms: summarize(t.e2e),
+  };
+}
+
+/** The warnings a generation run's chunks call for: usage that contradicts the stream, chunks that are not tokens. */
+function generationWarnings(t: GenerationTotals, completed: number): string[] {
+  const warnings: string[] = [];
+  const tokensPerChunk = t.totalChunks > 0 ? t.totalOut / t.totalChunks : null;
+  if (t.contradicted > 0)
+    warnings.push(
+      `${t.contradicted} of ${completed} requests reported usage.completion_tokens below their text chunks (each holds at least one token): the server's usage contradicts its stream, the text chunks are counted instead`,
+    );
+  if (t.multiToken && tokensPerChunk !== null)
+    warnings.push(
+      `chunks are not tokens here (${tokensPerChunk.toFixed(2)} output tokens per text chunk): itl_ms is the gap between chunks (vLLM's ITL), itl_per_token_ms divides each gap by its chunk's tokens, TPOT and decode tokens/s count the tokens after the first chunk`,
+    );
+  return warnings;
+}
+
 /**
  * Builds a generation result from a serving run with at least one completed request.
  * @throws RangeError when no request completed (the caller reports the failures instead).
@@ -212,75 +358,18 @@ export function buildServingGenerationResult(
 ): GenerationResult {
   const { ok } = split(run);
   if (ok.length === 0) throw new RangeError("no completed request to build a result from");
-  const sources = new Set<"usage" | "chunks">();
-  const gapsAll: number[] = [];
-  const perTokenAll: number[] = [];
-  let contradicted = 0;
-  let multiToken = false;
-  let totalChunks = 0;
-  const tpots: number[] = [];
-  const e2e: number[] = [];
-  let totalIn = 0;
-  let totalOut = 0;
-  const samples = ok.map(({ record, outcome: o }) => {
-    const { tokens, source, contradicted: bad } = outputTokensOf(o);
-    if (bad) contradicted++;
-    sources.add(source);
-    totalChunks += o.chunk_times_ns.length;
-    const perChunk = chunkTokens(o.chunk_chars, tokens);
-    if (tokens > o.chunk_times_ns.length) multiToken = true;
-    // the first chunk's tokens were generated before TTFT: TPOT and decode count the ones after it
-    const afterFirst = tokens - (perChunk[0] ?? 1);
-    const prompt = o.usage?.prompt_tokens ?? 0;
-    totalIn += prompt;
-    totalOut += tokens;
-    const elapsed = sec(o.end_ns - o.start_ns);
-    e2e.push(elapsed * 1000);
-    const first = o.first_token_ns;
-    const ttft = first === null ? null : sec(first - o.start_ns);
-    const decode = first === null ? null : sec(o.end_ns - first);
-    const gaps: number[] = [];
-    const perToken: number[] = [];
-    for (let i = 1; i < o.chunk_times_ns.length; i++) {
-      const gap = ms((o.chunk_times_ns[i] as bigint) - (o.chunk_times_ns[i - 1] as bigint));
-      gaps.push(gap);
-      perToken.push(gap / (perChunk[i] ?? 1));
-    }
-    gapsAll.push(...gaps);
-    perTokenAll.push(...perToken);
-    const tpot = ttft !== null && afterFirst > 0 ? ((elapsed - ttft) * 1000) / afterFirst : null;
-    if (tpot !== null) tpots.push(tpot);
-    return {
-      round: record.index,
-      elapsed_s: elapsed,
-      ttft_ms: ttft === null ? null : ttft * 1000,
-      prompt_tokens: prompt,
-      output_tokens: tokens,
-      tokens_per_second: elapsed > 0 ? tokens / elapsed : 0,
-      prefill_tokens_per_second: ttft && ttft > 0 && prompt > 0 ? prompt / ttft : null,
-      decode_tokens_per_second: decode && decode > 0 && afterFirst > 0 ? afterFirst / decode : null,
-      itl_ms: gaps.length ? sum(gaps) / gaps.length : null,
-      ...(tokens > o.chunk_times_ns.length
-        ? { itl_per_token_ms: perToken.length ? sum(perToken) / perToken.length : null }
-        : {}),
-      tpot_ms: tpot,
-      chunk_gaps_ms: gaps,
-      sent_at_s: sec(record.sent_ns - run.start_ns),
-      output_tokens_source: source,
-    };
-  });
+  const measured = ok.map(({ record, outcome }) => measureGeneration(record, outcome, run.start_ns));
+  const samples = measured.map((m) => m.sample);
+  const totals = generationTotals(measured);
   const parts = commonParts(ctx, run, ok.length);
   const requested = ctx.workload.max_new_tokens ?? 0;
-  const counts = samples.map((s) => s.output_tokens);
   const texts = ok.map(({ outcome }) => outcome.text);
   const first = texts[0] as string;
-  const nonNull = (xs: Array<number | null>) => xs.filter((x): x is number => x !== null);
-  const tokensPerChunk = totalChunks > 0 ? totalOut / totalChunks : null;
   const result: GenerationResult = {
     ...parts.top,
     mode: "generation",
     max_new_tokens: requested,
-    tokens_per_second: parts.duration > 0 ? totalOut / parts.duration : 0,
+    tokens_per_second: parts.duration > 0 ? totals.totalOut / parts.duration : 0,
     workload: {
       version: ctx.workload.version,
       digest: ctx.workload_digest,
@@ -301,35 +390,9 @@ export function buildServingGenerationResult(
       ttft_ms: summaryOrNull(nonNull(samples.map((s) => s.ttft_ms))),
       itl_ms: summaryOrNull(nonNull(samples.map((s) => s.itl_ms))),
     },
-    serving: {
-      ...parts.serving,
-      total_input_tokens: totalIn,
-      total_output_tokens: totalOut,
-      output_tokens_per_second: parts.duration > 0 ? totalOut / parts.duration : 0,
-      total_tokens_per_second: parts.duration > 0 ? (totalIn + totalOut) / parts.duration : 0,
-      output_length: {
-        requested,
-        fixed: counts.every((c) => c === requested),
-        min: Math.min(...counts),
-        max: Math.max(...counts),
-        counted_from: sources.size === 2 ? "mixed" : sources.has("usage") ? "usage" : "chunks",
-      },
-      ttft_ms: summaryOrNull(nonNull(samples.map((s) => s.ttft_ms))),
-      tpot_ms: summaryOrNull(tpots),
-      itl_ms: summaryOrNull(gapsAll),
-      ...(multiToken ? { itl_per_token_ms: summaryOrNull(perTokenAll) } : {}),
-      tokens_per_chunk: tokensPerChunk,
-      e2e_latency_ms: summarize(e2e),
-    },
+    serving: { ...parts.serving, ...generationServing(samples, totals, requested, parts.duration) },
   };
-  if (contradicted > 0)
-    result.warnings.push(
-      `${contradicted} of ${ok.length} requests reported usage.completion_tokens below their text chunks (each holds at least one token): the server's usage contradicts its stream, the text chunks are counted instead`,
-    );
-  if (multiToken && tokensPerChunk !== null)
-    result.warnings.push(
-      `chunks are not tokens here (${tokensPerChunk.toFixed(2)} output tokens per text chunk): itl_ms is the gap between chunks (vLLM's ITL), itl_per_token_ms divides each gap by its chunk's tokens, TPOT and decode tokens/s count the tokens after the first chunk`,
-    );
+  result.warnings.push(...generationWarnings(totals, ok.length));
   return finish(ctx, result);
 }
 

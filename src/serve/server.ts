@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { toolVersion } from "../util/tool-version.js";
-import type { GenerationLimits, ServeBackend } from "./backend.js";
+import type { GenerationLimits, GenerationSummary, ServeBackend } from "./backend.js";
 
 /**
  * A small OpenAI-compatible server over node:http, on 127.0.0.1 only: `/v1/models`, `/v1/completions` and
@@ -108,6 +108,237 @@ export function chatPrompt(messages: unknown): string {
   return `${lines.join("\n")}\nassistant:`;
 }
 
+/** What every route needs: the backend, the server's start time (`created`, in s) and its limits. */
+interface ServeContext {
+  backend: ServeBackend;
+  created: number;
+  /** most inputs per embeddings request */
+  maxInputs: number;
+}
+
+/** Refuses with 404 a request for another model than the one served (no model: the served one). */
+function checkModel(ctx: ServeContext, body: Record<string, unknown>): void {
+  if (body.model !== undefined && body.model !== ctx.backend.modelName)
+    throw new HttpError(
+      404,
+      `model "${String(body.model)}" not found (served: ${ctx.backend.modelName})`,
+      "not_found_error",
+    );
+}
+
+/** The prompt of a completions body (a string, or an array of one) or of a chat body (its messages). */
+function promptOf(body: Record<string, unknown>, chat: boolean): string {
+  if (chat) return chatPrompt(body.messages);
+  const p = Array.isArray(body.prompt) && body.prompt.length === 1 ? body.prompt[0] : body.prompt;
+  if (typeof p !== "string") throw new HttpError(400, "prompt must be a string");
+  return p;
+}
+
+/** The output-length policy of a generation body: max_tokens (chat: max_completion_tokens), ignore_eos, min_tokens. */
+function limitsOf(body: Record<string, unknown>, chat: boolean, contextSize: number): GenerationLimits {
+  const maxTokens = intField(
+    body,
+    chat && body.max_completion_tokens !== undefined ? "max_completion_tokens" : "max_tokens",
+    DEFAULT_MAX_TOKENS,
+    1,
+    contextSize,
+  );
+  return {
+    max_tokens: maxTokens,
+    ignore_eos: body.ignore_eos === true,
+    min_tokens: intField(body, "min_tokens", 0, 0, contextSize),
+  };
+}
+
+/** An abort controller that fires when the client goes before the response is finished. */
+function abortOnClose(res: http.ServerResponse): AbortController {
+  const abort = new AbortController();
+  res.on("close", () => {
+    if (!res.writableFinished) abort.abort();
+  });
+  return abort;
+}
+
+/** The usage block of a finished generation. */
+function usageOf(summary: GenerationSummary) {
+  return {
+    prompt_tokens: summary.prompt_tokens,
+    completion_tokens: summary.completion_tokens,
+    total_tokens: summary.prompt_tokens + summary.completion_tokens,
+  };
+}
+
+/** One generation to answer: the parsed request and the fields every answer object repeats. */
+interface Generation {
+  chat: boolean;
+  prompt: string;
+  limits: GenerationLimits;
+  includeUsage: boolean;
+  /** id, object, created, model */
+  base: Record<string, unknown>;
+  signal: AbortSignal;
+}
+
+/** Handles a completions or chat request: parses it, then answers whole or streamed. */
+async function generate(
+  ctx: ServeContext,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  chat: boolean,
+): Promise<void> {
+  const body = await readJson(req);
+  checkModel(ctx, body);
+  const prompt = promptOf(body, chat);
+  const limits = limitsOf(body, chat, ctx.backend.contextSize);
+  const stream = body.stream === true;
+  const includeUsage =
+    typeof body.stream_options === "object" &&
+    body.stream_options !== null &&
+    (body.stream_options as { include_usage?: unknown }).include_usage === true;
+  const id = `${chat ? "chatcmpl" : "cmpl"}-${randomUUID()}`;
+  const object = chat ? (stream ? "chat.completion.chunk" : "chat.completion") : "text_completion";
+  const abort = abortOnClose(res);
+  const base = { id, object, created: ctx.created, model: ctx.backend.modelName };
+  const g: Generation = { chat, prompt, limits, includeUsage, base, signal: abort.signal };
+  if (stream) await generateStreamed(ctx.backend, res, g);
+  else await generateWhole(ctx.backend, res, g);
+}
+
+/** Answers a generation in one JSON body once it is done. */
+async function generateWhole(backend: ServeBackend, res: http.ServerResponse, g: Generation): Promise<void> {
+  let text = "";
+  const summary = await backend.generate(g.prompt, g.limits, (t) => (text += t), g.signal);
+  const usage = usageOf(summary);
+  const choice = g.chat
+    ? { index: 0, message: { role: "assistant", content: text }, finish_reason: summary.finish_reason }
+    : { index: 0, text, logprobs: null, finish_reason: summary.finish_reason };
+  sendJson(res, 200, { ...g.base, choices: [choice], usage });
+}
+
+/**
+ * Answers a generation over SSE: (chat: a role chunk), one chunk per token as it exists, a finish chunk, the
+ * usage chunk when asked, then `[DONE]`. Nothing more is written once the client has gone.
+ */
+async function generateStreamed(
+  backend: ServeBackend,
+  res: http.ServerResponse,
+  g: Generation,
+): Promise<void> {
+  const { chat, base } = g;
+  res.writeHead(200, {
+    "content-type": "text/event-stream",
+    "cache-control": "no-cache",
+    connection: "keep-alive",
+  });
+  res.flushHeaders();
+  const event = (payload: unknown) => res.write(`data: ${JSON.stringify(payload)}\n\n`);
+  if (chat)
+    event({
+      ...base,
+      choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }],
+    });
+  const summary = await backend.generate(
+    g.prompt,
+    g.limits,
+    (t) =>
+      event({
+        ...base,
+        choices: [
+          chat
+            ? { index: 0, delta: { content: t }, finish_reason: null }
+            : { index: 0, text: t, logprobs: null, finish_reason: null },
+        ],
+      }),
+    g.signal,
+  );
+  if (g.signal.aborted) return;
+  event({
+    ...base,
+    choices: [
+      chat
+        ? { index: 0, delta: {}, finish_reason: summary.finish_reason }
+        : { index: 0, text: "", logprobs: null, finish_reason: summary.finish_reason },
+    ],
+  });
+  if (g.includeUsage) event({ ...base, choices: [], usage: usageOf(summary) });
+  res.end("data: [DONE]\n\n");
+}
+
+/** Handles an embeddings request: one float vector per input, refused above `ctx.maxInputs` inputs. */
+async function embeddings(
+  ctx: ServeContext,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): Promise<void> {
+  const body = await readJson(req);
+  checkModel(ctx, body);
+  const input = typeof body.input === "string" ? [body.input] : body.input;
+  if (!Array.isArray(input) || input.length === 0 || !input.every((x) => typeof x === "string"))
+    throw new HttpError(400, "input must be a string or a non-empty array of strings");
+  if (input.length > ctx.maxInputs)
+    throw new HttpError(
+      413,
+      `input has ${input.length} texts, more than the ${ctx.maxInputs} one request may carry: split it into several requests`,
+    );
+  if (body.encoding_format !== undefined && body.encoding_format !== "float")
+    throw new HttpError(400, 'only encoding_format "float" is supported');
+  const abort = abortOnClose(res);
+  if (req.socket.destroyed) abort.abort();
+  const { vectors, prompt_tokens } = await ctx.backend.embed(input as string[], abort.signal);
+  sendJson(res, 200, {
+    object: "list",
+    data: vectors.map((embedding, index) => ({ object: "embedding", index, embedding })),
+    model: ctx.backend.modelName,
+    usage: { prompt_tokens, total_tokens: prompt_tokens },
+  });
+}
+
+/** Routes one request by method and path (with or without the /v1 prefix); 404 for any other. */
+async function route(
+  ctx: ServeContext,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  path: string | undefined,
+): Promise<void> {
+  if (req.method === "GET" && (path === "/v1/models" || path === "/models")) {
+    sendJson(res, 200, {
+      object: "list",
+      data: [
+        {
+          id: ctx.backend.modelName,
+          object: "model",
+          created: ctx.created,
+          owned_by: "perf-baseline",
+          meta: ctx.backend.meta,
+        },
+      ],
+    });
+  } else if (req.method === "GET" && path === "/health") {
+    sendJson(res, 200, { status: "ok" });
+  } else if (req.method === "POST" && (path === "/v1/completions" || path === "/completions")) {
+    await generate(ctx, req, res, false);
+  } else if (req.method === "POST" && (path === "/v1/chat/completions" || path === "/chat/completions")) {
+    await generate(ctx, req, res, true);
+  } else if (req.method === "POST" && (path === "/v1/embeddings" || path === "/embeddings")) {
+    await embeddings(ctx, req, res);
+  } else {
+    throw new HttpError(404, `no route ${req.method} ${path}`, "not_found_error");
+  }
+}
+
+/** Answers a failed request with an OpenAI error body, or drops the connection once the answer has begun. */
+function replyError(res: http.ServerResponse, err: unknown): void {
+  const e =
+    err instanceof HttpError
+      ? err
+      : new HttpError(500, (err as Error)?.message ?? String(err), "server_error");
+  if (res.headersSent || res.destroyed) {
+    res.destroy();
+    return;
+  }
+  sendJson(res, e.status, { error: { message: e.message, type: e.type, code: e.status } });
+}
+
 /**
  * Starts the server on 127.0.0.1. The work of a request whose client has gone is stopped (generation
  * between tokens, embeddings between inputs), and an embeddings request above `limits.maxEmbeddingInputs`
@@ -119,185 +350,18 @@ export function startServer(
   port: number,
   limits: ServerLimits = {},
 ): Promise<RunningServer> {
-  const maxInputs = limits.maxEmbeddingInputs ?? DEFAULT_MAX_EMBEDDING_INPUTS;
+  const ctx: ServeContext = {
+    backend,
+    created: Math.floor(Date.now() / 1000),
+    maxInputs: limits.maxEmbeddingInputs ?? DEFAULT_MAX_EMBEDDING_INPUTS,
+  };
   const serverName = `perf-baseline/${toolVersion()} (${Object.entries(backend.versions)
     .map(([k, v]) => `${k} ${v}`)
     .join("; ")})`;
-  const created = Math.floor(Date.now() / 1000);
-
-  const checkModel = (body: Record<string, unknown>) => {
-    if (body.model !== undefined && body.model !== backend.modelName)
-      throw new HttpError(
-        404,
-        `model "${String(body.model)}" not found (served: ${backend.modelName})`,
-        "not_found_error",
-      );
-  };
-
-  async function generate(req: http.IncomingMessage, res: http.ServerResponse, chat: boolean): Promise<void> {
-    const body = await readJson(req);
-    checkModel(body);
-    let prompt: string;
-    if (chat) prompt = chatPrompt(body.messages);
-    else {
-      const p = Array.isArray(body.prompt) && body.prompt.length === 1 ? body.prompt[0] : body.prompt;
-      if (typeof p !== "string") throw new HttpError(400, "prompt must be a string");
-      prompt = p;
-    }
-    const maxTokens = intField(
-      body,
-      chat && body.max_completion_tokens !== undefined ? "max_completion_tokens" : "max_tokens",
-      DEFAULT_MAX_TOKENS,
-      1,
-      backend.contextSize,
-    );
-    const limits: GenerationLimits = {
-      max_tokens: maxTokens,
-      ignore_eos: body.ignore_eos === true,
-      min_tokens: intField(body, "min_tokens", 0, 0, backend.contextSize),
-    };
-    const stream = body.stream === true;
-    const includeUsage =
-      typeof body.stream_options === "object" &&
-      body.stream_options !== null &&
-      (body.stream_options as { include_usage?: unknown }).include_usage === true;
-    const id = `${chat ? "chatcmpl" : "cmpl"}-${randomUUID()}`;
-    const object = chat ? (stream ? "chat.completion.chunk" : "chat.completion") : "text_completion";
-    const abort = new AbortController();
-    res.on("close", () => {
-      if (!res.writableFinished) abort.abort();
-    });
-    const base = { id, object, created, model: backend.modelName };
-    if (!stream) {
-      let text = "";
-      const summary = await backend.generate(prompt, limits, (t) => (text += t), abort.signal);
-      const usage = {
-        prompt_tokens: summary.prompt_tokens,
-        completion_tokens: summary.completion_tokens,
-        total_tokens: summary.prompt_tokens + summary.completion_tokens,
-      };
-      const choice = chat
-        ? { index: 0, message: { role: "assistant", content: text }, finish_reason: summary.finish_reason }
-        : { index: 0, text, logprobs: null, finish_reason: summary.finish_reason };
-      sendJson(res, 200, { ...base, choices: [choice], usage });
-      return;
-    }
-    res.writeHead(200, {
-      "content-type": "text/event-stream",
-      "cache-control": "no-cache",
-      connection: "keep-alive",
-    });
-    res.flushHeaders();
-    const event = (payload: unknown) => res.write(`data: ${JSON.stringify(payload)}\n\n`);
-    if (chat)
-      event({
-        ...base,
-        choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }],
-      });
-    const summary = await backend.generate(
-      prompt,
-      limits,
-      (t) =>
-        event({
-          ...base,
-          choices: [
-            chat
-              ? { index: 0, delta: { content: t }, finish_reason: null }
-              : { index: 0, text: t, logprobs: null, finish_reason: null },
-          ],
-        }),
-      abort.signal,
-    );
-    if (abort.signal.aborted) return;
-    event({
-      ...base,
-      choices: [
-        chat
-          ? { index: 0, delta: {}, finish_reason: summary.finish_reason }
-          : { index: 0, text: "", logprobs: null, finish_reason: summary.finish_reason },
-      ],
-    });
-    if (includeUsage) {
-      event({
-        ...base,
-        choices: [],
-        usage: {
-          prompt_tokens: summary.prompt_tokens,
-          completion_tokens: summary.completion_tokens,
-          total_tokens: summary.prompt_tokens + summary.completion_tokens,
-        },
-      });
-    }
-    res.end("data: [DONE]\n\n");
-  }
-
-  async function embeddings(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const body = await readJson(req);
-    checkModel(body);
-    const input = typeof body.input === "string" ? [body.input] : body.input;
-    if (!Array.isArray(input) || input.length === 0 || !input.every((x) => typeof x === "string"))
-      throw new HttpError(400, "input must be a string or a non-empty array of strings");
-    if (input.length > maxInputs)
-      throw new HttpError(
-        413,
-        `input has ${input.length} texts, more than the ${maxInputs} one request may carry: split it into several requests`,
-      );
-    if (body.encoding_format !== undefined && body.encoding_format !== "float")
-      throw new HttpError(400, 'only encoding_format "float" is supported');
-    const abort = new AbortController();
-    res.on("close", () => {
-      if (!res.writableFinished) abort.abort();
-    });
-    if (req.socket.destroyed) abort.abort();
-    const { vectors, prompt_tokens } = await backend.embed(input as string[], abort.signal);
-    sendJson(res, 200, {
-      object: "list",
-      data: vectors.map((embedding, index) => ({ object: "embedding", index, embedding })),
-      model: backend.modelName,
-      usage: { prompt_tokens, total_tokens: prompt_tokens },
-    });
-  }
-
   const server = http.createServer((req, res) => {
     res.setHeader("server", serverName);
     const path = (req.url ?? "/").split("?")[0];
-    const route = async () => {
-      if (req.method === "GET" && (path === "/v1/models" || path === "/models")) {
-        sendJson(res, 200, {
-          object: "list",
-          data: [
-            {
-              id: backend.modelName,
-              object: "model",
-              created,
-              owned_by: "perf-baseline",
-              meta: backend.meta,
-            },
-          ],
-        });
-      } else if (req.method === "GET" && path === "/health") {
-        sendJson(res, 200, { status: "ok" });
-      } else if (req.method === "POST" && (path === "/v1/completions" || path === "/completions")) {
-        await generate(req, res, false);
-      } else if (req.method === "POST" && (path === "/v1/chat/completions" || path === "/chat/completions")) {
-        await generate(req, res, true);
-      } else if (req.method === "POST" && (path === "/v1/embeddings" || path === "/embeddings")) {
-        await embeddings(req, res);
-      } else {
-        throw new HttpError(404, `no route ${req.method} ${path}`, "not_found_error");
-      }
-    };
-    route().catch((err: unknown) => {
-      const e =
-        err instanceof HttpError
-          ? err
-          : new HttpError(500, (err as Error)?.message ?? String(err), "server_error");
-      if (res.headersSent || res.destroyed) {
-        res.destroy();
-        return;
-      }
-      sendJson(res, e.status, { error: { message: e.message, type: e.type, code: e.status } });
-    });
+    route(ctx, req, res, path).catch((err: unknown) => replyError(res, err));
   });
   server.keepAliveTimeout = 30_000;
   server.headersTimeout = 35_000;

@@ -4,8 +4,8 @@
  * divides it by the chunk's tokens; and the builder refuses to return a result its own reader would refuse.
  */
 import { describe, expect, it } from "vitest";
-import type { GenerationSuccess } from "../../src/engines/openai/client.js";
 import { captureEnvironment } from "../../src/environment/capture.js";
+import type { GenerationSuccess } from "../../src/measure/requests.js";
 import {
   buildServingGenerationResult,
   chunkTokens,

@@ -1,11 +1,19 @@
 import { createHash } from "node:crypto";
 import type http from "node:http";
-import { createParser } from "eventsource-parser";
+import { createParser, type EventSourceParser } from "eventsource-parser";
+import type {
+  EmbeddingSuccess,
+  FailureCause,
+  GenerationSuccess,
+  RequestFailure,
+  Usage,
+} from "../../measure/requests.js";
 import {
-  type ExchangeFailure,
+  type BodySink,
+  type DataVerdict,
   type ExchangeRequest,
+  type ExchangeSuccess,
   exchange,
-  type FailureCause,
   keepAliveAgent,
   type SinkVerdict,
 } from "./http.js";
@@ -17,55 +25,8 @@ import { endpointUrl, type GenerationEndpoint, type OptionalField, type Timeouts
  * and nowhere else: every text that comes back from the server or the network stack is redacted.
  */
 
-/** Token counts a server reported. */
-export interface Usage {
-  prompt_tokens: number;
-  completion_tokens: number;
-}
-
-/** A streamed generation request that completed. */
-export interface GenerationSuccess {
-  ok: true;
-  start_ns: bigint;
-  /** response headers arrived */
-  headers_ns: bigint;
-  /** the first chunk that carried output text; null when none did */
-  first_token_ns: bigint | null;
-  /** the last piece of the stream was read */
-  end_ns: bigint;
-  /** arrival of each chunk that carried output text, in order */
-  chunk_times_ns: bigint[];
-  /** characters of output text in each of those chunks (to share usage tokens among chunks) */
-  chunk_chars: number[];
-  text: string;
-  /** usage from the stream (include_usage or a server's own last chunk); null when none came */
-  usage: Usage | null;
-  finish_reason: string | null;
-  /** whether the stream ended with `data: [DONE]` (which completes the request, even if the server leaves it open) */
-  done_marker: boolean;
-  /** times the request was sent again on a fresh connection after a stale keep-alive one failed (0 or 1) */
-  retries: number;
-}
-
-/** An embeddings request that completed. */
-export interface EmbeddingSuccess {
-  ok: true;
-  start_ns: bigint;
-  end_ns: bigint;
-  inputs: number;
-  /** sha256 of the vectors as float32, in input order (the vectors themselves are not kept) */
-  digest: string;
-  /** length of each vector */
-  dimensions: number;
-  /** usage.prompt_tokens when the server reported it */
-  prompt_tokens: number | null;
-  /** times the request was sent again on a fresh connection (0 or 1) */
-  retries: number;
-}
-
-/** A failed request: why, and a one-line detail free of the API key. */
-export type RequestFailure = ExchangeFailure;
-export type { FailureCause };
+/** The per-request records the client returns (src/measure/requests.ts), re-exported for its callers. */
+export type { EmbeddingSuccess, FailureCause, GenerationSuccess, RequestFailure, Usage };
 
 /** A JSON GET's answer (for identity probes); json is null when the body was not JSON. */
 export interface JsonAnswer {
@@ -149,6 +110,154 @@ function usageOf(v: unknown): Usage | null {
 function errorMessage(v: unknown): string {
   if (isObject(v) && typeof v.message === "string") return v.message;
   return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+/**
+ * The reading of one generation stream, as the body sink of its exchange: each read is fed to the SSE parser
+ * with its timestamp and its handling time recorded; each event either adds to what the stream carried
+ * (output text and when it arrived, usage, finish_reason, [DONE]) or becomes the verdict that fails it.
+ */
+class GenerationStream implements BodySink {
+  /** arrival of each chunk that carried output text */
+  private readonly chunkTimes: bigint[] = [];
+  /** characters of output text of each of those chunks */
+  private readonly chunkChars: number[] = [];
+  private text = "";
+  private usage: Usage | null = null;
+  private finish: string | null = null;
+  /** `data: [DONE]` came */
+  private done = false;
+  /** the failure the stream showed, if any */
+  private verdict: SinkVerdict;
+  /** when the read being parsed arrived */
+  private at = 0n;
+  /** when the last read arrived */
+  private lastAt = 0n;
+  private readonly parser: EventSourceParser;
+
+  constructor(
+    private readonly chat: boolean,
+    private readonly redact: (text: string) => string,
+    private readonly overhead: ClientOverhead,
+  ) {
+    this.parser = createParser({ onEvent: (ev) => this.onEvent(ev.data) });
+  }
+
+  readonly onHeaders = (_status: number, headers: http.IncomingHttpHeaders): SinkVerdict => {
+    const type = String(headers["content-type"] ?? "");
+    if (!type.includes("text/event-stream"))
+      return { cause: "bad_response", detail: `expected a text/event-stream, got "${type}"` };
+    return undefined;
+  };
+
+  readonly onData = (piece: string, t: bigint): DataVerdict => {
+    this.at = t;
+    this.lastAt = t;
+    this.parser.feed(piece);
+    this.overhead.add(Number(now() - t));
+    // [DONE] completes the request: a server that leaves the response open is not waited for
+    return this.verdict ?? (this.done ? "complete" : undefined);
+  };
+
+  readonly onEnd = (): SinkVerdict => {
+    this.parser.reset({ consume: true });
+    if (this.verdict) return this.verdict;
+    if (!this.done && this.finish === null)
+      return {
+        cause: "stream_incomplete",
+        detail: "the stream ended with neither [DONE] nor a finish_reason",
+      };
+    return undefined;
+  };
+
+  private excerpt(text: string, n = 120): string {
+    return this.redact(text).slice(0, n);
+  }
+
+  /** Handles one SSE event: [DONE], an error, or a JSON chunk to record; nothing once the stream failed or ended. */
+  private onEvent(data: string): void {
+    if (this.verdict || this.done) return;
+    if (data === "[DONE]") {
+      this.done = true;
+      return;
+    }
+    let obj: unknown;
+    try {
+      obj = JSON.parse(data);
+    } catch {
+      this.verdict = { cause: "malformed_sse", detail: `a stream event is not JSON: ${this.excerpt(data)}` };
+      return;
+    }
+    if (!isObject(obj)) {
+      this.verdict = {
+        cause: "malformed_sse",
+        detail: `a stream event is not a JSON object: ${this.excerpt(data)}`,
+      };
+      return;
+    }
+    if (obj.error !== undefined && obj.error !== null) {
+      this.verdict = {
+        cause: "stream_error",
+        detail: `the server sent an error: ${this.excerpt(errorMessage(obj.error), 300)}`,
+      };
+      return;
+    }
+    this.record(obj);
+  }
+
+  /** Records what one chunk carries: usage, output text (at the time of its read) and finish_reason. */
+  private record(obj: Record<string, unknown>): void {
+    const u = usageOf(obj.usage);
+    if (u) this.usage = u;
+    const choices = obj.choices;
+    if (!Array.isArray(choices)) return;
+    const choice = choices[0];
+    if (!isObject(choice)) return;
+    let piece: unknown;
+    if (this.chat) {
+      const delta = choice.delta;
+      if (isObject(delta)) piece = delta.content || delta.reasoning_content || delta.reasoning;
+    } else {
+      piece = choice.text;
+    }
+    if (typeof piece === "string" && piece !== "") {
+      this.chunkTimes.push(this.at);
+      this.chunkChars.push(piece.length);
+      this.text += piece;
+    }
+    if (typeof choice.finish_reason === "string") this.finish = choice.finish_reason;
+  }
+
+  /** The request's record once its exchange succeeded: a no_output failure when no chunk carried text. */
+  outcome(result: ExchangeSuccess): GenerationSuccess | RequestFailure {
+    const usage = this.usage;
+    if (this.chunkTimes.length === 0)
+      return {
+        ok: false,
+        cause: "no_output",
+        detail: `a ${result.status} stream carried no output text${this.done ? " (only [DONE])" : ""}${
+          usage ? ` (usage.completion_tokens ${usage.completion_tokens})` : ""
+        }`,
+        status: result.status,
+        start_ns: result.start_ns,
+        end_ns: result.end_ns,
+        retries: result.retries,
+      };
+    return {
+      ok: true,
+      retries: result.retries,
+      start_ns: result.start_ns,
+      headers_ns: result.headers_ns,
+      first_token_ns: this.chunkTimes[0] ?? null,
+      end_ns: this.lastAt > 0n ? this.lastAt : result.end_ns,
+      chunk_times_ns: this.chunkTimes,
+      chunk_chars: this.chunkChars,
+      text: this.text,
+      usage,
+      finish_reason: this.finish,
+      done_marker: this.done,
+    };
+  }
 }
 
 /** The OpenAI-compatible client of one base URL. */
@@ -250,128 +359,20 @@ export class OpenAiClient {
    */
   async generate(r: GenerationRequest, signal?: AbortSignal): Promise<GenerationSuccess | RequestFailure> {
     const chat = r.endpoint === "chat";
-    const chunkTimes: bigint[] = [];
-    const chunkChars: number[] = [];
-    let text = "";
-    let usage: Usage | null = null;
-    let finish: string | null = null;
-    let done = false;
-    let lastAt = 0n;
-    let verdict: SinkVerdict;
-    const overhead = this.overhead;
-    const excerpt = (text: string, n = 120) => this.redact(text).slice(0, n);
-    let at = 0n;
-    const parser = createParser({
-      onEvent: (ev) => {
-        if (verdict || done) return;
-        const data = ev.data;
-        if (data === "[DONE]") {
-          done = true;
-          return;
-        }
-        let obj: unknown;
-        try {
-          obj = JSON.parse(data);
-        } catch {
-          verdict = { cause: "malformed_sse", detail: `a stream event is not JSON: ${excerpt(data)}` };
-          return;
-        }
-        if (!isObject(obj)) {
-          verdict = {
-            cause: "malformed_sse",
-            detail: `a stream event is not a JSON object: ${excerpt(data)}`,
-          };
-          return;
-        }
-        if (obj.error !== undefined && obj.error !== null) {
-          verdict = {
-            cause: "stream_error",
-            detail: `the server sent an error: ${excerpt(errorMessage(obj.error), 300)}`,
-          };
-          return;
-        }
-        const u = usageOf(obj.usage);
-        if (u) usage = u;
-        const choices = obj.choices;
-        if (!Array.isArray(choices)) return;
-        const choice = choices[0];
-        if (!isObject(choice)) return;
-        let piece: unknown;
-        if (chat) {
-          const delta = choice.delta;
-          if (isObject(delta)) piece = delta.content || delta.reasoning_content || delta.reasoning;
-        } else {
-          piece = choice.text;
-        }
-        if (typeof piece === "string" && piece !== "") {
-          chunkTimes.push(at);
-          chunkChars.push(piece.length);
-          text += piece;
-        }
-        if (typeof choice.finish_reason === "string") finish = choice.finish_reason;
-      },
-    });
+    const stream = new GenerationStream(chat, this.redact, this.overhead);
+    const url = chat ? this.chatUrl : this.completionsUrl;
+    const result = await exchange(this.request("POST", url, this.generationText(r), signal), stream);
+    return result.ok ? stream.outcome(result) : result;
+  }
+
+  /** The JSON text of a generation request, serialised once per request object. */
+  private generationText(r: GenerationRequest): string {
     let body = this.bodies.get(r)?.text;
     if (body === undefined) {
       body = JSON.stringify(OpenAiClient.generationBody(r));
       this.bodies.set(r, { model: r.model, text: body });
     }
-    const result = await exchange(
-      this.request("POST", chat ? this.chatUrl : this.completionsUrl, body, signal),
-      {
-        onHeaders: (_status, headers) => {
-          const type = String(headers["content-type"] ?? "");
-          if (!type.includes("text/event-stream"))
-            return { cause: "bad_response", detail: `expected a text/event-stream, got "${type}"` };
-          return undefined;
-        },
-        onData: (piece, t) => {
-          at = t;
-          lastAt = t;
-          parser.feed(piece);
-          overhead.add(Number(now() - t));
-          // [DONE] completes the request: a server that leaves the response open is not waited for
-          return verdict ?? (done ? "complete" : undefined);
-        },
-        onEnd: () => {
-          parser.reset({ consume: true });
-          if (verdict) return verdict;
-          if (!done && finish === null)
-            return {
-              cause: "stream_incomplete",
-              detail: "the stream ended with neither [DONE] nor a finish_reason",
-            };
-          return undefined;
-        },
-      },
-    );
-    if (!result.ok) return result;
-    if (chunkTimes.length === 0)
-      return {
-        ok: false,
-        cause: "no_output",
-        detail: `a ${result.status} stream carried no output text${done ? " (only [DONE])" : ""}${
-          usage ? ` (usage.completion_tokens ${(usage as Usage).completion_tokens})` : ""
-        }`,
-        status: result.status,
-        start_ns: result.start_ns,
-        end_ns: result.end_ns,
-        retries: result.retries,
-      };
-    return {
-      ok: true,
-      retries: result.retries,
-      start_ns: result.start_ns,
-      headers_ns: result.headers_ns,
-      first_token_ns: chunkTimes[0] ?? null,
-      end_ns: lastAt > 0n ? lastAt : result.end_ns,
-      chunk_times_ns: chunkTimes,
-      chunk_chars: chunkChars,
-      text,
-      usage,
-      finish_reason: finish,
-      done_marker: done,
-    };
+    return body;
   }
 
   /** One embeddings request for `inputs` (float encoding); checks one vector per input. */

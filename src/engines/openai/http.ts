@@ -1,5 +1,7 @@
 import http from "node:http";
 import https from "node:https";
+import type { Socket } from "node:net";
+import type { FailureCause, RequestFailure } from "../../measure/requests.js";
 import type { Timeouts } from "./options.js";
 
 /**
@@ -18,37 +20,8 @@ import type { Timeouts } from "./options.js";
  * the separate timeouts and the per-chunk timestamps need, with less work per chunk.
  */
 
-/** Why a request failed: a stable key results group failures by. */
-export type FailureCause =
-  | "connection_refused"
-  | "connection_reset"
-  | "dns_error"
-  | "network_error"
-  | "connect_timeout"
-  | "first_byte_timeout"
-  | "idle_timeout"
-  | "total_timeout"
-  | "stream_cut"
-  | "stream_incomplete"
-  | "malformed_sse"
-  | "stream_error"
-  | "bad_response"
-  | "aborted"
-  /** a 2xx stream that carried no output token (only [DONE], or only empty chunks) */
-  | "no_output"
-  | `http_${number}`;
-
 /** A failed exchange. `detail` is already free of the API key. */
-export interface ExchangeFailure {
-  ok: false;
-  cause: FailureCause;
-  detail: string;
-  status: number | null;
-  start_ns: bigint;
-  end_ns: bigint;
-  /** times the request was sent again on a fresh connection (0 or 1) */
-  retries: number;
-}
+export type ExchangeFailure = RequestFailure;
 
 /** A completed exchange (2xx, body read to its end). */
 export interface ExchangeSuccess {
@@ -161,187 +134,241 @@ export function keepAliveAgent(url: URL): http.Agent {
  * connection (see the module comment); the total timeout covers both attempts.
  */
 export function exchange(req: ExchangeRequest, sink: BodySink): Promise<ExchangeSuccess | ExchangeFailure> {
-  return new Promise((resolve) => {
-    const start = now();
-    const t = req.timeouts;
-    let settled = false;
-    let responded = false;
-    let retries = 0;
-    let connectTimer: NodeJS.Timeout | null = null;
-    let firstByteTimer: NodeJS.Timeout | null = null;
-    let idleTimer: NodeJS.Timeout | null = null;
-    let client: http.ClientRequest | null = null;
+  return new Promise((resolve) => new Exchange(req, sink, resolve).begin());
+}
 
-    const clearAttemptTimers = () => {
-      if (connectTimer) clearTimeout(connectTimer);
-      if (firstByteTimer) clearTimeout(firstByteTimer);
-      connectTimer = null;
-      firstByteTimer = null;
-    };
-    const cleanup = () => {
-      clearTimeout(totalTimer);
-      clearAttemptTimers();
-      if (idleTimer) clearTimeout(idleTimer);
-      req.signal?.removeEventListener("abort", onAbort);
-    };
-    const fail = (cause: FailureCause, detail: string, status: number | null = null) => {
-      if (settled) return;
-      settled = true;
-      cleanup();
-      resolve({
-        ok: false,
-        cause,
-        detail: req.redact(detail),
-        status,
-        start_ns: start,
-        end_ns: now(),
-        retries,
-      });
-      client?.destroy();
-    };
-    const onAbort = () => fail("aborted", "the run was interrupted");
-    const totalTimer = setTimeout(
-      () => fail("total_timeout", `no complete response within ${t.total_ms} ms`),
+/**
+ * One exchange in flight: its timers, its current attempt (the first, or the retry on a fresh connection) and
+ * its outcome, settled once (`fail` and `succeed` clear every timer and the abort listener).
+ */
+class Exchange {
+  private readonly start = now();
+  private settled = false;
+  /** response headers arrived (no retry after that) */
+  private responded = false;
+  private retries = 0;
+  private totalTimer: NodeJS.Timeout | null = null;
+  private connectTimer: NodeJS.Timeout | null = null;
+  private firstByteTimer: NodeJS.Timeout | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
+  /** the current attempt's request */
+  private client: http.ClientRequest | null = null;
+  private readonly headers: Record<string, string>;
+
+  constructor(
+    private readonly req: ExchangeRequest,
+    private readonly sink: BodySink,
+    private readonly resolve: (outcome: ExchangeSuccess | ExchangeFailure) => void,
+  ) {
+    this.headers = { ...req.headers };
+    if (req.body !== undefined) this.headers["content-length"] = String(Buffer.byteLength(req.body));
+  }
+
+  /** Starts the total timeout, listens for the abort signal and sends the first attempt. */
+  begin(): void {
+    const t = this.req.timeouts;
+    this.totalTimer = setTimeout(
+      () => this.fail("total_timeout", `no complete response within ${t.total_ms} ms`),
       t.total_ms,
     );
-    if (req.signal?.aborted) {
-      onAbort();
+    if (this.req.signal?.aborted) {
+      this.onAbort();
       return;
     }
-    req.signal?.addEventListener("abort", onAbort, { once: true });
-    const startFirstByte = () => {
-      firstByteTimer = setTimeout(
-        () => fail("first_byte_timeout", `no response headers within ${t.first_byte_ms} ms`),
-        t.first_byte_ms,
-      );
-    };
+    this.req.signal?.addEventListener("abort", this.onAbort, { once: true });
+    this.attempt(this.req.agent);
+  }
 
+  private readonly onAbort = () => this.fail("aborted", "the run was interrupted");
+
+  private clearAttemptTimers(): void {
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    if (this.firstByteTimer) clearTimeout(this.firstByteTimer);
+    this.connectTimer = null;
+    this.firstByteTimer = null;
+  }
+
+  private cleanup(): void {
+    if (this.totalTimer) clearTimeout(this.totalTimer);
+    this.clearAttemptTimers();
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.req.signal?.removeEventListener("abort", this.onAbort);
+  }
+
+  /** Settles as a failure (the detail redacted) unless already settled, and drops the current request. */
+  private fail(cause: FailureCause, detail: string, status: number | null = null): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.cleanup();
+    this.resolve({
+      ok: false,
+      cause,
+      detail: this.req.redact(detail),
+      status,
+      start_ns: this.start,
+      end_ns: now(),
+      retries: this.retries,
+    });
+    this.client?.destroy();
+  }
+
+  /** Settles as a success. */
+  private succeed(res: http.IncomingMessage, status: number, headersAt: bigint): void {
+    this.settled = true;
+    this.cleanup();
+    this.resolve({
+      ok: true,
+      status,
+      headers: res.headers,
+      start_ns: this.start,
+      headers_ns: headersAt,
+      end_ns: now(),
+      retries: this.retries,
+    });
+  }
+
+  private startFirstByte(): void {
+    const t = this.req.timeouts;
+    this.firstByteTimer = setTimeout(
+      () => this.fail("first_byte_timeout", `no response headers within ${t.first_byte_ms} ms`),
+      t.first_byte_ms,
+    );
+  }
+
+  /** Sends the request through `agent`; events of a request that is no longer the current one are ignored. */
+  private attempt(agent: http.Agent): void {
+    const req = this.req;
     const mod = req.url.protocol === "https:" ? https : http;
-    const headers: Record<string, string> = { ...req.headers };
-    if (req.body !== undefined) headers["content-length"] = String(Buffer.byteLength(req.body));
+    let current: http.ClientRequest;
+    try {
+      current = mod.request({ ...target(req.url), method: req.method, headers: this.headers, agent });
+    } catch (err) {
+      this.fail("network_error", (err as Error).message);
+      return;
+    }
+    this.client = current;
+    current.on("socket", (socket) => this.onSocket(current, socket));
+    current.on("error", (err: NodeJS.ErrnoException) => this.onError(current, err));
+    current.on("response", (res) => this.onResponse(res));
+    current.end(req.body);
+  }
 
-    const attempt = (agent: http.Agent) => {
-      let current: http.ClientRequest;
-      try {
-        current = mod.request({ ...target(req.url), method: req.method, headers, agent });
-      } catch (err) {
-        fail("network_error", (err as Error).message);
-        return;
-      }
-      client = current;
-      current.on("socket", (socket) => {
-        if (settled || client !== current) return;
-        if (socket.connecting) {
-          connectTimer = setTimeout(
-            () => fail("connect_timeout", `not connected within ${t.connect_ms} ms`),
-            t.connect_ms,
-          );
-          socket.once("connect", () => {
-            if (client !== current) return;
-            if (connectTimer) clearTimeout(connectTimer);
-            connectTimer = null;
-            if (!settled && !responded) startFirstByte();
-          });
-        } else {
-          startFirstByte();
-        }
-      });
-      current.on("error", (err: NodeJS.ErrnoException) => {
-        if (settled || client !== current) return;
-        const stale =
-          !responded && current.reusedSocket && retries === 0 && STALE_SOCKET_CODES.has(err.code ?? "");
-        if (stale) {
-          // the server closed this keep-alive connection before it answered: once more, on a new one
-          retries++;
-          clearAttemptTimers();
-          current.destroy();
-          attempt(freshAgent(req.url));
-          return;
-        }
-        fail(networkCause(err, responded), `${err.code ?? "error"}: ${err.message}`);
-      });
-      current.on("response", (res) => onResponse(res));
-      current.end(req.body);
-    };
+  /** Times the connect of a new socket, then the wait for the first byte. */
+  private onSocket(current: http.ClientRequest, socket: Socket): void {
+    if (this.settled || this.client !== current) return;
+    if (!socket.connecting) {
+      this.startFirstByte();
+      return;
+    }
+    const t = this.req.timeouts;
+    this.connectTimer = setTimeout(
+      () => this.fail("connect_timeout", `not connected within ${t.connect_ms} ms`),
+      t.connect_ms,
+    );
+    socket.once("connect", () => {
+      if (this.client !== current) return;
+      if (this.connectTimer) clearTimeout(this.connectTimer);
+      this.connectTimer = null;
+      if (!this.settled && !this.responded) this.startFirstByte();
+    });
+  }
 
-    const onResponse = (res: http.IncomingMessage) => {
-      if (settled) {
-        res.destroy();
-        return;
-      }
-      responded = true;
-      const headersAt = now();
-      if (firstByteTimer) clearTimeout(firstByteTimer);
-      const status = res.statusCode ?? 0;
-      idleTimer = setTimeout(
-        () => fail("idle_timeout", `no data for ${t.idle_ms} ms after ${status} response`, status),
-        t.idle_ms,
-      );
-      res.setEncoding("utf8");
-      res.on("error", (err: NodeJS.ErrnoException) => {
-        fail("stream_cut", `response cut: ${err.message}`, status);
-      });
-      res.on("close", () => {
-        if (!res.complete) fail("stream_cut", "the connection closed before the response ended", status);
-      });
-      if (status < 200 || status >= 300) {
-        let body = "";
-        res.on("data", (piece: string) => {
-          idleTimer?.refresh();
-          if (body.length < ERROR_BODY_READ_CHARS) body += piece;
-        });
-        res.on("end", () => {
-          // redact the whole body first: a cut could leave the first characters of a key behind
-          const text = req.redact(body).replace(/\s+/g, " ").trim().slice(0, ERROR_BODY_CHARS);
-          fail(`http_${status}`, `HTTP ${status}${text ? `: ${text}` : ""}`, status);
-        });
-        return;
-      }
-      const refused = sink.onHeaders?.(status, res.headers);
-      if (refused) {
-        fail(refused.cause, refused.detail, status);
-        return;
-      }
-      const succeed = () => {
-        settled = true;
-        cleanup();
-        resolve({
-          ok: true,
-          status,
-          headers: res.headers,
-          start_ns: start,
-          headers_ns: headersAt,
-          end_ns: now(),
-          retries,
-        });
-      };
-      res.on("data", (piece: string) => {
-        const at = now();
-        if (settled) return;
-        idleTimer?.refresh();
-        const verdict = sink.onData(piece, at);
-        if (verdict === "complete") {
-          succeed();
-          // whatever the server still sends is dropped; a response left open loses its connection
-          if (!res.complete) {
-            const grace = setTimeout(() => res.destroy(), COMPLETE_GRACE_MS);
-            grace.unref();
-            res.once("close", () => clearTimeout(grace));
-            res.resume();
-          }
-        } else if (verdict) fail(verdict.cause, verdict.detail, status);
-      });
-      res.on("end", () => {
-        if (settled) return;
-        const verdict = sink.onEnd?.();
-        if (verdict) {
-          fail(verdict.cause, verdict.detail, status);
-          return;
-        }
-        succeed();
-      });
-    };
+  /** A request error: retried once on a fresh connection when a stale keep-alive one failed, else a failure. */
+  private onError(current: http.ClientRequest, err: NodeJS.ErrnoException): void {
+    if (this.settled || this.client !== current) return;
+    const stale =
+      !this.responded && current.reusedSocket && this.retries === 0 && STALE_SOCKET_CODES.has(err.code ?? "");
+    if (stale) {
+      // the server closed this keep-alive connection before it answered: once more, on a new one
+      this.retries++;
+      this.clearAttemptTimers();
+      current.destroy();
+      this.attempt(freshAgent(this.req.url));
+      return;
+    }
+    this.fail(networkCause(err, this.responded), `${err.code ?? "error"}: ${err.message}`);
+  }
 
-    attempt(req.agent);
-  });
+  /** Response headers: starts the idle timeout, then reads an error body or hands a 2xx body to the sink. */
+  private onResponse(res: http.IncomingMessage): void {
+    if (this.settled) {
+      res.destroy();
+      return;
+    }
+    this.responded = true;
+    const headersAt = now();
+    if (this.firstByteTimer) clearTimeout(this.firstByteTimer);
+    const status = res.statusCode ?? 0;
+    const idleMs = this.req.timeouts.idle_ms;
+    this.idleTimer = setTimeout(
+      () => this.fail("idle_timeout", `no data for ${idleMs} ms after ${status} response`, status),
+      idleMs,
+    );
+    res.setEncoding("utf8");
+    res.on("error", (err: NodeJS.ErrnoException) => {
+      this.fail("stream_cut", `response cut: ${err.message}`, status);
+    });
+    res.on("close", () => {
+      if (!res.complete) this.fail("stream_cut", "the connection closed before the response ended", status);
+    });
+    if (status < 200 || status >= 300) {
+      this.readErrorBody(res, status);
+      return;
+    }
+    const refused = this.sink.onHeaders?.(status, res.headers);
+    if (refused) {
+      this.fail(refused.cause, refused.detail, status);
+      return;
+    }
+    this.readBody(res, status, headersAt);
+  }
+
+  /** Reads an error response's body (bounded) into the failure detail, redacted before it is cut. */
+  private readErrorBody(res: http.IncomingMessage, status: number): void {
+    let body = "";
+    res.on("data", (piece: string) => {
+      this.idleTimer?.refresh();
+      if (body.length < ERROR_BODY_READ_CHARS) body += piece;
+    });
+    res.on("end", () => {
+      // redact the whole body first: a cut could leave the first characters of a key behind
+      const text = this.req.redact(body).replace(/\s+/g, " ").trim().slice(0, ERROR_BODY_CHARS);
+      this.fail(`http_${status}`, `HTTP ${status}${text ? `: ${text}` : ""}`, status);
+    });
+  }
+
+  /** Hands each piece of a 2xx body to the sink with its read time, until a verdict or the end. */
+  private readBody(res: http.IncomingMessage, status: number, headersAt: bigint): void {
+    res.on("data", (piece: string) => {
+      const at = now();
+      if (this.settled) return;
+      this.idleTimer?.refresh();
+      const verdict = this.sink.onData(piece, at);
+      if (verdict === "complete") {
+        this.succeed(res, status, headersAt);
+        dropRest(res);
+      } else if (verdict) this.fail(verdict.cause, verdict.detail, status);
+    });
+    res.on("end", () => {
+      if (this.settled) return;
+      const verdict = this.sink.onEnd?.();
+      if (verdict) {
+        this.fail(verdict.cause, verdict.detail, status);
+        return;
+      }
+      this.succeed(res, status, headersAt);
+    });
+  }
+}
+
+/**
+ * After a "complete" verdict: whatever the server still sends is dropped; a response left open loses its
+ * connection after COMPLETE_GRACE_MS.
+ */
+function dropRest(res: http.IncomingMessage): void {
+  if (res.complete) return;
+  const grace = setTimeout(() => res.destroy(), COMPLETE_GRACE_MS);
+  grace.unref();
+  res.once("close", () => clearTimeout(grace));
+  res.resume();
 }

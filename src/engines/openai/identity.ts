@@ -1,3 +1,4 @@
+import type { RequestFailure } from "../../measure/requests.js";
 import type { BenchmarkResult } from "../../results/schema.js";
 import { EngineError, UsageError } from "../../util/errors.js";
 import type { EngineIdentity } from "../types.js";
@@ -49,100 +50,168 @@ export async function discoverServer(
   apiKeyEnv: string,
 ): Promise<ServerInfo> {
   const base = client.baseUrl;
-  const warnings: string[] = [];
-  const modelsUrl = endpointUrl(base, "/models");
-  const listed = await client.getJson(modelsUrl, PROBE_MS);
-  let served: string[] | null = null;
-  let entry: Record<string, unknown> | null = null;
-  const versions: Record<string, string> = {};
-  const details: EngineIdentity["details"] = { base_url: base.href };
-  if (!listed.ok) {
-    const cause = listed.cause;
-    if (
-      cause === "connection_refused" ||
-      cause === "dns_error" ||
-      cause === "connect_timeout" ||
-      cause === "network_error" ||
-      cause === "connection_reset"
-    ) {
-      throw new EngineError(
-        `cannot reach ${base.href}: ${listed.detail} (is the server running? check --base-url)`,
-      );
-    }
-    if (cause === "http_401" || cause === "http_403") {
-      throw new EngineError(
-        `${modelsUrl.href} answered ${listed.detail}: check the API key in $${apiKeyEnv} (--api-key-env names the variable)`,
-      );
-    }
-    warnings.push(
-      `GET ${modelsUrl.pathname} failed (${listed.detail}): the served models could not be checked`,
-    );
-  } else {
-    const data = isObject(listed.json) && Array.isArray(listed.json.data) ? listed.json.data : null;
-    if (data === null) {
-      warnings.push(`GET ${modelsUrl.pathname} did not list models: the model name could not be checked`);
-    } else {
-      const entries = data.filter(isObject);
-      served = entries.map((e) => str(e.id)).filter((x): x is string => x !== null);
-      const shown = served.map(client.redact);
-      if (model === undefined) {
-        if (served.length !== 1)
-          throw new UsageError(
-            `--model is required: ${base.href} serves ${shown.length === 0 ? "no models" : shown.join(", ")}`,
-          );
-        model = served[0] as string;
-      }
-      entry = entries.find((e) => e.id === model) ?? null;
-      if (!entry)
-        throw new UsageError(
-          `model "${client.redact(model)}" is not served by ${base.href} (served: ${shown.length ? shown.join(", ") : "none"})`,
-        );
-      const owner = str(entry.owned_by);
-      if (owner) versions.owned_by = client.redact(owner);
-    }
-    const server = str(listed.headers.server);
-    if (server) versions.server = client.redact(server);
-  }
-  if (model === undefined)
+  const found: Found = { warnings: [], versions: {}, details: { base_url: base.href } };
+  const listing = await listModels(client, model, apiKeyEnv, found);
+  const chosen = listing.model;
+  if (chosen === undefined)
     throw new UsageError("--model is required with --engine openai (the served model name)");
-  if (served) details.served_models = served.map(client.redact).join(", ");
-
-  // software versions at the server root, where the base URL ends in /v1
-  const root = serverRoot(base);
-  if (root.pathname !== base.pathname) {
-    const at = (path: string) => {
-      const u = new URL(root.href);
-      u.pathname = `${root.pathname.replace(/\/$/, "")}${path}`;
-      return u;
-    };
-    const [props, vllm, ollama] = await Promise.all([
-      client.getJson(at("/props"), PROBE_MS),
-      client.getJson(at("/version"), PROBE_MS),
-      client.getJson(at("/api/version"), PROBE_MS),
-    ]);
-    if (props.ok && isObject(props.json)) {
-      const build = str(props.json.build_info);
-      if (build) versions.llama_cpp = client.redact(build);
-      const slots = int(props.json.total_slots);
-      if (slots !== null) details.total_slots = slots;
-      const path = str(props.json.model_path);
-      if (path) details.model_path = client.redact(path);
-    }
-    if (vllm.ok && isObject(vllm.json)) {
-      const v = str(vllm.json.version);
-      if (v) versions.vllm = client.redact(v);
-    }
-    if (ollama.ok && isObject(ollama.json)) {
-      const v = str(ollama.json.version);
-      if (v) versions.ollama = client.redact(v);
-    }
-  }
+  const served = listing.served;
+  if (served) found.details.served_models = served.map(client.redact).join(", ");
+  await probeServerRoot(client, found);
+  const { versions, details, warnings } = found;
   if (!versions.server && !versions.llama_cpp && !versions.vllm && !versions.ollama) {
     warnings.push(
       "the server told no software name or version: a server upgrade between two runs will not show in the comparison",
     );
   }
+  return {
+    identity: { name: "openai", versions, details },
+    served_models: served === null ? null : served.map(client.redact),
+    warnings,
+    request_model: chosen,
+    model: servedModel(client, chosen, listing.entry),
+  };
+}
 
+/** What discovery found so far: software versions, identity details and warnings, in the order found. */
+interface Found {
+  warnings: string[];
+  versions: Record<string, string>;
+  details: EngineIdentity["details"];
+}
+
+/** The models list's answer: the served ids, the entry of the model to run and its id (undefined: none chosen). */
+interface ModelListing {
+  served: string[] | null;
+  entry: Record<string, unknown> | null;
+  model: string | undefined;
+}
+
+/**
+ * `GET /v1/models`: the served ids, the model to run among them, its owner and the `server` header.
+ * @throws EngineError when the server cannot be reached or refuses the key; UsageError for a model it does not serve.
+ */
+async function listModels(
+  client: OpenAiClient,
+  model: string | undefined,
+  apiKeyEnv: string,
+  found: Found,
+): Promise<ModelListing> {
+  const modelsUrl = endpointUrl(client.baseUrl, "/models");
+  const listed = await client.getJson(modelsUrl, PROBE_MS);
+  if (!listed.ok) {
+    found.warnings.push(listingFailure(client.baseUrl, modelsUrl, listed, apiKeyEnv));
+    return { served: null, entry: null, model };
+  }
+  const data = isObject(listed.json) && Array.isArray(listed.json.data) ? listed.json.data : null;
+  let listing: ModelListing = { served: null, entry: null, model };
+  if (data === null) {
+    found.warnings.push(`GET ${modelsUrl.pathname} did not list models: the model name could not be checked`);
+  } else {
+    listing = pickModel(client, data.filter(isObject), model);
+    const owner = str(listing.entry?.owned_by);
+    if (owner) found.versions.owned_by = client.redact(owner);
+  }
+  const server = str(listed.headers.server);
+  if (server) found.versions.server = client.redact(server);
+  return listing;
+}
+
+/**
+ * A models list that failed: an error when the server is out of reach or refuses the key, else the warning
+ * to record (the run goes on without checking the model name).
+ */
+function listingFailure(base: URL, modelsUrl: URL, listed: RequestFailure, apiKeyEnv: string): string {
+  const cause = listed.cause;
+  if (
+    cause === "connection_refused" ||
+    cause === "dns_error" ||
+    cause === "connect_timeout" ||
+    cause === "network_error" ||
+    cause === "connection_reset"
+  ) {
+    throw new EngineError(
+      `cannot reach ${base.href}: ${listed.detail} (is the server running? check --base-url)`,
+    );
+  }
+  if (cause === "http_401" || cause === "http_403") {
+    throw new EngineError(
+      `${modelsUrl.href} answered ${listed.detail}: check the API key in $${apiKeyEnv} (--api-key-env names the variable)`,
+    );
+  }
+  return `GET ${modelsUrl.pathname} failed (${listed.detail}): the served models could not be checked`;
+}
+
+/**
+ * The model to run among the listed entries: `model`, or the only one served when `model` is undefined.
+ * @throws UsageError when `model` is not served, or is undefined and the server does not serve exactly one.
+ */
+function pickModel(
+  client: OpenAiClient,
+  entries: Record<string, unknown>[],
+  model: string | undefined,
+): ModelListing & { entry: Record<string, unknown> } {
+  const base = client.baseUrl;
+  const served = entries.map((e) => str(e.id)).filter((x): x is string => x !== null);
+  const shown = served.map(client.redact);
+  if (model === undefined) {
+    if (served.length !== 1)
+      throw new UsageError(
+        `--model is required: ${base.href} serves ${shown.length === 0 ? "no models" : shown.join(", ")}`,
+      );
+    model = served[0] as string;
+  }
+  const entry = entries.find((e) => e.id === model) ?? null;
+  if (!entry)
+    throw new UsageError(
+      `model "${client.redact(model)}" is not served by ${base.href} (served: ${shown.length ? shown.join(", ") : "none"})`,
+    );
+  return { served, entry, model };
+}
+
+/**
+ * Software versions at the server root, where the base URL ends in /v1: llama-server's `/props` (build_info,
+ * total_slots, model_path), vLLM's `/version` and Ollama's `/api/version`, probed at once.
+ */
+async function probeServerRoot(client: OpenAiClient, found: Found): Promise<void> {
+  const base = client.baseUrl;
+  const root = serverRoot(base);
+  if (root.pathname === base.pathname) return;
+  const at = (path: string) => {
+    const u = new URL(root.href);
+    u.pathname = `${root.pathname.replace(/\/$/, "")}${path}`;
+    return u;
+  };
+  const [props, vllm, ollama] = await Promise.all([
+    client.getJson(at("/props"), PROBE_MS),
+    client.getJson(at("/version"), PROBE_MS),
+    client.getJson(at("/api/version"), PROBE_MS),
+  ]);
+  const { versions, details } = found;
+  if (props.ok && isObject(props.json)) {
+    const build = str(props.json.build_info);
+    if (build) versions.llama_cpp = client.redact(build);
+    const slots = int(props.json.total_slots);
+    if (slots !== null) details.total_slots = slots;
+    const path = str(props.json.model_path);
+    if (path) details.model_path = client.redact(path);
+  }
+  if (vllm.ok && isObject(vllm.json)) {
+    const v = str(vllm.json.version);
+    if (v) versions.vllm = client.redact(v);
+  }
+  if (ollama.ok && isObject(ollama.json)) {
+    const v = str(ollama.json.version);
+    if (v) versions.ollama = client.redact(v);
+  }
+}
+
+/** The model block of the result, from the served name and the entry's `meta` (llama-server's names). */
+function servedModel(
+  client: OpenAiClient,
+  model: string,
+  entry: Record<string, unknown> | null,
+): ServedModel {
   const meta = entry && isObject(entry.meta) ? entry.meta : {};
   // every string that came from the server is redacted before it is kept (a model id may hold the key)
   const text = (v: unknown) => {
@@ -151,24 +220,18 @@ export async function discoverServer(
   };
   const shownModel = client.redact(model);
   return {
-    identity: { name: "openai", versions, details },
-    served_models: served === null ? null : served.map(client.redact),
-    warnings,
-    request_model: model,
-    model: {
-      path: shownModel,
-      sha256: null,
-      size_bytes: int(meta.size),
-      architecture: text(meta.architecture),
-      name: shownModel,
-      parameter_count: int(meta.n_params),
-      quantization: text(meta.quantization),
-      dummy: meta.dummy === true,
-      preset: text(meta.preset),
-      context_length: int(meta.n_ctx_train),
-      embedding_length: int(meta.n_embd),
-      block_count: int(meta.n_layer),
-      vocab_size: int(meta.n_vocab),
-    },
+    path: shownModel,
+    sha256: null,
+    size_bytes: int(meta.size),
+    architecture: text(meta.architecture),
+    name: shownModel,
+    parameter_count: int(meta.n_params),
+    quantization: text(meta.quantization),
+    dummy: meta.dummy === true,
+    preset: text(meta.preset),
+    context_length: int(meta.n_ctx_train),
+    embedding_length: int(meta.n_embd),
+    block_count: int(meta.n_layer),
+    vocab_size: int(meta.n_vocab),
   };
 }
