@@ -3,7 +3,7 @@
  * and the paired analysis, in the gate's evidence style. Pure; JSON-serialisable.
  */
 import { type GateConfig, thresholdOf } from "../config/gate-config.js";
-import { pct } from "../report/format.js";
+import { pct } from "../util/format.js";
 import type { Mode } from "../workload/workload.js";
 import type { GatedMetric } from "./analysis.js";
 import { checkComparability, type FieldDifference } from "./comparability.js";

@@ -24,7 +24,7 @@
  */
 
 import { type GateConfig, noisyCvOf, thresholdOf } from "../config/gate-config.js";
-import { pct } from "../report/format.js";
+import { pct } from "../util/format.js";
 import type { BenchmarkResult } from "../results/schema.js";
 import { median } from "../stats/index.js";
 import { EXIT } from "../util/errors.js";

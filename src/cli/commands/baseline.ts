@@ -13,7 +13,7 @@ import { noisyCvOf } from "../../config/gate-config.js";
 import { readGateConfig } from "../../config/read-config.js";
 import { metricSamples } from "../../gate/analysis.js";
 import { recordToHistory } from "../../history/record.js";
-import { fmtRate, pct } from "../../report/format.js";
+import { fmtRate, pct } from "../../util/format.js";
 import { readResult } from "../../results/io.js";
 import type { BenchmarkResult } from "../../results/schema.js";
 import { renderWarning } from "../../results/warnings.js";
