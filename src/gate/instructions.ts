@@ -149,8 +149,3 @@ export function gateInstructions(
     report.reasons.push("the machines differ (hardware fingerprint): recorded, not blocking for counts");
   return report;
 }
-
-/** The report as text lines, the verdict first. */
-export function renderInstructionGate(r: InstructionGateReport): string {
-  return [`${r.mode} instructions: ${r.verdict}`, ...r.reasons.map((l) => `  ${l}`)].join("\n");
-}

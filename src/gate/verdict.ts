@@ -24,10 +24,10 @@
  */
 
 import { type GateConfig, noisyCvOf, thresholdOf } from "../config/gate-config.js";
-import { pct } from "../util/format.js";
 import type { BenchmarkResult } from "../results/schema.js";
 import { median } from "../stats/index.js";
 import { EXIT } from "../util/errors.js";
+import { pct } from "../util/format.js";
 import type { Mode } from "../workload/workload.js";
 import { type Analysis, analyze, type GatedMetric, gatedMetric, metricSamples } from "./analysis.js";
 import { type Comparability, checkComparability, describeDifferences } from "./comparability.js";

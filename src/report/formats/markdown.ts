@@ -1,4 +1,4 @@
-import { renderAbText } from "../../gate/ab-report.js";
+import { renderAbText } from "../ab-text.js";
 import { gateSection, renderReleaseReport } from "../markdown.js";
 import type { ReportFormat } from "../registry.js";
 import { resultSummaryRows } from "../result-summary.js";
