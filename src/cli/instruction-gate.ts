@@ -2,8 +2,9 @@
  * The instruction-count side of `gate` and `check-release` (see src/gate/instructions.ts for the rule).
  */
 import type { GateConfig } from "../config/gate-config.js";
-import { gateInstructions, type InstructionGateReport, renderInstructionGate } from "../gate/instructions.js";
+import { gateInstructions, type InstructionGateReport } from "../gate/instructions.js";
 import { VERDICT_EXIT } from "../gate/verdict.js";
+import { renderInstructionGate } from "../report/instructions-text.js";
 import type { BenchmarkResult } from "../results/schema.js";
 
 /** True when a result's wall-time figures come from a counted run under valgrind (never time-gated). */

@@ -1,9 +1,10 @@
 /**
  * The report of an interleaved A/B run (`perf-baseline ab`): the verdict, its reasons and fixes, every block
- * and the paired analysis, in the gate's evidence style. Pure; JSON-serialisable.
+ * and the paired analysis, in the gate's evidence style. Pure; JSON-serialisable. Its text form is
+ * src/report/ab-text.ts.
  */
 import { type GateConfig, thresholdOf } from "../config/gate-config.js";
-import { pct } from "../report/format.js";
+import { pct } from "../util/format.js";
 import type { Mode } from "../workload/workload.js";
 import type { GatedMetric } from "./analysis.js";
 import { checkComparability, type FieldDifference } from "./comparability.js";
@@ -38,7 +39,8 @@ export interface AbReport {
   output: { a_digest: string | null; b_digest: string | null; changed: boolean };
 }
 
-function describe(a: PairedAnalysis): string {
+/** One paired analysis in a line: blocks, B/A ratio, drop, CI and p (a reason line's evidence, the text report's rows). */
+export function describePaired(a: PairedAnalysis): string {
   return `${a.blocks} blocks: B/A ratio ${a.ratio.toFixed(3)} (drop ${pct(a.drop)}), CI [${a.ci.low.toFixed(3)}, ${a.ci.high.toFixed(3)}], signed-rank p ${a.p_value.toPrecision(2)}`;
 }
 
@@ -54,16 +56,16 @@ export function abReport(
   const reasons: string[] = [];
   const fixes: string[] = [];
   if (outcome.verdict === "REGRESSION")
-    reasons.push(`${describe(last)}: drop >= ${pct(t)}, p < ${config.alpha} and CI below 1`);
+    reasons.push(`${describePaired(last)}: drop >= ${pct(t)}, p < ${config.alpha} and CI below 1`);
   else if (outcome.verdict === "PASS")
-    reasons.push(`${describe(last)}: the interval excludes a drop of ${pct(t)}`);
+    reasons.push(`${describePaired(last)}: the interval excludes a drop of ${pct(t)}`);
   else {
     const why =
       last.drop >= t
         ? `a drop of ${pct(t)} or more, but not significant (p >= ${config.alpha} or CI reaching 1)`
         : `the interval reaches below 1 - T = ${(1 - t).toFixed(3)}`;
     reasons.push(
-      `${describe(last)}: ${why}; stopped at ${outcome.stopped_by === "max_blocks" ? "--max-blocks" : "--max-seconds"}`,
+      `${describePaired(last)}: ${why}; stopped at ${outcome.stopped_by === "max_blocks" ? "--max-blocks" : "--max-seconds"}`,
     );
     fixes.push(
       `raise --max-blocks or --max-seconds (block log ratios spread by sd ${last.sd_log_ratio.toFixed(3)}), or --rounds, and stop other work on the machine`,
@@ -103,37 +105,4 @@ export function abReport(
       changed: aDigest !== null && bDigest !== null && aDigest !== bDigest,
     },
   };
-}
-
-/** The report as text for a terminal or a CI log (also the Markdown report's body, fenced). */
-export function renderAbText(r: AbReport): string {
-  const out: string[] = [];
-  out.push(
-    `${r.mode} A/B: ${r.metric} per round, block medians, threshold ${pct(r.threshold)} drop, alpha ${r.alpha}`,
-  );
-  out.push(`A: ${r.sides.a}`);
-  out.push(`B: ${r.sides.b}`);
-  for (const d of r.differences) out.push(`  differs: ${d.field}: ${d.baseline} (A) vs ${d.candidate} (B)`);
-  out.push("");
-  out.push("  block  order  A median    B median    B/A");
-  for (const b of r.blocks) {
-    const busy = b.busier ? `  (${b.busier.toUpperCase()} busier)` : "";
-    out.push(
-      `  ${String(b.index + 1).padStart(5)}  ${b.order}     ${b.a_median.toPrecision(5).padEnd(10)}  ${b.b_median.toPrecision(5).padEnd(10)}  ${Math.exp(b.log_ratio).toFixed(3)}${busy}`,
-    );
-  }
-  out.push("");
-  for (const a of r.analyses) out.push(`  ${describe(a)}`);
-  out.push(
-    `  ${r.blocks.length} blocks in ${r.budget.elapsed_s.toFixed(0)} s (budget ${r.budget.max_blocks} blocks, ${r.budget.max_seconds} s); busier side: A in ${r.busier_blocks.a}, B in ${r.busier_blocks.b} blocks`,
-  );
-  if (r.output.changed)
-    out.push(
-      `  output digest differs: B computed other ${r.mode === "generation" ? "token ids" : "embedding values"} than A`,
-    );
-  out.push("");
-  out.push(`${r.verdict}: ${r.reasons.join("; ")}`);
-  for (const f of r.fixes) out.push(`fix: ${f}`);
-  out.push(`exit code ${r.exit_code}`);
-  return `${out.join("\n")}\n`;
 }

@@ -24,8 +24,8 @@
  */
 
 import type { GateConfig } from "../config/gate-config.js";
-import { pct } from "../report/format.js";
 import type { BenchmarkResult } from "../results/schema.js";
+import { pct } from "../util/format.js";
 
 /**
  * How much throughput contention may take per unit of CPU share it takes: 2, twice the 1.28 measured on this

@@ -8,6 +8,7 @@
  * instruction-count gates (a relative change against a fixed threshold).
  */
 import type { BenchmarkResult, InstructionsBlock } from "../results/schema.js";
+import { pct } from "../util/format.js";
 import type { Verdict } from "./verdict.js";
 
 /** One difference that makes counts incomparable. */
@@ -38,8 +39,6 @@ export interface InstructionGateReport {
   /** one line each: why this verdict */
   reasons: string[];
 }
-
-const pct = (x: number, digits = 2) => `${(x * 100).toFixed(digits)} %`;
 
 /** The fields that must match for counts to be compared (see the module comment). */
 export function countDifferences(baseline: BenchmarkResult, candidate: BenchmarkResult): CountDifference[] {
@@ -149,9 +148,4 @@ export function gateInstructions(
   if (report.hardware_differs)
     report.reasons.push("the machines differ (hardware fingerprint): recorded, not blocking for counts");
   return report;
-}
-
-/** The report as text lines, the verdict first. */
-export function renderInstructionGate(r: InstructionGateReport): string {
-  return [`${r.mode} instructions: ${r.verdict}`, ...r.reasons.map((l) => `  ${l}`)].join("\n");
 }

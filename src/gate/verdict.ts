@@ -24,10 +24,10 @@
  */
 
 import { type GateConfig, noisyCvOf, thresholdOf } from "../config/gate-config.js";
-import { pct } from "../report/format.js";
 import type { BenchmarkResult } from "../results/schema.js";
 import { median } from "../stats/index.js";
 import { EXIT } from "../util/errors.js";
+import { pct } from "../util/format.js";
 import type { Mode } from "../workload/workload.js";
 import { type Analysis, analyze, type GatedMetric, gatedMetric, metricSamples } from "./analysis.js";
 import { type Comparability, checkComparability, describeDifferences } from "./comparability.js";
@@ -167,10 +167,95 @@ function regressionText(a: Analysis): string {
 
 /**
  * Runs the gate: comparability, staleness, capture 1, the variance rule (at most one more capture, through
- * `captureAgain`), the verdict and its evidence.
- * @throws ResultFileError when a result has no usable samples (a round with zero throughput).
+ * `captureAgain`), the verdict and its evidence. Each step below returns data (a decision, or what it found);
+ * the first step that decides ends the trail, and the report is assembled once from the setup and the trail.
+ * @throws ResultFileError when a result has no usable samples (a round with zero throughput), or is partial
+ *   and `allowIncomplete` is not set.
  */
 export async function runGate(input: GateInput): Promise<GateOutcome> {
+  const setup = setUp(input);
+  const trail = await follow(setup);
+  return { report: gateReport(setup, trail), captures: trail.captures };
+}
+
+/** A verdict, the reason that gives it (the report's first reason) and the fixes that come with it. */
+interface Decision {
+  verdict: Verdict;
+  reason: string;
+  /** fixes this decision asks for; they follow the fixes found on the way */
+  fixes: string[];
+}
+
+function decision(verdict: Verdict, reason: string, fixes: string[] = []): Decision {
+  return { verdict, reason, fixes };
+}
+
+/** What the gate settles before it looks at any sample. */
+interface GateSetup {
+  input: GateInput;
+  baseline: BenchmarkResult;
+  config: GateConfig;
+  mode: Mode;
+  /** T, a fraction */
+  t: number;
+  noisyCv: number;
+  allowIncomplete: boolean;
+  comparability: Comparability;
+  stale: StaleReport;
+  /** one line per partial result gated with allowIncomplete */
+  notes: string[];
+}
+
+/** What the gate found on its way: the report's evidence beyond the setup. */
+interface GateEvidence {
+  captures: BenchmarkResult[];
+  /** a name for each capture */
+  sources: string[];
+  /** lines about partial results, after the decision's reason */
+  notes: string[];
+  /** the setup's, or the second capture's when that one is not comparable */
+  comparability: Comparability;
+  analyses: Analysis[];
+  second_capture: GateReport["second_capture"];
+  drift: DriftTest | null;
+  baselineBusier: Contention | null;
+  /** fixes found on the way, before the decision's own */
+  fixes: string[];
+  /** one line per candidate capture that ran busier than the baseline */
+  busy: string[];
+}
+
+/** The evidence up to the decision, and the decision. */
+interface GateTrail extends GateEvidence {
+  decision: Decision;
+}
+
+/** Capture 1 against the baseline, and what the baseline's spread and the machine's load say about it. */
+interface CaptureOne {
+  base: number[];
+  first: number[];
+  a1: Analysis;
+  /** the baseline's captures differ by more than noisy_cv: the line, or null */
+  spreadNoisy: string | null;
+  noisy: boolean;
+  /** capture 1 ran busier than the baseline: the line, or null */
+  busy1: string | null;
+  /** the baseline ran busier than capture 1: it may hide a drop */
+  busyBaseline: Contention | null;
+  /** fixes for the baseline: its spread between captures, the load while it was captured */
+  fixes: string[];
+}
+
+/** Capture 2, its analysis and the pooled one. */
+interface CaptureTwo {
+  a2: Analysis;
+  pooled: Analysis;
+  busy2: string | null;
+  drift2: DriftTest | null;
+}
+
+/** Completeness, threshold, comparability and staleness: everything known before the samples. */
+function setUp(input: GateInput): GateSetup {
   const { baseline, candidate, config } = input;
   const allowIncomplete = input.allowIncomplete === true;
   const partial = [
@@ -178,201 +263,316 @@ export async function runGate(input: GateInput): Promise<GateOutcome> {
     checkComplete(candidate, input.candidateSource, allowIncomplete),
   ];
   const mode = baseline.mode;
-  const t = thresholdOf(config, mode);
-  const noisyCv = noisyCvOf(config, mode);
   const comparability = checkComparability(baseline, candidate);
-  const stale = checkStaleness(baseline, comparability.versions, config, input.changedPaths);
-  const captures = [candidate];
-  const sources = [input.candidateSource];
-  const block = baseline.baseline;
-  const spread = block?.between_capture_spread ?? null;
-  const report: GateReport = {
-    verdict: "INCONCLUSIVE",
-    exit_code: VERDICT_EXIT.INCONCLUSIVE,
+  return {
+    input,
+    baseline,
+    config,
     mode,
-    metric: gatedMetric(mode),
-    threshold: t,
-    alpha: config.alpha,
-    noisy_cv: noisyCv,
-    baseline_source: input.baselineSource,
-    candidate_sources: sources,
-    reasons: [],
+    t: thresholdOf(config, mode),
+    noisyCv: noisyCvOf(config, mode),
+    allowIncomplete,
     comparability,
-    stale,
+    stale: checkStaleness(baseline, comparability.versions, config, input.changedPaths),
+    notes: partial.filter((n): n is string => n !== null),
+  };
+}
+
+/** The gate's steps in order; the first that decides ends the trail. */
+async function follow(s: GateSetup): Promise<GateTrail> {
+  const start: GateEvidence = {
+    captures: [s.input.candidate],
+    sources: [s.input.candidateSource],
+    notes: s.notes,
+    comparability: s.comparability,
     analyses: [],
     second_capture: { needed: false, taken: false, why: [] },
-    baseline_block: { captures: block?.captures ?? 1, between_capture_spread: spread },
-    output: { baseline_digest: baseline.output.digest, candidate_digests: [], changed: false, note: null },
     drift: null,
-    machine_load: { baseline_other_cores: otherCores(baseline), candidate_other_cores: [] },
+    baselineBusier: null,
     fixes: [],
+    busy: [],
   };
-  for (const note of partial) if (note !== null) report.reasons.push(note);
-  const busyFixes: string[] = [];
-  const finish = (verdict: Verdict, reason: string): GateOutcome => {
-    report.verdict = verdict;
-    report.exit_code = VERDICT_EXIT[verdict];
-    report.reasons.unshift(reason);
-    report.fixes.push(...noiseFixes(report.analyses, noisyCv, input.captureAgain !== undefined));
-    for (const f of busyFixes) report.fixes.push(`${f}: run the gate on a quiet machine`);
-    report.machine_load.candidate_other_cores = captures.map(otherCores);
-    const digests = captures.map((c) => c.output.digest);
-    report.output.candidate_digests = digests;
-    const b = baseline.output.digest;
-    report.output.changed = b !== null && digests.some((d) => d !== null && d !== b);
-    if (report.output.changed) {
-      report.output.note = `output digest differs from the baseline's: the runtime computed other ${
-        mode === "generation" ? "token ids" : "embedding values"
-      } (${b?.slice(0, 12)} -> ${digests.find((d) => d !== b)?.slice(0, 12)})`;
-    }
-    if (stale.stale) {
-      report.fixes.push(`baseline stale: recapture (make baseline): ${stale.reasons.join("; ")}`);
-    }
-    return { report, captures };
+  const refused = refusal(s);
+  if (refused) return { ...start, decision: refused };
+  const base = metricSamples(s.baseline, s.input.baselineSource);
+  const first = metricSamples(s.input.candidate, s.input.candidateSource);
+  const a1 = analyze("capture 1", base, first, s.mode, s.config);
+  const tooFew = tooFewRounds(s, base, first);
+  if (tooFew) return { ...start, analyses: [a1], decision: tooFew };
+  const one = captureOne(s, base, first, a1);
+  const seen: GateEvidence = {
+    ...start,
+    analyses: [a1],
+    fixes: one.fixes,
+    busy: one.busy1 ? [one.busy1] : [],
+    baselineBusier: one.busyBaseline,
   };
+  if (a1.clearly_below_threshold) return { ...seen, decision: passOnOne(s, one) };
+  const drift1 = captureDrift(s, one, [a1.candidate.median]);
+  const drifting1 = a1.shows_regression ? withinDrift(drift1, s.config) : null;
+  const clean = decideCleanCapture(s, one, drifting1);
+  if (clean) return { ...seen, drift: drift1, decision: clean };
+  const why = secondCaptureReasons(a1, s.noisyCv, one.spreadNoisy);
+  if (one.busy1) why.push(one.busy1);
+  if (drifting1) why.push(drifting1);
+  const needed: GateEvidence = {
+    ...seen,
+    drift: drift1,
+    second_capture: { needed: true, taken: false, why },
+  };
+  if (!s.input.captureAgain) return { ...needed, decision: noSecondCapture(one, why) };
+  return followSecondCapture(s, one, needed, await s.input.captureAgain());
+}
 
-  if (!comparability.comparable) {
-    return finish("INCOMPARABLE", `not comparable: ${describeDifferences(comparability.blocking)}`);
-  }
-  if (stale.stale && config.rebaseline.on_stale === "incomparable") {
-    return finish("INCOMPARABLE", `baseline stale: recapture: ${stale.reasons.join("; ")}`);
-  }
+/** INCOMPARABLE when the results differ in a blocking field, or the baseline is stale and that blocks. */
+function refusal(s: GateSetup): Decision | null {
+  if (!s.comparability.comparable)
+    return decision("INCOMPARABLE", `not comparable: ${describeDifferences(s.comparability.blocking)}`);
+  if (s.stale.stale && s.config.rebaseline.on_stale === "incomparable")
+    return decision("INCOMPARABLE", `baseline stale: recapture: ${s.stale.reasons.join("; ")}`);
+  return null;
+}
 
-  const base = metricSamples(baseline, input.baselineSource);
-  const first = metricSamples(candidate, input.candidateSource);
-  const a1 = analyze("capture 1", base, first, mode, config);
-  report.analyses.push(a1);
-  if (base.length < config.min_rounds) {
-    report.fixes.push(`recapture the baseline with at least ${config.min_rounds} rounds (make baseline)`);
-    return finish("INCONCLUSIVE", `the baseline has ${base.length} rounds, fewer than ${config.min_rounds}`);
-  }
-  if (first.length < config.min_rounds) {
-    report.fixes.push(`run the candidate with --rounds ${Math.max(config.min_rounds, base.length)} or more`);
-    return finish(
-      "INCONCLUSIVE",
-      `the candidate has ${first.length} rounds, fewer than ${config.min_rounds}`,
-    );
-  }
+/** INCONCLUSIVE when either side has fewer rounds than min_rounds. */
+function tooFewRounds(s: GateSetup, base: readonly number[], first: readonly number[]): Decision | null {
+  const min = s.config.min_rounds;
+  if (base.length < min)
+    return decision("INCONCLUSIVE", `the baseline has ${base.length} rounds, fewer than ${min}`, [
+      `recapture the baseline with at least ${min} rounds (make baseline)`,
+    ]);
+  if (first.length < min)
+    return decision("INCONCLUSIVE", `the candidate has ${first.length} rounds, fewer than ${min}`, [
+      `run the candidate with --rounds ${Math.max(min, base.length)} or more`,
+    ]);
+  return null;
+}
 
+/** What the baseline's spread between captures and the machine's load say about capture 1. */
+function captureOne(s: GateSetup, base: number[], first: number[], a1: Analysis): CaptureOne {
+  const { baseline, config, noisyCv } = s;
+  const spread = baseline.baseline?.between_capture_spread ?? null;
   const spreadNoisy =
     spread !== null && spread > noisyCv
       ? `baseline captures differ by ${pct(spread)} > ${pct(noisyCv)} (between-capture noise)`
       : null;
-  if (spreadNoisy) report.fixes.push(`${spreadNoisy}: recapture the baseline when the machine is quiet`);
-  const noisy = a1.noisy || spreadNoisy !== null;
-  const busy1 = contention(baseline, candidate, "capture 1", config);
-  if (busy1) busyFixes.push(busy1);
+  const fixes: string[] = [];
+  if (spreadNoisy) fixes.push(`${spreadNoisy}: recapture the baseline when the machine is quiet`);
   const baselineOther = otherCores(baseline);
   if (baselineOther !== null && baselineOther > config.busy_other_cores) {
-    report.fixes.push(
+    fixes.push(
       `other processes used ${baselineOther.toFixed(2)} CPU cores while the baseline was captured: recapture it on a quiet machine (make baseline)`,
     );
   }
-
-  // a baseline busier than the candidate looks slower than it was: a PASS must clear the drop it could hide
-  const busyBaseline = busierThan(baseline, candidate, "the baseline", "capture 1", config, t);
-  if (busyBaseline) report.machine_load.baseline_busier = busyBaseline;
-  const hidden = (a: Analysis): GateOutcome | null => {
-    if (!busyBaseline || excludesDropDespite(a.ci.low, t, busyBaseline)) return null;
-    report.fixes.push("recapture the baseline on a quiet machine (make baseline)");
-    return finish(
-      "INCONCLUSIVE",
-      `${describe(a)}: the drop is below ${pct(t)}, but the baseline was captured under more load than the candidate (${busyBaseline.text}): it may hide a drop of up to ${pct(busyBaseline.hideable_drop)}`,
-    );
+  return {
+    base,
+    first,
+    a1,
+    spreadNoisy,
+    noisy: a1.noisy || spreadNoisy !== null,
+    busy1: contention(baseline, s.input.candidate, "capture 1", config),
+    // a baseline busier than the candidate looks slower than it was: a PASS must clear the drop it could hide
+    busyBaseline: busierThan(baseline, s.input.candidate, "the baseline", "capture 1", config, s.t),
+    fixes,
   };
-  if (a1.clearly_below_threshold) {
-    const note = noisy ? " (noisy, but the interval already excludes a drop of T)" : "";
-    return hidden(a1) ?? finish("PASS", `${describe(a1)}: the drop is below ${pct(t)}${note}`);
-  }
-  const baselineMedians = block && block.captures >= 2 ? block.capture_medians : [median(base)];
-  const floor = Math.log1p(config.drift_floor);
-  const drift1 = driftTest(baselineMedians, [a1.candidate.median], floor);
-  report.drift = drift1;
-  const withinDrift = (d: DriftTest | null) =>
-    d !== null && d.p_value >= config.drift_alpha
-      ? `the drop is within the drift between captures (capture medians ${d.baseline_medians.map((m) => m.toPrecision(4)).join(", ")} baseline, ${d.candidate_medians.map((m) => m.toPrecision(4)).join(", ")} candidate; capture-level p ${d.p_value.toPrecision(2)} >= ${config.drift_alpha})`
-      : null;
-  const drifting1 = a1.shows_regression ? withinDrift(drift1) : null;
-  if (!noisy && !a1.straddles && !busy1 && !drifting1) {
-    // the whole interval lies below 1 - T
-    if (a1.shows_regression) return finish("REGRESSION", regressionText(a1));
-    return finish(
-      "INCONCLUSIVE",
-      `${describe(a1)}: a drop of T or more, but not significant (p >= ${config.alpha})`,
-    );
-  }
+}
 
-  const why = secondCaptureReasons(a1, noisyCv, spreadNoisy);
-  if (busy1) why.push(busy1);
-  if (drifting1) why.push(drifting1);
-  report.second_capture = { needed: true, taken: false, why };
-  if (!input.captureAgain) {
-    report.fixes.push(
+/** INCONCLUSIVE instead of a PASS when the baseline ran busier and could hide a drop the interval allows. */
+function hiddenDrop(s: GateSetup, busyBaseline: Contention | null, a: Analysis): Decision | null {
+  if (!busyBaseline || excludesDropDespite(a.ci.low, s.t, busyBaseline)) return null;
+  return decision(
+    "INCONCLUSIVE",
+    `${describe(a)}: the drop is below ${pct(s.t)}, but the baseline was captured under more load than the candidate (${busyBaseline.text}): it may hide a drop of up to ${pct(busyBaseline.hideable_drop)}`,
+    ["recapture the baseline on a quiet machine (make baseline)"],
+  );
+}
+
+/** Capture 1's interval excludes a drop of T: PASS, unless a busier baseline could hide one. */
+function passOnOne(s: GateSetup, one: CaptureOne): Decision {
+  const note = one.noisy ? " (noisy, but the interval already excludes a drop of T)" : "";
+  return (
+    hiddenDrop(s, one.busyBaseline, one.a1) ??
+    decision("PASS", `${describe(one.a1)}: the drop is below ${pct(s.t)}${note}`)
+  );
+}
+
+/** The capture-level drift test of the candidate's capture medians against the baseline's (drift.ts). */
+function captureDrift(s: GateSetup, one: CaptureOne, candidateMedians: number[]): DriftTest | null {
+  const block = s.baseline.baseline;
+  const baselineMedians = block && block.captures >= 2 ? block.capture_medians : [median(one.base)];
+  return driftTest(baselineMedians, candidateMedians, Math.log1p(s.config.drift_floor));
+}
+
+/** The line saying a drop lies within the drift between captures, or null when the drift test shows it. */
+function withinDrift(d: DriftTest | null, config: GateConfig): string | null {
+  return d !== null && d.p_value >= config.drift_alpha
+    ? `the drop is within the drift between captures (capture medians ${d.baseline_medians.map((m) => m.toPrecision(4)).join(", ")} baseline, ${d.candidate_medians.map((m) => m.toPrecision(4)).join(", ")} candidate; capture-level p ${d.p_value.toPrecision(2)} >= ${config.drift_alpha})`
+    : null;
+}
+
+/** A clean capture 1 (not noisy, not straddling, not contended, not within the drift) decides alone. */
+function decideCleanCapture(s: GateSetup, one: CaptureOne, drifting1: string | null): Decision | null {
+  const { a1 } = one;
+  if (one.noisy || a1.straddles || one.busy1 || drifting1) return null;
+  // the whole interval lies below 1 - T
+  if (a1.shows_regression) return decision("REGRESSION", regressionText(a1));
+  return decision(
+    "INCONCLUSIVE",
+    `${describe(a1)}: a drop of T or more, but not significant (p >= ${s.config.alpha})`,
+  );
+}
+
+/** A second capture is needed and there is no way to take one: INCONCLUSIVE. */
+function noSecondCapture(one: CaptureOne, why: readonly string[]): Decision {
+  const { a1 } = one;
+  const kind = a1.noisy || one.spreadNoisy ? "noisy " : one.busy1 ? "contended " : "";
+  return decision(
+    "INCONCLUSIVE",
+    `${describe(a1)}: one ${kind}capture cannot decide (${why.join("; ")}) and no second capture was given`,
+    [
       "a second capture is needed: run the gate without --candidate (it captures again itself), or give --candidate twice",
-    );
-    return finish(
-      "INCONCLUSIVE",
-      `${describe(a1)}: one ${a1.noisy || spreadNoisy ? "noisy " : busy1 ? "contended " : ""}capture cannot decide (${report.second_capture.why.join("; ")}) and no second capture was given`,
-    );
-  }
+    ],
+  );
+}
 
-  const again = await input.captureAgain();
-  captures.push(again);
-  sources.push(`${input.candidateSource} (second capture)`);
-  const partial2 = checkComplete(again, sources[1] as string, allowIncomplete);
-  if (partial2 !== null) report.reasons.push(partial2);
-  report.second_capture.taken = true;
-  const comparability2 = checkComparability(baseline, again);
+/** Takes in the second capture: completeness, comparability, its analysis and the pooled one, the decision. */
+function followSecondCapture(
+  s: GateSetup,
+  one: CaptureOne,
+  needed: GateEvidence,
+  again: BenchmarkResult,
+): GateTrail {
+  const source = `${s.input.candidateSource} (second capture)`;
+  const partial2 = checkComplete(again, source, s.allowIncomplete);
+  const taken: GateEvidence = {
+    ...needed,
+    captures: [...needed.captures, again],
+    sources: [...needed.sources, source],
+    notes: partial2 === null ? needed.notes : [...needed.notes, partial2],
+    second_capture: { ...needed.second_capture, taken: true },
+  };
+  const comparability2 = checkComparability(s.baseline, again);
   if (!comparability2.comparable) {
-    report.comparability = comparability2;
-    return finish(
-      "INCOMPARABLE",
-      `second capture not comparable: ${describeDifferences(comparability2.blocking)}`,
-    );
+    const reason = `second capture not comparable: ${describeDifferences(comparability2.blocking)}`;
+    return { ...taken, comparability: comparability2, decision: decision("INCOMPARABLE", reason) };
   }
-  const second = metricSamples(again, sources[1] as string);
-  const a2 = analyze("capture 2", base, second, mode, config);
-  const pooled = analyze("pooled", base, [...first, ...second], mode, config);
-  report.analyses.push(a2, pooled);
-  const busy2 = contention(baseline, again, "capture 2", config);
-  if (busy2) busyFixes.push(busy2);
-  const drift2 = driftTest(baselineMedians, [a1.candidate.median, a2.candidate.median], floor);
-  report.drift = drift2;
+  const second = metricSamples(again, source);
+  const a2 = analyze("capture 2", one.base, second, s.mode, s.config);
+  const pooled = analyze("pooled", one.base, [...one.first, ...second], s.mode, s.config);
+  const two: CaptureTwo = {
+    a2,
+    pooled,
+    busy2: contention(s.baseline, again, "capture 2", s.config),
+    drift2: captureDrift(s, one, [one.a1.candidate.median, a2.candidate.median]),
+  };
+  return {
+    ...taken,
+    analyses: [one.a1, a2, pooled],
+    busy: two.busy2 ? [...taken.busy, two.busy2] : taken.busy,
+    drift: two.drift2,
+    decision: decideOnTwo(s, one, two),
+  };
+}
 
-  if (a1.shows_regression && a2.shows_regression && pooled.shows_regression) {
-    if (busy1 || busy2) {
-      return finish(
-        "INCONCLUSIVE",
-        `each capture shows a drop of ${pct(t)} or more, but the machine was busier than during the baseline (${[busy1, busy2].filter(Boolean).join("; ")}): the drop may be contention, not the runtime`,
-      );
-    }
-    const drifting2 = withinDrift(drift2);
-    if (drifting2) {
-      report.fixes.push(
-        "captures of this machine drift apart by about the drop: run the gate (and capture the baseline) on a quiet machine",
-      );
-      return finish("INCONCLUSIVE", `each capture shows a drop of ${pct(t)} or more, but ${drifting2}`);
-    }
-    return finish(
-      "REGRESSION",
-      `each capture and the pooled samples show a regression: ${[a1, a2, pooled].map(describe).join("; ")}`,
-    );
-  }
+/** The verdict on two captures and the pooled samples. */
+function decideOnTwo(s: GateSetup, one: CaptureOne, two: CaptureTwo): Decision {
+  const { a1 } = one;
+  const { a2, pooled } = two;
+  const t = s.t;
+  if (a1.shows_regression && a2.shows_regression && pooled.shows_regression)
+    return regressionOnTwo(s, one, two);
   if (pooled.clearly_below_threshold) {
     return (
-      hidden(pooled) ??
-      finish("PASS", `${describe(pooled)}: the pooled interval excludes a drop of ${pct(t)}`)
+      hiddenDrop(s, one.busyBaseline, pooled) ??
+      decision("PASS", `${describe(pooled)}: the pooled interval excludes a drop of ${pct(t)}`)
     );
   }
   if (pooled.drop < t) {
-    return finish(
+    return decision(
       "INCONCLUSIVE",
       `${describe(pooled)}: the pooled drop is below ${pct(t)}, but too noisy to exclude a drop of ${pct(t)}`,
     );
   }
   const failing = [a1, a2, pooled].filter((a) => !a.shows_regression).map((a) => a.label);
-  return finish(
+  return decision(
     "INCONCLUSIVE",
     `${describe(pooled)}: the pooled drop is ${pct(t)} or more, but ${failing.join(" and ")} ${failing.length > 1 ? "do" : "does"} not show a significant regression`,
   );
+}
+
+/** Each capture and the pooled samples show a regression: REGRESSION unless contention or drift explain it. */
+function regressionOnTwo(s: GateSetup, one: CaptureOne, two: CaptureTwo): Decision {
+  const t = s.t;
+  if (one.busy1 || two.busy2) {
+    return decision(
+      "INCONCLUSIVE",
+      `each capture shows a drop of ${pct(t)} or more, but the machine was busier than during the baseline (${[one.busy1, two.busy2].filter(Boolean).join("; ")}): the drop may be contention, not the runtime`,
+    );
+  }
+  const drifting2 = withinDrift(two.drift2, s.config);
+  if (drifting2) {
+    return decision("INCONCLUSIVE", `each capture shows a drop of ${pct(t)} or more, but ${drifting2}`, [
+      "captures of this machine drift apart by about the drop: run the gate (and capture the baseline) on a quiet machine",
+    ]);
+  }
+  return decision(
+    "REGRESSION",
+    `each capture and the pooled samples show a regression: ${[one.a1, two.a2, two.pooled].map(describe).join("; ")}`,
+  );
+}
+
+/** The report of a finished trail: the decision first, then the evidence, the output check and every fix. */
+function gateReport(s: GateSetup, trail: GateTrail): GateReport {
+  const { baseline, mode } = s;
+  const block = baseline.baseline;
+  const verdict = trail.decision.verdict;
+  return {
+    verdict,
+    exit_code: VERDICT_EXIT[verdict],
+    mode,
+    metric: gatedMetric(mode),
+    threshold: s.t,
+    alpha: s.config.alpha,
+    noisy_cv: s.noisyCv,
+    baseline_source: s.input.baselineSource,
+    candidate_sources: trail.sources,
+    reasons: [trail.decision.reason, ...trail.notes],
+    comparability: trail.comparability,
+    stale: s.stale,
+    analyses: trail.analyses,
+    second_capture: trail.second_capture,
+    baseline_block: {
+      captures: block?.captures ?? 1,
+      between_capture_spread: block?.between_capture_spread ?? null,
+    },
+    output: outputCheck(mode, baseline.output.digest, trail.captures),
+    drift: trail.drift,
+    machine_load: {
+      baseline_other_cores: otherCores(baseline),
+      candidate_other_cores: trail.captures.map(otherCores),
+      ...(trail.baselineBusier ? { baseline_busier: trail.baselineBusier } : {}),
+    },
+    fixes: [
+      ...trail.fixes,
+      ...trail.decision.fixes,
+      ...noiseFixes(trail.analyses, s.noisyCv, s.input.captureAgain !== undefined),
+      ...trail.busy.map((f) => `${f}: run the gate on a quiet machine`),
+      ...(s.stale.stale ? [`baseline stale: recapture (make baseline): ${s.stale.reasons.join("; ")}`] : []),
+    ],
+  };
+}
+
+/** Whether a candidate capture computed other tokens or embeddings than the baseline, with a note saying so. */
+function outputCheck(
+  mode: Mode,
+  b: string | null,
+  captures: readonly BenchmarkResult[],
+): GateReport["output"] {
+  const digests = captures.map((c) => c.output.digest);
+  const changed = b !== null && digests.some((d) => d !== null && d !== b);
+  const note = changed
+    ? `output digest differs from the baseline's: the runtime computed other ${
+        mode === "generation" ? "token ids" : "embedding values"
+      } (${b?.slice(0, 12)} -> ${digests.find((d) => d !== b)?.slice(0, 12)})`
+    : null;
+  return { baseline_digest: b, candidate_digests: digests, changed, note };
 }

@@ -5,7 +5,7 @@
 import type { Analysis } from "../gate/analysis.js";
 import type { FieldDifference } from "../gate/comparability.js";
 import type { GateReport } from "../gate/verdict.js";
-import { fmtP, fmtRate, pct } from "./format.js";
+import { fmtP, fmtRate, pct } from "../util/format.js";
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];

@@ -6,7 +6,7 @@
 import type { GateConfig } from "../config/gate-config.js";
 import type { GateReport } from "../gate/verdict.js";
 import type { BenchmarkResult } from "../results/schema.js";
-import { pct } from "./format.js";
+import { pct } from "../util/format.js";
 import { driftLine, evidenceRows, machineLoadLine } from "./gate-text.js";
 
 /** One gated mode of a release check. */

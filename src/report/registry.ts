@@ -1,37 +1,18 @@
 /**
  * The report-format registry: every way a report can be written (terminal text, JSON, Markdown; the HTML
  * report plugs in here too), behind one interface, for every command that reports (bench, gate, compare,
- * check-release). Adding a format is one file under ./formats/ and one entry here.
+ * check-release). Adding a format is one file under ./formats/ (implementing ./formats/report-format.ts) and one
+ * entry here.
  */
-import type { AbReport } from "../gate/ab-report.js";
-import type { GateReport } from "../gate/verdict.js";
-import type { BenchmarkResult } from "../results/schema.js";
 import { atomicWriteText } from "../util/atomic-file.js";
 import { UsageError } from "../util/errors.js";
 import { assertWritablePath } from "../util/output-path.js";
 import { jsonFormat } from "./formats/json.js";
 import { markdownFormat } from "./formats/markdown.js";
+import type { ReportFormat, ReportInput } from "./formats/report-format.js";
 import { textFormat } from "./formats/text.js";
-import type { ReleaseReportInput } from "./markdown.js";
 
-/** What a report is made of: one result (bench), one gate (gate, compare) or a release check. */
-export type ReportInput =
-  | { kind: "result"; result: BenchmarkResult }
-  | { kind: "gate"; report: GateReport }
-  | { kind: "ab"; report: AbReport }
-  | { kind: "release"; release: ReleaseReportInput };
-
-/** One format. */
-export interface ReportFormat {
-  /** the name --format and --report take */
-  name: string;
-  /** file name extension, without the dot */
-  extension: string;
-  /** one line for --help */
-  summary: string;
-  /** Renders a report; pure. */
-  render(input: ReportInput): string;
-}
+export type { ReportFormat, ReportInput } from "./formats/report-format.js";
 
 const FORMATS: readonly ReportFormat[] = [textFormat, jsonFormat, markdownFormat];
 

@@ -1,6 +1,6 @@
 /** The key figures of one result as label/value rows, for the text and Markdown formats. Pure. */
 import type { BenchmarkResult } from "../results/schema.js";
-import { fmtRate, pct } from "./format.js";
+import { fmtRate, pct } from "../util/format.js";
 
 /** Rows: mode, engine, model, rounds, the seed's throughput figures, medians and robust CV, warnings. */
 export function resultSummaryRows(r: BenchmarkResult): Array<[string, string]> {

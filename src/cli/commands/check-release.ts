@@ -23,7 +23,7 @@ import { overallVerdict } from "../../gate/overall.js";
 import { runGate, VERDICT_EXIT } from "../../gate/verdict.js";
 import { recordToHistory } from "../../history/record.js";
 import { writeEvidenceHtmlReport } from "../../report/html/evidence.js";
-import type { ReleaseGate } from "../../report/markdown.js";
+import type { ReleaseGate, ReleaseReportInput } from "../../report/markdown.js";
 import { getFormat } from "../../report/registry.js";
 import { serializeResult } from "../../results/io.js";
 import type { BenchmarkResult } from "../../results/schema.js";
@@ -93,6 +93,9 @@ interface CheckReleasePlan {
   staging: string;
 }
 
+/** One mode's committed baseline. */
+type ReleaseBaseline = CheckReleasePlan["baselines"][number];
+
 /**
  * Refuses an evidence folder that already holds files: evidence of two runs must never mix.
  * @throws OutputNotWritableError naming the folder.
@@ -138,107 +141,156 @@ function publish(staging: string, dir: string): void {
   }
 }
 
+/**
+ * The release check in steps: each mode captured, gated and counted; then the evidence files, the history,
+ * the HTML page, the published folder and the step summary.
+ * @returns the exit code of the overall verdict.
+ */
 async function checkRelease(values: FlagValues, p: CheckReleasePlan): Promise<number> {
-  const { config, configPath, baselines, date, dir, staging } = p;
-  {
-    const gates: ReleaseGate[] = [];
-    const countVerdicts: CountsVerdict[] = [];
-    for (const b of baselines) {
-      const { engine, plan } = capturePlanFor(b.result, values, OWN_FLAGS);
-      const first = await runCapture(engine, plan, `${b.mode} capture 1`);
-      const { report, captures } = await runGate({
-        baseline: b.result,
-        candidate: first,
-        config,
-        baselineSource: b.path,
-        candidateSource: `${b.mode} run`,
-        captureAgain: () => runCapture(engine, plan, `${b.mode} capture 2 (variance rule)`),
-        changedPaths: gitChangedPaths,
-      });
-      const files = captures.map((_, i) => `captures/${b.mode}-${i + 1}.json`);
-      captures.forEach((c: BenchmarkResult, i) => {
-        atomicWriteText(join(staging, files[i] as string), serializeResult(c));
-      });
-      report.candidate_sources = files;
-      atomicWriteText(join(staging, "baselines", basename(b.path)), serializeResult(b.result));
-      gates.push({ report, baseline: b.result, captures, capture_files: files });
-      process.stdout.write(`${getFormat("text").render({ kind: "gate", report })}\n`);
-      const counts = await countsVerdict(b.result, engine, plan, config);
-      countVerdicts.push(counts);
-      if (counts.capture)
-        atomicWriteText(
-          join(staging, "captures", `${b.mode}-instructions.json`),
-          serializeResult(counts.capture),
-        );
-      process.stdout.write(`${counts.text}\n`);
-    }
+  const gates: ReleaseGate[] = [];
+  const countVerdicts: CountsVerdict[] = [];
+  for (const b of p.baselines) {
+    const checked = await checkMode(values, p, b);
+    gates.push(checked.gate);
+    countVerdicts.push(checked.counts);
+  }
+  const overall = overallVerdict([
+    ...gates.map((g) => g.report.verdict),
+    ...countVerdicts.flatMap((c) => (c.report ? [c.report.verdict] : [])),
+  ]);
+  const exitCode = VERDICT_EXIT[overall];
+  writeInstructionVerdicts(p.staging, countVerdicts);
+  const command = thisCommand();
+  writeCommands(p, gates, command);
+  const md = writeVerdictsAndReport(p, countVerdicts, {
+    date: p.date.toISOString(),
+    gates,
+    config: p.config,
+    command,
+    overall: { verdict: overall, exit_code: exitCode },
+    evidence_dir: p.dir,
+  });
+  const history = stringFlag(values, "history");
+  await recordGates(gates, p.dir, history);
+  // the page reads the folder's results (and the history's trends); written before the folder is published
+  await writeEvidenceHtmlReport(p.staging, { history });
+  publish(p.staging, p.dir);
+  appendStepSummary(md);
+  process.stdout.write(
+    `evidence in ${p.dir} (report.md, report.html, verdicts.json, commands.txt, captures/)\n${overall}: exit code ${exitCode}\n`,
+  );
+  return exitCode;
+}
 
-    const verdicts = [
-      ...gates.map((g) => g.report.verdict),
-      ...countVerdicts.flatMap((c) => (c.report ? [c.report.verdict] : [])),
-    ];
-    const overall = overallVerdict(verdicts);
-    const exitCode = VERDICT_EXIT[overall];
-    if (countVerdicts.length > 0)
-      atomicWriteText(
-        join(staging, "instructions.json"),
-        `${JSON.stringify(
-          countVerdicts.map((c) => c.report ?? { mode: c.mode, skipped: c.text }),
-          null,
-          2,
-        )}\n`,
-      );
-    const command = thisCommand();
-    const commands = [
-      `# check-release (${date.toISOString()}, cwd ${process.cwd()})`,
-      command,
-      "",
-      "# each capture, as the equivalent bench command",
-      ...gates.flatMap((g) => g.captures.map((c, i) => `${g.capture_files[i]}: ${c.invocation.command}`)),
-      "",
-      "# baselines used, and the commands that captured them",
-      ...gates.map((g) => `${g.report.baseline_source}: ${g.baseline.invocation.command}`),
-      "",
-      `# gate configuration: ${configPath ?? "built-in defaults"}`,
-    ];
-    atomicWriteText(join(staging, "commands.txt"), `${commands.join("\n")}\n`);
-    const release = {
-      date: date.toISOString(),
-      gates,
-      config,
-      command,
-      overall: { verdict: overall, exit_code: exitCode },
-      evidence_dir: dir,
-    };
-    atomicWriteText(join(staging, "verdicts.json"), getFormat("json").render({ kind: "release", release }));
-    const md = `${getFormat("markdown").render({ kind: "release", release })}${countsMarkdown(countVerdicts)}`;
-    atomicWriteText(join(staging, "report.md"), md);
-    const history = stringFlag(values, "history");
-    await recordToHistory(
-      gates.flatMap((g) => [
-        { result: g.baseline, source: g.report.baseline_source },
-        ...g.captures.map((c, i) => ({
-          result: c,
-          verdict: g.report.verdict,
-          source: join(dir, g.capture_files[i] ?? ""),
-        })),
-      ]),
-      { history },
+/**
+ * One mode: captures it, gates it against its baseline (capturing again where the variance rule asks), counts
+ * its instructions where it can; writes its captures and baseline into the staging folder and prints both
+ * verdicts.
+ */
+async function checkMode(
+  values: FlagValues,
+  p: CheckReleasePlan,
+  b: ReleaseBaseline,
+): Promise<{ gate: ReleaseGate; counts: CountsVerdict }> {
+  const { engine, plan } = capturePlanFor(b.result, values, OWN_FLAGS);
+  const first = await runCapture(engine, plan, `${b.mode} capture 1`);
+  const { report, captures } = await runGate({
+    baseline: b.result,
+    candidate: first,
+    config: p.config,
+    baselineSource: b.path,
+    candidateSource: `${b.mode} run`,
+    captureAgain: () => runCapture(engine, plan, `${b.mode} capture 2 (variance rule)`),
+    changedPaths: gitChangedPaths,
+  });
+  const files = captures.map((_, i) => `captures/${b.mode}-${i + 1}.json`);
+  captures.forEach((c: BenchmarkResult, i) => {
+    atomicWriteText(join(p.staging, files[i] as string), serializeResult(c));
+  });
+  report.candidate_sources = files;
+  atomicWriteText(join(p.staging, "baselines", basename(b.path)), serializeResult(b.result));
+  process.stdout.write(`${getFormat("text").render({ kind: "gate", report })}\n`);
+  const counts = await countsVerdict(b.result, engine, plan, p.config);
+  if (counts.capture)
+    atomicWriteText(
+      join(p.staging, "captures", `${b.mode}-instructions.json`),
+      serializeResult(counts.capture),
     );
-    // the page reads the folder's results (and the history's trends); written before the folder is published
-    await writeEvidenceHtmlReport(staging, { history });
-    publish(staging, dir);
-    const summary = process.env.GITHUB_STEP_SUMMARY;
-    if (summary) {
-      try {
-        appendFileSync(summary, md);
-      } catch (err) {
-        status(`cannot append to GITHUB_STEP_SUMMARY (${(err as NodeJS.ErrnoException).code ?? err})`);
-      }
-    }
-    process.stdout.write(
-      `evidence in ${dir} (report.md, report.html, verdicts.json, commands.txt, captures/)\n${overall}: exit code ${exitCode}\n`,
-    );
-    return exitCode;
+  process.stdout.write(`${counts.text}\n`);
+  return { gate: { report, baseline: b.result, captures, capture_files: files }, counts };
+}
+
+/** instructions.json: each mode's instruction verdict, or why it was skipped (nothing when no mode ran). */
+function writeInstructionVerdicts(staging: string, countVerdicts: readonly CountsVerdict[]): void {
+  if (countVerdicts.length === 0) return;
+  atomicWriteText(
+    join(staging, "instructions.json"),
+    `${JSON.stringify(
+      countVerdicts.map((c) => c.report ?? { mode: c.mode, skipped: c.text }),
+      null,
+      2,
+    )}\n`,
+  );
+}
+
+/** commands.txt: this command, each capture as the equivalent bench command, the baselines' commands. */
+function writeCommands(p: CheckReleasePlan, gates: readonly ReleaseGate[], command: string): void {
+  const commands = [
+    `# check-release (${p.date.toISOString()}, cwd ${process.cwd()})`,
+    command,
+    "",
+    "# each capture, as the equivalent bench command",
+    ...gates.flatMap((g) => g.captures.map((c, i) => `${g.capture_files[i]}: ${c.invocation.command}`)),
+    "",
+    "# baselines used, and the commands that captured them",
+    ...gates.map((g) => `${g.report.baseline_source}: ${g.baseline.invocation.command}`),
+    "",
+    `# gate configuration: ${p.configPath ?? "built-in defaults"}`,
+  ];
+  atomicWriteText(join(p.staging, "commands.txt"), `${commands.join("\n")}\n`);
+}
+
+/**
+ * verdicts.json and report.md (the release report, then the instruction counts).
+ * @returns the Markdown report, for the step summary.
+ */
+function writeVerdictsAndReport(
+  p: CheckReleasePlan,
+  countVerdicts: readonly CountsVerdict[],
+  release: ReleaseReportInput,
+): string {
+  atomicWriteText(join(p.staging, "verdicts.json"), getFormat("json").render({ kind: "release", release }));
+  const md = `${getFormat("markdown").render({ kind: "release", release })}${countsMarkdown(countVerdicts)}`;
+  atomicWriteText(join(p.staging, "report.md"), md);
+  return md;
+}
+
+/** Records the baselines and every capture (with its gate's verdict) to the history store, when one is set. */
+async function recordGates(
+  gates: readonly ReleaseGate[],
+  dir: string,
+  history: string | undefined,
+): Promise<void> {
+  await recordToHistory(
+    gates.flatMap((g) => [
+      { result: g.baseline, source: g.report.baseline_source },
+      ...g.captures.map((c, i) => ({
+        result: c,
+        verdict: g.report.verdict,
+        source: join(dir, g.capture_files[i] ?? ""),
+      })),
+    ]),
+    { history },
+  );
+}
+
+/** Appends the Markdown report to $GITHUB_STEP_SUMMARY when set; a failure is reported, not fatal. */
+function appendStepSummary(md: string): void {
+  const summary = process.env.GITHUB_STEP_SUMMARY;
+  if (!summary) return;
+  try {
+    appendFileSync(summary, md);
+  } catch (err) {
+    status(`cannot append to GITHUB_STEP_SUMMARY (${(err as NodeJS.ErrnoException).code ?? err})`);
   }
 }

@@ -1,4 +1,4 @@
-import type { ReportFormat } from "../registry.js";
+import type { ReportFormat } from "./report-format.js";
 
 /** JSON: the result, the gate's verdict with its evidence, or the release check's verdicts. */
 export const jsonFormat: ReportFormat = {

@@ -1,7 +1,7 @@
-import { renderAbText } from "../../gate/ab-report.js";
+import { renderAbText } from "../ab-text.js";
 import { gateSection, renderReleaseReport } from "../markdown.js";
-import type { ReportFormat } from "../registry.js";
 import { resultSummaryRows } from "../result-summary.js";
+import type { ReportFormat } from "./report-format.js";
 
 /** GitHub-flavoured Markdown: the release report of the seed's template, a gate's section, a result's table. */
 export const markdownFormat: ReportFormat = {

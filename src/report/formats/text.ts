@@ -1,7 +1,7 @@
-import { renderAbText } from "../../gate/ab-report.js";
+import { renderAbText } from "../ab-text.js";
 import { renderGateText } from "../gate-text.js";
-import type { ReportFormat } from "../registry.js";
 import { resultSummaryRows } from "../result-summary.js";
+import type { ReportFormat } from "./report-format.js";
 
 /** Terminal text: the gate's evidence as the gate prints it, or a result's key figures. */
 export const textFormat: ReportFormat = {

@@ -1,8 +1,11 @@
-/** Number formatting shared by the reports (and the gate's reason lines). Pure. */
+/** Number formatting shared by the reports and by the gate's reason lines. Pure. */
 
-/** A fraction as a percentage with one decimal: 0.1234 -> "12.3 %". */
-export function pct(x: number): string {
-  return `${(x * 100).toFixed(1)} %`;
+/**
+ * A fraction as a percentage: 0.1234 -> "12.3 %".
+ * @param digits decimals of the percentage; 1 by default
+ */
+export function pct(x: number, digits = 1): string {
+  return `${(x * 100).toFixed(digits)} %`;
 }
 
 /** Throughput with 4 significant digits: 179.1, 27.68. */

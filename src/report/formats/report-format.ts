@@ -1,0 +1,27 @@
+/**
+ * The interface every report format implements (src/report/formats/*.ts) and what it renders. The registry
+ * (src/report/registry.ts) lists the formats; the formats import this file, never the registry, so the arrows run one way.
+ */
+import type { AbReport } from "../../gate/ab-report.js";
+import type { GateReport } from "../../gate/verdict.js";
+import type { BenchmarkResult } from "../../results/schema.js";
+import type { ReleaseReportInput } from "../markdown.js";
+
+/** What a report is made of: one result (bench), one gate (gate, compare) or a release check. */
+export type ReportInput =
+  | { kind: "result"; result: BenchmarkResult }
+  | { kind: "gate"; report: GateReport }
+  | { kind: "ab"; report: AbReport }
+  | { kind: "release"; release: ReleaseReportInput };
+
+/** One format. */
+export interface ReportFormat {
+  /** the name --format and --report take */
+  name: string;
+  /** file name extension, without the dot */
+  extension: string;
+  /** one line for --help */
+  summary: string;
+  /** Renders a report; pure. */
+  render(input: ReportInput): string;
+}
