@@ -4,7 +4,8 @@
  * imports below change; the golden file must not.
  */
 import { readGateConfig } from "../../src/config/read-config.js";
-import { type AbReport, abReport, renderAbText } from "../../src/gate/ab-report.js";
+import { type AbReport, abReport } from "../../src/gate/ab-report.js";
+import { renderAbText } from "../../src/report/ab-text.js";
 import {
   type AbBlock,
   type AbOutcome,
