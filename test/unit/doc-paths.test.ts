@@ -2,8 +2,8 @@
  * Every repository path that README.md, docs/*.md and notes/*.md name exists in the repository: paths written
  * out (`src/...`, `bench/...`, `test/...`, `docs/...`, `notes/...`, `tools/...`, `schema/...`, `bin/...`,
  * `.ci/...`, `.github/...`, `Makefile`, `package.json`, `perf-baseline.config.json`) and the targets of
- * relative Markdown links. A file that moves or goes away takes its mentions with it, or this test says
- * which document still names it.
+ * relative Markdown links (and the heading a link's #anchor names). A file that moves or goes away takes its
+ * mentions with it, or this test says which document still names it.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, normalize, relative } from "node:path";
@@ -69,6 +69,29 @@ function missingIn(document: string): string[] {
   );
 }
 
+/** GitHub's anchor of a heading: lower case, punctuation dropped, spaces as hyphens. */
+function slug(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, "")
+    .replace(/ /g, "-");
+}
+
+/** The links of a document to a heading of a Markdown page (its own or another) whose anchor no heading has. */
+function brokenAnchors(document: string): string[] {
+  const text = readFileSync(join(ROOT, document), "utf8");
+  const broken: string[] = [];
+  for (const m of text.matchAll(/\]\(([^)\s]*)#([^)\s]+)\)/g)) {
+    const target =
+      m[1] === "" ? document : relative(ROOT, normalize(join(ROOT, dirname(document), m[1] as string)));
+    if (!target.endsWith(".md") || !existsSync(join(ROOT, target))) continue;
+    const headings = readFileSync(join(ROOT, target), "utf8").match(/^#+ .*$/gm) ?? [];
+    if (!headings.some((h) => slug(h.replace(/^#+ /, "")) === m[2])) broken.push(`${target}#${m[2]}`);
+  }
+  return broken;
+}
+
 describe("the repository paths the documents name", () => {
   it("finds paths at all (the scan works)", () => {
     const readme = readFileSync(join(ROOT, "README.md"), "utf8");
@@ -86,6 +109,12 @@ describe("the repository paths the documents name", () => {
   for (const document of DOCUMENTS) {
     it(`${document}: every path it names exists`, () => {
       expect(missingIn(document), `${document} names paths the repository does not have`).toEqual([]);
+    });
+  }
+
+  for (const document of DOCUMENTS) {
+    it(`${document}: every heading it links to exists`, () => {
+      expect(brokenAnchors(document), `${document} links to headings that do not exist`).toEqual([]);
     });
   }
 
