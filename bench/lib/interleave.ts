@@ -1,12 +1,14 @@
 /**
- * Interleaved A/B/C... measurement for the bench scripts (bench/harness-overhead.ts, bench/engine-gap.ts).
+ * Interleaved A/B/C... measurement for the bench scripts (bench/harness-overhead.ts, bench/engine-gap.ts,
+ * bench/llama-cpp-gap.ts).
  *
  * The machine these scripts run on is shared and noisy, so arms are never measured one after the other:
  * every block runs each arm once, the order rotating from block to block (a Latin square over the blocks),
  * and arms are compared by ratios of medians taken from the same blocks. The per-block (paired) ratio is
  * reported beside the unpaired bootstrap CI because a slow block slows every arm in it.
  */
-import { bootstrapRatioCi, median, robustCv } from "../src/stats/index.js";
+import { bootstrapRatioCi, median, robustCv } from "../../src/stats/index.js";
+import { alignedTable } from "./tables.js";
 
 /** One round's figures; `primary` names the figure arms are compared on. */
 export type RoundFigures = Record<string, number>;
@@ -105,9 +107,7 @@ export function formatTable(title: string, rows: readonly ArmReport[]): string {
     `${r.ratio_ci95[0].toFixed(3)}..${r.ratio_ci95[1].toFixed(3)}`,
     r.paired_ratio_median.toFixed(3),
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i] as number)).join("  ");
-  return [title, line(head), ...body.map(line)].join("\n");
+  return [title, ...alignedTable([head, ...body])].join("\n");
 }
 
 /** Load average and what else is busy, recorded beside figures taken on a shared machine. */
