@@ -21,10 +21,9 @@
  *   npx tsx bench/ab-accuracy.ts evaluate --pools pools-gen.json [--decisions 200] [--seed 1]
  */
 import os from "node:os";
-import { poolCaptures } from "../src/baseline/pool.js";
 import { defaultGateConfig } from "../src/config/gate-config.js";
 import { type AbBudget, type AbSide, runAb } from "../src/gate/paired.js";
-import { runGate, type Verdict } from "../src/gate/verdict.js";
+import type { Verdict } from "../src/gate/verdict.js";
 import { mulberry32, randomInt } from "../src/util/prng.js";
 import type { Mode } from "../src/workload/workload.js";
 import { intOpt, modeOpt, parseScript, positiveOpt, textOpt, usageExit } from "./lib/args.js";
@@ -38,7 +37,7 @@ import {
   shuffled,
 } from "./lib/arms.js";
 import { median, metricMedian } from "./lib/figures.js";
-import { loadPools, savePools } from "./lib/pools.js";
+import { gateDrawnPair, loadPools, savePools } from "./lib/pools.js";
 
 const info = {
   name: "bench/ab-accuracy.ts",
@@ -182,20 +181,10 @@ async function storedGate(pools: Pools, arm: "A2" | "S2", burned: boolean, decis
       c1 = randomInt(rng, k);
     }
     const side = burned ? "Aburn" : "A1";
-    const baseline = poolCaptures(
-      [(rot[b1] as Rotation)[side].result, (rot[(b1 + 1) % k] as Rotation)[side].result],
-      "pool",
-    );
+    const pair = [(rot[b1] as Rotation)[side].result, (rot[(b1 + 1) % k] as Rotation)[side].result] as const;
     const candidate = (rot[c1] as Rotation)[arm].result;
     const again = (rot[(c1 + 1) % k] as Rotation)[arm].result;
-    const { report } = await runGate({
-      baseline,
-      candidate,
-      config,
-      baselineSource: "pool",
-      candidateSource: "pool",
-      captureAgain: async () => again,
-    });
+    const report = await gateDrawnPair([...pair], candidate, again, config);
     verdicts[report.verdict]++;
     if (report.machine_load.baseline_busier) hidden++;
   }

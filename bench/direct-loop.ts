@@ -7,7 +7,8 @@
  */
 import { embeddingWorkload, generationWorkload } from "../src/workload/workload.js";
 import { intOpt, modeOpt, parseScript, textOpt, usageExit } from "./lib/args.js";
-import { directLlama, embedRound, evaluateRound, secondsBetween } from "./lib/native.js";
+import { secondsBetween } from "./lib/figures.js";
+import { directLlama, embedRound, evaluateRound } from "./lib/native.js";
 
 const info = {
   name: "bench/direct-loop.ts",

@@ -20,28 +20,21 @@
 import type { ControlledEvaluateInputItem, Llama, LlamaContext, LlamaModel, Token } from "node-llama-cpp";
 import { createLlamaEngine } from "../src/engines/node-llama-cpp/engine.js";
 import { ensureDummyModel } from "../src/models/cache.js";
-import { PRESETS } from "../src/models/presets.js";
 import { median } from "../src/stats/index.js";
 import { EMBEDDING_TEXTS, GENERATION_PROMPT } from "../src/workload/workload.js";
-import { boolOpt, choiceOpt, intOpt, listOpt, modeOpt, parseScript, textOpt, usageExit } from "./lib/args.js";
+import { boolOpt, intOpt, parseScript, textOpt, usageExit } from "./lib/args.js";
+import { generationRates, now, secondsBetween } from "./lib/figures.js";
 import {
   type Arm,
-  formatTable,
+  gapHeader,
+  gapOpts,
   interleave,
   machineLoad,
   type RoundFigures,
-  report,
+  reportMetrics,
   ttyProgress,
 } from "./lib/interleave.js";
-import {
-  directLlama,
-  embedRound,
-  evaluateRound,
-  llamaBenchRate,
-  now,
-  PREBUILT_DIR,
-  secondsBetween,
-} from "./lib/native.js";
+import { directLlama, embedRound, evaluateRound, llamaBenchRate, PREBUILT_DIR } from "./lib/native.js";
 
 const info = {
   name: "bench/engine-gap.ts",
@@ -49,23 +42,14 @@ const info = {
   usage: "npx tsx bench/engine-gap.ts [options]",
 };
 const { values: args } = parseScript(info, {
-  mode: modeOpt("generation"),
-  arms: listOpt("the arms, comma-separated (see ARMS in the script)", "tool,direct"),
-  preset: choiceOpt("dummy-model preset", Object.keys(PRESETS), "tiny"),
-  rounds: intOpt("measured blocks", 20),
-  warmup: intOpt("unmeasured blocks first", 2, { allowZero: true }),
-  tokens: intOpt("new tokens per generation round", 64),
-  reference: textOpt("the arm the others are compared with (default: the first)"),
+  ...gapOpts("see ARMS in the script", "tool,direct"),
   "llama-bench": textOpt("llama-bench built by bench/build-llama.sh llama-bench (for the llama-bench arms)"),
   diagnose: boolOpt("native decode time against the time JavaScript sees, per token"),
   "diagnose-child": boolOpt("(internal: the measuring child of --diagnose)"),
   threads: intOpt("--diagnose: threads", 1),
 });
 
-const mode = args.mode;
-const rounds = args.rounds;
-const warmup = args.warmup;
-const newTokens = args.tokens;
+const { mode, rounds, warmup, tokens: newTokens } = args;
 const modelPath = ensureDummyModel(args.preset, 42).path;
 
 /** One arm's settings; absent fields take the tool's defaults. */
@@ -187,12 +171,7 @@ async function toolArm(name: string, s: ArmSpec): Promise<Arm> {
     return {
       name,
       async run() {
-        const r = await engine.generate(GENERATION_PROMPT, newTokens);
-        return {
-          tokens_per_second: r.output_tokens / secondsBetween(r.start_ns, r.end_ns),
-          decode_tokens_per_second:
-            (r.output_tokens - 1) / secondsBetween(r.first_token_ns ?? r.start_ns, r.end_ns),
-        };
+        return generationRates(await engine.generate(GENERATION_PROMPT, newTokens));
       },
     };
   }
@@ -443,15 +422,9 @@ async function main() {
   const metrics =
     mode === "generation" ? ["tokens_per_second", "decode_tokens_per_second"] : ["calls_per_second"];
   const present = metrics.filter((m) => Object.values(data).some((f) => f[m]?.length));
-  const reports = Object.fromEntries(present.map((m) => [m, report(data, m, reference)]));
-  for (const m of present)
-    process.stderr.write(`${formatTable(`${mode} ${args.preset}: ${m}`, reports[m] ?? [])}\n`);
+  const reports = reportMetrics(data, present, reference, `${mode} ${args.preset}`);
   const out = {
-    script: "bench/engine-gap.ts",
-    command: `npx tsx bench/engine-gap.ts ${process.argv.slice(2).join(" ")}`,
-    mode,
-    preset: args.preset,
-    model_path: modelPath,
+    ...gapHeader("bench/engine-gap.ts", mode, args.preset, modelPath),
     new_tokens: mode === "generation" ? newTokens : null,
     prompt_tokens: promptTokens,
     rounds,

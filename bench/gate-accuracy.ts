@@ -30,9 +30,8 @@
  *   npx tsx bench/gate-accuracy.ts --counter instructions ...   (instruction counts: bench/instruction-accuracy.ts)
  */
 import { writeFileSync } from "node:fs";
-import { poolCaptures } from "../src/baseline/pool.js";
 import { defaultGateConfig, type GateConfig, parseGateConfig } from "../src/config/gate-config.js";
-import { runGate, type Verdict } from "../src/gate/verdict.js";
+import type { Verdict } from "../src/gate/verdict.js";
 import type { BenchmarkResult } from "../src/results/schema.js";
 import { mulberry32, randomInt } from "../src/util/prng.js";
 import type { Mode } from "../src/workload/workload.js";
@@ -50,7 +49,7 @@ import {
 } from "./lib/args.js";
 import { captureArm, GATE_ARMS } from "./lib/arms.js";
 import { roundMetric } from "./lib/figures.js";
-import { loadPools, savePools } from "./lib/pools.js";
+import { gateDrawnPair, loadPools, savePools } from "./lib/pools.js";
 import { markdownTable } from "./lib/tables.js";
 
 // --counter instructions: the instruction-count gate's accuracy instead (bench/instruction-accuracy.ts reads
@@ -214,17 +213,13 @@ async function evaluateFrom(
       const b2 = (b1 + 1) % kb;
       const c2 = (c1 + 1) % k;
       const base1 = a[b1] as BenchmarkResult;
-      const baseline = poolCaptures([base1, a[b2] as BenchmarkResult], "pool");
       const candidate = pool[c1] as BenchmarkResult;
-      const again = pool[c2] as BenchmarkResult;
-      const { report } = await runGate({
-        baseline,
+      const report = await gateDrawnPair(
+        [base1, a[b2] as BenchmarkResult],
         candidate,
+        pool[c2] as BenchmarkResult,
         config,
-        baselineSource: "pool",
-        candidateSource: "pool",
-        captureAgain: async () => again,
-      });
+      );
       o.verdicts[report.verdict]++;
       if (report.second_capture.taken) o.second_captures++;
       if (report.verdict === "INCONCLUSIVE" && /busier/.test(report.reasons[0] ?? "")) o.inconclusive_busy++;

@@ -24,8 +24,9 @@ import { ensureDummyModel } from "../src/models/cache.js";
 import { PRESETS } from "../src/models/presets.js";
 import { embeddingWorkload, generationWorkload } from "../src/workload/workload.js";
 import { choiceOpt, intOpt, optionalIntOpt, parseScript } from "./lib/args.js";
+import { secondsBetween } from "./lib/figures.js";
 import { type Arm, formatTable, interleave, machineLoad, report, ttyProgress } from "./lib/interleave.js";
-import { directLlama, embedRound, evaluateRound, secondsBetween } from "./lib/native.js";
+import { directLlama, embedRound, evaluateRound } from "./lib/native.js";
 
 const { values: args } = parseScript(
   {

@@ -36,19 +36,20 @@ import {
 } from "../src/engines/llama-cpp/engine.js";
 import { createLlamaEngine } from "../src/engines/node-llama-cpp/engine.js";
 import { ensureDummyModel } from "../src/models/cache.js";
-import { PRESETS } from "../src/models/presets.js";
 import { EMBEDDING_TEXTS, GENERATION_PROMPT } from "../src/workload/workload.js";
-import { choiceOpt, intOpt, listOpt, modeOpt, parseScript, textOpt, usageExit } from "./lib/args.js";
+import { parseScript, textOpt, usageExit } from "./lib/args.js";
+import { generationRates, secondsBetween } from "./lib/figures.js";
 import {
   type Arm,
-  formatTable,
+  gapHeader,
+  gapOpts,
   interleave,
   machineLoad,
   type RoundFigures,
-  report,
+  reportMetrics,
   ttyProgress,
 } from "./lib/interleave.js";
-import { LLAMA_BENCH_DIR, llamaBenchRate, secondsBetween } from "./lib/native.js";
+import { LLAMA_BENCH_DIR, llamaBenchRate } from "./lib/native.js";
 
 const info = {
   name: "bench/llama-cpp-gap.ts",
@@ -56,13 +57,7 @@ const info = {
   usage: "npx tsx bench/llama-cpp-gap.ts [options]",
 };
 const { values: args } = parseScript(info, {
-  mode: modeOpt("generation"),
-  arms: listOpt("the arms, comma-separated (see the header)", "llama-cpp-t1,llama-bench-t1"),
-  preset: choiceOpt("dummy-model preset", Object.keys(PRESETS), "tiny"),
-  rounds: intOpt("measured blocks", 20),
-  warmup: intOpt("unmeasured blocks first", 2, { allowZero: true }),
-  tokens: intOpt("new tokens per generation round", 64),
-  reference: textOpt("the arm the others are compared with (default: the first)"),
+  ...gapOpts("see the header", "llama-cpp-t1,llama-bench-t1"),
   "llama-bench": textOpt("llama-bench (bench/build-llama.sh llama-bench)", `${LLAMA_BENCH_DIR}/llama-bench`),
   "c-loop": textOpt(
     "the C embedding loop (bench/build-llama.sh c-loop)",
@@ -70,10 +65,7 @@ const { values: args } = parseScript(info, {
   ),
 });
 
-const mode = args.mode;
-const rounds = args.rounds;
-const warmup = args.warmup;
-const newTokens = args.tokens;
+const { mode, rounds, warmup, tokens: newTokens } = args;
 const modelPath = ensureDummyModel(args.preset, 42).path;
 const contextSize = Math.max(512, Math.ceil((newTokens + 256) / 256) * 256);
 const batchSize = 512;
@@ -92,11 +84,7 @@ async function engineArm(name: string, engine: Awaited<ReturnType<typeof createL
       async run() {
         const r = await engine.generate(GENERATION_PROMPT, newTokens);
         if (r.output_tokens !== newTokens) throw new Error(`${name}: ${r.output_tokens} tokens`);
-        return {
-          tokens_per_second: r.output_tokens / secondsBetween(r.start_ns, r.end_ns),
-          decode_tokens_per_second:
-            (r.output_tokens - 1) / secondsBetween(r.first_token_ns ?? r.start_ns, r.end_ns),
-        };
+        return generationRates(r);
       },
     };
   }
@@ -229,15 +217,9 @@ async function main() {
     mode === "generation"
       ? ["decode_tokens_per_second", "tokens_per_second"]
       : ["calls_per_second", "calls_per_cpu_second"];
-  const reports = Object.fromEntries(metrics.map((m) => [m, report(data, m, reference)]));
-  for (const m of metrics)
-    process.stderr.write(`${formatTable(`${mode} ${args.preset}: ${m}`, reports[m] ?? [])}\n`);
+  const reports = reportMetrics(data, metrics, reference, `${mode} ${args.preset}`);
   const out = {
-    script: "bench/llama-cpp-gap.ts",
-    command: `npx tsx bench/llama-cpp-gap.ts ${process.argv.slice(2).join(" ")}`,
-    mode,
-    preset: args.preset,
-    model_path: modelPath,
+    ...gapHeader("bench/llama-cpp-gap.ts", mode, args.preset, modelPath),
     llama_lib: lib,
     new_tokens: mode === "generation" ? newTokens : null,
     prompt_tokens: promptTokens,

@@ -6,6 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { getLlama, type Llama, type LlamaContextSequence, LlamaLogLevel, type Token } from "node-llama-cpp";
+import { now, secondsBetween } from "./figures.js";
 
 /** Where bench/build-llama.sh puts llama-bench and the C loop by default. */
 export const LLAMA_BENCH_DIR = "/tmp/perf-baseline-llama-bench";
@@ -14,12 +15,6 @@ export const LLAMA_BENCH_DIR = "/tmp/perf-baseline-llama-bench";
 export const PREBUILT_DIR = fileURLToPath(
   new URL("../../node_modules/@node-llama-cpp/linux-x64/bins/linux-x64/", import.meta.url),
 );
-
-/** The monotonic clock, in nanoseconds. */
-export const now = (): bigint => process.hrtime.bigint();
-
-/** Seconds from t0 to t1 (nanosecond stamps of {@link now}). */
-export const secondsBetween = (t0: bigint, t1: bigint): number => Number(t1 - t0) / 1e9;
 
 /**
  * A Llama instance on the CPU with the prebuilt binaries (nothing built or downloaded). Without `log`, the

@@ -1,9 +1,13 @@
 /**
  * Pools of captures saved as JSON, so that captures (expensive) and their evaluation (cheap) can run apart:
  * a script writes its pools after every capture or rotation (an interrupted run keeps what it took) and
- * evaluates saved pools later, or pools taken by several processes side by side.
+ * evaluates saved pools later, or pools taken by several processes side by side. A pair drawn from pools is
+ * gated as the real gate meets it ({@link gateDrawnPair}).
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { poolCaptures } from "../../src/baseline/pool.js";
+import type { GateConfig } from "../../src/config/gate-config.js";
+import { runGate } from "../../src/gate/verdict.js";
 import type { BenchmarkResult } from "../../src/results/schema.js";
 
 /** Writes `pools` to `path` as one line of JSON (the format every pool file of the bench scripts has). */
@@ -40,4 +44,26 @@ export function mergeArmPools(paths: readonly string[]): ArmPools {
       }
   }
   return pools;
+}
+
+/**
+ * The stored-baseline gate on a pair drawn from pools: the baseline is two captures pooled (as `perf-baseline
+ * baseline` writes it), `candidate` the candidate, and `again` what the variance rule's "capture again" gets.
+ * @returns the gate's report.
+ */
+export async function gateDrawnPair(
+  baselineCaptures: [BenchmarkResult, BenchmarkResult],
+  candidate: BenchmarkResult,
+  again: BenchmarkResult,
+  config: GateConfig,
+) {
+  const { report } = await runGate({
+    baseline: poolCaptures(baselineCaptures, "pool"),
+    candidate,
+    config,
+    baselineSource: "pool",
+    candidateSource: "pool",
+    captureAgain: async () => again,
+  });
+  return report;
 }
