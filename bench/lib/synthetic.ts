@@ -1,0 +1,7 @@
+/**
+ * The synthetic-series helpers the bench scripts use (the change-point detector's rates, Gaussian noise),
+ * imported here only, so that a move of the test rigs they live beside is answered in this file alone.
+ */
+
+export { gaussian } from "../../src/stats/change-points.js";
+export { type DetectorRates, detectorRates } from "../../src/stats/change-points-check.js";
