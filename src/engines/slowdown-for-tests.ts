@@ -20,8 +20,8 @@
  * with `details.test_slowdown` recording what was done.
  */
 
+import type { EmbeddingRound, Engine, GenerationRound } from "../measure/engine-contract.js";
 import { nowNs } from "../util/clock.js";
-import type { EmbeddingRound, Engine, GenerationRound } from "./types.js";
 
 /** The slowdown of a round: a constant, or a function of the round index (0-based, warmup included). */
 export type SlowdownSchedule = number | ((round: number) => number);

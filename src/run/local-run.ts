@@ -7,10 +7,10 @@
 import type { Invocation, RunShape } from "../engines/definition.js";
 import type { LocalEngineFactory } from "../engines/local/define.js";
 import type { LocalOptions } from "../engines/local/options.js";
-import type { Engine } from "../engines/types.js";
 import { captureEnvironment } from "../environment/capture.js";
 import { gitInfo } from "../environment/git.js";
 import { startMachineLoadProbe } from "../environment/machine-load.js";
+import type { Engine } from "../measure/engine-contract.js";
 import { type RoundPlan, runEmbeddingRounds, runGenerationRounds } from "../measure/run.js";
 import type { ModelInfo } from "../models/model-info.js";
 import { buildEmbeddingResult, buildGenerationResult, type ResultContext } from "../results/build.js";

@@ -14,10 +14,10 @@ import {
   refusalHint,
   type Timeouts,
 } from "../engines/openai/options.js";
-import type { EngineSettings } from "../engines/types.js";
 import { captureEnvironment } from "../environment/capture.js";
 import { gitInfo } from "../environment/git.js";
 import { startMachineLoadProbe } from "../environment/machine-load.js";
+import type { EngineSettings } from "../measure/engine-contract.js";
 import { type LoadPlan, runLoad } from "../measure/load.js";
 import {
   buildServingEmbeddingResult,

@@ -3,10 +3,11 @@
  * in a supervised engine process (src/run/engine-process/), so that a native abort, an OOM kill or a hang
  * becomes one line and an exit code, never a lost terminal. A local engine is its factory plus this.
  */
+
+import type { Engine } from "../../measure/engine-contract.js";
 import { resolveModel } from "../../models/resolve.js";
 import type { FlagSpec, FlagValues } from "../../util/flags.js";
 import type { EngineDefinition, RunShape, RunSpec } from "../definition.js";
-import type { Engine } from "../types.js";
 import {
   LOCAL_FLAGS,
   type LocalOptions,

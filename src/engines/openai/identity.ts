@@ -1,6 +1,6 @@
+import type { EngineIdentity } from "../../measure/engine-contract.js";
 import type { BenchmarkResult } from "../../results/schema.js";
 import { EngineError, UsageError } from "../../util/errors.js";
-import type { EngineIdentity } from "../types.js";
 import type { OpenAiClient } from "./client.js";
 import { endpointUrl, serverRoot } from "./options.js";
 
