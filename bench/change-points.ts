@@ -8,7 +8,7 @@
  * Prints one JSON document on stdout and a table on stderr.
  */
 import { parseArgs } from "node:util";
-import { detectorRates } from "../src/stats/change-points-check.js";
+import { detectorRates } from "../test/support/change-points-check.js";
 
 const { values } = parseArgs({
   options: {

@@ -17,8 +17,8 @@ import { buildTrends } from "../src/history/trend.js";
 import { renderTrendsText } from "../src/report/trend-text.js";
 import { readResult } from "../src/results/io.js";
 import type { BenchmarkResult } from "../src/results/schema.js";
-import { gaussian } from "../src/stats/change-points.js";
 import { mulberry32 } from "../src/util/prng.js";
+import { gaussian } from "../test/support/change-points-check.js";
 
 const { values } = parseArgs({
   options: {
