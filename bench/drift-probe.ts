@@ -13,9 +13,9 @@ import os from "node:os";
 import { parseArgs } from "node:util";
 import { localOptionsFromFlags } from "../src/engines/local/options.js";
 import { DEFAULT_ENGINE } from "../src/engines/registry.js";
+import { completedResult } from "../src/execute/outcome.js";
+import { runBenchmark } from "../src/execute/run-benchmark.js";
 import type { BenchmarkResult } from "../src/results/schema.js";
-import { completedResult } from "../src/run/outcome.js";
-import { runBenchmark } from "../src/run/run-benchmark.js";
 import type { Mode } from "../src/workload/workload.js";
 
 const { values } = parseArgs({

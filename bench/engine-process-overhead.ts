@@ -14,9 +14,9 @@ import os from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { localOptionsFromFlags } from "../src/engines/local/options.js";
+import { completedResult } from "../src/execute/outcome.js";
+import { runBenchmark } from "../src/execute/run-benchmark.js";
 import { ensureDummyModel } from "../src/models/cache.js";
-import { completedResult } from "../src/run/outcome.js";
-import { runBenchmark } from "../src/run/run-benchmark.js";
 import { bootstrapRatioCi, median } from "../src/stats/index.js";
 
 const { values } = parseArgs({

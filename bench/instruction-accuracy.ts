@@ -21,10 +21,10 @@ import { parseArgs } from "node:util";
 import { defaultGateConfig } from "../src/config/gate-config.js";
 import { localOptionsFromFlags } from "../src/engines/local/options.js";
 import { DEFAULT_ENGINE } from "../src/engines/registry.js";
+import { completedResult } from "../src/execute/outcome.js";
+import { runBenchmark } from "../src/execute/run-benchmark.js";
 import { gateInstructions } from "../src/gate/instructions.js";
 import type { BenchmarkResult } from "../src/results/schema.js";
-import { completedResult } from "../src/run/outcome.js";
-import { runBenchmark } from "../src/run/run-benchmark.js";
 import type { Mode } from "../src/workload/workload.js";
 
 const ARM_WORK: Record<string, number> = { A: 0, W3: 0.03, W10: 0.1 };

@@ -28,8 +28,8 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { type GenerationSuccess, OpenAiClient, type RequestFailure } from "../src/engines/openai/client.js";
 import { DEFAULT_TIMEOUTS, normalizeBaseUrl } from "../src/engines/openai/options.js";
+import { runServingBenchmark } from "../src/execute/serving.js";
 import { runLoad } from "../src/measure/load.js";
-import { runServingBenchmark } from "../src/run/run-serving.js";
 import { median, percentile } from "../src/stats/index.js";
 import { GENERATION_PROMPT } from "../src/workload/workload.js";
 

@@ -4,8 +4,9 @@
  * happens. Every engine is one file that exports one EngineDefinition and one entry in ./registry.ts; the
  * run pipeline, the gate and the reports hold no engine-name branches.
  */
+
+import type { RunOutcome } from "../execute/outcome.js";
 import type { BenchmarkResult } from "../results/schema.js";
-import type { RunOutcome } from "../run/outcome.js";
 import type { FlagSpec, FlagValues } from "../util/flags.js";
 import type { Mode } from "../workload/workload.js";
 

@@ -8,9 +8,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { LocalRunRequest } from "../../src/execute/engine-process/local-run.js";
+import { runSupervised } from "../../src/execute/engine-process/supervisor.js";
 import { inspectModel } from "../../src/models/model-info.js";
-import { runSupervised } from "../../src/run/engine-process/supervisor.js";
-import type { LocalRunRequest } from "../../src/run/local-run.js";
 import { EngineError } from "../../src/util/errors.js";
 import { writeMicroModel } from "../support/micro-model.js";
 

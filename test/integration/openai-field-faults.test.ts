@@ -5,8 +5,8 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { openaiEngine, servingOutcome } from "../../src/engines/openai/definition.js";
-import { exitCodeOf } from "../../src/run/outcome.js";
-import { runServingBenchmark } from "../../src/run/run-serving.js";
+import { exitCodeOf } from "../../src/execute/outcome.js";
+import { runServingBenchmark } from "../../src/execute/serving.js";
 import { EXIT, UsageError } from "../../src/util/errors.js";
 import type { Script } from "../support/scripted-server.js";
 import {

@@ -4,9 +4,9 @@
  */
 import { afterEach } from "vitest";
 import { normalizeBaseUrl } from "../../src/engines/openai/options.js";
+import type { ServingOptions, ServingRunOptions } from "../../src/execute/serving.js";
 import { parseResult } from "../../src/results/io.js";
 import type { BenchmarkResult, EmbeddingResult, GenerationResult } from "../../src/results/schema.js";
-import type { ServingOptions, ServingRunOptions } from "../../src/run/run-serving.js";
 import { type ScriptedServer, startScriptedServer } from "./scripted-server.js";
 
 type ScriptOptions = Parameters<typeof startScriptedServer>[0];

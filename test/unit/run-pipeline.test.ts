@@ -5,10 +5,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { localOptionsFromFlags } from "../../src/engines/local/options.js";
+import { runLocalBenchmark } from "../../src/execute/engine-process/local-run.js";
+import { completedResult, exitCodeOf } from "../../src/execute/outcome.js";
 import type { ModelInfo } from "../../src/models/model-info.js";
 import { parseResult } from "../../src/results/io.js";
-import { runLocalBenchmark } from "../../src/run/local-run.js";
-import { completedResult, exitCodeOf } from "../../src/run/outcome.js";
 import { EngineError, EXIT, InterruptedError } from "../../src/util/errors.js";
 import { fakeFactory } from "../support/fake-engine.js";
 

@@ -1,6 +1,6 @@
 /**
  * Builds the definition of a local engine (a GGUF model run on this machine by native code). Its runs happen
- * in a supervised engine process (src/run/engine-process/), so that a native abort, an OOM kill or a hang
+ * in a supervised engine process (src/execute/engine-process/), so that a native abort, an OOM kill or a hang
  * becomes one line and an exit code, never a lost terminal. A local engine is its factory plus this.
  */
 
@@ -88,7 +88,7 @@ export function localEngine(spec: LocalEngineSpec): LocalEngineDefinition {
     benchArgv: (o: LocalOptions, shape: RunShape) => ["--engine", spec.name, ...localBenchArgv(o, shape)],
     describe: (_o: LocalOptions, shape: RunShape) => `${shape.rounds} rounds`,
     async run(options: LocalOptions, run: RunSpec) {
-      const { runSupervised } = await import("../../run/engine-process/supervisor.js");
+      const { runSupervised } = await import("../../execute/engine-process/supervisor.js");
       let model: ReturnType<typeof resolveModel>;
       try {
         model = resolveModel(options, run.detail);
@@ -98,7 +98,7 @@ export function localEngine(spec: LocalEngineSpec): LocalEngineDefinition {
         throw err;
       }
       if (options.counter === "instructions") {
-        const { runCounted } = await import("../../instructions/capture.js");
+        const { runCounted } = await import("../../execute/counted.js");
         return runCounted(spec.name, model, { ...options, gpu: "off" }, run);
       }
       return runSupervised(

@@ -2,9 +2,10 @@
  * The `openai` engine: an OpenAI-compatible server (llama-server, vLLM, Ollama, TGI/TEI, ...) put under a
  * planned load over HTTP. It runs in the CLI process (no native code to supervise).
  */
+
+import type { RunOutcome } from "../../execute/outcome.js";
+import type { ServingOptions } from "../../execute/serving.js";
 import type { BenchmarkResult } from "../../results/schema.js";
-import type { RunOutcome } from "../../run/outcome.js";
-import type { ServingOptions } from "../../run/run-serving.js";
 import { EngineError, PerfBaselineError, UsageError } from "../../util/errors.js";
 import { type FlagValues, intFlag, stringFlag } from "../../util/flags.js";
 import type { CapturePlan, EngineDefinition, RunShape } from "../definition.js";
@@ -145,7 +146,7 @@ export const openaiEngine: EngineDefinition<ServingOptions> = {
   benchArgv: servingBenchArgv,
   describe: (s) => `${s.numRequests ?? "timed"} requests to ${s.baseUrl.href}`,
   async run(options, spec) {
-    const { runServingBenchmark } = await import("../../run/run-serving.js");
+    const { runServingBenchmark } = await import("../../execute/serving.js");
     try {
       return servingOutcome(
         await runServingBenchmark({ ...spec, openai: options }),

@@ -1,4 +1,4 @@
-import type { ServingOptions } from "../../run/run-serving.js";
+import type { ServingOptions } from "../../execute/serving.js";
 import { UsageError } from "../../util/errors.js";
 import {
   choiceFlag,

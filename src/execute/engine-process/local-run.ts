@@ -4,20 +4,20 @@
  * supervised engine process (./engine-process/child.ts), and in the test process for the fake engine.
  */
 
-import type { Invocation, RunShape } from "../engines/definition.js";
-import type { LocalEngineFactory } from "../engines/local/define.js";
-import type { LocalOptions } from "../engines/local/options.js";
-import { captureEnvironment } from "../environment/capture.js";
-import { gitInfo } from "../environment/git.js";
-import { startMachineLoadProbe } from "../environment/machine-load.js";
-import type { Engine } from "../measure/engine-contract.js";
-import { type RoundPlan, runEmbeddingRounds, runGenerationRounds } from "../measure/run.js";
-import type { ModelInfo } from "../models/model-info.js";
-import { buildEmbeddingResult, buildGenerationResult, type ResultContext } from "../results/build.js";
-import type { BenchmarkResult } from "../results/schema.js";
-import { renderWarning, type Warning } from "../results/warnings.js";
-import { toolVersion } from "../util/tool-version.js";
-import { embeddingWorkload, generationWorkload, workloadDigest } from "../workload/workload.js";
+import type { Invocation, RunShape } from "../../engines/definition.js";
+import type { LocalEngineFactory } from "../../engines/local/define.js";
+import type { LocalOptions } from "../../engines/local/options.js";
+import { captureEnvironment } from "../../environment/capture.js";
+import { gitInfo } from "../../environment/git.js";
+import { startMachineLoadProbe } from "../../environment/machine-load.js";
+import type { Engine } from "../../measure/engine-contract.js";
+import { type RoundPlan, runEmbeddingRounds, runGenerationRounds } from "../../measure/run.js";
+import type { ModelInfo } from "../../models/model-info.js";
+import { buildEmbeddingResult, buildGenerationResult, type ResultContext } from "../../results/build.js";
+import type { BenchmarkResult } from "../../results/schema.js";
+import { renderWarning, type Warning } from "../../results/warnings.js";
+import { toolVersion } from "../../util/tool-version.js";
+import { embeddingWorkload, generationWorkload, workloadDigest } from "../../workload/workload.js";
 
 /** Everything a local run needs, as plain data (it crosses the process boundary). */
 export interface LocalRunRequest {
@@ -84,12 +84,12 @@ export async function runLocalBenchmark(
   const slowdown = options.extra.test_slowdown;
   if (slowdown !== undefined) {
     // the gate's known regression for bench/gate-accuracy.ts and the tests (never set by a flag)
-    const { withSlowdownForTests } = await import("../engines/slowdown-for-tests.js");
+    const { withSlowdownForTests } = await import("../../engines/slowdown-for-tests.js");
     // "0.25": every round; "alternate:0.4": every other round (a noisy capture); "work:0.03": 3 % more work
     const alt = /^alternate:(.+)$/.exec(slowdown);
     const work = /^work:(.+)$/.exec(slowdown);
     if (work) {
-      const { withExtraWorkForTests } = await import("../engines/slowdown-for-tests.js");
+      const { withExtraWorkForTests } = await import("../../engines/slowdown-for-tests.js");
       engine = withExtraWorkForTests(engine, Number(work[1]));
     } else
       engine = withSlowdownForTests(

@@ -8,8 +8,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { parseResult } from "../../results/io.js";
 import { EngineError, ModelFileError, PerfBaselineError } from "../../util/errors.js";
-import type { LocalRunRequest } from "../local-run.js";
 import type { RunOutcome } from "../outcome.js";
+import type { LocalRunRequest } from "./local-run.js";
 import type { FromEngine, ToEngine } from "./messages.js";
 
 /** How the engine process is started and watched. */
