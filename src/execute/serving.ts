@@ -8,11 +8,9 @@ import {
 } from "../engines/openai/client.js";
 import { discoverServer } from "../engines/openai/identity.js";
 import {
-  type GenerationEndpoint,
   type OptionalField,
-  type OutputLength,
   refusalHint,
-  type Timeouts,
+  type ServingOptions,
 } from "../engines/openai/options.js";
 import { captureEnvironment } from "../environment/capture.js";
 import { gitInfo } from "../environment/git.js";
@@ -37,31 +35,6 @@ import { embeddingWorkload, generationWorkload, type Mode, workloadDigest } from
  * and warmup come first and fail with one line; then the measured requests, whose failures are counted by
  * cause in the result. The API key is read from the environment here and handed only to the client.
  */
-
-/** Options of the `openai` engine, validated by the CLI. */
-export interface ServingOptions {
-  baseUrl: URL;
-  /** the served model name; undefined picks the only model the server lists */
-  model?: string;
-  endpoint: GenerationEndpoint;
-  /** the environment variable holding the API key */
-  apiKeyEnv: string;
-  concurrency: number;
-  /** requests per second; null: as fast as the concurrency allows */
-  requestRate: number | null;
-  burstiness: number;
-  arrivalSeed: number;
-  numRequests: number | null;
-  durationS: number | null;
-  outputLength: OutputLength;
-  /** inputs per embeddings request */
-  batchSize: number;
-  timeouts: Timeouts;
-  /** failed requests do not fail the run (they are still counted and listed) */
-  tolerateFailures: boolean;
-  /** optional request fields not to send (--omit-fields). Defaults to none. */
-  omitFields?: OptionalField[];
-}
 
 /** What a serving run needs from the common benchmark options. */
 export interface ServingRunOptions {

@@ -4,8 +4,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { servingOutcome } from "../../src/engines/openai/definition.js";
+import type { ServingOptions } from "../../src/engines/openai/options.js";
 import { exitCodeOf } from "../../src/execute/outcome.js";
-import { runServingBenchmark, type ServingOptions } from "../../src/execute/serving.js";
+import { runServingBenchmark } from "../../src/execute/serving.js";
 import { EXIT } from "../../src/util/errors.js";
 import { refusedPort, type Script } from "../support/scripted-server.js";
 import {

@@ -3,8 +3,8 @@
  * short timeouts, 127.0.0.1 only), a scripted server per test (closed after each), and typed views of a result.
  */
 import { afterEach } from "vitest";
-import { normalizeBaseUrl } from "../../src/engines/openai/options.js";
-import type { ServingOptions, ServingRunOptions } from "../../src/execute/serving.js";
+import { normalizeBaseUrl, type ServingOptions } from "../../src/engines/openai/options.js";
+import type { ServingRunOptions } from "../../src/execute/serving.js";
 import { parseResult } from "../../src/results/io.js";
 import type { BenchmarkResult, EmbeddingResult, GenerationResult } from "../../src/results/schema.js";
 import { type ScriptedServer, startScriptedServer } from "./scripted-server.js";

@@ -4,13 +4,13 @@
  */
 
 import type { RunOutcome } from "../../execute/outcome.js";
-import type { ServingOptions } from "../../execute/serving.js";
+
 import type { BenchmarkResult } from "../../results/schema.js";
 import { EngineError, PerfBaselineError, UsageError } from "../../util/errors.js";
 import { type FlagValues, intFlag, stringFlag } from "../../util/flags.js";
 import type { CapturePlan, EngineDefinition, RunShape } from "../definition.js";
 import { DEFAULT_EMBEDDING_BATCH, OPENAI_FLAGS, servingOptionsFromFlags } from "./flags.js";
-import { DEFAULT_API_KEY_ENV, DEFAULT_TIMEOUTS } from "./options.js";
+import { DEFAULT_API_KEY_ENV, DEFAULT_TIMEOUTS, type ServingOptions } from "./options.js";
 
 /**
  * A serving capture comparable with a serving `baseline`: its load (endpoint, concurrency, arrivals,
