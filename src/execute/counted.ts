@@ -7,7 +7,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { RunSpec } from "../engines/definition.js";
 import type { LocalOptions } from "../engines/local/options.js";
 import { instructionsBlock, readParts } from "../instructions/block.js";
 import {
@@ -16,9 +15,11 @@ import {
   requireValgrind,
   switchInstrumentationOn,
 } from "../instructions/valgrind.js";
-import type { ModelInfo } from "../models/model-info.js";
 import { renderWarning } from "../results/warnings.js";
 import { compiledChildCommand } from "./compiled-child.js";
+import { runInEngineProcess } from "./engine-process/executor.js";
+import type { Executor, RunSpec } from "./executor.js";
+import { type LocalTarget, targetModel } from "./local-target.js";
 import type { RunOutcome } from "./outcome.js";
 
 /** Under valgrind Node starts 20-50x slower: the engine process may be silent this long, ms. */
@@ -31,35 +32,29 @@ export function countedOptions(options: LocalOptions): LocalOptions {
 
 /**
  * Runs a local engine under callgrind and returns its outcome, the result carrying its `instructions` block.
+ * The model is resolved first (a bad one fails before anything is compiled or counted); the engine runs on
+ * the CPU, one thread.
  * @throws UsageError (one line, naming `apt-get install valgrind`) when valgrind is missing or the platform
- *   is not supported.
+ *   is not supported; EngineError when callgrind counted nothing.
  */
-export async function runCounted(
-  engine: string,
-  model: ModelInfo,
-  options: LocalOptions,
-  run: RunSpec,
-): Promise<RunOutcome> {
+export async function runCounted(target: LocalTarget, spec: RunSpec): Promise<RunOutcome> {
+  const resolved = targetModel(target, spec.detail);
+  if ("failed" in resolved) return resolved.failed;
   const valgrindVersion = requireValgrind();
-  const { runSupervised } = await import("./engine-process/supervisor.js");
-  const childCommand = compiledChildCommand((l) => run.detail?.(l));
+  const childCommand = compiledChildCommand((l) => spec.detail?.(l));
   const dir = mkdtempSync(join(tmpdir(), "perf-baseline-callgrind-"));
   try {
-    const counted = countedOptions(options);
+    const options = countedOptions({ ...target.options, gpu: "off" });
     // uninstrumented until the model is loaded, where callgrind_control can switch it on
     const switchable = canSwitchInstrumentation();
-    const outcome = await runSupervised(
-      { engine, model, options: counted, shape: run, invocation: run.invocation },
-      run,
-      {
-        wrapper: callgrindWrapper(join(dir, "cg.%p"), true, "valgrind", !switchable),
-        beforeRounds: switchable ? switchInstrumentationOn : undefined,
-        // V8 without its JIT: under valgrind every JIT compile is emulated too (about 10 % of a counted
-        // embedding capture's time); nothing counted runs JavaScript
-        childCommand: ["--jitless", ...childCommand],
-        stallTimeoutMs: COUNTED_STALL_TIMEOUT_MS,
-      },
-    );
+    const outcome = await runInEngineProcess({ ...target, model: resolved.model, options }, spec, {
+      wrapper: callgrindWrapper(join(dir, "cg.%p"), true, "valgrind", !switchable),
+      beforeRounds: switchable ? switchInstrumentationOn : undefined,
+      // V8 without its JIT: under valgrind every JIT compile is emulated too (about 10 % of a counted
+      // embedding capture's time); nothing counted runs JavaScript
+      childCommand: ["--jitless", ...childCommand],
+      stallTimeoutMs: COUNTED_STALL_TIMEOUT_MS,
+    });
     if (outcome.state !== "completed") return outcome;
     const result = outcome.result;
     const callsPerRound = result.mode === "embedding" ? (result.samples[0]?.calls ?? 1) : 1;
@@ -77,3 +72,11 @@ export async function runCounted(
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** Counts a local engine's instructions under callgrind (`--counter instructions`). */
+export const countedExecutor: Executor<LocalTarget> = {
+  name: "counted",
+  summary: "a local engine in a supervised engine process under callgrind, counting instructions",
+  check: () => void requireValgrind(),
+  run: runCounted,
+};

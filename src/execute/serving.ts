@@ -7,11 +7,7 @@ import {
   type RequestFailure,
 } from "../engines/openai/client.js";
 import { discoverServer } from "../engines/openai/identity.js";
-import {
-  type OptionalField,
-  refusalHint,
-  type ServingOptions,
-} from "../engines/openai/options.js";
+import { type OptionalField, refusalHint, type ServingOptions } from "../engines/openai/options.js";
 import { captureEnvironment } from "../environment/capture.js";
 import { gitInfo } from "../environment/git.js";
 import { startMachineLoadProbe } from "../environment/machine-load.js";

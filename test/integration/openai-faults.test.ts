@@ -3,8 +3,8 @@
  * protocol with its expected outcome. Every run is a few requests with short timeouts, on 127.0.0.1 only.
  */
 import { describe, expect, it } from "vitest";
-import { servingOutcome } from "../../src/engines/openai/definition.js";
 import type { ServingOptions } from "../../src/engines/openai/options.js";
+import { servingOutcome } from "../../src/execute/load-generator.js";
 import { exitCodeOf } from "../../src/execute/outcome.js";
 import { runServingBenchmark } from "../../src/execute/serving.js";
 import { EXIT } from "../../src/util/errors.js";

@@ -1,4 +1,4 @@
-import type { RunSpec } from "../../engines/definition.js";
+import type { RunSpec } from "../../execute/executor.js";
 import { exitCodeOf } from "../../execute/outcome.js";
 import { runBenchmark } from "../../execute/run-benchmark.js";
 import { recordToHistory } from "../../history/record.js";

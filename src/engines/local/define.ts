@@ -1,13 +1,12 @@
 /**
- * Builds the definition of a local engine (a GGUF model run on this machine by native code). Its runs happen
- * in a supervised engine process (src/execute/engine-process/), so that a native abort, an OOM kill or a hang
- * becomes one line and an exit code, never a lost terminal. A local engine is its factory plus this.
+ * Builds the definition of a local engine (a GGUF model run on this machine by native code). It describes;
+ * its runs happen in a supervised engine process (src/execute/engine-process/), so that a native abort, an
+ * OOM kill or a hang becomes one line and an exit code, never a lost terminal. A local engine is its factory
+ * plus this.
  */
-
 import type { Engine } from "../../measure/engine-contract.js";
-import { resolveModel } from "../../models/resolve.js";
 import type { FlagSpec, FlagValues } from "../../util/flags.js";
-import type { EngineDefinition, RunShape, RunSpec } from "../definition.js";
+import type { EngineDefinition, RunShape } from "../definition.js";
 import {
   LOCAL_FLAGS,
   type LocalOptions,
@@ -64,8 +63,9 @@ export interface LocalEngineSpec {
   load: () => Promise<LocalEngineFactory>;
 }
 
-/** An engine definition whose runs go to a supervised engine process. */
+/** A local engine's definition: what it describes, and the loader of its factory (what its executors run). */
 export interface LocalEngineDefinition extends EngineDefinition<LocalOptions> {
+  /** imports the factory (and with it the native code); only the process that runs the engine calls it */
   load: () => Promise<LocalEngineFactory>;
 }
 
@@ -87,24 +87,5 @@ export function localEngine(spec: LocalEngineSpec): LocalEngineDefinition {
     },
     benchArgv: (o: LocalOptions, shape: RunShape) => ["--engine", spec.name, ...localBenchArgv(o, shape)],
     describe: (_o: LocalOptions, shape: RunShape) => `${shape.rounds} rounds`,
-    async run(options: LocalOptions, run: RunSpec) {
-      const { runSupervised } = await import("../../execute/engine-process/supervisor.js");
-      let model: ReturnType<typeof resolveModel>;
-      try {
-        model = resolveModel(options, run.detail);
-      } catch (err) {
-        const { PerfBaselineError } = await import("../../util/errors.js");
-        if (err instanceof PerfBaselineError) return { state: "failed", error: err, result: null };
-        throw err;
-      }
-      if (options.counter === "instructions") {
-        const { runCounted } = await import("../../execute/counted.js");
-        return runCounted(spec.name, model, { ...options, gpu: "off" }, run);
-      }
-      return runSupervised(
-        { engine: spec.name, model, options, shape: run, invocation: run.invocation },
-        run,
-      );
-    },
   };
 }

@@ -4,7 +4,6 @@
  * `gate` and `check-release`; the gate derives its capture from a baseline's recorded settings.
  */
 import { basename } from "node:path";
-import { requireValgrind } from "../../instructions/valgrind.js";
 import { DEFAULT_MODEL_SEED, DEFAULT_PRESET, PRESETS } from "../../models/presets.js";
 import type { BenchmarkResult } from "../../results/schema.js";
 import { UsageError } from "../../util/errors.js";
@@ -126,14 +125,16 @@ export function localOptionsFromFlags(values: FlagValues, base: Partial<LocalOpt
   };
 }
 
-/** The counter flag; `--counter instructions` runs on the CPU only. */
+/**
+ * The counter flag; `--counter instructions` runs on the CPU only. Whether valgrind is here is the run
+ * plan's question (src/execute/plan.ts), not the flag's.
+ */
 function counterOf(values: FlagValues, base: LocalOptions["counter"]): Pick<LocalOptions, "counter"> {
   const counter = choiceFlag(values, "counter", COUNTERS, base ?? "time");
   if (counter === "instructions" && values.gpu !== undefined && values.gpu !== "off")
     throw new UsageError(
       "--counter instructions counts CPU instructions: it cannot be combined with --gpu (use --gpu off)",
     );
-  if (counter === "instructions") requireValgrind();
   return counter === "instructions" ? { counter } : {};
 }
 

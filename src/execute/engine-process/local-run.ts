@@ -1,14 +1,15 @@
 /**
  * One local benchmark run, start to end: environment (captured before timing), engine, warmup and measured
  * rounds (timed here, in the process that runs the engine), machine load, result. It runs inside the
- * supervised engine process (./engine-process/child.ts), and in the test process for the fake engine.
+ * supervised engine process (./child.ts), and in the caller's process for the in-process executor
+ * (../in-process.ts: the fake engine of the unit tests).
  */
 
-import type { Invocation, RunShape } from "../../engines/definition.js";
+import type { RunShape } from "../../engines/definition.js";
 import type { LocalEngineFactory } from "../../engines/local/define.js";
 import type { LocalOptions } from "../../engines/local/options.js";
-import { captureEnvironment } from "../../environment/capture.js";
-import { gitInfo } from "../../environment/git.js";
+import { captureEnvironment, type Environment } from "../../environment/capture.js";
+import { type GitInfo, gitInfo } from "../../environment/git.js";
 import { startMachineLoadProbe } from "../../environment/machine-load.js";
 import type { Engine } from "../../measure/engine-contract.js";
 import { type RoundPlan, runEmbeddingRounds, runGenerationRounds } from "../../measure/run.js";
@@ -17,7 +18,14 @@ import { buildEmbeddingResult, buildGenerationResult, type ResultContext } from 
 import type { BenchmarkResult } from "../../results/schema.js";
 import { renderWarning, type Warning } from "../../results/warnings.js";
 import { toolVersion } from "../../util/tool-version.js";
-import { embeddingWorkload, generationWorkload, workloadDigest } from "../../workload/workload.js";
+import {
+  embeddingWorkload,
+  generationWorkload,
+  type WorkloadSpec,
+  workloadDigest,
+} from "../../workload/workload.js";
+import { type EngineDevice, wrapWithDevice } from "../device.js";
+import type { Invocation } from "../executor.js";
 
 /** Everything a local run needs, as plain data (it crosses the process boundary). */
 export interface LocalRunRequest {
@@ -28,6 +36,8 @@ export interface LocalRunRequest {
   options: LocalOptions;
   shape: RunShape;
   invocation: Invocation;
+  /** a test device that wraps the loaded engine (../device.ts); absent in every run the CLI makes */
+  device?: EngineDevice;
 }
 
 /** Callbacks of a local run. */
@@ -46,8 +56,6 @@ export interface LocalRunHooks {
    * uninstrumented
    */
   beforeRounds?: () => Promise<void>;
-  /** wraps the loaded engine (the slowdown device of the gate-accuracy script and tests) */
-  wrapEngine?: (engine: Engine) => Engine;
 }
 
 /**
@@ -61,11 +69,27 @@ export async function runLocalBenchmark(
   req: LocalRunRequest,
   hooks: LocalRunHooks = {},
 ): Promise<BenchmarkResult | null> {
+  const before = { environment: captureEnvironment(), git: gitInfo() };
+  const workload =
+    req.shape.mode === "generation" ? generationWorkload(req.shape.maxNewTokens) : embeddingWorkload();
+  hooks.status?.(`loading ${req.model.path}`);
+  const engine = await loadEngine(create, req, hooks);
+  try {
+    if (hooks.beforeRounds) await hooks.beforeRounds();
+    if (hooks.signal?.aborted) return null;
+    return await measure(engine, req, hooks, { ...before, workload });
+  } finally {
+    await engine.dispose();
+  }
+}
+
+/** The engine from its factory, wrapped by the request's test device (or its legacy test slowdown). */
+async function loadEngine(
+  create: LocalEngineFactory,
+  req: LocalRunRequest,
+  hooks: LocalRunHooks,
+): Promise<Engine> {
   const { shape, model, options } = req;
-  const environment = captureEnvironment();
-  const git = gitInfo();
-  const workload = shape.mode === "generation" ? generationWorkload(shape.maxNewTokens) : embeddingWorkload();
-  hooks.status?.(`loading ${model.path}`);
   const loaded = await create({
     modelPath: model.path,
     mode: shape.mode,
@@ -80,7 +104,7 @@ export async function runLocalBenchmark(
     counted: options.counter === "instructions",
     onModelLoaded: hooks.onModelLoaded,
   });
-  let engine = hooks.wrapEngine ? hooks.wrapEngine(loaded) : loaded;
+  let engine = req.device ? await wrapWithDevice(loaded, req.device) : loaded;
   const slowdown = options.extra.test_slowdown;
   if (slowdown !== undefined) {
     // the gate's known regression for bench/gate-accuracy.ts and the tests (never set by a flag)
@@ -97,60 +121,90 @@ export async function runLocalBenchmark(
         alt ? (round: number) => (round % 2 === 0 ? 0 : Number(alt[1])) : Number(slowdown),
       );
   }
-  try {
-    if (hooks.beforeRounds) await hooks.beforeRounds();
-    if (hooks.signal?.aborted) return null;
-    const started = new Date().toISOString();
-    const plan: RoundPlan = {
-      rounds: shape.rounds,
-      warmup: shape.warmup,
-      onRound: hooks.onRound,
-      signal: hooks.signal,
-    };
-    const warnings: Warning[] = [];
-    if (model.dummy) warnings.push({ code: "dummy_weights" });
-    const ctx = (finished: string): ResultContext => ({
-      tool_version: toolVersion(),
-      rounds: shape.rounds,
-      warmup_rounds: shape.warmup,
-      environment,
-      engine: engine.identity,
-      settings: engine.settings,
-      model,
-      workload,
-      workload_digest: workloadDigest(workload),
-      invocation: req.invocation,
-      git,
-      started_at: started,
-      finished_at: finished,
-      warnings: warnings.map(renderWarning),
-    });
-    const probe = startMachineLoadProbe();
-    const finish = (o: { samples: unknown[]; output_consistent: boolean; complete: boolean }) => {
-      if (!o.output_consistent)
-        warnings.push({
-          code: "nondeterministic_output",
-          what: shape.mode === "generation" ? "tokens" : "embeddings",
-        });
-      if (!o.complete)
-        warnings.push({
-          code: "partial_result",
-          rounds_done: o.samples.length,
-          rounds_planned: shape.rounds,
-        });
-      return ctx(new Date().toISOString());
-    };
-    if (shape.mode === "generation") {
-      const outcome = await runGenerationRounds(engine, workload, plan);
-      const machine_load = probe();
-      if (outcome.samples.length === 0) return null;
-      return { ...buildGenerationResult(finish(outcome), outcome), machine_load };
-    }
-    const outcome = await runEmbeddingRounds(engine, workload, plan);
+  return engine;
+}
+
+/** What a local run captured before loading the engine. */
+interface Before {
+  environment: Environment;
+  git: GitInfo | null;
+  workload: WorkloadSpec;
+}
+
+/** The warmup and measured rounds, the machine's load during them, and the result they make. */
+async function measure(
+  engine: Engine,
+  req: LocalRunRequest,
+  hooks: LocalRunHooks,
+  before: Before,
+): Promise<BenchmarkResult | null> {
+  const { shape } = req;
+  const started = new Date().toISOString();
+  const plan: RoundPlan = {
+    rounds: shape.rounds,
+    warmup: shape.warmup,
+    onRound: hooks.onRound,
+    signal: hooks.signal,
+  };
+  const warnings: Warning[] = req.model.dummy ? [{ code: "dummy_weights" }] : [];
+  const finish = (o: {
+    samples: unknown[];
+    output_consistent: boolean;
+    complete: boolean;
+  }): ResultContext => {
+    warnings.push(...roundWarnings(shape, o));
+    return resultContext(engine, req, before, { started, warnings: warnings.map(renderWarning) });
+  };
+  const probe = startMachineLoadProbe();
+  if (shape.mode === "generation") {
+    const outcome = await runGenerationRounds(engine, before.workload, plan);
     const machine_load = probe();
     if (outcome.samples.length === 0) return null;
-    return { ...buildEmbeddingResult(finish(outcome), outcome), machine_load };
-  } finally {
-    await engine.dispose();
+    return { ...buildGenerationResult(finish(outcome), outcome), machine_load };
   }
+  const outcome = await runEmbeddingRounds(engine, before.workload, plan);
+  const machine_load = probe();
+  if (outcome.samples.length === 0) return null;
+  return { ...buildEmbeddingResult(finish(outcome), outcome), machine_load };
+}
+
+/** The warnings the rounds call for: outputs that differed, a run stopped early. */
+function roundWarnings(
+  shape: RunShape,
+  o: { samples: unknown[]; output_consistent: boolean; complete: boolean },
+): Warning[] {
+  const warnings: Warning[] = [];
+  if (!o.output_consistent)
+    warnings.push({
+      code: "nondeterministic_output",
+      what: shape.mode === "generation" ? "tokens" : "embeddings",
+    });
+  if (!o.complete)
+    warnings.push({ code: "partial_result", rounds_done: o.samples.length, rounds_planned: shape.rounds });
+  return warnings;
+}
+
+/** Everything the result records besides the samples, finished now. */
+function resultContext(
+  engine: Engine,
+  req: LocalRunRequest,
+  before: Before,
+  run: { started: string; warnings: string[] },
+): ResultContext {
+  return {
+    tool_version: toolVersion(),
+    rounds: req.shape.rounds,
+    warmup_rounds: req.shape.warmup,
+    environment: before.environment,
+    engine: engine.identity,
+    settings: engine.settings,
+    model: req.model,
+    workload: before.workload,
+    workload_digest: workloadDigest(before.workload),
+    invocation: req.invocation,
+    git: before.git,
+    started_at: run.started,
+    finished_at: new Date().toISOString(),
+    warnings: run.warnings,
+  };
 }

@@ -95,170 +95,200 @@ export function runSupervised(
   hooks: SupervisedHooks,
   opts: SupervisorOptions = {},
 ): Promise<RunOutcome> {
-  const stallMs = opts.stallTimeoutMs ?? 120_000;
-  const graceMs = opts.stopGraceMs ?? 120_000;
-  const plain: LocalRunRequest = {
+  return new Promise<RunOutcome>((resolve) => {
+    new Supervision(spawnEngine(opts), request, hooks, opts, resolve).start();
+  });
+}
+
+/** The request as plain data: exactly its fields (a caller's extra properties never cross). */
+function plainRequest(request: LocalRunRequest): LocalRunRequest {
+  const { mode, rounds, warmup, maxNewTokens } = request.shape;
+  return {
     engine: request.engine,
     model: request.model,
     options: request.options,
-    shape: {
-      mode: request.shape.mode,
-      rounds: request.shape.rounds,
-      warmup: request.shape.warmup,
-      maxNewTokens: request.shape.maxNewTokens,
-    },
+    shape: { mode, rounds, warmup, maxNewTokens },
     invocation: request.invocation,
+    ...(request.device ? { device: request.device } : {}),
   };
-  return new Promise<RunOutcome>((resolve) => {
-    const child = spawnEngine(opts);
-    const tail: string[] = [];
-    const remember = (line: string) => {
-      tail.push(line);
-      if (tail.length > TAIL_LINES) tail.shift();
-    };
-    let modelLoaded = false;
-    let reported: FromEngine | null = null;
-    let stallTimer: NodeJS.Timeout | undefined;
-    let graceTimer: NodeJS.Timeout | undefined;
-    let stallReason: string | null = null;
-    let setupError: PerfBaselineError | null = null;
-    const kill = () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    };
-    const onExit = () => kill();
-    process.on("exit", onExit);
-    const armStall = () => {
-      clearTimeout(stallTimer);
-      stallTimer = setTimeout(() => {
-        stallReason = `stopped answering for ${Math.round(stallMs / 1000)} s`;
-        kill();
-      }, stallMs);
-    };
-    const onAbort = () => {
-      if (child.connected) child.send({ type: "stop" } satisfies ToEngine);
-      graceTimer = setTimeout(kill, graceMs);
-    };
-    hooks.signal?.addEventListener("abort", onAbort, { once: true });
+}
 
-    let stderrRest = "";
-    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
-      const text = stderrRest + chunk;
-      const lines = text.split("\n");
-      stderrRest = lines.pop() ?? "";
-      for (const l of lines) remember(l);
-      if (process.env.PERF_BASELINE_DEBUG) process.stderr.write(chunk);
-    });
+/** What the supervisor saw of the engine process by the time it exited. */
+interface Seen {
+  /** its last lines (stderr, stray stdout, llama.cpp's log) */
+  tail: readonly string[];
+  modelLoaded: boolean;
+  /** its last word: the run's end ("done") or its error */
+  reported: Extract<FromEngine, { type: "done" | "error" }> | null;
+  /** why the supervisor killed it for silence, if it did */
+  stallReason: string | null;
+  /** the held run's beforeRounds failure, if any */
+  setupError: PerfBaselineError | null;
+  interrupted: boolean;
+}
+
+/** One engine process watched from its start to its exit: messages, output, silence, interrupts. */
+class Supervision {
+  private readonly tail: string[] = [];
+  private modelLoaded = false;
+  private reported: Seen["reported"] = null;
+  private stallTimer: NodeJS.Timeout | undefined;
+  private graceTimer: NodeJS.Timeout | undefined;
+  private stallReason: string | null = null;
+  private setupError: PerfBaselineError | null = null;
+  private stderrRest = "";
+  private readonly stallMs: number;
+  private readonly onProcessExit = () => this.kill();
+  private readonly onAbort = () => {
+    this.send({ type: "stop" });
+    this.graceTimer = setTimeout(() => this.kill(), this.opts.stopGraceMs ?? 120_000);
+  };
+
+  constructor(
+    private readonly child: ChildProcess,
+    private readonly request: LocalRunRequest,
+    private readonly hooks: SupervisedHooks,
+    private readonly opts: SupervisorOptions,
+    private readonly resolve: (outcome: RunOutcome) => void,
+  ) {
+    this.stallMs = opts.stallTimeoutMs ?? 120_000;
+  }
+
+  /** Wires the process's events, hands it the run and arms the stall timer. */
+  start(): void {
+    process.on("exit", this.onProcessExit);
+    this.hooks.signal?.addEventListener("abort", this.onAbort, { once: true });
+    this.child.stderr?.setEncoding("utf8").on("data", (chunk: string) => this.onStderr(chunk));
     // native code that prints to stdout must never reach ours (it carries only the JSON result)
-    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-      for (const l of chunk.split("\n")) if (l.trim() !== "") remember(l);
+    this.child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      for (const l of chunk.split("\n")) if (l.trim() !== "") this.remember(l);
     });
+    this.child.on("message", (m: FromEngine) => this.onMessage(m));
+    this.child.on("error", (err) => this.remember(String(err.message)));
+    this.child.on("exit", (code, signal) => this.onExit(code, signal));
+    this.armStall();
+    const hold = this.opts.beforeRounds !== undefined;
+    this.child.send({ type: "run", request: plainRequest(this.request), hold } satisfies ToEngine);
+    if (this.hooks.signal?.aborted) this.onAbort();
+  }
 
-    child.on("message", (m: FromEngine) => {
-      armStall();
-      switch (m.type) {
-        case "status":
-          hooks.detail?.(m.line);
-          break;
-        case "llama_log":
-          remember(m.line);
-          hooks.detail?.(`llama.cpp: ${m.line}`);
-          break;
-        case "model_loaded":
-          modelLoaded = true;
-          break;
-        case "ready": {
-          const pid = child.pid;
-          const before = opts.beforeRounds;
-          if (before === undefined || pid === undefined) {
-            if (child.connected) child.send({ type: "start_rounds" } satisfies ToEngine);
-            break;
-          }
-          before(pid).then(
-            () => {
-              if (child.connected) child.send({ type: "start_rounds" } satisfies ToEngine);
-            },
-            (err: unknown) => {
-              setupError =
-                err instanceof PerfBaselineError
-                  ? err
-                  : new EngineError(`could not start the rounds: ${(err as Error)?.message ?? String(err)}`);
-              kill();
-            },
-          );
-          break;
-        }
-        case "round":
-          hooks.onRound?.(m.done, m.total, m.warmup);
-          break;
-        case "done":
-        case "error":
-          reported = m;
-          break;
-        default:
-          break;
-      }
-    });
+  private send(message: ToEngine): void {
+    if (this.child.connected) this.child.send(message);
+  }
 
-    child.on("error", (err) => {
-      remember(String(err.message));
-    });
+  private kill(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
+  }
 
-    child.on("exit", (code, signal) => {
-      clearTimeout(stallTimer);
-      clearTimeout(graceTimer);
-      process.off("exit", onExit);
-      hooks.signal?.removeEventListener("abort", onAbort);
-      if (stderrRest !== "") remember(stderrRest);
-      const interrupted = hooks.signal?.aborted === true;
-      const r = reported as FromEngine | null;
-      if (r?.type === "done") {
-        if (r.result === null) return resolve({ state: "interrupted", result: null });
-        try {
-          const result = parseResult(r.result, "the engine process's result");
-          return resolve(
-            result.complete && !r.stopped ? { state: "completed", result } : { state: "interrupted", result },
-          );
-        } catch (err) {
-          return resolve({ state: "failed", error: err as PerfBaselineError, result: null });
-        }
-      }
-      if (interrupted) return resolve({ state: "interrupted", result: null });
-      if (setupError !== null) return resolve({ state: "failed", error: setupError, result: null });
-      if (r?.type === "error") {
-        return resolve({
-          state: "failed",
-          error: new PerfBaselineError(r.message, r.exit_code),
-          result: null,
-        });
-      }
-      const cause = causeLine(tail);
-      const how =
-        stallReason ??
-        (signal
-          ? `was killed by ${signal}${signal === "SIGKILL" ? " (out of memory?)" : ""}`
-          : `exited with code ${code}`);
-      const said = cause ? `; llama.cpp's last words: ${cause}` : "";
-      if (!modelLoaded && stallReason === null && signal !== "SIGKILL") {
-        return resolve({
-          state: "failed",
-          error: new ModelFileError(
-            request.model.path,
-            `llama.cpp could not load it: the engine process ${how}${said}`,
-          ),
-          result: null,
-        });
-      }
-      resolve({
-        state: "failed",
-        error: new EngineError(
-          `the engine process ${how} ${modelLoaded ? "while running" : "while loading"} ${request.engine}${said}`,
-        ),
-        result: null,
-      });
-    });
+  private remember(line: string): void {
+    this.tail.push(line);
+    if (this.tail.length > TAIL_LINES) this.tail.shift();
+  }
 
-    armStall();
-    child.send({ type: "run", request: plain, hold: opts.beforeRounds !== undefined } satisfies ToEngine);
-    if (hooks.signal?.aborted) onAbort();
-  });
+  private armStall(): void {
+    clearTimeout(this.stallTimer);
+    this.stallTimer = setTimeout(() => {
+      this.stallReason = `stopped answering for ${Math.round(this.stallMs / 1000)} s`;
+      this.kill();
+    }, this.stallMs);
+  }
+
+  private onStderr(chunk: string): void {
+    const lines = (this.stderrRest + chunk).split("\n");
+    this.stderrRest = lines.pop() ?? "";
+    for (const l of lines) this.remember(l);
+    if (process.env.PERF_BASELINE_DEBUG) process.stderr.write(chunk);
+  }
+
+  private onMessage(m: FromEngine): void {
+    this.armStall();
+    if (m.type === "status") this.hooks.detail?.(m.line);
+    else if (m.type === "llama_log") {
+      this.remember(m.line);
+      this.hooks.detail?.(`llama.cpp: ${m.line}`);
+    } else if (m.type === "model_loaded") this.modelLoaded = true;
+    else if (m.type === "ready") this.onReady();
+    else if (m.type === "round") this.hooks.onRound?.(m.done, m.total, m.warmup);
+    else if (m.type === "done" || m.type === "error") this.reported = m;
+  }
+
+  /** A held run is loaded: the caller's beforeRounds, then the rounds (or the process killed on its failure). */
+  private onReady(): void {
+    const pid = this.child.pid;
+    const before = this.opts.beforeRounds;
+    if (before === undefined || pid === undefined) {
+      this.send({ type: "start_rounds" });
+      return;
+    }
+    before(pid).then(
+      () => this.send({ type: "start_rounds" }),
+      (err: unknown) => {
+        this.setupError =
+          err instanceof PerfBaselineError
+            ? err
+            : new EngineError(`could not start the rounds: ${(err as Error)?.message ?? String(err)}`);
+        this.kill();
+      },
+    );
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    clearTimeout(this.stallTimer);
+    clearTimeout(this.graceTimer);
+    process.off("exit", this.onProcessExit);
+    this.hooks.signal?.removeEventListener("abort", this.onAbort);
+    if (this.stderrRest !== "") this.remember(this.stderrRest);
+    const seen: Seen = {
+      tail: this.tail,
+      modelLoaded: this.modelLoaded,
+      reported: this.reported,
+      stallReason: this.stallReason,
+      setupError: this.setupError,
+      interrupted: this.hooks.signal?.aborted === true,
+    };
+    this.resolve(exitOutcome(seen, this.request, code, signal));
+  }
+}
+
+/**
+ * The outcome of an engine process that exited: what it reported when it reported, else the way it ended
+ * (killed, crashed, silent) as one line with llama.cpp's last words.
+ */
+function exitOutcome(
+  seen: Seen,
+  request: Pick<LocalRunRequest, "engine" | "model">,
+  code: number | null,
+  signal: NodeJS.Signals | null,
+): RunOutcome {
+  const r = seen.reported;
+  if (r?.type === "done") return reportedOutcome(r);
+  if (seen.interrupted) return { state: "interrupted", result: null };
+  if (seen.setupError !== null) return { state: "failed", error: seen.setupError, result: null };
+  if (r?.type === "error")
+    return { state: "failed", error: new PerfBaselineError(r.message, r.exit_code), result: null };
+  const cause = causeLine(seen.tail);
+  const how =
+    seen.stallReason ??
+    (signal
+      ? `was killed by ${signal}${signal === "SIGKILL" ? " (out of memory?)" : ""}`
+      : `exited with code ${code}`);
+  const said = cause ? `; llama.cpp's last words: ${cause}` : "";
+  if (!seen.modelLoaded && seen.stallReason === null && signal !== "SIGKILL") {
+    const why = `llama.cpp could not load it: the engine process ${how}${said}`;
+    return { state: "failed", error: new ModelFileError(request.model.path, why), result: null };
+  }
+  const when = seen.modelLoaded ? "while running" : "while loading";
+  const error = new EngineError(`the engine process ${how} ${when} ${request.engine}${said}`);
+  return { state: "failed", error, result: null };
+}
+
+/** The outcome of a run the engine process reported done: its result validated, complete or partial. */
+function reportedOutcome(r: Extract<FromEngine, { type: "done" }>): RunOutcome {
+  if (r.result === null) return { state: "interrupted", result: null };
+  try {
+    const result = parseResult(r.result, "the engine process's result");
+    return result.complete && !r.stopped ? { state: "completed", result } : { state: "interrupted", result };
+  } catch (err) {
+    return { state: "failed", error: err as PerfBaselineError, result: null };
+  }
 }
