@@ -5,7 +5,7 @@
  * Capture phase: K rotations; each captures, in a seeded random order, one run of each arm, every run a fresh
  * supervised engine process (runBenchmark) with short rounds:
  *   A1, A2   unchanged (two runs: the A/A pair of a block)
- *   S1       1.5 x T slowdown (18 % generation, 22.5 % embedding; the test device, options.extra.test_slowdown)
+ *   S1       1.5 x T slowdown (18 % generation, 22.5 % embedding; the test device, test/support/engine-devices.ts)
  *   S2       25 % (generation) / 30 % (embedding) slowdown
  *   Aburn    unchanged, captured while a CPU burner (one busy loop per core in a child process) runs
  * Each run's wall time (process start to result) is recorded.
@@ -34,6 +34,7 @@ import { runGate, type Verdict } from "../src/gate/verdict.js";
 import type { BenchmarkResult } from "../src/results/schema.js";
 import { mulberry32, randomInt } from "../src/util/prng.js";
 import type { Mode } from "../src/workload/workload.js";
+import { slowdownDevice } from "../test/support/engine-devices.js";
 import { cpuBurner } from "./cpu-burner.js";
 
 const { values, positionals } = parseArgs({
@@ -79,7 +80,6 @@ function slowdownsOf(mode: Mode) {
 
 async function run(mode: Mode, slowdown: number, burn: boolean): Promise<Run> {
   const options = localOptionsFromFlags({ preset: "tiny", seed: "42" });
-  if (slowdown > 0) options.extra.test_slowdown = String(slowdown);
   const shape = {
     mode,
     rounds: Number(values.rounds),
@@ -90,7 +90,10 @@ async function run(mode: Mode, slowdown: number, burn: boolean): Promise<Run> {
   const b = burn ? cpuBurner() : null;
   const t0 = performance.now();
   try {
-    const result = completedResult(await runBenchmark(DEFAULT_ENGINE, options, { ...shape, invocation }));
+    const testing = slowdown > 0 ? { device: slowdownDevice(slowdown) } : {};
+    const result = completedResult(
+      await runBenchmark(DEFAULT_ENGINE, options, { ...shape, invocation }, testing),
+    );
     return { result, wall_s: (performance.now() - t0) / 1000, loadavg_1m: os.loadavg()[0] ?? 0 };
   } finally {
     b?.kill("SIGKILL");

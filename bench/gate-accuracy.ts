@@ -1,7 +1,7 @@
 /**
  * How accurate is the gate? On this machine, with the default model, it estimates
  *   (a) the false-alarm rate: A/A comparisons of the same code (no change at all) that end in REGRESSION;
- *   (b) the detection rate of a real 15 % and 25 % slowdown (src/engines/slowdown-for-tests.ts makes every
+ *   (b) the detection rate of a real 15 % and 25 % slowdown (test/support/slowdown-device.ts makes every
  *       round decode extra tokens, calibrated so that tokens/s really drops by that proportion; the measured
  *       drop of each arm is printed beside the figures);
  *   (c) the same two figures for the naive rule "single-capture throughput ratio below 1 - T" (what
@@ -41,6 +41,7 @@ import { runGate, type Verdict } from "../src/gate/verdict.js";
 import type { BenchmarkResult } from "../src/results/schema.js";
 import { mulberry32, randomInt } from "../src/util/prng.js";
 import type { Mode } from "../src/workload/workload.js";
+import { slowdownDevice } from "../test/support/engine-devices.js";
 import { cpuBurner } from "./cpu-burner.js";
 
 // --counter instructions: the instruction-count gate's accuracy instead (bench/instruction-accuracy.ts)
@@ -87,12 +88,12 @@ const wanted = new Set(["A", ...String(values.arms).split(",")]);
 
 async function capture(mode: Mode, slowdown: number, burn: boolean): Promise<BenchmarkResult> {
   const options = localOptionsFromFlags({ preset: "tiny", seed: "42" });
-  if (slowdown > 0) options.extra.test_slowdown = String(slowdown);
   const shape = { mode, rounds: ROUNDS, warmup: WARMUP, maxNewTokens: TOKENS };
   const invocation = { command: "bench/gate-accuracy.ts", argv: [], cwd: process.cwd() };
   const burner = burn ? cpuBurner() : null;
   try {
-    return completedResult(await runBenchmark(DEFAULT_ENGINE, options, { ...shape, invocation }));
+    const testing = slowdown > 0 ? { device: slowdownDevice(slowdown) } : {};
+    return completedResult(await runBenchmark(DEFAULT_ENGINE, options, { ...shape, invocation }, testing));
   } finally {
     burner?.kill("SIGKILL");
   }

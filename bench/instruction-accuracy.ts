@@ -6,7 +6,7 @@
  *       [--rounds 2] [--warmup 1] [--max-new-tokens 32] [--save-pools FILE] [--load-pools FILE[,FILE...]]
  *
  * Arms: A = unchanged code; W3 and W10 = 3 % and 10 % more real work per reported token or call
- * (src/engines/slowdown-for-tests.ts withExtraWorkForTests: extra decoded tokens, or extra tokens in the
+ * (test/support/slowdown-device.ts withExtraWorkForTests: extra decoded tokens, or extra tokens in the
  * round's last embedding text; no timing in it; whole tokens, so the measured rise is printed). Each capture is a separate engine process under
  * callgrind (a distinct capture), saved to --save-pools after each one so that captures made by several
  * processes (run side by side) can be pooled with --load-pools a,b,c.
@@ -26,6 +26,7 @@ import { runBenchmark } from "../src/execute/run-benchmark.js";
 import { gateInstructions } from "../src/gate/instructions.js";
 import type { BenchmarkResult } from "../src/results/schema.js";
 import type { Mode } from "../src/workload/workload.js";
+import { extraWorkDevice } from "../test/support/engine-devices.js";
 
 const ARM_WORK: Record<string, number> = { A: 0, W3: 0.03, W10: 0.1 };
 
@@ -33,11 +34,11 @@ type Pools = Record<string, Record<string, BenchmarkResult[]>>;
 
 async function capture(mode: Mode, work: number, rounds: number, warmup: number, tokens: number) {
   const options = localOptionsFromFlags({ preset: "tiny", seed: "42", counter: "instructions" });
-  if (work > 0) options.extra.test_slowdown = `work:${work}`;
   const shape = { mode, rounds, warmup, maxNewTokens: mode === "generation" ? tokens : 0 };
   const invocation = { command: "bench/instruction-accuracy.ts", argv: [], cwd: process.cwd() };
   const t0 = Date.now();
-  const r = completedResult(await runBenchmark(DEFAULT_ENGINE, options, { ...shape, invocation }));
+  const testing = work > 0 ? { device: extraWorkDevice(work) } : {};
+  const r = completedResult(await runBenchmark(DEFAULT_ENGINE, options, { ...shape, invocation }, testing));
   return { result: r, seconds: (Date.now() - t0) / 1000 };
 }
 

@@ -6,10 +6,12 @@
 import { describe, expect, it } from "vitest";
 import { localOptionsFromFlags } from "../../src/engines/local/options.js";
 import { runLocalBenchmark } from "../../src/execute/engine-process/local-run.js";
+import { inProcessExecutor } from "../../src/execute/in-process.js";
 import { completedResult, exitCodeOf } from "../../src/execute/outcome.js";
 import type { ModelInfo } from "../../src/models/model-info.js";
 import { parseResult } from "../../src/results/io.js";
 import { EngineError, EXIT, InterruptedError } from "../../src/util/errors.js";
+import { extraWorkDevice } from "../support/engine-devices.js";
 import { fakeFactory } from "../support/fake-engine.js";
 
 const model: ModelInfo = {
@@ -85,6 +87,23 @@ describe("the run pipeline on the fake engine", () => {
       { signal: stop.signal },
     );
     expect(r).toBeNull();
+  });
+
+  it("the in-process executor: the run's outcome, the engine wrapped by a test device", async () => {
+    const outcome = await inProcessExecutor.run(
+      {
+        engine: { name: "fake-for-tests", load: async () => fakeFactory() },
+        options: localOptionsFromFlags({}),
+        model,
+        device: extraWorkDevice(0.5),
+      },
+      { ...request("generation", 2).shape, invocation: { command: "test", argv: [], cwd: "/" } },
+    );
+    const r = completedResult(outcome);
+    expect(r.engine.details.test_extra_work).toBe(0.5);
+    expect(r.samples).toHaveLength(2);
+    // 8 tokens reported of the 12 decoded: 2 ms prefill + 12 x 1 ms per round
+    expect(r.samples[0]?.elapsed_s).toBeCloseTo(0.014, 9);
   });
 
   it("outcomes map to exit codes in one place", () => {

@@ -83,7 +83,7 @@ export async function runLocalBenchmark(
   }
 }
 
-/** The engine from its factory, wrapped by the request's test device (or its legacy test slowdown). */
+/** The engine from its factory, wrapped by the request's test device when it has one. */
 async function loadEngine(
   create: LocalEngineFactory,
   req: LocalRunRequest,
@@ -104,24 +104,7 @@ async function loadEngine(
     counted: options.counter === "instructions",
     onModelLoaded: hooks.onModelLoaded,
   });
-  let engine = req.device ? await wrapWithDevice(loaded, req.device) : loaded;
-  const slowdown = options.extra.test_slowdown;
-  if (slowdown !== undefined) {
-    // the gate's known regression for bench/gate-accuracy.ts and the tests (never set by a flag)
-    const { withSlowdownForTests } = await import("../../engines/slowdown-for-tests.js");
-    // "0.25": every round; "alternate:0.4": every other round (a noisy capture); "work:0.03": 3 % more work
-    const alt = /^alternate:(.+)$/.exec(slowdown);
-    const work = /^work:(.+)$/.exec(slowdown);
-    if (work) {
-      const { withExtraWorkForTests } = await import("../../engines/slowdown-for-tests.js");
-      engine = withExtraWorkForTests(engine, Number(work[1]));
-    } else
-      engine = withSlowdownForTests(
-        engine,
-        alt ? (round: number) => (round % 2 === 0 ? 0 : Number(alt[1])) : Number(slowdown),
-      );
-  }
-  return engine;
+  return req.device ? await wrapWithDevice(loaded, req.device) : loaded;
 }
 
 /** What a local run captured before loading the engine. */
