@@ -22,7 +22,7 @@ function request(): LocalRunRequest {
   return {
     engine: "llama-cpp",
     model: inspectModel(modelPath),
-    options: { preset: "micro", seed: 7, gpu: "off", extra: {}, threads: 1 },
+    options: { preset: "micro", seed: 7, gpu: "off", threads: 1 },
     shape: { mode: "generation", rounds: 2, warmup: 1, maxNewTokens: 4 },
     invocation: { command: "test", argv: [], cwd: dir },
   };

@@ -31,8 +31,8 @@ export interface LocalEngineFactoryOptions {
   gpu: GpuChoice;
   /** new tokens per round (sizes the default context); 0 for embedding */
   maxNewTokens: number;
-  /** engine-specific options from its own flags */
-  extra: Record<string, string>;
+  /** `--llama-lib`: another build of llama.cpp's libraries (the llama-cpp engine; others ignore it) */
+  llamaLib?: string;
   /** llama.cpp's log lines (warnings and errors); they never reach stdout */
   log: (line: string) => void;
   /**
@@ -41,6 +41,11 @@ export interface LocalEngineFactoryOptions {
    * made through koffi). Default false.
    */
   counted?: boolean;
+  /**
+   * the ggml CPU variant to load (e.g. "ivybridge"), where the engine can choose one: a counted run pins it
+   * (src/instructions/valgrind.ts countedCpuVariant). Default: the engine's own choice.
+   */
+  cpuVariant?: string;
   /** called once the model file is loaded: a failure after it is the engine's, not the model's */
   onModelLoaded?: () => void;
 }
@@ -55,10 +60,10 @@ export type LocalEngineFactory = (options: LocalEngineFactoryOptions) => Promise
 export interface LocalEngineSpec {
   name: string;
   summary: string;
-  /** flags of this engine beyond the local ones, read into `options.extra` */
+  /** flags of this engine beyond the local ones */
   extraFlags?: Record<string, FlagSpec>;
-  /** reads the extra flags (validated) */
-  extraFromFlags?: (values: FlagValues) => Record<string, string>;
+  /** the options its extra flags set (validated), e.g. `{ llamaLib }` */
+  extraOptions?: (values: FlagValues) => Partial<Pick<LocalOptions, "llamaLib">>;
   /** imports the factory (and with it the native code) only when a run needs it */
   load: () => Promise<LocalEngineFactory>;
 }
@@ -73,7 +78,7 @@ export interface LocalEngineDefinition extends EngineDefinition<LocalOptions> {
 export function localEngine(spec: LocalEngineSpec): LocalEngineDefinition {
   const withExtra = (o: LocalOptions, values: FlagValues): LocalOptions => ({
     ...o,
-    extra: { ...o.extra, ...(spec.extraFromFlags?.(values) ?? {}) },
+    ...(spec.extraOptions?.(values) ?? {}),
   });
   return {
     name: spec.name,

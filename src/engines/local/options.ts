@@ -30,8 +30,12 @@ export interface LocalOptions {
   batchSize?: number;
   contextSize?: number;
   gpu: GpuChoice;
-  /** engine-specific options (e.g. the direct engine's library folder), passed through to its factory */
-  extra: Record<string, string>;
+  /**
+   * `--llama-lib DIR` of the llama-cpp engine: an absolute folder with another build of the same llama.cpp
+   * release; absent, the engine loads node-llama-cpp's prebuilt libraries (the result records which, in
+   * engine.details.llama_lib)
+   */
+  llamaLib?: string;
   /** "instructions": count instructions under valgrind's callgrind (one thread) instead of timing only */
   counter?: "time" | "instructions";
 }
@@ -120,7 +124,7 @@ export function localOptionsFromFlags(values: FlagValues, base: Partial<LocalOpt
     batchSize: boundedInt(values, "batch-size", LOCAL_LIMITS.batch_size, base.batchSize),
     contextSize: boundedInt(values, "context-size", LOCAL_LIMITS.context_size, base.contextSize),
     gpu: choiceFlag(values, "gpu", GPU_CHOICES, base.gpu ?? "off"),
-    extra: { ...(base.extra ?? {}) },
+    ...(base.llamaLib !== undefined ? { llamaLib: base.llamaLib } : {}),
     ...counterOf(values, base.counter),
   };
 }
@@ -172,7 +176,6 @@ export function localCapturePlan(baseline: BenchmarkResult, values: FlagValues):
     batchSize: pick("batch_size"),
     contextSize: pick("context_size"),
     gpu: asGpu(s.gpu),
-    extra: {},
   });
   return {
     shape: {

@@ -28,10 +28,12 @@ import {
 } from "../local/settings.js";
 
 /** Options for loading the node-llama-cpp engine: those of every local engine. */
-export type LlamaEngineOptions = Omit<LocalEngineFactoryOptions, "gpu" | "extra" | "log" | "maxNewTokens"> & {
+export type LlamaEngineOptions = Omit<
+  LocalEngineFactoryOptions,
+  "gpu" | "log" | "maxNewTokens" | "llamaLib" | "cpuVariant"
+> & {
   gpu?: GpuChoice;
   maxNewTokens?: number;
-  extra?: Record<string, string>;
   log?: (line: string) => void;
 };
 

@@ -11,6 +11,7 @@ import type { LocalOptions } from "../../engines/local/options.js";
 import { captureEnvironment, type Environment } from "../../environment/capture.js";
 import { type GitInfo, gitInfo } from "../../environment/git.js";
 import { startMachineLoadProbe } from "../../environment/machine-load.js";
+import { countedCpuVariant } from "../../instructions/valgrind.js";
 import type { Engine } from "../../measure/engine-contract.js";
 import { type RoundPlan, runEmbeddingRounds, runGenerationRounds } from "../../measure/run.js";
 import type { ModelInfo } from "../../models/model-info.js";
@@ -90,6 +91,7 @@ async function loadEngine(
   hooks: LocalRunHooks,
 ): Promise<Engine> {
   const { shape, model, options } = req;
+  const counted = options.counter === "instructions";
   const loaded = await create({
     modelPath: model.path,
     mode: shape.mode,
@@ -99,9 +101,11 @@ async function loadEngine(
     contextSize: options.contextSize,
     gpu: options.gpu,
     maxNewTokens: shape.mode === "generation" ? shape.maxNewTokens : 0,
-    extra: options.extra,
+    llamaLib: options.llamaLib,
     log: (line) => hooks.log?.(line),
-    counted: options.counter === "instructions",
+    counted,
+    // a counted run pins ggml's CPU variant (valgrind emulates FMA slowly), so counts compare across CPUs
+    cpuVariant: counted ? countedCpuVariant() : undefined,
     onModelLoaded: hooks.onModelLoaded,
   });
   return req.device ? await wrapWithDevice(loaded, req.device) : loaded;
