@@ -4,6 +4,7 @@
  * with the fake engine (test/support/fake-engine.ts) use, through the same pipeline as the engine process.
  */
 import { PerfBaselineError } from "../util/errors.js";
+import { localRunRequest } from "./engine-process/executor.js";
 import { runLocalBenchmark } from "./engine-process/local-run.js";
 import type { Executor, RunSpec } from "./executor.js";
 import { type LocalTarget, targetModel } from "./local-target.js";
@@ -18,23 +19,12 @@ export const inProcessExecutor: Executor<LocalTarget> = {
     if ("failed" in resolved) return resolved.failed;
     try {
       const create = await target.engine.load();
-      const result = await runLocalBenchmark(
-        create,
-        {
-          engine: target.engine.name,
-          model: resolved.model,
-          options: target.options,
-          shape: {
-            mode: spec.mode,
-            rounds: spec.rounds,
-            warmup: spec.warmup,
-            maxNewTokens: spec.maxNewTokens,
-          },
-          invocation: spec.invocation,
-          ...(target.device ? { device: target.device } : {}),
-        },
-        { status: spec.detail, log: spec.detail, onRound: spec.onRound, signal: spec.signal },
-      );
+      const result = await runLocalBenchmark(create, localRunRequest(target, resolved.model, spec), {
+        status: spec.detail,
+        log: (line) => spec.detail?.(`llama.cpp: ${line}`),
+        onRound: spec.onRound,
+        signal: spec.signal,
+      });
       if (result === null) return { state: "interrupted", result: null };
       const stopped = spec.signal?.aborted === true;
       return result.complete && !stopped ? { state: "completed", result } : { state: "interrupted", result };
