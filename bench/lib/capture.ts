@@ -1,18 +1,20 @@
 /**
  * The one place where the bench scripts run a capture through the product's run pipeline (every import of
- * src/run/ and of the test slowdown device's option lives here), so that a change of that pipeline is
- * answered in this file alone. A capture is what `perf-baseline bench` does: a fresh supervised engine
+ * src/execute/ and of the test devices lives here), so that a change of that pipeline is answered in this
+ * file alone. A capture is what `perf-baseline bench` does: a fresh supervised engine
  * process (or, with `counter: "instructions"`, one under callgrind) that loads the model and runs the rounds.
  */
 
 import { localOptionsFromFlags } from "../../src/engines/local/options.js";
 import { DEFAULT_TIMEOUTS, normalizeBaseUrl } from "../../src/engines/openai/options.js";
 import { DEFAULT_ENGINE } from "../../src/engines/registry.js";
+import type { EngineDevice } from "../../src/execute/device.js";
+import { completedResult } from "../../src/execute/outcome.js";
+import { runBenchmark } from "../../src/execute/run-benchmark.js";
+import { runServingBenchmark } from "../../src/execute/serving.js";
 import type { BenchmarkResult } from "../../src/results/schema.js";
-import { completedResult } from "../../src/run/outcome.js";
-import { runBenchmark } from "../../src/run/run-benchmark.js";
-import { runServingBenchmark } from "../../src/run/run-serving.js";
 import type { Mode } from "../../src/workload/workload.js";
+import { extraWorkDevice, slowdownDevice } from "../../test/support/engine-devices.js";
 
 /** One local capture: engine, model, shape, and the test devices that make a known regression. */
 export interface CaptureSpec {
@@ -52,18 +54,21 @@ export interface Captured {
 }
 
 function localOptions(spec: CaptureSpec) {
-  const options = localOptionsFromFlags({
+  return localOptionsFromFlags({
     ...(spec.preset !== undefined ? { preset: spec.preset } : {}),
     ...(spec.seed !== undefined ? { seed: String(spec.seed) } : {}),
     ...(spec.threads !== undefined ? { threads: String(spec.threads) } : {}),
     ...(spec.counter !== undefined ? { counter: spec.counter } : {}),
   });
+}
+
+/** The test device a capture spec asks for (extra work wins over a slowdown, as before), or none. */
+function deviceOf(spec: CaptureSpec): EngineDevice | undefined {
+  if (spec.extraWork !== undefined && spec.extraWork > 0) return extraWorkDevice(spec.extraWork);
   const slow = spec.slowdown;
-  if (typeof slow === "number" && slow > 0) options.extra.test_slowdown = String(slow);
-  else if (typeof slow === "object") options.extra.test_slowdown = `alternate:${slow.alternate}`;
-  if (spec.extraWork !== undefined && spec.extraWork > 0)
-    options.extra.test_slowdown = `work:${spec.extraWork}`;
-  return options;
+  if (typeof slow === "number" && slow > 0) return slowdownDevice(slow);
+  if (typeof slow === "object") return slowdownDevice(slow);
+  return undefined;
 }
 
 /**
@@ -82,7 +87,12 @@ export async function capture(spec: CaptureSpec): Promise<Captured> {
   const invocation = { command: spec.command, argv: [], cwd: spec.cwd ?? process.cwd() };
   const t0 = performance.now();
   const result = completedResult(
-    await runBenchmark(spec.engine ?? DEFAULT_ENGINE, options, { ...shape, invocation }),
+    await runBenchmark(
+      spec.engine ?? DEFAULT_ENGINE,
+      options,
+      { ...shape, invocation },
+      { device: deviceOf(spec) },
+    ),
   );
   return { result, wall_s: (performance.now() - t0) / 1000 };
 }

@@ -3,5 +3,4 @@
  * imported here only, so that a move of the test rigs they live beside is answered in this file alone.
  */
 
-export { gaussian } from "../../src/stats/change-points.js";
-export { type DetectorRates, detectorRates } from "../../src/stats/change-points-check.js";
+export { type DetectorRates, detectorRates, gaussian } from "../../test/support/change-points-check.js";
