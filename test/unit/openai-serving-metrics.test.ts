@@ -129,7 +129,11 @@ describe("TPOT, decode rate and ITL when chunks carry several tokens", () => {
     expect(r.serving?.itl_ms?.median).toBeCloseTo(20, 9);
     expect(r.serving?.itl_per_token_ms?.median).toBeCloseTo(5, 9);
     expect(r.serving?.tokens_per_chunk).toBe(4);
-    expect(r.warnings.join(" ")).toMatch(/chunks are not tokens here/);
+    expect(r.warnings).toContainEqual({
+      code: "chunks_not_tokens",
+      tokens_per_chunk: 4,
+      text: expect.stringMatching(/^chunks are not tokens here \(4\.00 output tokens per text chunk\)/),
+    });
   });
 
   it("one token per chunk: the same as vLLM's (E2E - TTFT) / (tokens - 1), no per-token figure", () => {
@@ -173,7 +177,7 @@ describe("never a result its reader refuses", () => {
   });
 
   it("a redact function reaches every string of the result", () => {
-    const ctx = context({ warnings: ["key sk-XYZ in a warning"] });
+    const ctx = context({ warnings: [{ code: "engine", message: "key sk-XYZ in a warning" }] });
     ctx.model.name = "m-sk-XYZ";
     const r = buildServingGenerationResult(
       { ...ctx, redact: (t) => t.split("sk-XYZ").join("[redacted]") },
@@ -181,5 +185,10 @@ describe("never a result its reader refuses", () => {
     );
     expect(JSON.stringify(r)).not.toContain("sk-XYZ");
     expect(r.model.name).toBe("m-[redacted]");
+    expect(r.warnings[0]).toEqual({
+      code: "engine",
+      message: "key [redacted] in a warning",
+      text: "key [redacted] in a warning",
+    });
   });
 });
