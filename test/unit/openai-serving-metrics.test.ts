@@ -176,6 +176,21 @@ describe("never a result its reader refuses", () => {
     );
   });
 
+  it("late warnings (what only the built result tells) are added before redaction and validation", () => {
+    const ctx = context({
+      warnings: [{ code: "server_version_unknown" }],
+      lateWarnings: (r) => [{ code: "models_not_listed", path: `/v1/${r.mode}/sk-XYZ` }],
+      redact: (t) => t.split("sk-XYZ").join("[redacted]"),
+    });
+    const r = buildServingGenerationResult(ctx, run(request([100, 120], [4, 4], 2, 120)));
+    expect(r.warnings.map((w) => w.code)).toEqual(["server_version_unknown", "models_not_listed"]);
+    expect(r.warnings[1]).toEqual({
+      code: "models_not_listed",
+      path: "/v1/generation/[redacted]",
+      text: "GET /v1/generation/[redacted] did not list models: the model name could not be checked",
+    });
+  });
+
   it("a redact function reaches every string of the result", () => {
     const ctx = context({ warnings: [{ code: "engine", message: "key sk-XYZ in a warning" }] });
     ctx.model.name = "m-sk-XYZ";
