@@ -6,7 +6,8 @@
 import { gatedMetric, metricSamples } from "../gate/analysis.js";
 import { checkComparability, describeDifferences } from "../gate/comparability.js";
 import { embeddingFigures, generationFigures } from "../results/build.js";
-import type { BenchmarkResult, EmbeddingResult, GenerationResult } from "../results/schema.js";
+import type { BenchmarkResult, EmbeddingResult, GenerationResult, ResultWarning } from "../results/schema.js";
+import { warningRecord } from "../results/warnings.js";
 import { median, robustCv, sum } from "../stats/index.js";
 import { CapturesDisagreeError } from "../util/errors.js";
 
@@ -18,6 +19,13 @@ function poolGeneration(first: GenerationResult, all: GenerationResult[]): Gener
 function poolEmbedding(first: EmbeddingResult, all: EmbeddingResult[]): EmbeddingResult {
   const samples = all.flatMap((r) => r.samples).map((s, i) => ({ ...s, round: i }));
   return { ...first, ...embeddingFigures(samples), rounds: samples.length, samples };
+}
+
+/** The warnings of the captures, each text once, in the order first seen. */
+function distinctWarnings(warnings: readonly ResultWarning[]): ResultWarning[] {
+  const byText = new Map<string, ResultWarning>();
+  for (const w of warnings) if (!byText.has(w.text)) byText.set(w.text, w);
+  return [...byText.values()];
 }
 
 /** The captures' machine load over their combined time (absent unless every capture records it). */
@@ -58,9 +66,8 @@ export function poolCaptures(captures: readonly BenchmarkResult[], command: stri
   const cvs = captures.map((c) => robustCv(metricSamples(c, "capture")));
   const spread = captures.length > 1 ? (Math.max(...medians) - Math.min(...medians)) / median(medians) : null;
   const digests = new Set(captures.map((c) => c.output.digest));
-  const warnings = [...new Set(captures.flatMap((c) => c.warnings))];
-  if (digests.size > 1)
-    warnings.push("captures computed different outputs: the engine is not deterministic here");
+  const warnings = distinctWarnings(captures.flatMap((c) => c.warnings));
+  if (digests.size > 1) warnings.push(warningRecord({ code: "captures_differ_in_output" }));
   const last = captures[captures.length - 1] as BenchmarkResult;
   const pooled =
     first.mode === "generation"

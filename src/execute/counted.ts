@@ -15,7 +15,7 @@ import {
   requireValgrind,
   switchInstrumentationOn,
 } from "../instructions/valgrind.js";
-import { renderWarning } from "../results/warnings.js";
+import { warningRecord } from "../results/warnings.js";
 import { compiledChildCommand } from "./compiled-child.js";
 import { runInEngineProcess } from "./engine-process/executor.js";
 import type { Executor, RunSpec } from "./executor.js";
@@ -63,7 +63,7 @@ export async function runCounted(target: LocalTarget, spec: RunSpec): Promise<Ru
       callsPerRound,
       wallTimeComparable: false,
     });
-    const warning = renderWarning({ code: "counted_under_valgrind" });
+    const warning = warningRecord({ code: "counted_under_valgrind" });
     return {
       state: "completed",
       result: { ...result, instructions: block, warnings: [...result.warnings, warning] },

@@ -27,7 +27,8 @@ import {
   type LoadSettings,
   type ServingContext,
 } from "../results/build-serving.js";
-import type { BenchmarkResult } from "../results/schema.js";
+import type { BenchmarkResult, EmbeddingResult, GenerationResult } from "../results/schema.js";
+import { renderWarning, type Warning } from "../results/warnings.js";
 import { EngineError, EXIT, PerfBaselineError } from "../util/errors.js";
 import { toolVersion } from "../util/tool-version.js";
 import {
@@ -118,9 +119,10 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
       workload,
       endpoint,
       warnings,
+      sent: requests.sent,
       ...measured,
     });
-    const result = finishResult(opts, ctx, measured, requests.sent);
+    const result = buildResult(opts, ctx, measured);
     opts.status?.(summaryLine(result));
     return result;
   } finally {
@@ -174,7 +176,11 @@ function servingRequests(
  * warning).
  * @throws PerfBaselineError (interrupted) when stopped; EngineError when a request failed.
  */
-async function warmUp(opts: ServingRunOptions, requests: ServingRequests, warnings: string[]): Promise<void> {
+async function warmUp(
+  opts: ServingRunOptions,
+  requests: ServingRequests,
+  warnings: Warning[],
+): Promise<void> {
   const o = opts.openai;
   const warm = await runLoad<GenerationSuccess | EmbeddingSuccess | RequestFailure>(
     {
@@ -192,9 +198,15 @@ async function warmUp(opts: ServingRunOptions, requests: ServingRequests, warnin
   const failed = warm.records.map((r) => r.outcome).filter((x): x is RequestFailure => x !== null && !x.ok);
   if (failed.length === 0) return;
   const first = failed[0] as RequestFailure;
-  const message = `${failed.length} of ${opts.warmup} warmup requests failed: ${describeFailures(failed)}`;
-  if (!o.tolerateFailures) throw new EngineError(`${message}${hint(first, o, opts.mode, requests.sent)}`);
-  warnings.push(message);
+  const warning: Warning = {
+    code: "warmup_requests_failed",
+    failed: failed.length,
+    planned: opts.warmup,
+    causes: describeFailures(failed),
+  };
+  if (!o.tolerateFailures)
+    throw new EngineError(`${renderWarning(warning)}${hint(first, o, opts.mode, requests.sent)}`);
+  warnings.push(warning);
 }
 
 /** The measured requests and what was seen around them. */
@@ -252,7 +264,7 @@ function checkMeasured(
   opts: ServingRunOptions,
   run: Measured["run"],
   sent: readonly OptionalField[],
-  warnings: string[],
+  warnings: Warning[],
 ): void {
   const o = opts.openai;
   const outcomes = run.records.map((r) => r.outcome);
@@ -269,13 +281,15 @@ function checkMeasured(
     );
   }
   if (failures.length > 0) {
-    warnings.push(
-      `${failures.length} of ${run.records.length} requests failed: ${describeFailures(failures)}${
-        o.tolerateFailures ? "" : " (the run fails; --tolerate-failures accepts them)"
-      }`,
-    );
+    warnings.push({
+      code: "requests_failed",
+      failed: failures.length,
+      sent: run.records.length,
+      causes: describeFailures(failures),
+      tolerated: o.tolerateFailures,
+    });
   }
-  if (!run.complete) warnings.push("interrupted: the requests in flight were dropped, the result is partial");
+  if (!run.complete) warnings.push({ code: "requests_interrupted" });
 }
 
 /** What the serving result records besides its requests. */
@@ -288,7 +302,9 @@ function servingContext(
     server: Awaited<ReturnType<typeof discoverServer>>;
     workload: WorkloadSpec;
     endpoint: LoadSettings["endpoint"];
-    warnings: string[];
+    warnings: Warning[];
+    /** the optional request fields sent */
+    sent: readonly OptionalField[];
   } & Measured,
 ): ServingContext {
   const o = opts.openai;
@@ -313,6 +329,7 @@ function servingContext(
     started_at: seen.started,
     finished_at: seen.finished,
     warnings: seen.warnings,
+    lateWarnings: (result) => lateWarnings(opts, result, seen.sent),
     load: loadSettings(opts, seen.endpoint),
     warmup_requests: opts.warmup,
     timeouts_ms: {
@@ -344,61 +361,55 @@ function loadSettings(opts: ServingRunOptions, endpoint: LoadSettings["endpoint"
   };
 }
 
-/**
- * The result of the mode, with the warnings only the finished result can tell (output lengths, missing
- * usage, sampling, determinism). They are pushed onto `ctx.warnings`, the array the result holds.
- */
-function finishResult(
-  opts: ServingRunOptions,
-  ctx: ServingContext,
-  measured: Measured,
-  sent: readonly OptionalField[],
-): BenchmarkResult {
-  const o = opts.openai;
-  const warnings = ctx.warnings;
-  if (opts.mode === "generation") {
-    const result = {
+/** The result of the mode, with the machine's load during the measured requests. */
+function buildResult(opts: ServingRunOptions, ctx: ServingContext, measured: Measured): BenchmarkResult {
+  if (opts.mode === "generation")
+    return {
       ...buildServingGenerationResult(
         ctx,
         measured.run as Parameters<typeof buildServingGenerationResult>[1],
       ),
       machine_load: measured.machine_load,
     };
-    const ol = result.serving?.output_length;
-    if (ol && !ol.fixed) {
-      warnings.push(
-        `the server did not generate exactly ${ol.requested} tokens per request (${ol.min} to ${ol.max}${
-          o.outputLength === "fixed" ? "; ignore_eos/min_tokens were sent but not honoured" : ""
-        }): throughput uses the real counts`,
-      );
-    }
-    if (result.samples.some((x) => x.output_tokens_source === "chunks" && !x.prompt_tokens))
-      warnings.push(
-        "the server reported no usage for some requests: their output tokens are counted as text chunks",
-      );
-    if (!sent.includes("temperature") && !sent.includes("top_k"))
-      warnings.push("neither temperature 0 nor top_k 1 was sent: the server sampled as it does by default");
-    if (!result.output.consistent)
-      warnings.push(
-        "requests generated different texts: the server is not deterministic at temperature 0 here",
-      );
-    return result;
-  }
-  const result = {
+  return {
     ...buildServingEmbeddingResult(
       ctx,
       measured.run as Parameters<typeof buildServingEmbeddingResult>[1],
-      o.batchSize,
+      opts.openai.batchSize,
     ),
     machine_load: measured.machine_load,
   };
-  if (result.serving?.tokens_per_second === null)
-    warnings.push("the server reported no usage: embedding tokens/s is unknown (0)");
-  if (!result.output.consistent)
-    warnings.push(
-      "requests computed different embeddings for the same inputs: the server is not deterministic here",
-    );
-  return result;
+}
+
+/**
+ * The warnings only the built result can tell (output lengths, missing usage, sampling, determinism); the
+ * builder adds them before it validates the result.
+ */
+function lateWarnings(
+  opts: ServingRunOptions,
+  result: GenerationResult | EmbeddingResult,
+  sent: readonly OptionalField[],
+): Warning[] {
+  const warnings: Warning[] = [];
+  if (result.mode === "generation") {
+    const ol = result.serving?.output_length;
+    if (ol && !ol.fixed)
+      warnings.push({
+        code: "output_length_not_fixed",
+        requested: ol.requested,
+        min: ol.min,
+        max: ol.max,
+        fixed_sent: opts.openai.outputLength === "fixed",
+      });
+    if (result.samples.some((x) => x.output_tokens_source === "chunks" && !x.prompt_tokens))
+      warnings.push({ code: "usage_missing_some" });
+    if (!sent.includes("temperature") && !sent.includes("top_k")) warnings.push({ code: "default_sampling" });
+    if (!result.output.consistent) warnings.push({ code: "server_nondeterministic", what: "texts" });
+    return warnings;
+  }
+  if (result.serving?.tokens_per_second === null) warnings.push({ code: "usage_missing" });
+  if (!result.output.consistent) warnings.push({ code: "server_nondeterministic", what: "embeddings" });
+  return warnings;
 }
 
 function summaryLine(r: BenchmarkResult): string {

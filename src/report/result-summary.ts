@@ -27,6 +27,6 @@ export function resultSummaryRows(r: BenchmarkResult): Array<[string, string]> {
     const s = r.statistics.calls_per_second;
     rows.push(["calls/s per round", `median ${fmtRate(s.median)}, robust CV ${pct(s.robust_cv)}`]);
   }
-  for (const w of r.warnings) rows.push(["warning", w]);
+  for (const w of r.warnings) rows.push(["warning", w.text]);
   return rows;
 }

@@ -7,6 +7,7 @@ import type { WorkloadSpec } from "../workload/workload.js";
 import { commonResultFields, type RunIdentity, summaryOrNull } from "./build.js";
 import { parseResult } from "./io.js";
 import type { EmbeddingResult, GenerationResult, loadSchema } from "./schema.js";
+import { type Warning, warningRecord } from "./warnings.js";
 
 /**
  * Builds serving results (`--engine openai`) from the load generator's records: one sample per completed
@@ -52,6 +53,11 @@ export interface ServingContext extends RunIdentity {
   /** what the client cost during the measured phase */
   chunk_handling_ns: readonly number[];
   event_loop_delay_ms: Histogram | null;
+  /**
+   * the warnings only the built result can tell (output lengths, usage, determinism), added after the
+   * builder's own and before the result is validated. Defaults to none.
+   */
+  lateWarnings?: (result: GenerationResult | EmbeddingResult) => Warning[];
   /**
    * removes secrets (the API key) from a text; every string of the built result goes through it. Defaults
    * to none (nothing to remove).
@@ -192,11 +198,13 @@ function redactStrings(value: unknown, redact: (text: string) => string): void {
 }
 
 /**
- * The last step of both builders: redact every string, then validate the result with the reader's own
- * schema, so that the tool never prints or writes a result that it would refuse to read.
+ * The last step of both builders: add the late warnings (`ctx.lateWarnings`), redact every string, then
+ * validate the result with the reader's own schema, so that the tool never prints or writes a result that it
+ * would refuse to read.
  * @throws ResultFileError naming the first bad field.
  */
 function finish<R extends GenerationResult | EmbeddingResult>(ctx: ServingContext, result: R): R {
+  if (ctx.lateWarnings) result.warnings.push(...ctx.lateWarnings(result).map(warningRecord));
   if (ctx.redact) redactStrings(result, ctx.redact);
   parseResult(result, "the serving result (not written)");
   return result;
@@ -334,17 +342,13 @@ function generationServing(
 }
 
 /** The warnings a generation run's chunks call for: usage that contradicts the stream, chunks that are not tokens. */
-function generationWarnings(t: GenerationTotals, completed: number): string[] {
-  const warnings: string[] = [];
+function generationWarnings(t: GenerationTotals, completed: number): Warning[] {
+  const warnings: Warning[] = [];
   const tokensPerChunk = t.totalChunks > 0 ? t.totalOut / t.totalChunks : null;
   if (t.contradicted > 0)
-    warnings.push(
-      `${t.contradicted} of ${completed} requests reported usage.completion_tokens below their text chunks (each holds at least one token): the server's usage contradicts its stream, the text chunks are counted instead`,
-    );
+    warnings.push({ code: "usage_contradicts_stream", contradicted: t.contradicted, completed });
   if (t.multiToken && tokensPerChunk !== null)
-    warnings.push(
-      `chunks are not tokens here (${tokensPerChunk.toFixed(2)} output tokens per text chunk): itl_ms is the gap between chunks (vLLM's ITL), itl_per_token_ms divides each gap by its chunk's tokens, TPOT and decode tokens/s count the tokens after the first chunk`,
-    );
+    warnings.push({ code: "chunks_not_tokens", tokens_per_chunk: tokensPerChunk });
   return warnings;
 }
 
@@ -392,7 +396,7 @@ export function buildServingGenerationResult(
     },
     serving: { ...parts.serving, ...generationServing(samples, totals, requested, parts.duration) },
   };
-  result.warnings.push(...generationWarnings(totals, ok.length));
+  result.warnings.push(...generationWarnings(totals, ok.length).map(warningRecord));
   return finish(ctx, result);
 }
 

@@ -12,6 +12,7 @@ import {
   type GenerationResult,
   SCHEMA_VERSION,
 } from "./schema.js";
+import { type Warning, warningRecord } from "./warnings.js";
 
 /** Everything a result records besides the samples. */
 export interface ResultContext {
@@ -31,7 +32,8 @@ export interface ResultContext {
   git: GitInfo | null;
   started_at: string;
   finished_at: string;
-  warnings: string[];
+  /** the warnings known when the result is built, in order; the result stores them as `{code, ...fields, text}` */
+  warnings: Warning[];
 }
 
 /** The summary of the non-null values, or null when there are none. */
@@ -79,7 +81,7 @@ export function commonResultFields(
     started_at: ctx.started_at,
     finished_at: ctx.finished_at,
     complete: counts.complete,
-    warnings: ctx.warnings,
+    warnings: ctx.warnings.map(warningRecord),
   };
 }
 

@@ -8,7 +8,10 @@
  * - 1: the first format (engine "llama" meant node-llama-cpp in process).
  * - 2: engines are named by the registry: "llama" became "node-llama-cpp" (beside "llama-cpp", llama.cpp's
  *   C API directly, and "openai"); settings may carry `requested` (optional).
+ * - 3: warnings are data, `{code, ...fields, text}` (src/results/warnings.ts), where they were their text only:
+ *   an older text warning reads as `{code: "text", text}`.
  */
+import { TEXT_WARNING_CODE } from "./warnings.js";
 
 /** One step: a document of version `from` to version `from + 1`. */
 interface Migration {
@@ -26,6 +29,17 @@ const MIGRATIONS: readonly Migration[] = [
       const engine = doc.engine as Record<string, unknown> | undefined;
       if (engine && engine.name === "llama") return { ...doc, engine: { ...engine, name: "node-llama-cpp" } };
       return doc;
+    },
+  },
+  {
+    from: 2,
+    change: "warnings are objects {code, ...fields, text}",
+    migrate(doc) {
+      if (!Array.isArray(doc.warnings)) return doc;
+      const warnings = doc.warnings.map((w: unknown) =>
+        typeof w === "string" ? { code: TEXT_WARNING_CODE, text: w } : w,
+      );
+      return { ...doc, warnings };
     },
   },
 ];

@@ -7,7 +7,7 @@ import { z } from "zod";
  * Everything else is an addition. Bump SCHEMA_VERSION on any change that old readers cannot take, with its
  * migration in ./migrations.ts (older files are migrated when read, never refused).
  */
-export const SCHEMA_VERSION = 2 as const;
+export const SCHEMA_VERSION = 3 as const;
 
 const num = z.number().finite();
 const nonneg = num.nonnegative();
@@ -335,6 +335,17 @@ export const instructionsSchema = z.object({
   functions: z.array(z.object({ name: z.string(), self: count, inclusive: count })),
 });
 
+/**
+ * A warning as stored: its code (src/results/warnings.ts lists them; "text" for one read from a format 1 or 2
+ * result), its fields, and `text`, the line it renders to (what a reader that does not know the code shows).
+ */
+export const warningSchema = z
+  .object({
+    code: z.string().regex(/^[a-z][a-z0-9_]*$/, "a warning code (lower case, digits and _)"),
+    text: z.string(),
+  })
+  .catchall(z.union([z.string(), num, z.boolean(), z.null()]));
+
 const common = {
   schema_version: z.literal(SCHEMA_VERSION),
   tool: z.object({ name: z.literal("perf-baseline"), version: z.string() }),
@@ -355,7 +366,7 @@ const common = {
   finished_at: z.string(),
   /** false when the run was interrupted before all rounds were measured */
   complete: z.boolean(),
-  warnings: z.array(z.string()),
+  warnings: z.array(warningSchema),
   baseline: baselineBlockSchema.optional(),
   machine_load: machineLoadSchema.optional(),
   /** serving runs only: the load settings (part of the comparability key) */
@@ -400,6 +411,7 @@ export type GenerationResult = z.infer<typeof generationResultSchema>;
 export type EmbeddingResult = z.infer<typeof embeddingResultSchema>;
 export type BenchmarkResult = z.infer<typeof resultSchema>;
 export type InstructionsBlock = z.infer<typeof instructionsSchema>;
+export type ResultWarning = z.infer<typeof warningSchema>;
 
 /** The JSON Schema (draft 2020-12) of a result, generated from the zod schema. */
 export function resultJsonSchema(): Record<string, unknown> {

@@ -1,9 +1,14 @@
+import type { ResultWarning } from "./schema.js";
+
 /**
- * Warnings as data: a code and its fields, rendered to text in one place ({@link renderWarning}). A result
- * stores the rendered lines (`warnings`), and every command prints each of them on stderr.
+ * Warnings as data: a code and its fields, rendered to its one line in one place ({@link renderWarning}). A
+ * result stores each as `{code, ...fields, text}` ({@link warningRecord}; text is the rendered line, so a reader
+ * that does not know the code still shows it), and every command prints each text once on stderr
+ * ({@link printWarnings}). Results of format 1 and 2 stored the text only: reading them gives `{code: "text",
+ * text}` (src/results/migrations.ts).
  */
 
-/** Every warning the tool can attach to a result. */
+/** Every warning the tool can attach to a result. Field values are strings, numbers or booleans. */
 export type Warning =
   /** the project's dummy-weight model ran: throughput is real, the text is not */
   | { code: "dummy_weights" }
@@ -18,9 +23,81 @@ export type Warning =
   /** instructions were counted under valgrind on one thread: the wall-time figures are not comparable */
   | { code: "counted_under_valgrind" }
   /** what a server or engine reported, as it said it (already redacted) */
-  | { code: "engine"; message: string };
+  | { code: "engine"; message: string }
+  | ServingWarning;
 
-/** The one line a warning reads as. */
+/** The warnings of a serving run (`--engine openai`): server discovery, requests, the finished result. */
+export type ServingWarning =
+  /** serving: the server named no software or version (server discovery) */
+  | { code: "server_version_unknown" }
+  /** serving: the models list failed (not for want of a connection or a key); `path` is its URL path */
+  | { code: "models_list_failed"; path: string; detail: string }
+  /** serving: the models list answered without a list of models */
+  | { code: "models_not_listed"; path: string }
+  /** serving: warmup requests failed and `--tolerate-failures` accepted them; `causes` groups them by cause */
+  | { code: "warmup_requests_failed"; failed: number; planned: number; causes: string }
+  /** serving: measured requests failed; `tolerated` is whether `--tolerate-failures` accepts them */
+  | { code: "requests_failed"; failed: number; sent: number; causes: string; tolerated: boolean }
+  /** serving: the run was interrupted: the requests in flight were dropped */
+  | { code: "requests_interrupted" }
+  /** serving: the requests' output lengths differ from the requested one; `fixed_sent` when it was asked for */
+  | { code: "output_length_not_fixed"; requested: number; min: number; max: number; fixed_sent: boolean }
+  /** serving generation: some requests had no usage, their output tokens are their text chunks */
+  | { code: "usage_missing_some" }
+  /** serving embedding: no usage at all, so embedding tokens/s is unknown */
+  | { code: "usage_missing" }
+  /** serving generation: neither temperature 0 nor top_k 1 was sent */
+  | { code: "default_sampling" }
+  /** serving: the requests' outputs differ (generated texts, or embeddings of the same inputs) */
+  | { code: "server_nondeterministic"; what: "texts" | "embeddings" }
+  /** serving generation: usage.completion_tokens below the text chunks in `contradicted` of `completed` requests */
+  | { code: "usage_contradicts_stream"; contradicted: number; completed: number }
+  /** serving generation: chunks carry several tokens (`tokens_per_chunk` output tokens per text chunk) */
+  | { code: "chunks_not_tokens"; tokens_per_chunk: number };
+
+/** The code of a warning read from a format 1 or 2 result, which stored the text only. */
+export const TEXT_WARNING_CODE = "text";
+
+/** The code of every warning a result can hold: those the tool writes, and {@link TEXT_WARNING_CODE}. */
+export type WarningCode = Warning["code"] | typeof TEXT_WARNING_CODE;
+
+/** The one line a serving warning reads as ({@link renderWarning} for the others). */
+function renderServingWarning(w: ServingWarning): string {
+  switch (w.code) {
+    case "server_version_unknown":
+      return "the server told no software name or version: a server upgrade between two runs will not show in the comparison";
+    case "models_list_failed":
+      return `GET ${w.path} failed (${w.detail}): the served models could not be checked`;
+    case "models_not_listed":
+      return `GET ${w.path} did not list models: the model name could not be checked`;
+    case "warmup_requests_failed":
+      return `${w.failed} of ${w.planned} warmup requests failed: ${w.causes}`;
+    case "requests_failed":
+      return `${w.failed} of ${w.sent} requests failed: ${w.causes}${w.tolerated ? "" : " (the run fails; --tolerate-failures accepts them)"}`;
+    case "requests_interrupted":
+      return "interrupted: the requests in flight were dropped, the result is partial";
+    case "output_length_not_fixed":
+      return `the server did not generate exactly ${w.requested} tokens per request (${w.min} to ${w.max}${
+        w.fixed_sent ? "; ignore_eos/min_tokens were sent but not honoured" : ""
+      }): throughput uses the real counts`;
+    case "usage_missing_some":
+      return "the server reported no usage for some requests: their output tokens are counted as text chunks";
+    case "usage_missing":
+      return "the server reported no usage: embedding tokens/s is unknown (0)";
+    case "default_sampling":
+      return "neither temperature 0 nor top_k 1 was sent: the server sampled as it does by default";
+    case "server_nondeterministic":
+      return w.what === "texts"
+        ? "requests generated different texts: the server is not deterministic at temperature 0 here"
+        : "requests computed different embeddings for the same inputs: the server is not deterministic here";
+    case "usage_contradicts_stream":
+      return `${w.contradicted} of ${w.completed} requests reported usage.completion_tokens below their text chunks (each holds at least one token): the server's usage contradicts its stream, the text chunks are counted instead`;
+    case "chunks_not_tokens":
+      return `chunks are not tokens here (${w.tokens_per_chunk.toFixed(2)} output tokens per text chunk): itl_ms is the gap between chunks (vLLM's ITL), itl_per_token_ms divides each gap by its chunk's tokens, TPOT and decode tokens/s count the tokens after the first chunk`;
+  }
+}
+
+/** The one line a warning reads as: the only place a warning's text is written. */
 export function renderWarning(w: Warning): string {
   switch (w.code) {
     case "dummy_weights":
@@ -39,13 +116,20 @@ export function renderWarning(w: Warning): string {
       return "instructions counted under valgrind on 1 thread: wall-time figures of this run are not comparable (the gate uses its instruction counts)";
     case "engine":
       return w.message;
+    default:
+      return renderServingWarning(w);
   }
 }
 
-/** Prints each warning line of a result on stderr, once. */
+/** A warning as a result stores it: its code and fields, and `text`, its rendered line. */
+export function warningRecord(w: Warning): ResultWarning {
+  return { ...w, text: renderWarning(w) };
+}
+
+/** Prints each warning of a result on stderr, once: `perf-baseline: warning: <text>`. */
 export function printWarnings(
-  lines: readonly string[],
-  write = (s: string) => process.stderr.write(s),
+  warnings: readonly ResultWarning[],
+  write: (s: string) => unknown = (s) => process.stderr.write(s),
 ): void {
-  for (const line of lines) write(`perf-baseline: warning: ${line}\n`);
+  for (const w of warnings) write(`perf-baseline: warning: ${w.text}\n`);
 }

@@ -141,6 +141,12 @@ describe("Ctrl-C", () => {
     expect(result.complete).toBe(false);
     expect(result.samples.length).toBeGreaterThanOrEqual(2);
     expect(result.samples.length).toBeLessThan(10000);
-    expect(result.warnings.join("\n")).toMatch(/interrupted: \d+ of 10000 measured rounds ran/);
+    expect(result.warnings).toContainEqual(
+      expect.objectContaining({
+        code: "partial_result",
+        rounds_planned: 10000,
+        text: expect.stringMatching(/interrupted: \d+ of 10000 measured rounds ran/),
+      }),
+    );
   });
 });

@@ -55,7 +55,12 @@ describe.skipIf(!hasValgrind)("instruction counts under valgrind", () => {
     expect(b?.threads).toBe(1);
     if (process.arch === "x64") expect(b?.cpu_backend_variant).toBe(COUNTED_CPU_VARIANT_X64);
     expect(b?.wall_time_comparable).toBe(false);
-    expect(r.warnings.join("\n")).toMatch(/not comparable/);
+    expect(r.warnings).toContainEqual(
+      expect.objectContaining({
+        code: "counted_under_valgrind",
+        text: expect.stringMatching(/not comparable/),
+      }),
+    );
     const file = join(dir, "counted.json");
     writeFileSync(file, run.stdout);
     const gate = runCli(["gate", "--baseline", file, "--candidate", file]);

@@ -46,7 +46,15 @@ describe("failed requests are counted by cause and fail the run", () => {
     });
     expect(failure).toMatchObject({ cause: "http_503", count: 1 });
     expect(failure?.example).toContain("overloaded");
-    expect(result.warnings.join(" ")).toMatch(/1 of 3 requests failed: http_503/);
+    expect(result.warnings).toContainEqual(
+      expect.objectContaining({
+        code: "requests_failed",
+        failed: 1,
+        sent: 3,
+        tolerated: false,
+        text: expect.stringMatching(/^1 of 3 requests failed: http_503/),
+      }),
+    );
   });
 
   it("a connection reset before any answer, on the reused connection and its fresh retry: connection_reset", async () => {
@@ -113,7 +121,8 @@ describe("failed requests are counted by cause and fail the run", () => {
     const r = gen(await runServingBenchmark(options(s.baseUrl, { tolerateFailures: true })));
     expect(r.serving?.failures).toEqual([expect.objectContaining({ cause: "http_500", count: 1 })]);
     expect(exitCodeOf(servingOutcome(r, true))).toBe(EXIT.ok);
-    expect(r.warnings.join(" ")).not.toContain("--tolerate-failures accepts");
+    expect(r.warnings).toContainEqual(expect.objectContaining({ code: "requests_failed", tolerated: true }));
+    expect(r.warnings.map((w) => w.text).join(" ")).not.toContain("--tolerate-failures accepts");
     // a serving result records the machine's load during its measured requests (the gate's contention rules)
     expect(r.machine_load?.wall_s).toBeGreaterThan(0);
     expect(r.machine_load?.process_cores).toBeGreaterThanOrEqual(0);
@@ -149,7 +158,9 @@ describe("protocol variants that are not failures", () => {
     expect(r.samples[0]?.output_tokens).toBe(8);
     expect(r.samples[0]?.prompt_tokens).toBe(0);
     expect(r.workload.prompt_tokens).toBeNull();
-    expect(r.warnings.join(" ")).toMatch(/no usage/);
+    expect(r.warnings).toContainEqual(
+      expect.objectContaining({ code: "usage_missing_some", text: expect.stringMatching(/no usage/) }),
+    );
   });
 
   it("several tokens per chunk: the usage counts tokens, each chunk is one arrival", async () => {
@@ -165,7 +176,13 @@ describe("protocol variants that are not failures", () => {
     const s = await serve(() => ({ kind: "stream", tokens: 8, tokensPerChunk: 4, usage: "never" }));
     const r = gen(await runServingBenchmark(options(s.baseUrl)));
     expect(r.serving?.output_length).toMatchObject({ fixed: false, min: 2, max: 2, counted_from: "chunks" });
-    expect(r.warnings.join(" ")).toMatch(/did not generate exactly 8 tokens/);
+    expect(r.warnings).toContainEqual(
+      expect.objectContaining({
+        code: "output_length_not_fixed",
+        requested: 8,
+        text: expect.stringMatching(/did not generate exactly 8 tokens/),
+      }),
+    );
   });
 
   it("chunks with no text carry no token: TTFT waits for the first text", async () => {
@@ -182,7 +199,13 @@ describe("protocol variants that are not failures", () => {
     const r = gen(await runServingBenchmark(options(s.baseUrl)));
     expect(r.serving?.output_length).toMatchObject({ requested: 8, fixed: false, min: 5, max: 5 });
     expect(r.samples[0]?.output_tokens).toBe(5);
-    expect(r.warnings.join(" ")).toMatch(/ignore_eos\/min_tokens were sent but not honoured/);
+    expect(r.warnings).toContainEqual(
+      expect.objectContaining({
+        code: "output_length_not_fixed",
+        fixed_sent: true,
+        text: expect.stringMatching(/ignore_eos\/min_tokens were sent but not honoured/),
+      }),
+    );
   });
 });
 
@@ -310,7 +333,9 @@ describe("embeddings", () => {
     const s = await serve(() => ({ kind: "embeddings", noUsage: true }));
     const r = emb(await runServingBenchmark(options(s.baseUrl, { mode: "embedding" })));
     expect(r.serving?.tokens_per_second).toBeNull();
-    expect(r.warnings.join(" ")).toMatch(/no usage/);
+    expect(r.warnings).toContainEqual(
+      expect.objectContaining({ code: "usage_missing", text: expect.stringMatching(/no usage/) }),
+    );
   });
 });
 
@@ -363,7 +388,9 @@ describe("load and interruption", () => {
     expect(r.samples.length).toBeGreaterThan(0);
     expect(r.samples.length).toBeLessThan(50);
     expect(r.serving?.requests.failed).toBe(0);
-    expect(r.warnings.join(" ")).toMatch(/interrupted/);
+    expect(r.warnings).toContainEqual(
+      expect.objectContaining({ code: "requests_interrupted", text: expect.stringMatching(/interrupted/) }),
+    );
     expect(exitCodeOf(servingOutcome(r, false))).toBe(EXIT.interrupted);
   });
 });

@@ -80,8 +80,13 @@ describe("2. a success that carries nothing", () => {
     expect(r.samples.every((x) => x.output_tokens === 8 && x.output_tokens_source === "chunks")).toBe(true);
     expect(r.tokens_per_second).toBeGreaterThan(0);
     expect(r.serving?.output_length).toMatchObject({ fixed: true, min: 8, max: 8 });
-    expect(r.warnings.join(" ")).toMatch(/usage contradicts its stream/);
-    expect(r.warnings.join(" ")).not.toMatch(/ignore_eos/);
+    expect(r.warnings).toContainEqual(
+      expect.objectContaining({
+        code: "usage_contradicts_stream",
+        text: expect.stringMatching(/usage contradicts its stream/),
+      }),
+    );
+    expect(r.warnings.map((w) => w.code)).not.toContain("output_length_not_fixed");
   });
 });
 
@@ -99,7 +104,13 @@ describe("3. several tokens per chunk", () => {
       expect(x.tpot_ms).toBeCloseTo(afterTtft / 4, 6);
       expect(x.itl_per_token_ms).toBeCloseTo((x.itl_ms as number) / 4, 6);
     }
-    expect(r.warnings.join(" ")).toMatch(/chunks are not tokens here \(4\.00 output tokens per text chunk\)/);
+    expect(r.warnings).toContainEqual(
+      expect.objectContaining({
+        code: "chunks_not_tokens",
+        tokens_per_chunk: 4,
+        text: expect.stringMatching(/chunks are not tokens here \(4\.00 output tokens per text chunk\)/),
+      }),
+    );
   });
 
   it("one token per chunk: no per-token figure, no warning", async () => {
@@ -108,7 +119,7 @@ describe("3. several tokens per chunk", () => {
     expect(r.serving?.tokens_per_chunk).toBe(1);
     expect(r.serving?.itl_per_token_ms).toBeUndefined();
     expect(r.samples[0]?.itl_per_token_ms).toBeUndefined();
-    expect(r.warnings.join(" ")).not.toMatch(/chunks are not tokens/);
+    expect(r.warnings.map((w) => w.code)).not.toContain("chunks_not_tokens");
   });
 });
 

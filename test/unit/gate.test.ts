@@ -335,6 +335,21 @@ describe("baselines", () => {
     expect(() => poolCaptures([genA, otherHardware(genB)], "x")).toThrow(CapturesDisagreeError);
   });
 
+  it("a baseline keeps each warning text of its captures once, and says when their outputs differ", () => {
+    const same = poolCaptures([genA, clone(genA)], "x");
+    expect(same.warnings).toEqual(genA.warnings);
+    const b = clone(genA);
+    b.output.digest = "0".repeat(64);
+    const differ = poolCaptures([genA, b], "x");
+    expect(differ.warnings).toEqual([
+      ...genA.warnings,
+      {
+        code: "captures_differ_in_output",
+        text: "captures computed different outputs: the engine is not deterministic here",
+      },
+    ]);
+  });
+
   it("the seed's redirect form (a plain result) is a valid baseline too", async () => {
     expect(genA.baseline).toBeUndefined();
     const { report } = await gate(genA, genB);

@@ -66,6 +66,43 @@ describe("reading older result formats", () => {
     expect(report.comparability.blocking).toEqual([]);
   });
 
+  for (const f of ["docs/baseline-generation.json", "docs/baseline-embedding.json"]) {
+    it(`${f} (v2, committed) reads with each text warning as {code: "text", text}`, () => {
+      const raw = JSON.parse(readFileSync(join(ROOT, f), "utf8")) as {
+        schema_version: number;
+        warnings: string[];
+      };
+      expect(raw.schema_version).toBe(2);
+      const r = readResult(join(ROOT, f));
+      expect(r.schema_version).toBe(SCHEMA_VERSION);
+      expect(raw.warnings.length).toBeGreaterThan(0);
+      expect(r.warnings).toEqual(raw.warnings.map((text) => ({ code: "text", text })));
+    });
+  }
+
+  it("v1 text warnings are objects after the migrations, in their order", () => {
+    const raw = JSON.parse(readFileSync(join(ROOT, "test/fixtures/v1/baseline-generation.json"), "utf8"));
+    const r = readResult(join(ROOT, "test/fixtures/v1/baseline-generation.json"));
+    expect(r.warnings.map((w) => w.text)).toEqual(raw.warnings);
+    expect(new Set(r.warnings.map((w) => w.code))).toEqual(new Set(["text"]));
+  });
+
+  it("a v3 result keeps its warning objects as written (migrating a current document is the identity)", () => {
+    const w = { code: "partial_result", rounds_done: 2, rounds_planned: 5, text: "interrupted" };
+    expect(migrateToCurrent({ schema_version: SCHEMA_VERSION, warnings: [w] }, SCHEMA_VERSION)).toEqual({
+      doc: { schema_version: SCHEMA_VERSION, warnings: [w] },
+    });
+    expect(migrateToCurrent({ schema_version: 2, warnings: ["a", "b"] }, SCHEMA_VERSION)).toEqual({
+      doc: {
+        schema_version: SCHEMA_VERSION,
+        warnings: [
+          { code: "text", text: "a" },
+          { code: "text", text: "b" },
+        ],
+      },
+    });
+  });
+
   it("refuses a version that is not one (one line naming the field)", () => {
     expect(migrateToCurrent({ schema_version: "1" }, SCHEMA_VERSION)).toEqual({
       error: 'field schema_version: "1" is not a result format version',

@@ -129,7 +129,11 @@ describe("TPOT, decode rate and ITL when chunks carry several tokens", () => {
     expect(r.serving?.itl_ms?.median).toBeCloseTo(20, 9);
     expect(r.serving?.itl_per_token_ms?.median).toBeCloseTo(5, 9);
     expect(r.serving?.tokens_per_chunk).toBe(4);
-    expect(r.warnings.join(" ")).toMatch(/chunks are not tokens here/);
+    expect(r.warnings).toContainEqual({
+      code: "chunks_not_tokens",
+      tokens_per_chunk: 4,
+      text: expect.stringMatching(/^chunks are not tokens here \(4\.00 output tokens per text chunk\)/),
+    });
   });
 
   it("one token per chunk: the same as vLLM's (E2E - TTFT) / (tokens - 1), no per-token figure", () => {
@@ -172,8 +176,23 @@ describe("never a result its reader refuses", () => {
     );
   });
 
+  it("late warnings (what only the built result tells) are added before redaction and validation", () => {
+    const ctx = context({
+      warnings: [{ code: "server_version_unknown" }],
+      lateWarnings: (r) => [{ code: "models_not_listed", path: `/v1/${r.mode}/sk-XYZ` }],
+      redact: (t) => t.split("sk-XYZ").join("[redacted]"),
+    });
+    const r = buildServingGenerationResult(ctx, run(request([100, 120], [4, 4], 2, 120)));
+    expect(r.warnings.map((w) => w.code)).toEqual(["server_version_unknown", "models_not_listed"]);
+    expect(r.warnings[1]).toEqual({
+      code: "models_not_listed",
+      path: "/v1/generation/[redacted]",
+      text: "GET /v1/generation/[redacted] did not list models: the model name could not be checked",
+    });
+  });
+
   it("a redact function reaches every string of the result", () => {
-    const ctx = context({ warnings: ["key sk-XYZ in a warning"] });
+    const ctx = context({ warnings: [{ code: "engine", message: "key sk-XYZ in a warning" }] });
     ctx.model.name = "m-sk-XYZ";
     const r = buildServingGenerationResult(
       { ...ctx, redact: (t) => t.split("sk-XYZ").join("[redacted]") },
@@ -181,5 +200,10 @@ describe("never a result its reader refuses", () => {
     );
     expect(JSON.stringify(r)).not.toContain("sk-XYZ");
     expect(r.model.name).toBe("m-[redacted]");
+    expect(r.warnings[0]).toEqual({
+      code: "engine",
+      message: "key [redacted] in a warning",
+      text: "key [redacted] in a warning",
+    });
   });
 });

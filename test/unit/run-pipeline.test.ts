@@ -60,7 +60,10 @@ describe("the run pipeline on the fake engine", () => {
     expect(r.samples[0]?.ttft_ms).toBeCloseTo(3, 9);
     expect(r.complete).toBe(true);
     expect(r.output.consistent).toBe(true);
-    expect(r.warnings).toContain("dummy weights: throughput is real, generated text is not meaningful");
+    expect(r.warnings).toContainEqual({
+      code: "dummy_weights",
+      text: "dummy weights: throughput is real, generated text is not meaningful",
+    });
     expect(() => parseResult(r, "fake")).not.toThrow();
   });
 
@@ -80,7 +83,12 @@ describe("the run pipeline on the fake engine", () => {
     );
     expect(r?.complete).toBe(false);
     expect(r?.samples).toHaveLength(2);
-    expect(r?.warnings.join("\n")).toMatch(/interrupted: 2 of 100 measured rounds ran/);
+    expect(r?.warnings).toContainEqual({
+      code: "partial_result",
+      rounds_done: 2,
+      rounds_planned: 100,
+      text: expect.stringMatching(/interrupted: 2 of 100 measured rounds ran/),
+    });
   });
 
   it("stopped before a measured round: no result", async () => {

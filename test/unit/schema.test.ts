@@ -85,7 +85,9 @@ describe("result schema", () => {
       writeVariant("v99.json", (d) => {
         d.schema_version = 99;
       }),
-      /field schema_version: 99 is newer than this tool reads \(2\): upgrade perf-baseline/,
+      new RegExp(
+        `field schema_version: 99 is newer than this tool reads \\(${SCHEMA_VERSION}\\): upgrade perf-baseline`,
+      ),
     );
     const arr = join(dir, "array.json");
     writeFileSync(arr, "[1,2]");

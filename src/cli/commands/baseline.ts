@@ -15,7 +15,7 @@ import { metricSamples } from "../../gate/analysis.js";
 import { recordToHistory } from "../../history/record.js";
 import { readResult } from "../../results/io.js";
 import type { BenchmarkResult } from "../../results/schema.js";
-import { renderWarning } from "../../results/warnings.js";
+import { warningRecord } from "../../results/warnings.js";
 import { median, robustCv } from "../../stats/index.js";
 import { EXIT, ResultFileError } from "../../util/errors.js";
 import { fmtRate, pct } from "../../util/format.js";
@@ -101,7 +101,7 @@ export const baselineCommand: Command = {
         `${path}: ${result.mode}, ${block?.captures ?? 1} x ${block?.rounds_per_capture[0] ?? xs.length} rounds, median ${fmtRate(median(xs))} ${metric}, robust CV ${pct(robustCv(xs))}${differ}`,
       );
       if (robustCv(xs) > noisy || (spread !== null && spread > noisy)) {
-        const warning = renderWarning({
+        const warning = warningRecord({
           code: "noisy_baseline",
           mode: result.mode,
           detail: `robust CV ${pct(robustCv(xs))}${differ}; a gate needs below ${pct(noisy)}`,
@@ -109,7 +109,7 @@ export const baselineCommand: Command = {
         });
         result.warnings.push(warning);
         // a warning is a log line (stderr), not part of the command's report on stdout
-        process.stderr.write(`perf-baseline: warning: ${path}: ${warning}\n`);
+        process.stderr.write(`perf-baseline: warning: ${path}: ${warning.text}\n`);
       }
     }
     const written = writeBaselines(pooled);

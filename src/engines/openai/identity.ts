@@ -1,6 +1,7 @@
 import type { EngineIdentity } from "../../measure/engine-contract.js";
 import type { RequestFailure } from "../../measure/requests.js";
 import type { BenchmarkResult } from "../../results/schema.js";
+import type { Warning } from "../../results/warnings.js";
 import { EngineError, UsageError } from "../../util/errors.js";
 import type { OpenAiClient } from "./client.js";
 import { endpointUrl, serverRoot } from "./options.js";
@@ -24,7 +25,7 @@ export interface ServerInfo {
   request_model: string;
   /** ids from /v1/models, or null when the server lists none */
   served_models: string[] | null;
-  warnings: string[];
+  warnings: Warning[];
 }
 
 /** How long each discovery request may take, in ms. */
@@ -60,9 +61,7 @@ export async function discoverServer(
   await probeServerRoot(client, found);
   const { versions, details, warnings } = found;
   if (!versions.server && !versions.llama_cpp && !versions.vllm && !versions.ollama) {
-    warnings.push(
-      "the server told no software name or version: a server upgrade between two runs will not show in the comparison",
-    );
+    warnings.push({ code: "server_version_unknown" });
   }
   return {
     identity: { name: "openai", versions, details },
@@ -75,7 +74,7 @@ export async function discoverServer(
 
 /** What discovery found so far: software versions, identity details and warnings, in the order found. */
 interface Found {
-  warnings: string[];
+  warnings: Warning[];
   versions: Record<string, string>;
   details: EngineIdentity["details"];
 }
@@ -106,7 +105,7 @@ async function listModels(
   const data = isObject(listed.json) && Array.isArray(listed.json.data) ? listed.json.data : null;
   let listing: ModelListing = { served: null, entry: null, model };
   if (data === null) {
-    found.warnings.push(`GET ${modelsUrl.pathname} did not list models: the model name could not be checked`);
+    found.warnings.push({ code: "models_not_listed", path: modelsUrl.pathname });
   } else {
     listing = pickModel(client, data.filter(isObject), model);
     const owner = str(listing.entry?.owned_by);
@@ -121,7 +120,7 @@ async function listModels(
  * A models list that failed: an error when the server is out of reach or refuses the key, else the warning
  * to record (the run goes on without checking the model name).
  */
-function listingFailure(base: URL, modelsUrl: URL, listed: RequestFailure, apiKeyEnv: string): string {
+function listingFailure(base: URL, modelsUrl: URL, listed: RequestFailure, apiKeyEnv: string): Warning {
   const cause = listed.cause;
   if (
     cause === "connection_refused" ||
@@ -139,7 +138,7 @@ function listingFailure(base: URL, modelsUrl: URL, listed: RequestFailure, apiKe
       `${modelsUrl.href} answered ${listed.detail}: check the API key in $${apiKeyEnv} (--api-key-env names the variable)`,
     );
   }
-  return `GET ${modelsUrl.pathname} failed (${listed.detail}): the served models could not be checked`;
+  return { code: "models_list_failed", path: modelsUrl.pathname, detail: listed.detail };
 }
 
 /**

@@ -17,7 +17,7 @@ import { type RoundPlan, runEmbeddingRounds, runGenerationRounds } from "../../m
 import type { ModelInfo } from "../../models/model-info.js";
 import { buildEmbeddingResult, buildGenerationResult, type ResultContext } from "../../results/build.js";
 import type { BenchmarkResult } from "../../results/schema.js";
-import { renderWarning, type Warning } from "../../results/warnings.js";
+import type { Warning } from "../../results/warnings.js";
 import { toolVersion } from "../../util/tool-version.js";
 import {
   embeddingWorkload,
@@ -140,7 +140,7 @@ async function measure(
     complete: boolean;
   }): ResultContext => {
     warnings.push(...roundWarnings(shape, o));
-    return resultContext(engine, req, before, { started, warnings: warnings.map(renderWarning) });
+    return resultContext(engine, req, before, { started, warnings });
   };
   const probe = startMachineLoadProbe();
   if (shape.mode === "generation") {
@@ -176,7 +176,7 @@ function resultContext(
   engine: Engine,
   req: LocalRunRequest,
   before: Before,
-  run: { started: string; warnings: string[] },
+  run: { started: string; warnings: Warning[] },
 ): ResultContext {
   return {
     tool_version: toolVersion(),
