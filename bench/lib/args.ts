@@ -42,9 +42,9 @@ export interface ScriptInfo {
 /** The values of a script's flags, typed by their {@link Opt}s. */
 export type OptValues<O extends Record<string, Opt<unknown>>> = { [K in keyof O]: ReturnType<O[K]["read"]> };
 
-function spec(type: FlagSpec["type"], description: string, fallback?: unknown): FlagSpec {
+function spec(type: FlagSpec["kind"], description: string, fallback?: unknown): FlagSpec {
   return {
-    type,
+    kind: type,
     description,
     ...(fallback !== undefined && fallback !== "" ? { default: String(fallback) } : {}),
   };

@@ -7,7 +7,7 @@ import type { EngineDefinition, RunShape } from "../engines/definition.js";
 import { allEngineFlags } from "../engines/registry.js";
 import { UsageError } from "../util/errors.js";
 import { parseCommandArgs } from "./args.js";
-import { engineFlag, engineRunFromFlags } from "./run-flags.js";
+import { engineFlag, engineRunFromFlags, SHAPE_FLAGS } from "./run-flags.js";
 
 /** One side, ready to run. */
 export interface AbSideSpec {
@@ -36,7 +36,10 @@ export function parseSideSpec(flag: "a" | "b", spec: string, shape: RunShape): A
     words.push(w);
   }
   const flags = { ...engineFlag(), ...allEngineFlags() };
-  const shared = words.find((w) => /^--(rounds|warmup|max-new-tokens|mode)(=|$)/.test(w));
+  const sharedNames = ["mode", ...Object.keys(SHAPE_FLAGS)];
+  const shared = words.find(
+    (w) => w.startsWith("--") && sharedNames.includes(w.slice(2).split("=")[0] as string),
+  );
   if (shared)
     throw new UsageError(
       `--${flag}: ${shared.split("=")[0]} is shared by both sides: give it outside --a and --b`,

@@ -1,11 +1,13 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "../util/errors.js";
-import type { FlagSpec } from "../util/flags.js";
+import { type FlagSpec, type FlagTable, flagHelpText, parserType } from "../util/flags.js";
 
 export {
   choiceFlag,
   type FlagSpec,
+  type FlagTable,
   type FlagValues,
+  flagReader,
   intFlag,
   optionalIntFlag,
   positiveNumberFlag,
@@ -17,7 +19,7 @@ export interface Command {
   name: string;
   summary: string;
   usage: string;
-  flags: Record<string, FlagSpec>;
+  flags: FlagTable;
   /** how many positional arguments it takes (default 0) */
   positionals?: number;
   /** Runs the command and returns the process exit code. */
@@ -27,12 +29,42 @@ export interface Command {
   ): Promise<number>;
 }
 
-/** Help text of a command, flags aligned, defaults shown. */
-export function commandHelp(cmd: Command): string {
+/** How a flag's value is shown after its name: " <N>", " <PATH>", " <A,B>", " <value>"; "" for a boolean. */
+export function flagValueName(spec: FlagSpec): string {
+  const names: Record<FlagSpec["kind"], string> = {
+    boolean: "",
+    int: " <N>",
+    number: " <X>",
+    choice: " <value>",
+    string: " <value>",
+    path: " <PATH>",
+    list: " <A,B,...>",
+  };
+  return names[spec.kind];
+}
+
+/**
+ * A flag's meaning as help and docs/cli.md show it: its description, range and default, prefixed with the
+ * engines that take it when `withEngines` and not every engine does (`allEngines`).
+ */
+export function flagMeaning(spec: FlagSpec, allEngines?: readonly string[]): string {
+  const engines = spec.engines;
+  const some =
+    allEngines !== undefined &&
+    engines !== undefined &&
+    !spec.perEngine &&
+    engines.length < allEngines.length;
+  return `${some ? `${engines.join(", ")}: ` : ""}${flagHelpText(spec)}`;
+}
+
+/**
+ * Help text of a command, flags aligned, ranges and defaults rendered from the flags' specs.
+ * @param allEngines the registry's engine names: an engine flag some engines take names them.
+ */
+export function commandHelp(cmd: Command, allEngines?: readonly string[]): string {
   const rows = Object.entries(cmd.flags).map(([name, f]) => {
-    const left = `  ${f.short ? `-${f.short}, ` : ""}--${name}${f.type === "string" ? " <value>" : ""}`;
-    const def = f.default !== undefined ? ` (default: ${f.default})` : "";
-    return [left, `${f.description}${def}`] as const;
+    const left = `  ${f.short ? `-${f.short}, ` : ""}--${name}${flagValueName(f)}`;
+    return [left, flagMeaning(f, allEngines)] as const;
   });
   const width = Math.max(0, ...rows.map(([l]) => l.length)) + 2;
   const lines = rows.map(([l, r]) => `${l.padEnd(width)}${r}`);
@@ -49,7 +81,7 @@ export function parseCommandArgs(cmd: Command, argv: string[], maxPositionals = 
   };
   for (const [name, f] of Object.entries(cmd.flags)) {
     options[name] = {
-      type: f.type,
+      type: parserType(f),
       ...(f.short ? { short: f.short } : {}),
       ...(f.multiple ? { multiple: true } : {}),
     };

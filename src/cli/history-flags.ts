@@ -3,14 +3,14 @@ import { type FlagSpec, stringFlag } from "../util/flags.js";
 
 /** The --history flag every command that touches the store takes. */
 export const HISTORY_FLAG: FlagSpec = {
-  type: "string",
+  kind: "string",
   description: "history store: a SQLite file or a postgres:// URL (also PERF_BASELINE_HISTORY)",
   default: "~/.local/share/perf-baseline/history.sqlite ($XDG_DATA_HOME)",
 };
 
 /** --history on the commands that record what they produce (bench, baseline, gate, check-release). */
 export const RECORD_HISTORY_FLAG: FlagSpec = {
-  type: "string",
+  kind: "string",
   description:
     "also add what this command produces to this history store (a SQLite file or a postgres:// URL; also PERF_BASELINE_HISTORY); nothing is recorded when neither is set",
 };

@@ -1,50 +1,24 @@
+import { engineNames } from "../engines/registry.js";
 import { EXIT, PerfBaselineError, UsageError } from "../util/errors.js";
 import { type Command, commandHelp, parseCommandArgs } from "./args.js";
 import { installInterruptHandler } from "./interrupt.js";
 
-/** The command registry: loaded on demand, so a command that runs no model never loads the native addon. */
-const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  bench: {
-    summary: "run a generation or embedding benchmark and print one JSON result",
-    load: async () => (await import("./commands/bench.js")).benchCommand,
-  },
-  model: {
-    summary: "write a dummy-model preset (seeded weights, own vocabulary) to a GGUF file",
-    load: async () => (await import("./commands/model.js")).modelCommand,
-  },
-  serve: {
-    summary: "serve the llama engine over an OpenAI-compatible API on 127.0.0.1 (for --engine openai)",
-    load: async () => (await import("./commands/serve.js")).serveCommand,
-  },
-  baseline: {
-    summary: "capture both baselines (docs/baseline-<mode>.json), atomically",
-    load: async () => (await import("./commands/baseline.js")).baselineCommand,
-  },
-  gate: {
-    summary: "gate a candidate against its baseline: PASS, REGRESSION, INCONCLUSIVE, INCOMPARABLE",
-    load: async () => (await import("./commands/gate.js")).gateCommand,
-  },
-  ab: {
-    summary:
-      "compare two engine specifications in one interleaved run (ABBA blocks): PASS, REGRESSION, INCONCLUSIVE",
-    load: async () => (await import("./commands/ab.js")).abCommand,
-  },
-  compare: {
-    summary: "compare two result files with the gate's analysis (loads no model)",
-    load: async () => (await import("./commands/compare.js")).compareCommand,
-  },
-  "check-release": {
-    summary: "run both benchmarks, gate them and write the release evidence folder",
-    load: async () => (await import("./commands/check-release.js")).checkReleaseCommand,
-  },
-  history: {
-    summary: "keep results over time: import, list, show, trend and change points (SQLite or PostgreSQL)",
-    load: async () => (await import("./commands/history.js")).historyCommand,
-  },
-  report: {
-    summary: "write the HTML report (trends, distributions, latency, gate evidence) into a folder",
-    load: async () => (await import("./commands/report.js")).reportCommand,
-  },
+/**
+ * The command registry: loaded on demand, so a command that runs no model never loads the native addon. Each
+ * command's summary is its own (the `summary` of its file); the top help loads them all (none loads native
+ * code at import).
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  bench: async () => (await import("./commands/bench.js")).benchCommand,
+  model: async () => (await import("./commands/model.js")).modelCommand,
+  serve: async () => (await import("./commands/serve.js")).serveCommand,
+  baseline: async () => (await import("./commands/baseline.js")).baselineCommand,
+  gate: async () => (await import("./commands/gate.js")).gateCommand,
+  ab: async () => (await import("./commands/ab.js")).abCommand,
+  compare: async () => (await import("./commands/compare.js")).compareCommand,
+  "check-release": async () => (await import("./commands/check-release.js")).checkReleaseCommand,
+  history: async () => (await import("./commands/history.js")).historyCommand,
+  report: async () => (await import("./commands/report.js")).reportCommand,
 };
 
 /** The registry's command names. */
@@ -57,15 +31,20 @@ export function commandNames(): string[] {
  * @throws UsageError for an unknown name.
  */
 export async function loadCommand(name: string): Promise<Command> {
-  const entry = COMMANDS[name];
-  if (!entry) throw new UsageError(`unknown command "${name}" (commands: ${commandNames().join(", ")})`);
-  return entry.load();
+  const load = COMMANDS[name];
+  if (!load) throw new UsageError(`unknown command "${name}" (commands: ${commandNames().join(", ")})`);
+  return load();
 }
 
-function topHelp(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length)) + 4;
-  const rows = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(width)}${c.summary}`);
-  return `perf-baseline: deterministic performance baselines and a regression gate for LLM generation and embedding\n\nUsage: perf-baseline <command> [options]\n\nCommands:\n${rows.join("\n")}\n\nRun "perf-baseline <command> --help" for a command's options.\n`;
+/** What the tool is, in one line (the top help's first line, docs/cli.md's introduction). */
+export const TOOL_SUMMARY =
+  "deterministic performance baselines and a regression gate for LLM generation and embedding";
+
+async function topHelp(): Promise<string> {
+  const commands = await Promise.all(commandNames().map((n) => loadCommand(n)));
+  const width = Math.max(...commands.map((c) => c.name.length)) + 4;
+  const rows = commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`);
+  return `perf-baseline: ${TOOL_SUMMARY}\n\nUsage: perf-baseline <command> [options]\n\nCommands:\n${rows.join("\n")}\n\nRun "perf-baseline <command> --help" for a command's options.\n`;
 }
 
 /**
@@ -80,7 +59,7 @@ export async function main(argv: string[], defaultCommand?: string): Promise<num
     if (!name) {
       const first = args[0];
       if (first === undefined || first === "--help" || first === "-h" || first === "help") {
-        process.stdout.write(topHelp());
+        process.stdout.write(await topHelp());
         return first === undefined ? EXIT.usage : EXIT.ok;
       }
       if (first === "--version" || first === "-v") {
@@ -93,7 +72,7 @@ export async function main(argv: string[], defaultCommand?: string): Promise<num
     }
     const cmd = await loadCommand(name);
     if (args.includes("--help") || args.includes("-h")) {
-      process.stdout.write(commandHelp(cmd));
+      process.stdout.write(commandHelp(cmd, engineNames()));
       return EXIT.ok;
     }
     const { values, positionals } = parseCommandArgs(cmd, args, cmd.positionals ?? 0);

@@ -6,20 +6,27 @@ import {
   type ReportTarget,
   reportTargets,
 } from "../report/registry.js";
-import { type FlagSpec, type FlagValues, stringFlag } from "../util/flags.js";
+import { type FlagTable, type FlagValues, stringFlag } from "../util/flags.js";
 
 /** --format (what stdout shows) and --report FORMAT=PATH (files, several allowed). */
-export function reportFlags(withStdoutFormat: boolean): Record<string, FlagSpec> {
+export function reportFlags(withStdoutFormat: boolean): FlagTable {
   return {
     ...(withStdoutFormat
-      ? { format: { type: "string", description: `stdout: ${formatNames().join(", ")}`, default: "text" } }
+      ? {
+          format: {
+            kind: "choice",
+            choices: formatNames(),
+            description: "what stdout shows",
+            default: "text",
+          },
+        }
       : {}),
     report: {
-      type: "string",
+      kind: "string",
       multiple: true,
       description: `also write a report to a file, FORMAT=PATH (formats: ${formatNames().join(", ")}); may be repeated`,
     },
-    "report-json": { type: "string", description: "the same as --report json=PATH" },
+    "report-json": { kind: "path", description: "the same as --report json=PATH" },
   };
 }
 

@@ -1,9 +1,18 @@
 /**
  * The flags of a benchmark run, defined once for every command that runs one: `bench` and `baseline` take
  * them with their defaults, `gate` and `check-release` with the baseline's values as defaults (their help is
- * generated from the same definitions). Engine flags come from the engine registry.
+ * generated from the same definitions). The shape flags are src/engines/definition.ts's SHAPE_FLAGS; engine
+ * flags come from the engine registry.
  */
-import type { EngineDefinition, RunShape } from "../engines/definition.js";
+import {
+  DEFAULT_MAX_NEW_TOKENS,
+  DEFAULT_ROUNDS,
+  DEFAULT_WARMUP,
+  type EngineDefinition,
+  type RunShape,
+  SHAPE_FLAGS,
+  shapeFromFlags,
+} from "../engines/definition.js";
 import {
   allEngineFlags,
   assertEngineFlags,
@@ -12,53 +21,47 @@ import {
   getEngine,
 } from "../engines/registry.js";
 import { checkRunnable } from "../execute/plan.js";
-import { choiceFlag, type FlagSpec, type FlagValues, intFlag } from "../util/flags.js";
+import { type FlagTable, type FlagValues, flagReader } from "../util/flags.js";
 import type { Mode } from "../workload/workload.js";
 
-/** Defaults of the seed's commands. */
-export const DEFAULT_ROUNDS = 30;
-export const DEFAULT_WARMUP = 3;
-export const DEFAULT_MAX_NEW_TOKENS = 64;
-/** Upper bounds of the run's shape. */
-export const RUN_LIMITS = { rounds: 100_000, warmup: 10_000, max_new_tokens: 32_768 } as const;
-
-/** --rounds, --warmup and --max-new-tokens. */
-export const SHAPE_FLAGS: Record<string, FlagSpec> = {
-  rounds: {
-    type: "string",
-    description: `measured rounds (1 to ${RUN_LIMITS.rounds}; openai: the default request count)`,
-    default: String(DEFAULT_ROUNDS),
-  },
-  warmup: {
-    type: "string",
-    description: `uncounted rounds run first (0 to ${RUN_LIMITS.warmup})`,
-    default: String(DEFAULT_WARMUP),
-  },
-  "max-new-tokens": {
-    type: "string",
-    description: `tokens generated per round, end-of-generation notwithstanding (1 to ${RUN_LIMITS.max_new_tokens})`,
-    default: String(DEFAULT_MAX_NEW_TOKENS),
-  },
-};
+export {
+  DEFAULT_MAX_NEW_TOKENS,
+  DEFAULT_ROUNDS,
+  DEFAULT_WARMUP,
+  RUN_LIMITS,
+  SHAPE_FLAGS,
+} from "../engines/definition.js";
 
 /** --engine, with the registry's names. */
-export function engineFlag(): Record<string, FlagSpec> {
+export function engineFlag(): FlagTable {
   return {
-    engine: { type: "string", description: `engine: ${engineNames().join(", ")}`, default: DEFAULT_ENGINE },
+    engine: { kind: "choice", choices: engineNames(), description: "engine", default: DEFAULT_ENGINE },
   };
 }
 
 /** Every flag of a run: engine, shape and each engine's own. */
-export function runFlags(): Record<string, FlagSpec> {
+export function runFlags(): FlagTable {
   return { ...engineFlag(), ...SHAPE_FLAGS, ...allEngineFlags() };
 }
 
 /** The run flags of a capture made against a baseline: each defaults to the baseline's value. */
-export function captureFlags(): Record<string, FlagSpec> {
-  const flags: Record<string, FlagSpec> = { ...SHAPE_FLAGS, ...allEngineFlags("capture") };
+export function captureFlags(): FlagTable {
+  const flags: FlagTable = { ...SHAPE_FLAGS, ...allEngineFlags("capture") };
   return Object.fromEntries(
-    Object.entries(flags).map(([k, f]) => [k, f.type === "string" ? { ...f, default: "the baseline's" } : f]),
+    Object.entries(flags).map(([k, f]) => [
+      k,
+      f.kind === "boolean" ? f : { ...f, default: "the baseline's" },
+    ]),
   );
+}
+
+/**
+ * The flags of a command's table that are its own: not a run's, not a capture's (those are checked against
+ * the chosen engine). Derived from the table, so that no list restates it.
+ */
+export function ownFlagNames(table: FlagTable): string[] {
+  const run = { ...runFlags(), ...captureFlags() };
+  return Object.keys(table).filter((k) => !(k in run));
 }
 
 /**
@@ -66,15 +69,11 @@ export function captureFlags(): Record<string, FlagSpec> {
  * @throws UsageError naming the flag and its range.
  */
 export function runShapeFromFlags(values: FlagValues, mode: Mode): RunShape {
-  return {
-    mode,
-    rounds: intFlag(values, "rounds", DEFAULT_ROUNDS, { max: RUN_LIMITS.rounds }),
-    warmup: intFlag(values, "warmup", DEFAULT_WARMUP, { allowZero: true, max: RUN_LIMITS.warmup }),
-    maxNewTokens:
-      mode === "generation"
-        ? intFlag(values, "max-new-tokens", DEFAULT_MAX_NEW_TOKENS, { max: RUN_LIMITS.max_new_tokens })
-        : 0,
-  };
+  return shapeFromFlags(values, mode, {
+    rounds: DEFAULT_ROUNDS,
+    warmup: DEFAULT_WARMUP,
+    maxNewTokens: DEFAULT_MAX_NEW_TOKENS,
+  });
 }
 
 /**
@@ -88,7 +87,7 @@ export function engineRunFromFlags(
   shape: RunShape,
   commandFlags: readonly string[],
 ): { engine: EngineDefinition; options: unknown } {
-  const engine = getEngine(choiceFlag(values, "engine", engineNames(), DEFAULT_ENGINE));
+  const engine = getEngine(flagReader(engineFlag(), values).choice("engine", DEFAULT_ENGINE));
   assertEngineFlags(engine, values, [...commandFlags, "engine", ...Object.keys(SHAPE_FLAGS)]);
   const options = engine.optionsFromFlags(values, shape);
   checkRunnable(engine.name, options);

@@ -9,8 +9,81 @@
  */
 
 import type { BenchmarkResult } from "../results/schema.js";
-import type { FlagSpec, FlagValues } from "../util/flags.js";
-import type { Mode } from "../workload/workload.js";
+import { type FlagTable, type FlagValues, flagReader } from "../util/flags.js";
+import { MODES, type Mode } from "../workload/workload.js";
+
+/** Defaults of the specification's commands. */
+export const DEFAULT_ROUNDS = 30;
+export const DEFAULT_WARMUP = 3;
+export const DEFAULT_MAX_NEW_TOKENS = 64;
+/** Upper bounds of the run's shape. */
+export const RUN_LIMITS = { rounds: 100_000, warmup: 10_000, max_new_tokens: 32_768 } as const;
+
+/** --rounds, --warmup and --max-new-tokens: the shape of a run, whatever the engine. */
+export const SHAPE_FLAGS = {
+  rounds: {
+    kind: "int",
+    min: 1,
+    max: RUN_LIMITS.rounds,
+    description: "measured rounds; openai: the default request count",
+    default: DEFAULT_ROUNDS,
+  },
+  warmup: {
+    kind: "int",
+    min: 0,
+    max: RUN_LIMITS.warmup,
+    description: "uncounted rounds run first",
+    default: DEFAULT_WARMUP,
+  },
+  "max-new-tokens": {
+    kind: "int",
+    min: 1,
+    max: RUN_LIMITS.max_new_tokens,
+    description: "tokens generated per round, end-of-generation notwithstanding",
+    default: DEFAULT_MAX_NEW_TOKENS,
+  },
+} as const satisfies FlagTable;
+
+/** --mode of a command that runs one mode. */
+export const MODE_FLAG = {
+  kind: "choice",
+  choices: MODES,
+  description: "what to measure",
+  default: "generation",
+} as const satisfies FlagTable[string];
+
+/**
+ * The table a `bench` command line a result records is checked against: --engine, --mode, the shape and
+ * the engine's own `flags`.
+ */
+export function benchArgvTable(flags: FlagTable): FlagTable {
+  return {
+    engine: { kind: "string", description: "engine" },
+    mode: MODE_FLAG,
+    ...SHAPE_FLAGS,
+    ...flags,
+  };
+}
+
+/**
+ * The shape of a run from its flags, each absent flag taking `fallback` (the defaults, or a baseline's).
+ * @param maxRounds the largest --rounds (a serving capture allows as many as --num-requests).
+ * @throws UsageError naming the flag and its range.
+ */
+export function shapeFromFlags(
+  values: FlagValues,
+  mode: Mode,
+  fallback: { rounds: number; warmup: number; maxNewTokens: number },
+  maxRounds: number = RUN_LIMITS.rounds,
+): RunShape {
+  const read = flagReader({ ...SHAPE_FLAGS, rounds: { ...SHAPE_FLAGS.rounds, max: maxRounds } }, values);
+  return {
+    mode,
+    rounds: read.int("rounds", fallback.rounds),
+    warmup: read.int("warmup", fallback.warmup),
+    maxNewTokens: mode === "generation" ? read.int("max-new-tokens", fallback.maxNewTokens) : 0,
+  };
+}
 
 /** The engine-independent plan of a run. */
 export interface RunShape {
@@ -36,9 +109,9 @@ export interface EngineDefinition<O = unknown> {
   /** one line for --help */
   summary: string;
   /** flags only this engine takes (shared names with other engines are merged in help) */
-  flags: Record<string, FlagSpec>;
+  flags: FlagTable;
   /** flags this engine takes only in a capture against a baseline (gate, check-release) */
-  captureFlags?: Record<string, FlagSpec>;
+  captureFlags?: FlagTable;
   /**
    * Validated options from the flags of `bench`.
    * @throws UsageError naming the flag.
@@ -50,7 +123,11 @@ export interface EngineDefinition<O = unknown> {
    * @throws UsageError for a flag this engine does not take or a value it cannot use.
    */
   captureOptions(baseline: BenchmarkResult, values: FlagValues): CapturePlan<O>;
-  /** The `perf-baseline bench` arguments that make the same run (recorded as a capture's invocation). */
+  /**
+   * The `perf-baseline bench` arguments that make the same run (recorded as a capture's invocation), built
+   * with flagArgv (src/util/flags.ts) from {@link SHAPE_FLAGS}, --mode, --engine and `flags`: a flag the
+   * tables do not declare is an Error.
+   */
   benchArgv(options: O, shape: RunShape): string[];
   /** "30 rounds", "200 requests to http://127.0.0.1:8080/v1/": for status lines. */
   describe(options: O, shape: RunShape): string;

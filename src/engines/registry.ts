@@ -3,7 +3,7 @@
  * one entry here; nothing else names engines.
  */
 import { UsageError } from "../util/errors.js";
-import type { FlagSpec, FlagValues } from "../util/flags.js";
+import { type FlagSpec, type FlagTable, type FlagValues, flagHelpText } from "../util/flags.js";
 import { defineEngine, type EngineDefinition } from "./definition.js";
 import { llamaCppEngine } from "./llama-cpp/definition.js";
 import type { LocalEngineDefinition } from "./local/define.js";
@@ -52,30 +52,46 @@ export function getServingEngine(name: string): ServingEngineDefinition | undefi
 }
 
 /**
- * Every engine's flags in one table, for a command that takes any engine. A flag several engines take keeps
- * one entry whose description names each engine's meaning where they differ.
+ * Every engine's flags in one table, for a command that takes any engine; each entry records the engines
+ * that take it. A flag several engines take with the same meaning keeps that one spec; where the meanings
+ * differ, the entry's description names each engine's meaning with its range ("node-llama-cpp, llama-cpp:
+ * tokens per evaluation batch (1 to 65536); openai: ...") and its default each engine's default.
  */
-export function allEngineFlags(kind: "run" | "capture" = "run"): Record<string, FlagSpec> {
-  const merged: Record<string, FlagSpec & { engines: string[] }> = {};
+export function allEngineFlags(kind: "run" | "capture" = "run"): FlagTable {
+  const variants = new Map<string, Array<{ engine: string; spec: FlagSpec }>>();
   for (const e of ENGINES) {
     const flags = kind === "capture" ? { ...e.flags, ...(e.captureFlags ?? {}) } : e.flags;
-    for (const [name, spec] of Object.entries(flags)) {
-      const have = merged[name];
-      if (!have) merged[name] = { ...spec, engines: [e.name] };
-      else {
-        have.engines.push(e.name);
-        if (!have.description.includes(spec.description))
-          have.description = `${have.description}; ${e.name}: ${spec.description}`;
-      }
-    }
+    for (const [name, spec] of Object.entries(flags))
+      variants.set(name, [...(variants.get(name) ?? []), { engine: e.name, spec }]);
   }
-  const all = new Set(engineNames());
-  return Object.fromEntries(
-    Object.entries(merged).map(([name, { engines, ...spec }]) => {
-      const only = engines.length < all.size ? `${engines.join(", ")}: ` : "";
-      return [name, { ...spec, description: `${only}${spec.description}` }];
-    }),
-  );
+  return Object.fromEntries([...variants].map(([name, vs]) => [name, mergeFlag(vs)]));
+}
+
+/** One table entry for a flag several engines declare (see {@link allEngineFlags}). */
+function mergeFlag(vs: ReadonlyArray<{ engine: string; spec: FlagSpec }>): FlagSpec {
+  const first = (vs[0] as { spec: FlagSpec }).spec;
+  const engines = vs.map((v) => v.engine);
+  const group = (text: (s: FlagSpec) => string) => {
+    const out = new Map<string, string[]>();
+    for (const v of vs) out.set(text(v.spec), [...(out.get(text(v.spec)) ?? []), v.engine]);
+    return [...out].map(([t, names]) => `${names.join(", ")}: ${t}`);
+  };
+  const meanings = group((s) => flagHelpText({ ...s, default: undefined }));
+  if (meanings.length === 1) return { ...first, engines };
+  const defaults = group((s) => String(s.default ?? "none"));
+  const defaultsDiffer = new Set(vs.map((v) => v.spec.default)).size > 1;
+  return {
+    kind: first.kind,
+    description: meanings.join("; "),
+    range: "",
+    ...(defaultsDiffer
+      ? { default: defaults.join("; ") }
+      : first.default !== undefined
+        ? { default: first.default }
+        : {}),
+    engines,
+    perEngine: true,
+  };
 }
 
 /**

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { choiceFlag, intFlag, parseCommandArgs } from "../../src/cli/args.js";
+import { choiceFlag, commandHelp, flagReader, intFlag, parseCommandArgs } from "../../src/cli/args.js";
 import { benchCommand } from "../../src/cli/commands/bench.js";
 import { shellQuote } from "../../src/cli/invocation.js";
+import { engineNames } from "../../src/engines/registry.js";
 import { UsageError } from "../../src/util/errors.js";
 import { MODES } from "../../src/workload/workload.js";
 
@@ -63,5 +64,26 @@ describe("shell quoting of the recorded invocation", () => {
     expect(shellQuote("docs/baseline-generation.json")).toBe("docs/baseline-generation.json");
     expect(shellQuote("a b")).toBe("'a b'");
     expect(shellQuote("it's")).toBe("'it'\\''s'");
+  });
+});
+
+describe("help and ranges come from the flag's one declaration", () => {
+  it("renders --rounds' range and default from SHAPE_FLAGS (RUN_LIMITS)", () => {
+    const help = commandHelp(benchCommand, engineNames());
+    expect(help).toMatch(
+      /--rounds <N> +measured rounds; openai: the default request count \(1 to 100000; default: 30\)/,
+    );
+  });
+  it("names an engine once in a merged engine flag", () => {
+    const help = commandHelp(benchCommand, engineNames());
+    expect(help).not.toMatch(/openai: openai:|llama-cpp: llama-cpp:/);
+  });
+  it("reads an int against its min and max", () => {
+    const table = { window: { kind: "int", min: 10, max: 2000, description: "w" } } as const;
+    expect(flagReader(table, { window: "50" }).int("window", 200)).toBe(50);
+    expect(() => flagReader(table, { window: "5" }).int("window", 200)).toThrow(
+      /^--window must be at least 10, got "5"$/,
+    );
+    expect(() => flagReader(table, { window: "2001" }).int("window", 200)).toThrow(/up to 2000/);
   });
 });

@@ -4,10 +4,13 @@
  * with (llama.cpp pads the context to a multiple of 256).
  */
 import { describe, expect, it } from "vitest";
-import { engineRunFromFlags, runShapeFromFlags } from "../../src/cli/run-flags.js";
+import { parseCommandArgs } from "../../src/cli/args.js";
+import { benchCommand } from "../../src/cli/commands/bench.js";
+import { engineRunFromFlags, runShapeFromFlags, SHAPE_FLAGS } from "../../src/cli/run-flags.js";
 import { effectiveContextSize, logicalCores } from "../../src/engines/local/settings.js";
 import { effectiveSettings } from "../../src/engines/node-llama-cpp/engine.js";
 import { UsageError } from "../../src/util/errors.js";
+import { flagArgv } from "../../src/util/flags.js";
 
 const shape = runShapeFromFlags({}, "generation");
 const local = (values: Record<string, unknown>) => engineRunFromFlags(values, shape, []).options;
@@ -79,5 +82,51 @@ describe("settings are recorded as run", () => {
       requested: { context_size: 64, batch_size: 512 },
     });
     expect(effectiveSettings({ contextSize: 256 }, ran)).toEqual(ran);
+  });
+});
+
+describe("the bench command line a result records", () => {
+  const cases: Array<[string, string[]]> = [
+    ["llama-cpp generation", ["--engine", "llama-cpp", "--threads", "1", "--batch-size", "256"]],
+    ["node-llama-cpp embedding", ["--engine", "node-llama-cpp", "--mode", "embedding", "--seed", "7"]],
+    [
+      "openai",
+      [
+        "--engine",
+        "openai",
+        "--base-url",
+        "http://127.0.0.1:9/v1",
+        "--concurrency",
+        "4",
+        "--request-rate",
+        "2.5",
+        "--omit-fields",
+        "temperature",
+        "--idle-timeout",
+        "5",
+      ],
+    ],
+  ];
+  for (const [what, argv] of cases) {
+    it(`${what}: parses with bench's own table and makes the same run again`, () => {
+      const first = parseCommandArgs(benchCommand, argv).values;
+      const mode = first.mode === "embedding" ? "embedding" : "generation";
+      const shape1 = runShapeFromFlags(first, mode);
+      const run1 = engineRunFromFlags(first, shape1, ["mode"]);
+      const recorded = run1.engine.benchArgv(run1.options, shape1);
+      const again = parseCommandArgs(benchCommand, recorded).values;
+      const shape2 = runShapeFromFlags(again, mode);
+      const run2 = engineRunFromFlags(again, shape2, ["mode"]);
+      expect(run2.engine.name).toBe(run1.engine.name);
+      expect(JSON.stringify(run2.options)).toBe(JSON.stringify(run1.options));
+      expect(shape2).toEqual({
+        ...shape1,
+        rounds: run1.engine.name === "openai" ? shape2.rounds : shape1.rounds,
+      });
+    });
+  }
+
+  it("refuses to record a flag the table does not declare", () => {
+    expect(() => flagArgv({ rounds: SHAPE_FLAGS.rounds }, [["threads", 1]])).toThrow(/not declared/);
   });
 });

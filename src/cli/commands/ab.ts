@@ -1,15 +1,15 @@
 import { readGateConfig } from "../../config/read-config.js";
+import { MODE_FLAG, SHAPE_FLAGS, shapeFromFlags } from "../../engines/definition.js";
 import { abReport } from "../../gate/ab-report.js";
 import { type AbSide, runAb } from "../../gate/paired.js";
 import { writeReports } from "../../report/registry.js";
 import { UsageError } from "../../util/errors.js";
-import { intFlag, positiveNumberFlag, stringFlag } from "../../util/flags.js";
-import { MODES, type Mode } from "../../workload/workload.js";
+import type { Mode } from "../../workload/workload.js";
 import { parseSideSpec } from "../ab-sides.js";
-import { type Command, choiceFlag } from "../args.js";
+import { type Command, type FlagSpec, type FlagTable, flagReader } from "../args.js";
 import { runCapture } from "../capture.js";
+import { CONFIG_FLAG } from "../common-flags.js";
 import { reportFlags, reportsFromFlags } from "../report-flags.js";
-import { RUN_LIMITS, runShapeFromFlags } from "../run-flags.js";
 
 /** Defaults of an A/B run: short runs, many blocks (the block, not the round, is the unit of evidence). */
 export const AB_DEFAULTS = {
@@ -23,6 +23,65 @@ export const AB_DEFAULTS = {
 /** Upper bounds of the budget flags. */
 export const AB_LIMITS = { max_blocks: 1000, max_seconds: 7 * 24 * 3600 } as const;
 
+/** --min-blocks: at most --max-blocks (checked with its value); below 2 is refused with the reason. */
+const MIN_BLOCKS_FLAG: FlagSpec = {
+  kind: "int",
+  min: 1,
+  max: AB_LIMITS.max_blocks,
+  range: "2 to --max-blocks",
+  description: "blocks before the first decision (alpha 0.01 needs 7 for a REGRESSION)",
+  default: AB_DEFAULTS.min_blocks,
+};
+
+/** The flags of `ab`: the two sides, the shared shape (with A/B defaults) and the budget. */
+const FLAGS: FlagTable = {
+  a: {
+    kind: "string",
+    takesFlags: true,
+    description:
+      'side A, the reference: the engine flags of `bench` as one string, e.g. "--model old.gguf --threads 1" or "--engine openai --base-url http://127.0.0.1:8080/v1"',
+  },
+  b: {
+    kind: "string",
+    takesFlags: true,
+    description: "side B, the candidate: as --a (a drop is B slower than A)",
+  },
+  mode: MODE_FLAG,
+  rounds: {
+    ...SHAPE_FLAGS.rounds,
+    description: "measured rounds per run (openai: requests)",
+    default: AB_DEFAULTS.rounds,
+  },
+  warmup: {
+    ...SHAPE_FLAGS.warmup,
+    description: "uncounted rounds at the start of every run",
+    default: AB_DEFAULTS.warmup,
+  },
+  "max-new-tokens": {
+    ...SHAPE_FLAGS["max-new-tokens"],
+    description: "tokens generated per round",
+    default: AB_DEFAULTS.max_new_tokens,
+  },
+  "min-blocks": MIN_BLOCKS_FLAG,
+  "max-blocks": {
+    kind: "int",
+    min: 1,
+    max: AB_LIMITS.max_blocks,
+    range: `2 to ${AB_LIMITS.max_blocks}`,
+    description: "blocks at most, while INCONCLUSIVE",
+    default: AB_DEFAULTS.max_blocks,
+  },
+  "max-seconds": {
+    kind: "number",
+    max: AB_LIMITS.max_seconds,
+    unit: "s",
+    description: "no new block starts after this many seconds",
+    default: AB_DEFAULTS.max_seconds,
+  },
+  config: CONFIG_FLAG,
+  ...reportFlags(true),
+};
+
 /**
  * `perf-baseline ab`: two engine specifications run in one invocation, in alternating blocks (ABBA; each run a
  * fresh engine process for a local engine, with its own warmup), decided on the paired block ratios.
@@ -32,78 +91,29 @@ export const abCommand: Command = {
   summary:
     "Compare two engine specifications in one interleaved run (ABBA blocks, fresh engine per run): PASS, REGRESSION or INCONCLUSIVE for B against A.",
   usage: 'perf-baseline ab --a "ENGINE FLAGS" --b "ENGINE FLAGS" [--mode generation|embedding] [options]',
-  flags: {
-    a: {
-      type: "string",
-      takesFlags: true,
-      description:
-        'side A, the reference: the engine flags of `bench` as one string, e.g. "--model old.gguf --threads 1" or "--engine openai --base-url http://127.0.0.1:8080/v1"',
-    },
-    b: {
-      type: "string",
-      takesFlags: true,
-      description: "side B, the candidate: as --a (a drop is B slower than A)",
-    },
-    mode: { type: "string", description: "generation or embedding", default: "generation" },
-    rounds: {
-      type: "string",
-      description: `measured rounds per run (1 to ${RUN_LIMITS.rounds}; openai: requests)`,
-      default: String(AB_DEFAULTS.rounds),
-    },
-    warmup: {
-      type: "string",
-      description: `uncounted rounds at the start of every run (0 to ${RUN_LIMITS.warmup})`,
-      default: String(AB_DEFAULTS.warmup),
-    },
-    "max-new-tokens": {
-      type: "string",
-      description: `tokens generated per round (1 to ${RUN_LIMITS.max_new_tokens})`,
-      default: String(AB_DEFAULTS.max_new_tokens),
-    },
-    "min-blocks": {
-      type: "string",
-      description:
-        "blocks before the first decision (2 to --max-blocks; alpha 0.01 needs 7 for a REGRESSION)",
-      default: String(AB_DEFAULTS.min_blocks),
-    },
-    "max-blocks": {
-      type: "string",
-      description: `blocks at most, while INCONCLUSIVE (2 to ${AB_LIMITS.max_blocks})`,
-      default: String(AB_DEFAULTS.max_blocks),
-    },
-    "max-seconds": {
-      type: "string",
-      description: `no new block starts after this many seconds (up to ${AB_LIMITS.max_seconds})`,
-      default: String(AB_DEFAULTS.max_seconds),
-    },
-    config: { type: "string", description: "gate configuration file", default: "perf-baseline.config.json" },
-    ...reportFlags(true),
-  },
+  flags: FLAGS,
   async run(values) {
-    const { config } = readGateConfig(stringFlag(values, "config"));
+    const read = flagReader(FLAGS, values);
+    const { config } = readGateConfig(read.string("config"));
     const reports = reportsFromFlags(values);
-    const mode: Mode = choiceFlag(values, "mode", MODES, "generation");
-    const shape = runShapeFromFlags(
-      {
-        rounds: values.rounds ?? String(AB_DEFAULTS.rounds),
-        warmup: values.warmup ?? String(AB_DEFAULTS.warmup),
-        "max-new-tokens": values["max-new-tokens"] ?? String(AB_DEFAULTS.max_new_tokens),
-      },
-      mode,
-    );
-    const maxBlocks = intFlag(values, "max-blocks", AB_DEFAULTS.max_blocks, { max: AB_LIMITS.max_blocks });
-    const minBlocks = intFlag(values, "min-blocks", Math.min(AB_DEFAULTS.min_blocks, maxBlocks), {
-      max: maxBlocks,
+    const mode: Mode = read.choice("mode", "generation");
+    const shape = shapeFromFlags(values, mode, {
+      rounds: AB_DEFAULTS.rounds,
+      warmup: AB_DEFAULTS.warmup,
+      maxNewTokens: AB_DEFAULTS.max_new_tokens,
     });
+    const maxBlocks = read.int("max-blocks", AB_DEFAULTS.max_blocks);
+    const minBlocks = flagReader({ "min-blocks": { ...MIN_BLOCKS_FLAG, max: maxBlocks } }, values).int(
+      "min-blocks",
+      Math.min(AB_DEFAULTS.min_blocks, maxBlocks),
+    );
     if (maxBlocks < 2 || minBlocks < 2)
       throw new UsageError(
         "--min-blocks and --max-blocks must be at least 2 (a paired test needs two blocks)",
       );
-    const maxSeconds =
-      positiveNumberFlag(values, "max-seconds", AB_DEFAULTS.max_seconds, { max: AB_LIMITS.max_seconds }) ??
-      AB_DEFAULTS.max_seconds;
-    const specA = stringFlag(values, "a");
-    const specB = stringFlag(values, "b");
+    const maxSeconds = read.number("max-seconds", AB_DEFAULTS.max_seconds) ?? AB_DEFAULTS.max_seconds;
+    const specA = read.string("a");
+    const specB = read.string("b");
     if (specA === undefined || specB === undefined)
       throw new UsageError('ab needs both sides: --a "ENGINE FLAGS" --b "ENGINE FLAGS" (see --help)');
     const sides = { a: parseSideSpec("a", specA, shape), b: parseSideSpec("b", specB, shape) };

@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
 import { writeBaselines } from "../../baseline/files.js";
 import { poolCaptures } from "../../baseline/pool.js";
-import { noisyCvOf } from "../../config/gate-config.js";
+import { gateConfigSchema, noisyCvOf } from "../../config/gate-config.js";
 import { readGateConfig } from "../../config/read-config.js";
 import { metricSamples } from "../../gate/analysis.js";
 import { recordToHistory } from "../../history/record.js";
@@ -21,49 +21,55 @@ import { EXIT, ResultFileError } from "../../util/errors.js";
 import { fmtRate, pct } from "../../util/format.js";
 import { assertWritablePath } from "../../util/output-path.js";
 import type { Mode } from "../../workload/workload.js";
-import { type Command, intFlag, stringFlag } from "../args.js";
+import { type Command, type FlagTable, flagReader, stringFlag } from "../args.js";
 import { addCounts, timedOptions } from "../baseline-counts.js";
 import { runCapture } from "../capture.js";
-import { MODE_SELECTION, selectedModes } from "../common-flags.js";
+import { CONFIG_FLAG, MODE_SELECTION_FLAG, selectedModes } from "../common-flags.js";
 import { thisCommand } from "../gate-support.js";
 import { RECORD_HISTORY_FLAG } from "../history-flags.js";
 import { status } from "../progress.js";
-import { engineRunFromFlags, runFlags, runShapeFromFlags } from "../run-flags.js";
+import { engineRunFromFlags, ownFlagNames, runFlags, runShapeFromFlags } from "../run-flags.js";
 
-const OWN_FLAGS = ["mode", "captures", "dir", "config", "history"] as const;
+/** The range of --captures: the configuration's `baseline_captures` (src/config/gate-config.ts). */
+const CAPTURES = gateConfigSchema.shape.baseline_captures.unwrap();
+
+/** The flags of `baseline`: its own, and the run's. */
+const FLAGS: FlagTable = {
+  mode: { ...MODE_SELECTION_FLAG, description: "which baselines" },
+  captures: {
+    kind: "int",
+    min: CAPTURES.minValue ?? 1,
+    max: CAPTURES.maxValue ?? undefined,
+    description: "captures per mode, pooled; their spread is recorded as the between-capture noise",
+    default: "baseline_captures of the config (2)",
+  },
+  dir: {
+    kind: "path",
+    description: "write baseline-<mode>.json into this folder instead of the configured paths",
+  },
+  config: CONFIG_FLAG,
+  ...runFlags(),
+  history: RECORD_HISTORY_FLAG,
+};
 
 /** `perf-baseline baseline`. */
 export const baselineCommand: Command = {
   name: "baseline",
   summary: "Capture the baselines (both modes by default) and write docs/baseline-<mode>.json atomically.",
   usage: "perf-baseline baseline [--mode both|generation|embedding] [--captures N] [--rounds N] [options]",
-  flags: {
-    mode: { type: "string", description: `which baselines: ${MODE_SELECTION.join(", ")}`, default: "both" },
-    captures: {
-      type: "string",
-      description:
-        "captures per mode (1 to 10), pooled; their spread is recorded as the between-capture noise",
-      default: "baseline_captures of the config (2)",
-    },
-    dir: {
-      type: "string",
-      description: "write baseline-<mode>.json into this folder instead of the configured paths",
-    },
-    config: { type: "string", description: "gate configuration file", default: "perf-baseline.config.json" },
-    ...runFlags(),
-    history: RECORD_HISTORY_FLAG,
-  },
+  flags: FLAGS,
   async run(values) {
-    const { config } = readGateConfig(stringFlag(values, "config"));
+    const read = flagReader(FLAGS, values);
+    const { config } = readGateConfig(read.string("config"));
     const modes = selectedModes(values);
-    const captures = intFlag(values, "captures", config.baseline_captures, { max: 10 });
-    const dir = stringFlag(values, "dir");
+    const captures = read.int("captures", config.baseline_captures);
+    const dir = read.string("dir");
     const pathOf = (m: Mode) =>
       dir === undefined ? config.baselines[m] : join(dir, basename(config.baselines[m]));
     // every mode's flags are validated before the first capture runs
     const runs = modes.map((m) => {
       const shape = runShapeFromFlags(values, m);
-      const { engine, options } = engineRunFromFlags(values, shape, OWN_FLAGS);
+      const { engine, options } = engineRunFromFlags(values, shape, ownFlagNames(FLAGS));
       return { mode: m, engine, plan: { shape, options: timedOptions(engine.name, options) } };
     });
     for (const m of modes) {

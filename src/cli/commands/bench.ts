@@ -1,3 +1,4 @@
+import { MODE_FLAG } from "../../engines/definition.js";
 import type { RunSpec } from "../../execute/executor.js";
 import { exitCodeOf } from "../../execute/outcome.js";
 import { runBenchmark } from "../../execute/run-benchmark.js";
@@ -6,39 +7,39 @@ import { writeReports } from "../../report/registry.js";
 import { serializeResult, writeResult } from "../../results/io.js";
 import { printWarnings } from "../../results/warnings.js";
 import { assertWritablePath, isStandardStream } from "../../util/output-path.js";
-import { MODES } from "../../workload/workload.js";
-import { type Command, choiceFlag, stringFlag } from "../args.js";
+import { type Command, type FlagTable, flagReader, stringFlag } from "../args.js";
 import { RECORD_HISTORY_FLAG } from "../history-flags.js";
 import { interruptible } from "../interrupt.js";
 import { invocationOf } from "../invocation.js";
 import { detail, roundProgress, status } from "../progress.js";
 import { reportFlags, reportsFromFlags } from "../report-flags.js";
-import { engineRunFromFlags, runFlags, runShapeFromFlags } from "../run-flags.js";
+import { engineRunFromFlags, ownFlagNames, runFlags, runShapeFromFlags } from "../run-flags.js";
 
-/** The command's own flags (besides the run's). */
-const OWN_FLAGS = ["mode", "output", "report", "report-json", "history"] as const;
+/** The flags of `bench`: the run's, and its own. */
+const FLAGS: FlagTable = {
+  mode: MODE_FLAG,
+  ...runFlags(),
+  output: {
+    kind: "path",
+    short: "o",
+    description: "also write the result to this file (atomically; the safe form of `> file`)",
+  },
+  ...reportFlags(false),
+  history: RECORD_HISTORY_FLAG,
+};
 
 /** `perf-baseline bench`: one benchmark run, one JSON result on stdout. */
 export const benchCommand: Command = {
   name: "bench",
   summary: "Run a generation or embedding benchmark and print one JSON result on stdout.",
   usage: "perf-baseline bench --mode generation|embedding [--engine NAME] [options]",
-  flags: {
-    mode: { type: "string", description: "what to measure: generation or embedding", default: "generation" },
-    ...runFlags(),
-    output: {
-      type: "string",
-      short: "o",
-      description: "also write the result to this file (atomically; the safe form of `> file`)",
-    },
-    ...reportFlags(false),
-    history: RECORD_HISTORY_FLAG,
-  },
+  flags: FLAGS,
   async run(values) {
-    const mode = choiceFlag(values, "mode", MODES, "generation");
+    const read = flagReader(FLAGS, values);
+    const mode = read.choice("mode", "generation");
     const shape = runShapeFromFlags(values, mode);
-    const { engine, options } = engineRunFromFlags(values, shape, OWN_FLAGS);
-    const output = stringFlag(values, "output");
+    const { engine, options } = engineRunFromFlags(values, shape, ownFlagNames(FLAGS));
+    const output = read.string("output");
     if (output !== undefined) assertWritablePath(output);
     const reports = reportsFromFlags(values);
     const progress = roundProgress(mode);

@@ -32,33 +32,34 @@ import { OutputNotWritableError } from "../../util/errors.js";
 import type { FlagValues } from "../../util/flags.js";
 import { assertWritablePath } from "../../util/output-path.js";
 import type { Mode } from "../../workload/workload.js";
-import { type Command, stringFlag } from "../args.js";
+import { type Command, type FlagTable, stringFlag } from "../args.js";
 import { runCapture } from "../capture.js";
 import { type CountsVerdict, countsMarkdown, countsVerdict } from "../check-release-counts.js";
-import { selectedModes } from "../common-flags.js";
+import { CONFIG_FLAG, MODE_SELECTION_FLAG, selectedModes } from "../common-flags.js";
 import { capturePlanFor, gitChangedPaths, readBaseline, thisCommand } from "../gate-support.js";
 import { RECORD_HISTORY_FLAG } from "../history-flags.js";
 import { status } from "../progress.js";
-import { captureFlags } from "../run-flags.js";
+import { captureFlags, ownFlagNames } from "../run-flags.js";
 
-const OWN_FLAGS = ["evidence-dir", "mode", "config", "history"] as const;
+/** The flags of `check-release`: its own, and those of a capture against a baseline. */
+const FLAGS: FlagTable = {
+  "evidence-dir": {
+    kind: "path",
+    description: "the evidence folder: new or empty (one folder holds one run; written whole at the end)",
+    default: "evidence/<timestamp>",
+  },
+  mode: MODE_SELECTION_FLAG,
+  config: CONFIG_FLAG,
+  ...captureFlags(),
+  history: RECORD_HISTORY_FLAG,
+};
 
 /** `perf-baseline check-release`. */
 export const checkReleaseCommand: Command = {
   name: "check-release",
   summary: "Run both benchmarks, gate each against its baseline and write the release evidence folder.",
   usage: "perf-baseline check-release [--evidence-dir DIR] [--mode both|generation|embedding] [options]",
-  flags: {
-    "evidence-dir": {
-      type: "string",
-      description: "the evidence folder: new or empty (one folder holds one run; written whole at the end)",
-      default: "evidence/<timestamp>",
-    },
-    mode: { type: "string", description: "which modes: both, generation or embedding", default: "both" },
-    config: { type: "string", description: "gate configuration file", default: "perf-baseline.config.json" },
-    ...captureFlags(),
-    history: RECORD_HISTORY_FLAG,
-  },
+  flags: FLAGS,
   async run(values) {
     const { config, path: configPath } = readGateConfig(stringFlag(values, "config"));
     const modes = selectedModes(values);
@@ -192,7 +193,7 @@ async function checkMode(
   p: CheckReleasePlan,
   b: ReleaseBaseline,
 ): Promise<{ gate: ReleaseGate; counts: CountsVerdict }> {
-  const { engine, plan } = capturePlanFor(b.result, values, OWN_FLAGS);
+  const { engine, plan } = capturePlanFor(b.result, values, ownFlagNames(FLAGS));
   const first = await runCapture(engine, plan, `${b.mode} capture 1`);
   const { report, captures } = await runGate({
     baseline: b.result,

@@ -8,7 +8,8 @@ import { runGate, VERDICT_EXIT } from "../../gate/verdict.js";
 import { writeReports } from "../../report/registry.js";
 import { readResult } from "../../results/io.js";
 import { UsageError } from "../../util/errors.js";
-import { type Command, stringFlag } from "../args.js";
+import { type Command, type FlagTable, flagReader } from "../args.js";
+import { CONFIG_FLAG } from "../common-flags.js";
 import {
   instructionExit,
   instructionVerdict,
@@ -18,6 +19,16 @@ import {
 import { status } from "../progress.js";
 import { reportFlags, reportsFromFlags } from "../report-flags.js";
 
+/** The flags of `compare`. */
+const FLAGS: FlagTable = {
+  config: CONFIG_FLAG,
+  ...reportFlags(true),
+  "allow-incomplete": {
+    kind: "boolean",
+    description: 'also compare partial results ("complete": false, an interrupted run); refused by default',
+  },
+};
+
 /** `perf-baseline compare`: A is the baseline, B the candidate. */
 export const compareCommand: Command = {
   name: "compare",
@@ -25,19 +36,13 @@ export const compareCommand: Command = {
   usage:
     "perf-baseline compare A.json B.json [--config FILE] [--format text|json|markdown] [--report FORMAT=PATH] [--allow-incomplete]",
   positionals: 2,
-  flags: {
-    config: { type: "string", description: "gate configuration file", default: "perf-baseline.config.json" },
-    ...reportFlags(true),
-    "allow-incomplete": {
-      type: "boolean",
-      description: 'also compare partial results ("complete": false, an interrupted run); refused by default',
-    },
-  },
+  flags: FLAGS,
   async run(values, positionals) {
     const [a, b] = positionals;
     if (a === undefined || b === undefined)
       throw new UsageError("compare: needs two result files: A.json B.json");
-    const { config } = readGateConfig(stringFlag(values, "config"));
+    const read = flagReader(FLAGS, values);
+    const { config } = readGateConfig(read.string("config"));
     const reports = reportsFromFlags(values);
     let t0 = process.hrtime.bigint();
     const baseline = readResult(a);
@@ -56,7 +61,7 @@ export const compareCommand: Command = {
       config,
       baselineSource: a,
       candidateSource: b,
-      allowIncomplete: values["allow-incomplete"] === true,
+      allowIncomplete: read.boolean("allow-incomplete"),
     });
     const analysisS = Number(process.hrtime.bigint() - t0) / 1e9;
     status(

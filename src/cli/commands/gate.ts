@@ -1,4 +1,5 @@
 import { readGateConfig } from "../../config/read-config.js";
+import { MODE_FLAG } from "../../engines/definition.js";
 import { countedPlanFor } from "../../execute/counted-plan.js";
 import { checkComplete } from "../../gate/completeness.js";
 import { overallVerdict } from "../../gate/overall.js";
@@ -8,9 +9,10 @@ import { writeReports } from "../../report/registry.js";
 import { readResult } from "../../results/io.js";
 import type { BenchmarkResult } from "../../results/schema.js";
 import { UsageError } from "../../util/errors.js";
-import { MODES, type Mode } from "../../workload/workload.js";
-import { type Command, choiceFlag, stringFlag } from "../args.js";
+import type { Mode } from "../../workload/workload.js";
+import { type Command, type FlagTable, flagReader } from "../args.js";
 import { runCapture } from "../capture.js";
+import { CONFIG_FLAG } from "../common-flags.js";
 import { capturePlanFor, gitChangedPaths, readBaseline } from "../gate-support.js";
 import { RECORD_HISTORY_FLAG } from "../history-flags.js";
 import {
@@ -20,19 +22,7 @@ import {
   timedUnderValgrind,
 } from "../instruction-gate.js";
 import { reportFlags, reportsFromFlags } from "../report-flags.js";
-import { captureFlags } from "../run-flags.js";
-
-const OWN_FLAGS = [
-  "mode",
-  "baseline",
-  "candidate",
-  "config",
-  "format",
-  "report",
-  "report-json",
-  "allow-incomplete",
-  "history",
-] as const;
+import { captureFlags, ownFlagNames } from "../run-flags.js";
 
 function candidateFiles(values: Record<string, unknown>): string[] {
   const raw = values.candidate;
@@ -44,6 +34,26 @@ function candidateFiles(values: Record<string, unknown>): string[] {
   return list;
 }
 
+/** The flags of `gate`: its own, and those of a capture against the baseline. */
+const FLAGS: FlagTable = {
+  mode: { ...MODE_FLAG, default: "the candidate file's mode, else generation" },
+  baseline: { kind: "path", description: "the baseline file", default: "docs/baseline-<mode>.json" },
+  candidate: {
+    kind: "path",
+    multiple: true,
+    description:
+      "a result file to gate instead of running the benchmark; give it twice to supply the second capture the variance rule may need",
+  },
+  config: CONFIG_FLAG,
+  ...reportFlags(true),
+  "allow-incomplete": {
+    kind: "boolean",
+    description: 'also gate partial results ("complete": false, an interrupted run); refused by default',
+  },
+  ...captureFlags(),
+  history: RECORD_HISTORY_FLAG,
+};
+
 /**
  * `perf-baseline gate`: a candidate (a file, or a run it starts) against the baseline of its mode. A run it
  * starts for a serving baseline (engine openai) puts the server at --base-url under the baseline's load.
@@ -53,38 +63,18 @@ export const gateCommand: Command = {
   summary:
     "Gate a candidate against the baseline of its mode: PASS, REGRESSION, INCONCLUSIVE or INCOMPARABLE, with the evidence.",
   usage: "perf-baseline gate [--mode generation|embedding] [--candidate FILE [--candidate FILE2]] [options]",
-  flags: {
-    mode: {
-      type: "string",
-      description: "generation or embedding",
-      default: "the candidate file's mode, else generation",
-    },
-    baseline: { type: "string", description: "the baseline file", default: "docs/baseline-<mode>.json" },
-    candidate: {
-      type: "string",
-      multiple: true,
-      description:
-        "a result file to gate instead of running the benchmark; give it twice to supply the second capture the variance rule may need",
-    },
-    config: { type: "string", description: "gate configuration file", default: "perf-baseline.config.json" },
-    ...reportFlags(true),
-    "allow-incomplete": {
-      type: "boolean",
-      description: 'also gate partial results ("complete": false, an interrupted run); refused by default',
-    },
-    ...captureFlags(),
-    history: RECORD_HISTORY_FLAG,
-  },
+  flags: FLAGS,
   async run(values) {
-    const { config } = readGateConfig(stringFlag(values, "config"));
+    const read = flagReader(FLAGS, values);
+    const { config } = readGateConfig(read.string("config"));
     const files = candidateFiles(values);
     const reports = reportsFromFlags(values);
     // candidate files are validated before anything runs
     const fileResults = files.map((f) => readResult(f));
-    const allowIncomplete = values["allow-incomplete"] === true;
+    const allowIncomplete = read.boolean("allow-incomplete");
     for (const [i, r] of fileResults.entries()) checkComplete(r, files[i] as string, allowIncomplete);
-    const mode: Mode = choiceFlag(values, "mode", MODES, fileResults[0]?.mode ?? "generation");
-    const baselinePath = stringFlag(values, "baseline") ?? config.baselines[mode];
+    const mode: Mode = read.choice("mode", fileResults[0]?.mode ?? "generation");
+    const baselinePath = read.string("baseline") ?? config.baselines[mode];
     const baseline = readBaseline(baselinePath, mode);
 
     let candidate: BenchmarkResult;
@@ -96,7 +86,7 @@ export const gateCommand: Command = {
       const second = fileResults[1];
       if (second) captureAgain = async () => second;
     } else {
-      const { engine, plan: timedPlan } = capturePlanFor(baseline, values, OWN_FLAGS);
+      const { engine, plan: timedPlan } = capturePlanFor(baseline, values, ownFlagNames(FLAGS));
       // --counter instructions against a baseline with counts: the shape of the baseline's counted run
       const counting = (timedPlan.options as { counter?: string }).counter === "instructions";
       const plan = (counting ? countedPlanFor(baseline, timedPlan) : null) ?? timedPlan;
@@ -128,7 +118,7 @@ export const gateCommand: Command = {
       verdict: report.verdict,
       source: report.candidate_sources[i] ?? candidateSource,
     }));
-    await recordToHistory(recorded, { history: stringFlag(values, "history") });
+    await recordToHistory(recorded, { history: read.string("history") });
     if (counted && candidate.instructions) {
       process.stdout.write(renderInstructionReport(counted, reports.stdout.name));
       return VERDICT_EXIT[overallVerdict([report.verdict, counted.verdict])];

@@ -3,6 +3,7 @@
  * Loads no model and never the native addon.
  */
 
+import { MODE_FLAG } from "../../engines/definition.js";
 import { collectResults } from "../../history/import.js";
 import { METRICS } from "../../history/metrics.js";
 import { openHistoryStore } from "../../history/open.js";
@@ -10,8 +11,8 @@ import { buildTrends } from "../../history/trend.js";
 import type { HistoryStore } from "../../history/types.js";
 import { renderChangesText, renderListText, renderTrendsText } from "../../report/trend-text.js";
 import { UsageError } from "../../util/errors.js";
-import { MODES, type Mode } from "../../workload/workload.js";
-import { type Command, choiceFlag, intFlag, stringFlag } from "../args.js";
+import type { Mode } from "../../workload/workload.js";
+import { type Command, type FlagTable, flagReader, stringFlag } from "../args.js";
 import { HISTORY_FLAG, historyLocation } from "../history-flags.js";
 
 const SUBCOMMANDS = ["import", "list", "show", "trend", "changes"] as const;
@@ -37,6 +38,36 @@ async function withStore<T>(
   }
 }
 
+/** Largest --limit and --last; --window's range (change points need 10 points at least). */
+const HISTORY_LIMITS = { rows: 100_000, window: { min: 10, max: 2000 } } as const;
+
+/** The flags of `history`. */
+const FLAGS: FlagTable = {
+  history: HISTORY_FLAG,
+  mode: MODE_FLAG,
+  metric: {
+    kind: "choice",
+    range: `generation: ${METRICS.generation.map((m) => m.name).join(", ")}; embedding: ${METRICS.embedding.map((m) => m.name).join(", ")}`,
+    description: "the metric followed",
+    default: "the gated metric (tokens_per_second, calls_per_second)",
+  },
+  json: { kind: "boolean", description: "print JSON instead of the table" },
+  limit: { kind: "int", min: 1, max: HISTORY_LIMITS.rows, description: "list: most rows", default: 50 },
+  last: {
+    kind: "int",
+    min: 1,
+    max: HISTORY_LIMITS.rows,
+    description: "trend: rows shown per group",
+    default: 20,
+  },
+  window: {
+    kind: "int",
+    ...HISTORY_LIMITS.window,
+    description: "trend, changes: change points are searched in the last N points of a group",
+    default: 200,
+  },
+};
+
 /** `perf-baseline history`. */
 export const historyCommand: Command = {
   name: "history",
@@ -47,30 +78,15 @@ export const historyCommand: Command = {
        perf-baseline history trend --mode M [--metric X] [--last N] [--json]
        perf-baseline history changes --mode M [--metric X] [--json]`,
   positionals: 10_000,
-  flags: {
-    history: HISTORY_FLAG,
-    mode: { type: "string", description: "generation or embedding", default: "generation" },
-    metric: {
-      type: "string",
-      description: `generation: ${METRICS.generation.map((m) => m.name).join(", ")}; embedding: ${METRICS.embedding.map((m) => m.name).join(", ")}`,
-      default: "the gated metric (tokens_per_second, calls_per_second)",
-    },
-    json: { type: "boolean", description: "print JSON instead of the table" },
-    limit: { type: "string", description: "list: most rows (1-100000)", default: "50" },
-    last: { type: "string", description: "trend: rows shown per group (1-100000)", default: "20" },
-    window: {
-      type: "string",
-      description: "trend, changes: change points are searched in the last N points of a group (10-2000)",
-      default: "200",
-    },
-  },
+  flags: FLAGS,
   async run(values, positionals) {
     const [sub, ...args] = positionals;
     if (sub === undefined || !(SUBCOMMANDS as readonly string[]).includes(sub))
       throw new UsageError(
         `history: needs a subcommand: ${SUBCOMMANDS.join(", ")}${sub === undefined ? "" : ` (got "${sub}")`}`,
       );
-    const json = values.json === true;
+    const read = flagReader(FLAGS, values);
+    const json = read.boolean("json");
     if (sub === "import") {
       if (args.length === 0) throw new UsageError("history import: needs result files or folders");
       const { entries, skipped } = collectResults(args);
@@ -89,8 +105,8 @@ export const historyCommand: Command = {
     if (args.length > (sub === "show" ? 1 : 0))
       throw new UsageError(`history ${sub}: unexpected argument "${args[sub === "show" ? 1 : 0]}"`);
     if (sub === "list") {
-      const mode = values.mode === undefined ? undefined : choiceFlag(values, "mode", MODES, "generation");
-      const limit = intFlag(values, "limit", 50, { max: 100_000 });
+      const mode = values.mode === undefined ? undefined : read.choice<Mode>("mode", "generation");
+      const limit = read.int("limit", 50);
       return withStore(values, async (store) => {
         const rows = await store.list({ ...(mode ? { mode } : {}), limit });
         process.stdout.write(
@@ -113,11 +129,10 @@ export const historyCommand: Command = {
         return 0;
       });
     }
-    const mode = choiceFlag(values, "mode", MODES, "generation");
+    const mode = read.choice<Mode>("mode", "generation");
     const metric = metricFlag(values, mode);
-    const last = intFlag(values, "last", 20, { max: 100_000 });
-    const window = intFlag(values, "window", 200, { max: 2000 });
-    if (window < 10) throw new UsageError(`--window must be at least 10, got "${window}"`);
+    const last = read.int("last", 20);
+    const window = read.int("window", 200);
     return withStore(values, async (store) => {
       const trends = await buildTrends(store, mode, metric, { window });
       if (json) {

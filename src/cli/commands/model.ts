@@ -1,34 +1,35 @@
+import { LOCAL_FLAGS } from "../../engines/local/options.js";
 import { writeDummyModel } from "../../models/dummy-model.js";
 import { DEFAULT_MODEL_SEED, DEFAULT_PRESET, PRESETS, presetParameterCount } from "../../models/presets.js";
 import { EXIT, UsageError } from "../../util/errors.js";
 import { assertWritablePath } from "../../util/output-path.js";
-import { type Command, choiceFlag, intFlag, stringFlag } from "../args.js";
+import { type Command, type FlagTable, flagReader } from "../args.js";
+
+/** The flags of `model`: the preset and seed are the local engines' (one declaration, one range). */
+const FLAGS: FlagTable = {
+  output: { kind: "path", short: "o", description: "the GGUF file to write (atomically)" },
+  preset: { ...LOCAL_FLAGS.preset, description: "preset" },
+  seed: { ...LOCAL_FLAGS.seed, description: "weight seed" },
+  list: { kind: "boolean", description: "list the presets instead" },
+};
 
 /** `perf-baseline model`: writes a dummy-model preset to a path and prints what it wrote as JSON. */
 export const modelCommand: Command = {
   name: "model",
   summary: "Write a dummy-model preset (seeded weights, the project's own vocabulary) to a GGUF file.",
   usage: "perf-baseline model --output PATH.gguf [--preset tiny|small] [--seed N]",
-  flags: {
-    output: { type: "string", short: "o", description: "the GGUF file to write (atomically)" },
-    preset: {
-      type: "string",
-      description: `preset: ${Object.keys(PRESETS).join(", ")}`,
-      default: DEFAULT_PRESET,
-    },
-    seed: { type: "string", description: "weight seed", default: String(DEFAULT_MODEL_SEED) },
-    list: { type: "boolean", description: "list the presets instead" },
-  },
+  flags: FLAGS,
   async run(values) {
-    if (values.list) {
+    const read = flagReader(FLAGS, values);
+    if (read.boolean("list")) {
       const list = Object.values(PRESETS).map((p) => ({ ...p, parameter_count: presetParameterCount(p) }));
       process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
       return EXIT.ok;
     }
-    const output = stringFlag(values, "output");
+    const output = read.string("output");
     if (output === undefined) throw new UsageError("model: --output PATH.gguf is required");
-    const presetName = choiceFlag(values, "preset", Object.keys(PRESETS), DEFAULT_PRESET);
-    const seed = intFlag(values, "seed", DEFAULT_MODEL_SEED, { allowZero: true, max: 2 ** 32 - 1 });
+    const presetName = read.choice("preset", DEFAULT_PRESET);
+    const seed = read.int("seed", DEFAULT_MODEL_SEED);
     assertWritablePath(output);
     const preset = PRESETS[presetName];
     if (!preset) throw new UsageError(`unknown preset ${presetName}`);

@@ -10,8 +10,15 @@ import { buildHtmlReportInput } from "../../report/html/input.js";
 import { HTML_REPORT_FILE, writeHtmlReport } from "../../report/html/write.js";
 import { UsageError } from "../../util/errors.js";
 import { assertWritablePath } from "../../util/output-path.js";
-import { type Command, stringFlag } from "../args.js";
+import { type Command, type FlagTable, flagReader } from "../args.js";
 import { HISTORY_FLAG, historyLocation } from "../history-flags.js";
+
+/** The flags of `report`. */
+const FLAGS: FlagTable = {
+  html: { kind: "path", description: "folder to write report.html into (created when missing)" },
+  history: HISTORY_FLAG,
+  title: { kind: "string", description: "the page's title", default: "perf-baseline report" },
+};
 
 /** `perf-baseline report`. */
 export const reportCommand: Command = {
@@ -21,22 +28,18 @@ export const reportCommand: Command = {
   usage:
     "perf-baseline report --html DIR [--history PATH|URL] [RESULT.json|EVIDENCE_DIR ...]\n       (no files: from the history store; files and --history: trends from the store, evidence from the files)",
   positionals: 10_000,
-  flags: {
-    html: { type: "string", description: "folder to write report.html into (created when missing)" },
-    history: HISTORY_FLAG,
-    title: { type: "string", description: "the page's title", default: "perf-baseline report" },
-  },
+  flags: FLAGS,
   async run(values, positionals) {
-    const dir = stringFlag(values, "html");
+    const read = flagReader(FLAGS, values);
+    const dir = read.string("html");
     if (dir === undefined)
       throw new UsageError("report: needs --html DIR (the folder to write report.html into)");
     assertWritablePath(join(dir, HTML_REPORT_FILE));
-    const useStore =
-      positionals.length === 0 || configuredHistory(stringFlag(values, "history")) !== undefined;
+    const useStore = positionals.length === 0 || configuredHistory(read.string("history")) !== undefined;
     let store: HistoryStore | undefined;
     if (useStore) store = await openHistoryStore(historyLocation(values));
     try {
-      const title = stringFlag(values, "title");
+      const title = read.string("title");
       const input = await buildHtmlReportInput({
         ...(store ? { store } : {}),
         paths: positionals,

@@ -2,11 +2,41 @@ import { basename } from "node:path";
 import { LOCAL_FLAGS, localOptionsFromFlags } from "../../engines/local/options.js";
 import { resolveModel } from "../../models/resolve.js";
 import { EXIT, PerfBaselineError } from "../../util/errors.js";
-import { type Command, type FlagSpec, intFlag, stringFlag } from "../args.js";
+import { type Command, type FlagTable, flagReader } from "../args.js";
 import { status } from "../progress.js";
 
 /** Default port of `perf-baseline serve` (llama-server's). */
 export const DEFAULT_SERVE_PORT = 8080;
+
+/** The flags of `serve`: the model flags are the local engines' (one declaration, one range). */
+const FLAGS: FlagTable = {
+  port: {
+    kind: "int",
+    min: 0,
+    max: 65_535,
+    description: "TCP port on 127.0.0.1 (0: any free port)",
+    default: DEFAULT_SERVE_PORT,
+  },
+  model: { ...LOCAL_FLAGS.model, description: "a GGUF model file instead of the built-in dummy model" },
+  "model-name": { kind: "string", description: "the model id to serve", default: "the preset or file name" },
+  preset: LOCAL_FLAGS.preset,
+  seed: LOCAL_FLAGS.seed,
+  threads: LOCAL_FLAGS.threads,
+  "embedding-threads": LOCAL_FLAGS["embedding-threads"],
+  "allow-oversubscribe": LOCAL_FLAGS["allow-oversubscribe"],
+  parallel: {
+    kind: "int",
+    min: 1,
+    max: 256,
+    description: "sequences generated at once; more requests wait in order",
+    default: 1,
+  },
+  "context-size": {
+    ...LOCAL_FLAGS["context-size"],
+    description: "tokens per sequence (prompt + output)",
+    default: 1024,
+  },
+};
 
 /**
  * `perf-baseline serve`: an OpenAI-compatible server on 127.0.0.1 that streams real tokens from the llama
@@ -17,39 +47,17 @@ export const serveCommand: Command = {
   name: "serve",
   summary: "Serve the llama engine over an OpenAI-compatible HTTP API on 127.0.0.1 (for the openai engine).",
   usage: "perf-baseline serve [--port P] [--model PATH.gguf] [--parallel N]",
-  flags: {
-    port: {
-      type: "string",
-      description: "TCP port on 127.0.0.1 (0: any free port)",
-      default: String(DEFAULT_SERVE_PORT),
-    },
-    model: { type: "string", description: "a GGUF model file instead of the built-in dummy model" },
-    "model-name": {
-      type: "string",
-      description: "the model id to serve",
-      default: "the preset or file name",
-    },
-    preset: LOCAL_FLAGS.preset as FlagSpec,
-    seed: LOCAL_FLAGS.seed as FlagSpec,
-    threads: LOCAL_FLAGS.threads as FlagSpec,
-    "embedding-threads": LOCAL_FLAGS["embedding-threads"] as FlagSpec,
-    "allow-oversubscribe": LOCAL_FLAGS["allow-oversubscribe"] as FlagSpec,
-    parallel: {
-      type: "string",
-      description: "sequences generated at once; more requests wait in order",
-      default: "1",
-    },
-    "context-size": { type: "string", description: "tokens per sequence (prompt + output)", default: "1024" },
-  },
+  flags: FLAGS,
   async run(values) {
-    const port = intFlag(values, "port", DEFAULT_SERVE_PORT, { allowZero: true, max: 65_535 });
+    const read = flagReader(FLAGS, values);
+    const port = read.int("port", DEFAULT_SERVE_PORT);
     const local = localOptionsFromFlags({ ...values, "context-size": undefined });
-    const parallel = intFlag(values, "parallel", 1, { max: 256 });
-    const contextSize = intFlag(values, "context-size", 1024, { max: 1_048_576 });
+    const parallel = read.int("parallel", 1);
+    const contextSize = read.int("context-size", 1024);
     const modelPath = local.model;
     const model = resolveModel(local, status);
     const modelName =
-      stringFlag(values, "model-name") ??
+      read.string("model-name") ??
       (modelPath === undefined
         ? `perf-baseline-${local.preset}`
         : basename(modelPath).replace(/\.gguf$/i, ""));

@@ -12,9 +12,9 @@ export const llamaCppEngine = localEngine({
   summary: "llama.cpp's C API directly (koffi), the decode loop in a worker thread",
   extraFlags: {
     "llama-lib": {
-      type: "string",
+      kind: "path",
       description:
-        "llama-cpp: a folder with another build of the same llama.cpp release (libggml-base.so, libggml, libllama, libggml-cpu*.so); recorded in the result",
+        "a folder with another build of the same llama.cpp release (libggml-base.so, libggml, libllama, libggml-cpu*.so); recorded in the result",
       default: "node-llama-cpp's prebuilt libraries",
     },
   },

@@ -5,7 +5,7 @@
  * plus this.
  */
 import type { Engine } from "../../measure/engine-contract.js";
-import type { FlagSpec, FlagValues } from "../../util/flags.js";
+import type { FlagTable, FlagValues } from "../../util/flags.js";
 import type { EngineDefinition, RunShape } from "../definition.js";
 import {
   LOCAL_FLAGS,
@@ -61,7 +61,7 @@ export interface LocalEngineSpec {
   name: string;
   summary: string;
   /** flags of this engine beyond the local ones */
-  extraFlags?: Record<string, FlagSpec>;
+  extraFlags?: FlagTable;
   /** the options its extra flags set (validated), e.g. `{ llamaLib }` */
   extraOptions?: (values: FlagValues) => Partial<Pick<LocalOptions, "llamaLib">>;
   /** imports the factory (and with it the native code) only when a run needs it */

@@ -7,8 +7,8 @@ import { basename } from "node:path";
 import { DEFAULT_MODEL_SEED, DEFAULT_PRESET, PRESETS } from "../../models/presets.js";
 import type { BenchmarkResult } from "../../results/schema.js";
 import { UsageError } from "../../util/errors.js";
-import { choiceFlag, type FlagSpec, type FlagValues, intFlag, stringFlag } from "../../util/flags.js";
-import type { CapturePlan, RunShape } from "../definition.js";
+import { type FlagTable, type FlagValues, flagArgv, flagReader } from "../../util/flags.js";
+import { benchArgvTable, type CapturePlan, type RunShape, shapeFromFlags } from "../definition.js";
 import {
   DEFAULT_BATCH_SIZE,
   DEFAULT_EMBEDDING_THREADS,
@@ -43,51 +43,72 @@ export interface LocalOptions {
 /** The counters a local run can use. */
 export const COUNTERS = ["time", "instructions"] as const;
 
+/** The largest weight seed of the dummy model (a uint32). */
+export const MAX_MODEL_SEED = 2 ** 32 - 1;
+
+const threadsRange = `1 to the logical cores, up to ${LOCAL_LIMITS.threads.max} with --allow-oversubscribe`;
+
 /** The flags every local engine takes. */
-export const LOCAL_FLAGS: Record<string, FlagSpec> = {
-  model: { type: "string", description: "a GGUF model file to run instead of the built-in dummy model" },
+export const LOCAL_FLAGS = {
+  model: { kind: "path", description: "a GGUF model file to run instead of the built-in dummy model" },
   preset: {
-    type: "string",
-    description: `dummy model preset when no --model: ${Object.keys(PRESETS).join(", ")}`,
+    kind: "choice",
+    choices: Object.keys(PRESETS),
+    description: "dummy model preset when no --model",
     default: DEFAULT_PRESET,
   },
   seed: {
-    type: "string",
-    description: "dummy model weight seed (0 to 4294967295)",
-    default: String(DEFAULT_MODEL_SEED),
+    kind: "int",
+    min: 0,
+    max: MAX_MODEL_SEED,
+    description: "dummy model weight seed",
+    default: DEFAULT_MODEL_SEED,
   },
   threads: {
-    type: "string",
-    description: `compute threads for generation (1 to the logical cores, up to ${LOCAL_LIMITS.threads.max} with --allow-oversubscribe)`,
-    default: String(DEFAULT_GENERATION_THREADS),
+    kind: "int",
+    min: LOCAL_LIMITS.threads.min,
+    max: LOCAL_LIMITS.threads.max,
+    range: threadsRange,
+    description: "compute threads for generation",
+    default: DEFAULT_GENERATION_THREADS,
   },
   "embedding-threads": {
-    type: "string",
-    description: "compute threads for embedding (same range as --threads)",
-    default: String(DEFAULT_EMBEDDING_THREADS),
+    kind: "int",
+    min: LOCAL_LIMITS.threads.min,
+    max: LOCAL_LIMITS.threads.max,
+    range: threadsRange,
+    description: "compute threads for embedding",
+    default: DEFAULT_EMBEDDING_THREADS,
   },
   "allow-oversubscribe": {
-    type: "boolean",
+    kind: "boolean",
     description: "allow more compute threads than this machine has logical cores",
   },
   "batch-size": {
-    type: "string",
-    description: `tokens per evaluation batch (${LOCAL_LIMITS.batch_size.min} to ${LOCAL_LIMITS.batch_size.max})`,
-    default: String(DEFAULT_BATCH_SIZE),
+    kind: "int",
+    min: LOCAL_LIMITS.batch_size.min,
+    max: LOCAL_LIMITS.batch_size.max,
+    unit: "tokens",
+    description: "tokens per evaluation batch",
+    default: DEFAULT_BATCH_SIZE,
   },
   "context-size": {
-    type: "string",
-    description: `context size in tokens, padded up to a multiple of 256 by llama.cpp (up to ${LOCAL_LIMITS.context_size.max})`,
+    kind: "int",
+    min: LOCAL_LIMITS.context_size.min,
+    max: LOCAL_LIMITS.context_size.max,
+    unit: "tokens",
+    description: "context size, padded up to a multiple of 256 by llama.cpp",
     default: "max(512, new tokens + 256)",
   },
-  gpu: { type: "string", description: `GPU: ${GPU_CHOICES.join(", ")}`, default: "off" },
+  gpu: { kind: "choice", choices: GPU_CHOICES, description: "GPU", default: "off" },
   counter: {
-    type: "string",
+    kind: "choice",
+    choices: COUNTERS,
     description:
-      "time, or instructions: count the instructions of decoding and embedding under valgrind (Linux, CPU, 1 thread; apt-get install valgrind)",
+      "what a run counts: time, or instructions (the instructions of decoding and embedding under valgrind: Linux, CPU, 1 thread; apt-get install valgrind)",
     default: "time",
   },
-};
+} as const satisfies FlagTable;
 
 function threadsFlag(values: FlagValues, name: string, fallback: number | undefined): number | undefined {
   if (values[name] === undefined) return fallback;
@@ -97,16 +118,12 @@ function threadsFlag(values: FlagValues, name: string, fallback: number | undefi
     throw new UsageError(
       `--${name} must be a whole number of threads from 1 to the ${cores} logical cores here (up to ${LOCAL_LIMITS.threads.max} with --allow-oversubscribe), got "${text}"`,
     );
-  const n = intFlag(values, name, 1, { max: LOCAL_LIMITS.threads.max });
+  const n = flagReader(LOCAL_FLAGS, values).int(name, 1);
   if (n > cores && values["allow-oversubscribe"] !== true)
     throw new UsageError(
       `--${name} ${n} is more than the ${cores} logical cores here: threads that wait for a core measure the scheduler, not the engine (add --allow-oversubscribe to run it anyway)`,
     );
   return n;
-}
-
-function boundedInt(values: FlagValues, name: string, limits: { max: number }, fallback?: number) {
-  return values[name] === undefined ? fallback : intFlag(values, name, 1, { max: limits.max });
 }
 
 /**
@@ -115,15 +132,16 @@ function boundedInt(values: FlagValues, name: string, limits: { max: number }, f
  * @throws UsageError naming the flag and its range.
  */
 export function localOptionsFromFlags(values: FlagValues, base: Partial<LocalOptions> = {}): LocalOptions {
+  const read = flagReader(LOCAL_FLAGS, values);
   return {
-    model: stringFlag(values, "model") ?? base.model,
-    preset: choiceFlag(values, "preset", Object.keys(PRESETS), base.preset ?? DEFAULT_PRESET),
-    seed: intFlag(values, "seed", base.seed ?? DEFAULT_MODEL_SEED, { allowZero: true, max: 2 ** 32 - 1 }),
+    model: read.string("model") ?? base.model,
+    preset: read.choice("preset", base.preset ?? DEFAULT_PRESET),
+    seed: read.int("seed", base.seed ?? DEFAULT_MODEL_SEED),
     threads: threadsFlag(values, "threads", base.threads),
     embeddingThreads: threadsFlag(values, "embedding-threads", base.embeddingThreads),
-    batchSize: boundedInt(values, "batch-size", LOCAL_LIMITS.batch_size, base.batchSize),
-    contextSize: boundedInt(values, "context-size", LOCAL_LIMITS.context_size, base.contextSize),
-    gpu: choiceFlag(values, "gpu", GPU_CHOICES, base.gpu ?? "off"),
+    batchSize: read.optionalInt("batch-size", base.batchSize),
+    contextSize: read.optionalInt("context-size", base.contextSize),
+    gpu: read.choice("gpu", base.gpu ?? "off"),
     ...(base.llamaLib !== undefined ? { llamaLib: base.llamaLib } : {}),
     ...counterOf(values, base.counter),
   };
@@ -134,7 +152,7 @@ export function localOptionsFromFlags(values: FlagValues, base: Partial<LocalOpt
  * plan's question (src/execute/plan.ts), not the flag's.
  */
 function counterOf(values: FlagValues, base: LocalOptions["counter"]): Pick<LocalOptions, "counter"> {
-  const counter = choiceFlag(values, "counter", COUNTERS, base ?? "time");
+  const counter = flagReader(LOCAL_FLAGS, values).choice("counter", base ?? "time");
   if (counter === "instructions" && values.gpu !== undefined && values.gpu !== "off")
     throw new UsageError(
       "--counter instructions counts CPU instructions: it cannot be combined with --gpu (use --gpu off)",
@@ -178,31 +196,34 @@ export function localCapturePlan(baseline: BenchmarkResult, values: FlagValues):
     gpu: asGpu(s.gpu),
   });
   return {
-    shape: {
-      mode: baseline.mode,
-      rounds: intFlag(values, "rounds", roundsPerCapture(baseline), { max: 100_000 }),
-      warmup: intFlag(values, "warmup", baseline.warmup_rounds, { allowZero: true, max: 10_000 }),
-      maxNewTokens:
-        baseline.mode === "generation"
-          ? intFlag(values, "max-new-tokens", baseline.max_new_tokens, { max: 32_768 })
-          : 0,
-    },
+    shape: shapeFromFlags(values, baseline.mode, {
+      rounds: roundsPerCapture(baseline),
+      warmup: baseline.warmup_rounds,
+      maxNewTokens: baseline.mode === "generation" ? baseline.max_new_tokens : 0,
+    }),
     options,
   };
 }
 
-/** The `bench` arguments of a local run (without --engine). */
+/** The table a local engine's `bench` command line is checked against. */
+const LOCAL_ARGV_TABLE = benchArgvTable(LOCAL_FLAGS);
+
+/** The `bench` arguments of a local run (without --engine), each flag one of {@link LOCAL_FLAGS} or the shape's. */
 export function localBenchArgv(o: LocalOptions, shape: RunShape): string[] {
-  const argv = ["--mode", shape.mode, "--rounds", String(shape.rounds), "--warmup", String(shape.warmup)];
-  if (shape.mode === "generation") argv.push("--max-new-tokens", String(shape.maxNewTokens));
-  if (o.model !== undefined) argv.push("--model", o.model);
-  else argv.push("--preset", o.preset, "--seed", String(o.seed));
-  if (shape.mode === "generation" && o.threads !== undefined) argv.push("--threads", String(o.threads));
-  if (shape.mode === "embedding" && o.embeddingThreads !== undefined)
-    argv.push("--embedding-threads", String(o.embeddingThreads));
-  if (o.batchSize !== undefined) argv.push("--batch-size", String(o.batchSize));
-  if (o.contextSize !== undefined) argv.push("--context-size", String(o.contextSize));
-  argv.push("--gpu", o.gpu);
-  if (o.counter === "instructions") argv.push("--counter", "instructions");
-  return argv;
+  const generation = shape.mode === "generation";
+  return flagArgv(LOCAL_ARGV_TABLE, [
+    ["mode", shape.mode],
+    ["rounds", shape.rounds],
+    ["warmup", shape.warmup],
+    ["max-new-tokens", generation ? shape.maxNewTokens : undefined],
+    ["model", o.model],
+    ["preset", o.model === undefined ? o.preset : undefined],
+    ["seed", o.model === undefined ? o.seed : undefined],
+    ["threads", generation ? o.threads : undefined],
+    ["embedding-threads", generation ? undefined : o.embeddingThreads],
+    ["batch-size", o.batchSize],
+    ["context-size", o.contextSize],
+    ["gpu", o.gpu],
+    ["counter", o.counter === "instructions" ? "instructions" : undefined],
+  ]);
 }

@@ -6,8 +6,14 @@
 
 import type { BenchmarkResult } from "../../results/schema.js";
 import { UsageError } from "../../util/errors.js";
-import { type FlagValues, intFlag, stringFlag } from "../../util/flags.js";
-import type { CapturePlan, EngineDefinition, RunShape } from "../definition.js";
+import { type FlagValues, flagArgv, stringFlag } from "../../util/flags.js";
+import {
+  benchArgvTable,
+  type CapturePlan,
+  type EngineDefinition,
+  type RunShape,
+  shapeFromFlags,
+} from "../definition.js";
 import { DEFAULT_EMBEDDING_BATCH, OPENAI_FLAGS, servingOptionsFromFlags } from "./flags.js";
 import { DEFAULT_API_KEY_ENV, DEFAULT_TIMEOUTS, type ServingOptions } from "./options.js";
 
@@ -37,7 +43,17 @@ function servingCapturePlan(baseline: BenchmarkResult, values: FlagValues): Capt
     throw new UsageError(
       `the API key in $${keyEnv} would go to the base URL the baseline recorded (${baseUrl}): pass --base-url ${baseUrl} or --trust-recorded-base-url to confirm it`,
     );
-  const rounds = intFlag(values, "rounds", load.num_requests ?? baseline.rounds, { max: 10_000_000 });
+  const shape = shapeFromFlags(
+    values,
+    baseline.mode,
+    {
+      rounds: load.num_requests ?? baseline.rounds,
+      warmup: baseline.warmup_rounds,
+      maxNewTokens: baseline.mode === "generation" ? baseline.max_new_tokens : 0,
+    },
+    OPENAI_FLAGS["num-requests"].max,
+  );
+  const rounds = shape.rounds;
   const numRequests = values.rounds !== undefined || load.num_requests !== null ? rounds : null;
   const timeouts = baseline.serving?.timeouts_ms;
   const sec = (ms: number | undefined) => (ms === undefined ? undefined : String(ms / 1000));
@@ -67,45 +83,48 @@ function servingCapturePlan(baseline: BenchmarkResult, values: FlagValues): Capt
       values["batch-size"] ??
       String(baseline.serving?.inputs_per_request ?? baseline.settings.batch_size ?? DEFAULT_EMBEDDING_BATCH);
   }
-  const maxNewTokens =
-    baseline.mode === "generation"
-      ? intFlag(values, "max-new-tokens", baseline.max_new_tokens, { max: 32_768 })
-      : 0;
   return {
-    shape: {
-      mode: baseline.mode,
-      rounds,
-      warmup: intFlag(values, "warmup", baseline.warmup_rounds, { allowZero: true, max: 10_000 }),
-      maxNewTokens,
-    },
+    shape,
     options: servingOptionsFromFlags(flags, baseline.mode, rounds),
   };
 }
 
+/** The table a serving run's `bench` command line is checked against. */
+const OPENAI_ARGV_TABLE = benchArgvTable(OPENAI_FLAGS);
+
+/** A timeout's flag value, only where it is not the default. */
+function timeoutArg(ms: number, defaultMs: number): number | undefined {
+  return ms === defaultMs ? undefined : ms / 1000;
+}
+
 /** The `bench --engine openai` arguments of a serving run (the API key's variable name only, never the key). */
 function servingBenchArgv(s: ServingOptions, shape: RunShape): string[] {
-  const argv = ["--engine", "openai", "--mode", shape.mode, "--base-url", s.baseUrl.href];
-  argv.push("--warmup", String(shape.warmup));
-  if (shape.mode === "generation")
-    argv.push("--max-new-tokens", String(shape.maxNewTokens), "--endpoint", s.endpoint);
-  if (shape.mode === "generation") argv.push("--output-length", s.outputLength);
-  else argv.push("--batch-size", String(s.batchSize));
-  if (s.model !== undefined) argv.push("--model", s.model);
-  argv.push("--concurrency", String(s.concurrency));
-  argv.push("--request-rate", s.requestRate === null ? "inf" : String(s.requestRate));
-  if (s.requestRate !== null) argv.push("--burstiness", String(s.burstiness));
-  argv.push("--arrival-seed", String(s.arrivalSeed));
-  if (s.numRequests !== null) argv.push("--num-requests", String(s.numRequests));
-  if (s.durationS !== null) argv.push("--duration", String(s.durationS));
-  if (s.apiKeyEnv !== DEFAULT_API_KEY_ENV) argv.push("--api-key-env", s.apiKeyEnv);
+  const generation = shape.mode === "generation";
   const t = s.timeouts;
   const d = DEFAULT_TIMEOUTS;
-  if (t.connect_ms !== d.connect_ms) argv.push("--connect-timeout", String(t.connect_ms / 1000));
-  if (t.first_byte_ms !== d.first_byte_ms) argv.push("--first-byte-timeout", String(t.first_byte_ms / 1000));
-  if (t.idle_ms !== d.idle_ms) argv.push("--idle-timeout", String(t.idle_ms / 1000));
-  if (t.total_ms !== d.total_ms) argv.push("--request-timeout", String(t.total_ms / 1000));
-  if (s.omitFields?.length) argv.push("--omit-fields", s.omitFields.join(","));
-  return argv;
+  return flagArgv(OPENAI_ARGV_TABLE, [
+    ["engine", "openai"],
+    ["mode", shape.mode],
+    ["base-url", s.baseUrl.href],
+    ["warmup", shape.warmup],
+    ["max-new-tokens", generation ? shape.maxNewTokens : undefined],
+    ["endpoint", generation ? s.endpoint : undefined],
+    ["output-length", generation ? s.outputLength : undefined],
+    ["batch-size", generation ? undefined : s.batchSize],
+    ["model", s.model],
+    ["concurrency", s.concurrency],
+    ["request-rate", s.requestRate === null ? "inf" : s.requestRate],
+    ["burstiness", s.requestRate === null ? undefined : s.burstiness],
+    ["arrival-seed", s.arrivalSeed],
+    ["num-requests", s.numRequests ?? undefined],
+    ["duration", s.durationS ?? undefined],
+    ["api-key-env", s.apiKeyEnv === DEFAULT_API_KEY_ENV ? undefined : s.apiKeyEnv],
+    ["connect-timeout", timeoutArg(t.connect_ms, d.connect_ms)],
+    ["first-byte-timeout", timeoutArg(t.first_byte_ms, d.first_byte_ms)],
+    ["idle-timeout", timeoutArg(t.idle_ms, d.idle_ms)],
+    ["request-timeout", timeoutArg(t.total_ms, d.total_ms)],
+    ["omit-fields", s.omitFields?.length ? s.omitFields.join(",") : undefined],
+  ]);
 }
 
 /**
@@ -121,7 +140,7 @@ export const openaiEngine: ServingEngineDefinition = {
   flags: OPENAI_FLAGS,
   captureFlags: {
     "trust-recorded-base-url": {
-      type: "boolean",
+      kind: "boolean",
       description:
         "serving baseline: send the API key to the base URL the baseline recorded (else give --base-url)",
     },

@@ -1,12 +1,5 @@
 import { UsageError } from "../../util/errors.js";
-import {
-  choiceFlag,
-  type FlagSpec,
-  type FlagValues,
-  intFlag,
-  positiveNumberFlag,
-  stringFlag,
-} from "../../util/flags.js";
+import { type FlagSpec, type FlagTable, type FlagValues, flagReader, stringFlag } from "../../util/flags.js";
 import { EMBEDDING_TEXTS, type Mode } from "../../workload/workload.js";
 import {
   DEFAULT_API_KEY_ENV,
@@ -27,67 +20,116 @@ import {
 /** Default inputs per embeddings request: the workload's texts, once each. */
 export const DEFAULT_EMBEDDING_BATCH = EMBEDDING_TEXTS.length;
 
-/** A timeout flag: seconds (0.001 to 86400), its default shown in help. */
+/** The longest timeout, and the longest --duration, in seconds. */
+export const OPENAI_LIMITS = {
+  timeout_s: 86_400,
+  duration_s: 7 * 86_400,
+  num_requests: 10_000_000,
+  concurrency: 100_000,
+  request_rate: 1e6,
+  burstiness: 1e6,
+  batch_size: 100_000,
+  arrival_seed: 2 ** 32 - 1,
+} as const;
+
+/** A timeout flag: seconds, its default shown in help. */
 function timeoutFlag(what: string, defaultMs: number): FlagSpec {
-  return { type: "string", description: `openai: ${what} (up to 86400)`, default: String(defaultMs / 1000) };
+  return {
+    kind: "number",
+    max: OPENAI_LIMITS.timeout_s,
+    unit: "s",
+    description: what,
+    default: defaultMs / 1000,
+  };
 }
 
 /** Flags only the openai engine takes. */
-export const OPENAI_FLAGS: Record<string, FlagSpec> = {
+export const OPENAI_FLAGS = {
   model: {
-    type: "string",
+    kind: "string",
     description: "the served model name",
     default: "the only model the server lists",
   },
   "batch-size": {
-    type: "string",
-    description: "embedding: inputs per /v1/embeddings request (1 to 100000)",
+    kind: "int",
+    min: 1,
+    max: OPENAI_LIMITS.batch_size,
+    description: "embedding: inputs per /v1/embeddings request",
     default: "the workload's texts, once each",
   },
   "base-url": {
-    type: "string",
-    description: "openai: the server's OpenAI base URL, e.g. http://127.0.0.1:8080/v1",
+    kind: "string",
+    description: "the server's OpenAI base URL, e.g. http://127.0.0.1:8080/v1",
   },
   endpoint: {
-    type: "string",
-    description: `openai generation: ${GENERATION_ENDPOINTS.join(" or ")} (/v1/completions or /v1/chat/completions)`,
+    kind: "choice",
+    choices: GENERATION_ENDPOINTS,
+    description: "generation: /v1/completions or /v1/chat/completions",
     default: "completions",
   },
   "api-key-env": {
-    type: "string",
-    description: "openai: environment variable that holds the API key (never written anywhere)",
+    kind: "string",
+    description: "environment variable that holds the API key (never written anywhere)",
     default: DEFAULT_API_KEY_ENV,
   },
-  concurrency: { type: "string", description: "openai: most requests in flight at once", default: "1" },
+  concurrency: {
+    kind: "int",
+    min: 1,
+    max: OPENAI_LIMITS.concurrency,
+    description: "most requests in flight at once",
+    default: 1,
+  },
   "request-rate": {
-    type: "string",
+    kind: "number",
+    max: OPENAI_LIMITS.request_rate,
+    allowInf: true,
     description:
-      "openai: planned requests per second (Poisson/gamma arrivals), or inf: as fast as --concurrency allows",
+      "planned requests per second (Poisson/gamma arrivals), or inf: as fast as --concurrency allows",
     default: "inf",
   },
   burstiness: {
-    type: "string",
-    description:
-      "openai: gamma shape of the arrival gaps with --request-rate: 1 Poisson, < 1 burstier, > 1 steadier",
-    default: "1",
+    kind: "number",
+    max: OPENAI_LIMITS.burstiness,
+    description: "gamma shape of the arrival gaps with --request-rate: 1 Poisson, < 1 burstier, > 1 steadier",
+    default: 1,
   },
-  "arrival-seed": { type: "string", description: "openai: seed of the arrival gaps", default: "0" },
-  "num-requests": { type: "string", description: "openai: measured requests", default: "--rounds" },
-  duration: { type: "string", description: "openai: send no request after this many seconds" },
+  "arrival-seed": {
+    kind: "int",
+    min: 0,
+    max: OPENAI_LIMITS.arrival_seed,
+    description: "seed of the arrival gaps",
+    default: 0,
+  },
+  "num-requests": {
+    kind: "int",
+    min: 1,
+    max: OPENAI_LIMITS.num_requests,
+    description: "measured requests",
+    default: "--rounds",
+  },
+  duration: {
+    kind: "number",
+    max: OPENAI_LIMITS.duration_s,
+    unit: "s",
+    description: "send no request after this many seconds",
+  },
   "output-length": {
-    type: "string",
+    kind: "choice",
+    choices: OUTPUT_LENGTHS,
     description:
-      "openai generation: fixed (max_tokens + ignore_eos + min_tokens) or natural (max_tokens only; real counts)",
+      "generation: fixed (max_tokens + ignore_eos + min_tokens) or natural (max_tokens only; real counts)",
     default: "fixed",
   },
   "omit-fields": {
-    type: "string",
-    description: `openai: optional request fields not to send, comma-separated, for servers that refuse them (${OPTIONAL_FIELDS.join(", ")})`,
+    kind: "list",
+    of: "choice",
+    choices: OPTIONAL_FIELDS,
+    description: "optional request fields not to send, for servers that refuse them",
     default: "none",
   },
   "tolerate-failures": {
-    type: "boolean",
-    description: "openai: failed requests are counted and listed but do not fail the run",
+    kind: "boolean",
+    description: "failed requests are counted and listed but do not fail the run",
   },
   "connect-timeout": timeoutFlag("seconds to connect", DEFAULT_TIMEOUTS.connect_ms),
   "first-byte-timeout": timeoutFlag(
@@ -99,10 +141,10 @@ export const OPENAI_FLAGS: Record<string, FlagSpec> = {
     DEFAULT_TIMEOUTS.idle_ms,
   ),
   "request-timeout": timeoutFlag("seconds for a whole request", DEFAULT_TIMEOUTS.total_ms),
-};
+} as const satisfies FlagTable;
 
 const seconds = (values: FlagValues, name: string, fallbackMs: number) =>
-  Math.round((positiveNumberFlag(values, name, fallbackMs / 1000, { max: 86_400 }) as number) * 1000);
+  Math.round((flagReader(OPENAI_FLAGS, values).number(name, fallbackMs / 1000) as number) * 1000);
 
 /**
  * The openai engine's options from the flags.
@@ -119,19 +161,20 @@ export function servingOptionsFromFlags(values: FlagValues, mode: Mode, rounds: 
     throw new UsageError("--output-length applies to generation");
   if (mode === "generation" && values["batch-size"] !== undefined)
     throw new UsageError("--batch-size applies to embedding with --engine openai (inputs per request)");
-  const apiKeyEnv = stringFlag(values, "api-key-env") ?? "OPENAI_API_KEY";
+  const read = flagReader(OPENAI_FLAGS, values);
+  const apiKeyEnv = read.string("api-key-env") ?? DEFAULT_API_KEY_ENV;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(apiKeyEnv))
     // the value is not echoed: it may be a key pasted in the wrong place
     throw new UsageError("--api-key-env must be the name of an environment variable (letters, digits, _)");
-  const duration = positiveNumberFlag(values, "duration", null, { max: 7 * 86_400 });
+  const duration = read.number("duration", null);
   const numRequests =
     values["num-requests"] !== undefined
-      ? intFlag(values, "num-requests", rounds, { max: 10_000_000 })
+      ? read.int("num-requests", rounds)
       : duration !== null && values.rounds === undefined
         ? null
         : rounds;
-  const requestRate = positiveNumberFlag(values, "request-rate", null, { allowInf: true, max: 1e6 });
-  const burstiness = positiveNumberFlag(values, "burstiness", 1, { max: 1e6 }) as number;
+  const requestRate = read.number("request-rate", null);
+  const burstiness = read.number("burstiness", 1) as number;
   if (requestRate === null && values.burstiness !== undefined)
     throw new UsageError("--burstiness shapes --request-rate arrivals: give a --request-rate too");
   const timeouts = {
@@ -143,17 +186,17 @@ export function servingOptionsFromFlags(values: FlagValues, mode: Mode, rounds: 
   if (Object.values(timeouts).some((v) => v < 1)) throw new UsageError("timeouts must be at least 0.001 s");
   return {
     baseUrl: normalizeBaseUrl(base),
-    model: stringFlag(values, "model"),
-    endpoint: choiceFlag(values, "endpoint", GENERATION_ENDPOINTS, "completions"),
+    model: read.string("model"),
+    endpoint: read.choice("endpoint", "completions"),
     apiKeyEnv,
-    concurrency: intFlag(values, "concurrency", 1, { max: 100_000 }),
+    concurrency: read.int("concurrency", 1),
     requestRate,
     burstiness,
-    arrivalSeed: intFlag(values, "arrival-seed", 0, { allowZero: true, max: 2 ** 32 - 1 }),
+    arrivalSeed: read.int("arrival-seed", 0),
     numRequests,
     durationS: duration,
-    outputLength: choiceFlag(values, "output-length", OUTPUT_LENGTHS, "fixed"),
-    batchSize: intFlag(values, "batch-size", DEFAULT_EMBEDDING_BATCH, { max: 100_000 }),
+    outputLength: read.choice("output-length", "fixed"),
+    batchSize: read.int("batch-size", DEFAULT_EMBEDDING_BATCH),
     timeouts,
     tolerateFailures: values["tolerate-failures"] === true,
     omitFields: parseOmittedFields(stringFlag(values, "omit-fields") ?? ""),
