@@ -16,7 +16,7 @@ $(STAMP): package.json package-lock.json
 	@npm ci --no-audit --no-fund >&2
 	@touch $@
 
-## Both modes on the default model, as the seed's `make benchmark`: one JSON result per mode on stdout, the
+## Both modes on the default model, as the specification's `make benchmark`: one JSON result per mode on stdout, the
 ## generation result first; everything else goes to stderr.
 benchmark: install benchmark-generation benchmark-embedding
 

@@ -1,6 +1,6 @@
 /**
  * How accurate is `perf-baseline ab` (and the stored-baseline gate under contention) on this machine? Part of
- * bench/gate-accuracy.ts's measurements (issue 12), kept in its own file so that the two can change apart.
+ * bench/gate-accuracy.ts's measurements, kept in its own file so that the two can change apart.
  *
  * Capture phase: K rotations; each captures, in a seeded random order, one run of each arm, every run a fresh
  * supervised engine process (bench/lib/capture.ts) with short rounds:

@@ -1,5 +1,5 @@
 /**
- * Change-point detector figures (issue 13): E-Divisive means with a permutation test
+ * Change-point detector figures: E-Divisive means with a permutation test
  * (src/stats/change-points.ts) on synthetic series of 50 points with 3 % Gaussian noise: how many of 100 flat
  * series give no change point, and how many of 100 series with a 10 % step (a drop, placed uniformly in
  * [10, 40]) give one within 2 points of the step. Several seeds, so the spread of the figures shows.
@@ -13,7 +13,7 @@ import { detectorRates } from "./lib/synthetic.js";
 const { values } = parseScript(
   {
     name: "bench/change-points.ts",
-    summary: "The change-point detector's false-alarm and detection rates on synthetic series (issue 13).",
+    summary: "The change-point detector's false-alarm and detection rates on synthetic series.",
     usage: "npx tsx bench/change-points.ts [options]",
   },
   {

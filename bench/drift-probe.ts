@@ -1,5 +1,5 @@
 /**
- * EXPERIMENT (issue 12, item 3): does a fixed reference workload shrink the drift between captures of the
+ * EXPERIMENT: does a fixed reference workload shrink the drift between captures of the
  * same code? Beside each capture (a fresh engine process, tiny preset), this process runs a reference
  * workload that does not depend on the runtime under test: a memory-bandwidth sweep (sum over a 64 MiB
  * Float64Array) and a small compute kernel (a dependent multiply-add chain), immediately before and after

@@ -5,7 +5,7 @@
  *       decode extra tokens, calibrated so that tokens/s really drops by that proportion; the measured
  *       drop of each arm is printed beside the figures);
  *   (c) the same two figures for the naive rule "single-capture throughput ratio below 1 - T" (what
- *       github-action-benchmark and the seed's plain "more than 12 % drop" reading do).
+ *       github-action-benchmark and the specification's plain "more than 12 % drop" reading do).
  *
  * Design (practical on 2 cores): captures are expensive and the gate's decisions are cheap, so the script
  * takes a pool of K captures per arm (A = unchanged, S15, S25), interleaved A, S15, S25, A, ... (rotating the
@@ -110,7 +110,7 @@ const ARMS = GATE_ARMS;
 const BURN = 3;
 const wanted = new Set(["A", ...values.arms]);
 
-/** The seed's top-level figure of a result: what a naive single-capture rule compares. */
+/** The specification's top-level figure of a result: what a naive single-capture rule compares. */
 function topLevel(r: BenchmarkResult): number {
   return r.mode === "generation" ? r.tokens_per_second : r.calls_per_second;
 }

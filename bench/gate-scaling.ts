@@ -1,5 +1,5 @@
 /**
- * How the gate's cost grows with the number of samples (issue 8, fault 5). For each sample count n per side
+ * How the gate's cost grows with the number of samples. For each sample count n per side
  * (default 10^3, 10^4, 10^5, 10^6) it synthesises a baseline and a candidate result file from the real
  * fixture test/fixtures/gate/generation-a.json (its rounds repeated n times, each round's throughput drawn
  * from a seeded 5 % spread, the candidate 3 % slower), writes both with the tool's own writer, and times

@@ -1,5 +1,5 @@
 /**
- * History store speed (issue 13's targets: adding 10,000 results to SQLite under 10 s; `history trend` over
+ * History store speed (its targets: adding 10,000 results to SQLite under 10 s; `history trend` over
  * them under 1 s). Results are variants of a real result file (test/fixtures/gate/generation-a.json: 20
  * rounds, about 20 kB of JSON each), each with its own start time, commit and throughput (3 % Gaussian noise, seeded), all in one
  * comparability group (the worst case for a trend: one series of 10,000 points).

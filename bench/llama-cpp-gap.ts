@@ -1,6 +1,6 @@
 /**
  * The llama-cpp engine against llama.cpp's own native loops, interleaved (bench/lib/interleave.ts), the
- * successor of bench/engine-gap.ts for issue 10. Arms (suffix -t1/-t2 = threads):
+ * successor of bench/engine-gap.ts for the llama-cpp engine. Arms (suffix -t1/-t2 = threads):
  *
  *   llama-cpp-tN        the engine (createLlamaCppEngine + generate / embed), decode loop in its worker
  *   node-llama-cpp-tN   the node-llama-cpp engine (createLlamaEngine), generation only (see below)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The real-server check of issue 9: a stock llama.cpp llama-server (bench/build-llama.sh llama-server) on the tiny
+# The real-server check: a stock llama.cpp llama-server (bench/build-llama.sh llama-server) on the tiny
 # dummy model, two instances on loopback (generation with 4 slots; embeddings, which llama-server serves only
 # when started with --embeddings and a pooling other than none). Two generation runs of 200 requests at
 # concurrency 4 and two embedding runs of 50 requests, then `compare` of each pair.

@@ -1,5 +1,5 @@
 /**
- * The seed's benchmark script, over the same code as `perf-baseline bench`:
+ * The specification's benchmark script, over the same code as `perf-baseline bench`:
  *   npx tsx tools/benchmark.ts --mode generation --rounds 30 --max-new-tokens 64
  *   npx tsx tools/benchmark.ts --mode embedding --rounds 30
  * Prints one JSON result on stdout.

@@ -15,7 +15,7 @@ const pathList = z.array(z.string().min(1));
  */
 export const gateConfigSchema = z
   .object({
-    /** largest tolerated throughput drop per mode, a fraction (0.12 = 12 %). Defaults to the seed's 12 % and 15 %. */
+    /** largest tolerated throughput drop per mode, a fraction (0.12 = 12 %). Defaults to the specification's 12 % and 15 %. */
     thresholds: z
       .object({ generation: fraction.default(0.12), embedding: fraction.default(0.15) })
       .strict()
@@ -81,7 +81,7 @@ export const gateConfigSchema = z
       .prefault({}),
     /** captures per baseline (`perf-baseline baseline`); their spread is the between-capture noise. Defaults to 2. */
     baseline_captures: z.number().int().min(1).max(10).default(2),
-    /** the seed's rebaseline trigger: changes under these paths since the baseline's commit make it stale */
+    /** the specification's rebaseline trigger: changes under these paths since the baseline's commit make it stale */
     rebaseline: z
       .object({
         core: pathList.default(["src/engines/", "src/measure/", "src/execute/"]),

@@ -22,7 +22,7 @@ export interface HardwareFingerprint {
   arch: string;
 }
 
-/** The environment block of a result. `node` stands where the seed's Python project had `python`. */
+/** The environment block of a result. `node` stands where the specification's Python project had `python`. */
 export interface Environment {
   node: string;
   platform: string;

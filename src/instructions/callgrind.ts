@@ -1,5 +1,5 @@
 /**
- * A reader of callgrind's output format (valgrind's "Callgrind Format Specification", docs/cl-format.html):
+ * A reader of callgrind's output format (valgrind's "Callgrind Format Specification" in its manual):
  * the totals of one profile part and each function's self and inclusive cost of the first event (Ir, the
  * instructions executed). Pure: it takes the file's text.
  *

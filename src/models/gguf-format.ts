@@ -1,6 +1,6 @@
 /**
  * Constants of the GGUF file format (version 3) shared by the writer and the reader.
- * See ggml's docs/gguf.md: little-endian throughout, strings are a uint64 length plus UTF-8 bytes.
+ * The layout of ggml's GGUF specification: little-endian throughout, strings are a uint64 length plus UTF-8 bytes.
  */
 
 /** "GGUF" read as a little-endian uint32. */

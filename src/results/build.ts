@@ -57,7 +57,7 @@ export type RunIdentity = Pick<
 > & { model: BenchmarkResult["model"] };
 
 /**
- * The top-level fields every result shares (the seed's fields among them), for the llama rounds and the
+ * The top-level fields every result shares (the specification's fields among them), for the llama rounds and the
  * serving runs alike. `calls` over `elapsed_s` gives `calls_per_second`.
  */
 export function commonResultFields(

@@ -2,8 +2,8 @@ import { z } from "zod";
 
 /**
  * The result schema: the one versioned source of truth for every result file the tool writes and reads.
- * The seed's fields keep the seed's names (mode, rounds, model_path, elapsed_s, calls_per_second,
- * input_texts, max_new_tokens, environment.platform/processor; environment.node for the seed's python).
+ * The specification's fields keep its names (mode, rounds, model_path, elapsed_s, calls_per_second,
+ * input_texts, max_new_tokens, environment.platform/processor; environment.node for its python).
  * Everything else is an addition. Bump SCHEMA_VERSION on any change that old readers cannot take, with its
  * migration in ./migrations.ts (older files are migrated when read, never refused).
  */
@@ -265,7 +265,7 @@ export const servingEmbeddingSchema = z.object({
 /**
  * Written by `perf-baseline baseline`: how the baseline was captured. A baseline of several captures holds the
  * pooled samples of all of them; this block keeps each capture's median and robust CV of the gated metric
- * and their spread (the between-capture noise). Absent in a plain result (the seed's redirect form).
+ * and their spread (the between-capture noise). Absent in a plain result (the specification's redirect form).
  */
 export const baselineBlockSchema = z.object({
   /** the gated metric: tokens_per_second (generation) or calls_per_second (embedding) */

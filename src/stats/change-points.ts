@@ -7,7 +7,7 @@
  *
  * Why E-Divisive rather than PELT: PELT needs a cost model (usually Gaussian) and a penalty per change point
  * that must be tuned to the noise; our series are medians of rounds from machines whose noise differs by an
- * order of magnitude (1 % quiet, 25 % with a compile beside it, see DESIGN.md), are not Gaussian (slow tails)
+ * order of magnitude (1 % quiet, 25 % with a compile beside it, notes/gate-accuracy.md), are not Gaussian (slow tails)
  * and are short (tens of commits). E-Divisive is distribution-free (it compares distances between points,
  * exponent 1), and its permutation test turns "is this split real" into a p-value whose false-alarm rate is
  * alpha by construction whatever the noise level, which is the property the issue asks for (no change point

@@ -10,7 +10,7 @@ export const WORKLOAD_VERSION = "wl1";
 export const GENERATION_PROMPT =
   "Once upon a time, in a small village at the edge of a great forest, there lived an old clockmaker who";
 
-/** The embedding inputs (the seed's example has 2 input texts). Each round embeds each text once. */
+/** The embedding inputs (the specification's example has 2 input texts). Each round embeds each text once. */
 export const EMBEDDING_TEXTS: readonly string[] = [
   "The quick brown fox jumps over the lazy dog near the riverbank at dawn.",
   "Performance baselines make regressions visible before a release ships to users.",

@@ -27,6 +27,10 @@ const DOCUMENTS: readonly string[] = [
  */
 const NOT_OURS: ReadonlyMap<string, string> = new Map([
   ["tools/server/server-http.cpp", "llama.cpp's source file, named by notes/openai-performance.md"],
+  [
+    "src/llama-model.cpp",
+    "llama.cpp's source file, as its assert messages name it (src/execute/engine-process/supervisor.ts)",
+  ],
 ]);
 
 /** A path written out: one of the repository's top-level folders or files, not inside a longer path or URL. */
@@ -45,7 +49,7 @@ function isPlaceholder(path: string): boolean {
 function pathsNamed(document: string, text: string): string[] {
   const found = new Set<string>();
   for (const m of text.matchAll(WRITTEN_OUT)) {
-    if (!isPlaceholder(m[0])) found.add(m[0].replace(/[.:!?]+$/, ""));
+    if (!isPlaceholder(m[0])) found.add(m[0].replace(/:\d+$/, "").replace(/[.:!?]+$/, ""));
   }
   for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
     const target = (m[1] as string).split("#")[0] as string;
@@ -112,5 +116,40 @@ describe("the repository paths the documents name", () => {
 
   it("lists as not ours only paths that are not ours", () => {
     expect([...NOT_OURS.keys()].filter((p) => existsSync(join(ROOT, p)))).toEqual([]);
+  });
+});
+
+/** The source files whose comments are checked: every TypeScript and shell file of src/, bench/, tools/, test/. */
+function sourceFiles(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && /\.(ts|mjs|sh)$/.test(e.name))
+    .map((e) => relative(ROOT, join(e.parentPath, e.name)))
+    .filter((p) => !p.startsWith("test/fixtures/"))
+    .sort();
+}
+
+/** The comment lines of a source file (lines that start with //, /*, * or #), joined. */
+function commentsOf(path: string): string {
+  return readFileSync(join(ROOT, path), "utf8")
+    .split("\n")
+    .filter((line) => /^\s*(\/\/|\/\*|\*|#)/.test(line))
+    .join("\n");
+}
+
+describe("the repository paths the source comments name", () => {
+  const files = ["src", "bench", "tools", "test"].flatMap(sourceFiles);
+
+  it("finds comments that name paths (the scan works)", () => {
+    expect(files).toContain("src/execute/executor.ts");
+    expect(files.flatMap((f) => pathsNamed(f, commentsOf(f))).length).toBeGreaterThan(20);
+  });
+
+  it("every path a comment names exists", () => {
+    const missing = files.flatMap((f) =>
+      pathsNamed(f, commentsOf(f))
+        .filter((p) => !NOT_OURS.has(p) && !existsSync(join(ROOT, p)))
+        .map((p) => `${f}: ${p}`),
+    );
+    expect(missing, "comments name paths the repository does not have").toEqual([]);
   });
 });
