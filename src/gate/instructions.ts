@@ -9,7 +9,7 @@
  */
 import type { BenchmarkResult, InstructionsBlock } from "../results/schema.js";
 import { pct } from "../util/format.js";
-import type { Verdict } from "./verdict.js";
+import type { Verdict } from "./verdict-exit.js";
 
 /** One difference that makes counts incomparable. */
 export interface CountDifference {

@@ -1,4 +1,4 @@
-import type { Verdict } from "./verdict.js";
+import type { Verdict } from "./verdict-exit.js";
 
 /** When modes disagree, the overall verdict is the first of these that occurs. */
 export const VERDICT_PRECEDENCE: readonly Verdict[] = ["REGRESSION", "INCOMPARABLE", "INCONCLUSIVE", "PASS"];
