@@ -32,8 +32,10 @@ test: install lint typecheck
 	$(NPX) vitest run --reporter=default --reporter=json --outputFile.json=node_modules/.test-results.json; \
 	  status=$$?; node tools/test-summary.mjs node_modules/.test-results.json; exit $$status
 
+## Format, lint rules (functions of at most 80 lines among them) and the layers of src/ (docs/architecture.md).
 lint: install
 	$(NPX) biome check .
+	$(NPX) depcruise src --config .dependency-cruiser.cjs --output-type err
 
 typecheck: install
 	$(NPX) tsc --noEmit

@@ -7,28 +7,26 @@
  * Usage: npx tsx bench/change-points.ts [--seeds 5] [--series 100] [--n 50] [--noise 0.03] [--step -0.10]
  * Prints one JSON document on stdout and a table on stderr.
  */
-import { parseArgs } from "node:util";
-import { detectorRates } from "../src/stats/change-points-check.js";
+import { decimalOpt, intOpt, parseScript } from "./lib/args.js";
+import { detectorRates } from "./lib/synthetic.js";
 
-const { values } = parseArgs({
-  options: {
-    seeds: { type: "string", default: "5" },
-    series: { type: "string", default: "100" },
-    n: { type: "string", default: "50" },
-    noise: { type: "string", default: "0.03" },
-    step: { type: "string", default: "-0.10" },
+const { values } = parseScript(
+  {
+    name: "bench/change-points.ts",
+    summary: "The change-point detector's false-alarm and detection rates on synthetic series (issue 13).",
+    usage: "npx tsx bench/change-points.ts [options]",
   },
-});
-const seeds = Number(values.seeds);
-const opts = {
-  series: Number(values.series),
-  n: Number(values.n),
-  noise: Number(values.noise),
-  step: Number(values.step),
-  tolerance: 2,
-};
+  {
+    seeds: intOpt("seeds 1..N, one row each", 5),
+    series: intOpt("flat and step series per seed", 100),
+    n: intOpt("points per series (the step lies in [10, n - 10])", 50, { min: 20, max: 100_000 }),
+    noise: decimalOpt("relative Gaussian noise of each point", 0.03, 0, 1),
+    step: decimalOpt("the step, a fraction of the level (-0.10: a 10 % drop)", -0.1, -0.99, 1),
+  },
+);
+const opts = { series: values.series, n: values.n, noise: values.noise, step: values.step, tolerance: 2 };
 const rows = [];
-for (let seed = 1; seed <= seeds; seed++) {
+for (let seed = 1; seed <= values.seeds; seed++) {
   const t0 = process.hrtime.bigint();
   const r = detectorRates({ ...opts, seed });
   const elapsed_s = Number(process.hrtime.bigint() - t0) / 1e9;

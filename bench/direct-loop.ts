@@ -5,34 +5,26 @@
  *
  * Usage: npx tsx bench/direct-loop.ts --mode generation|embedding --model PATH --rounds N --warmup N --tokens N
  */
-import { parseArgs } from "node:util";
-import { getLlama, LlamaLogLevel } from "node-llama-cpp";
 import { embeddingWorkload, generationWorkload } from "../src/workload/workload.js";
+import { intOpt, modeOpt, parseScript, textOpt, usageExit } from "./lib/args.js";
+import { secondsBetween } from "./lib/figures.js";
+import { directLlama, embedRound, evaluateRound } from "./lib/native.js";
 
-const { values } = parseArgs({
-  options: {
-    mode: { type: "string", default: "generation" },
-    model: { type: "string" },
-    rounds: { type: "string", default: "10" },
-    warmup: { type: "string", default: "2" },
-    tokens: { type: "string", default: "64" },
-  },
+const info = {
+  name: "bench/direct-loop.ts",
+  summary: "A minimal direct node-llama-cpp loop (the direct arm of bench/engine-process-overhead.ts).",
+  usage: "npx tsx bench/direct-loop.ts --model PATH [options]",
+};
+const { values } = parseScript(info, {
+  mode: modeOpt("generation"),
+  model: textOpt("the GGUF model file (required)"),
+  rounds: intOpt("measured rounds", 10),
+  warmup: intOpt("unmeasured rounds first", 2, { allowZero: true }),
+  tokens: intOpt("new tokens per generation round", 64),
 });
-const rounds = Number(values.rounds);
-const warmup = Number(values.warmup);
-const tokens = Number(values.tokens);
-const now = () => process.hrtime.bigint();
-const llama = await getLlama({
-  gpu: false,
-  build: "never",
-  skipDownload: true,
-  usePrebuiltBinaries: true,
-  progressLogs: false,
-  maxThreads: 1,
-  logLevel: LlamaLogLevel.error,
-  logger: () => {},
-});
-const model = await llama.loadModel({ modelPath: values.model as string, gpuLayers: 0, useMmap: true });
+if (values.model === undefined) usageExit(info, "--model PATH is required");
+const llama = await directLlama(1);
+const model = await llama.loadModel({ modelPath: values.model, gpuLayers: 0, useMmap: true });
 const out: number[] = [];
 if (values.mode === "generation") {
   const context = await model.createContext({
@@ -42,23 +34,18 @@ if (values.mode === "generation") {
     threads: { ideal: 1, min: 1 },
   });
   const sequence = context.getSequence();
-  const prompt = model.tokenize(generationWorkload(tokens).prompt ?? "");
-  for (let r = 0; r < warmup + rounds; r++) {
+  const prompt = model.tokenize(generationWorkload(values.tokens).prompt ?? "");
+  for (let r = 0; r < values.warmup + values.rounds; r++) {
     await sequence.clearHistory();
-    let n = 0;
-    const t0 = now();
-    for await (const _t of sequence.evaluate(prompt, { temperature: 0, yieldEogToken: true })) {
-      if (++n >= tokens) break;
-    }
-    if (r >= warmup) out.push(n / (Number(now() - t0) / 1e9));
+    const t = await evaluateRound(sequence, prompt, values.tokens);
+    if (r >= values.warmup) out.push(t.n / secondsBetween(t.t0, t.end));
   }
 } else {
   const ctx = await model.createEmbeddingContext({ contextSize: 512, batchSize: 512, threads: 1 });
   const texts = (embeddingWorkload().texts ?? []).map((t) => model.tokenize(t));
-  for (let r = 0; r < warmup + rounds; r++) {
-    const t0 = now();
-    for (const t of texts) await ctx.getEmbeddingFor(t);
-    if (r >= warmup) out.push(texts.length / (Number(now() - t0) / 1e9));
+  for (let r = 0; r < values.warmup + values.rounds; r++) {
+    const callsPerSecond = await embedRound(ctx, texts);
+    if (r >= values.warmup) out.push(callsPerSecond);
   }
 }
 process.stdout.write(`${JSON.stringify(out)}\n`);

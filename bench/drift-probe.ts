@@ -10,23 +10,24 @@
  *   npx tsx bench/drift-probe.ts [--captures 8] [--mode generation] [--rounds 6] [--max-new-tokens 16]
  */
 import os from "node:os";
-import { parseArgs } from "node:util";
-import { localOptionsFromFlags } from "../src/engines/local/options.js";
-import { DEFAULT_ENGINE } from "../src/engines/registry.js";
-import type { BenchmarkResult } from "../src/results/schema.js";
-import { completedResult } from "../src/run/outcome.js";
-import { runBenchmark } from "../src/run/run-benchmark.js";
-import type { Mode } from "../src/workload/workload.js";
+import { intOpt, modeOpt, parseScript } from "./lib/args.js";
+import { capture } from "./lib/capture.js";
+import { metricMedian } from "./lib/figures.js";
 
-const { values } = parseArgs({
-  options: {
-    captures: { type: "string", default: "8" },
-    mode: { type: "string", default: "generation" },
-    rounds: { type: "string", default: "6" },
-    "max-new-tokens": { type: "string", default: "16" },
+const { values } = parseScript(
+  {
+    name: "bench/drift-probe.ts",
+    summary: "Experiment: does a reference workload beside each capture shrink the drift between captures?",
+    usage: "npx tsx bench/drift-probe.ts [options]",
   },
-});
-const mode = values.mode as Mode;
+  {
+    captures: intOpt("captures, each a fresh engine process", 8),
+    mode: modeOpt("generation"),
+    rounds: intOpt("measured rounds per capture", 6),
+    "max-new-tokens": intOpt("new tokens per generation round", 16),
+  },
+);
+const mode = values.mode;
 const mem = new Float64Array((64 * 1024 * 1024) / 8).fill(1);
 
 /** Bytes per second of three sums over the 64 MiB array, and multiply-adds per second of a 20 M chain. */
@@ -45,34 +46,34 @@ function probe(): { mem_gbs: number; mflops: number; score: number } {
   return { mem_gbs: memGbs, mflops, score: Math.sqrt(memGbs * mflops) };
 }
 
-function metricMedian(r: BenchmarkResult): number {
-  const xs = (
-    r.mode === "generation"
-      ? r.samples.map((x) => x.tokens_per_second)
-      : r.samples.map((x) => x.calls_per_second)
-  ).sort((a, b) => a - b);
-  const m = xs.length >> 1;
-  return xs.length % 2 ? (xs[m] as number) : ((xs[m - 1] as number) + (xs[m] as number)) / 2;
-}
-
 function sdLog(xs: number[]): number {
   const l = xs.map(Math.log);
   const mean = l.reduce((a, b) => a + b, 0) / l.length;
   return Math.sqrt(l.reduce((a, b) => a + (b - mean) ** 2, 0) / (l.length - 1));
 }
 
+/** The correlation of the logs of two equally long lists. */
+function logCorrelation(xs: number[], ys: number[]): number {
+  const l1 = xs.map(Math.log);
+  const l2 = ys.map(Math.log);
+  const m1 = l1.reduce((a, b) => a + b, 0) / l1.length;
+  const m2 = l2.reduce((a, b) => a + b, 0) / l2.length;
+  const cov = l1.reduce((a, x, i) => a + (x - m1) * ((l2[i] as number) - m2), 0);
+  return (
+    cov / Math.sqrt(l1.reduce((a, x) => a + (x - m1) ** 2, 0) * l2.reduce((a, x) => a + (x - m2) ** 2, 0))
+  );
+}
+
 const rows: Array<{ median: number; probe: number; loadavg: number }> = [];
-for (let i = 0; i < Number(values.captures); i++) {
+for (let i = 0; i < values.captures; i++) {
   const before = probe();
-  const options = localOptionsFromFlags({ preset: "tiny", seed: "42" });
-  const shape = {
-    mode,
-    rounds: Number(values.rounds),
-    warmup: 1,
-    maxNewTokens: Number(values["max-new-tokens"]),
-  };
-  const invocation = { command: "bench/drift-probe.ts", argv: [], cwd: process.cwd() };
-  const r = completedResult(await runBenchmark(DEFAULT_ENGINE, options, { ...shape, invocation }));
+  const shape = { mode, rounds: values.rounds, warmup: 1, maxNewTokens: values["max-new-tokens"] };
+  const { result: r } = await capture({
+    ...shape,
+    preset: "tiny",
+    seed: 42,
+    command: "bench/drift-probe.ts",
+  });
   const after = probe();
   const row = {
     median: metricMedian(r),
@@ -87,13 +88,7 @@ for (let i = 0; i < Number(values.captures); i++) {
 const raw = rows.map((r) => r.median);
 const norm = rows.map((r) => r.median / r.probe);
 const probes = rows.map((r) => r.probe);
-const l1 = raw.map(Math.log);
-const l2 = probes.map(Math.log);
-const m1 = l1.reduce((a, b) => a + b, 0) / l1.length;
-const m2 = l2.reduce((a, b) => a + b, 0) / l2.length;
-const cov = l1.reduce((a, x, i) => a + (x - m1) * ((l2[i] as number) - m2), 0);
-const corr =
-  cov / Math.sqrt(l1.reduce((a, x) => a + (x - m1) ** 2, 0) * l2.reduce((a, x) => a + (x - m2) ** 2, 0));
+const corr = logCorrelation(raw, probes);
 process.stdout.write(
   `${JSON.stringify({ mode, captures: rows.length, sd_log_raw: sdLog(raw), sd_log_normalised: sdLog(norm), sd_log_probe: sdLog(probes), corr_log_median_probe: corr, rows }, null, 2)}\n`,
 );

@@ -1,6 +1,6 @@
 /**
  * The engine gap: where decode time goes between llama.cpp's native loop and the tool, measured as
- * interleaved arms in one process (see bench/interleave.ts). Each arm is one way of running the same
+ * interleaved arms in one process (see bench/lib/interleave.ts). Each arm is one way of running the same
  * workload (the built-in prompt, greedy, exactly --tokens new tokens; or the built-in embedding texts):
  *
  *   tool              the real code path: createLlamaEngine + engine.generate / engine.embed
@@ -8,7 +8,7 @@
  *   direct-<knob>     the same loop with one setting changed (see ARMS below)
  *   controlled        sequence.controlledEvaluate() one token at a time instead of sequence.evaluate()
  *   llama-bench[-t2]  llama.cpp's own llama-bench, built against node-llama-cpp's prebuilt libraries
- *                     (bench/build-llama-bench.sh), run as a child process: tg<tokens> at depth = prompt
+ *                     (bench/build-llama.sh llama-bench), run as a child process: tg<tokens> at depth = prompt
  *                     length, i.e. the same decode work without sampling or JavaScript
  *
  * Usage:
@@ -17,48 +17,40 @@
  *   npx tsx bench/engine-gap.ts --mode generation --diagnose [--threads 1]   (native vs JS time per token)
  * Prints one JSON document on stdout (figures, ratios with bootstrap CIs, load average); tables on stderr.
  */
-import { execFileSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import type { ControlledEvaluateInputItem, Llama, LlamaContext, LlamaModel, Token } from "node-llama-cpp";
 import { createLlamaEngine } from "../src/engines/node-llama-cpp/engine.js";
 import { ensureDummyModel } from "../src/models/cache.js";
 import { median } from "../src/stats/index.js";
 import { EMBEDDING_TEXTS, GENERATION_PROMPT } from "../src/workload/workload.js";
+import { boolOpt, intOpt, parseScript, textOpt, usageExit } from "./lib/args.js";
+import { generationRates, now, secondsBetween } from "./lib/figures.js";
 import {
   type Arm,
-  formatTable,
+  gapHeader,
+  gapOpts,
   interleave,
   machineLoad,
   type RoundFigures,
-  report,
+  reportMetrics,
   ttyProgress,
-} from "./interleave.js";
+} from "./lib/interleave.js";
+import { directLlama, embedRound, evaluateRound, llamaBenchRate, PREBUILT_DIR } from "./lib/native.js";
 
-const { values: args } = parseArgs({
-  options: {
-    mode: { type: "string", default: "generation" },
-    arms: { type: "string", default: "tool,direct" },
-    preset: { type: "string", default: "tiny" },
-    rounds: { type: "string", default: "20" },
-    warmup: { type: "string", default: "2" },
-    tokens: { type: "string", default: "64" },
-    reference: { type: "string" },
-    "llama-bench": { type: "string" },
-    diagnose: { type: "boolean", default: false },
-    "diagnose-child": { type: "boolean", default: false },
-    threads: { type: "string", default: "1" },
-  },
-  strict: true,
+const info = {
+  name: "bench/engine-gap.ts",
+  summary: "Where decode time goes between llama.cpp's native loop and the tool: named arms, interleaved.",
+  usage: "npx tsx bench/engine-gap.ts [options]",
+};
+const { values: args } = parseScript(info, {
+  ...gapOpts("see ARMS in the script", "tool,direct"),
+  "llama-bench": textOpt("llama-bench built by bench/build-llama.sh llama-bench (for the llama-bench arms)"),
+  diagnose: boolOpt("native decode time against the time JavaScript sees, per token"),
+  "diagnose-child": boolOpt("(internal: the measuring child of --diagnose)"),
+  threads: intOpt("--diagnose: threads", 1),
 });
 
-const mode = args.mode === "embedding" ? "embedding" : "generation";
-const rounds = Number(args.rounds);
-const warmup = Number(args.warmup);
-const newTokens = Number(args.tokens);
+const { mode, rounds, warmup, tokens: newTokens } = args;
 const modelPath = ensureDummyModel(args.preset, 42).path;
-const now = () => process.hrtime.bigint();
-const secondsSince = (t0: bigint, t1: bigint) => Number(t1 - t0) / 1e9;
 
 /** One arm's settings; absent fields take the tool's defaults. */
 interface ArmSpec {
@@ -128,27 +120,15 @@ const ARMS: Record<string, { generation?: ArmSpec; embedding?: ArmSpec }> = {
 };
 
 const llamas = new Map<number, Promise<Llama>>();
-/** A Llama instance per maxThreads (the tool loads its own, as it always does). */
+/**
+ * A Llama instance per maxThreads (the tool loads its own, as it always does). --diagnose-child parses
+ * llama.cpp's timing lines (info level) from its stderr; otherwise only errors, printed nowhere.
+ */
 function llamaWith(maxThreads: number): Promise<Llama> {
   let p = llamas.get(maxThreads);
   if (!p) {
-    p = import("node-llama-cpp").then(({ getLlama, LlamaLogLevel }) =>
-      getLlama({
-        gpu: false,
-        build: "never",
-        skipDownload: true,
-        usePrebuiltBinaries: true,
-        progressLogs: false,
-        maxThreads,
-        // --diagnose-child parses llama.cpp's timing lines (info level) from its stderr. Otherwise error:
-        // several Llama instances in one process disconnect node-llama-cpp's JavaScript logger and native
-        // warnings would reach stdout (see bench/harness-overhead.ts)
-        logLevel: args["diagnose-child"] ? LlamaLogLevel.info : LlamaLogLevel.error,
-        logger: (_level, message) => {
-          if (args["diagnose-child"]) process.stderr.write(`${message.trimEnd()}\n`);
-        },
-      }),
-    );
+    const log = args["diagnose-child"] ? (m: string) => process.stderr.write(`${m.trimEnd()}\n`) : undefined;
+    p = directLlama(maxThreads, log);
     llamas.set(maxThreads, p);
   }
   return p;
@@ -191,12 +171,7 @@ async function toolArm(name: string, s: ArmSpec): Promise<Arm> {
     return {
       name,
       async run() {
-        const r = await engine.generate(GENERATION_PROMPT, newTokens);
-        return {
-          tokens_per_second: r.output_tokens / secondsSince(r.start_ns, r.end_ns),
-          decode_tokens_per_second:
-            (r.output_tokens - 1) / secondsSince(r.first_token_ns ?? r.start_ns, r.end_ns),
-        };
+        return generationRates(await engine.generate(GENERATION_PROMPT, newTokens));
       },
     };
   }
@@ -204,9 +179,37 @@ async function toolArm(name: string, s: ArmSpec): Promise<Arm> {
     name,
     async run() {
       const r = await engine.embed(EMBEDDING_TEXTS);
-      return { calls_per_second: r.calls / secondsSince(r.start_ns, r.end_ns) };
+      return { calls_per_second: r.calls / secondsBetween(r.start_ns, r.end_ns) };
     },
   };
+}
+
+/** One generation round one token at a time through sequence.controlledEvaluate (the "controlled" arm). */
+async function controlledRound(
+  sequence: ReturnType<LlamaContext["getSequence"]>,
+  prompt: Token[],
+  sampling: Record<string, unknown>,
+) {
+  const next = (t: Token): ControlledEvaluateInputItem => [
+    t,
+    { generateNext: { token: true, options: sampling } },
+  ];
+  let input: ControlledEvaluateInputItem[] = [
+    ...prompt.slice(0, -1),
+    next(prompt[prompt.length - 1] as Token),
+  ];
+  let n = 0;
+  let first = 0n;
+  const t0 = now();
+  while (n < newTokens) {
+    const out = await sequence.controlledEvaluate(input);
+    const token = out[input.length - 1]?.next?.token;
+    if (token == null) throw new Error("controlledEvaluate returned no token");
+    if (n === 0) first = now();
+    n++;
+    input = [next(token)];
+  }
+  return { t0, first, end: now(), n };
 }
 
 async function directGenerationArm(
@@ -228,39 +231,10 @@ async function directGenerationArm(
   const sequence = context.getSequence();
   const prompt = model.tokenize(GENERATION_PROMPT);
   const sampling = { temperature: 0, ...(s.sampling ?? {}) };
-  const evaluateLoop = async () => {
-    let n = 0;
-    let first = 0n;
-    const t0 = now();
-    for await (const _token of sequence.evaluate(prompt, { ...sampling, yieldEogToken: true })) {
-      if (n === 0) first = now();
-      if (++n >= newTokens) break;
-    }
-    return { t0, first, end: now(), n };
-  };
-  const controlledLoop = async () => {
-    const next = (t: Token): ControlledEvaluateInputItem => [
-      t,
-      { generateNext: { token: true, options: sampling } },
-    ];
-    let input: ControlledEvaluateInputItem[] = [
-      ...prompt.slice(0, -1),
-      next(prompt[prompt.length - 1] as Token),
-    ];
-    let n = 0;
-    let first = 0n;
-    const t0 = now();
-    while (n < newTokens) {
-      const out = await sequence.controlledEvaluate(input);
-      const token = out[input.length - 1]?.next?.token;
-      if (token == null) throw new Error("controlledEvaluate returned no token");
-      if (n === 0) first = now();
-      n++;
-      input = [next(token)];
-    }
-    return { t0, first, end: now(), n };
-  };
-  const loop = s.kind === "controlled" ? controlledLoop : evaluateLoop;
+  const loop = () =>
+    s.kind === "controlled"
+      ? controlledRound(sequence, prompt, sampling)
+      : evaluateRound(sequence, prompt, newTokens, sampling);
   return {
     name,
     context,
@@ -270,8 +244,8 @@ async function directGenerationArm(
       const r = await loop();
       if (r.n !== newTokens) throw new Error(`${name}: ${r.n} tokens instead of ${newTokens}`);
       const figures: Record<string, number> = {
-        tokens_per_second: r.n / secondsSince(r.t0, r.end),
-        decode_tokens_per_second: (r.n - 1) / secondsSince(r.first, r.end),
+        tokens_per_second: r.n / secondsBetween(r.t0, r.end),
+        decode_tokens_per_second: (r.n - 1) / secondsBetween(r.first, r.end),
       };
       return figures;
     },
@@ -289,20 +263,8 @@ async function directEmbeddingArm(name: string, s: ArmSpec): Promise<Arm> {
     threads,
   });
   const inputs = EMBEDDING_TEXTS.map((t) => model.tokenize(t));
-  return {
-    name,
-    async run() {
-      const t0 = now();
-      for (const input of inputs) await ctx.getEmbeddingFor(input);
-      return { calls_per_second: inputs.length / secondsSince(t0, now()) };
-    },
-  };
+  return { name, run: async () => ({ calls_per_second: await embedRound(ctx, inputs) }) };
 }
-
-/** The prebuilt binaries node-llama-cpp loads here (llama-addon.node, libllama, libggml-cpu-<variant>.so). */
-const PREBUILT_DIR = fileURLToPath(
-  new URL("../node_modules/@node-llama-cpp/linux-x64/bins/linux-x64/", import.meta.url),
-);
 
 /** llama-bench must run from its library folder: it loads libggml-cpu-*.so from the working directory. */
 function llamaBenchArm(
@@ -322,13 +284,7 @@ function llamaBenchArm(
   return {
     name,
     async run(): Promise<RoundFigures> {
-      const out = execFileSync(bin, argv, {
-        cwd: libDir,
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "ignore"],
-      });
-      const rows = JSON.parse(out) as { avg_ts: number }[];
-      const ts = rows[0]?.avg_ts ?? Number.NaN;
+      const ts = llamaBenchRate(bin, argv, libDir);
       return mode === "generation"
         ? { tokens_per_second: ts, decode_tokens_per_second: ts }
         : { calls_per_second: ts / embedTokens };
@@ -345,7 +301,7 @@ function llamaBenchArm(
  * them there. With --llama-bench, llama-bench runs between the rounds (same child), as the native yardstick.
  */
 async function diagnoseChild(): Promise<void> {
-  const threads = Number(args.threads);
+  const threads = args.threads;
   const arm = await directGenerationArm("direct-perf", gen({ threads, performanceTracking: true }));
   const bench = args["llama-bench"]
     ? llamaBenchArm("llama-bench", { kind: "llama-bench", threads }, args["llama-bench"], arm.promptTokens, 0)
@@ -410,7 +366,7 @@ async function diagnose(): Promise<void> {
     script: "bench/engine-gap.ts --diagnose",
     command: `npx tsx bench/engine-gap.ts ${process.argv.slice(2).join(" ")}`,
     preset: args.preset,
-    threads: Number(args.threads),
+    threads: args.threads,
     rounds: perRound.length,
     js_ms_per_token_median: js,
     native_decode_ms_per_token_median: nat,
@@ -425,11 +381,23 @@ async function diagnose(): Promise<void> {
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 }
 
+/** Every arm known for the mode, --llama-bench given when an arm needs it, the reference among the arms. */
+function checkArms(names: readonly string[], reference: string): void {
+  for (const name of names) {
+    const spec = ARMS[name]?.[mode];
+    if (!spec) usageExit(info, `unknown arm ${name} for ${mode} (known: ${Object.keys(ARMS).join(", ")})`);
+    if (spec.kind === "llama-bench" && !args["llama-bench"])
+      usageExit(info, `arm ${name} needs --llama-bench PATH (see bench/build-llama.sh llama-bench)`);
+  }
+  if (!names.includes(reference)) usageExit(info, `--reference ${reference} is not one of --arms`);
+}
+
 async function main() {
   if (args["diagnose-child"]) return diagnoseChild();
   if (args.diagnose) return diagnose();
-  const names = (args.arms ?? "").split(",").filter(Boolean);
+  const names = args.arms;
   const reference = args.reference ?? names[0] ?? "tool";
+  checkArms(names, reference);
   const probeModel = await modelWith(await llamaWith(2), 2, { kind: "evaluate" });
   const promptTokens = probeModel.tokenize(GENERATION_PROMPT).length;
   const embedTokens = Math.round(
@@ -438,14 +406,11 @@ async function main() {
   );
   const arms: Arm[] = [];
   for (const name of names) {
-    const spec = ARMS[name]?.[mode];
-    if (!spec) throw new Error(`unknown arm ${name} for ${mode} (known: ${Object.keys(ARMS).join(", ")})`);
+    const spec = ARMS[name]?.[mode] as ArmSpec;
     if (spec.kind === "tool") arms.push(await toolArm(name, spec));
-    else if (spec.kind === "llama-bench") {
-      const bin = args["llama-bench"];
-      if (!bin) throw new Error(`arm ${name} needs --llama-bench PATH (see bench/build-llama-bench.sh)`);
-      arms.push(llamaBenchArm(name, spec, bin, promptTokens, embedTokens));
-    } else if (mode === "generation") arms.push(await directGenerationArm(name, spec));
+    else if (spec.kind === "llama-bench")
+      arms.push(llamaBenchArm(name, spec, args["llama-bench"] as string, promptTokens, embedTokens));
+    else if (mode === "generation") arms.push(await directGenerationArm(name, spec));
     else arms.push(await directEmbeddingArm(name, spec));
   }
   const loadBefore = await machineLoad();
@@ -457,15 +422,9 @@ async function main() {
   const metrics =
     mode === "generation" ? ["tokens_per_second", "decode_tokens_per_second"] : ["calls_per_second"];
   const present = metrics.filter((m) => Object.values(data).some((f) => f[m]?.length));
-  const reports = Object.fromEntries(present.map((m) => [m, report(data, m, reference)]));
-  for (const m of present)
-    process.stderr.write(`${formatTable(`${mode} ${args.preset}: ${m}`, reports[m] ?? [])}\n`);
+  const reports = reportMetrics(data, present, reference, `${mode} ${args.preset}`);
   const out = {
-    script: "bench/engine-gap.ts",
-    command: `npx tsx bench/engine-gap.ts ${process.argv.slice(2).join(" ")}`,
-    mode,
-    preset: args.preset,
-    model_path: modelPath,
+    ...gapHeader("bench/engine-gap.ts", mode, args.preset, modelPath),
     new_tokens: mode === "generation" ? newTokens : null,
     prompt_tokens: promptTokens,
     rounds,

@@ -12,41 +12,34 @@
 import { spawnSync } from "node:child_process";
 import os from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
-import { localOptionsFromFlags } from "../src/engines/local/options.js";
 import { ensureDummyModel } from "../src/models/cache.js";
-import { completedResult } from "../src/run/outcome.js";
-import { runBenchmark } from "../src/run/run-benchmark.js";
 import { bootstrapRatioCi, median } from "../src/stats/index.js";
+import { intOpt, modeOpt, parseScript } from "./lib/args.js";
+import { capture } from "./lib/capture.js";
+import { roundMetric } from "./lib/figures.js";
 
-const { values } = parseArgs({
-  options: {
-    mode: { type: "string", default: "generation" },
-    blocks: { type: "string", default: "8" },
-    rounds: { type: "string", default: "10" },
-    warmup: { type: "string", default: "2" },
-    tokens: { type: "string", default: "64" },
+const { values } = parseScript(
+  {
+    name: "bench/engine-process-overhead.ts",
+    summary:
+      "The supervised engine process against a direct node-llama-cpp loop in a process of its own (ABBA).",
+    usage: "npx tsx bench/engine-process-overhead.ts [options]",
   },
-});
-const mode = values.mode as "generation" | "embedding";
-const blocks = Number(values.blocks);
-const rounds = Number(values.rounds);
-const warmup = Number(values.warmup);
-const tokens = Number(values.tokens);
+  {
+    mode: modeOpt("generation"),
+    blocks: intOpt("ABBA blocks (each a fresh process on each side)", 8),
+    rounds: intOpt("measured rounds per process", 10),
+    warmup: intOpt("warmup rounds per process", 2, { allowZero: true }),
+    tokens: intOpt("new tokens per generation round", 64),
+  },
+);
+const { mode, blocks, rounds, warmup, tokens } = values;
 const model = ensureDummyModel("tiny", 42).path;
 
 async function tool(): Promise<number[]> {
-  const options = localOptionsFromFlags({});
   const shape = { mode, rounds, warmup, maxNewTokens: mode === "generation" ? tokens : 0 };
-  const r = completedResult(
-    await runBenchmark("node-llama-cpp", options, {
-      ...shape,
-      invocation: { command: "bench", argv: [], cwd: "." },
-    }),
-  );
-  return r.mode === "generation"
-    ? r.samples.map((s) => s.tokens_per_second)
-    : r.samples.map((s) => (s as { calls_per_second: number }).calls_per_second);
+  const { result } = await capture({ ...shape, engine: "node-llama-cpp", command: "bench", cwd: "." });
+  return roundMetric(result);
 }
 
 function direct(): number[] {

@@ -1,8 +1,8 @@
 /**
  * How accurate is the gate? On this machine, with the default model, it estimates
  *   (a) the false-alarm rate: A/A comparisons of the same code (no change at all) that end in REGRESSION;
- *   (b) the detection rate of a real 15 % and 25 % slowdown (src/engines/slowdown-for-tests.ts makes every
- *       round decode extra tokens, calibrated so that tokens/s really drops by that proportion; the measured
+ *   (b) the detection rate of a real 15 % and 25 % slowdown (the test slowdown device makes every round
+ *       decode extra tokens, calibrated so that tokens/s really drops by that proportion; the measured
  *       drop of each arm is printed beside the figures);
  *   (c) the same two figures for the naive rule "single-capture throughput ratio below 1 - T" (what
  *       github-action-benchmark and the seed's plain "more than 12 % drop" reading do).
@@ -17,7 +17,7 @@
  * capture's top-level throughput with the candidate's. Pairs share captures, so they are not independent:
  * the effective sample is nearer the pool size than the pair count; both are printed.
  *
- * A fourth arm, "A under a CPU burner" (bench/cpu-burner.ts: one busy loop per core during the capture), gives
+ * A fourth arm, "A under a CPU burner" (bench/lib/burner.ts: one busy loop per core during the capture), gives
  * baselines captured under load: every arm is then also gated against a baseline of two neighbouring burner
  * captures (the table's "baseline under the burner" rows), as a baseline captured on a busy CI runner is.
  * `--arms` picks the arms to capture (default all: A,S15,S25,Aburn; A is always taken).
@@ -29,81 +29,86 @@
  *                                  [--arms A,S15,S25,Aburn]
  *   npx tsx bench/gate-accuracy.ts --counter instructions ...   (instruction counts: bench/instruction-accuracy.ts)
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
-import { poolCaptures } from "../src/baseline/pool.js";
+import { writeFileSync } from "node:fs";
 import { defaultGateConfig, type GateConfig, parseGateConfig } from "../src/config/gate-config.js";
-import { localOptionsFromFlags } from "../src/engines/local/options.js";
-import { DEFAULT_ENGINE } from "../src/engines/registry.js";
-import { runGate, type Verdict } from "../src/gate/verdict.js";
+import type { Verdict } from "../src/gate/verdict.js";
 import type { BenchmarkResult } from "../src/results/schema.js";
-import { completedResult } from "../src/run/outcome.js";
-import { runBenchmark } from "../src/run/run-benchmark.js";
 import { mulberry32, randomInt } from "../src/util/prng.js";
 import type { Mode } from "../src/workload/workload.js";
-import { cpuBurner } from "./cpu-burner.js";
+import {
+  choiceOpt,
+  decimalItem,
+  intOpt,
+  knownItem,
+  listOpt,
+  modesOf,
+  modesOpt,
+  parseScript,
+  peekFlag,
+  textOpt,
+} from "./lib/args.js";
+import { captureArm, GATE_ARMS } from "./lib/arms.js";
+import { roundMetric } from "./lib/figures.js";
+import { gateDrawnPair, loadPools, savePools } from "./lib/pools.js";
+import { markdownTable } from "./lib/tables.js";
 
-// --counter instructions: the instruction-count gate's accuracy instead (bench/instruction-accuracy.ts)
-if (process.argv.join(" ").includes("--counter instructions")) {
+// --counter instructions: the instruction-count gate's accuracy instead (bench/instruction-accuracy.ts reads
+// the same arguments with its own flags)
+if (peekFlag(process.argv.slice(2), "counter") === "instructions") {
   const { main } = await import("./instruction-accuracy.js");
   await main();
   process.exit(0);
 }
-const { values } = parseArgs({
-  options: {
-    mode: { type: "string", default: "generation" },
-    captures: { type: "string", default: "40" },
-    pairs: { type: "string", default: "200" },
-    rounds: { type: "string", default: "15" },
-    "max-new-tokens": { type: "string", default: "16" },
-    warmup: { type: "string", default: "1" },
-    seed: { type: "string", default: "1" },
-    out: { type: "string" },
-    /** extra drift floors to evaluate on the same captures, e.g. "0.08,0.12" */
-    "drift-floors": { type: "string", default: "" },
-    /** write the captures to this file, or evaluate the captures of this file instead of capturing */
-    "save-pools": { type: "string" },
-    "load-pools": { type: "string" },
-    arms: { type: "string", default: "A,S15,S25,Aburn" },
+const { values } = parseScript(
+  {
+    name: "bench/gate-accuracy.ts",
+    summary:
+      "How accurate the stored-baseline gate is here: false alarms and detection, against the naive rule.",
+    usage: "npx tsx bench/gate-accuracy.ts [options]",
   },
-});
-const K = Number(values.captures);
-const PAIRS = Number(values.pairs);
-const ROUNDS = Number(values.rounds);
-const TOKENS = Number(values["max-new-tokens"]);
-const WARMUP = Number(values.warmup);
-const modes: Mode[] = values.mode === "both" ? ["generation", "embedding"] : [values.mode as Mode];
+  {
+    mode: modesOpt("generation"),
+    captures: intOpt("captures per arm", 40),
+    pairs: intOpt("comparisons drawn per arm", 200),
+    rounds: intOpt("measured rounds per capture", 15),
+    "max-new-tokens": intOpt("new tokens per generation round", 16),
+    warmup: intOpt("warmup rounds per capture", 1, { allowZero: true }),
+    seed: intOpt("the seed of the draws", 1, { allowZero: true }),
+    out: textOpt("write the figures (without the pools) to this JSON file"),
+    "drift-floors": listOpt(
+      "extra drift floors to evaluate on the same captures, e.g. 0.08,0.12",
+      "",
+      decimalItem(0, 0.999),
+    ),
+    "save-pools": textOpt("write the captures to this file (after each rotation)"),
+    "load-pools": textOpt("evaluate the captures of this file instead of capturing"),
+    arms: listOpt(
+      "the arms to capture (A is always taken)",
+      "A,S15,S25,Aburn",
+      knownItem(
+        GATE_ARMS.map((a) => a.key),
+        "arm",
+      ),
+    ),
+    counter: choiceOpt(
+      "the counter; instructions hands these arguments to bench/instruction-accuracy.ts",
+      ["time", "instructions"],
+      "time",
+    ),
+  },
+);
+const K = values.captures;
+const PAIRS = values.pairs;
+const ROUNDS = values.rounds;
+const TOKENS = values["max-new-tokens"];
+const WARMUP = values.warmup;
+const modes: Mode[] = modesOf(values.mode);
 const config = defaultGateConfig();
 
 /** The arms, in pool order (a saved pool file holds one list per arm, empty for an arm not captured). */
-const ARMS = [
-  { key: "A", name: "A/A (no change)", slowdown: 0, burn: false },
-  { key: "S15", name: "15 % slowdown", slowdown: 0.15, burn: false },
-  { key: "S25", name: "25 % slowdown", slowdown: 0.25, burn: false },
-  { key: "Aburn", name: "A under a CPU burner", slowdown: 0, burn: true },
-] as const;
+const ARMS = GATE_ARMS;
 const BURN = 3;
-const wanted = new Set(["A", ...String(values.arms).split(",")]);
-
-async function capture(mode: Mode, slowdown: number, burn: boolean): Promise<BenchmarkResult> {
-  const options = localOptionsFromFlags({ preset: "tiny", seed: "42" });
-  if (slowdown > 0) options.extra.test_slowdown = String(slowdown);
-  const shape = { mode, rounds: ROUNDS, warmup: WARMUP, maxNewTokens: TOKENS };
-  const invocation = { command: "bench/gate-accuracy.ts", argv: [], cwd: process.cwd() };
-  const burner = burn ? cpuBurner() : null;
-  try {
-    return completedResult(await runBenchmark(DEFAULT_ENGINE, options, { ...shape, invocation }));
-  } finally {
-    burner?.kill("SIGKILL");
-  }
-}
-
-/** The gated metric of every round. */
-function metricOf(r: BenchmarkResult): number[] {
-  return r.mode === "generation"
-    ? r.samples.map((x) => x.tokens_per_second)
-    : r.samples.map((x) => x.calls_per_second);
-}
+const wanted = new Set(["A", ...values.arms]);
 
 /** The seed's top-level figure of a result: what a naive single-capture rule compares. */
 function topLevel(r: BenchmarkResult): number {
@@ -131,12 +136,13 @@ async function capturePools(
 ): Promise<{ pools: BenchmarkResult[][]; seconds: number }> {
   const t0 = Date.now();
   const pools: BenchmarkResult[][] = ARMS.map(() => []);
+  const base = { mode, rounds: ROUNDS, warmup: WARMUP, maxNewTokens: TOKENS, preset: "tiny", seed: 42 };
   for (let i = 0; i < K; i++) {
     for (let j = 0; j < ARMS.length; j++) {
       const arm = (i + j) % ARMS.length;
       const spec = ARMS[arm];
       if (spec === undefined || !wanted.has(spec.key)) continue;
-      pools[arm]?.push(await capture(mode, spec.slowdown, spec.burn));
+      pools[arm]?.push((await captureArm(spec, { ...base, command: "bench/gate-accuracy.ts" })).result);
     }
     save(pools);
     process.stderr.write(
@@ -146,7 +152,6 @@ async function capturePools(
   process.stderr.write("\n");
   return { pools, seconds: (Date.now() - t0) / 1000 };
 }
-
 /**
  * Draws PAIRS comparisons per arm from the pools and gates each with `config`: baselines of quiet A captures,
  * and, when the burner arm was captured, baselines of burner captures too.
@@ -172,7 +177,7 @@ async function evaluateFrom(
   a: BenchmarkResult[],
 ): Promise<ArmOutcome[]> {
   const t = config.thresholds[mode];
-  const rng = mulberry32(Number(values.seed) + (from === "quiet" ? 0 : 1000));
+  const rng = mulberry32(values.seed + (from === "quiet" ? 0 : 1000));
   const outcomes: ArmOutcome[] = [];
   for (let arm = 0; arm < BURN; arm++) {
     const pool = pools[arm] as BenchmarkResult[];
@@ -208,17 +213,13 @@ async function evaluateFrom(
       const b2 = (b1 + 1) % kb;
       const c2 = (c1 + 1) % k;
       const base1 = a[b1] as BenchmarkResult;
-      const baseline = poolCaptures([base1, a[b2] as BenchmarkResult], "pool");
       const candidate = pool[c1] as BenchmarkResult;
-      const again = pool[c2] as BenchmarkResult;
-      const { report } = await runGate({
-        baseline,
+      const report = await gateDrawnPair(
+        [base1, a[b2] as BenchmarkResult],
         candidate,
+        pool[c2] as BenchmarkResult,
         config,
-        baselineSource: "pool",
-        candidateSource: "pool",
-        captureAgain: async () => again,
-      });
+      );
       o.verdicts[report.verdict]++;
       if (report.second_capture.taken) o.second_captures++;
       if (report.verdict === "INCONCLUSIVE" && /busier/.test(report.reasons[0] ?? "")) o.inconclusive_busy++;
@@ -233,25 +234,23 @@ async function evaluateFrom(
 
 /** The pools of every mode so far, written to --save-pools after each rotation (an interrupted run keeps them). */
 const saved: Record<string, BenchmarkResult[][]> = {};
-function savePools(mode: Mode, pools: BenchmarkResult[][]): void {
+function saveModePools(mode: Mode, pools: BenchmarkResult[][]): void {
   saved[mode] = pools;
-  if (values["save-pools"]) writeFileSync(values["save-pools"], JSON.stringify(saved));
+  if (values["save-pools"]) savePools(values["save-pools"], saved);
 }
 
 async function measureMode(mode: Mode, loaded?: BenchmarkResult[][]) {
   const { pools, seconds: captureS } = loaded
     ? { pools: [...loaded, ...ARMS.slice(loaded.length).map(() => [])], seconds: 0 }
-    : await capturePools(mode, (p) => savePools(mode, p));
+    : await capturePools(mode, (p) => saveModePools(mode, p));
   const t = config.thresholds[mode];
   const a = pools[0] as BenchmarkResult[];
   const outcomes = await evaluate(mode, pools, config);
   const variants: Array<{ drift_floor: number; outcomes: ArmOutcome[] }> = [];
-  for (const f of String(values["drift-floors"])
-    .split(",")
-    .filter((x) => x.trim() !== "")) {
+  for (const f of values["drift-floors"]) {
     variants.push({
-      drift_floor: Number(f),
-      outcomes: await evaluate(mode, pools, parseGateConfig({ drift_floor: Number(f) }, "--drift-floors")),
+      drift_floor: f,
+      outcomes: await evaluate(mode, pools, parseGateConfig({ drift_floor: f }, "--drift-floors")),
     });
   }
   const cv = (r: BenchmarkResult) =>
@@ -267,7 +266,7 @@ async function measureMode(mode: Mode, loaded?: BenchmarkResult[][]) {
     max: xs[xs.length - 1] ?? 0,
   });
   const medianOf = (xs: number[]) => sorted([...xs])[xs.length >> 1] ?? 0;
-  const armMedian = (pool: BenchmarkResult[]) => medianOf(pool.map((r) => medianOf(metricOf(r))));
+  const armMedian = (pool: BenchmarkResult[]) => medianOf(pool.map((r) => medianOf(roundMetric(r))));
   const aMedian = armMedian(a);
   const effective = pools.map((pool) => (pool.length === 0 ? null : 1 - armMedian(pool) / aMedian));
   return {
@@ -290,52 +289,53 @@ async function measureMode(mode: Mode, loaded?: BenchmarkResult[][]) {
 
 const pct = (n: number, d: number) => `${((100 * n) / d).toFixed(1)} %`;
 
-const loadedPools = values["load-pools"]
-  ? (JSON.parse(readFileSync(values["load-pools"], "utf8")) as Record<string, BenchmarkResult[][]>)
-  : undefined;
-const results = [];
-for (const mode of modes) results.push(await measureMode(mode, loadedPools?.[mode]));
-const lines: string[] = [];
-for (const r of results) {
-  lines.push(
-    `## ${r.mode} (T = ${r.threshold * 100} %; ${r.captures_per_arm} captures per arm of ${r.rounds_per_capture} rounds${r.max_new_tokens ? ` x ${r.max_new_tokens} tokens` : ""}; capturing took ${r.capture_time_s.toFixed(0)} s)`,
-  );
-  lines.push("");
+/** One outcome table: the title, a blank line, the Markdown table, a blank line. */
+function outcomeTable(title: string, outcomes: ArmOutcome[]): string[] {
+  const head = ["case", "baseline", "pairs", "gate REGRESSION", "PASS", "INCONCLUSIVE (busier machine)"];
+  head.push("second capture", "naive rule REGRESSION");
+  const rows = outcomes.map((o) => [
+    o.arm,
+    o.baseline,
+    String(o.pairs),
+    `${o.verdicts.REGRESSION} (${pct(o.verdicts.REGRESSION, o.pairs)})`,
+    String(o.verdicts.PASS),
+    `${o.verdicts.INCONCLUSIVE} (${o.inconclusive_busy})`,
+    pct(o.second_captures, o.pairs),
+    `${o.naive_regressions} (${pct(o.naive_regressions, o.pairs)})`,
+  ]);
+  const align = ["left", "left", "right", "right", "right", "right", "right", "right"] as const;
+  return [title, "", ...markdownTable(head, align, rows), ""];
+}
+
+/** The printed report of one mode. */
+function modeReport(r: Awaited<ReturnType<typeof measureMode>>): string[] {
   const c = r.a_capture_robust_cv;
   const m = r.other_processes_cores;
-  lines.push(
+  const drops = r.effective_drop.map((d, i) => `${ARMS[i]?.key} ${d === null ? "not captured" : pct(d, 1)}`);
+  const lines = [
+    `## ${r.mode} (T = ${r.threshold * 100} %; ${r.captures_per_arm} captures per arm of ${r.rounds_per_capture} rounds${r.max_new_tokens ? ` x ${r.max_new_tokens} tokens` : ""}; capturing took ${r.capture_time_s.toFixed(0)} s)`,
+    "",
     `Robust CV of the A captures: min ${pct(c.min, 1)}, median ${pct(c.median, 1)}, max ${pct(c.max, 1)}.`,
-  );
-  lines.push(
     `CPU cores used by other processes during a capture: min ${m.min.toFixed(2)}, median ${m.median.toFixed(2)}, max ${m.max.toFixed(2)}.`,
-  );
-  lines.push(
-    `Measured drop of each arm (median of capture medians against the A arm's): ${r.effective_drop.map((d, i) => `${ARMS[i]?.key} ${d === null ? "not captured" : pct(d, 1)}`).join(", ")}.`,
-  );
-  lines.push("");
-  const table = (title: string, outcomes: ArmOutcome[]) => {
-    lines.push(title);
-    lines.push("");
-    lines.push(
-      "| case | baseline | pairs | gate REGRESSION | PASS | INCONCLUSIVE (busier machine) | second capture | naive rule REGRESSION |",
-    );
-    lines.push("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-    for (const o of outcomes) {
-      lines.push(
-        `| ${o.arm} | ${o.baseline} | ${o.pairs} | ${o.verdicts.REGRESSION} (${pct(o.verdicts.REGRESSION, o.pairs)}) | ${o.verdicts.PASS} | ${o.verdicts.INCONCLUSIVE} (${o.inconclusive_busy}) | ${pct(o.second_captures, o.pairs)} | ${o.naive_regressions} (${pct(o.naive_regressions, o.pairs)}) |`,
-      );
-    }
-    lines.push("");
-  };
-  table(`Committed configuration (drift_floor ${r.drift_floor}):`, r.outcomes);
-  for (const v of r.variants) table(`With drift_floor ${v.drift_floor}:`, v.outcomes);
+    `Measured drop of each arm (median of capture medians against the A arm's): ${drops.join(", ")}.`,
+    "",
+    ...outcomeTable(`Committed configuration (drift_floor ${r.drift_floor}):`, r.outcomes),
+  ];
+  for (const v of r.variants) lines.push(...outcomeTable(`With drift_floor ${v.drift_floor}:`, v.outcomes));
   for (const f of r.outcomes.flatMap((o) => o.false_alarms)) {
     lines.push("");
     lines.push(`False alarm: ${f.reasons[0]} (machine load ${JSON.stringify(f.machine_load)})`);
   }
   lines.push("");
+  return lines;
 }
-process.stdout.write(`${lines.join("\n")}\n`);
+
+const loadedPools = values["load-pools"]
+  ? loadPools<Record<string, BenchmarkResult[][]>>(values["load-pools"])
+  : undefined;
+const results = [];
+for (const mode of modes) results.push(await measureMode(mode, loadedPools?.[mode]));
+process.stdout.write(`${results.flatMap(modeReport).join("\n")}\n`);
 if (values.out) {
   const slim = results.map(({ pools: _pools, ...rest }) => rest);
   writeFileSync(values.out, `${JSON.stringify(slim, null, 2)}\n`);

@@ -19,27 +19,28 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { defaultGateConfig } from "../src/config/gate-config.js";
 import { analyze, metricSamples } from "../src/gate/analysis.js";
 import { runGate } from "../src/gate/verdict.js";
 import { readResult, writeResult } from "../src/results/io.js";
 import type { BenchmarkResult } from "../src/results/schema.js";
 import { mulberry32 } from "../src/util/prng.js";
+import { boolOpt, intItem, listOpt, parseScript, textOpt } from "./lib/args.js";
+import { fixedRow } from "./lib/tables.js";
 
-const { values } = parseArgs({
-  options: {
-    sizes: { type: "string", default: "1000,10000,100000,1000000" },
-    dir: { type: "string" },
-    keep: { type: "boolean", default: false },
+const { values } = parseScript(
+  {
+    name: "bench/gate-scaling.ts",
+    summary: "How the gate's cost grows with the number of samples per side (load, analysis, analyze).",
+    usage: "npx tsx bench/gate-scaling.ts [options]",
   },
-});
-const sizes = (values.sizes ?? "").split(",").map((s) => {
-  const n = Number(s);
-  if (!Number.isSafeInteger(n) || n < 5 || n > 5_000_000)
-    throw new Error(`--sizes: ${s} is not in 5..5000000`);
-  return n;
-});
+  {
+    sizes: listOpt("samples per side, one row each", "1000,10000,100000,1000000", intItem(5, 5_000_000)),
+    dir: textOpt("write the synthesised files here (default: a new temp folder, removed)"),
+    keep: boolOpt("keep the synthesised files"),
+  },
+);
+const sizes = values.sizes;
 const dir = values.dir ?? mkdtempSync(join(tmpdir(), "pb-gate-scaling-"));
 const fixture = readResult(join(import.meta.dirname, "..", "test", "fixtures", "gate", "generation-a.json"));
 if (fixture.mode !== "generation") throw new Error("the fixture is a generation result");
@@ -61,9 +62,10 @@ function synthesise(n: number, level: number, seed: number): BenchmarkResult {
 const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
 const config = defaultGateConfig();
 const rows: Array<Record<string, number | string>> = [];
-process.stderr.write(
-  "n per side   file MB   write s   load s   analysis s   (CPU s)   analyze s   verdict\n",
-);
+/** Column widths of the progress table on stderr (the verdict follows, three spaces on). */
+const WIDTHS = [10, 9, 9, 8, 12, 9, 11];
+const HEAD = ["n per side", "file MB", "write s", "load s", "analysis s", "(CPU s)", "analyze s"];
+process.stderr.write(`${fixedRow(HEAD, WIDTHS)}   verdict\n`);
 for (const n of sizes) {
   const a = join(dir, `baseline-${n}.json`);
   const b = join(dir, `candidate-${n}.json`);
@@ -88,9 +90,9 @@ for (const n of sizes) {
   const analyze_s = seconds(t0);
   const file_mb = statSync(a).size / 1e6;
   rows.push({ n, file_mb, write_s, load_s, analysis_s, analysis_cpu_s, analyze_s, verdict: report.verdict });
-  process.stderr.write(
-    `${String(n).padStart(10)} ${file_mb.toFixed(1).padStart(9)} ${write_s.toFixed(2).padStart(9)} ${load_s.toFixed(2).padStart(8)} ${analysis_s.toFixed(2).padStart(12)} ${analysis_cpu_s.toFixed(2).padStart(9)} ${analyze_s.toFixed(2).padStart(11)}   ${report.verdict}\n`,
-  );
+  const cells = [String(n), file_mb.toFixed(1), write_s.toFixed(2), load_s.toFixed(2), analysis_s.toFixed(2)];
+  cells.push(analysis_cpu_s.toFixed(2), analyze_s.toFixed(2));
+  process.stderr.write(`${fixedRow(cells, WIDTHS)}   ${report.verdict}\n`);
   if (!values.keep) {
     rmSync(a, { force: true });
     rmSync(b, { force: true });

@@ -1,7 +1,7 @@
 /**
  * Harness overhead: the tool's generation tokens/s and embedding calls/s against a minimal direct
  * node-llama-cpp loop on the same model with the same settings, interleaved in one process (A B A B ...,
- * the order alternating from block to block, see bench/interleave.ts). Target: the tool reaches at least
+ * the order alternating from block to block, see bench/lib/interleave.ts). Target: the tool reaches at least
  * 0.98 of the direct loop.
  *
  * "The tool" is the real code path: createLlamaEngine (src/engines/node-llama-cpp/engine.ts) and
@@ -17,38 +17,41 @@
  *          [--embedding-rounds 120] [--warmup 3] [--threads N] [--embedding-threads N]
  * Prints one JSON document on stdout; a table on stderr.
  */
-import { parseArgs } from "node:util";
-import { getLlama, LlamaLogLevel } from "node-llama-cpp";
 import { DEFAULT_EMBEDDING_THREADS, DEFAULT_GENERATION_THREADS } from "../src/engines/local/settings.js";
 import { createLlamaEngine } from "../src/engines/node-llama-cpp/engine.js";
 import { runEmbeddingRounds, runGenerationRounds } from "../src/measure/run.js";
 import { ensureDummyModel } from "../src/models/cache.js";
+import { PRESETS } from "../src/models/presets.js";
 import { embeddingWorkload, generationWorkload } from "../src/workload/workload.js";
-import { type Arm, formatTable, interleave, machineLoad, report, ttyProgress } from "./interleave.js";
+import { choiceOpt, intOpt, optionalIntOpt, parseScript } from "./lib/args.js";
+import { secondsBetween } from "./lib/figures.js";
+import { type Arm, formatTable, interleave, machineLoad, report, ttyProgress } from "./lib/interleave.js";
+import { directLlama, embedRound, evaluateRound } from "./lib/native.js";
 
-const { values: args } = parseArgs({
-  options: {
-    preset: { type: "string", default: "tiny" },
-    tokens: { type: "string", default: "64" },
-    "generation-rounds": { type: "string", default: "40" },
-    "embedding-rounds": { type: "string", default: "120" },
-    warmup: { type: "string", default: "3" },
-    threads: { type: "string" },
-    "embedding-threads": { type: "string" },
+const { values: args } = parseScript(
+  {
+    name: "bench/harness-overhead.ts",
+    summary:
+      "The tool's throughput against a minimal direct node-llama-cpp loop, interleaved in one process.",
+    usage: "npx tsx bench/harness-overhead.ts [options]",
   },
-  strict: true,
-});
+  {
+    preset: choiceOpt("dummy-model preset", Object.keys(PRESETS), "tiny"),
+    tokens: intOpt("new tokens per generation round", 64),
+    "generation-rounds": intOpt("measured generation blocks", 40),
+    "embedding-rounds": intOpt("measured embedding blocks", 120),
+    warmup: intOpt("unmeasured blocks first", 3, { allowZero: true }),
+    threads: optionalIntOpt(`generation threads (default ${DEFAULT_GENERATION_THREADS})`),
+    "embedding-threads": optionalIntOpt(`embedding threads (default ${DEFAULT_EMBEDDING_THREADS})`),
+  },
+);
 
 const TARGET = 0.98;
-const newTokens = Number(args.tokens);
-const warmup = Number(args.warmup);
-const threads = args.threads ? Number(args.threads) : DEFAULT_GENERATION_THREADS;
-const embeddingThreads = args["embedding-threads"]
-  ? Number(args["embedding-threads"])
-  : DEFAULT_EMBEDDING_THREADS;
+const newTokens = args.tokens;
+const warmup = args.warmup;
+const threads = args.threads ?? DEFAULT_GENERATION_THREADS;
+const embeddingThreads = args["embedding-threads"] ?? DEFAULT_EMBEDDING_THREADS;
 const modelPath = ensureDummyModel(args.preset, 42).path;
-const now = () => process.hrtime.bigint();
-const seconds = (ns: bigint) => Number(ns) / 1e9;
 
 /** The tool: the engine and the round runner exactly as `perf-baseline bench` uses them. */
 async function toolArms() {
@@ -93,20 +96,11 @@ async function directArms(
   embCtx: { context: number; batch: number },
   copies: readonly string[],
 ) {
-  const llama = await getLlama({
-    gpu: false,
-    build: "never",
-    skipDownload: true,
-    usePrebuiltBinaries: true,
-    progressLogs: false,
-    maxThreads: Math.max(threads, embeddingThreads),
-    // A second Llama instance in a process disconnects node-llama-cpp's JavaScript logger (the native side
-    // keeps one logger for the whole process), and native lines then go straight to stdout; llama.cpp warns
-    // on every embedding call ("embeddings required but some input tokens were not marked as outputs").
-    // The level is process-wide: error keeps stdout to the JSON document, for both arms alike.
-    logLevel: LlamaLogLevel.error,
-    logger: () => {},
-  });
+  // A second Llama instance in a process disconnects node-llama-cpp's JavaScript logger (the native side
+  // keeps one logger for the whole process), and native lines then go straight to stdout; llama.cpp warns
+  // on every embedding call ("embeddings required but some input tokens were not marked as outputs").
+  // The level is process-wide: error keeps stdout to the JSON document, for both arms alike.
+  const llama = await directLlama(Math.max(threads, embeddingThreads));
   const model = await llama.loadModel({ modelPath, gpuLayers: 0 });
   const prompt = model.tokenize(generationWorkload(newTokens).prompt ?? "");
   const texts = (embeddingWorkload().texts ?? []).map((t) => model.tokenize(t));
@@ -129,21 +123,13 @@ async function directArms(
         name,
         async run() {
           await sequence.clearHistory();
-          let n = 0;
-          const t0 = now();
-          for await (const _token of sequence.evaluate(prompt, { temperature: 0, yieldEogToken: true })) {
-            if (++n >= newTokens) break;
-          }
-          return { tokens_per_second: n / seconds(now() - t0) };
+          const t = await evaluateRound(sequence, prompt, newTokens);
+          return { tokens_per_second: t.n / secondsBetween(t.t0, t.end) };
         },
       },
       embedding: {
         name,
-        async run() {
-          const t0 = now();
-          for (const t of texts) await embeddingContext.getEmbeddingFor(t);
-          return { calls_per_second: texts.length / seconds(now() - t0) };
-        },
+        run: async () => ({ calls_per_second: await embedRound(embeddingContext, texts) }),
       },
     });
   }
@@ -182,12 +168,12 @@ async function main() {
   );
   if (!direct || !aa) throw new Error("direct arms missing");
   const gen = await interleave([tool.generation, direct.generation, aa.generation], {
-    rounds: Number(args["generation-rounds"]),
+    rounds: args["generation-rounds"],
     warmup,
     onBlock: ttyProgress("generation"),
   });
   const emb = await interleave([tool.embedding, direct.embedding, aa.embedding], {
-    rounds: Number(args["embedding-rounds"]),
+    rounds: args["embedding-rounds"],
     warmup,
     onBlock: ttyProgress("embedding"),
   });

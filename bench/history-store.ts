@@ -11,24 +11,29 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { openHistoryStore } from "../src/history/open.js";
 import { buildTrends } from "../src/history/trend.js";
 import { renderTrendsText } from "../src/report/trend-text.js";
 import { readResult } from "../src/results/io.js";
 import type { BenchmarkResult } from "../src/results/schema.js";
-import { gaussian } from "../src/stats/change-points.js";
 import { mulberry32 } from "../src/util/prng.js";
+import { intOpt, parseScript, textOpt } from "./lib/args.js";
+import { gaussian } from "./lib/synthetic.js";
 
-const { values } = parseArgs({
-  options: {
-    results: { type: "string", default: "10000" },
-    batch: { type: "string", default: "500" },
-    store: { type: "string" },
+const { values } = parseScript(
+  {
+    name: "bench/history-store.ts",
+    summary: "History store speed: adding results to SQLite (or PostgreSQL) and `history trend` over them.",
+    usage: "npx tsx bench/history-store.ts [options]",
   },
-});
-const total = Number(values.results);
-const batch = Number(values.batch);
+  {
+    results: intOpt("results to add", 10000),
+    batch: intOpt("results per add", 500),
+    store: textOpt("the store: a SQLite file or postgres://URL (default: a temp SQLite file, removed)"),
+  },
+);
+const total = values.results;
+const batch = values.batch;
 const tmp = mkdtempSync(join(tmpdir(), "pb-history-bench-"));
 const location = values.store ?? join(tmp, "history.sqlite");
 const root = join(import.meta.dirname, "..");

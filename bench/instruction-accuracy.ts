@@ -5,9 +5,9 @@
  *   npx tsx bench/instruction-accuracy.ts [--mode generation|embedding|both] [--captures 10] [--arms A,W3,W10]
  *       [--rounds 2] [--warmup 1] [--max-new-tokens 32] [--save-pools FILE] [--load-pools FILE[,FILE...]]
  *
- * Arms: A = unchanged code; W3 and W10 = 3 % and 10 % more real work per reported token or call
- * (src/engines/slowdown-for-tests.ts withExtraWorkForTests: extra decoded tokens, or extra tokens in the
- * round's last embedding text; no timing in it; whole tokens, so the measured rise is printed). Each capture is a separate engine process under
+ * Arms: A = unchanged code; W3 and W10 = 3 % and 10 % more real work per reported token or call (the test
+ * extra-work device: extra decoded tokens, or extra tokens in the round's last embedding text; no timing in
+ * it; whole tokens, so the measured rise is printed). Each capture is a separate engine process under
  * callgrind (a distinct capture), saved to --save-pools after each one so that captures made by several
  * processes (run side by side) can be pooled with --load-pools a,b,c.
  * Figures: the spread of the A captures (max - min) / min of the count per unit (determinism across
@@ -15,43 +15,72 @@
  * over all pairs (A baseline, W candidate); the measured rise of each W arm. The machine's load average is
  * printed beside them.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
-import { parseArgs } from "node:util";
 import { defaultGateConfig } from "../src/config/gate-config.js";
-import { localOptionsFromFlags } from "../src/engines/local/options.js";
-import { DEFAULT_ENGINE } from "../src/engines/registry.js";
 import { gateInstructions } from "../src/gate/instructions.js";
 import type { BenchmarkResult } from "../src/results/schema.js";
-import { completedResult } from "../src/run/outcome.js";
-import { runBenchmark } from "../src/run/run-benchmark.js";
 import type { Mode } from "../src/workload/workload.js";
+import {
+  choiceOpt,
+  intOpt,
+  knownItem,
+  listOpt,
+  modesOf,
+  modesOpt,
+  type OptValues,
+  parseScript,
+  textOpt,
+} from "./lib/args.js";
+import { captureArm, WORK_ARMS } from "./lib/arms.js";
+import { type ArmPools, addToPools, loadPools, mergeArmPools, savePools } from "./lib/pools.js";
 
-const ARM_WORK: Record<string, number> = { A: 0, W3: 0.03, W10: 0.1 };
+const workOf = (key: string) => WORK_ARMS.find((a) => a.key === key)?.extraWork;
 
-type Pools = Record<string, Record<string, BenchmarkResult[]>>;
+const OPTS = {
+  mode: modesOpt("both"),
+  captures: intOpt("captures per arm and mode", 10),
+  arms: listOpt(
+    "the arms to capture",
+    "A,W3,W10",
+    knownItem(
+      WORK_ARMS.map((a) => a.key),
+      "arm",
+    ),
+  ),
+  rounds: intOpt("measured rounds per capture", 2),
+  warmup: intOpt("warmup rounds per capture", 1, { allowZero: true }),
+  "max-new-tokens": intOpt("new tokens per generation round", 32),
+  "save-pools": textOpt("add the captures to this file (after each one)"),
+  "load-pools": listOpt(
+    "evaluate the captures of these files (comma-separated; a missing file is skipped)",
+    "",
+  ),
+  counter: choiceOpt("as bench/gate-accuracy.ts takes it", ["instructions"], "instructions"),
+};
 
-async function capture(mode: Mode, work: number, rounds: number, warmup: number, tokens: number) {
-  const options = localOptionsFromFlags({ preset: "tiny", seed: "42", counter: "instructions" });
-  if (work > 0) options.extra.test_slowdown = `work:${work}`;
-  const shape = { mode, rounds, warmup, maxNewTokens: mode === "generation" ? tokens : 0 };
-  const invocation = { command: "bench/instruction-accuracy.ts", argv: [], cwd: process.cwd() };
-  const t0 = Date.now();
-  const r = completedResult(await runBenchmark(DEFAULT_ENGINE, options, { ...shape, invocation }));
-  return { result: r, seconds: (Date.now() - t0) / 1000 };
-}
-
-function loadPools(spec: string | undefined): Pools {
-  const pools: Pools = {};
-  for (const f of (spec ?? "").split(",").filter((x) => x !== "" && existsSync(x))) {
-    const p = JSON.parse(readFileSync(f, "utf8")) as Pools;
-    for (const [mode, arms] of Object.entries(p))
-      for (const [arm, list] of Object.entries(arms)) {
-        pools[mode] ??= {};
-        pools[mode][arm] = [...(pools[mode][arm] ?? []), ...list];
+/** Captures `k` rounds of every arm and mode, adding each to `pools` and to the --save-pools file. */
+async function captureAll(values: OptValues<typeof OPTS>, modes: Mode[], pools: ArmPools): Promise<void> {
+  const save = values["save-pools"];
+  const own: ArmPools = save && existsSync(save) ? loadPools<ArmPools>(save) : {};
+  const shape = { rounds: values.rounds, warmup: values.warmup, preset: "tiny", seed: 42 };
+  for (let i = 0; i < values.captures; i++)
+    for (const mode of modes)
+      for (const key of values.arms) {
+        const arm = WORK_ARMS.find((a) => a.key === key) ?? WORK_ARMS[0];
+        const maxNewTokens = mode === "generation" ? values["max-new-tokens"] : 0;
+        const spec = { ...shape, mode, maxNewTokens, counter: "instructions" as const };
+        const { result, wall_s } = await captureArm(arm, {
+          ...spec,
+          command: "bench/instruction-accuracy.ts",
+        });
+        addToPools(own, mode, key, result);
+        addToPools(pools, mode, key, result);
+        process.stderr.write(
+          `${mode} ${key} capture ${i + 1}: ${Math.round(result.instructions?.per_unit ?? 0)} instructions per unit, per round ${result.instructions?.per_round.join(", ")}, ${wall_s.toFixed(0)} s, load average ${loadavg()[0]?.toFixed(1)}\n`,
+        );
+        if (save) savePools(save, own);
       }
-  }
-  return pools;
 }
 
 /** Evaluates the pools of one mode (see the module comment). */
@@ -92,55 +121,28 @@ export function evaluateInstructionPools(mode: Mode, arms: Record<string, Benchm
       }
     const mean = rises.reduce((x, y) => x + y, 0) / Math.max(1, rises.length);
     lines.push(
-      `${arm} (${((ARM_WORK[arm] ?? 0) * 100).toFixed(0)} % more work): ${w.length} distinct captures, measured rise ${(mean * 100).toFixed(3)} % per unit; detected ${hits} of ${pairs} pairs (${((100 * hits) / pairs).toFixed(1)} %)`,
+      `${arm} (${((workOf(arm) ?? 0) * 100).toFixed(0)} % more work): ${w.length} distinct captures, measured rise ${(mean * 100).toFixed(3)} % per unit; detected ${hits} of ${pairs} pairs (${((100 * hits) / pairs).toFixed(1)} %)`,
     );
   }
   return lines;
 }
 
+/** Runs the script on `argv` (bench/gate-accuracy.ts hands it its own with `--counter instructions`). */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: false,
-    options: {
-      mode: { type: "string", default: "both" },
-      captures: { type: "string", default: "10" },
-      arms: { type: "string", default: "A,W3,W10" },
-      rounds: { type: "string", default: "2" },
-      warmup: { type: "string", default: "1" },
-      "max-new-tokens": { type: "string", default: "32" },
-      "save-pools": { type: "string" },
-      "load-pools": { type: "string" },
-      counter: { type: "string" },
+  const { values } = parseScript(
+    {
+      name: "bench/instruction-accuracy.ts",
+      summary:
+        "How accurate the instruction-count gate is: spread of A/A captures, detection of 3 % / 10 % more work.",
+      usage:
+        "npx tsx bench/instruction-accuracy.ts [options]  (or bench/gate-accuracy.ts --counter instructions)",
     },
-  });
-  const modes: Mode[] = values.mode === "both" ? ["generation", "embedding"] : [values.mode as Mode];
-  const pools = loadPools(values["load-pools"] as string | undefined);
-  const k = Number(values.captures);
-  const armNames = String(values.arms).split(",");
-  const save = values["save-pools"] as string | undefined;
-  if (!values["load-pools"] || save) {
-    const own: Pools = save && existsSync(save) ? (JSON.parse(readFileSync(save, "utf8")) as Pools) : {};
-    for (let i = 0; i < k; i++)
-      for (const mode of modes)
-        for (const arm of armNames) {
-          const { result, seconds } = await capture(
-            mode,
-            ARM_WORK[arm] ?? 0,
-            Number(values.rounds),
-            Number(values.warmup),
-            Number(values["max-new-tokens"]),
-          );
-          own[mode] ??= {};
-          own[mode][arm] = [...(own[mode][arm] ?? []), result];
-          pools[mode] ??= {};
-          pools[mode][arm] = [...(pools[mode][arm] ?? []), result];
-          process.stderr.write(
-            `${mode} ${arm} capture ${i + 1}: ${Math.round(result.instructions?.per_unit ?? 0)} instructions per unit, per round ${result.instructions?.per_round.join(", ")}, ${seconds.toFixed(0)} s, load average ${loadavg()[0]?.toFixed(1)}\n`,
-          );
-          if (save) writeFileSync(save, JSON.stringify(own));
-        }
-  }
+    OPTS,
+    argv,
+  );
+  const modes = modesOf(values.mode);
+  const pools = mergeArmPools(values["load-pools"]);
+  if (values["load-pools"].length === 0 || values["save-pools"]) await captureAll(values, modes, pools);
   const lines = [
     `load average now: ${loadavg()
       .map((x) => x.toFixed(1))

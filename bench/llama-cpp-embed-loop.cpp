@@ -8,7 +8,7 @@
 //   INPUTS_FILE: one input per line, token ids separated by spaces (BOS/EOS already added).
 // Then one line per round on stdin ("r"): it runs every input once and prints
 //   {"calls":N,"elapsed_ns":T,"cpu_ns":C}   (C: CPU time of the whole process over the round)
-// Build: bench/build-llama-cpp-loop.sh (links node-llama-cpp's prebuilt libraries; run it from their folder
+// Build: bench/build-llama.sh c-loop (links node-llama-cpp's prebuilt libraries; run it from their folder
 // or pass it through LD_LIBRARY_PATH: ggml_backend_load_all_from_path gets the folder as argv[6]).
 #include <time.h>
 

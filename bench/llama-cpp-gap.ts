@@ -1,12 +1,12 @@
 /**
- * The llama-cpp engine against llama.cpp's own native loops, interleaved (bench/interleave.ts), the
+ * The llama-cpp engine against llama.cpp's own native loops, interleaved (bench/lib/interleave.ts), the
  * successor of bench/engine-gap.ts for issue 10. Arms (suffix -t1/-t2 = threads):
  *
  *   llama-cpp-tN        the engine (createLlamaCppEngine + generate / embed), decode loop in its worker
  *   node-llama-cpp-tN   the node-llama-cpp engine (createLlamaEngine), generation only (see below)
- *   llama-bench-tN      llama.cpp's llama-bench (bench/build-llama-bench.sh) in a child process: tg<tokens> at
+ *   llama-bench-tN      llama.cpp's llama-bench (bench/build-llama.sh llama-bench) in a child process: tg<tokens> at
  *                       depth = prompt length: the same decode work without sampling or JavaScript
- *   c-loop-tN           bench/llama-cpp-embed-loop.cpp (bench/build-llama-cpp-loop.sh) in a child process
+ *   c-loop-tN           bench/llama-cpp-embed-loop.cpp (bench/build-llama.sh c-loop) in a child process
  *                       that stays up: per call exactly what the engine's worker does, in C, embedding only
  *
  * Both native yardsticks link node-llama-cpp's prebuilt libraries, so the same libllama and
@@ -24,12 +24,11 @@
  * machine, wall time measures the scheduler as much as the code.
  * Prints one JSON document on stdout (figures, ratios with bootstrap CIs, load average); tables on stderr.
  */
-import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { parseArgs } from "node:util";
 import {
   createLlamaCppEngine,
   defaultLlamaLibDir,
@@ -38,37 +37,36 @@ import {
 import { createLlamaEngine } from "../src/engines/node-llama-cpp/engine.js";
 import { ensureDummyModel } from "../src/models/cache.js";
 import { EMBEDDING_TEXTS, GENERATION_PROMPT } from "../src/workload/workload.js";
+import { parseScript, textOpt, usageExit } from "./lib/args.js";
+import { generationRates, secondsBetween } from "./lib/figures.js";
 import {
   type Arm,
-  formatTable,
+  gapHeader,
+  gapOpts,
   interleave,
   machineLoad,
   type RoundFigures,
-  report,
+  reportMetrics,
   ttyProgress,
-} from "./interleave.js";
+} from "./lib/interleave.js";
+import { LLAMA_BENCH_DIR, llamaBenchRate } from "./lib/native.js";
 
-const { values: args } = parseArgs({
-  options: {
-    mode: { type: "string", default: "generation" },
-    arms: { type: "string", default: "llama-cpp-t1,llama-bench-t1" },
-    preset: { type: "string", default: "tiny" },
-    rounds: { type: "string", default: "20" },
-    warmup: { type: "string", default: "2" },
-    tokens: { type: "string", default: "64" },
-    reference: { type: "string" },
-    "llama-bench": { type: "string", default: "/tmp/perf-baseline-llama-bench/llama-bench" },
-    "c-loop": { type: "string", default: "/tmp/perf-baseline-llama-bench/llama-cpp-embed-loop" },
-  },
-  strict: true,
+const info = {
+  name: "bench/llama-cpp-gap.ts",
+  summary: "The llama-cpp engine against llama.cpp's own native loops (llama-bench, a C loop), interleaved.",
+  usage: "npx tsx bench/llama-cpp-gap.ts [options]",
+};
+const { values: args } = parseScript(info, {
+  ...gapOpts("see the header", "llama-cpp-t1,llama-bench-t1"),
+  "llama-bench": textOpt("llama-bench (bench/build-llama.sh llama-bench)", `${LLAMA_BENCH_DIR}/llama-bench`),
+  "c-loop": textOpt(
+    "the C embedding loop (bench/build-llama.sh c-loop)",
+    `${LLAMA_BENCH_DIR}/llama-cpp-embed-loop`,
+  ),
 });
 
-const mode = args.mode === "embedding" ? "embedding" : "generation";
-const rounds = Number(args.rounds);
-const warmup = Number(args.warmup);
-const newTokens = Number(args.tokens);
+const { mode, rounds, warmup, tokens: newTokens } = args;
 const modelPath = ensureDummyModel(args.preset, 42).path;
-const seconds = (t0: bigint, t1: bigint) => Number(t1 - t0) / 1e9;
 const contextSize = Math.max(512, Math.ceil((newTokens + 256) / 256) * 256);
 const batchSize = 512;
 const children: ChildProcessWithoutNullStreams[] = [];
@@ -86,10 +84,7 @@ async function engineArm(name: string, engine: Awaited<ReturnType<typeof createL
       async run() {
         const r = await engine.generate(GENERATION_PROMPT, newTokens);
         if (r.output_tokens !== newTokens) throw new Error(`${name}: ${r.output_tokens} tokens`);
-        return {
-          tokens_per_second: r.output_tokens / seconds(r.start_ns, r.end_ns),
-          decode_tokens_per_second: (r.output_tokens - 1) / seconds(r.first_token_ns ?? r.start_ns, r.end_ns),
-        };
+        return generationRates(r);
       },
     };
   }
@@ -100,7 +95,7 @@ async function engineArm(name: string, engine: Awaited<ReturnType<typeof createL
       const r = await engine.embed(EMBEDDING_TEXTS);
       const cpu = process.cpuUsage(c0);
       return {
-        calls_per_second: r.calls / seconds(r.start_ns, r.end_ns),
+        calls_per_second: r.calls / secondsBetween(r.start_ns, r.end_ns),
         calls_per_cpu_second: r.calls / ((cpu.user + cpu.system) / 1e6),
       };
     },
@@ -113,12 +108,7 @@ function llamaBenchArm(name: string, libDir: string, promptTokens: number): Arm 
   return {
     name,
     async run(): Promise<RoundFigures> {
-      const out = execFileSync(args["llama-bench"] as string, argv, {
-        cwd: libDir,
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "ignore"],
-      });
-      const ts = (JSON.parse(out) as { avg_ts: number }[])[0]?.avg_ts ?? Number.NaN;
+      const ts = llamaBenchRate(args["llama-bench"], argv, libDir);
       return { tokens_per_second: ts, decode_tokens_per_second: ts };
     },
   };
@@ -151,17 +141,25 @@ async function cLoopArm(name: string, libDir: string, inputs: Int32Array[], dir:
   };
 }
 
-async function main() {
-  const names = (args.arms ?? "").split(",").filter(Boolean);
-  const reference = args.reference ?? names[0] ?? "llama-cpp-t1";
-  const lib = await defaultLlamaLibDir();
-  const dir = mkdtempSync(join(tmpdir(), "pb-llama-cpp-gap-"));
-  const arms: Arm[] = [];
-  const engines: { dispose(): Promise<void> }[] = [];
+const KINDS = ["node-llama-cpp-", "llama-cpp-", "llama-bench-", "c-loop-"] as const;
+
+/** Every arm of a known kind, for the mode, with its thread count; the reference among the arms. */
+function checkArms(names: readonly string[], reference: string): void {
+  for (const name of names) {
+    if (!KINDS.some((k) => name.startsWith(k))) usageExit(info, `unknown arm ${name}`);
+    if (!/-t(\d+)$/.test(name)) usageExit(info, `arm ${name} must end in -t<threads>`);
+    if (name.startsWith("node-llama-cpp-") && mode !== "generation")
+      usageExit(info, `${name} is a generation-only arm (see the header)`);
+    if (name.startsWith("c-loop-") && mode !== "embedding")
+      usageExit(info, `${name} is an embedding-only arm`);
+  }
+  if (!names.includes(reference)) usageExit(info, `--reference ${reference} is not one of --arms`);
+}
+
+/** The engine arms (node-llama-cpp first: the llama-cpp engine then installs llama.cpp's logger last). */
+async function engineArms(names: readonly string[], arms: Arm[], engines: { dispose(): Promise<void> }[]) {
   let probe: LlamaCppEngine | null = null;
-  // node-llama-cpp arms first: the llama-cpp engine then installs llama.cpp's logger last
   for (const name of names.filter((n) => n.startsWith("node-llama-cpp-"))) {
-    if (mode !== "generation") throw new Error(`${name} is a generation-only arm (see the header)`);
     const e = await createLlamaEngine({
       modelPath,
       mode,
@@ -189,15 +187,25 @@ async function main() {
     probe = await createLlamaCppEngine({ modelPath, mode, maxNewTokens: newTokens, log: () => {} });
     engines.push(probe);
   }
+  return probe;
+}
+
+async function main() {
+  const names = args.arms;
+  const reference = args.reference ?? names[0] ?? "llama-cpp-t1";
+  checkArms(names, reference);
+  const lib = await defaultLlamaLibDir();
+  const dir = mkdtempSync(join(tmpdir(), "pb-llama-cpp-gap-"));
+  const arms: Arm[] = [];
+  const engines: { dispose(): Promise<void> }[] = [];
+  const probe = await engineArms(names, arms, engines);
   const promptTokens = probe.countTokens(GENERATION_PROMPT);
   for (const name of names) {
     if (name.startsWith("llama-bench-")) arms.push(llamaBenchArm(name, lib.dir, promptTokens));
     else if (name.startsWith("c-loop-")) {
-      if (mode !== "embedding") throw new Error(`${name} is an embedding-only arm`);
-      const inputs = EMBEDDING_TEXTS.map((t) => (probe as LlamaCppEngine).embeddingInput(t));
+      const inputs = EMBEDDING_TEXTS.map((t) => probe.embeddingInput(t));
       arms.push(await cLoopArm(name, lib.dir, inputs, dir));
-    } else if (!name.startsWith("llama-cpp-") && !name.startsWith("node-llama-cpp-"))
-      throw new Error(`unknown arm ${name}`);
+    }
   }
   // arms in the order given (the interleaving rotates it anyway)
   arms.sort((a, b) => names.indexOf(a.name) - names.indexOf(b.name));
@@ -209,15 +217,9 @@ async function main() {
     mode === "generation"
       ? ["decode_tokens_per_second", "tokens_per_second"]
       : ["calls_per_second", "calls_per_cpu_second"];
-  const reports = Object.fromEntries(metrics.map((m) => [m, report(data, m, reference)]));
-  for (const m of metrics)
-    process.stderr.write(`${formatTable(`${mode} ${args.preset}: ${m}`, reports[m] ?? [])}\n`);
+  const reports = reportMetrics(data, metrics, reference, `${mode} ${args.preset}`);
   const out = {
-    script: "bench/llama-cpp-gap.ts",
-    command: `npx tsx bench/llama-cpp-gap.ts ${process.argv.slice(2).join(" ")}`,
-    mode,
-    preset: args.preset,
-    model_path: modelPath,
+    ...gapHeader("bench/llama-cpp-gap.ts", mode, args.preset, modelPath),
     llama_lib: lib,
     new_tokens: mode === "generation" ? newTokens : null,
     prompt_tokens: promptTokens,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The real-server check of issue 9: a stock llama.cpp llama-server (bench/build-llama-server.sh) on the tiny
+# The real-server check of issue 9: a stock llama.cpp llama-server (bench/build-llama.sh llama-server) on the tiny
 # dummy model, two instances on loopback (generation with 4 slots; embeddings, which llama-server serves only
 # when started with --embeddings and a pooling other than none). Two generation runs of 200 requests at
 # concurrency 4 and two embedding runs of 50 requests, then `compare` of each pair.
@@ -9,13 +9,21 @@
 #   LLAMA_SERVER defaults to /tmp/llama-server-build/build/bin/llama-server, OUT_DIR to a new temp dir.
 # Environment: GEN_PORT (default 18080), EMB_PORT (18081), TOKENS (max new tokens, default 32).
 set -euo pipefail
+usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
+for arg in "$@"; do
+  case "$arg" in
+    -h | --help) usage; exit 0 ;;
+    -*) echo "llama-server-check: unknown option \"$arg\" (see --help)" >&2; exit 2 ;;
+  esac
+done
+[ $# -le 2 ] || { echo "llama-server-check: unexpected argument \"$3\" (see --help)" >&2; exit 2; }
 cd "$(dirname "$0")/.."
 server="${1:-/tmp/llama-server-build/build/bin/llama-server}"
 out="${2:-$(mktemp -d /tmp/llama-server-check.XXXXXX)}"
 gen_port="${GEN_PORT:-18080}"
 emb_port="${EMB_PORT:-18081}"
 tokens="${TOKENS:-32}"
-[ -x "$server" ] || { echo "llama-server-check: $server is not an executable (run bench/build-llama-server.sh)" >&2; exit 2; }
+[ -x "$server" ] || { echo "llama-server-check: $server is not an executable (run bench/build-llama.sh llama-server)" >&2; exit 2; }
 mkdir -p "$out"
 model="$out/tiny.gguf"
 [ -f "$model" ] || node bin/perf-baseline.js model -o "$model" >/dev/null

@@ -10,7 +10,8 @@
  *    Two backends: the real llama engine on the default dummy model (real tokens), and a synthetic one that
  *    streams faster than any CPU model here, to load the client harder.
  * 2. Embedding requests/s against a server that answers instantly (a fixed body): the tool's measured phase
- *    (runServingBenchmark, discovery and result included, calls_per_second as the result reports it) vs a
+ *    (bench/lib/capture.ts: runServingBenchmark, discovery and result included, calls_per_second as the result
+ *    reports it) vs a
  *    minimal raw `fetch` loop at the same concurrency, interleaved block by block, ratio of medians; and, for
  *    context, a minimal raw node:http loop (the floor under any node:http client).
  *
@@ -25,27 +26,35 @@ import { readFileSync } from "node:fs";
 import http from "node:http";
 import { loadavg } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { parseArgs } from "node:util";
 import { type GenerationSuccess, OpenAiClient, type RequestFailure } from "../src/engines/openai/client.js";
 import { DEFAULT_TIMEOUTS, normalizeBaseUrl } from "../src/engines/openai/options.js";
 import { runLoad } from "../src/measure/load.js";
-import { runServingBenchmark } from "../src/run/run-serving.js";
+import type { ServeBackend } from "../src/serve/backend.js";
 import { median, percentile } from "../src/stats/index.js";
 import { GENERATION_PROMPT } from "../src/workload/workload.js";
+import { boolOpt, choiceOpt, decimalOpt, intItem, intOpt, listOpt, parseScript } from "./lib/args.js";
+import { captureServingEmbeddings } from "./lib/capture.js";
 
-const { values: args } = parseArgs({
-  options: {
-    child: { type: "string" },
-    streams: { type: "string", default: "64" },
-    tokens: { type: "string", default: "32" },
-    requests: { type: "string", default: "2000" },
-    blocks: { type: "string", default: "5" },
-    concurrency: { type: "string", default: "1,16" },
-    parallel: { type: "string", default: "4" },
-    "token-interval-ms": { type: "string", default: "5" },
-    pin: { type: "boolean", default: false },
+const CHILDREN = ["stamped-llama", "stamped-synthetic", "instant-embeddings"] as const;
+const { values: args } = parseScript(
+  {
+    name: "bench/openai-client-overhead.ts",
+    summary:
+      "Is the openai engine's client ever the bottleneck? Chunk arrival lag, and embedding requests/s.",
+    usage: "npx tsx bench/openai-client-overhead.ts [options]",
   },
-});
+  {
+    child: choiceOpt("(internal: run one of the servers)", CHILDREN),
+    streams: intOpt("concurrent streams of the chunk measurement", 64),
+    tokens: intOpt("tokens per stream", 32),
+    requests: intOpt("embedding requests per block", 2000),
+    blocks: intOpt("embedding blocks (the three arms each)", 5),
+    concurrency: listOpt("embedding concurrencies, one row each", "1,16", intItem(1, 100_000)),
+    parallel: intOpt("the llama server's parallel slots", 4),
+    "token-interval-ms": decimalOpt("the synthetic server's pause between tokens, ms", 5, 0, 60_000),
+    pin: boolOpt("Linux, taskset: the client on CPU 0, the servers on CPU 1"),
+  },
+);
 
 const now = () => process.hrtime.bigint();
 
@@ -66,91 +75,101 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 
 // ---------------------------------------------------------------- child processes: the servers
 
-async function childServer(kind: string): Promise<void> {
-  if (kind === "instant-embeddings") {
-    const vector = Array.from({ length: 288 }, (_, i) => Math.sin(i) / 3);
-    const body = JSON.stringify({
-      object: "list",
-      data: [0, 1].map((index) => ({ object: "embedding", index, embedding: vector })),
-      model: "instant",
-      usage: { prompt_tokens: 30, total_tokens: 30 },
-    });
-    const models = JSON.stringify({
-      object: "list",
-      data: [{ id: "instant", object: "model", owned_by: "bench" }],
-    });
-    const server = http.createServer((req, res) => {
-      req.resume();
-      req.on("end", () => {
-        const text = req.url === "/v1/models" ? models : body;
-        res.writeHead(req.url === "/v1/models" || req.url === "/v1/embeddings" ? 200 : 404, {
-          "content-type": "application/json",
-          "content-length": Buffer.byteLength(text),
-        });
-        res.end(text);
+/** A server that answers every /v1/embeddings at once with the same body (2 vectors of 288 floats). */
+function instantEmbeddingsServer(): void {
+  const vector = Array.from({ length: 288 }, (_, i) => Math.sin(i) / 3);
+  const body = JSON.stringify({
+    object: "list",
+    data: [0, 1].map((index) => ({ object: "embedding", index, embedding: vector })),
+    model: "instant",
+    usage: { prompt_tokens: 30, total_tokens: 30 },
+  });
+  const models = JSON.stringify({
+    object: "list",
+    data: [{ id: "instant", object: "model", owned_by: "bench" }],
+  });
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      const text = req.url === "/v1/models" ? models : body;
+      res.writeHead(req.url === "/v1/models" || req.url === "/v1/embeddings" ? 200 : 404, {
+        "content-type": "application/json",
+        "content-length": Buffer.byteLength(text),
       });
+      res.end(text);
     });
-    server.keepAliveTimeout = 60_000;
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      process.stdout.write(`http://127.0.0.1:${port}/v1\n`);
-    });
-    return;
-  }
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, "127.0.0.1", () => {
+    const port = (server.address() as { port: number }).port;
+    process.stdout.write(`http://127.0.0.1:${port}/v1\n`);
+  });
+}
+
+/** Writes a token whose text is the clock when it was written ("@<ns>"). */
+const stamp = (onToken: (t: string) => void) => () => onToken(`@${process.hrtime.bigint()}`);
+
+/** The llama engine on the default dummy model, every token's text replaced by its stamp. */
+async function stampedLlamaBackend(): Promise<ServeBackend> {
+  const { resolveModel } = await import("../src/models/resolve.js");
+  const { createLlamaServeBackend } = await import("../src/serve/llama-backend.js");
+  const { DEFAULT_MODEL_SEED, DEFAULT_PRESET } = await import("../src/models/presets.js");
+  const model = resolveModel({ preset: DEFAULT_PRESET, seed: DEFAULT_MODEL_SEED });
+  const real = await createLlamaServeBackend({
+    model,
+    modelName: "m",
+    parallel: args.parallel,
+    log: () => {},
+  });
+  return {
+    modelName: real.modelName,
+    meta: real.meta,
+    versions: real.versions,
+    contextSize: real.contextSize,
+    countTokens: (t) => real.countTokens(t),
+    embed: (t) => real.embed(t),
+    dispose: () => real.dispose(),
+    generate: (p, l, onToken, s) => real.generate(p, l, (_text) => stamp(onToken)(), s),
+  };
+}
+
+/** A backend that streams a stamped token every --token-interval-ms per stream, faster than any CPU model. */
+function syntheticBackend(): ServeBackend {
+  const interval = args["token-interval-ms"];
+  return {
+    modelName: "m",
+    meta: {
+      architecture: null,
+      n_params: null,
+      size: null,
+      n_ctx_train: null,
+      n_embd: null,
+      n_layer: null,
+      n_vocab: null,
+      quantization: null,
+      dummy: true,
+      preset: null,
+    },
+    versions: { synthetic: "1" },
+    contextSize: 4096,
+    countTokens: (t) => t.length,
+    embed: async () => ({ vectors: [], prompt_tokens: 0 }),
+    dispose: async () => {},
+    generate: async (_p, l, onToken, signal) => {
+      for (let i = 0; i < l.max_tokens && !signal.aborted; i++) {
+        await new Promise((r) => setTimeout(r, interval));
+        stamp(onToken)();
+      }
+      return { prompt_tokens: 8, completion_tokens: l.max_tokens, finish_reason: "length" };
+    },
+  };
+}
+
+/** Runs one server in this (child) process and prints its base URL on stdout. */
+async function childServer(kind: (typeof CHILDREN)[number]): Promise<void> {
+  if (kind === "instant-embeddings") return instantEmbeddingsServer();
   const { startServer } = await import("../src/serve/server.js");
-  const stamp = (onToken: (t: string) => void) => () => onToken(`@${process.hrtime.bigint()}`);
-  let backend: import("../src/serve/backend.js").ServeBackend;
-  if (kind === "stamped-llama") {
-    const { resolveModel } = await import("../src/models/resolve.js");
-    const { createLlamaServeBackend } = await import("../src/serve/llama-backend.js");
-    const { DEFAULT_MODEL_SEED, DEFAULT_PRESET } = await import("../src/models/presets.js");
-    const model = resolveModel({ preset: DEFAULT_PRESET, seed: DEFAULT_MODEL_SEED });
-    const real = await createLlamaServeBackend({
-      model,
-      modelName: "m",
-      parallel: Number(args.parallel),
-      log: () => {},
-    });
-    backend = {
-      modelName: real.modelName,
-      meta: real.meta,
-      versions: real.versions,
-      contextSize: real.contextSize,
-      countTokens: (t) => real.countTokens(t),
-      embed: (t) => real.embed(t),
-      dispose: () => real.dispose(),
-      generate: (p, l, onToken, s) => real.generate(p, l, (_text) => stamp(onToken)(), s),
-    };
-  } else {
-    const interval = Number(args["token-interval-ms"]);
-    backend = {
-      modelName: "m",
-      meta: {
-        architecture: null,
-        n_params: null,
-        size: null,
-        n_ctx_train: null,
-        n_embd: null,
-        n_layer: null,
-        n_vocab: null,
-        quantization: null,
-        dummy: true,
-        preset: null,
-      },
-      versions: { synthetic: "1" },
-      contextSize: 4096,
-      countTokens: (t) => t.length,
-      embed: async () => ({ vectors: [], prompt_tokens: 0 }),
-      dispose: async () => {},
-      generate: async (_p, l, onToken, signal) => {
-        for (let i = 0; i < l.max_tokens && !signal.aborted; i++) {
-          await new Promise((r) => setTimeout(r, interval));
-          stamp(onToken)();
-        }
-        return { prompt_tokens: 8, completion_tokens: l.max_tokens, finish_reason: "length" };
-      },
-    };
-  }
+  const backend = kind === "stamped-llama" ? await stampedLlamaBackend() : syntheticBackend();
   const running = await startServer(backend, 0);
   process.stdout.write(`${running.baseUrl}\n`);
 }
@@ -194,8 +213,8 @@ function startChild(kind: string): Promise<{ url: string; child: ChildProcess }>
 // ---------------------------------------------------------------- 1. client overhead per chunk
 
 async function chunkOverhead(url: string, label: string) {
-  const streams = Number(args.streams);
-  const tokens = Number(args.tokens);
+  const streams = args.streams;
+  const tokens = args.tokens;
   const client = new OpenAiClient({
     baseUrl: normalizeBaseUrl(url),
     apiKey: null,
@@ -276,24 +295,37 @@ async function chunkOverhead(url: string, label: string) {
 
 // ---------------------------------------------------------------- 2. embedding requests/s vs raw fetch
 
-async function rawFetchLoop(url: string, concurrency: number, n: number): Promise<number> {
-  const body = JSON.stringify({ model: "instant", input: ["a", "b"], encoding_format: "float" });
+/** Runs `once` n times over `concurrency` workers, then `finish` (clock still running); returns calls per second. */
+async function workerPool(
+  concurrency: number,
+  n: number,
+  once: () => Promise<void>,
+  finish: () => void = () => {},
+): Promise<number> {
   let next = 0;
   const t0 = now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < n) {
         next++;
-        const res = await fetch(`${url}/embeddings`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body,
-        });
-        await res.json();
+        await once();
       }
     }),
   );
+  finish();
   return n / (Number(now() - t0) / 1e9);
+}
+
+async function rawFetchLoop(url: string, concurrency: number, n: number): Promise<number> {
+  const body = JSON.stringify({ model: "instant", input: ["a", "b"], encoding_format: "float" });
+  return workerPool(concurrency, n, async () => {
+    const res = await fetch(`${url}/embeddings`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
+    await res.json();
+  });
 }
 
 /** For context: a minimal node:http loop (keep-alive agent, JSON.parse), the floor under any node:http client. */
@@ -323,52 +355,27 @@ async function rawHttpLoop(url: string, concurrency: number, n: number): Promise
       req.on("error", reject);
       req.end(body);
     });
-  let next = 0;
-  const t0 = now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < n) {
-        next++;
-        await once();
-      }
-    }),
-  );
-  agent.destroy();
-  return n / (Number(now() - t0) / 1e9);
+  return workerPool(concurrency, n, once, () => agent.destroy());
 }
 
 async function toolRun(url: string, concurrency: number, n: number): Promise<number> {
-  const r = await runServingBenchmark({
-    mode: "embedding",
-    warmup: 0,
-    maxNewTokens: 0,
-    invocation: { command: "bench", argv: [], cwd: process.cwd() },
-    openai: {
-      baseUrl: normalizeBaseUrl(url),
-      model: "instant",
-      endpoint: "completions",
-      apiKeyEnv: "PERF_BASELINE_BENCH_NO_KEY",
-      concurrency,
-      requestRate: null,
-      burstiness: 1,
-      arrivalSeed: 0,
-      numRequests: n,
-      durationS: null,
-      outputLength: "fixed",
-      batchSize: 2,
-      timeouts: DEFAULT_TIMEOUTS,
-      tolerateFailures: false,
-    },
+  const r = await captureServingEmbeddings({
+    baseUrl: url,
+    model: "instant",
+    concurrency,
+    numRequests: n,
+    batchSize: 2,
+    command: "bench",
   });
   if (r.serving?.requests.failed) throw new Error("embedding requests failed");
   return r.calls_per_second;
 }
 
 async function embeddingThroughput(url: string) {
-  const n = Number(args.requests);
-  const blocks = Number(args.blocks);
+  const n = args.requests;
+  const blocks = args.blocks;
   const out = [];
-  for (const c of String(args.concurrency).split(",").map(Number)) {
+  for (const c of args.concurrency) {
     await rawFetchLoop(url, c, Math.min(n, 300)); // warm both paths
     await toolRun(url, c, Math.min(n, 300));
     await rawHttpLoop(url, c, Math.min(n, 300));

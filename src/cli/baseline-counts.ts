@@ -4,7 +4,8 @@
  * to the pooled baseline (its wall time stays the timed captures'). `--counter time` skips it.
  */
 import type { EngineDefinition } from "../engines/definition.js";
-import { canCount, countedShape, withCounter, withCounts } from "../instructions/plan.js";
+import { canCount, countedShape, withCounter } from "../execute/counted-plan.js";
+import { withCounts } from "../instructions/block.js";
 import { countingPlatformProblem, valgrindVersion } from "../instructions/valgrind.js";
 import type { BenchmarkResult } from "../results/schema.js";
 import type { FlagValues } from "../util/flags.js";

@@ -3,10 +3,10 @@
  * It records, as its invocation, the `perf-baseline bench` command that makes the same capture.
  */
 import type { CapturePlan, EngineDefinition } from "../engines/definition.js";
+import { completedResult } from "../execute/outcome.js";
+import { runBenchmark } from "../execute/run-benchmark.js";
 import type { BenchmarkResult } from "../results/schema.js";
 import { printWarnings } from "../results/warnings.js";
-import { completedResult } from "../run/outcome.js";
-import { runBenchmark } from "../run/run-benchmark.js";
 import { interruptible } from "./interrupt.js";
 import { invocationOf } from "./invocation.js";
 import { detail, roundProgress, status } from "./progress.js";

@@ -5,8 +5,8 @@
  */
 import type { GateConfig } from "../config/gate-config.js";
 import type { CapturePlan, EngineDefinition } from "../engines/definition.js";
+import { countedPlanFor } from "../execute/counted-plan.js";
 import type { InstructionGateReport } from "../gate/instructions.js";
-import { countedPlanFor } from "../instructions/plan.js";
 import { countingPlatformProblem, valgrindVersion } from "../instructions/valgrind.js";
 import type { BenchmarkResult } from "../results/schema.js";
 import type { Mode } from "../workload/workload.js";

@@ -5,6 +5,7 @@
 import type { CapturePlan, EngineDefinition } from "../engines/definition.js";
 import { getEngine } from "../engines/registry.js";
 import { changedPathsSince } from "../environment/git.js";
+import { checkRunnable } from "../execute/plan.js";
 import type { ChangedPathsFn } from "../gate/staleness.js";
 import { readResult } from "../results/io.js";
 import type { BenchmarkResult } from "../results/schema.js";
@@ -29,7 +30,8 @@ export function readBaseline(path: string, mode: Mode): BenchmarkResult {
 /**
  * The engine a baseline was captured with and the capture comparable with it (flags overriding).
  * @param commandFlags the command's own flags.
- * @throws UsageError for a flag the baseline's engine does not take, or a bad value.
+ * @throws UsageError for a flag the baseline's engine does not take, a bad value, or a capture that cannot
+ *   run here (`--counter instructions` without valgrind).
  */
 export function capturePlanFor(
   baseline: BenchmarkResult,
@@ -38,7 +40,9 @@ export function capturePlanFor(
 ): { engine: EngineDefinition; plan: CapturePlan<unknown> } {
   const engine = getEngine(baseline.engine.name);
   assertCaptureFlags(engine, values, commandFlags);
-  return { engine, plan: engine.captureOptions(baseline, values) };
+  const plan = engine.captureOptions(baseline, values);
+  checkRunnable(engine.name, plan.options);
+  return { engine, plan };
 }
 
 /** The git lookup of the rebaseline trigger, in the working folder's repository. */

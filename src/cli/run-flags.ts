@@ -11,6 +11,7 @@ import {
   engineNames,
   getEngine,
 } from "../engines/registry.js";
+import { checkRunnable } from "../execute/plan.js";
 import { choiceFlag, type FlagSpec, type FlagValues, intFlag } from "../util/flags.js";
 import type { Mode } from "../workload/workload.js";
 
@@ -79,7 +80,8 @@ export function runShapeFromFlags(values: FlagValues, mode: Mode): RunShape {
 /**
  * The engine chosen by --engine and its validated options; a flag the engine does not take is an error.
  * @param commandFlags the command's own flags (allowed whatever the engine).
- * @throws UsageError for an unknown engine, a flag of another engine or a bad value.
+ * @throws UsageError for an unknown engine, a flag of another engine, a bad value, or a run that cannot run
+ *   here (`--counter instructions` without valgrind).
  */
 export function engineRunFromFlags(
   values: FlagValues,
@@ -88,7 +90,9 @@ export function engineRunFromFlags(
 ): { engine: EngineDefinition; options: unknown } {
   const engine = getEngine(choiceFlag(values, "engine", engineNames(), DEFAULT_ENGINE));
   assertEngineFlags(engine, values, [...commandFlags, "engine", ...Object.keys(SHAPE_FLAGS)]);
-  return { engine, options: engine.optionsFromFlags(values, shape) };
+  const options = engine.optionsFromFlags(values, shape);
+  checkRunnable(engine.name, options);
+  return { engine, options };
 }
 
 /**

@@ -84,7 +84,7 @@ export const gateConfigSchema = z
     /** the seed's rebaseline trigger: changes under these paths since the baseline's commit make it stale */
     rebaseline: z
       .object({
-        core: pathList.default(["src/engines/", "src/measure/", "src/run/"]),
+        core: pathList.default(["src/engines/", "src/measure/", "src/execute/"]),
         tokenizer: pathList.default(["src/workload/", "src/models/vocab.ts"]),
         /**
          * What a stale baseline does to the verdict: "report" prints "baseline stale: recapture" beside the

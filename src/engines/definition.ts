@@ -1,21 +1,16 @@
 /**
  * What an engine is to the rest of the tool: its flags, how flags become validated options, how a run is
- * derived from a baseline (the gate's capture), the `bench` command line a result records, and how a run
- * happens. Every engine is one file that exports one EngineDefinition and one entry in ./registry.ts; the
- * run pipeline, the gate and the reports hold no engine-name branches.
+ * derived from a baseline (the gate's capture), the `bench` command line a result records, and a line that
+ * describes a run. An engine only describes: it never runs itself. Where and how a run happens (a supervised
+ * engine process, callgrind, a load generator) is the executors' (src/execute/), which the run plan picks
+ * by the engine's kind: the registry's local engines (with their factory, ./local/define.ts) and serving
+ * engines (./openai/definition.ts). Every engine is one file that exports one definition and one entry in
+ * ./registry.ts; the run pipeline, the gate and the reports hold no engine-name branches.
  */
+
 import type { BenchmarkResult } from "../results/schema.js";
-import type { RunOutcome } from "../run/outcome.js";
 import type { FlagSpec, FlagValues } from "../util/flags.js";
 import type { Mode } from "../workload/workload.js";
-
-/** How a result records the command that made it. */
-export interface Invocation {
-  /** the command as a user would type it again */
-  command: string;
-  argv: string[];
-  cwd: string;
-}
 
 /** The engine-independent plan of a run. */
 export interface RunShape {
@@ -26,19 +21,6 @@ export interface RunShape {
   warmup: number;
   /** new tokens per generation round (0 for embedding) */
   maxNewTokens: number;
-}
-
-/** A run to make: its shape, how it records itself, and the callbacks and signal of the caller. */
-export interface RunSpec extends RunShape {
-  invocation: Invocation;
-  /** status lines worth a log (a serving run's summary), for stderr */
-  status?: (line: string) => void;
-  /** detail lines (loading, model generation, llama.cpp's own log): shown on a terminal or when debugging */
-  detail?: (line: string) => void;
-  /** after each round, warmup included: progress display only */
-  onRound?: (done: number, total: number, warmup: boolean) => void;
-  /** aborted when the user interrupts: the run stops after the round in flight and returns what it has */
-  signal?: AbortSignal;
 }
 
 /** A capture comparable with a baseline: its shape (from the baseline, flags overriding) and engine options. */
@@ -72,8 +54,6 @@ export interface EngineDefinition<O = unknown> {
   benchArgv(options: O, shape: RunShape): string[];
   /** "30 rounds", "200 requests to http://127.0.0.1:8080/v1/": for status lines. */
   describe(options: O, shape: RunShape): string;
-  /** Runs it. Never throws for what the engine or model did: that is a `failed` outcome. */
-  run(options: O, spec: RunSpec): Promise<RunOutcome>;
 }
 
 /**

@@ -8,12 +8,15 @@ import { defineEngine, type EngineDefinition } from "./definition.js";
 import { llamaCppEngine } from "./llama-cpp/definition.js";
 import type { LocalEngineDefinition } from "./local/define.js";
 import { nodeLlamaCppEngine } from "./node-llama-cpp/definition.js";
-import { openaiEngine } from "./openai/definition.js";
+import { openaiEngine, type ServingEngineDefinition } from "./openai/definition.js";
 
+/** Engines that run a model on this machine (the run plan gives them a supervised engine process). */
 const LOCAL: readonly LocalEngineDefinition[] = [nodeLlamaCppEngine, llamaCppEngine];
+/** Engines that put a server under load (the run plan gives them the load generator). */
+const SERVING: readonly ServingEngineDefinition[] = [openaiEngine];
 const ENGINES: readonly EngineDefinition[] = [
   ...LOCAL.map((d) => defineEngine(d)),
-  defineEngine(openaiEngine),
+  ...SERVING.map((d) => defineEngine(d)),
 ];
 
 /**
@@ -41,6 +44,11 @@ export function getEngine(name: string): EngineDefinition {
 /** A local engine (one whose runs go to the engine process) by name; undefined for the others. */
 export function getLocalEngine(name: string): LocalEngineDefinition | undefined {
   return LOCAL.find((e) => e.name === name);
+}
+
+/** A serving engine (one whose runs put a server under load) by name; undefined for the others. */
+export function getServingEngine(name: string): ServingEngineDefinition | undefined {
+  return SERVING.find((e) => e.name === name);
 }
 
 /**

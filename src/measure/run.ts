@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import type { Engine } from "../engines/types.js";
 import type { WorkloadSpec } from "../workload/workload.js";
+import type { Engine } from "./engine-contract.js";
 import { type EmbeddingSample, embeddingSample, type GenerationSample, generationSample } from "./samples.js";
 
 /** How many rounds to run. */

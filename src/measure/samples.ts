@@ -1,4 +1,4 @@
-import type { EmbeddingRound, GenerationRound } from "../engines/types.js";
+import type { EmbeddingRound, GenerationRound } from "./engine-contract.js";
 
 /** One measured generation round, in the units results carry. */
 export interface GenerationSample {

@@ -1,6 +1,6 @@
-import type { EngineIdentity, EngineSettings } from "../engines/types.js";
 import type { Environment } from "../environment/capture.js";
 import type { GitInfo } from "../environment/git.js";
+import type { EngineIdentity, EngineSettings } from "../measure/engine-contract.js";
 import type { RoundsOutcome } from "../measure/run.js";
 import type { EmbeddingSample, GenerationSample } from "../measure/samples.js";
 import type { ModelInfo } from "../models/model-info.js";

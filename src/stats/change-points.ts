@@ -171,27 +171,3 @@ export function eDivisiveMeans(series: readonly number[], options: ChangePointOp
     };
   });
 }
-
-/** A standard normal draw from two uniforms (Box-Muller), for synthetic series. */
-export function gaussian(rng: Rng): number {
-  const u = Math.max(rng(), Number.MIN_VALUE);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
-}
-
-/**
- * A synthetic series for checking the detector: `n` points around `level` with Gaussian noise of relative
- * size `noise` (0.03 = 3 %), and optionally a step by `step` (0.10 = +10 %, -0.10 = -10 %) from index `at` on.
- */
-export function syntheticSeries(
-  seed: number,
-  n: number,
-  noise: number,
-  step?: { at: number; by: number },
-  level = 100,
-): number[] {
-  const rng = mulberry32(seed);
-  return Array.from({ length: n }, (_, i) => {
-    const base = step && i >= step.at ? level * (1 + step.by) : level;
-    return base * (1 + noise * gaussian(rng));
-  });
-}

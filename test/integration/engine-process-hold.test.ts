@@ -8,9 +8,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { LocalRunRequest } from "../../src/execute/engine-process/local-run.js";
+import { runSupervised } from "../../src/execute/engine-process/supervisor.js";
 import { inspectModel } from "../../src/models/model-info.js";
-import { runSupervised } from "../../src/run/engine-process/supervisor.js";
-import type { LocalRunRequest } from "../../src/run/local-run.js";
 import { EngineError } from "../../src/util/errors.js";
 import { writeMicroModel } from "../support/micro-model.js";
 
@@ -22,7 +22,7 @@ function request(): LocalRunRequest {
   return {
     engine: "llama-cpp",
     model: inspectModel(modelPath),
-    options: { preset: "micro", seed: 7, gpu: "off", extra: {}, threads: 1 },
+    options: { preset: "micro", seed: 7, gpu: "off", threads: 1 },
     shape: { mode: "generation", rounds: 2, warmup: 1, maxNewTokens: 4 },
     invocation: { command: "test", argv: [], cwd: dir },
   };

@@ -13,13 +13,15 @@ import { poolCaptures } from "../../src/baseline/pool.js";
 import { defaultGateConfig } from "../../src/config/gate-config.js";
 import { localOptionsFromFlags } from "../../src/engines/local/options.js";
 import { DEFAULT_ENGINE } from "../../src/engines/registry.js";
+import type { EngineDevice } from "../../src/execute/device.js";
+import { completedResult } from "../../src/execute/outcome.js";
+import { runBenchmark } from "../../src/execute/run-benchmark.js";
 import { runGate } from "../../src/gate/verdict.js";
 import { readResult, serializeResult } from "../../src/results/io.js";
 import type { BenchmarkResult } from "../../src/results/schema.js";
-import { completedResult } from "../../src/run/outcome.js";
-import { runBenchmark } from "../../src/run/run-benchmark.js";
 import { EXIT } from "../../src/util/errors.js";
 import { type CliRun, ROOT, runCli } from "../support/cli.js";
+import { slowdownDevice } from "../support/engine-devices.js";
 import { scaled, squeezed } from "../support/gate-fixtures.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pb-gate-"));
@@ -27,12 +29,12 @@ const config = defaultGateConfig();
 const ROUNDS = 8;
 const TOKENS = 16;
 
-async function capture(slowdown?: number | string, mode: "generation" | "embedding" = "generation") {
+async function capture(device?: EngineDevice, mode: "generation" | "embedding" = "generation") {
   const options = localOptionsFromFlags({ preset: "tiny", seed: "42" });
-  if (slowdown !== undefined) options.extra.test_slowdown = String(slowdown);
   const shape = { mode, rounds: ROUNDS, warmup: 1, maxNewTokens: TOKENS };
   const invocation = { command: "test", argv: [], cwd: ROOT };
-  return completedResult(await runBenchmark(DEFAULT_ENGINE, options, { ...shape, invocation }));
+  const testing = device ? { device } : {};
+  return completedResult(await runBenchmark(DEFAULT_ENGINE, options, { ...shape, invocation }, testing));
 }
 
 /** One line on stderr naming the problem, nothing on stdout, the exit code, no stack trace. */
@@ -113,7 +115,7 @@ describe("the gate on the real engine", () => {
 
   it("the real slowed engine: the same tokens, comparable, marked as slowed; a gate on it never compares as INCOMPARABLE", async () => {
     // properties that hold however busy the machine is (its verdict does not: see the test above)
-    const slowed = await capture(0.25);
+    const slowed = await capture(slowdownDevice(0.25));
     expect(slowed.output.digest).toBe(baseline.output.digest);
     expect(slowed.engine.details.test_slowdown).toBeDefined();
     const { report } = await runGate({
@@ -131,7 +133,7 @@ describe("the gate on the real engine", () => {
 
   it("a noisy capture triggers the second capture", async () => {
     // every other round 40 % slower: a robust CV far above T/3 = 4 %
-    const jitter = "alternate:0.4";
+    const jitter = slowdownDevice({ alternate: 0.4 });
     let again = 0;
     const { report, captures } = await runGate({
       baseline,

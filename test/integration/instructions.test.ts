@@ -2,16 +2,22 @@
  * Real instruction captures (bench --counter instructions), only where valgrind is installed (CI installs
  * it in .ci/run): tiny model, one round, no warmup, each mode. About 15-25 s each on a quiet 2-core machine
  * (the engine process starts uninstrumented, on the pinned CPU variant); minutes on a saturated one, hence
- * the long bound.
+ * the long bound. A test device (test/support/engine-devices.ts) reaches the compiled engine process of a
+ * counted run.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { localOptionsFromFlags } from "../../src/engines/local/options.js";
+import { DEFAULT_ENGINE } from "../../src/engines/registry.js";
+import { completedResult } from "../../src/execute/outcome.js";
+import { runBenchmark } from "../../src/execute/run-benchmark.js";
 import { COUNTED_CPU_VARIANT_X64 } from "../../src/instructions/valgrind.js";
 import { parseResult } from "../../src/results/io.js";
-import { runCli } from "../support/cli.js";
+import { ROOT, runCli } from "../support/cli.js";
+import { extraWorkDevice } from "../support/engine-devices.js";
 
 // PERF_BASELINE_SKIP_VALGRIND_TEST=1 skips the real capture (minutes on a saturated shared machine)
 const hasValgrind =
@@ -76,6 +82,23 @@ describe.skipIf(!hasValgrind)("instruction counts under valgrind", () => {
     if (process.arch === "x64") expect(b?.cpu_backend_variant).toBe(COUNTED_CPU_VARIANT_X64);
   }, 1_600_000);
 });
+
+describe.skipIf(!hasValgrind)(
+  `a test device in a counted run${hasValgrind ? "" : " (skipped: no valgrind on PATH, or PERF_BASELINE_SKIP_VALGRIND_TEST set)"}`,
+  () => {
+    it("wraps the engine in the compiled engine process under callgrind (extra work, counted)", async () => {
+      const options = localOptionsFromFlags({ preset: "tiny", seed: "42", counter: "instructions" });
+      const invocation = { command: "test", argv: [], cwd: ROOT };
+      const spec = { mode: "generation" as const, rounds: 1, warmup: 0, maxNewTokens: 2, invocation };
+      const outcome = await runBenchmark(DEFAULT_ENGINE, options, spec, { device: extraWorkDevice(0.5) });
+      const r = completedResult(outcome);
+      expect(r.engine.details.test_extra_work).toBe(0.5);
+      // the device decodes ceil(0.5 x 2) = 1 extra token and reports 2: the counts are per reported token
+      expect(r.instructions?.units_per_round).toEqual([2]);
+      expect(r.instructions?.per_round[0]).toBeGreaterThan(1_000_000);
+    }, 1_600_000);
+  },
+);
 
 describe("instruction counts: bad input", () => {
   it("--counter with an unknown value is a one-line usage error", () => {

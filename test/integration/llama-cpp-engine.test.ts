@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createLlamaCppEngine, defaultLlamaLibDir } from "../../src/engines/llama-cpp/engine.js";
 import { createLlamaEngine } from "../../src/engines/node-llama-cpp/engine.js";
-import type { Engine } from "../../src/engines/types.js";
+import type { Engine } from "../../src/measure/engine-contract.js";
 import { runEmbeddingRounds, runGenerationRounds } from "../../src/measure/run.js";
 import { ensureDummyModel } from "../../src/models/cache.js";
 import { EngineError, EXIT, ModelFileError, UsageError } from "../../src/util/errors.js";

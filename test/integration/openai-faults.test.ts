@@ -3,9 +3,10 @@
  * protocol with its expected outcome. Every run is a few requests with short timeouts, on 127.0.0.1 only.
  */
 import { describe, expect, it } from "vitest";
-import { servingOutcome } from "../../src/engines/openai/definition.js";
-import { exitCodeOf } from "../../src/run/outcome.js";
-import { runServingBenchmark, type ServingOptions } from "../../src/run/run-serving.js";
+import type { ServingOptions } from "../../src/engines/openai/options.js";
+import { servingOutcome } from "../../src/execute/load-generator.js";
+import { exitCodeOf } from "../../src/execute/outcome.js";
+import { runServingBenchmark } from "../../src/execute/serving.js";
 import { EXIT } from "../../src/util/errors.js";
 import { refusedPort, type Script } from "../support/scripted-server.js";
 import {

@@ -4,9 +4,10 @@
  * outcome the result must show. Short timeouts, few requests, 127.0.0.1 only.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { openaiEngine, servingOutcome } from "../../src/engines/openai/definition.js";
-import { exitCodeOf } from "../../src/run/outcome.js";
-import { runServingBenchmark } from "../../src/run/run-serving.js";
+import { openaiEngine } from "../../src/engines/openai/definition.js";
+import { servingOutcome } from "../../src/execute/load-generator.js";
+import { exitCodeOf } from "../../src/execute/outcome.js";
+import { runServingBenchmark } from "../../src/execute/serving.js";
 import { EXIT, UsageError } from "../../src/util/errors.js";
 import type { Script } from "../support/scripted-server.js";
 import {

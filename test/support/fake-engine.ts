@@ -5,7 +5,7 @@
  * are a deterministic function of the position; embeddings are a fixed function of the text.
  */
 import type { LocalEngineFactory } from "../../src/engines/local/define.js";
-import type { EmbeddingRound, Engine, GenerationRound } from "../../src/engines/types.js";
+import type { EmbeddingRound, Engine, GenerationRound } from "../../src/measure/engine-contract.js";
 
 /** Options of the fake engine. */
 export interface FakeEngineOptions {

@@ -5,7 +5,6 @@
  */
 import { readGateConfig } from "../../src/config/read-config.js";
 import { type AbReport, abReport } from "../../src/gate/ab-report.js";
-import { renderAbText } from "../../src/report/ab-text.js";
 import {
   type AbBlock,
   type AbOutcome,
@@ -14,6 +13,7 @@ import {
   type PairedAnalysis,
   pairedVerdict,
 } from "../../src/gate/paired.js";
+import { renderAbText } from "../../src/report/ab-text.js";
 import { readResult } from "../../src/results/io.js";
 import type { BenchmarkResult } from "../../src/results/schema.js";
 

@@ -5,8 +5,8 @@
 import { createHash } from "node:crypto";
 import { parseResult } from "../../src/results/io.js";
 import type { BenchmarkResult } from "../../src/results/schema.js";
-import { syntheticSeries } from "../../src/stats/change-points.js";
 import { summarize } from "../../src/stats/index.js";
+import { syntheticSeries } from "./change-points-check.js";
 import { clone, fixture, mapMetric } from "./gate-fixtures.js";
 
 /** A fake 40-hex commit id derived from a label. */

@@ -3,10 +3,10 @@
  * short timeouts, 127.0.0.1 only), a scripted server per test (closed after each), and typed views of a result.
  */
 import { afterEach } from "vitest";
-import { normalizeBaseUrl } from "../../src/engines/openai/options.js";
+import { normalizeBaseUrl, type ServingOptions } from "../../src/engines/openai/options.js";
+import type { ServingRunOptions } from "../../src/execute/serving.js";
 import { parseResult } from "../../src/results/io.js";
 import type { BenchmarkResult, EmbeddingResult, GenerationResult } from "../../src/results/schema.js";
-import type { ServingOptions, ServingRunOptions } from "../../src/run/run-serving.js";
 import { type ScriptedServer, startScriptedServer } from "./scripted-server.js";
 
 type ScriptOptions = Parameters<typeof startScriptedServer>[0];

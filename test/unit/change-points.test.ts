@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { bestSplit, eDivisiveMeans, syntheticSeries } from "../../src/stats/change-points.js";
-import { detectorRates } from "../../src/stats/change-points-check.js";
+import { bestSplit, eDivisiveMeans } from "../../src/stats/change-points.js";
+import { detectorRates, syntheticSeries } from "../support/change-points-check.js";
 
 describe("E-Divisive means change points", () => {
   it("puts the best split of a clean step at the step", () => {

@@ -29,12 +29,6 @@ const NOT_OURS: ReadonlyMap<string, string> = new Map([
   ["tools/server/server-http.cpp", "llama.cpp's source file, named by notes/openai-performance.md"],
 ]);
 
-/**
- * Pages that are linked before they land (another change of the same round writes them). An entry that
- * exists is an error: remove it here.
- */
-const COMING: ReadonlySet<string> = new Set(["docs/architecture.md"]);
-
 /** A path written out: one of the repository's top-level folders or files, not inside a longer path or URL. */
 const WRITTEN_OUT =
   /(?<![\w./@~$<>:-])(?:(?:src|bench|test|docs|notes|tools|schema|bin|\.ci|\.github)\/[^\s`'"()[\],;|#]*|Makefile|package\.json|perf-baseline\.config\.json)/g;
@@ -61,12 +55,10 @@ function pathsNamed(document: string, text: string): string[] {
   return [...found].sort();
 }
 
-/** The paths a document names that the repository does not have (placeholders, NOT_OURS and COMING aside). */
+/** The paths a document names that the repository does not have (placeholders and NOT_OURS aside). */
 function missingIn(document: string): string[] {
   const text = readFileSync(join(ROOT, document), "utf8");
-  return pathsNamed(document, text).filter(
-    (p) => !NOT_OURS.has(p) && !COMING.has(p) && !existsSync(join(ROOT, p)),
-  );
+  return pathsNamed(document, text).filter((p) => !NOT_OURS.has(p) && !existsSync(join(ROOT, p)));
 }
 
 /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces as hyphens. */
@@ -120,9 +112,5 @@ describe("the repository paths the documents name", () => {
 
   it("lists as not ours only paths that are not ours", () => {
     expect([...NOT_OURS.keys()].filter((p) => existsSync(join(ROOT, p)))).toEqual([]);
-  });
-
-  it("lists as coming only pages that have not come yet (remove an entry once its page exists)", () => {
-    expect([...COMING].filter((p) => existsSync(join(ROOT, p)))).toEqual([]);
   });
 });

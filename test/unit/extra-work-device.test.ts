@@ -1,7 +1,7 @@
-/** The extra-work test device (src/engines/slowdown-for-tests.ts) adds the work it says, in whole tokens. */
+/** The extra-work test device (test/support/slowdown-device.ts) adds the work it says, in whole tokens. */
 import { describe, expect, it } from "vitest";
-import { withExtraWorkForTests } from "../../src/engines/slowdown-for-tests.js";
 import { fakeEngine } from "../support/fake-engine.js";
+import { withExtraWorkForTests } from "../support/slowdown-device.js";
 
 describe("withExtraWorkForTests", () => {
   const texts = Array.from({ length: 2 }, (_, i) => `text ${i} ${"word ".repeat(48).trim()}`); // 50 tokens each

@@ -5,15 +5,16 @@ import { describe, expect, it } from "vitest";
 import { countsVerdict } from "../../src/cli/check-release-counts.js";
 import { defaultGateConfig, parseGateConfig } from "../../src/config/gate-config.js";
 import { getEngine } from "../../src/engines/registry.js";
+import { isCompiledCommand } from "../../src/execute/compiled-child.js";
+import { engineProcessCommand } from "../../src/execute/engine-process/supervisor.js";
 import { countDifferences, gateInstructions } from "../../src/gate/instructions.js";
+import { instructionsBlock, unitsPerRound } from "../../src/instructions/block.js";
 import {
   CallgrindFormatError,
   parseCallgrind,
   sumProfiles,
   topFunctions,
 } from "../../src/instructions/callgrind.js";
-import { instructionsBlock, unitsPerRound } from "../../src/instructions/capture.js";
-import { isCompiledCommand } from "../../src/instructions/compiled-child.js";
 import {
   callgrindWrapper,
   countedCpuVariant,
@@ -22,7 +23,6 @@ import {
 } from "../../src/instructions/valgrind.js";
 import { parseResult } from "../../src/results/io.js";
 import type { BenchmarkResult, InstructionsBlock } from "../../src/results/schema.js";
-import { engineProcessCommand } from "../../src/run/engine-process/supervisor.js";
 import { ConfigFileError } from "../../src/util/errors.js";
 import { clone, fixture, otherHardware } from "../support/gate-fixtures.js";
 
@@ -257,7 +257,7 @@ describe("the counted engine process", () => {
   it("runs compiled JavaScript under valgrind, never TypeScript through tsx", () => {
     // from a clone (as here) the engine process command names child.ts through tsx's loader
     expect(isCompiledCommand(engineProcessCommand())).toBe(false);
-    expect(isCompiledCommand(["/pkg/dist/run/engine-process/child.js"])).toBe(true);
+    expect(isCompiledCommand(["/pkg/dist/execute/engine-process/child.js"])).toBe(true);
   });
 
   it("dumps a part before each round of either local engine", () => {

@@ -11,7 +11,7 @@ import {
   refusedFields,
   serverRoot,
 } from "../../src/engines/openai/options.js";
-import { embeddingInputs } from "../../src/run/run-serving.js";
+import { embeddingInputs } from "../../src/execute/serving.js";
 import { UsageError } from "../../src/util/errors.js";
 import { positiveNumberFlag } from "../../src/util/flags.js";
 

@@ -3,13 +3,19 @@
  * virtual clock, the result's fields and warnings, interruption through the AbortSignal, and the outcome's
  * exit code.
  */
+
+import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { localOptionsFromFlags } from "../../src/engines/local/options.js";
+import type { LocalEngineFactory, LocalEngineFactoryOptions } from "../../src/engines/local/define.js";
+import { type LocalOptions, localOptionsFromFlags } from "../../src/engines/local/options.js";
+import { getEngine } from "../../src/engines/registry.js";
+import { runLocalBenchmark } from "../../src/execute/engine-process/local-run.js";
+import { inProcessExecutor } from "../../src/execute/in-process.js";
+import { completedResult, exitCodeOf } from "../../src/execute/outcome.js";
 import type { ModelInfo } from "../../src/models/model-info.js";
 import { parseResult } from "../../src/results/io.js";
-import { runLocalBenchmark } from "../../src/run/local-run.js";
-import { completedResult, exitCodeOf } from "../../src/run/outcome.js";
 import { EngineError, EXIT, InterruptedError } from "../../src/util/errors.js";
+import { extraWorkDevice } from "../support/engine-devices.js";
 import { fakeFactory } from "../support/fake-engine.js";
 
 const model: ModelInfo = {
@@ -85,6 +91,42 @@ describe("the run pipeline on the fake engine", () => {
       { signal: stop.signal },
     );
     expect(r).toBeNull();
+  });
+
+  it("the in-process executor: the run's outcome, the engine wrapped by a test device", async () => {
+    const outcome = await inProcessExecutor.run(
+      {
+        engine: { name: "fake-for-tests", load: async () => fakeFactory() },
+        options: localOptionsFromFlags({}),
+        model,
+        device: extraWorkDevice(0.5),
+      },
+      { ...request("generation", 2).shape, invocation: { command: "test", argv: [], cwd: "/" } },
+    );
+    const r = completedResult(outcome);
+    expect(r.engine.details.test_extra_work).toBe(0.5);
+    expect(r.samples).toHaveLength(2);
+    // 8 tokens reported of the 12 decoded: 2 ms prefill + 12 x 1 ms per round
+    expect(r.samples[0]?.elapsed_s).toBeCloseTo(0.014, 9);
+  });
+
+  it("--llama-lib is a typed option that reaches the engine's factory", async () => {
+    const shape = request("generation", 1).shape;
+    const options = getEngine("llama-cpp").optionsFromFlags({ "llama-lib": "some/build" }, shape);
+    expect(options).toMatchObject({ llamaLib: resolve("some/build") });
+    const seen: LocalEngineFactoryOptions[] = [];
+    const create = fakeFactory();
+    const recording: LocalEngineFactory = async (o) => {
+      seen.push(o);
+      return create(o);
+    };
+    await runLocalBenchmark(recording, {
+      ...request("generation", 1),
+      options: options as LocalOptions,
+    });
+    expect(seen[0]?.llamaLib).toBe(resolve("some/build"));
+    expect(seen[0]?.counted).toBe(false);
+    expect(seen[0]?.cpuVariant).toBeUndefined();
   });
 
   it("outcomes map to exit codes in one place", () => {

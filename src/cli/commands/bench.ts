@@ -1,10 +1,10 @@
-import type { RunSpec } from "../../engines/definition.js";
+import type { RunSpec } from "../../execute/executor.js";
+import { exitCodeOf } from "../../execute/outcome.js";
+import { runBenchmark } from "../../execute/run-benchmark.js";
 import { recordToHistory } from "../../history/record.js";
 import { writeReports } from "../../report/registry.js";
 import { serializeResult, writeResult } from "../../results/io.js";
 import { printWarnings } from "../../results/warnings.js";
-import { exitCodeOf } from "../../run/outcome.js";
-import { runBenchmark } from "../../run/run-benchmark.js";
 import { assertWritablePath, isStandardStream } from "../../util/output-path.js";
 import { MODES } from "../../workload/workload.js";
 import { type Command, choiceFlag, stringFlag } from "../args.js";

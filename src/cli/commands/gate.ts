@@ -1,9 +1,9 @@
 import { readGateConfig } from "../../config/read-config.js";
+import { countedPlanFor } from "../../execute/counted-plan.js";
 import { checkComplete } from "../../gate/completeness.js";
 import { overallVerdict } from "../../gate/overall.js";
 import { runGate, VERDICT_EXIT } from "../../gate/verdict.js";
 import { recordToHistory } from "../../history/record.js";
-import { countedPlanFor } from "../../instructions/plan.js";
 import { writeReports } from "../../report/registry.js";
 import { readResult } from "../../results/io.js";
 import type { BenchmarkResult } from "../../results/schema.js";

@@ -23,7 +23,7 @@ export const EXPECTED_LLAMA_VERSION = "0.4.0-dev";
 /**
  * `ggml_commit()` values of builds of this very source tree: 5b4ebc5 is the upstream commit node-llama-cpp's
  * prebuilt binaries report; 80fb11a is the single (squashed) commit of the git bundle node-llama-cpp ships,
- * which is what a build from that bundle reports (bench/build-llama-bench.sh clones it).
+ * which is what a build from that bundle reports (bench/build-llama.sh clones it).
  */
 export const EXPECTED_GGML_COMMITS: readonly string[] = ["5b4ebc5", "80fb11a"];
 

@@ -18,20 +18,13 @@ export const llamaCppEngine = localEngine({
       default: "node-llama-cpp's prebuilt libraries",
     },
   },
-  extraFromFlags: (values): Record<string, string> => {
+  extraOptions: (values) => {
     const dir = stringFlag(values, "llama-lib");
-    return dir === undefined ? {} : { llama_lib: resolve(dir) };
+    return dir === undefined ? {} : { llamaLib: resolve(dir) };
   },
   load: async () => {
     const { createLlamaCppEngine } = await import("./engine.js");
-    const { countedCpuVariant } = await import("../../instructions/valgrind.js");
-    // a counted run: llama.cpp on the main thread (callgrind sees it) and on the pinned CPU variant
-    return (o) =>
-      createLlamaCppEngine({
-        ...o,
-        llamaLib: o.extra.llama_lib,
-        inThread: o.counted === true,
-        cpuVariant: o.counted === true ? countedCpuVariant() : undefined,
-      });
+    // a counted run: llama.cpp on the main thread (callgrind sees it), on the CPU variant the run pins
+    return (o) => createLlamaCppEngine({ ...o, inThread: o.counted === true });
   },
 });

@@ -10,9 +10,15 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
+import type {
+  EmbeddingRound,
+  Engine,
+  EngineIdentity,
+  EngineSettings,
+  GenerationRound,
+} from "../../measure/engine-contract.js";
 import { EngineError, ModelFileError, type PerfBaselineError, UsageError } from "../../util/errors.js";
 import type { LlamaEngineOptions } from "../node-llama-cpp/engine.js";
-import type { EmbeddingRound, Engine, EngineIdentity, EngineSettings, GenerationRound } from "../types.js";
 import { LLAMA_CPP_RELEASE } from "./abi.js";
 import type { DecodeHost } from "./decode-host.js";
 import { LIBRARY_FILES } from "./ffi.js";

@@ -1,12 +1,12 @@
 /**
- * Builds the definition of a local engine (a GGUF model run on this machine by native code). Its runs happen
- * in a supervised engine process (src/run/engine-process/), so that a native abort, an OOM kill or a hang
- * becomes one line and an exit code, never a lost terminal. A local engine is its factory plus this.
+ * Builds the definition of a local engine (a GGUF model run on this machine by native code). It describes;
+ * its runs happen in a supervised engine process (src/execute/engine-process/), so that a native abort, an
+ * OOM kill or a hang becomes one line and an exit code, never a lost terminal. A local engine is its factory
+ * plus this.
  */
-import { resolveModel } from "../../models/resolve.js";
+import type { Engine } from "../../measure/engine-contract.js";
 import type { FlagSpec, FlagValues } from "../../util/flags.js";
-import type { EngineDefinition, RunShape, RunSpec } from "../definition.js";
-import type { Engine } from "../types.js";
+import type { EngineDefinition, RunShape } from "../definition.js";
 import {
   LOCAL_FLAGS,
   type LocalOptions,
@@ -31,8 +31,8 @@ export interface LocalEngineFactoryOptions {
   gpu: GpuChoice;
   /** new tokens per round (sizes the default context); 0 for embedding */
   maxNewTokens: number;
-  /** engine-specific options from its own flags */
-  extra: Record<string, string>;
+  /** `--llama-lib`: another build of llama.cpp's libraries (the llama-cpp engine; others ignore it) */
+  llamaLib?: string;
   /** llama.cpp's log lines (warnings and errors); they never reach stdout */
   log: (line: string) => void;
   /**
@@ -41,6 +41,11 @@ export interface LocalEngineFactoryOptions {
    * made through koffi). Default false.
    */
   counted?: boolean;
+  /**
+   * the ggml CPU variant to load (e.g. "ivybridge"), where the engine can choose one: a counted run pins it
+   * (src/instructions/valgrind.ts countedCpuVariant). Default: the engine's own choice.
+   */
+  cpuVariant?: string;
   /** called once the model file is loaded: a failure after it is the engine's, not the model's */
   onModelLoaded?: () => void;
 }
@@ -55,16 +60,17 @@ export type LocalEngineFactory = (options: LocalEngineFactoryOptions) => Promise
 export interface LocalEngineSpec {
   name: string;
   summary: string;
-  /** flags of this engine beyond the local ones, read into `options.extra` */
+  /** flags of this engine beyond the local ones */
   extraFlags?: Record<string, FlagSpec>;
-  /** reads the extra flags (validated) */
-  extraFromFlags?: (values: FlagValues) => Record<string, string>;
+  /** the options its extra flags set (validated), e.g. `{ llamaLib }` */
+  extraOptions?: (values: FlagValues) => Partial<Pick<LocalOptions, "llamaLib">>;
   /** imports the factory (and with it the native code) only when a run needs it */
   load: () => Promise<LocalEngineFactory>;
 }
 
-/** An engine definition whose runs go to a supervised engine process. */
+/** A local engine's definition: what it describes, and the loader of its factory (what its executors run). */
 export interface LocalEngineDefinition extends EngineDefinition<LocalOptions> {
+  /** imports the factory (and with it the native code); only the process that runs the engine calls it */
   load: () => Promise<LocalEngineFactory>;
 }
 
@@ -72,7 +78,7 @@ export interface LocalEngineDefinition extends EngineDefinition<LocalOptions> {
 export function localEngine(spec: LocalEngineSpec): LocalEngineDefinition {
   const withExtra = (o: LocalOptions, values: FlagValues): LocalOptions => ({
     ...o,
-    extra: { ...o.extra, ...(spec.extraFromFlags?.(values) ?? {}) },
+    ...(spec.extraOptions?.(values) ?? {}),
   });
   return {
     name: spec.name,
@@ -86,24 +92,5 @@ export function localEngine(spec: LocalEngineSpec): LocalEngineDefinition {
     },
     benchArgv: (o: LocalOptions, shape: RunShape) => ["--engine", spec.name, ...localBenchArgv(o, shape)],
     describe: (_o: LocalOptions, shape: RunShape) => `${shape.rounds} rounds`,
-    async run(options: LocalOptions, run: RunSpec) {
-      const { runSupervised } = await import("../../run/engine-process/supervisor.js");
-      let model: ReturnType<typeof resolveModel>;
-      try {
-        model = resolveModel(options, run.detail);
-      } catch (err) {
-        const { PerfBaselineError } = await import("../../util/errors.js");
-        if (err instanceof PerfBaselineError) return { state: "failed", error: err, result: null };
-        throw err;
-      }
-      if (options.counter === "instructions") {
-        const { runCounted } = await import("../../instructions/capture.js");
-        return runCounted(spec.name, model, { ...options, gpu: "off" }, run);
-      }
-      return runSupervised(
-        { engine: spec.name, model, options, shape: run, invocation: run.invocation },
-        run,
-      );
-    },
   };
 }

@@ -4,7 +4,6 @@
  * `gate` and `check-release`; the gate derives its capture from a baseline's recorded settings.
  */
 import { basename } from "node:path";
-import { requireValgrind } from "../../instructions/valgrind.js";
 import { DEFAULT_MODEL_SEED, DEFAULT_PRESET, PRESETS } from "../../models/presets.js";
 import type { BenchmarkResult } from "../../results/schema.js";
 import { UsageError } from "../../util/errors.js";
@@ -31,8 +30,12 @@ export interface LocalOptions {
   batchSize?: number;
   contextSize?: number;
   gpu: GpuChoice;
-  /** engine-specific options (e.g. the direct engine's library folder), passed through to its factory */
-  extra: Record<string, string>;
+  /**
+   * `--llama-lib DIR` of the llama-cpp engine: an absolute folder with another build of the same llama.cpp
+   * release; absent, the engine loads node-llama-cpp's prebuilt libraries (the result records which, in
+   * engine.details.llama_lib)
+   */
+  llamaLib?: string;
   /** "instructions": count instructions under valgrind's callgrind (one thread) instead of timing only */
   counter?: "time" | "instructions";
 }
@@ -121,19 +124,21 @@ export function localOptionsFromFlags(values: FlagValues, base: Partial<LocalOpt
     batchSize: boundedInt(values, "batch-size", LOCAL_LIMITS.batch_size, base.batchSize),
     contextSize: boundedInt(values, "context-size", LOCAL_LIMITS.context_size, base.contextSize),
     gpu: choiceFlag(values, "gpu", GPU_CHOICES, base.gpu ?? "off"),
-    extra: { ...(base.extra ?? {}) },
+    ...(base.llamaLib !== undefined ? { llamaLib: base.llamaLib } : {}),
     ...counterOf(values, base.counter),
   };
 }
 
-/** The counter flag; `--counter instructions` runs on the CPU only. */
+/**
+ * The counter flag; `--counter instructions` runs on the CPU only. Whether valgrind is here is the run
+ * plan's question (src/execute/plan.ts), not the flag's.
+ */
 function counterOf(values: FlagValues, base: LocalOptions["counter"]): Pick<LocalOptions, "counter"> {
   const counter = choiceFlag(values, "counter", COUNTERS, base ?? "time");
   if (counter === "instructions" && values.gpu !== undefined && values.gpu !== "off")
     throw new UsageError(
       "--counter instructions counts CPU instructions: it cannot be combined with --gpu (use --gpu off)",
     );
-  if (counter === "instructions") requireValgrind();
   return counter === "instructions" ? { counter } : {};
 }
 
@@ -171,7 +176,6 @@ export function localCapturePlan(baseline: BenchmarkResult, values: FlagValues):
     batchSize: pick("batch_size"),
     contextSize: pick("context_size"),
     gpu: asGpu(s.gpu),
-    extra: {},
   });
   return {
     shape: {

@@ -9,6 +9,13 @@ import type {
   LlamaModel,
   Token,
 } from "node-llama-cpp";
+import type {
+  EmbeddingRound,
+  Engine,
+  EngineIdentity,
+  EngineSettings,
+  GenerationRound,
+} from "../../measure/engine-contract.js";
 import { nowNs } from "../../util/clock.js";
 import { EngineError, ModelFileError, UsageError } from "../../util/errors.js";
 import type { LocalEngineFactoryOptions } from "../local/define.js";
@@ -19,13 +26,14 @@ import {
   effectiveContextSize,
   type GpuChoice,
 } from "../local/settings.js";
-import type { EmbeddingRound, Engine, EngineIdentity, EngineSettings, GenerationRound } from "../types.js";
 
 /** Options for loading the node-llama-cpp engine: those of every local engine. */
-export type LlamaEngineOptions = Omit<LocalEngineFactoryOptions, "gpu" | "extra" | "log" | "maxNewTokens"> & {
+export type LlamaEngineOptions = Omit<
+  LocalEngineFactoryOptions,
+  "gpu" | "log" | "maxNewTokens" | "llamaLib" | "cpuVariant"
+> & {
   gpu?: GpuChoice;
   maxNewTokens?: number;
-  extra?: Record<string, string>;
   log?: (line: string) => void;
 };
 

@@ -1,15 +1,15 @@
 /**
  * The `openai` engine: an OpenAI-compatible server (llama-server, vLLM, Ollama, TGI/TEI, ...) put under a
- * planned load over HTTP. It runs in the CLI process (no native code to supervise).
+ * planned load over HTTP. Its runs are the load generator's (src/execute/load-generator.ts), in the CLI
+ * process (no native code to supervise).
  */
+
 import type { BenchmarkResult } from "../../results/schema.js";
-import type { RunOutcome } from "../../run/outcome.js";
-import type { ServingOptions } from "../../run/run-serving.js";
-import { EngineError, PerfBaselineError, UsageError } from "../../util/errors.js";
+import { UsageError } from "../../util/errors.js";
 import { type FlagValues, intFlag, stringFlag } from "../../util/flags.js";
 import type { CapturePlan, EngineDefinition, RunShape } from "../definition.js";
 import { DEFAULT_EMBEDDING_BATCH, OPENAI_FLAGS, servingOptionsFromFlags } from "./flags.js";
-import { DEFAULT_API_KEY_ENV, DEFAULT_TIMEOUTS } from "./options.js";
+import { DEFAULT_API_KEY_ENV, DEFAULT_TIMEOUTS, type ServingOptions } from "./options.js";
 
 /**
  * A serving capture comparable with a serving `baseline`: its load (endpoint, concurrency, arrivals,
@@ -109,27 +109,13 @@ function servingBenchArgv(s: ServingOptions, shape: RunShape): string[] {
 }
 
 /**
- * The outcome of a finished serving result: failed requests fail the run (exit 7, the result still printed)
- * unless tolerated.
+ * A serving engine's definition: it describes a server and the load to put it under; the load generator
+ * (src/execute/load-generator.ts) runs it with these options.
  */
-export function servingOutcome(result: BenchmarkResult, tolerateFailures: boolean): RunOutcome {
-  if (!result.complete) return { state: "interrupted", result };
-  const failed = result.serving?.requests.failed ?? 0;
-  if (failed > 0 && !tolerateFailures) {
-    const sent = result.serving?.requests.sent ?? failed;
-    return {
-      state: "failed",
-      error: new EngineError(
-        `${failed} of ${sent} requests failed (see serving.failures in the result; --tolerate-failures accepts them)`,
-      ),
-      result,
-    };
-  }
-  return { state: "completed", result };
-}
+export type ServingEngineDefinition = EngineDefinition<ServingOptions>;
 
 /** The openai engine's definition. */
-export const openaiEngine: EngineDefinition<ServingOptions> = {
+export const openaiEngine: ServingEngineDefinition = {
   name: "openai",
   summary: "an OpenAI-compatible server under load (llama-server, vLLM, Ollama, TGI/TEI, ...)",
   flags: OPENAI_FLAGS,
@@ -144,19 +130,4 @@ export const openaiEngine: EngineDefinition<ServingOptions> = {
   captureOptions: servingCapturePlan,
   benchArgv: servingBenchArgv,
   describe: (s) => `${s.numRequests ?? "timed"} requests to ${s.baseUrl.href}`,
-  async run(options, spec) {
-    const { runServingBenchmark } = await import("../../run/run-serving.js");
-    try {
-      return servingOutcome(
-        await runServingBenchmark({ ...spec, openai: options }),
-        options.tolerateFailures,
-      );
-    } catch (err) {
-      if (err instanceof PerfBaselineError) {
-        if (spec.signal?.aborted) return { state: "interrupted", result: null };
-        return { state: "failed", error: err, result: null };
-      }
-      throw err;
-    }
-  },
 };

@@ -1,4 +1,3 @@
-import type { ServingOptions } from "../../run/run-serving.js";
 import { UsageError } from "../../util/errors.js";
 import {
   choiceFlag,
@@ -17,6 +16,7 @@ import {
   OPTIONAL_FIELDS,
   OUTPUT_LENGTHS,
   parseOmittedFields,
+  type ServingOptions,
 } from "./options.js";
 
 /**

@@ -1,7 +1,7 @@
+import type { EngineIdentity } from "../../measure/engine-contract.js";
 import type { RequestFailure } from "../../measure/requests.js";
 import type { BenchmarkResult } from "../../results/schema.js";
 import { EngineError, UsageError } from "../../util/errors.js";
-import type { EngineIdentity } from "../types.js";
 import type { OpenAiClient } from "./client.js";
 import { endpointUrl, serverRoot } from "./options.js";
 

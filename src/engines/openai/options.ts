@@ -144,3 +144,28 @@ export function refusalHint(
     extra += ", or --output-length natural to send neither ignore_eos nor min_tokens";
   return ` (the server refused ${named.join(", ")}: add --omit-fields ${all.join(",")}${extra})`;
 }
+
+/** Options of the `openai` engine, validated by the CLI. */
+export interface ServingOptions {
+  baseUrl: URL;
+  /** the served model name; undefined picks the only model the server lists */
+  model?: string;
+  endpoint: GenerationEndpoint;
+  /** the environment variable holding the API key */
+  apiKeyEnv: string;
+  concurrency: number;
+  /** requests per second; null: as fast as the concurrency allows */
+  requestRate: number | null;
+  burstiness: number;
+  arrivalSeed: number;
+  numRequests: number | null;
+  durationS: number | null;
+  outputLength: OutputLength;
+  /** inputs per embeddings request */
+  batchSize: number;
+  timeouts: Timeouts;
+  /** failed requests do not fail the run (they are still counted and listed) */
+  tolerateFailures: boolean;
+  /** optional request fields not to send (--omit-fields). Defaults to none. */
+  omitFields?: OptionalField[];
+}

@@ -62,9 +62,3 @@ export function countedPlanFor(
     options: withCounter(plan.options, "instructions"),
   };
 }
-
-/** A timed baseline with the counts of a counted capture of the same code added (its wall time is the timed one's). */
-export function withCounts(timed: BenchmarkResult, counted: BenchmarkResult): BenchmarkResult {
-  if (!counted.instructions) return timed;
-  return { ...timed, instructions: { ...counted.instructions, wall_time_comparable: true } };
-}

@@ -19,8 +19,8 @@ import {
 } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { engineProcessCommand } from "../run/engine-process/supervisor.js";
 import { EngineError } from "../util/errors.js";
+import { engineProcessCommand } from "./engine-process/supervisor.js";
 
 function filesUnder(dir: string): string[] {
   const out: string[] = [];
@@ -64,7 +64,7 @@ export function compiledChildCommand(detail: (line: string) => void = () => {}):
   const digest = sourcesDigest(root);
   const base = join(root, "node_modules", ".cache", "perf-baseline-child");
   const dir = join(base, digest);
-  const child = join(dir, "dist", "run", "engine-process", "child.js");
+  const child = join(dir, "dist", "execute", "engine-process", "child.js");
   if (existsSync(child)) return [child];
   detail(`compiling the engine process for valgrind into ${dir}`);
   const tmp = `${dir}.tmp-${process.pid}`;

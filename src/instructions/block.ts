@@ -1,41 +1,20 @@
 /**
- * A counted run (`--counter instructions`): the supervised engine process runs under callgrind, on one thread,
- * from compiled JavaScript; afterwards the callgrind output is read and the result gains its `instructions`
- * block and a warning that its wall-time figures are not comparable.
+ * The `instructions` block of a counted result (`--counter instructions`), from callgrind's profile parts:
+ * nothing is run here (the counted run itself is src/execute/counted.ts, which adds this block to its result
+ * with a warning that the result's wall-time figures are not comparable).
  *
  * Per round: callgrind dumps a profile part before each call of a ROUND_MARKERS function (both local engines
- * clear the context's memory at the start of every generation round and of every embedding call), so the parts that counted
- * anything are, in order, the warmup rounds' and the measured rounds' (embedding: one part per call, summed
+ * clear the context's memory at the start of every generation round and of every embedding call), so the
+ * parts that counted anything are, in order, the warmup rounds' and the measured rounds' (embedding: one part per call, summed
  * per round). When the parts do not line up with the rounds the count is still exact over the whole run and
  * per_round is left empty.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { RunSpec } from "../engines/definition.js";
-import type { LocalOptions } from "../engines/local/options.js";
-import type { ModelInfo } from "../models/model-info.js";
 import type { BenchmarkResult, InstructionsBlock } from "../results/schema.js";
-import { renderWarning } from "../results/warnings.js";
-import type { RunOutcome } from "../run/outcome.js";
 import { EngineError } from "../util/errors.js";
 import { type CallgrindProfile, parseCallgrind, sumProfiles, topFunctions } from "./callgrind.js";
-import { compiledChildCommand } from "./compiled-child.js";
-import {
-  COUNTED_FUNCTIONS,
-  callgrindWrapper,
-  canSwitchInstrumentation,
-  requireValgrind,
-  switchInstrumentationOn,
-} from "./valgrind.js";
-
-/** Under valgrind Node starts 20-50x slower: the engine process may be silent this long, ms. */
-export const COUNTED_STALL_TIMEOUT_MS = 1_200_000;
-
-/** Options of a counted run: always one compute thread (more would count ggml's spin-waits). */
-export function countedOptions(options: LocalOptions): LocalOptions {
-  return { ...options, threads: 1, embeddingThreads: 1 };
-}
+import { COUNTED_FUNCTIONS } from "./valgrind.js";
 
 /** The profile parts of the engine process (the pid that counted the most), in part order. */
 export function readParts(dir: string): CallgrindProfile[] {
@@ -130,51 +109,8 @@ export function instructionsBlock(
   };
 }
 
-/**
- * Runs a local engine under callgrind and returns its outcome, the result carrying its `instructions` block.
- * @throws UsageError (one line, naming `apt-get install valgrind`) when valgrind is missing or the platform
- *   is not supported.
- */
-export async function runCounted(
-  engine: string,
-  model: ModelInfo,
-  options: LocalOptions,
-  run: RunSpec,
-): Promise<RunOutcome> {
-  const valgrindVersion = requireValgrind();
-  const { runSupervised } = await import("../run/engine-process/supervisor.js");
-  const childCommand = compiledChildCommand((l) => run.detail?.(l));
-  const dir = mkdtempSync(join(tmpdir(), "perf-baseline-callgrind-"));
-  try {
-    const counted = countedOptions(options);
-    // uninstrumented until the model is loaded, where callgrind_control can switch it on
-    const switchable = canSwitchInstrumentation();
-    const outcome = await runSupervised(
-      { engine, model, options: counted, shape: run, invocation: run.invocation },
-      run,
-      {
-        wrapper: callgrindWrapper(join(dir, "cg.%p"), true, "valgrind", !switchable),
-        beforeRounds: switchable ? switchInstrumentationOn : undefined,
-        // V8 without its JIT: under valgrind every JIT compile is emulated too (about 10 % of a counted
-        // embedding capture's time); nothing counted runs JavaScript
-        childCommand: ["--jitless", ...childCommand],
-        stallTimeoutMs: COUNTED_STALL_TIMEOUT_MS,
-      },
-    );
-    if (outcome.state !== "completed") return outcome;
-    const result = outcome.result;
-    const callsPerRound = result.mode === "embedding" ? (result.samples[0]?.calls ?? 1) : 1;
-    const block = instructionsBlock(result, readParts(dir), {
-      valgrindVersion,
-      callsPerRound,
-      wallTimeComparable: false,
-    });
-    const warning = renderWarning({ code: "counted_under_valgrind" });
-    return {
-      state: "completed",
-      result: { ...result, instructions: block, warnings: [...result.warnings, warning] },
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** A timed baseline with the counts of a counted capture of the same code added (its wall time is the timed one's). */
+export function withCounts(timed: BenchmarkResult, counted: BenchmarkResult): BenchmarkResult {
+  if (!counted.instructions) return timed;
+  return { ...timed, instructions: { ...counted.instructions, wall_time_comparable: true } };
 }

@@ -1,10 +1,36 @@
 /**
- * The detector's false-alarm and detection rates on synthetic series (issue 13's acceptance figures): flat
- * series of `n` points with relative Gaussian noise, and the same with one step. Pure and seeded; used by
- * bench/change-points.ts (prints the figures) and by the unit test (checks them on fixed seeds).
+ * TEST RIG, not a product feature: synthetic series for checking the change-point detector
+ * (src/stats/change-points.ts), and the detector's false-alarm and detection rates on them (issue 13's
+ * acceptance figures): flat series of `n` points with relative Gaussian noise, and the same with one step.
+ * Pure and seeded; used by bench/change-points.ts (prints the figures), bench/history-store.ts, the unit test
+ * (checks them on fixed seeds) and ./history-fixtures.ts.
  */
-import { mulberry32, randomInt } from "../util/prng.js";
-import { type ChangePointOptions, eDivisiveMeans, syntheticSeries } from "./change-points.js";
+import { type ChangePointOptions, eDivisiveMeans } from "../../src/stats/change-points.js";
+import { mulberry32, type Rng, randomInt } from "../../src/util/prng.js";
+
+/** A standard normal draw from two uniforms (Box-Muller), for synthetic series. */
+export function gaussian(rng: Rng): number {
+  const u = Math.max(rng(), Number.MIN_VALUE);
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
+}
+
+/**
+ * A synthetic series for checking the detector: `n` points around `level` with Gaussian noise of relative
+ * size `noise` (0.03 = 3 %), and optionally a step by `step` (0.10 = +10 %, -0.10 = -10 %) from index `at` on.
+ */
+export function syntheticSeries(
+  seed: number,
+  n: number,
+  noise: number,
+  step?: { at: number; by: number },
+  level = 100,
+): number[] {
+  const rng = mulberry32(seed);
+  return Array.from({ length: n }, (_, i) => {
+    const base = step && i >= step.at ? level * (1 + step.by) : level;
+    return base * (1 + noise * gaussian(rng));
+  });
+}
 
 /** What {@link detectorRates} measures. */
 export interface DetectorRates {

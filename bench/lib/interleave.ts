@@ -1,12 +1,29 @@
 /**
- * Interleaved A/B/C... measurement for the bench scripts (bench/harness-overhead.ts, bench/engine-gap.ts).
+ * Interleaved A/B/C... measurement for the bench scripts (bench/harness-overhead.ts, bench/engine-gap.ts,
+ * bench/llama-cpp-gap.ts).
  *
  * The machine these scripts run on is shared and noisy, so arms are never measured one after the other:
  * every block runs each arm once, the order rotating from block to block (a Latin square over the blocks),
  * and arms are compared by ratios of medians taken from the same blocks. The per-block (paired) ratio is
  * reported beside the unpaired bootstrap CI because a slow block slows every arm in it.
  */
-import { bootstrapRatioCi, median, robustCv } from "../src/stats/index.js";
+import { PRESETS } from "../../src/models/presets.js";
+import { bootstrapRatioCi, median, robustCv } from "../../src/stats/index.js";
+import { choiceOpt, intOpt, listOpt, modeOpt, textOpt } from "./args.js";
+import { alignedTable } from "./tables.js";
+
+/** The flags every interleaved gap script takes (bench/engine-gap.ts, bench/llama-cpp-gap.ts). */
+export function gapOpts(armsHelp: string, armsDefault: string) {
+  return {
+    mode: modeOpt("generation"),
+    arms: listOpt(`the arms, comma-separated (${armsHelp})`, armsDefault),
+    preset: choiceOpt("dummy-model preset", Object.keys(PRESETS), "tiny"),
+    rounds: intOpt("measured blocks", 20),
+    warmup: intOpt("unmeasured blocks first", 2, { allowZero: true }),
+    tokens: intOpt("new tokens per generation round", 64),
+    reference: textOpt("the arm the others are compared with (default: the first)"),
+  };
+}
 
 /** One round's figures; `primary` names the figure arms are compared on. */
 export type RoundFigures = Record<string, number>;
@@ -105,9 +122,28 @@ export function formatTable(title: string, rows: readonly ArmReport[]): string {
     `${r.ratio_ci95[0].toFixed(3)}..${r.ratio_ci95[1].toFixed(3)}`,
     r.paired_ratio_median.toFixed(3),
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i] as number)).join("  ");
-  return [title, line(head), ...body.map(line)].join("\n");
+  return [title, ...alignedTable([head, ...body])].join("\n");
+}
+
+/** The first fields of a gap script's JSON document: the script, its command line, mode, preset, model. */
+export function gapHeader(script: string, mode: string, preset: string, modelPath: string) {
+  const command = `npx tsx ${script} ${process.argv.slice(2).join(" ")}`;
+  return { script, command, mode, preset, model_path: modelPath };
+}
+
+/**
+ * Summarises each of `metrics` against `reference` and writes its table on stderr, titled
+ * "<title>: <metric>".
+ */
+export function reportMetrics(
+  data: Interleaved,
+  metrics: readonly string[],
+  reference: string,
+  title: string,
+): Record<string, ArmReport[]> {
+  const reports = Object.fromEntries(metrics.map((m) => [m, report(data, m, reference)]));
+  for (const m of metrics) process.stderr.write(`${formatTable(`${title}: ${m}`, reports[m] ?? [])}\n`);
+  return reports;
 }
 
 /** Load average and what else is busy, recorded beside figures taken on a shared machine. */

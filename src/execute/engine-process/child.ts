@@ -6,7 +6,7 @@
  */
 import { getLocalEngine } from "../../engines/registry.js";
 import { PerfBaselineError } from "../../util/errors.js";
-import { runLocalBenchmark } from "../local-run.js";
+import { runLocalBenchmark } from "./local-run.js";
 import { type FromEngine, HEARTBEAT_MS, type ToEngine } from "./messages.js";
 
 function send(message: FromEngine): Promise<void> {

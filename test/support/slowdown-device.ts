@@ -1,7 +1,11 @@
 /**
- * TEST DEVICE, not a product feature: wraps an Engine so that every round delivers a given proportion less
- * throughput, as a slower runtime would. Used only by bench/gate-accuracy.ts and the tests, to give the gate a
- * known regression.
+ * TEST DEVICES, not a product feature (they live in test/support, never in src/): engine wrappers that give
+ * the gate a known regression. The engine process imports this module (bundled to plain JavaScript by
+ * ./engine-devices.ts, which makes the EngineDevice values a test hands to runBenchmark) and calls
+ * {@link wrapEngine} on the engine it loaded (src/execute/device.ts).
+ *
+ * Slowdown: wraps an Engine so that every round delivers a given proportion less throughput, as a slower
+ * runtime would. Used by bench/gate-accuracy.ts, bench/ab-accuracy.ts and the tests.
  *
  * Generation: the round really computes more. On its first call the wrapper times the inner engine on the
  * round's prompt at n and 2n new tokens (three times each, medians; not part of any round) to learn the cost of
@@ -20,8 +24,8 @@
  * with `details.test_slowdown` recording what was done.
  */
 
-import { nowNs } from "../util/clock.js";
-import type { EmbeddingRound, Engine, GenerationRound } from "./types.js";
+import type { EmbeddingRound, Engine, GenerationRound } from "../../src/measure/engine-contract.js";
+import { nowNs } from "../../src/util/clock.js";
 
 /** The slowdown of a round: a constant, or a function of the round index (0-based, warmup included). */
 export type SlowdownSchedule = number | ((round: number) => number);
@@ -171,4 +175,30 @@ export function withExtraWorkForTests(inner: Engine, w: number): Engine {
     },
     dispose: () => inner.dispose(),
   };
+}
+
+/** What a device does, as plain data (it crosses to the engine process). */
+export type DeviceConfig =
+  /** every round `slowdown` (a fraction in [0, 1)) slower */
+  | { kind: "slowdown"; slowdown: number }
+  /** every other round `alternate` slower, the others unchanged (a noisy capture) */
+  | { kind: "alternate"; alternate: number }
+  /** a share `work` more real work per reported token or call (instruction counts rise by about it) */
+  | { kind: "extra-work"; work: number };
+
+/**
+ * The device's entry point (src/execute/device.ts calls it in the process that runs the engine).
+ * @throws RangeError for a fraction outside [0, 1); Error for an unknown kind.
+ */
+export function wrapEngine(engine: Engine, config: DeviceConfig): Engine {
+  switch (config.kind) {
+    case "slowdown":
+      return withSlowdownForTests(engine, config.slowdown);
+    case "alternate":
+      return withSlowdownForTests(engine, (round) => (round % 2 === 0 ? 0 : config.alternate));
+    case "extra-work":
+      return withExtraWorkForTests(engine, config.work);
+    default:
+      throw new Error(`unknown engine device ${JSON.stringify(config)}`);
+  }
 }

@@ -1,6 +1,8 @@
 /**
- * The engine interface. An adapter runs one round and returns raw timestamps and counts; it computes no
- * statistics (that is measure/ and stats/). Timestamps are process.hrtime.bigint() nanoseconds.
+ * The engine contract that measure/ drives: the interface every engine implements (src/engines/ holds the
+ * implementations; measure/ and results/ know only this file). An adapter runs one round and returns raw
+ * timestamps and counts; it computes no statistics (that is measure/ and stats/). Timestamps are
+ * process.hrtime.bigint() nanoseconds.
  */
 
 /** Who computed the result: the engine and the versions that decide its speed. */

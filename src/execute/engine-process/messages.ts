@@ -4,7 +4,7 @@
  * as they are.
  */
 import type { BenchmarkResult } from "../../results/schema.js";
-import type { LocalRunRequest } from "../local-run.js";
+import type { LocalRunRequest } from "./local-run.js";
 
 /** Supervisor to engine process. */
 export type ToEngine =

@@ -1,0 +1,412 @@
+/**
+ * The load generator's run (src/execute/load-generator.ts imports it when a run needs it): a serving
+ * benchmark, an OpenAI-compatible server put under a planned load. Discovery (models, identity)
+ * and warmup come first and fail with one line; then the measured requests, whose failures are counted by
+ * cause in the result. The API key is read from the environment here and handed only to the client.
+ */
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import {
+  type EmbeddingSuccess,
+  type GenerationRequest,
+  type GenerationSuccess,
+  OpenAiClient,
+  type RequestFailure,
+} from "../engines/openai/client.js";
+import { discoverServer } from "../engines/openai/identity.js";
+import { type OptionalField, refusalHint, type ServingOptions } from "../engines/openai/options.js";
+import { captureEnvironment, type Environment } from "../environment/capture.js";
+import { type GitInfo, gitInfo } from "../environment/git.js";
+import { type MachineLoad, startMachineLoadProbe } from "../environment/machine-load.js";
+import type { EngineSettings } from "../measure/engine-contract.js";
+import { type LoadOutcome, type LoadPlan, runLoad } from "../measure/load.js";
+import {
+  buildServingEmbeddingResult,
+  buildServingGenerationResult,
+  groupFailures,
+  type Histogram,
+  type LoadSettings,
+  type ServingContext,
+} from "../results/build-serving.js";
+import type { BenchmarkResult } from "../results/schema.js";
+import { EngineError, EXIT, PerfBaselineError } from "../util/errors.js";
+import { toolVersion } from "../util/tool-version.js";
+import {
+  embeddingWorkload,
+  generationWorkload,
+  type Mode,
+  type WorkloadSpec,
+  workloadDigest,
+} from "../workload/workload.js";
+
+/** What a serving run needs from the common benchmark options. */
+export interface ServingRunOptions {
+  mode: Mode;
+  warmup: number;
+  maxNewTokens: number;
+  invocation: { command: string; argv: string[]; cwd: string };
+  status?: (line: string) => void;
+  onRound?: (done: number, total: number, warmup: boolean) => void;
+  /** aborted when the user interrupts: the requests in flight are dropped and the partial result returned */
+  signal?: AbortSignal;
+  openai: ServingOptions;
+}
+
+/** Resolution of the event-loop delay histogram, in ms (its values are intervals; the resolution is taken off). */
+const ELD_RESOLUTION_MS = 1;
+
+function hint(f: RequestFailure, o: ServingOptions, mode: Mode, sent: readonly OptionalField[] = []): string {
+  if (f.cause === "http_404") return " (check --base-url and --model)";
+  const refused = refusalHint(f, sent, o.omitFields ?? []);
+  if (refused) return refused;
+  if (
+    (f.cause === "http_400" || f.cause === "http_422") &&
+    mode === "generation" &&
+    o.outputLength === "fixed"
+  )
+    return " (a server that rejects ignore_eos or min_tokens needs --output-length natural)";
+  if (f.cause === "http_401" || f.cause === "http_403") return ` (check the API key in $${o.apiKeyEnv})`;
+  return "";
+}
+
+function describeFailures(failures: readonly RequestFailure[]): string {
+  return groupFailures(failures)
+    .map((g) => `${g.cause} x${g.count} (${g.example})`)
+    .join("; ");
+}
+
+/** The `--batch-size` inputs of one embeddings request: the workload's texts, repeated in order. */
+export function embeddingInputs(texts: readonly string[], batchSize: number): string[] {
+  return Array.from({ length: batchSize }, (_, i) => texts[i % texts.length] as string);
+}
+
+/**
+ * Runs a serving benchmark end to end and returns its result.
+ * @throws EngineError when the server cannot be reached, refuses a warmup request or completes no request;
+ *   UsageError for a model it does not serve; PerfBaselineError (interrupted) when stopped before any result.
+ */
+export async function runServingBenchmark(opts: ServingRunOptions): Promise<BenchmarkResult> {
+  const o = opts.openai;
+  const before = { environment: captureEnvironment(), git: gitInfo() };
+  const key = process.env[o.apiKeyEnv];
+  const client = new OpenAiClient({
+    baseUrl: o.baseUrl,
+    apiKey: key && key !== "" ? key : null,
+    timeouts: o.timeouts,
+  });
+  try {
+    const server = await discoverServer(client, o.model, o.apiKeyEnv);
+    const versions = Object.entries(server.identity.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ");
+    opts.status?.(
+      `serving: model "${server.model.name}" at ${o.baseUrl.href}${versions ? ` (${versions})` : ""}`,
+    );
+    const endpoint = opts.mode === "generation" ? o.endpoint : "embeddings";
+    server.identity.details.endpoint = endpoint;
+    const workload = opts.mode === "generation" ? generationWorkload(opts.maxNewTokens) : embeddingWorkload();
+    const requests = servingRequests(opts, client, server.request_model, workload);
+    server.identity.details.request_fields = requests.sent.join(",");
+    const warnings = [...server.warnings];
+    // warmup: not counted; a failure here means the server cannot run the workload at all
+    if (opts.warmup > 0) await warmUp(opts, requests, warnings);
+    client.overhead.reset();
+    const measured = await measureLoad(opts, requests.send);
+    checkMeasured(opts, measured.run, requests.sent, warnings);
+    const ctx = servingContext(opts, client, {
+      ...before,
+      server,
+      workload,
+      endpoint,
+      warnings,
+      ...measured,
+    });
+    const result = finishResult(opts, ctx, measured, requests.sent);
+    opts.status?.(summaryLine(result));
+    return result;
+  } finally {
+    client.close();
+  }
+}
+
+/** One request of the run, by index; its outcome (never a rejection). */
+type Send = (
+  i: number,
+  signal: AbortSignal,
+) => Promise<GenerationSuccess | EmbeddingSuccess | RequestFailure>;
+
+/** What every request of a run sends, and the optional fields it sends. */
+interface ServingRequests {
+  send: Send;
+  /** the optional request fields sent (recorded, and named in a refusal's hint) */
+  sent: OptionalField[];
+}
+
+/** The run's request: a generation of the workload's prompt, or embeddings of its texts in batches. */
+function servingRequests(
+  opts: ServingRunOptions,
+  client: OpenAiClient,
+  model: string,
+  workload: WorkloadSpec,
+): ServingRequests {
+  const o = opts.openai;
+  const generationRequest: GenerationRequest = {
+    endpoint: o.endpoint,
+    model,
+    prompt: workload.prompt ?? "",
+    max_tokens: opts.maxNewTokens,
+    fixed_length: o.outputLength === "fixed",
+    omit: o.omitFields ?? [],
+  };
+  if (opts.mode === "generation")
+    return {
+      send: (_i, signal) => client.generate(generationRequest, signal),
+      sent: OpenAiClient.sentGenerationFields(generationRequest),
+    };
+  const inputs = embeddingInputs(workload.texts ?? [], o.batchSize);
+  return {
+    send: (_i, signal) => client.embed(model, inputs, signal, o.omitFields ?? []),
+    sent: (o.omitFields ?? []).includes("encoding_format") ? [] : ["encoding_format"],
+  };
+}
+
+/**
+ * The warmup requests, uncounted. A failed one fails the run unless failures are tolerated (then it is a
+ * warning).
+ * @throws PerfBaselineError (interrupted) when stopped; EngineError when a request failed.
+ */
+async function warmUp(opts: ServingRunOptions, requests: ServingRequests, warnings: string[]): Promise<void> {
+  const o = opts.openai;
+  const warm = await runLoad<GenerationSuccess | EmbeddingSuccess | RequestFailure>(
+    {
+      concurrency: Math.min(o.concurrency, opts.warmup),
+      requestRate: null,
+      numRequests: opts.warmup,
+      durationS: null,
+      shouldStop: () => opts.signal?.aborted === true,
+      onSettled: (n) => opts.onRound?.(n, opts.warmup, true),
+    },
+    requests.send,
+  );
+  if (!warm.complete)
+    throw new PerfBaselineError("interrupted during warmup: no result to write", EXIT.interrupted);
+  const failed = warm.records.map((r) => r.outcome).filter((x): x is RequestFailure => x !== null && !x.ok);
+  if (failed.length === 0) return;
+  const first = failed[0] as RequestFailure;
+  const message = `${failed.length} of ${opts.warmup} warmup requests failed: ${describeFailures(failed)}`;
+  if (!o.tolerateFailures) throw new EngineError(`${message}${hint(first, o, opts.mode, requests.sent)}`);
+  warnings.push(message);
+}
+
+/** The measured requests and what was seen around them. */
+interface Measured {
+  run: LoadOutcome<GenerationSuccess | EmbeddingSuccess | RequestFailure>;
+  machine_load: MachineLoad;
+  started: string;
+  finished: string;
+  /** the event-loop delay during the requests, ms; null when none was sampled */
+  histogram: Histogram | null;
+}
+
+/** The measured requests, with the event loop's delay and the machine's load during them. */
+async function measureLoad(opts: ServingRunOptions, send: Send): Promise<Measured> {
+  const o = opts.openai;
+  const plan: LoadPlan = {
+    concurrency: o.concurrency,
+    requestRate: o.requestRate,
+    burstiness: o.burstiness,
+    arrivalSeed: o.arrivalSeed,
+    numRequests: o.numRequests,
+    durationS: o.durationS,
+    shouldStop: () => opts.signal?.aborted === true,
+    onSettled: (n) => opts.onRound?.(n, o.numRequests ?? 0, false),
+  };
+  const started = new Date().toISOString();
+  const eld = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
+  eld.enable();
+  // the machine's load during the measured requests: the gate tells contention from a slower server by it
+  const probe = startMachineLoadProbe();
+  const run = await runLoad<GenerationSuccess | EmbeddingSuccess | RequestFailure>(plan, send);
+  const machine_load = probe();
+  eld.disable();
+  const finished = new Date().toISOString();
+  const eldMs = (v: number) => Math.max(0, v / 1e6 - ELD_RESOLUTION_MS);
+  const histogram: Histogram | null =
+    eld.count > 0
+      ? {
+          min: eldMs(eld.min),
+          mean: eldMs(eld.mean),
+          p50: eldMs(eld.percentile(50)),
+          p90: eldMs(eld.percentile(90)),
+          p99: eldMs(eld.percentile(99)),
+          max: eldMs(eld.max),
+        }
+      : null;
+  return { run, machine_load, started, finished, histogram };
+}
+
+/**
+ * Checks the measured requests: none completed is an error; failed ones and an interrupt are warnings.
+ * @throws PerfBaselineError (interrupted) when stopped before any completed; EngineError when all failed.
+ */
+function checkMeasured(
+  opts: ServingRunOptions,
+  run: Measured["run"],
+  sent: readonly OptionalField[],
+  warnings: string[],
+): void {
+  const o = opts.openai;
+  const outcomes = run.records.map((r) => r.outcome);
+  const failures = outcomes.filter((x): x is RequestFailure => x !== null && !x.ok && x.cause !== "aborted");
+  const completed = outcomes.filter((x) => x?.ok).length;
+  if (completed === 0) {
+    if (!run.complete)
+      throw new PerfBaselineError(
+        "interrupted before any request completed: no result to write",
+        EXIT.interrupted,
+      );
+    throw new EngineError(
+      `all ${failures.length} measured requests failed: ${describeFailures(failures)}${failures[0] ? hint(failures[0], o, opts.mode, sent) : ""}`,
+    );
+  }
+  if (failures.length > 0) {
+    warnings.push(
+      `${failures.length} of ${run.records.length} requests failed: ${describeFailures(failures)}${
+        o.tolerateFailures ? "" : " (the run fails; --tolerate-failures accepts them)"
+      }`,
+    );
+  }
+  if (!run.complete) warnings.push("interrupted: the requests in flight were dropped, the result is partial");
+}
+
+/** What the serving result records besides its requests. */
+function servingContext(
+  opts: ServingRunOptions,
+  client: OpenAiClient,
+  seen: {
+    environment: Environment;
+    git: GitInfo | null;
+    server: Awaited<ReturnType<typeof discoverServer>>;
+    workload: WorkloadSpec;
+    endpoint: LoadSettings["endpoint"];
+    warnings: string[];
+  } & Measured,
+): ServingContext {
+  const o = opts.openai;
+  const settings: EngineSettings = {
+    threads: null,
+    embedding_threads: null,
+    batch_size: opts.mode === "embedding" ? o.batchSize : null,
+    context_size: null,
+    gpu: "server",
+    gpu_layers: null,
+  };
+  return {
+    tool_version: toolVersion(),
+    environment: seen.environment,
+    engine: seen.server.identity,
+    settings,
+    model: seen.server.model,
+    workload: seen.workload,
+    workload_digest: workloadDigest(seen.workload),
+    invocation: opts.invocation,
+    git: seen.git,
+    started_at: seen.started,
+    finished_at: seen.finished,
+    warnings: seen.warnings,
+    load: loadSettings(opts, seen.endpoint),
+    warmup_requests: opts.warmup,
+    timeouts_ms: {
+      connect: o.timeouts.connect_ms,
+      first_byte: o.timeouts.first_byte_ms,
+      idle: o.timeouts.idle_ms,
+      total: o.timeouts.total_ms,
+    },
+    chunk_handling_ns: client.overhead.samples(),
+    event_loop_delay_ms: seen.histogram,
+    redact: client.redact,
+  };
+}
+
+/** The load a serving result records. */
+function loadSettings(opts: ServingRunOptions, endpoint: LoadSettings["endpoint"]): LoadSettings {
+  const o = opts.openai;
+  return {
+    endpoint,
+    concurrency: o.concurrency,
+    request_rate: o.requestRate,
+    burstiness: o.burstiness,
+    arrival_seed: o.arrivalSeed,
+    num_requests: o.numRequests,
+    duration_s: o.durationS,
+    output_length: opts.mode === "generation" ? o.outputLength : null,
+    stream: opts.mode === "generation",
+    ...(o.omitFields?.length ? { omitted_fields: o.omitFields } : {}),
+  };
+}
+
+/**
+ * The result of the mode, with the warnings only the finished result can tell (output lengths, missing
+ * usage, sampling, determinism). They are pushed onto `ctx.warnings`, the array the result holds.
+ */
+function finishResult(
+  opts: ServingRunOptions,
+  ctx: ServingContext,
+  measured: Measured,
+  sent: readonly OptionalField[],
+): BenchmarkResult {
+  const o = opts.openai;
+  const warnings = ctx.warnings;
+  if (opts.mode === "generation") {
+    const result = {
+      ...buildServingGenerationResult(
+        ctx,
+        measured.run as Parameters<typeof buildServingGenerationResult>[1],
+      ),
+      machine_load: measured.machine_load,
+    };
+    const ol = result.serving?.output_length;
+    if (ol && !ol.fixed) {
+      warnings.push(
+        `the server did not generate exactly ${ol.requested} tokens per request (${ol.min} to ${ol.max}${
+          o.outputLength === "fixed" ? "; ignore_eos/min_tokens were sent but not honoured" : ""
+        }): throughput uses the real counts`,
+      );
+    }
+    if (result.samples.some((x) => x.output_tokens_source === "chunks" && !x.prompt_tokens))
+      warnings.push(
+        "the server reported no usage for some requests: their output tokens are counted as text chunks",
+      );
+    if (!sent.includes("temperature") && !sent.includes("top_k"))
+      warnings.push("neither temperature 0 nor top_k 1 was sent: the server sampled as it does by default");
+    if (!result.output.consistent)
+      warnings.push(
+        "requests generated different texts: the server is not deterministic at temperature 0 here",
+      );
+    return result;
+  }
+  const result = {
+    ...buildServingEmbeddingResult(
+      ctx,
+      measured.run as Parameters<typeof buildServingEmbeddingResult>[1],
+      o.batchSize,
+    ),
+    machine_load: measured.machine_load,
+  };
+  if (result.serving?.tokens_per_second === null)
+    warnings.push("the server reported no usage: embedding tokens/s is unknown (0)");
+  if (!result.output.consistent)
+    warnings.push(
+      "requests computed different embeddings for the same inputs: the server is not deterministic here",
+    );
+  return result;
+}
+
+function summaryLine(r: BenchmarkResult): string {
+  const s = r.serving;
+  if (!s) return "";
+  const req = s.requests;
+  const head = `${req.completed} completed, ${req.failed} failed${req.interrupted ? `, ${req.interrupted} interrupted` : ""} in ${s.duration_s.toFixed(2)} s`;
+  if (r.mode === "generation" && r.serving)
+    return `${head}: ${r.serving.output_tokens_per_second.toFixed(1)} output tokens/s, ${s.requests_per_second.toFixed(2)} requests/s, median TTFT ${r.serving.ttft_ms?.median.toFixed(1) ?? "-"} ms`;
+  return `${head}: ${s.requests_per_second.toFixed(2)} calls/s`;
+}
