@@ -1,5 +1,6 @@
 import { readGateConfig } from "../../config/read-config.js";
 import { abReport } from "../../gate/ab-report.js";
+import { combineVerdicts } from "../../gate/combine.js";
 import { type AbSide, runAb } from "../../gate/paired.js";
 import { writeReports } from "../../report/registry.js";
 import { UsageError } from "../../util/errors.js";
@@ -125,6 +126,6 @@ export const abCommand: Command = {
     });
     process.stdout.write(reports.stdout.render({ kind: "ab", report }));
     writeReports(reports.files, { kind: "ab", report });
-    return report.exit_code;
+    return combineVerdicts([{ kind: "time", mode, verdict: report.verdict }]).exit_code;
   },
 };
