@@ -110,6 +110,13 @@ const ARMS = GATE_ARMS;
 const BURN = 3;
 const wanted = new Set(["A", ...values.arms]);
 
+/** The gate's reason codes that blame a busier machine (src/gate/reasons.ts). */
+const BUSY_REASONS: ReadonlySet<string> = new Set([
+  "drop_may_be_contention",
+  "busier_baseline_may_hide_drop",
+  "capture_busier",
+]);
+
 /** The specification's top-level figure of a result: what a naive single-capture rule compares. */
 function topLevel(r: BenchmarkResult): number {
   return r.mode === "generation" ? r.tokens_per_second : r.calls_per_second;
@@ -222,7 +229,8 @@ async function evaluateFrom(
       );
       o.verdicts[report.verdict]++;
       if (report.second_capture.taken) o.second_captures++;
-      if (report.verdict === "INCONCLUSIVE" && /busier/.test(report.reasons[0] ?? "")) o.inconclusive_busy++;
+      if (report.verdict === "INCONCLUSIVE" && BUSY_REASONS.has(report.coded_reasons[0]?.code ?? ""))
+        o.inconclusive_busy++;
       if (arm === 0 && report.verdict === "REGRESSION")
         o.false_alarms.push({ reasons: report.reasons, machine_load: report.machine_load });
       if (topLevel(candidate) / topLevel(base1) < 1 - t) o.naive_regressions++;

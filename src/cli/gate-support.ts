@@ -5,6 +5,7 @@
 import type { CapturePlan, EngineDefinition } from "../engines/definition.js";
 import { getEngine } from "../engines/registry.js";
 import { changedPathsSince } from "../environment/git.js";
+import { countedPlanFor } from "../execute/counted-plan.js";
 import { checkRunnable } from "../execute/plan.js";
 import type { ChangedPathsFn } from "../gate/staleness.js";
 import { readResult } from "../results/io.js";
@@ -43,6 +44,23 @@ export function capturePlanFor(
   const plan = engine.captureOptions(baseline, values);
   checkRunnable(engine.name, plan.options);
   return { engine, plan };
+}
+
+/**
+ * The candidate capture `gate` starts: the capture comparable with the baseline ({@link capturePlanFor}), or,
+ * with `--counter instructions` against a baseline that has counts, the counted capture of the baseline's
+ * counted shape (its counts are comparable only then).
+ * @throws as capturePlanFor.
+ */
+export function candidatePlanFor(
+  baseline: BenchmarkResult,
+  values: FlagValues,
+  commandFlags: readonly string[],
+): { engine: EngineDefinition; plan: CapturePlan<unknown> } {
+  const { engine, plan } = capturePlanFor(baseline, values, commandFlags);
+  // the flag is validated by capturePlanFor (one of the engine's counters); absent means time
+  const counted = values.counter === "instructions" ? countedPlanFor(baseline, plan) : null;
+  return { engine, plan: counted ?? plan };
 }
 
 /** The git lookup of the rebaseline trigger, in the working folder's repository. */

@@ -4,12 +4,12 @@
  * src/report/ab-text.ts.
  */
 import { type GateConfig, thresholdOf } from "../config/gate-config.js";
-import { pct } from "../util/format.js";
 import type { Mode } from "../workload/workload.js";
 import type { GatedMetric } from "./analysis.js";
 import { checkComparability, type FieldDifference } from "./comparability.js";
 import type { AbBlock, AbBudget, AbOutcome, PairedAnalysis } from "./paired.js";
-import { VERDICT_EXIT, type Verdict } from "./verdict.js";
+import { type AbReason, type Coded, coded, pairedFiguresOf, pairedText } from "./reasons.js";
+import { VERDICT_EXIT, type Verdict } from "./verdict-exit.js";
 
 /** The A/B report. */
 export interface AbReport {
@@ -37,11 +37,32 @@ export interface AbReport {
    * contention is noise the pairing spreads over both, not a bias */
   busier_blocks: { a: number; b: number };
   output: { a_digest: string | null; b_digest: string | null; changed: boolean };
+  /** `reasons` as codes (src/gate/reasons.ts), in the same order */
+  coded_reasons: Coded<AbReason>[];
+  /** `fixes` as codes, in the same order */
+  coded_fixes: Coded<AbReason>[];
 }
 
 /** One paired analysis in a line: blocks, B/A ratio, drop, CI and p (a reason line's evidence, the text report's rows). */
 export function describePaired(a: PairedAnalysis): string {
-  return `${a.blocks} blocks: B/A ratio ${a.ratio.toFixed(3)} (drop ${pct(a.drop)}), CI [${a.ci.low.toFixed(3)}, ${a.ci.high.toFixed(3)}], signed-rank p ${a.p_value.toPrecision(2)}`;
+  return pairedText(pairedFiguresOf(a));
+}
+
+/** Why the run gave its verdict, and the fix when it could not decide. */
+function abReasons(
+  outcome: AbOutcome,
+  last: PairedAnalysis,
+  t: number,
+  alpha: number,
+): { reasons: AbReason[]; fixes: AbReason[] } {
+  const paired = pairedFiguresOf(last);
+  if (outcome.verdict === "REGRESSION")
+    return { reasons: [{ code: "ab_regression", paired, threshold: t, alpha }], fixes: [] };
+  if (outcome.verdict === "PASS") return { reasons: [{ code: "ab_pass", paired, threshold: t }], fixes: [] };
+  return {
+    reasons: [{ code: "ab_undecided", paired, threshold: t, alpha, stopped_by: outcome.stopped_by }],
+    fixes: [{ code: "ab_raise_budget", sd_log_ratio: last.sd_log_ratio }],
+  };
 }
 
 /** Builds the report of a finished A/B run. */
@@ -53,24 +74,9 @@ export function abReport(
 ): AbReport {
   const last = outcome.analyses[outcome.analyses.length - 1] as PairedAnalysis;
   const t = thresholdOf(config, mode);
-  const reasons: string[] = [];
-  const fixes: string[] = [];
-  if (outcome.verdict === "REGRESSION")
-    reasons.push(`${describePaired(last)}: drop >= ${pct(t)}, p < ${config.alpha} and CI below 1`);
-  else if (outcome.verdict === "PASS")
-    reasons.push(`${describePaired(last)}: the interval excludes a drop of ${pct(t)}`);
-  else {
-    const why =
-      last.drop >= t
-        ? `a drop of ${pct(t)} or more, but not significant (p >= ${config.alpha} or CI reaching 1)`
-        : `the interval reaches below 1 - T = ${(1 - t).toFixed(3)}`;
-    reasons.push(
-      `${describePaired(last)}: ${why}; stopped at ${outcome.stopped_by === "max_blocks" ? "--max-blocks" : "--max-seconds"}`,
-    );
-    fixes.push(
-      `raise --max-blocks or --max-seconds (block log ratios spread by sd ${last.sd_log_ratio.toFixed(3)}), or --rounds, and stop other work on the machine`,
-    );
-  }
+  const found = abReasons(outcome, last, t, config.alpha);
+  const reasons = found.reasons.map(coded);
+  const fixes = found.fixes.map(coded);
   const first = outcome.first;
   const diff = first ? checkComparability(first.a, first.b) : null;
   const differences = diff ? [...diff.blocking, ...diff.versions] : [];
@@ -86,8 +92,8 @@ export function abReport(
     alpha: config.alpha,
     sides,
     differences,
-    reasons,
-    fixes,
+    reasons: reasons.map((r) => r.text),
+    fixes: fixes.map((f) => f.text),
     blocks: outcome.blocks,
     analyses: outcome.analyses,
     budget: {
@@ -104,5 +110,7 @@ export function abReport(
       b_digest: bDigest,
       changed: aDigest !== null && bDigest !== null && aDigest !== bDigest,
     },
+    coded_reasons: reasons,
+    coded_fixes: fixes,
   };
 }

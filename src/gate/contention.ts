@@ -25,7 +25,9 @@
 
 import type { GateConfig } from "../config/gate-config.js";
 import type { BenchmarkResult } from "../results/schema.js";
-import { pct } from "../util/format.js";
+import { type Contention, type ContentionFinding, reasonText } from "./reasons.js";
+
+export type { Contention } from "./reasons.js";
 
 /**
  * How much throughput contention may take per unit of CPU share it takes: 2, twice the 1.28 measured on this
@@ -34,16 +36,13 @@ import { pct } from "../util/format.js";
  */
 export const CONTENTION_SHARE_FACTOR = 2;
 
-/** One side found busier than the other. */
-export interface Contention {
-  /** one line: what was measured, e.g. "other processes used 1.40 CPU cores during capture 1 and ..." */
-  text: string;
-  /** the largest throughput drop (a fraction, 0..1) the extra load can account for */
-  hideable_drop: number;
-}
-
 function isServing(r: BenchmarkResult): boolean {
   return r.load !== undefined;
+}
+
+/** A finding with its line and the drop it can account for. */
+function contention(finding: ContentionFinding, hideableDrop: number): Contention {
+  return { ...finding, text: reasonText(finding), hideable_drop: hideableDrop };
 }
 
 /**
@@ -62,14 +61,18 @@ export function busierThan(
   const b = busier.machine_load;
   const q = quieter.machine_load;
   if (!b || !q || b.other_cores === null) return null;
+  const sides = { label, other_label: otherLabel, other_cores: b.other_cores };
   if (isServing(busier) || isServing(quieter)) {
     if (q.other_cores === null) return null;
     const extra = b.other_cores - q.other_cores;
     if (extra <= config.busy_other_cores) return null;
-    return {
-      text: `other processes on this machine used ${b.other_cores.toFixed(2)} CPU cores during ${label}, ${extra.toFixed(2)} more than during ${otherLabel} (${q.other_cores.toFixed(2)})`,
-      hideable_drop: 1,
+    const finding: ContentionFinding = {
+      code: "busier_serving",
+      ...sides,
+      extra_cores: extra,
+      quieter_other_cores: q.other_cores,
     };
+    return contention(finding, 1);
   }
   if (q.process_cores <= 0) return null;
   const shareDrop = 1 - b.process_cores / q.process_cores;
@@ -84,21 +87,29 @@ export function busierThan(
     const extra = b.other_cores - q.other_cores;
     if (extra <= config.busy_other_cores) return null;
     const cores = Math.max(1, busier.environment.hardware.logical_cores);
-    return {
-      text: `other processes used ${b.other_cores.toFixed(2)} CPU cores during ${label}, ${extra.toFixed(2)} more than during ${otherLabel} (${q.other_cores.toFixed(2)}; ${cores} cores)`,
-      hideable_drop: Math.min(1, extra / cores),
+    const finding: ContentionFinding = {
+      code: "busier_other_cores",
+      ...sides,
+      extra_cores: extra,
+      quieter_other_cores: q.other_cores,
+      logical_cores: cores,
     };
+    return contention(finding, Math.min(1, extra / cores));
   }
-  return {
-    text: `other processes used ${b.other_cores.toFixed(2)} CPU cores during ${label} and this process got ${b.process_cores.toFixed(2)} cores, ${pct(shareDrop)} less than during ${otherLabel} (${q.process_cores.toFixed(2)})`,
-    hideable_drop: Math.min(1, CONTENTION_SHARE_FACTOR * shareDrop),
+  const finding: ContentionFinding = {
+    code: "busier_share",
+    ...sides,
+    process_cores: b.process_cores,
+    share_drop: shareDrop,
+    quieter_process_cores: q.process_cores,
   };
+  return contention(finding, Math.min(1, CONTENTION_SHARE_FACTOR * shareDrop));
 }
 
 /**
  * Whether a ratio interval still excludes a drop of T once a busier baseline's hideable drop is taken off:
  * the true ratio is at least `ciLow x (1 - hideable_drop)` when contention slowed the baseline by up to that.
  */
-export function excludesDropDespite(ciLow: number, t: number, c: Contention): boolean {
+export function excludesDropDespite(ciLow: number, t: number, c: Pick<Contention, "hideable_drop">): boolean {
   return ciLow * (1 - c.hideable_drop) >= 1 - t;
 }

@@ -7,16 +7,14 @@
  * whose self count grew most: where the extra work is. Pure; the same rule as rustc-perf's and iai-callgrind's
  * instruction-count gates (a relative change against a fixed threshold).
  */
+import type { GateConfig } from "../config/gate-config.js";
 import type { BenchmarkResult, InstructionsBlock } from "../results/schema.js";
-import { pct } from "../util/format.js";
-import type { Verdict } from "./verdict.js";
+import type { FieldDifference } from "./comparability.js";
+import { type Coded, coded, type InstructionReason } from "./reasons.js";
+import type { Verdict } from "./verdict-exit.js";
 
 /** One difference that makes counts incomparable. */
-export interface CountDifference {
-  field: string;
-  baseline: string;
-  candidate: string;
-}
+export type CountDifference = FieldDifference;
 
 /** The verdict of the instruction gate and its evidence; JSON-serialisable. */
 export interface InstructionGateReport {
@@ -38,6 +36,8 @@ export interface InstructionGateReport {
   hardware_differs: boolean;
   /** one line each: why this verdict */
   reasons: string[];
+  /** `reasons` as codes (src/gate/reasons.ts), in the same order */
+  coded_reasons: Coded<InstructionReason>[];
 }
 
 /** The fields that must match for counts to be compared (see the module comment). */
@@ -100,6 +100,30 @@ export function functionGrewMost(
   return best;
 }
 
+/** The reasons of a verdict on comparable counts: the counts, the function that grew most, the machines. */
+function countReasons(
+  b: InstructionsBlock,
+  c: InstructionsBlock,
+  change: number,
+  threshold: number,
+  grew: InstructionGateReport["grew_most"],
+  hardwareDiffers: boolean,
+): InstructionReason[] {
+  const unit = b.unit;
+  return [
+    {
+      code: "instruction_counts",
+      unit,
+      baseline_per_unit: b.per_unit,
+      candidate_per_unit: c.per_unit,
+      change,
+      threshold,
+    },
+    grew ? { code: "grew_most", unit, ...grew } : { code: "no_function_grew" },
+    ...(hardwareDiffers ? [{ code: "machines_differ" } satisfies InstructionReason] : []),
+  ];
+}
+
 /**
  * Gates a candidate's instruction counts against a baseline's.
  * @param threshold the largest tolerated rise of the count per unit, a fraction in (0, 1)
@@ -116,14 +140,16 @@ export function gateInstructions(
   const differences = countDifferences(baseline, candidate);
   const change = b.per_unit > 0 ? c.per_unit / b.per_unit - 1 : Number.POSITIVE_INFINITY;
   const grew = functionGrewMost(b, c);
-  const unit = b.unit === "output_token" ? "output token" : "embedding call";
-  const evidence = `instructions per ${unit}: baseline ${Math.round(b.per_unit).toLocaleString("en-US")}, candidate ${Math.round(c.per_unit).toLocaleString("en-US")} (${change >= 0 ? "+" : ""}${pct(change, 3)}; threshold +${pct(threshold, 1)})`;
-  const grewLine = grew
-    ? `grew most: ${grew.name} (self ${Math.round(grew.baseline_per_unit).toLocaleString("en-US")} -> ${Math.round(grew.candidate_per_unit).toLocaleString("en-US")} per ${unit}, ${Number.isFinite(grew.change) ? `+${pct(grew.change, 2)}` : "new"})`
-    : "no counted function grew";
-  const report: InstructionGateReport = {
+  const hardwareDiffers =
+    baseline.environment.hardware_fingerprint !== candidate.environment.hardware_fingerprint;
+  const comparable = differences.length === 0;
+  const reasons: InstructionReason[] = comparable
+    ? countReasons(b, c, change, threshold, grew, hardwareDiffers)
+    : [{ code: "counts_not_comparable", differences }];
+  const codedReasons = reasons.map(coded);
+  return {
     kind: "instructions",
-    verdict: "PASS",
+    verdict: !comparable ? "INCOMPARABLE" : change >= threshold ? "REGRESSION" : "PASS",
     mode: baseline.mode,
     unit: b.unit,
     threshold,
@@ -132,20 +158,54 @@ export function gateInstructions(
     change,
     grew_most: grew,
     differences,
-    hardware_differs:
-      baseline.environment.hardware_fingerprint !== candidate.environment.hardware_fingerprint,
-    reasons: [],
+    hardware_differs: hardwareDiffers,
+    reasons: codedReasons.map((r) => r.text),
+    coded_reasons: codedReasons,
   };
-  if (differences.length > 0) {
-    report.verdict = "INCOMPARABLE";
-    report.reasons.push(
-      `counts are not comparable: ${differences.map((d) => `${d.field} ${d.baseline} vs ${d.candidate}`).join("; ")} (recapture the baseline with --counter instructions)`,
-    );
-    return report;
-  }
-  report.verdict = change >= threshold ? "REGRESSION" : "PASS";
-  report.reasons.push(evidence, grewLine);
-  if (report.hardware_differs)
-    report.reasons.push("the machines differ (hardware fingerprint): recorded, not blocking for counts");
-  return report;
+}
+
+/**
+ * The instruction verdict of a candidate against a baseline, at the mode's `instruction_thresholds`;
+ * INCOMPARABLE when only one of them has counts.
+ * @returns null when neither has counts
+ */
+export function instructionVerdict(
+  baseline: BenchmarkResult,
+  candidate: BenchmarkResult,
+  config: GateConfig,
+): InstructionGateReport | null {
+  const threshold = config.instruction_thresholds[baseline.mode];
+  const report = gateInstructions(baseline, candidate, threshold);
+  if (report) return report;
+  if (!baseline.instructions && !candidate.instructions) return null;
+  const missing = coded<InstructionReason>({
+    code: "counts_missing",
+    side: baseline.instructions ? "candidate" : "baseline",
+  });
+  return {
+    kind: "instructions",
+    verdict: "INCOMPARABLE",
+    mode: baseline.mode,
+    unit: baseline.mode === "generation" ? "output_token" : "embedding_call",
+    threshold,
+    baseline_per_unit: baseline.instructions?.per_unit ?? 0,
+    candidate_per_unit: candidate.instructions?.per_unit ?? 0,
+    change: 0,
+    grew_most: null,
+    differences: [
+      {
+        field: "instructions",
+        baseline: baseline.instructions ? "counted" : "absent",
+        candidate: candidate.instructions ? "counted" : "absent",
+      },
+    ],
+    hardware_differs: false,
+    reasons: [missing.text],
+    coded_reasons: [missing],
+  };
+}
+
+/** True when a result's wall-time figures come from a counted run under valgrind (never time-gated). */
+export function timedUnderValgrind(r: BenchmarkResult): boolean {
+  return r.instructions !== undefined && !r.instructions.wall_time_comparable;
 }

@@ -21,7 +21,7 @@ import { mulberry32, randomInt } from "../util/prng.js";
 import type { Mode } from "../workload/workload.js";
 import { type GatedMetric, gatedMetric, metricSamples } from "./analysis.js";
 import { busierThan } from "./contention.js";
-import type { Verdict } from "./verdict.js";
+import type { Verdict } from "./verdict-exit.js";
 
 /** The two sides: A is the reference, B the candidate (a drop is B slower than A). */
 export type AbSide = "a" | "b";

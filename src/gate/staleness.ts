@@ -8,6 +8,7 @@
 import type { GateConfig } from "../config/gate-config.js";
 import type { BenchmarkResult } from "../results/schema.js";
 import type { FieldDifference } from "./comparability.js";
+import { type Coded, coded, type StaleFinding } from "./reasons.js";
 
 /** Paths changed since `commit` under `pathspecs`, or null when it cannot be told (see environment/git.ts). */
 export type ChangedPathsFn = (commit: string, pathspecs: readonly string[]) => string[] | null;
@@ -19,13 +20,38 @@ export interface StaleReport {
   reasons: string[];
   /** what could not be checked, e.g. a baseline without a git commit or a shallow clone */
   unchecked: string[];
+  /** the reasons as codes (src/gate/reasons.ts), in the same order */
+  coded_reasons: Coded<StaleFinding>[];
+  /** what could not be checked, as codes, in the same order */
+  coded_unchecked: Coded<StaleFinding>[];
 }
 
-const MAX_LISTED = 5;
-
-function listPaths(paths: readonly string[]): string {
-  const shown = paths.slice(0, MAX_LISTED).join(", ");
-  return paths.length > MAX_LISTED ? `${shown} and ${paths.length - MAX_LISTED} more` : shown;
+/** The path check: what changed under the core and tokenizer paths, or why it could not be told. */
+function pathFindings(
+  baseline: BenchmarkResult,
+  config: GateConfig,
+  changedPaths: ChangedPathsFn | undefined,
+): { reasons: StaleFinding[]; unchecked: StaleFinding[] } {
+  const reasons: StaleFinding[] = [];
+  const unchecked: StaleFinding[] = [];
+  const commit = baseline.git?.commit;
+  const groups = [
+    ["core", config.rebaseline.core],
+    ["tokenizer", config.rebaseline.tokenizer],
+  ] as const;
+  if (!changedPaths) {
+    unchecked.push({ code: "paths_not_checked_files_only" });
+  } else if (!commit) {
+    unchecked.push({ code: "paths_not_checked_no_commit" });
+  } else {
+    for (const [group, paths] of groups) {
+      if (paths.length === 0) continue;
+      const changed = changedPaths(commit, paths);
+      if (changed === null) unchecked.push({ code: "paths_not_checked_unknown_commit", group, commit });
+      else if (changed.length > 0) reasons.push({ code: "path_changed", group, commit, paths: changed });
+    }
+  }
+  return { reasons, unchecked };
 }
 
 /**
@@ -39,31 +65,17 @@ export function checkStaleness(
   config: GateConfig,
   changedPaths?: ChangedPathsFn,
 ): StaleReport {
-  const reasons = versionChanges.map((d) => `${d.field} ${d.baseline} -> ${d.candidate}`);
-  const unchecked: string[] = [];
-  const commit = baseline.git?.commit;
-  const groups = [
-    ["core", config.rebaseline.core],
-    ["tokenizer", config.rebaseline.tokenizer],
-  ] as const;
-  if (!changedPaths) {
-    unchecked.push("core/tokenizer paths not checked (comparing files only)");
-  } else if (!commit) {
-    unchecked.push("core/tokenizer paths not checked: the baseline records no git commit");
-  } else {
-    for (const [name, paths] of groups) {
-      if (paths.length === 0) continue;
-      const changed = changedPaths(commit, paths);
-      if (changed === null) {
-        unchecked.push(
-          `${name} paths not checked: commit ${commit.slice(0, 12)} is not in this repository (a shallow clone? fetch the full history)`,
-        );
-      } else if (changed.length > 0) {
-        reasons.push(
-          `${name} path changed since baseline commit ${commit.slice(0, 12)}: ${listPaths(changed)}`,
-        );
-      }
-    }
-  }
-  return { stale: reasons.length > 0, reasons, unchecked };
+  const paths = pathFindings(baseline, config, changedPaths);
+  const reasons = [
+    ...versionChanges.map((d): StaleFinding => ({ code: "version_changed", ...d })),
+    ...paths.reasons,
+  ].map(coded);
+  const unchecked = paths.unchecked.map(coded);
+  return {
+    stale: reasons.length > 0,
+    reasons: reasons.map((r) => r.text),
+    unchecked: unchecked.map((u) => u.text),
+    coded_reasons: reasons,
+    coded_unchecked: unchecked,
+  };
 }

@@ -49,7 +49,7 @@ function isPlaceholder(path: string): boolean {
 function pathsNamed(document: string, text: string): string[] {
   const found = new Set<string>();
   for (const m of text.matchAll(WRITTEN_OUT)) {
-    if (!isPlaceholder(m[0])) found.add(m[0].replace(/:\d+$/, "").replace(/[.:!?]+$/, ""));
+    if (!isPlaceholder(m[0])) found.add(m[0].replace(/[.:!?]+$/, "").replace(/:\d+$/, ""));
   }
   for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
     const target = (m[1] as string).split("#")[0] as string;

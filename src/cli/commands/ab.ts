@@ -1,6 +1,7 @@
 import { readGateConfig } from "../../config/read-config.js";
 import { MODE_FLAG, SHAPE_FLAGS, shapeFromFlags } from "../../engines/definition.js";
 import { abReport } from "../../gate/ab-report.js";
+import { combineVerdicts } from "../../gate/combine.js";
 import { type AbSide, runAb } from "../../gate/paired.js";
 import { writeReports } from "../../report/registry.js";
 import { UsageError } from "../../util/errors.js";
@@ -135,6 +136,6 @@ export const abCommand: Command = {
     });
     process.stdout.write(reports.stdout.render({ kind: "ab", report }));
     writeReports(reports.files, { kind: "ab", report });
-    return report.exit_code;
+    return combineVerdicts([{ kind: "time", mode, verdict: report.verdict }]).exit_code;
   },
 };

@@ -3,19 +3,14 @@
  * never imports the native addon (a test proves it): only result files, statistics and the report.
  */
 import { readGateConfig } from "../../config/read-config.js";
-import { overallVerdict } from "../../gate/overall.js";
-import { runGate, VERDICT_EXIT } from "../../gate/verdict.js";
+import { combineComparison, comparisonScope } from "../../gate/combine.js";
+import { runGate } from "../../gate/verdict.js";
+import { renderInstructionReport } from "../../report/instructions-text.js";
 import { writeReports } from "../../report/registry.js";
 import { readResult } from "../../results/io.js";
 import { UsageError } from "../../util/errors.js";
 import { type Command, type FlagTable, flagReader } from "../args.js";
 import { CONFIG_FLAG } from "../common-flags.js";
-import {
-  instructionExit,
-  instructionVerdict,
-  renderInstructionReport,
-  timedUnderValgrind,
-} from "../instruction-gate.js";
 import { status } from "../progress.js";
 import { reportFlags, reportsFromFlags } from "../report-flags.js";
 
@@ -49,11 +44,11 @@ export const compareCommand: Command = {
     const candidate = readResult(b);
     const loadS = Number(process.hrtime.bigint() - t0) / 1e9;
     t0 = process.hrtime.bigint();
-    const counted = instructionVerdict(baseline, candidate, config);
-    if (counted && timedUnderValgrind(candidate)) {
+    const scope = comparisonScope(baseline, candidate, config);
+    if (!scope.timed && scope.counts) {
       // a counted run's wall time ran under valgrind: only its counts are compared
-      process.stdout.write(renderInstructionReport(counted, reports.stdout.name));
-      return instructionExit(counted);
+      process.stdout.write(renderInstructionReport(scope.counts, reports.stdout.name));
+      return combineComparison(scope, null, baseline.mode).exit_code;
     }
     const { report } = await runGate({
       baseline,
@@ -69,10 +64,8 @@ export const compareCommand: Command = {
     );
     process.stdout.write(reports.stdout.render({ kind: "gate", report }));
     writeReports(reports.files, { kind: "gate", report });
-    if (counted && candidate.instructions) {
-      process.stdout.write(renderInstructionReport(counted, reports.stdout.name));
-      return VERDICT_EXIT[overallVerdict([report.verdict, counted.verdict])];
-    }
-    return report.exit_code;
+    if (scope.countsJoin && scope.counts)
+      process.stdout.write(renderInstructionReport(scope.counts, reports.stdout.name));
+    return combineComparison(scope, report.verdict, baseline.mode).exit_code;
   },
 };

@@ -1,10 +1,10 @@
 import { readGateConfig } from "../../config/read-config.js";
 import { MODE_FLAG } from "../../engines/definition.js";
-import { countedPlanFor } from "../../execute/counted-plan.js";
+import { combineComparison, comparisonScope } from "../../gate/combine.js";
 import { checkComplete } from "../../gate/completeness.js";
-import { overallVerdict } from "../../gate/overall.js";
-import { runGate, VERDICT_EXIT } from "../../gate/verdict.js";
+import { runGate } from "../../gate/verdict.js";
 import { recordToHistory } from "../../history/record.js";
+import { renderInstructionReport } from "../../report/instructions-text.js";
 import { writeReports } from "../../report/registry.js";
 import { readResult } from "../../results/io.js";
 import type { BenchmarkResult } from "../../results/schema.js";
@@ -13,14 +13,8 @@ import type { Mode } from "../../workload/workload.js";
 import { type Command, type FlagTable, flagReader } from "../args.js";
 import { runCapture } from "../capture.js";
 import { CONFIG_FLAG } from "../common-flags.js";
-import { capturePlanFor, gitChangedPaths, readBaseline } from "../gate-support.js";
+import { candidatePlanFor, gitChangedPaths, readBaseline } from "../gate-support.js";
 import { RECORD_HISTORY_FLAG } from "../history-flags.js";
-import {
-  instructionExit,
-  instructionVerdict,
-  renderInstructionReport,
-  timedUnderValgrind,
-} from "../instruction-gate.js";
 import { reportFlags, reportsFromFlags } from "../report-flags.js";
 import { captureFlags, ownFlagNames } from "../run-flags.js";
 
@@ -86,19 +80,16 @@ export const gateCommand: Command = {
       const second = fileResults[1];
       if (second) captureAgain = async () => second;
     } else {
-      const { engine, plan: timedPlan } = capturePlanFor(baseline, values, ownFlagNames(FLAGS));
-      // --counter instructions against a baseline with counts: the shape of the baseline's counted run
-      const counting = (timedPlan.options as { counter?: string }).counter === "instructions";
-      const plan = (counting ? countedPlanFor(baseline, timedPlan) : null) ?? timedPlan;
+      const { engine, plan } = candidatePlanFor(baseline, values, ownFlagNames(FLAGS));
       candidate = await runCapture(engine, plan, "candidate capture 1");
       candidateSource = "candidate run";
       captureAgain = () => runCapture(engine, plan, "candidate capture 2 (variance rule)");
     }
-    const counted = instructionVerdict(baseline, candidate, config);
-    if (counted && timedUnderValgrind(candidate)) {
+    const scope = comparisonScope(baseline, candidate, config);
+    if (!scope.timed && scope.counts) {
       // a counted run's wall time ran under valgrind: only its counts are gated
-      process.stdout.write(renderInstructionReport(counted, reports.stdout.name));
-      return instructionExit(counted);
+      process.stdout.write(renderInstructionReport(scope.counts, reports.stdout.name));
+      return combineComparison(scope, null, mode).exit_code;
     }
     const { report, captures } = await runGate({
       baseline,
@@ -119,10 +110,8 @@ export const gateCommand: Command = {
       source: report.candidate_sources[i] ?? candidateSource,
     }));
     await recordToHistory(recorded, { history: read.string("history") });
-    if (counted && candidate.instructions) {
-      process.stdout.write(renderInstructionReport(counted, reports.stdout.name));
-      return VERDICT_EXIT[overallVerdict([report.verdict, counted.verdict])];
-    }
-    return report.exit_code;
+    if (scope.countsJoin && scope.counts)
+      process.stdout.write(renderInstructionReport(scope.counts, reports.stdout.name));
+    return combineComparison(scope, report.verdict, mode).exit_code;
   },
 };

@@ -5,14 +5,13 @@
 import type { AbReport } from "../../gate/ab-report.js";
 import type { GateReport } from "../../gate/verdict.js";
 import type { BenchmarkResult } from "../../results/schema.js";
-import type { ReleaseReportInput } from "../markdown.js";
 
-/** What a report is made of: one result (bench), one gate (gate, compare) or a release check. */
+/** What a report is made of: one result (bench), one gate (gate, compare) or an A/B run (ab). The release
+ * check's files are src/report/evidence/. */
 export type ReportInput =
   | { kind: "result"; result: BenchmarkResult }
   | { kind: "gate"; report: GateReport }
-  | { kind: "ab"; report: AbReport }
-  | { kind: "release"; release: ReleaseReportInput };
+  | { kind: "ab"; report: AbReport };
 
 /** One format. */
 export interface ReportFormat {

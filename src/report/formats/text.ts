@@ -11,8 +11,6 @@ export const textFormat: ReportFormat = {
   render(input) {
     if (input.kind === "gate") return renderGateText(input.report);
     if (input.kind === "ab") return renderAbText(input.report);
-    if (input.kind === "release")
-      return `${input.release.gates.map((g) => renderGateText(g.report)).join("\n")}\n${input.release.overall.verdict}: exit code ${input.release.overall.exit_code}\n`;
     const rows = resultSummaryRows(input.result);
     const width = Math.max(...rows.map(([k]) => k.length));
     return `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n")}\n`;

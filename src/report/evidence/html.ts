@@ -4,8 +4,8 @@
  */
 import { configuredHistory, openHistoryStore } from "../../history/open.js";
 import type { HistoryStore } from "../../history/types.js";
-import { buildHtmlReportInput } from "./input.js";
-import { writeHtmlReport } from "./write.js";
+import { buildHtmlReportInput } from "../html/input.js";
+import { writeHtmlReport } from "../html/write.js";
 
 /**
  * Writes report.html into an evidence folder: its gates and rounds, and the trends of the configured history
