@@ -27,7 +27,7 @@ import type { ReleaseGate, ReleaseReportInput } from "../../report/markdown.js";
 import { getFormat } from "../../report/registry.js";
 import { serializeResult } from "../../results/io.js";
 import type { BenchmarkResult } from "../../results/schema.js";
-import { atomicWriteText } from "../../util/atomic-file.js";
+import { atomicWriteText, makeDirsSync, syncDirSync } from "../../util/atomic-file.js";
 import { OutputNotWritableError } from "../../util/errors.js";
 import type { FlagValues } from "../../util/flags.js";
 import { assertWritablePath } from "../../util/output-path.js";
@@ -121,7 +121,7 @@ function assertEmptyOrAbsent(dir: string): void {
 function stagingFolder(dir: string): string {
   const parent = dirname(resolve(dir));
   try {
-    mkdirSync(parent, { recursive: true });
+    makeDirsSync(parent);
     const staging = mkdtempSync(join(parent, `.${basename(resolve(dir))}.partial-`));
     mkdirSync(join(staging, "captures"));
     mkdirSync(join(staging, "baselines"));
@@ -136,6 +136,7 @@ function publish(staging: string, dir: string): void {
   try {
     if (existsSync(dir)) rmdirSync(dir);
     renameSync(staging, dir);
+    syncDirSync(dirname(resolve(dir)));
   } catch (err) {
     throw new OutputNotWritableError(dir, err);
   }
