@@ -7,18 +7,10 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-} from "node:fs";
+import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { makeDirsSync } from "../util/atomic-file.js";
 import { EngineError } from "../util/errors.js";
 import { engineProcessCommand } from "./engine-process/supervisor.js";
 
@@ -69,7 +61,7 @@ export function compiledChildCommand(detail: (line: string) => void = () => {}):
   detail(`compiling the engine process for valgrind into ${dir}`);
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
+  makeDirsSync(tmp);
   const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
   const r = spawnSync(
     process.execPath,
@@ -95,7 +87,7 @@ export function compiledChildCommand(detail: (line: string) => void = () => {}):
     }
   if (existsSync(dir)) rmSync(tmp, { recursive: true, force: true });
   else {
-    mkdirSync(dirname(dir), { recursive: true });
+    makeDirsSync(dirname(dir));
     renameSync(tmp, dir);
   }
   return [child];

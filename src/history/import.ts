@@ -9,6 +9,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import type { Verdict } from "../gate/verdict.js";
 import { readResult } from "../results/io.js";
 import { ResultFileError } from "../util/errors.js";
+import { stripBom } from "../util/read-file.js";
 import type { HistoryEntry } from "./types.js";
 
 /** How deep folders are searched. */
@@ -30,7 +31,7 @@ export function evidenceVerdicts(verdictsPath: string): Map<string, Verdict> {
   const out = new Map<string, Verdict>();
   let doc: unknown;
   try {
-    doc = JSON.parse(readFileSync(verdictsPath, "utf8"));
+    doc = JSON.parse(stripBom(readFileSync(verdictsPath, "utf8")));
   } catch {
     return out;
   }

@@ -3,11 +3,11 @@
  * busy timeout so that several processes adding at once wait for each other instead of failing, and every
  * add in one IMMEDIATE transaction (the group lookup and the insert see the same state).
  */
-import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { parseResult } from "../results/io.js";
 import type { BenchmarkResult } from "../results/schema.js";
+import { makeDirsSync } from "../util/atomic-file.js";
 import { HistoryStoreError } from "../util/errors.js";
 import type { Mode } from "../workload/workload.js";
 import { causeOf } from "./cause.js";
@@ -28,7 +28,7 @@ export function openSqliteStore(path: string): HistoryStore {
   const location = `sqlite:${path}`;
   let db: Database.Database;
   try {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    if (path !== ":memory:") makeDirsSync(dirname(path));
     db = new Database(path, { timeout: SQLITE_BUSY_TIMEOUT_MS });
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import { writeSync } from "node:fs";
-import { atomicWriteWith } from "../util/atomic-file.js";
+import { atomicWriteWith, writeAllSync } from "../util/atomic-file.js";
 import {
   GGUF_DEFAULT_ALIGNMENT,
   GGUF_MAGIC,
@@ -221,7 +220,7 @@ export function writeGguf(
   let size = 0;
   atomicWriteWith(path, (fd) => {
     const put = (buf: Buffer) => {
-      writeSync(fd, buf);
+      writeAllSync(fd, buf);
       hash.update(buf);
       size += buf.length;
     };

@@ -27,11 +27,27 @@ export const EXIT = {
   interrupted: 130,
 } as const;
 
-/** Base class of every error the CLI reports as one line. */
+/** Line breaks, control characters and invisible ones (format characters such as a byte-order mark). */
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+const ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+/**
+ * A message made one printable line: line breaks become `\n`, `\r`, tabs `\t`, and every other control or
+ * invisible character (U+FEFF byte-order mark, zero-width and direction marks) its `\u{...}` escape, so that
+ * an excerpt of a file or a server's answer quoted in a message can neither break the line nor hide.
+ */
+export function oneLine(message: string): string {
+  return message.replace(
+    UNPRINTABLE,
+    (c) => ESCAPES[c] ?? `\\u{${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}}`,
+  );
+}
+
+/** Base class of every error the CLI reports as one line (the message is passed through {@link oneLine}). */
 export class PerfBaselineError extends Error {
   readonly exitCode: number;
   constructor(message: string, exitCode: number, options?: { cause?: unknown }) {
-    super(message, options);
+    super(oneLine(message), options);
     this.name = new.target.name;
     this.exitCode = exitCode;
   }
@@ -69,14 +85,33 @@ export class EngineError extends PerfBaselineError {
   }
 }
 
-/** An output path (result file, model, evidence folder) that cannot be written. */
+/** Errno codes of a disk that cannot take the data (full, over quota, failing), and what they mean. */
+const DISK_FULL: Record<string, string> = {
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota exceeded",
+  EIO: "input/output error",
+  EFBIG: "file too large for the file system",
+};
+
+/**
+ * An output path (result file, model, evidence folder, report) that cannot be written. On a full disk
+ * (ENOSPC, EDQUOT, EIO, EFBIG) the message says so and that the previous file was kept (the writes are
+ * atomic: see src/util/atomic-file.ts).
+ */
 export class OutputNotWritableError extends PerfBaselineError {
   constructor(path: string, cause: unknown) {
     const reason =
       cause instanceof Error && "code" in cause
         ? String((cause as NodeJS.ErrnoException).code)
         : String(cause);
-    super(`cannot write ${path} (${reason}): choose a writable path`, EXIT.output, { cause });
+    const disk = DISK_FULL[reason];
+    super(
+      disk
+        ? `cannot write ${path} (${reason}: ${disk}): nothing was written, any previous file is kept; free space and run again`
+        : `cannot write ${path} (${reason}): choose a writable path`,
+      EXIT.output,
+      { cause },
+    );
   }
 }
 

@@ -130,9 +130,17 @@ export function readRegularFile(path: string, bound: ReadBound, fail: FileProble
 }
 
 /**
- * {@link readRegularFile} decoded as UTF-8.
+ * `text` without a leading UTF-8 byte-order mark (U+FEFF, which editors on Windows put at the start of files
+ * they save): JSON.parse refuses it ("Unexpected token"), although the file is valid JSON after it.
+ */
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * {@link readRegularFile} decoded as UTF-8, a leading byte-order mark skipped ({@link stripBom}).
  * @throws what `fail` returns.
  */
 export function readRegularText(path: string, bound: ReadBound, fail: FileProblem): string {
-  return readRegularFile(path, bound, fail).toString("utf8");
+  return stripBom(readRegularFile(path, bound, fail).toString("utf8"));
 }

@@ -52,6 +52,10 @@ export type Script =
       kind: "embeddings";
       /** vectors returned, when not one per input */
       count?: number;
+      /** the vectors sent, as given (one data item each, index 0, 1, ...), instead of [0.25, -0.5, 1] per input */
+      vectors?: unknown[];
+      /** the data items sent, as given (index and embedding included or not), instead of the vectors */
+      items?: unknown[];
       /** leave usage out */
       noUsage?: boolean;
       /** a body that is not JSON */
@@ -185,7 +189,7 @@ async function answerEmbeddings(
 ) {
   if (s.delayMs) await sleep(s.delayMs);
   const input = seen.body?.input;
-  const n = s.count ?? (Array.isArray(input) ? input.length : 1);
+  const n = s.vectors?.length ?? s.count ?? (Array.isArray(input) ? input.length : 1);
   if (s.malformed) {
     res.writeHead(200, { "content-type": "application/json" });
     res.end("{not json");
@@ -193,11 +197,13 @@ async function answerEmbeddings(
   }
   return json(res, 200, {
     object: "list",
-    data: Array.from({ length: n }, (_, index) => ({
-      object: "embedding",
-      index,
-      embedding: [0.25, -0.5, 1],
-    })),
+    data:
+      s.items ??
+      Array.from({ length: n }, (_, index) => ({
+        object: "embedding",
+        index,
+        embedding: s.vectors ? s.vectors[index] : [0.25, -0.5, 1],
+      })),
     ...(s.noUsage ? {} : { usage: { prompt_tokens: 3 * n, total_tokens: 3 * n } }),
   });
 }

@@ -415,27 +415,9 @@ export class OpenAiClient {
     if (!isObject(doc) || !Array.isArray(doc.data)) return fail("the embeddings response has no data array");
     if (doc.data.length !== inputs.length)
       return fail(`the embeddings response has ${doc.data.length} vectors for ${inputs.length} inputs`);
-    const vectors: unknown[][] = new Array(inputs.length);
-    for (let i = 0; i < doc.data.length; i++) {
-      const item: unknown = doc.data[i];
-      const index = isObject(item) && typeof item.index === "number" ? item.index : i;
-      const embedding = isObject(item) ? item.embedding : undefined;
-      if (!Array.isArray(embedding) || index < 0 || index >= inputs.length)
-        return fail(`embeddings item ${i} has no float vector (encoding_format float)`);
-      vectors[index] = embedding;
-    }
-    const hash = createHash("sha256");
-    let dimensions = -1;
-    for (const v of vectors) {
-      if (v === undefined) return fail("the embeddings response has two vectors for one input index");
-      if (dimensions !== -1 && v.length !== dimensions)
-        return fail("the embeddings vectors differ in length");
-      dimensions = v.length;
-      const f = Float32Array.from(v as number[]);
-      if (f.some((x) => Number.isNaN(x)))
-        return fail("an embedding vector holds something that is not a number");
-      hash.update(f);
-    }
+    const checked = checkEmbeddings(doc.data, inputs.length);
+    if (typeof checked === "string") return fail(checked);
+    const { digest, dimensions } = checked;
     const u =
       isObject(doc.usage) && typeof doc.usage.prompt_tokens === "number" ? doc.usage.prompt_tokens : null;
     return {
@@ -443,7 +425,7 @@ export class OpenAiClient {
       start_ns: result.start_ns,
       end_ns: lastAt > 0n ? lastAt : result.end_ns,
       inputs: inputs.length,
-      digest: hash.digest("hex"),
+      digest,
       dimensions,
       prompt_tokens: u,
       retries: result.retries,
@@ -482,4 +464,47 @@ export class OpenAiClient {
   close(): void {
     this.agent.destroy();
   }
+}
+
+/**
+ * Checks the `data` items of an embeddings response (already one per input) and hashes the vectors in input
+ * order. Every vector must be an array of finite numbers (not `null`, not a string, not a number too large
+ * for float32), all of one non-zero length, one per input index (each `index` an integer in range, none
+ * twice): a server that sends `null` for a value (llama.cpp #13854, TEI #51) must fail, never be hashed as 0.
+ * @returns the sha256 of the float32 vectors and their dimension, or what is wrong (a one-line detail).
+ */
+export function checkEmbeddings(
+  data: readonly unknown[],
+  inputs: number,
+): { digest: string; dimensions: number } | string {
+  const vectors: unknown[][] = new Array(inputs);
+  for (let i = 0; i < data.length; i++) {
+    const item: unknown = data[i];
+    const index = isObject(item) && typeof item.index === "number" ? item.index : i;
+    const embedding = isObject(item) ? item.embedding : undefined;
+    if (!Array.isArray(embedding)) return `embeddings item ${i} has no float vector (encoding_format float)`;
+    if (!Number.isInteger(index) || index < 0 || index >= inputs)
+      return `embeddings item ${i} has index ${index}, not one of 0 to ${inputs - 1}`;
+    if (vectors[index] !== undefined) return `the embeddings response has two vectors for input ${index}`;
+    vectors[index] = embedding;
+  }
+  const hash = createHash("sha256");
+  let dimensions = -1;
+  for (let index = 0; index < inputs; index++) {
+    const v = vectors[index];
+    if (v === undefined) return `the embeddings response has no vector for input ${index}`;
+    if (v.length === 0) return `the embedding of input ${index} is empty (0 dimensions)`;
+    if (dimensions !== -1 && v.length !== dimensions)
+      return `the embeddings vectors differ in length (${dimensions} and ${v.length} dimensions, input ${index})`;
+    dimensions = v.length;
+    const f = new Float32Array(v.length);
+    for (let j = 0; j < v.length; j++) {
+      const x = v[j];
+      f[j] = typeof x === "number" ? x : Number.NaN;
+      if (typeof x !== "number" || !Number.isFinite(f[j] as number))
+        return `the embedding of input ${index} holds ${(JSON.stringify(x) ?? String(x)).slice(0, 40)} at position ${j}, not a finite number`;
+    }
+    hash.update(f);
+  }
+  return { digest: hash.digest("hex"), dimensions };
 }

@@ -14,7 +14,7 @@ import {
   statSync,
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { atomicWriteText } from "../../util/atomic-file.js";
+import { atomicWriteText, makeDirsSync, syncDirSync } from "../../util/atomic-file.js";
 import { OutputNotWritableError } from "../../util/errors.js";
 import { assertWritablePath } from "../../util/output-path.js";
 
@@ -61,7 +61,7 @@ export class EvidenceFolder {
   static stage(dir: string): EvidenceFolder {
     const parent = dirname(resolve(dir));
     try {
-      mkdirSync(parent, { recursive: true });
+      makeDirsSync(parent);
       const staging = mkdtempSync(join(parent, `.${basename(resolve(dir))}.partial-`));
       for (const sub of EVIDENCE_SUBFOLDERS) mkdirSync(join(staging, sub));
       return new EvidenceFolder(dir, staging);
@@ -80,6 +80,7 @@ export class EvidenceFolder {
     try {
       if (existsSync(this.dir)) rmdirSync(this.dir);
       renameSync(this.staging, this.dir);
+      syncDirSync(dirname(resolve(this.dir)));
     } catch (err) {
       throw new OutputNotWritableError(this.dir, err);
     }

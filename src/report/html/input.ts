@@ -14,6 +14,7 @@ import { buildTrends, type Trends } from "../../history/trend.js";
 import type { HistoryStore } from "../../history/types.js";
 import { readResult } from "../../results/io.js";
 import type { BenchmarkResult } from "../../results/schema.js";
+import { stripBom } from "../../util/read-file.js";
 import { MODES } from "../../workload/workload.js";
 import type { DistributionInput, HtmlReportInput, LatencyPercentiles, ServingLatencyInput } from "./types.js";
 
@@ -71,7 +72,7 @@ export function evidenceOf(paths: readonly string[]): {
     if (!existsSync(p) || !statSync(p).isDirectory()) continue;
     for (const vf of findVerdictFiles(p)) {
       try {
-        const doc = JSON.parse(readFileSync(vf, "utf8"));
+        const doc = JSON.parse(stripBom(readFileSync(vf, "utf8")));
         const date = typeof doc?.date === "string" ? doc.date : "";
         if (!newest || date > newest.date) newest = { vf, date, doc };
       } catch {
