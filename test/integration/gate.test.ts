@@ -22,7 +22,7 @@ import type { BenchmarkResult } from "../../src/results/schema.js";
 import { EXIT } from "../../src/util/errors.js";
 import { type CliRun, ROOT, runCli } from "../support/cli.js";
 import { slowdownDevice } from "../support/engine-devices.js";
-import { scaled, squeezed } from "../support/gate-fixtures.js";
+import { mapMetric, scaled, squeezed } from "../support/gate-fixtures.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pb-gate-"));
 const config = defaultGateConfig();
@@ -132,18 +132,22 @@ describe("the gate on the real engine", () => {
   });
 
   it("a noisy capture triggers the second capture", async () => {
-    // every other round 40 % slower: a robust CV far above T/3 = 4 %
-    const jitter = slowdownDevice({ alternate: 0.4 });
+    // decided on inputs made from a real capture, so that how busy the machine is cannot change the path: a
+    // quiet baseline (the capture's spread squeezed to a tenth, pooled twice) and candidates whose every other
+    // round is 40 % slower, a robust CV far above T/3 = 4 %
+    const quiet = squeezed(firstCapture, 0.1);
+    const quietBaseline = poolCaptures([quiet, structuredClone(quiet)], "quiet test baseline");
+    const jittered = () => mapMetric(quiet, (x, i) => (i % 2 === 1 ? x * 0.6 : x));
     let again = 0;
     const { report, captures } = await runGate({
-      baseline,
-      candidate: await capture(jitter),
+      baseline: quietBaseline,
+      candidate: jittered(),
       config,
       baselineSource: baselinePath,
       candidateSource: "jittered run",
-      captureAgain: () => {
+      captureAgain: async () => {
         again++;
-        return capture(jitter);
+        return jittered();
       },
     });
     expect(report.analyses[0]?.candidate.robust_cv).toBeGreaterThan(0.04);
