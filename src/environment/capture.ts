@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import { sha256OfJson } from "../util/canonical-json.js";
+import { type CpuIdentity, cpuIdentity } from "./cpu.js";
 
 /** A GPU as nvidia-smi reports it. */
 export interface GpuInfo {
@@ -32,6 +33,11 @@ export interface Environment {
   hardware: HardwareFingerprint;
   /** sha256 of the canonical JSON of `hardware` */
   hardware_fingerprint: string;
+  /**
+   * the CPU's identity as the OS sees it (environment/cpu.ts), outside `hardware` so that the fingerprint of
+   * results recorded before it stays the same; absent in those results, null where the OS does not tell
+   */
+  cpu?: CpuIdentity | null;
 }
 
 /** The processor name from /proc/cpuinfo or os.cpus(), or "unknown". */
@@ -101,5 +107,6 @@ export function captureEnvironment(): Environment {
     hostname_hash: createHash("sha256").update(os.hostname()).digest("hex").slice(0, 12),
     hardware,
     hardware_fingerprint: sha256OfJson(hardware),
+    cpu: cpuIdentity(),
   };
 }

@@ -15,7 +15,7 @@ import {
 import { discoverServer } from "../engines/openai/identity.js";
 import { type OptionalField, refusalHint, type ServingOptions } from "../engines/openai/options.js";
 import { captureEnvironment, type Environment } from "../environment/capture.js";
-import { type GitInfo, gitInfo } from "../environment/git.js";
+import { type GitProvenance, gitProvenance } from "../environment/git.js";
 import { type MachineLoad, startMachineLoadProbe } from "../environment/machine-load.js";
 import type { EngineSettings } from "../measure/engine-contract.js";
 import { type LoadOutcome, type LoadPlan, runLoad } from "../measure/load.js";
@@ -87,7 +87,7 @@ export function embeddingInputs(texts: readonly string[], batchSize: number): st
  */
 export async function runServingBenchmark(opts: ServingRunOptions): Promise<BenchmarkResult> {
   const o = opts.openai;
-  const before = { environment: captureEnvironment(), git: gitInfo() };
+  const before = { environment: captureEnvironment(), git: gitProvenance() };
   const key = process.env[o.apiKeyEnv];
   const client = new OpenAiClient({
     baseUrl: o.baseUrl,
@@ -298,7 +298,7 @@ function servingContext(
   client: OpenAiClient,
   seen: {
     environment: Environment;
-    git: GitInfo | null;
+    git: GitProvenance;
     server: Awaited<ReturnType<typeof discoverServer>>;
     workload: WorkloadSpec;
     endpoint: LoadSettings["endpoint"];

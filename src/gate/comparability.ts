@@ -8,6 +8,7 @@
  * before the update is for) but are reported: "establish a new baseline".
  */
 
+import { CPU_IDENTITY_KEYS, CPU_REPORTED_KEYS } from "../environment/cpu.js";
 import type { BenchmarkResult } from "../results/schema.js";
 import { canonicalJson } from "../util/canonical-json.js";
 
@@ -71,6 +72,38 @@ function loadOf(r: BenchmarkResult): unknown {
   return (r as { load?: unknown }).load;
 }
 
+/** What a result records of its CPU's identity when it does not record one. */
+export const CPU_NOT_RECORDED =
+  "(not recorded: the result predates the CPU identity; recapture it to compare CPUs)";
+
+/**
+ * The CPU identities' differences (environment.cpu, src/environment/cpu.ts): vendor, family, model, stepping
+ * and the flags hash block a wall-time comparison; microcode and cache size are reported only. When one side
+ * does not record an identity (a result from before it) nothing can be compared: that is reported, not
+ * blocking, so that old pairs keep their verdicts.
+ */
+export function cpuDifferences(
+  baseline: BenchmarkResult,
+  candidate: BenchmarkResult,
+): { blocking: FieldDifference[]; informational: FieldDifference[] } {
+  const b = baseline.environment.cpu ?? null;
+  const c = candidate.environment.cpu ?? null;
+  if (b === null && c === null) return { blocking: [], informational: [] };
+  if (b === null || c === null) {
+    const shown = (x: typeof b) => (x === null ? CPU_NOT_RECORDED : show(x));
+    return {
+      blocking: [],
+      informational: [{ field: "environment.cpu", baseline: shown(b), candidate: shown(c) }],
+    };
+  }
+  const pick = (keys: readonly string[], x: Record<string, unknown>) =>
+    Object.fromEntries(keys.map((k) => [k, x[k] ?? null]));
+  return {
+    blocking: diffValues("environment.cpu", pick(CPU_IDENTITY_KEYS, b), pick(CPU_IDENTITY_KEYS, c)),
+    informational: diffValues("environment.cpu", pick(CPU_REPORTED_KEYS, b), pick(CPU_REPORTED_KEYS, c)),
+  };
+}
+
 /** Checks whether `candidate` may be compared with `baseline`, naming every field that differs. */
 export function checkComparability(baseline: BenchmarkResult, candidate: BenchmarkResult): Comparability {
   const blocking: FieldDifference[] = [];
@@ -105,6 +138,8 @@ export function checkComparability(baseline: BenchmarkResult, candidate: Benchma
       ...diffValues("environment.hardware", baseline.environment.hardware, candidate.environment.hardware),
     );
   }
+  const cpu = cpuDifferences(baseline, candidate);
+  blocking.push(...cpu.blocking);
   const bl = loadOf(baseline);
   const cl = loadOf(candidate);
   if (bl !== undefined || cl !== undefined) blocking.push(...diffValues("load", bl, cl));
@@ -131,6 +166,7 @@ export function checkComparability(baseline: BenchmarkResult, candidate: Benchma
   note("environment.os_release", baseline.environment.os_release, candidate.environment.os_release);
   note("environment.hostname_hash", baseline.environment.hostname_hash, candidate.environment.hostname_hash);
   note("model.path", baseline.model.path, candidate.model.path);
+  informational.push(...cpu.informational);
 
   return { comparable: blocking.length === 0, blocking, versions, informational };
 }

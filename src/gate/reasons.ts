@@ -120,8 +120,11 @@ export type StaleFinding =
   | { code: "version_changed"; field: string; baseline: string; candidate: string }
   | { code: "path_changed"; group: "core" | "tokenizer"; commit: string; paths: string[] }
   | { code: "paths_not_checked_files_only" }
-  | { code: "paths_not_checked_no_commit" }
-  | { code: "paths_not_checked_unknown_commit"; group: "core" | "tokenizer"; commit: string };
+  /** `why`: the reason git gave when the baseline was captured (its `git_unavailable` warning), if recorded */
+  | { code: "paths_not_checked_no_commit"; why?: string }
+  | { code: "paths_not_checked_unknown_commit"; group: "core" | "tokenizer"; commit: string }
+  /** git cannot read this repository (dubious ownership, not a repository, git missing): git's reason */
+  | { code: "paths_not_checked_git_unavailable"; reason: string };
 
 /** Why one capture cannot decide: each calls for a second capture. */
 export type SecondCaptureWhy =
@@ -352,9 +355,12 @@ const TEXT: TextOf = {
   path_changed: (r) =>
     `${r.group} path changed since baseline commit ${r.commit.slice(0, 12)}: ${listPaths(r.paths)}`,
   paths_not_checked_files_only: () => "core/tokenizer paths not checked (comparing files only)",
-  paths_not_checked_no_commit: () => "core/tokenizer paths not checked: the baseline records no git commit",
+  paths_not_checked_no_commit: (r) =>
+    `core/tokenizer paths not checked: the baseline records no git commit${r.why ? ` (git said: ${r.why})` : ""}`,
   paths_not_checked_unknown_commit: (r) =>
     `${r.group} paths not checked: commit ${r.commit.slice(0, 12)} is not in this repository (a shallow clone? fetch the full history)`,
+  paths_not_checked_git_unavailable: (r) =>
+    `core/tokenizer paths not checked: git cannot read this repository (${r.reason})`,
   // the output check
   output_changed: (r) =>
     `output digest differs from the baseline's: the runtime computed other ${r.mode === "generation" ? "token ids" : "embedding values"} (${r.baseline_digest.slice(0, 12)} -> ${r.candidate_digest?.slice(0, 12)})`,

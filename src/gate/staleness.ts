@@ -6,12 +6,23 @@
  */
 
 import type { GateConfig } from "../config/gate-config.js";
+import type { PathsSince } from "../environment/git.js";
 import type { BenchmarkResult } from "../results/schema.js";
 import type { FieldDifference } from "./comparability.js";
 import { type Coded, coded, type StaleFinding } from "./reasons.js";
 
-/** Paths changed since `commit` under `pathspecs`, or null when it cannot be told (see environment/git.ts). */
-export type ChangedPathsFn = (commit: string, pathspecs: readonly string[]) => string[] | null;
+/**
+ * Paths changed since `commit` under `pathspecs` (environment/git.ts changedPathsSince): the paths, or why it
+ * cannot be told (the commit is not in the repository, or git cannot read the repository: its reason). null
+ * is read as an unknown commit.
+ */
+export type ChangedPathsFn = (commit: string, pathspecs: readonly string[]) => PathsSince | null;
+
+/** Why the baseline has no git commit: the reason its `git_unavailable` warning recorded, if any. */
+function noCommitReason(baseline: BenchmarkResult): string | null {
+  const w = baseline.warnings.find((x) => x.code === "git_unavailable");
+  return w && typeof w.reason === "string" ? w.reason : null;
+}
 
 /** Whether a baseline should be recaptured, and why. */
 export interface StaleReport {
@@ -42,13 +53,21 @@ function pathFindings(
   if (!changedPaths) {
     unchecked.push({ code: "paths_not_checked_files_only" });
   } else if (!commit) {
-    unchecked.push({ code: "paths_not_checked_no_commit" });
+    const why = noCommitReason(baseline);
+    unchecked.push(
+      why ? { code: "paths_not_checked_no_commit", why } : { code: "paths_not_checked_no_commit" },
+    );
   } else {
     for (const [group, paths] of groups) {
       if (paths.length === 0) continue;
       const changed = changedPaths(commit, paths);
-      if (changed === null) unchecked.push({ code: "paths_not_checked_unknown_commit", group, commit });
-      else if (changed.length > 0) reasons.push({ code: "path_changed", group, commit, paths: changed });
+      if (changed === null || "unknown_commit" in changed)
+        unchecked.push({ code: "paths_not_checked_unknown_commit", group, commit });
+      else if ("unavailable" in changed) {
+        // git cannot read the repository at all: one finding for both groups, with git's reason
+        unchecked.push({ code: "paths_not_checked_git_unavailable", reason: changed.unavailable });
+        break;
+      } else if (changed.length > 0) reasons.push({ code: "path_changed", group, commit, paths: changed });
     }
   }
   return { reasons, unchecked };

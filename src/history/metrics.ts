@@ -3,6 +3,7 @@
  * requests for a serving run) with the 10th and 90th percentiles. Higher is better for throughputs, lower for
  * latencies.
  */
+import { timedUnderValgrind } from "../gate/instructions.js";
 import type { BenchmarkResult } from "../results/schema.js";
 import type { Mode } from "../workload/workload.js";
 import type { MetricValue } from "./types.js";
@@ -60,11 +61,22 @@ function scalar(v: number | null | undefined, n: number): MetricValue | null {
 }
 
 /**
- * Every metric a result carries, by name. Serving latencies come from the serving block (per request);
+ * True when a result's wall-time figures come from a run counted under valgrind (an `instructions` block with
+ * wall_time_comparable false, or the `counted_under_valgrind` warning): they never enter a wall-time trend,
+ * tile or distribution.
+ */
+export function isCountedCapture(r: BenchmarkResult): boolean {
+  return timedUnderValgrind(r) || r.warnings.some((w) => w.code === "counted_under_valgrind");
+}
+
+/**
+ * Every metric a result carries, by name; none for a counted capture ({@link isCountedCapture}), whose
+ * wall-time figures are valgrind's. Serving latencies come from the serving block (per request);
  * the llama engine's from its statistics (per round).
  */
 export function extractMetrics(r: BenchmarkResult): Record<string, MetricValue> {
   const out: Record<string, MetricValue | null> = {};
+  if (isCountedCapture(r)) return {};
   if (r.mode === "generation") {
     const st = r.statistics;
     const sv = r.serving;

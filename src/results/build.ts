@@ -1,5 +1,5 @@
 import type { Environment } from "../environment/capture.js";
-import type { GitInfo } from "../environment/git.js";
+import type { GitInfo, GitProvenance } from "../environment/git.js";
 import type { EngineIdentity, EngineSettings } from "../measure/engine-contract.js";
 import type { RoundsOutcome } from "../measure/run.js";
 import type { EmbeddingSample, GenerationSample } from "../measure/samples.js";
@@ -29,7 +29,11 @@ export interface ResultContext {
   workload: WorkloadSpec;
   workload_digest: string;
   invocation: { command: string; argv: string[]; cwd: string };
-  git: GitInfo | null;
+  /**
+   * the repository state; a {@link GitProvenance} (environment/git.ts gitProvenance) also says why git gave
+   * none, which the result records once as a `git_unavailable` warning
+   */
+  git: GitInfo | GitProvenance | null;
   started_at: string;
   finished_at: string;
   /** the warnings known when the result is built, in order; the result stores them as `{code, ...fields, text}` */
@@ -56,6 +60,13 @@ export type RunIdentity = Pick<
   | "warnings"
 > & { model: BenchmarkResult["model"] };
 
+/** The result's `git` block, and the warning that says why it is null when git said why. */
+function gitFields(git: RunIdentity["git"]): { git: GitInfo | null; warnings: Warning[] } {
+  if (git === null || !("unavailable" in git)) return { git, warnings: [] };
+  const why = git.git === null ? git.unavailable : null;
+  return { git: git.git, warnings: why ? [{ code: "git_unavailable", reason: why }] : [] };
+}
+
 /**
  * The top-level fields every result shares (the specification's fields among them), for the llama rounds and the
  * serving runs alike. `calls` over `elapsed_s` gives `calls_per_second`.
@@ -64,6 +75,7 @@ export function commonResultFields(
   ctx: RunIdentity,
   counts: { rounds: number; warmup_rounds: number; elapsed_s: number; calls: number; complete: boolean },
 ) {
+  const git = gitFields(ctx.git);
   return {
     schema_version: SCHEMA_VERSION,
     tool: { name: "perf-baseline" as const, version: ctx.tool_version },
@@ -77,11 +89,11 @@ export function commonResultFields(
     settings: ctx.settings,
     model: ctx.model,
     invocation: ctx.invocation,
-    git: ctx.git,
+    git: git.git,
     started_at: ctx.started_at,
     finished_at: ctx.finished_at,
     complete: counts.complete,
-    warnings: ctx.warnings.map(warningRecord),
+    warnings: [...git.warnings, ...ctx.warnings].map(warningRecord),
   };
 }
 

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { atomicWriteText } from "../util/atomic-file.js";
 import { ResultFileError } from "../util/errors.js";
 import { readRegularText } from "../util/read-file.js";
+import { consistencyProblem } from "./consistency.js";
 import { migrateToCurrent } from "./migrations.js";
 import { type BenchmarkResult, resultSchema, SCHEMA_VERSION } from "./schema.js";
 
@@ -16,7 +17,8 @@ export function describeIssue(error: z.ZodError): string {
 /**
  * Validates a parsed document as a result.
  * @param where the file name to put in the error.
- * @throws ResultFileError naming the file and the first bad field.
+ * @throws ResultFileError naming the file and the first bad field, or the first summary that contradicts the
+ *   samples (results/consistency.ts).
  */
 export function parseResult(doc: unknown, where: string): BenchmarkResult {
   if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
@@ -26,6 +28,8 @@ export function parseResult(doc: unknown, where: string): BenchmarkResult {
   if ("error" in migrated) throw new ResultFileError(where, migrated.error);
   const parsed = resultSchema.safeParse(migrated.doc);
   if (!parsed.success) throw new ResultFileError(where, describeIssue(parsed.error));
+  const contradiction = consistencyProblem(parsed.data);
+  if (contradiction) throw new ResultFileError(where, `contradicts its own samples: ${contradiction}`);
   return parsed.data;
 }
 

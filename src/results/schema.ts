@@ -47,6 +47,19 @@ const environmentSchema = z.object({
   hostname_hash: z.string(),
   hardware: hardwareSchema,
   hardware_fingerprint: sha256,
+  /** the CPU's identity (src/environment/cpu.ts); absent in results recorded before it, null where unknown */
+  cpu: z
+    .object({
+      vendor: z.string().nullable(),
+      family: z.string().nullable(),
+      model: z.string().nullable(),
+      stepping: z.string().nullable(),
+      flags_sha256: sha256.nullable(),
+      microcode: z.string().nullable(),
+      cache_size: z.string().nullable(),
+    })
+    .nullable()
+    .optional(),
 });
 
 const engineSchema = z.object({

@@ -22,6 +22,8 @@ export type Warning =
   | { code: "partial_result"; rounds_done: number; rounds_planned: number }
   /** instructions were counted under valgrind on one thread: the wall-time figures are not comparable */
   | { code: "counted_under_valgrind" }
+  /** git gave no commit for the working folder; `reason` is git's own (environment/git.ts gitProvenance) */
+  | { code: "git_unavailable"; reason: string }
   /** what a server or engine reported, as it said it (already redacted) */
   | { code: "engine"; message: string }
   | ServingWarning;
@@ -114,6 +116,8 @@ export function renderWarning(w: Warning): string {
       return `interrupted: ${w.rounds_done} of ${w.rounds_planned} measured rounds ran; the result is partial`;
     case "counted_under_valgrind":
       return "instructions counted under valgrind on 1 thread: wall-time figures of this run are not comparable (the gate uses its instruction counts)";
+    case "git_unavailable":
+      return `no git commit recorded: ${w.reason} (the gate cannot tell which files changed since this result)`;
     case "engine":
       return w.message;
     default:

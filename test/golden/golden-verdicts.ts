@@ -100,8 +100,8 @@ const VERDICT_LINE = /^(PASS|REGRESSION|INCONCLUSIVE|INCOMPARABLE)\b/m;
  * Removes what legitimately varies between two runs of the same command on the same files, and only that:
  * - compare's status line "loaded N + M rounds in X s; analysis took Y s": the two durations (wall time of
  *   this machine at this moment) become "<s>"; the round counts stay;
- * - the temporary folder of the report files, should it appear in a message, becomes "<tmp>" (it is a new
- *   folder on every run).
+ * - the temporary folder of the report files, should it appear in a message or a report, becomes "<tmp>" (it
+ *   is a new folder on every run).
  * The gate's rebaseline path check (git: files changed under the core/tokenizer paths since the baseline's
  * commit) depends on the checkout, and issue 18 moves exactly those paths: the children run with git pointed at
  * no repository (GIT_DIR), so the check reports itself as not done, the same on every checkout. Nothing is
@@ -195,7 +195,10 @@ async function runBatch(argvs: string[][], env: NodeJS.ProcessEnv, tmp: string, 
 
 /** What the golden file records of a run: its exit code, output lines (stripped) and JSON report. */
 function verdictOf(run: RawRun, reportPath: string, tmp: string): CliVerdict {
-  const report: unknown = existsSync(reportPath) ? JSON.parse(readFileSync(reportPath, "utf8")) : null;
+  // the report too: git's reason for not reading a repository names the (temporary) folder
+  const report: unknown = existsSync(reportPath)
+    ? JSON.parse(stripVarying(readFileSync(reportPath, "utf8"), tmp))
+    : null;
   const out = stripVarying(run.stdout, tmp);
   const fromReport = (report as { verdict?: unknown } | null)?.verdict;
   return {

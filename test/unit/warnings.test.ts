@@ -14,6 +14,7 @@ const SAMPLES: { [C in Warning["code"]]: Extract<Warning, { code: C }> } = {
   noisy_baseline: { code: "noisy_baseline", mode: "generation", detail: "robust CV 5.0 %", fix: "recapture" },
   partial_result: { code: "partial_result", rounds_done: 2, rounds_planned: 5 },
   counted_under_valgrind: { code: "counted_under_valgrind" },
+  git_unavailable: { code: "git_unavailable", reason: "detected dubious ownership in repository at '/src'" },
   engine: { code: "engine", message: "the server said so" },
   server_version_unknown: { code: "server_version_unknown" },
   models_list_failed: { code: "models_list_failed", path: "/v1/models", detail: "HTTP 500" },

@@ -9,7 +9,7 @@ import type { RunShape } from "../../engines/definition.js";
 import type { LocalEngineFactory } from "../../engines/local/define.js";
 import type { LocalOptions } from "../../engines/local/options.js";
 import { captureEnvironment, type Environment } from "../../environment/capture.js";
-import { type GitInfo, gitInfo } from "../../environment/git.js";
+import { type GitProvenance, gitProvenance } from "../../environment/git.js";
 import { startMachineLoadProbe } from "../../environment/machine-load.js";
 import { countedCpuVariant } from "../../instructions/valgrind.js";
 import type { Engine } from "../../measure/engine-contract.js";
@@ -70,7 +70,7 @@ export async function runLocalBenchmark(
   req: LocalRunRequest,
   hooks: LocalRunHooks = {},
 ): Promise<BenchmarkResult | null> {
-  const before = { environment: captureEnvironment(), git: gitInfo() };
+  const before = { environment: captureEnvironment(), git: gitProvenance() };
   const workload =
     req.shape.mode === "generation" ? generationWorkload(req.shape.maxNewTokens) : embeddingWorkload();
   hooks.status?.(`loading ${req.model.path}`);
@@ -114,7 +114,7 @@ async function loadEngine(
 /** What a local run captured before loading the engine. */
 interface Before {
   environment: Environment;
-  git: GitInfo | null;
+  git: GitProvenance;
   workload: WorkloadSpec;
 }
 

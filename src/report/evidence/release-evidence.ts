@@ -108,7 +108,7 @@ export class ReleaseEvidence {
     this.folder.write("report.md", md);
     await this.record(run.history);
     // the page reads the folder's results (and the history's trends); written before the folder is published
-    await writeEvidenceHtmlReport(this.folder.staging, { history: run.history });
+    await writeEvidenceHtmlReport(this.folder.staging, { history: run.history, shownAs: this.folder.dir });
     this.folder.publish();
     appendStepSummary(md, run.log);
   }

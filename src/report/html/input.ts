@@ -9,7 +9,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { metricSamples } from "../../gate/analysis.js";
 import type { GateReport } from "../../gate/verdict.js";
 import { collectResults } from "../../history/import.js";
-import { METRICS } from "../../history/metrics.js";
+import { isCountedCapture, METRICS } from "../../history/metrics.js";
 import { buildTrends, type Trends } from "../../history/trend.js";
 import type { HistoryStore } from "../../history/types.js";
 import { readResult } from "../../results/io.js";
@@ -92,6 +92,8 @@ export function evidenceOf(paths: readonly string[]): {
         try {
           const baseline = readResult(baselinePath);
           const candidates = g.candidate_sources.map((s) => ({ s, r: readResult(resolve(folder, s)) }));
+          // a counted capture's rounds are valgrind's wall time: never drawn as a wall-time distribution
+          if (isCountedCapture(baseline) || candidates.some(({ r }) => isCountedCapture(r))) continue;
           const metric = METRICS[baseline.mode][0];
           distributions.push({
             mode: baseline.mode,
