@@ -15,9 +15,17 @@
  *   mode, through test/support/golden-adapter.ts (the one file to change when those modules move).
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import {
   type AbBlock,
   type AbOutcome,
@@ -61,6 +69,28 @@ export const INPUTS: readonly string[] = [
 
 /** The configuration the CLI reads by default, given explicitly to the ab analysis too. */
 const CONFIG_FILE = "perf-baseline.config.json";
+
+/**
+ * Where an input's content is read from: the committed baselines as they were at 7889e89 are kept in
+ * test/golden/inputs/ (docs/ holds whatever baselines were captured since, on whatever host); the fixtures
+ * are read where they are.
+ */
+export function inputFile(path: string): string {
+  return path.startsWith("docs/") ? join(ROOT, "test", "golden", "inputs", path) : join(ROOT, path);
+}
+
+/**
+ * A folder laid out as the repository for the CLI's children (cwd): every input at its path, and the
+ * configuration, so that the commands name the inputs as before.
+ */
+function goldenRoot(tmp: string): string {
+  const root = join(tmp, "root");
+  for (const p of [...INPUTS, CONFIG_FILE]) {
+    mkdirSync(dirname(join(root, p)), { recursive: true });
+    copyFileSync(p === CONFIG_FILE ? join(ROOT, p) : inputFile(p), join(root, p));
+  }
+  return root;
+}
 
 /** Blocks cut from each fixture pair for the ab analysis (fewer when a side has fewer rounds). */
 export const AB_BLOCKS = 8;
@@ -156,9 +186,9 @@ interface RawRun {
 }
 
 /** Runs node with `args` in the root; rejects when it is killed (by a signal or the timeout). */
-function runNode(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<RawRun> {
+function runNode(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, cwd: string): Promise<RawRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => {
@@ -178,8 +208,8 @@ function runNode(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Pro
 }
 
 /** `node bin/perf-baseline.js ARGV`, a process of its own. */
-function runSeparate(argv: string[], env: NodeJS.ProcessEnv): Promise<RawRun> {
-  return runNode([join(ROOT, "bin", "perf-baseline.js"), ...argv], env, 120_000);
+function runSeparate(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<RawRun> {
+  return runNode([join(ROOT, "bin", "perf-baseline.js"), ...argv], env, 120_000, cwd);
 }
 
 /** Many commands in one child process (test/golden/cli-batch.ts). */
@@ -188,7 +218,9 @@ async function runBatch(argvs: string[][], env: NodeJS.ProcessEnv, tmp: string, 
   const outFile = join(tmp, `batch-${id}-out.json`);
   writeFileSync(jobsFile, JSON.stringify(argvs));
   const script = join(ROOT, "test", "golden", "cli-batch.ts");
-  const run = await runNode(["--import", "tsx", script, jobsFile, outFile], env, 600_000);
+  // tsx as this package resolves it: the children run in a folder outside the repository
+  const tsx = import.meta.resolve("tsx");
+  const run = await runNode(["--import", tsx, script, jobsFile, outFile], env, 600_000, join(tmp, "root"));
   if (run.exit_code !== 0) throw new Error(`${script} exited with ${run.exit_code}:\n${run.stderr}`);
   return JSON.parse(readFileSync(outFile, "utf8")) as RawRun[];
 }
@@ -234,11 +266,12 @@ export async function runCliJobs(jobs: readonly CliJob[], starts: CliStarts, wid
   const tmp = mkdtempSync(join(tmpdir(), "pb-golden-"));
   try {
     const env = childEnv(tmp);
+    const root = goldenRoot(tmp);
     const reportPaths = jobs.map((_, i) => join(tmp, `report-${i}.json`));
     const argvs = jobs.map((job, i) => argvOf(job, reportPaths[i] as string));
     let runs: RawRun[];
     if (starts === "separate") {
-      runs = await pool(argvs, width, (argv) => runSeparate(argv, env));
+      runs = await pool(argvs, width, (argv) => runSeparate(argv, env, root));
     } else {
       const shares = Array.from({ length: Math.min(width, jobs.length) }, (_, w) =>
         argvs.map((_a, i) => i).filter((i) => i % width === w),
@@ -327,7 +360,7 @@ function abVerdict(a: string, b: string, ra: BenchmarkResult, rb: BenchmarkResul
 /** The inputs' digests, and the ab analysis on every ordered pair of one mode. */
 function inProcessVerdicts(): Pick<GoldenVerdicts, "inputs" | "ab"> {
   const config = readConfigFile(join(ROOT, CONFIG_FILE));
-  const results = new Map(INPUTS.map((p) => [p, readResult(join(ROOT, p))]));
+  const results = new Map(INPUTS.map((p) => [p, readResult(inputFile(p))]));
   const inputs: Record<string, InputDigests> = {};
   const ab: GoldenVerdicts["ab"] = {};
   for (const [a, ra] of results) {
