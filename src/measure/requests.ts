@@ -19,6 +19,8 @@ export type FailureCause =
   | "stream_incomplete"
   | "malformed_sse"
   | "stream_error"
+  /** a stream that ended with a finish_reason other than a normal one (e.g. vLLM's "abort") */
+  | "abnormal_finish"
   | "bad_response"
   | "aborted"
   /** a 2xx stream that carried no output token (only [DONE], or only empty chunks) */
