@@ -418,6 +418,6 @@ function summaryLine(r: BenchmarkResult): string {
   const req = s.requests;
   const head = `${req.completed} completed, ${req.failed} failed${req.interrupted ? `, ${req.interrupted} interrupted` : ""} in ${s.duration_s.toFixed(2)} s`;
   if (r.mode === "generation" && r.serving)
-    return `${head}: ${r.serving.output_tokens_per_second.toFixed(1)} output tokens/s, ${s.requests_per_second.toFixed(2)} requests/s, median TTFT ${r.serving.ttft_ms?.median.toFixed(1) ?? "-"} ms`;
+    return `${head}: ${r.serving.output_tokens_per_second.toFixed(1)} output tokens/s, ${s.requests_per_second.toFixed(2)} requests/s, median TTFT ${r.serving.ttft_ms ? `${r.serving.ttft_ms.median.toFixed(1)} ms` : "unknown"}`;
   return `${head}: ${s.requests_per_second.toFixed(2)} calls/s`;
 }

@@ -223,6 +223,8 @@ interface MeasuredGeneration {
   chunks: number;
   /** more output tokens than text chunks */
   multiToken: boolean;
+  /** its text chunks all arrived at once (bufferedStream): no TTFT, TPOT or ITL */
+  buffered: boolean;
   /** the gaps between text chunks, ms */
   gaps: number[];
   /** each gap divided by the tokens of the chunk that ended it, ms */
@@ -257,6 +259,7 @@ function measureGeneration(
     gaps.push(gap);
     perToken.push(gap / (perChunk[i] ?? 1));
   }
+  if (bufferedStream(o)) return bufferedGeneration(record, o, runStart, { tokens, source, contradicted });
   const tpot = ttft !== null && afterFirst > 0 ? ((elapsed - ttft) * 1000) / afterFirst : null;
   const sample: GenerationSample = {
     round: record.index,
@@ -277,7 +280,78 @@ function measureGeneration(
     output_tokens_source: source,
   };
   const multiToken = tokens > chunks;
-  return { sample, source, contradicted, chunks, multiToken, gaps, perToken, tpot, e2eMs: elapsed * 1000 };
+  return {
+    sample,
+    source,
+    contradicted,
+    chunks,
+    multiToken,
+    buffered: false,
+    gaps,
+    perToken,
+    tpot,
+    e2eMs: elapsed * 1000,
+  };
+}
+
+/**
+ * The window within which a request's text chunks all arrived for its stream to count as buffered, in ns
+ * (1 ms): a server streams tokens as it generates them, milliseconds apart; chunks that all come in one read,
+ * or within this window, were held on the way (a proxy, compression, the server's flush policy).
+ */
+export const BUFFERED_WINDOW_NS = 1_000_000n;
+
+/** Whether a request's stream was buffered: two text chunks or more, all within BUFFERED_WINDOW_NS. */
+export function bufferedStream(o: GenerationSuccess): boolean {
+  const t = o.chunk_times_ns;
+  if (t.length < 2) return false;
+  return (t[t.length - 1] as bigint) - (t[0] as bigint) <= BUFFERED_WINDOW_NS;
+}
+
+/**
+ * A completed request whose stream was buffered: its arrival times say when the buffer was let go, not when
+ * the tokens were generated, so TTFT, TPOT, ITL, the chunk gaps and the prefill and decode rates are null
+ * (never 0); its tokens and end-to-end time stay.
+ */
+function bufferedGeneration(
+  record: Pick<LoadRecord<unknown>, "index" | "sent_ns">,
+  o: GenerationSuccess,
+  runStart: bigint,
+  counted: ReturnType<typeof outputTokensOf>,
+): MeasuredGeneration {
+  const { tokens, source, contradicted } = counted;
+  const chunks = o.chunk_times_ns.length;
+  const elapsed = sec(o.end_ns - o.start_ns);
+  const sample: GenerationSample = {
+    round: record.index,
+    elapsed_s: elapsed,
+    ttft_ms: null,
+    prompt_tokens: o.usage?.prompt_tokens ?? 0,
+    output_tokens: tokens,
+    tokens_per_second: elapsed > 0 ? tokens / elapsed : 0,
+    prefill_tokens_per_second: null,
+    decode_tokens_per_second: null,
+    itl_ms: null,
+    ...(tokens > chunks ? { itl_per_token_ms: null } : {}),
+    tpot_ms: null,
+    chunk_gaps_ms: [],
+    sent_at_s: sec(record.sent_ns - runStart),
+    output_tokens_source: source,
+    buffered: true,
+  };
+  const multiToken = tokens > chunks;
+  return {
+    sample,
+    source,
+    contradicted,
+    chunks,
+    multiToken,
+    buffered: true,
+    gaps: [],
+    perToken: [],
+    tpot: null,
+    e2eMs: elapsed * 1000,
+  };
 }
 
 /** The run-level sums and pools of the measured requests, in request order. */
@@ -287,6 +361,7 @@ function generationTotals(measured: readonly MeasuredGeneration[]) {
     gapsAll: [] as number[],
     perTokenAll: [] as number[],
     contradicted: 0,
+    buffered: 0,
     multiToken: false,
     totalChunks: 0,
     tpots: [] as number[],
@@ -296,6 +371,7 @@ function generationTotals(measured: readonly MeasuredGeneration[]) {
   };
   for (const m of measured) {
     if (m.contradicted) totals.contradicted++;
+    if (m.buffered) totals.buffered++;
     totals.sources.add(m.source);
     totals.totalChunks += m.chunks;
     if (m.multiToken) totals.multiToken = true;
@@ -341,12 +417,22 @@ function generationServing(
   };
 }
 
-/** The warnings a generation run's chunks call for: usage that contradicts the stream, chunks that are not tokens. */
+/**
+ * The warnings a generation run's chunks call for: usage that contradicts the stream, buffered streams,
+ * chunks that are not tokens.
+ */
 function generationWarnings(t: GenerationTotals, completed: number): Warning[] {
   const warnings: Warning[] = [];
   const tokensPerChunk = t.totalChunks > 0 ? t.totalOut / t.totalChunks : null;
   if (t.contradicted > 0)
     warnings.push({ code: "usage_contradicts_stream", contradicted: t.contradicted, completed });
+  if (t.buffered > 0)
+    warnings.push({
+      code: "stream_buffered",
+      buffered: t.buffered,
+      completed,
+      window_ms: Number(BUFFERED_WINDOW_NS) / 1e6,
+    });
   if (t.multiToken && tokensPerChunk !== null)
     warnings.push({ code: "chunks_not_tokens", tokens_per_chunk: tokensPerChunk });
   return warnings;

@@ -117,6 +117,8 @@ const generationSampleSchema = z.object({
   sent_at_s: nonneg.optional(),
   /** serving only: where output_tokens came from: the server's usage, or a count of text chunks */
   output_tokens_source: z.enum(["usage", "chunks"]).optional(),
+  /** serving only, when true: all its text chunks arrived at once (a buffered stream): TTFT, TPOT, ITL null */
+  buffered: z.boolean().optional(),
   /** serving only, where chunks carry several tokens: mean of each chunk gap / the tokens of its chunk, in ms */
   itl_per_token_ms: nonneg.nullable().optional(),
 });
