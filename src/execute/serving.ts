@@ -4,6 +4,7 @@
  * and warmup come first and fail with one line; then the measured requests, whose failures are counted by
  * cause in the result. The API key is read from the environment here and handed only to the client.
  */
+import { readFileSync } from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import {
   type EmbeddingSuccess,
@@ -29,7 +30,7 @@ import {
 } from "../results/build-serving.js";
 import type { BenchmarkResult, EmbeddingResult, GenerationResult } from "../results/schema.js";
 import { renderWarning, type Warning } from "../results/warnings.js";
-import { EngineError, EXIT, PerfBaselineError } from "../util/errors.js";
+import { EngineError, EXIT, PerfBaselineError, UsageError } from "../util/errors.js";
 import { toolVersion } from "../util/tool-version.js";
 import {
   embeddingWorkload,
@@ -50,6 +51,27 @@ export interface ServingRunOptions {
   /** aborted when the user interrupts: the requests in flight are dropped and the partial result returned */
   signal?: AbortSignal;
   openai: ServingOptions;
+}
+
+/** How long opening the measured phase's connections ahead of it may take, each, in ms. */
+const OPEN_AHEAD_MS = 10_000;
+
+/**
+ * The PEM text of `--ca-cert`.
+ * @throws UsageError when the file cannot be read or holds no PEM certificate.
+ */
+function readCaCert(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new UsageError(
+      `--ca-cert ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
+  }
+  if (!text.includes("-----BEGIN CERTIFICATE-----"))
+    throw new UsageError(`--ca-cert ${path}: not a PEM certificate (no BEGIN CERTIFICATE line)`);
+  return text;
 }
 
 /** Resolution of the event-loop delay histogram, in ms (its values are intervals; the resolution is taken off). */
@@ -93,6 +115,7 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
     baseUrl: o.baseUrl,
     apiKey: key && key !== "" ? key : null,
     timeouts: o.timeouts,
+    ...(o.caCert === undefined ? {} : { ca: readCaCert(o.caCert) }),
   });
   try {
     const server = await discoverServer(client, o.model, o.apiKeyEnv);
@@ -110,6 +133,8 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
     const warnings = [...server.warnings];
     // warmup: not counted; a failure here means the server cannot run the workload at all
     if (opts.warmup > 0) await warmUp(opts, requests, warnings);
+    // the measured requests find their connections open: connecting and TLS handshakes are not measured
+    const openedAhead = await client.openConnections(o.concurrency, OPEN_AHEAD_MS);
     client.overhead.reset();
     const measured = await measureLoad(opts, requests.send);
     checkMeasured(opts, measured.run, requests.sent, warnings);
@@ -120,6 +145,7 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
       endpoint,
       warnings,
       sent: requests.sent,
+      openedAhead,
       ...measured,
     });
     const result = buildResult(opts, ctx, measured);
@@ -305,6 +331,8 @@ function servingContext(
     warnings: Warning[];
     /** the optional request fields sent */
     sent: readonly OptionalField[];
+    /** connections opened before the measured phase */
+    openedAhead: number;
   } & Measured,
 ): ServingContext {
   const o = opts.openai;
@@ -339,6 +367,7 @@ function servingContext(
       total: o.timeouts.total_ms,
     },
     chunk_handling_ns: client.overhead.samples(),
+    connections_opened_ahead: seen.openedAhead,
     event_loop_delay_ms: seen.histogram,
     redact: client.redact,
   };

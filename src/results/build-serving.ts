@@ -1,7 +1,12 @@
 import { createHash } from "node:crypto";
 import type { z } from "zod";
 import type { LoadRecord } from "../measure/load.js";
-import type { EmbeddingSuccess, GenerationSuccess, RequestFailure } from "../measure/requests.js";
+import type {
+  ConnectionSetup,
+  EmbeddingSuccess,
+  GenerationSuccess,
+  RequestFailure,
+} from "../measure/requests.js";
 import { summarize } from "../stats/index.js";
 import type { WorkloadSpec } from "../workload/workload.js";
 import { commonResultFields, type RunIdentity, summaryOrNull } from "./build.js";
@@ -52,6 +57,8 @@ export interface ServingContext extends RunIdentity {
   timeouts_ms: { connect: number; first_byte: number; idle: number; total: number };
   /** what the client cost during the measured phase */
   chunk_handling_ns: readonly number[];
+  /** connections opened before the measured phase (so that its requests find them ready). Defaults to 0. */
+  connections_opened_ahead?: number;
   event_loop_delay_ms: Histogram | null;
   /**
    * the warnings only the built result can tell (output lengths, usage, determinism), added after the
@@ -102,6 +109,40 @@ function split<T extends { ok: true; retries?: number }>(run: ServingRun<T>) {
   return { ok, failed, interrupted };
 }
 
+/** The connections the measured requests opened, and the warning TLS handshakes among them call for. */
+function connectionParts(ctx: ServingContext, run: ServingRun<{ ok: true; connection?: ConnectionSetup }>) {
+  const setups: number[] = [];
+  let opened = 0;
+  let tlsHandshakes = 0;
+  for (const r of run.records) {
+    const c = r.outcome?.connection;
+    if (!c?.opened) continue;
+    opened++;
+    if (c.tls) tlsHandshakes++;
+    if (c.setup_ns !== null) setups.push(ms(c.setup_ns));
+  }
+  const warnings: Warning[] =
+    tlsHandshakes > 0
+      ? [
+          {
+            code: "tls_handshakes_measured",
+            handshakes: tlsHandshakes,
+            sent: run.records.length,
+            setup_ms_median: setups.length ? (summaryOrNull(setups)?.median ?? 0) : 0,
+          },
+        ]
+      : [];
+  return {
+    connections: {
+      opened_ahead: ctx.connections_opened_ahead ?? 0,
+      opened,
+      tls_handshakes: tlsHandshakes,
+      setup_ms: summaryOrNull(setups),
+    },
+    warnings,
+  };
+}
+
 function commonParts<T extends { ok: true; retries: number }>(
   ctx: ServingContext,
   run: ServingRun<T>,
@@ -115,7 +156,9 @@ function commonParts<T extends { ok: true; retries: number }>(
   const scheduling = run.records.map((r) => ms(r.scheduling_delay_ns));
   const queueWait = ctx.load.request_rate === null ? [] : run.records.map((r) => ms(r.queue_wait_ns));
   const retried = run.records.filter((r) => (r.outcome?.retries ?? 0) > 0).length;
+  const conn = connectionParts(ctx, run);
   return {
+    warnings: conn.warnings,
     top: {
       ...commonResultFields(ctx, {
         rounds: planned ?? Math.max(1, sent),
@@ -135,6 +178,7 @@ function commonParts<T extends { ok: true; retries: number }>(
         interrupted,
         ...(retried > 0 ? { retried } : {}),
       },
+      connections: conn.connections,
       failures: groupFailures(failed),
       duration_s: duration,
       requests_per_second: duration > 0 ? completed / duration : 0,
@@ -250,7 +294,10 @@ function measureGeneration(
   const prompt = o.usage?.prompt_tokens ?? 0;
   const elapsed = sec(o.end_ns - o.start_ns);
   const first = o.first_token_ns;
-  const ttft = first === null ? null : sec(first - o.start_ns);
+  const c = o.connection;
+  // a new connection's set-up (connect, TLS) is kept out of TTFT: the request could be sent once it was ready
+  const sendable = c?.opened && c.ready_ns !== null && c.ready_ns > o.start_ns ? c.ready_ns : o.start_ns;
+  const ttft = first === null ? null : sec(first - sendable);
   const decode = first === null ? null : sec(o.end_ns - first);
   const gaps: number[] = [];
   const perToken: number[] = [];
@@ -260,7 +307,7 @@ function measureGeneration(
     perToken.push(gap / (perChunk[i] ?? 1));
   }
   if (bufferedStream(o)) return bufferedGeneration(record, o, runStart, { tokens, source, contradicted });
-  const tpot = ttft !== null && afterFirst > 0 ? ((elapsed - ttft) * 1000) / afterFirst : null;
+  const tpot = decode !== null && afterFirst > 0 ? (decode * 1000) / afterFirst : null;
   const sample: GenerationSample = {
     round: record.index,
     elapsed_s: elapsed,
@@ -278,6 +325,7 @@ function measureGeneration(
     chunk_gaps_ms: gaps,
     sent_at_s: sec(record.sent_ns - runStart),
     output_tokens_source: source,
+    ...connectionMs(o),
   };
   const multiToken = tokens > chunks;
   return {
@@ -292,6 +340,12 @@ function measureGeneration(
     tpot,
     e2eMs: elapsed * 1000,
   };
+}
+
+/** A sample's `connection_ms` when its request opened a connection that got ready, else nothing. */
+function connectionMs(o: { connection?: { opened: boolean; setup_ns: bigint | null } }) {
+  const c = o.connection;
+  return c?.opened && c.setup_ns !== null ? { connection_ms: ms(c.setup_ns) } : {};
 }
 
 /**
@@ -337,6 +391,7 @@ function bufferedGeneration(
     chunk_gaps_ms: [],
     sent_at_s: sec(record.sent_ns - runStart),
     output_tokens_source: source,
+    ...connectionMs(o),
     buffered: true,
   };
   const multiToken = tokens > chunks;
@@ -482,7 +537,7 @@ export function buildServingGenerationResult(
     },
     serving: { ...parts.serving, ...generationServing(samples, totals, requested, parts.duration) },
   };
-  result.warnings.push(...generationWarnings(totals, ok.length).map(warningRecord));
+  result.warnings.push(...[...parts.warnings, ...generationWarnings(totals, ok.length)].map(warningRecord));
   return finish(ctx, result);
 }
 
@@ -550,5 +605,6 @@ export function buildServingEmbeddingResult(
       latency_ms: summarize(samples.map((s) => s.elapsed_s * 1000)),
     },
   };
+  result.warnings.push(...parts.warnings.map(warningRecord));
   return finish(ctx, result);
 }

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type http from "node:http";
 import { createParser, type EventSourceParser } from "eventsource-parser";
 import type {
+  ConnectionSetup,
   EmbeddingSuccess,
   FailureCause,
   GenerationSuccess,
@@ -15,6 +16,7 @@ import {
   type ExchangeSuccess,
   exchange,
   keepAliveAgent,
+  MAX_FREE_SOCKETS,
   type SinkVerdict,
 } from "./http.js";
 import { endpointUrl, type GenerationEndpoint, type OptionalField, type Timeouts } from "./options.js";
@@ -34,6 +36,8 @@ export interface JsonAnswer {
   status: number;
   headers: http.IncomingHttpHeaders;
   json: unknown;
+  /** how the GET got its connection */
+  connection: ConnectionSetup;
 }
 
 /** What a generation request asks for. */
@@ -54,6 +58,8 @@ export interface ClientOptions {
   /** the API key, or null to send no Authorization header */
   apiKey: string | null;
   timeouts: Timeouts;
+  /** PEM text of a CA to trust beside the system's, for an https server (--ca-cert). Defaults to none. */
+  ca?: string;
 }
 
 /**
@@ -300,6 +306,7 @@ class GenerationStream implements BodySink {
         start_ns: result.start_ns,
         end_ns: result.end_ns,
         retries: result.retries,
+        connection: result.connection,
       };
     if (this.chunkTimes.length === 0)
       return {
@@ -312,6 +319,7 @@ class GenerationStream implements BodySink {
         start_ns: result.start_ns,
         end_ns: result.end_ns,
         retries: result.retries,
+        connection: result.connection,
       };
     return {
       ok: true,
@@ -320,6 +328,7 @@ class GenerationStream implements BodySink {
       headers_ns: result.headers_ns,
       first_token_ns: this.chunkTimes[0] ?? null,
       end_ns: this.lastAt > 0n ? this.lastAt : result.end_ns,
+      connection: result.connection,
       chunk_times_ns: this.chunkTimes,
       chunk_chars: this.chunkChars,
       text: this.text,
@@ -338,6 +347,7 @@ export class OpenAiClient {
   private readonly headers: Record<string, string>;
   private readonly secret: string | null;
   private readonly timeouts: Timeouts;
+  private readonly ca: string | undefined;
   private readonly completionsUrl: URL;
   private readonly chatUrl: URL;
   private readonly embeddingsUrl: URL;
@@ -348,7 +358,8 @@ export class OpenAiClient {
     this.baseUrl = opts.baseUrl;
     this.timeouts = opts.timeouts;
     this.secret = opts.apiKey && opts.apiKey !== "" ? opts.apiKey : null;
-    this.agent = keepAliveAgent(opts.baseUrl);
+    this.ca = opts.ca;
+    this.agent = keepAliveAgent(opts.baseUrl, opts.ca);
     this.headers = { accept: "application/json, text/event-stream", "user-agent": "perf-baseline" };
     if (this.secret) this.headers.authorization = `Bearer ${this.secret}`;
     this.completionsUrl = endpointUrl(opts.baseUrl, "/completions");
@@ -378,6 +389,7 @@ export class OpenAiClient {
       body,
       timeouts,
       agent: this.agent,
+      ca: this.ca,
       signal,
       redact: this.redact,
     };
@@ -517,6 +529,7 @@ export class OpenAiClient {
       dimensions,
       prompt_tokens: u,
       retries: result.retries,
+      connection: result.connection,
     };
   }
 
@@ -545,7 +558,21 @@ export class OpenAiClient {
     } catch {
       json = null;
     }
-    return { ok: true, status: result.status, headers: result.headers, json };
+    return { ok: true, status: result.status, headers: result.headers, json, connection: result.connection };
+  }
+
+  /**
+   * Opens `n` keep-alive connections ahead of a measured phase (at most MAX_FREE_SOCKETS, the idle ones the
+   * agent keeps), so that its requests do not pay for connecting and TLS handshakes: `n` GETs of the models
+   * list at once, each bounded by `timeoutMs`. Returns how many connections were opened (a GET that fails
+   * opens none that counts).
+   */
+  async openConnections(n: number, timeoutMs: number): Promise<number> {
+    const url = endpointUrl(this.baseUrl, "/models");
+    const answers = await Promise.all(
+      Array.from({ length: Math.min(n, MAX_FREE_SOCKETS) }, () => this.getJson(url, timeoutMs)),
+    );
+    return answers.filter((a) => a.ok && a.connection.opened).length;
   }
 
   /** Closes idle keep-alive sockets. */
