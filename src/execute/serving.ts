@@ -134,7 +134,7 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
     // warmup: not counted; a failure here means the server cannot run the workload at all
     if (opts.warmup > 0) await warmUp(opts, requests, warnings);
     // the measured requests find their connections open: connecting and TLS handshakes are not measured
-    const openedAhead = await client.openConnections(o.concurrency, OPEN_AHEAD_MS);
+    const readyAhead = await client.openConnections(o.concurrency, OPEN_AHEAD_MS);
     client.overhead.reset();
     const measured = await measureLoad(opts, requests.send);
     checkMeasured(opts, measured.run, requests.sent, warnings);
@@ -145,7 +145,7 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
       endpoint,
       warnings,
       sent: requests.sent,
-      openedAhead,
+      readyAhead,
       ...measured,
     });
     const result = buildResult(opts, ctx, measured);
@@ -331,8 +331,8 @@ function servingContext(
     warnings: Warning[];
     /** the optional request fields sent */
     sent: readonly OptionalField[];
-    /** connections opened before the measured phase */
-    openedAhead: number;
+    /** keep-alive connections ready when the measured phase began */
+    readyAhead: number;
   } & Measured,
 ): ServingContext {
   const o = opts.openai;
@@ -367,7 +367,7 @@ function servingContext(
       total: o.timeouts.total_ms,
     },
     chunk_handling_ns: client.overhead.samples(),
-    connections_opened_ahead: seen.openedAhead,
+    connections_ready_ahead: seen.readyAhead,
     event_loop_delay_ms: seen.histogram,
     redact: client.redact,
   };

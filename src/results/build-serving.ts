@@ -20,8 +20,10 @@ import { type Warning, warningRecord } from "./warnings.js";
  * gated per-sample figure, and the run-level serving metrics (vLLM's benchmark_serving set) beside them.
  *
  * Definitions (vLLM benchmarks/benchmark_serving.py, AIPerf's metrics reference), per completed request:
- * - TTFT: request sent to the first chunk that carried output text.
- * - TPOT: (E2E latency - TTFT) / (output tokens - tokens of the first chunk). vLLM divides by
+ * - TTFT: request sent (or, when it opened a connection, that connection ready: connect and TLS are not the
+ *   server's latency) to the first chunk that carried output text.
+ * - TPOT: (last read - first chunk) / (output tokens - tokens of the first chunk), which is
+ *   (E2E latency - TTFT) / (...) for a request that opened no connection. vLLM divides by
  *   (output tokens - 1), which assumes the first chunk holds one token; a server that sends several tokens
  *   per chunk generated all of the first chunk's tokens before TTFT, so they are not counted after it.
  *   With one token per chunk both are the same.
@@ -57,8 +59,8 @@ export interface ServingContext extends RunIdentity {
   timeouts_ms: { connect: number; first_byte: number; idle: number; total: number };
   /** what the client cost during the measured phase */
   chunk_handling_ns: readonly number[];
-  /** connections opened before the measured phase (so that its requests find them ready). Defaults to 0. */
-  connections_opened_ahead?: number;
+  /** keep-alive connections ready when the measured phase began (opened ahead of it). Defaults to 0. */
+  connections_ready_ahead?: number;
   event_loop_delay_ms: Histogram | null;
   /**
    * the warnings only the built result can tell (output lengths, usage, determinism), added after the
@@ -134,7 +136,7 @@ function connectionParts(ctx: ServingContext, run: ServingRun<{ ok: true; connec
       : [];
   return {
     connections: {
-      opened_ahead: ctx.connections_opened_ahead ?? 0,
+      ready_ahead: ctx.connections_ready_ahead ?? 0,
       opened,
       tls_handshakes: tlsHandshakes,
       setup_ms: summaryOrNull(setups),

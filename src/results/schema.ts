@@ -221,8 +221,11 @@ const timeoutsSchema = z.object({
  * inside the measured phase are a cost of the client's side that the figures should not carry.
  */
 const servingConnectionsSchema = z.object({
-  /** connections opened before the measured phase so that its requests find them ready */
-  opened_ahead: count,
+  /**
+   * keep-alive connections ready when the measured phase began: opened ahead of it (at least --concurrency
+   * are asked for), or left open by discovery and warmup
+   */
+  ready_ahead: count,
   /** measured requests that opened a new connection */
   opened: count,
   /** of those, the ones that made a TLS handshake */

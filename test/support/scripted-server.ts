@@ -6,6 +6,7 @@
  * (`perf-baseline serve`), never against this one.
  */
 import http from "node:http";
+import https from "node:https";
 import type { AddressInfo } from "node:net";
 
 /** What the server does with one generation or embeddings request. */
@@ -98,11 +99,15 @@ export interface ScriptedServerOptions {
    * the request (cpp-httplib's and llama-server's idle keep-alive close, as the client sees it)
    */
   closeReusedAfterIdleMs?: number;
+  /** serve https with this key and certificate (PEM): the base URL is then https://127.0.0.1:PORT/v1 */
+  tls?: { key: string; cert: string };
+  /** close the connection after every answer to a POST (llama-server after a streamed response) */
+  closeAfterPost?: boolean;
 }
 
 /** A running scripted server. */
 export interface ScriptedServer {
-  /** http://127.0.0.1:PORT/v1 */
+  /** http://127.0.0.1:PORT/v1 (https with `tls`) */
   baseUrl: string;
   port: number;
   /** every request seen, in order */
@@ -242,6 +247,7 @@ async function answer(
   nextPost: () => number,
 ) {
   if (seen.method === "GET") return answerGet(opts, seen, res);
+  if (opts.closeAfterPost) res.setHeader("connection", "close");
   const s = opts.script(nextPost(), seen);
   switch (s.kind) {
     case "status":
@@ -267,7 +273,7 @@ export function startScriptedServer(opts: ScriptedServerOptions): Promise<Script
   let dropped = 0;
   /** when each connection's last response finished */
   const idleSince = new WeakMap<object, number>();
-  const server = http.createServer((req, res) => {
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const last = idleSince.get(req.socket);
     if (opts.closeReusedAfterIdleMs !== undefined && last !== undefined) {
       if (Date.now() - last > opts.closeReusedAfterIdleMs) {
@@ -293,13 +299,14 @@ export function startScriptedServer(opts: ScriptedServerOptions): Promise<Script
       requests.push(seen);
       void answer(opts, seen, res, () => posts++).catch(() => res.destroy());
     });
-  });
+  };
+  const server = opts.tls ? https.createServer(opts.tls, handler) : http.createServer(handler);
 
   return new Promise((resolve) => {
     server.listen(0, "127.0.0.1", () => {
       const port = (server.address() as AddressInfo).port;
       resolve({
-        baseUrl: `http://127.0.0.1:${port}/v1`,
+        baseUrl: `${opts.tls ? "https" : "http"}://127.0.0.1:${port}/v1`,
         port,
         requests,
         get dropped() {

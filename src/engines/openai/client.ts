@@ -564,15 +564,15 @@ export class OpenAiClient {
   /**
    * Opens `n` keep-alive connections ahead of a measured phase (at most MAX_FREE_SOCKETS, the idle ones the
    * agent keeps), so that its requests do not pay for connecting and TLS handshakes: `n` GETs of the models
-   * list at once, each bounded by `timeoutMs`. Returns how many connections were opened (a GET that fails
-   * opens none that counts).
+   * list at once, each bounded by `timeoutMs` (those left open by earlier requests are used, not doubled).
+   * Returns how many connections are ready: the GETs that succeeded (a failed one closes its connection).
    */
   async openConnections(n: number, timeoutMs: number): Promise<number> {
     const url = endpointUrl(this.baseUrl, "/models");
     const answers = await Promise.all(
       Array.from({ length: Math.min(n, MAX_FREE_SOCKETS) }, () => this.getJson(url, timeoutMs)),
     );
-    return answers.filter((a) => a.ok && a.connection.opened).length;
+    return answers.filter((a) => a.ok).length;
   }
 
   /** Closes idle keep-alive sockets. */
