@@ -123,6 +123,7 @@ function connectionParts(ctx: ServingContext, run: ServingRun<{ ok: true; connec
     if (c.tls) tlsHandshakes++;
     if (c.setup_ns !== null) setups.push(ms(c.setup_ns));
   }
+  const setupMs = summaryOrNull(setups);
   const warnings: Warning[] =
     tlsHandshakes > 0
       ? [
@@ -130,7 +131,7 @@ function connectionParts(ctx: ServingContext, run: ServingRun<{ ok: true; connec
             code: "tls_handshakes_measured",
             handshakes: tlsHandshakes,
             sent: run.records.length,
-            setup_ms_median: setups.length ? (summaryOrNull(setups)?.median ?? 0) : 0,
+            setup_ms_median: setupMs?.median ?? 0,
           },
         ]
       : [];
@@ -139,7 +140,7 @@ function connectionParts(ctx: ServingContext, run: ServingRun<{ ok: true; connec
       ready_ahead: ctx.connections_ready_ahead ?? 0,
       opened,
       tls_handshakes: tlsHandshakes,
-      setup_ms: summaryOrNull(setups),
+      setup_ms: setupMs,
     },
     warnings,
   };
