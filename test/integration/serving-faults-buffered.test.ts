@@ -5,11 +5,23 @@
  */
 import { describe, expect, it } from "vitest";
 import { runServingBenchmark } from "../../src/execute/serving.js";
+import type { GenerationSuccess } from "../../src/measure/requests.js";
+import { BUFFERED_WINDOW_NS, bufferedStream } from "../../src/results/build-serving.js";
 import { generationOf, scriptedServerPerTest, servingOptions } from "../support/serving-fixtures.js";
 
 const serve = scriptedServerPerTest();
 
 describe("buffered streams", () => {
+  it("the window: two text chunks or more within 1 ms (or in one read); one chunk is never buffered", () => {
+    const at = (...times: bigint[]) => ({ chunk_times_ns: times }) as GenerationSuccess;
+    expect(BUFFERED_WINDOW_NS).toBe(1_000_000n);
+    expect(bufferedStream(at(5n, 5n, 5n))).toBe(true);
+    expect(bufferedStream(at(5n, 1_000_005n))).toBe(true);
+    expect(bufferedStream(at(5n, 1_000_006n))).toBe(false);
+    expect(bufferedStream(at(5n))).toBe(false);
+    expect(bufferedStream(at())).toBe(false);
+  });
+
   it("every stream buffered (generated 10 ms apart, delivered in one write): TTFT, TPOT, ITL null, E2E kept", async () => {
     const s = await serve(() => ({ kind: "stream", tokens: 8, chunkDelayMs: 10, buffered: true }));
     const r = generationOf(await runServingBenchmark(servingOptions(s.baseUrl)));
