@@ -4,6 +4,7 @@
  * and warmup come first and fail with one line; then the measured requests, whose failures are counted by
  * cause in the result. The API key is read from the environment here and handed only to the client.
  */
+import { readFileSync } from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import {
   type EmbeddingSuccess,
@@ -29,7 +30,7 @@ import {
 } from "../results/build-serving.js";
 import type { BenchmarkResult, EmbeddingResult, GenerationResult } from "../results/schema.js";
 import { renderWarning, type Warning } from "../results/warnings.js";
-import { EngineError, EXIT, PerfBaselineError } from "../util/errors.js";
+import { EngineError, EXIT, PerfBaselineError, UsageError } from "../util/errors.js";
 import { toolVersion } from "../util/tool-version.js";
 import {
   embeddingWorkload,
@@ -50,6 +51,27 @@ export interface ServingRunOptions {
   /** aborted when the user interrupts: the requests in flight are dropped and the partial result returned */
   signal?: AbortSignal;
   openai: ServingOptions;
+}
+
+/** How long opening the measured phase's connections ahead of it may take, each, in ms. */
+const OPEN_AHEAD_MS = 10_000;
+
+/**
+ * The PEM text of `--ca-cert`.
+ * @throws UsageError when the file cannot be read or holds no PEM certificate.
+ */
+function readCaCert(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new UsageError(
+      `--ca-cert ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
+  }
+  if (!text.includes("-----BEGIN CERTIFICATE-----"))
+    throw new UsageError(`--ca-cert ${path}: not a PEM certificate (no BEGIN CERTIFICATE line)`);
+  return text;
 }
 
 /** Resolution of the event-loop delay histogram, in ms (its values are intervals; the resolution is taken off). */
@@ -93,6 +115,7 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
     baseUrl: o.baseUrl,
     apiKey: key && key !== "" ? key : null,
     timeouts: o.timeouts,
+    ...(o.caCert === undefined ? {} : { ca: readCaCert(o.caCert) }),
   });
   try {
     const server = await discoverServer(client, o.model, o.apiKeyEnv);
@@ -110,6 +133,8 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
     const warnings = [...server.warnings];
     // warmup: not counted; a failure here means the server cannot run the workload at all
     if (opts.warmup > 0) await warmUp(opts, requests, warnings);
+    // the measured requests find their connections open: connecting and TLS handshakes are not measured
+    const readyAhead = await client.openConnections(o.concurrency, OPEN_AHEAD_MS);
     client.overhead.reset();
     const measured = await measureLoad(opts, requests.send);
     checkMeasured(opts, measured.run, requests.sent, warnings);
@@ -120,6 +145,7 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
       endpoint,
       warnings,
       sent: requests.sent,
+      readyAhead,
       ...measured,
     });
     const result = buildResult(opts, ctx, measured);
@@ -305,6 +331,8 @@ function servingContext(
     warnings: Warning[];
     /** the optional request fields sent */
     sent: readonly OptionalField[];
+    /** keep-alive connections ready when the measured phase began */
+    readyAhead: number;
   } & Measured,
 ): ServingContext {
   const o = opts.openai;
@@ -339,6 +367,7 @@ function servingContext(
       total: o.timeouts.total_ms,
     },
     chunk_handling_ns: client.overhead.samples(),
+    connections_ready_ahead: seen.readyAhead,
     event_loop_delay_ms: seen.histogram,
     redact: client.redact,
   };
@@ -418,6 +447,6 @@ function summaryLine(r: BenchmarkResult): string {
   const req = s.requests;
   const head = `${req.completed} completed, ${req.failed} failed${req.interrupted ? `, ${req.interrupted} interrupted` : ""} in ${s.duration_s.toFixed(2)} s`;
   if (r.mode === "generation" && r.serving)
-    return `${head}: ${r.serving.output_tokens_per_second.toFixed(1)} output tokens/s, ${s.requests_per_second.toFixed(2)} requests/s, median TTFT ${r.serving.ttft_ms?.median.toFixed(1) ?? "-"} ms`;
+    return `${head}: ${r.serving.output_tokens_per_second.toFixed(1)} output tokens/s, ${s.requests_per_second.toFixed(2)} requests/s, median TTFT ${r.serving.ttft_ms ? `${r.serving.ttft_ms.median.toFixed(1)} ms` : "unknown"}`;
   return `${head}: ${s.requests_per_second.toFixed(2)} calls/s`;
 }

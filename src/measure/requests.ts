@@ -19,11 +19,28 @@ export type FailureCause =
   | "stream_incomplete"
   | "malformed_sse"
   | "stream_error"
+  /** a stream that ended with a finish_reason other than a normal one (e.g. vLLM's "abort") */
+  | "abnormal_finish"
   | "bad_response"
   | "aborted"
   /** a 2xx stream that carried no output token (only [DONE], or only empty chunks) */
   | "no_output"
   | `http_${number}`;
+
+/**
+ * How a request got its connection: a reused keep-alive one, or one it opened (DNS, TCP connect and, for
+ * https, the TLS handshake), and how long opening it took.
+ */
+export interface ConnectionSetup {
+  /** the request opened a new connection (its last attempt, when it was sent again) */
+  opened: boolean;
+  /** that new connection made a TLS handshake (https) */
+  tls: boolean;
+  /** from the attempt's start to the new connection being ready, ns; null when none was opened or it never got ready */
+  setup_ns: bigint | null;
+  /** when the new connection was ready (absolute ns): the request could be sent from then; null as setup_ns */
+  ready_ns: bigint | null;
+}
 
 /** A failed request: why, and a one-line detail already free of the API key. */
 export interface RequestFailure {
@@ -34,7 +51,8 @@ export interface RequestFailure {
   start_ns: bigint;
   end_ns: bigint;
   /** times the request was sent again on a fresh connection (0 or 1) */
-  retries: number;
+  retries: number /** how it got its connection; absent when not known */;
+  connection?: ConnectionSetup;
 }
 
 /** Token counts a server reported. */
@@ -64,7 +82,8 @@ export interface GenerationSuccess {
   /** whether the stream ended with `data: [DONE]` (which completes the request, even if the server leaves it open) */
   done_marker: boolean;
   /** times the request was sent again on a fresh connection after a stale keep-alive one failed (0 or 1) */
-  retries: number;
+  retries: number /** how it got its connection; absent when not known */;
+  connection?: ConnectionSetup;
 }
 
 /** An embeddings request that completed. */
@@ -80,5 +99,6 @@ export interface EmbeddingSuccess {
   /** usage.prompt_tokens when the server reported it */
   prompt_tokens: number | null;
   /** times the request was sent again on a fresh connection (0 or 1) */
-  retries: number;
+  retries: number /** how it got its connection; absent when not known */;
+  connection?: ConnectionSetup;
 }

@@ -1,7 +1,12 @@
 import { createHash } from "node:crypto";
 import type { z } from "zod";
 import type { LoadRecord } from "../measure/load.js";
-import type { EmbeddingSuccess, GenerationSuccess, RequestFailure } from "../measure/requests.js";
+import type {
+  ConnectionSetup,
+  EmbeddingSuccess,
+  GenerationSuccess,
+  RequestFailure,
+} from "../measure/requests.js";
 import { summarize } from "../stats/index.js";
 import type { WorkloadSpec } from "../workload/workload.js";
 import { commonResultFields, type RunIdentity, summaryOrNull } from "./build.js";
@@ -15,8 +20,10 @@ import { type Warning, warningRecord } from "./warnings.js";
  * gated per-sample figure, and the run-level serving metrics (vLLM's benchmark_serving set) beside them.
  *
  * Definitions (vLLM benchmarks/benchmark_serving.py, AIPerf's metrics reference), per completed request:
- * - TTFT: request sent to the first chunk that carried output text.
- * - TPOT: (E2E latency - TTFT) / (output tokens - tokens of the first chunk). vLLM divides by
+ * - TTFT: request sent (or, when it opened a connection, that connection ready: connect and TLS are not the
+ *   server's latency) to the first chunk that carried output text.
+ * - TPOT: (last read - first chunk) / (output tokens - tokens of the first chunk), which is
+ *   (E2E latency - TTFT) / (...) for a request that opened no connection. vLLM divides by
  *   (output tokens - 1), which assumes the first chunk holds one token; a server that sends several tokens
  *   per chunk generated all of the first chunk's tokens before TTFT, so they are not counted after it.
  *   With one token per chunk both are the same.
@@ -52,6 +59,8 @@ export interface ServingContext extends RunIdentity {
   timeouts_ms: { connect: number; first_byte: number; idle: number; total: number };
   /** what the client cost during the measured phase */
   chunk_handling_ns: readonly number[];
+  /** keep-alive connections ready when the measured phase began (opened ahead of it). Defaults to 0. */
+  connections_ready_ahead?: number;
   event_loop_delay_ms: Histogram | null;
   /**
    * the warnings only the built result can tell (output lengths, usage, determinism), added after the
@@ -102,6 +111,41 @@ function split<T extends { ok: true; retries?: number }>(run: ServingRun<T>) {
   return { ok, failed, interrupted };
 }
 
+/** The connections the measured requests opened, and the warning TLS handshakes among them call for. */
+function connectionParts(ctx: ServingContext, run: ServingRun<{ ok: true; connection?: ConnectionSetup }>) {
+  const setups: number[] = [];
+  let opened = 0;
+  let tlsHandshakes = 0;
+  for (const r of run.records) {
+    const c = r.outcome?.connection;
+    if (!c?.opened) continue;
+    opened++;
+    if (c.tls) tlsHandshakes++;
+    if (c.setup_ns !== null) setups.push(ms(c.setup_ns));
+  }
+  const setupMs = summaryOrNull(setups);
+  const warnings: Warning[] =
+    tlsHandshakes > 0
+      ? [
+          {
+            code: "tls_handshakes_measured",
+            handshakes: tlsHandshakes,
+            sent: run.records.length,
+            setup_ms_median: setupMs?.median ?? 0,
+          },
+        ]
+      : [];
+  return {
+    connections: {
+      ready_ahead: ctx.connections_ready_ahead ?? 0,
+      opened,
+      tls_handshakes: tlsHandshakes,
+      setup_ms: setupMs,
+    },
+    warnings,
+  };
+}
+
 function commonParts<T extends { ok: true; retries: number }>(
   ctx: ServingContext,
   run: ServingRun<T>,
@@ -115,7 +159,9 @@ function commonParts<T extends { ok: true; retries: number }>(
   const scheduling = run.records.map((r) => ms(r.scheduling_delay_ns));
   const queueWait = ctx.load.request_rate === null ? [] : run.records.map((r) => ms(r.queue_wait_ns));
   const retried = run.records.filter((r) => (r.outcome?.retries ?? 0) > 0).length;
+  const conn = connectionParts(ctx, run);
   return {
+    warnings: conn.warnings,
     top: {
       ...commonResultFields(ctx, {
         rounds: planned ?? Math.max(1, sent),
@@ -135,6 +181,7 @@ function commonParts<T extends { ok: true; retries: number }>(
         interrupted,
         ...(retried > 0 ? { retried } : {}),
       },
+      connections: conn.connections,
       failures: groupFailures(failed),
       duration_s: duration,
       requests_per_second: duration > 0 ? completed / duration : 0,
@@ -223,6 +270,8 @@ interface MeasuredGeneration {
   chunks: number;
   /** more output tokens than text chunks */
   multiToken: boolean;
+  /** its text chunks all arrived at once (bufferedStream): no TTFT, TPOT or ITL */
+  buffered: boolean;
   /** the gaps between text chunks, ms */
   gaps: number[];
   /** each gap divided by the tokens of the chunk that ended it, ms */
@@ -248,7 +297,10 @@ function measureGeneration(
   const prompt = o.usage?.prompt_tokens ?? 0;
   const elapsed = sec(o.end_ns - o.start_ns);
   const first = o.first_token_ns;
-  const ttft = first === null ? null : sec(first - o.start_ns);
+  const c = o.connection;
+  // a new connection's set-up (connect, TLS) is kept out of TTFT: the request could be sent once it was ready
+  const sendable = c?.opened && c.ready_ns !== null && c.ready_ns > o.start_ns ? c.ready_ns : o.start_ns;
+  const ttft = first === null ? null : sec(first - sendable);
   const decode = first === null ? null : sec(o.end_ns - first);
   const gaps: number[] = [];
   const perToken: number[] = [];
@@ -257,7 +309,8 @@ function measureGeneration(
     gaps.push(gap);
     perToken.push(gap / (perChunk[i] ?? 1));
   }
-  const tpot = ttft !== null && afterFirst > 0 ? ((elapsed - ttft) * 1000) / afterFirst : null;
+  if (bufferedStream(o)) return bufferedGeneration(record, o, runStart, { tokens, source, contradicted });
+  const tpot = decode !== null && afterFirst > 0 ? (decode * 1000) / afterFirst : null;
   const sample: GenerationSample = {
     round: record.index,
     elapsed_s: elapsed,
@@ -275,9 +328,88 @@ function measureGeneration(
     chunk_gaps_ms: gaps,
     sent_at_s: sec(record.sent_ns - runStart),
     output_tokens_source: source,
+    ...connectionMs(o),
   };
   const multiToken = tokens > chunks;
-  return { sample, source, contradicted, chunks, multiToken, gaps, perToken, tpot, e2eMs: elapsed * 1000 };
+  return {
+    sample,
+    source,
+    contradicted,
+    chunks,
+    multiToken,
+    buffered: false,
+    gaps,
+    perToken,
+    tpot,
+    e2eMs: elapsed * 1000,
+  };
+}
+
+/** A sample's `connection_ms` when its request opened a connection that got ready, else nothing. */
+function connectionMs(o: { connection?: { opened: boolean; setup_ns: bigint | null } }) {
+  const c = o.connection;
+  return c?.opened && c.setup_ns !== null ? { connection_ms: ms(c.setup_ns) } : {};
+}
+
+/**
+ * The window within which a request's text chunks all arrived for its stream to count as buffered, in ns
+ * (1 ms): a server streams tokens as it generates them, milliseconds apart; chunks that all come in one read,
+ * or within this window, were held on the way (a proxy, compression, the server's flush policy).
+ */
+export const BUFFERED_WINDOW_NS = 1_000_000n;
+
+/** Whether a request's stream was buffered: two text chunks or more, all within BUFFERED_WINDOW_NS. */
+export function bufferedStream(o: GenerationSuccess): boolean {
+  const t = o.chunk_times_ns;
+  if (t.length < 2) return false;
+  return (t[t.length - 1] as bigint) - (t[0] as bigint) <= BUFFERED_WINDOW_NS;
+}
+
+/**
+ * A completed request whose stream was buffered: its arrival times say when the buffer was let go, not when
+ * the tokens were generated, so TTFT, TPOT, ITL, the chunk gaps and the prefill and decode rates are null
+ * (never 0); its tokens and end-to-end time stay.
+ */
+function bufferedGeneration(
+  record: Pick<LoadRecord<unknown>, "index" | "sent_ns">,
+  o: GenerationSuccess,
+  runStart: bigint,
+  counted: ReturnType<typeof outputTokensOf>,
+): MeasuredGeneration {
+  const { tokens, source, contradicted } = counted;
+  const chunks = o.chunk_times_ns.length;
+  const elapsed = sec(o.end_ns - o.start_ns);
+  const sample: GenerationSample = {
+    round: record.index,
+    elapsed_s: elapsed,
+    ttft_ms: null,
+    prompt_tokens: o.usage?.prompt_tokens ?? 0,
+    output_tokens: tokens,
+    tokens_per_second: elapsed > 0 ? tokens / elapsed : 0,
+    prefill_tokens_per_second: null,
+    decode_tokens_per_second: null,
+    itl_ms: null,
+    ...(tokens > chunks ? { itl_per_token_ms: null } : {}),
+    tpot_ms: null,
+    chunk_gaps_ms: [],
+    sent_at_s: sec(record.sent_ns - runStart),
+    output_tokens_source: source,
+    ...connectionMs(o),
+    buffered: true,
+  };
+  const multiToken = tokens > chunks;
+  return {
+    sample,
+    source,
+    contradicted,
+    chunks,
+    multiToken,
+    buffered: true,
+    gaps: [],
+    perToken: [],
+    tpot: null,
+    e2eMs: elapsed * 1000,
+  };
 }
 
 /** The run-level sums and pools of the measured requests, in request order. */
@@ -287,6 +419,7 @@ function generationTotals(measured: readonly MeasuredGeneration[]) {
     gapsAll: [] as number[],
     perTokenAll: [] as number[],
     contradicted: 0,
+    buffered: 0,
     multiToken: false,
     totalChunks: 0,
     tpots: [] as number[],
@@ -296,6 +429,7 @@ function generationTotals(measured: readonly MeasuredGeneration[]) {
   };
   for (const m of measured) {
     if (m.contradicted) totals.contradicted++;
+    if (m.buffered) totals.buffered++;
     totals.sources.add(m.source);
     totals.totalChunks += m.chunks;
     if (m.multiToken) totals.multiToken = true;
@@ -341,12 +475,22 @@ function generationServing(
   };
 }
 
-/** The warnings a generation run's chunks call for: usage that contradicts the stream, chunks that are not tokens. */
+/**
+ * The warnings a generation run's chunks call for: usage that contradicts the stream, buffered streams,
+ * chunks that are not tokens.
+ */
 function generationWarnings(t: GenerationTotals, completed: number): Warning[] {
   const warnings: Warning[] = [];
   const tokensPerChunk = t.totalChunks > 0 ? t.totalOut / t.totalChunks : null;
   if (t.contradicted > 0)
     warnings.push({ code: "usage_contradicts_stream", contradicted: t.contradicted, completed });
+  if (t.buffered > 0)
+    warnings.push({
+      code: "stream_buffered",
+      buffered: t.buffered,
+      completed,
+      window_ms: Number(BUFFERED_WINDOW_NS) / 1e6,
+    });
   if (t.multiToken && tokensPerChunk !== null)
     warnings.push({ code: "chunks_not_tokens", tokens_per_chunk: tokensPerChunk });
   return warnings;
@@ -396,7 +540,7 @@ export function buildServingGenerationResult(
     },
     serving: { ...parts.serving, ...generationServing(samples, totals, requested, parts.duration) },
   };
-  result.warnings.push(...generationWarnings(totals, ok.length).map(warningRecord));
+  result.warnings.push(...[...parts.warnings, ...generationWarnings(totals, ok.length)].map(warningRecord));
   return finish(ctx, result);
 }
 
@@ -464,5 +608,6 @@ export function buildServingEmbeddingResult(
       latency_ms: summarize(samples.map((s) => s.elapsed_s * 1000)),
     },
   };
+  result.warnings.push(...parts.warnings.map(warningRecord));
   return finish(ctx, result);
 }

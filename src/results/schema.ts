@@ -130,6 +130,10 @@ const generationSampleSchema = z.object({
   sent_at_s: nonneg.optional(),
   /** serving only: where output_tokens came from: the server's usage, or a count of text chunks */
   output_tokens_source: z.enum(["usage", "chunks"]).optional(),
+  /** serving only: when the request opened a new connection, how long its set-up took (kept out of TTFT), ms */
+  connection_ms: nonneg.optional(),
+  /** serving only, when true: all its text chunks arrived at once (a buffered stream): TTFT, TPOT, ITL null */
+  buffered: z.boolean().optional(),
   /** serving only, where chunks carry several tokens: mean of each chunk gap / the tokens of its chunk, in ms */
   itl_per_token_ms: nonneg.nullable().optional(),
 });
@@ -224,8 +228,29 @@ const timeoutsSchema = z.object({
   total: z.number().positive(),
 });
 
+/**
+ * The connections the measured requests opened (those opened ahead of the phase are not counted): plain
+ * reconnects are normal (llama-server closes the connection after every streamed response); TLS handshakes
+ * inside the measured phase are a cost of the client's side that the figures should not carry.
+ */
+const servingConnectionsSchema = z.object({
+  /**
+   * keep-alive connections ready when the measured phase began: opened ahead of it (at least --concurrency
+   * are asked for), or left open by discovery and warmup
+   */
+  ready_ahead: count,
+  /** measured requests that opened a new connection */
+  opened: count,
+  /** of those, the ones that made a TLS handshake */
+  tls_handshakes: count,
+  /** the set-up time of the new connections (DNS, connect, TLS), ms; null when none was opened */
+  setup_ms: summarySchema.nullable(),
+});
+
 const servingCommon = {
   requests: servingRequestsSchema,
+  /** absent in results written before it was recorded */
+  connections: servingConnectionsSchema.optional(),
   failures: z.array(failureGroupSchema),
   /** wall time of the measured phase: first request sent to last request settled */
   duration_s: nonneg,

@@ -55,13 +55,31 @@ export type ServingWarning =
   /** serving generation: usage.completion_tokens below the text chunks in `contradicted` of `completed` requests */
   | { code: "usage_contradicts_stream"; contradicted: number; completed: number }
   /** serving generation: chunks carry several tokens (`tokens_per_chunk` output tokens per text chunk) */
-  | { code: "chunks_not_tokens"; tokens_per_chunk: number };
+  | { code: "chunks_not_tokens"; tokens_per_chunk: number }
+  | ServingFaultWarning;
+
+/** Faults of the way between client and server that make a serving figure untrue (or that cost the run). */
+export type ServingFaultWarning =
+  /** serving generation: `buffered` of `completed` requests got all their text chunks within `window_ms` */
+  | { code: "stream_buffered"; buffered: number; completed: number; window_ms: number }
+  /** serving: `handshakes` of `sent` measured requests opened a TLS connection (median set-up in ms) */
+  | { code: "tls_handshakes_measured"; handshakes: number; sent: number; setup_ms_median: number };
 
 /** The code of a warning read from a format 1 or 2 result, which stored the text only. */
 export const TEXT_WARNING_CODE = "text";
 
 /** The code of every warning a result can hold: those the tool writes, and {@link TEXT_WARNING_CODE}. */
 export type WarningCode = Warning["code"] | typeof TEXT_WARNING_CODE;
+
+/** The one line a serving fault warning reads as. */
+function renderServingFaultWarning(w: ServingFaultWarning): string {
+  switch (w.code) {
+    case "stream_buffered":
+      return `${w.buffered} of ${w.completed} requests received all their text chunks at once (within ${w.window_ms} ms): the stream was buffered on its way (a proxy, compression, or the server's flush policy), so their TTFT, TPOT and ITL are null (their end-to-end latency is kept)`;
+    case "tls_handshakes_measured":
+      return `${w.handshakes} of ${w.sent} measured requests waited for a new TLS connection (median set-up ${w.setup_ms_median.toFixed(1)} ms; kept out of their TTFT, not out of their end-to-end latency): the server closes its connections or more were needed than were opened ahead`;
+  }
+}
 
 /** The one line a serving warning reads as ({@link renderWarning} for the others). */
 function renderServingWarning(w: ServingWarning): string {
@@ -96,6 +114,8 @@ function renderServingWarning(w: ServingWarning): string {
       return `${w.contradicted} of ${w.completed} requests reported usage.completion_tokens below their text chunks (each holds at least one token): the server's usage contradicts its stream, the text chunks are counted instead`;
     case "chunks_not_tokens":
       return `chunks are not tokens here (${w.tokens_per_chunk.toFixed(2)} output tokens per text chunk): itl_ms is the gap between chunks (vLLM's ITL), itl_per_token_ms divides each gap by its chunk's tokens, TPOT and decode tokens/s count the tokens after the first chunk`;
+    default:
+      return renderServingFaultWarning(w);
   }
 }
 

@@ -6,6 +6,7 @@
  * (`perf-baseline serve`), never against this one.
  */
 import http from "node:http";
+import https from "node:https";
 import type { AddressInfo } from "node:net";
 
 /** What the server does with one generation or embeddings request. */
@@ -34,6 +35,19 @@ export type Script =
       malformedAt?: number;
       /** an error event instead of content chunk k */
       errorAt?: number;
+      /**
+       * how the error event is framed: a data line `data: {"error": {...}}` (default; llama-server since
+       * llama.cpp PR 16109), or an `error: {...}` field (llama-server builds before it)
+       */
+      errorFrame?: "data" | "field";
+      /** after the error event, send only data: [DONE] and end the response, as llama-server does */
+      endAfterError?: boolean;
+      /** finish_reason of the finish chunk. Defaults to "length". */
+      finishReason?: string;
+      /** send all of the response's events in one write (a buffering proxy), after `bufferDelayMs` */
+      buffered?: boolean;
+      /** with `buffered`, ms to wait before the one write. Defaults to 0. */
+      bufferDelayMs?: number;
       /** ms between content chunks. Defaults to 0. */
       chunkDelayMs?: number;
       /** content type of the response. Defaults to text/event-stream. */
@@ -89,11 +103,15 @@ export interface ScriptedServerOptions {
    * the request (cpp-httplib's and llama-server's idle keep-alive close, as the client sees it)
    */
   closeReusedAfterIdleMs?: number;
+  /** serve https with this key and certificate (PEM): the base URL is then https://127.0.0.1:PORT/v1 */
+  tls?: { key: string; cert: string };
+  /** close the connection after every answer to a POST (llama-server after a streamed response) */
+  closeAfterPost?: boolean;
 }
 
 /** A running scripted server. */
 export interface ScriptedServer {
-  /** http://127.0.0.1:PORT/v1 */
+  /** http://127.0.0.1:PORT/v1 (https with `tls`) */
   baseUrl: string;
   port: number;
   /** every request seen, in order */
@@ -125,7 +143,13 @@ async function stream(res: http.ServerResponse, chat: boolean, s: Extract<Script
     chat
       ? { index: 0, delta: text === null ? {} : { content: text }, finish_reason: finish }
       : { index: 0, text: text ?? "", finish_reason: finish };
-  const write = (payload: unknown) => res.write(`data: ${JSON.stringify(payload)}\n\n`);
+  // a buffering proxy: every event is held, and sent in one write at the end
+  let held: string | null = s.buffered ? "" : null;
+  const raw = (text: string) => {
+    if (held !== null) held += text;
+    else res.write(text);
+  };
+  const write = (payload: unknown) => raw(`data: ${JSON.stringify(payload)}\n\n`);
   const usage = {
     prompt_tokens: 5,
     completion_tokens: s.usageTokens ?? total,
@@ -146,9 +170,13 @@ async function stream(res: http.ServerResponse, chat: boolean, s: Extract<Script
       return;
     }
     if (s.stallAt === k) return;
-    if (s.malformedAt === k) res.write("data: {this is not json\n\n");
-    else if (s.errorAt === k) write({ error: { message: "scripted failure", type: "server_error" } });
-    else {
+    if (s.malformedAt === k) raw("data: {this is not json\n\n");
+    else if (s.errorAt === k) {
+      const error = { code: 500, message: "scripted failure", type: "server_error" };
+      if (s.errorFrame === "field") raw(`error: ${JSON.stringify(error)}\n\n`);
+      else write({ error });
+      if (s.endAfterError) break;
+    } else {
       if (s.emptyChunks) write({ ...base, choices: [choice("", null)] });
       const n = Math.min(per, total - sent);
       write({ ...base, choices: [choice(tokenText.repeat(n), null)] });
@@ -157,10 +185,19 @@ async function stream(res: http.ServerResponse, chat: boolean, s: Extract<Script
     if (s.chunkDelayMs) await sleep(s.chunkDelayMs);
   }
   const u = s.usage ?? "last";
-  if (s.finish !== false)
-    write({ ...base, choices: [choice(null, "length")], ...(u === "finish" ? { usage } : {}) });
-  if (u === "last") write({ ...base, choices: [], usage });
-  if (s.done !== false) res.write("data: [DONE]\n\n");
+  const errored = s.endAfterError && s.errorAt !== undefined && s.errorAt < total;
+  if (s.finish !== false && !errored)
+    write({
+      ...base,
+      choices: [choice(null, s.finishReason ?? "length")],
+      ...(u === "finish" ? { usage } : {}),
+    });
+  if (u === "last" && !errored) write({ ...base, choices: [], usage });
+  if (s.done !== false) raw("data: [DONE]\n\n");
+  if (held !== null) {
+    if (s.bufferDelayMs) await sleep(s.bufferDelayMs);
+    res.write(held);
+  }
   if (s.hangAfterDone) return;
   res.end();
 }
@@ -216,6 +253,7 @@ async function answer(
   nextPost: () => number,
 ) {
   if (seen.method === "GET") return answerGet(opts, seen, res);
+  if (opts.closeAfterPost) res.setHeader("connection", "close");
   const s = opts.script(nextPost(), seen);
   switch (s.kind) {
     case "status":
@@ -241,7 +279,7 @@ export function startScriptedServer(opts: ScriptedServerOptions): Promise<Script
   let dropped = 0;
   /** when each connection's last response finished */
   const idleSince = new WeakMap<object, number>();
-  const server = http.createServer((req, res) => {
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const last = idleSince.get(req.socket);
     if (opts.closeReusedAfterIdleMs !== undefined && last !== undefined) {
       if (Date.now() - last > opts.closeReusedAfterIdleMs) {
@@ -267,13 +305,14 @@ export function startScriptedServer(opts: ScriptedServerOptions): Promise<Script
       requests.push(seen);
       void answer(opts, seen, res, () => posts++).catch(() => res.destroy());
     });
-  });
+  };
+  const server = opts.tls ? https.createServer(opts.tls, handler) : http.createServer(handler);
 
   return new Promise((resolve) => {
     server.listen(0, "127.0.0.1", () => {
       const port = (server.address() as AddressInfo).port;
       resolve({
-        baseUrl: `http://127.0.0.1:${port}/v1`,
+        baseUrl: `${opts.tls ? "https" : "http"}://127.0.0.1:${port}/v1`,
         port,
         requests,
         get dropped() {

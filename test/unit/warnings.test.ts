@@ -46,6 +46,13 @@ const SAMPLES: { [C in Warning["code"]]: Extract<Warning, { code: C }> } = {
   server_nondeterministic: { code: "server_nondeterministic", what: "texts" },
   usage_contradicts_stream: { code: "usage_contradicts_stream", contradicted: 1, completed: 4 },
   chunks_not_tokens: { code: "chunks_not_tokens", tokens_per_chunk: 4 },
+  stream_buffered: { code: "stream_buffered", buffered: 2, completed: 3, window_ms: 1 },
+  tls_handshakes_measured: {
+    code: "tls_handshakes_measured",
+    handshakes: 5,
+    sent: 16,
+    setup_ms_median: 12.5,
+  },
 };
 
 describe("warnings", () => {

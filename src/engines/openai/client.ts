@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type http from "node:http";
 import { createParser, type EventSourceParser } from "eventsource-parser";
 import type {
+  ConnectionSetup,
   EmbeddingSuccess,
   FailureCause,
   GenerationSuccess,
@@ -15,6 +16,7 @@ import {
   type ExchangeSuccess,
   exchange,
   keepAliveAgent,
+  MAX_FREE_SOCKETS,
   type SinkVerdict,
 } from "./http.js";
 import { endpointUrl, type GenerationEndpoint, type OptionalField, type Timeouts } from "./options.js";
@@ -34,6 +36,8 @@ export interface JsonAnswer {
   status: number;
   headers: http.IncomingHttpHeaders;
   json: unknown;
+  /** how the GET got its connection */
+  connection: ConnectionSetup;
 }
 
 /** What a generation request asks for. */
@@ -54,6 +58,8 @@ export interface ClientOptions {
   /** the API key, or null to send no Authorization header */
   apiKey: string | null;
   timeouts: Timeouts;
+  /** PEM text of a CA to trust beside the system's, for an https server (--ca-cert). Defaults to none. */
+  ca?: string;
 }
 
 /**
@@ -95,6 +101,19 @@ export class ClientOverhead {
 
 const now = () => process.hrtime.bigint();
 
+/**
+ * The finish reasons of a generation that ended normally: `stop` and `length` (the OpenAI API; llama-server,
+ * vLLM, SGLang and Ollama send these), and TGI's names for the same, `eos_token` and `stop_sequence`
+ * (docs/serving.md lists them with their sources). Any other reason (vLLM's and SGLang's `abort`, `error`,
+ * `content_filter`, ...) fails the request with the cause `abnormal_finish`.
+ */
+export const NORMAL_FINISH_REASONS: ReadonlySet<string> = new Set([
+  "stop",
+  "length",
+  "eos_token",
+  "stop_sequence",
+]);
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -105,6 +124,14 @@ function usageOf(v: unknown): Usage | null {
   const c = v.completion_tokens;
   if (typeof c !== "number" || !Number.isFinite(c) || c < 0) return null;
   return { prompt_tokens: typeof p === "number" && p >= 0 ? p : 0, completion_tokens: c };
+}
+
+/** A text that came with an abnormal finish: the choice's stop_reason or message, or the chunk's error. */
+function finishMessageOf(choice: Record<string, unknown>, chunk: Record<string, unknown>): string | null {
+  for (const v of [choice.stop_reason, choice.message, chunk.message, chunk.error])
+    if (typeof v === "string" && v !== "") return v;
+    else if (isObject(v) && typeof v.message === "string") return v.message;
+  return null;
 }
 
 function errorMessage(v: unknown): string {
@@ -125,6 +152,8 @@ class GenerationStream implements BodySink {
   private text = "";
   private usage: Usage | null = null;
   private finish: string | null = null;
+  /** a message that came with the finish reason (e.g. a stop_reason or error text), if any */
+  private finishMessage: string | null = null;
   /** `data: [DONE]` came */
   private done = false;
   /** the failure the stream showed, if any */
@@ -140,7 +169,14 @@ class GenerationStream implements BodySink {
     private readonly redact: (text: string) => string,
     private readonly overhead: ClientOverhead,
   ) {
-    this.parser = createParser({ onEvent: (ev) => this.onEvent(ev.data) });
+    this.parser = createParser({
+      onEvent: (ev) => this.onEvent(ev.data, ev.event),
+      onError: (err) => {
+        // llama-server builds before llama.cpp PR 16109 sent a mid-stream error as an `error: {...}` field,
+        // which an SSE parser drops: it fails the request (the stream then ends with [DONE])
+        if (err.type === "unknown-field" && err.field === "error") this.errorFrame(err.value ?? "");
+      },
+    });
   }
 
   readonly onHeaders = (_status: number, headers: http.IncomingHttpHeaders): SinkVerdict => {
@@ -174,9 +210,34 @@ class GenerationStream implements BodySink {
     return this.redact(text).slice(0, n);
   }
 
-  /** Handles one SSE event: [DONE], an error, or a JSON chunk to record; nothing once the stream failed or ended. */
-  private onEvent(data: string): void {
+  /** Fails the stream with the server's error (an error frame), its message redacted and cut. */
+  private errorFrame(payload: unknown): void {
     if (this.verdict || this.done) return;
+    let error = payload;
+    if (typeof payload === "string") {
+      try {
+        error = JSON.parse(payload);
+      } catch {
+        error = payload;
+      }
+    }
+    if (isObject(error) && error.error !== undefined && error.error !== null) error = error.error;
+    this.verdict = {
+      cause: "stream_error",
+      detail: `the server sent an error: ${this.excerpt(errorMessage(error), 300)}`,
+    };
+  }
+
+  /**
+   * Handles one SSE event: [DONE], an error (an `event: error`, or a data line `{"error": ...}`), or a JSON
+   * chunk to record; nothing once the stream failed or ended.
+   */
+  private onEvent(data: string, event?: string): void {
+    if (this.verdict || this.done) return;
+    if (event === "error") {
+      this.errorFrame(data);
+      return;
+    }
     if (data === "[DONE]") {
       this.done = true;
       return;
@@ -196,10 +257,7 @@ class GenerationStream implements BodySink {
       return;
     }
     if (obj.error !== undefined && obj.error !== null) {
-      this.verdict = {
-        cause: "stream_error",
-        detail: `the server sent an error: ${this.excerpt(errorMessage(obj.error), 300)}`,
-      };
+      this.errorFrame(obj.error);
       return;
     }
     this.record(obj);
@@ -225,12 +283,31 @@ class GenerationStream implements BodySink {
       this.chunkChars.push(piece.length);
       this.text += piece;
     }
-    if (typeof choice.finish_reason === "string") this.finish = choice.finish_reason;
+    if (typeof choice.finish_reason === "string") {
+      this.finish = choice.finish_reason;
+      if (!NORMAL_FINISH_REASONS.has(choice.finish_reason)) this.finishMessage = finishMessageOf(choice, obj);
+    }
   }
 
-  /** The request's record once its exchange succeeded: a no_output failure when no chunk carried text. */
+  /**
+   * The request's record once its exchange succeeded: an abnormal_finish failure when it ended with a finish
+   * reason other than a normal one (NORMAL_FINISH_REASONS), a no_output failure when no chunk carried text.
+   */
   outcome(result: ExchangeSuccess): GenerationSuccess | RequestFailure {
     const usage = this.usage;
+    if (this.finish !== null && !NORMAL_FINISH_REASONS.has(this.finish))
+      return {
+        ok: false,
+        cause: "abnormal_finish",
+        detail: `the stream ended with finish_reason "${this.excerpt(this.finish, 40)}" after ${this.chunkTimes.length} text chunks${
+          this.finishMessage ? `: ${this.excerpt(this.finishMessage, 300)}` : ""
+        }`,
+        status: result.status,
+        start_ns: result.start_ns,
+        end_ns: result.end_ns,
+        retries: result.retries,
+        connection: result.connection,
+      };
     if (this.chunkTimes.length === 0)
       return {
         ok: false,
@@ -242,6 +319,7 @@ class GenerationStream implements BodySink {
         start_ns: result.start_ns,
         end_ns: result.end_ns,
         retries: result.retries,
+        connection: result.connection,
       };
     return {
       ok: true,
@@ -250,6 +328,7 @@ class GenerationStream implements BodySink {
       headers_ns: result.headers_ns,
       first_token_ns: this.chunkTimes[0] ?? null,
       end_ns: this.lastAt > 0n ? this.lastAt : result.end_ns,
+      connection: result.connection,
       chunk_times_ns: this.chunkTimes,
       chunk_chars: this.chunkChars,
       text: this.text,
@@ -268,6 +347,7 @@ export class OpenAiClient {
   private readonly headers: Record<string, string>;
   private readonly secret: string | null;
   private readonly timeouts: Timeouts;
+  private readonly ca: string | undefined;
   private readonly completionsUrl: URL;
   private readonly chatUrl: URL;
   private readonly embeddingsUrl: URL;
@@ -278,7 +358,8 @@ export class OpenAiClient {
     this.baseUrl = opts.baseUrl;
     this.timeouts = opts.timeouts;
     this.secret = opts.apiKey && opts.apiKey !== "" ? opts.apiKey : null;
-    this.agent = keepAliveAgent(opts.baseUrl);
+    this.ca = opts.ca;
+    this.agent = keepAliveAgent(opts.baseUrl, opts.ca);
     this.headers = { accept: "application/json, text/event-stream", "user-agent": "perf-baseline" };
     if (this.secret) this.headers.authorization = `Bearer ${this.secret}`;
     this.completionsUrl = endpointUrl(opts.baseUrl, "/completions");
@@ -308,6 +389,7 @@ export class OpenAiClient {
       body,
       timeouts,
       agent: this.agent,
+      ca: this.ca,
       signal,
       redact: this.redact,
     };
@@ -429,6 +511,7 @@ export class OpenAiClient {
       dimensions,
       prompt_tokens: u,
       retries: result.retries,
+      connection: result.connection,
     };
   }
 
@@ -457,7 +540,21 @@ export class OpenAiClient {
     } catch {
       json = null;
     }
-    return { ok: true, status: result.status, headers: result.headers, json };
+    return { ok: true, status: result.status, headers: result.headers, json, connection: result.connection };
+  }
+
+  /**
+   * Opens `n` keep-alive connections ahead of a measured phase (at most MAX_FREE_SOCKETS, the idle ones the
+   * agent keeps), so that its requests do not pay for connecting and TLS handshakes: `n` GETs of the models
+   * list at once, each bounded by `timeoutMs` (those left open by earlier requests are used, not doubled).
+   * Returns how many connections are ready: the GETs that succeeded (a failed one closes its connection).
+   */
+  async openConnections(n: number, timeoutMs: number): Promise<number> {
+    const url = endpointUrl(this.baseUrl, "/models");
+    const answers = await Promise.all(
+      Array.from({ length: Math.min(n, MAX_FREE_SOCKETS) }, () => this.getJson(url, timeoutMs)),
+    );
+    return answers.filter((a) => a.ok).length;
   }
 
   /** Closes idle keep-alive sockets. */

@@ -131,6 +131,12 @@ export const OPENAI_FLAGS = {
     kind: "boolean",
     description: "failed requests are counted and listed but do not fail the run",
   },
+  "ca-cert": {
+    kind: "string",
+    description:
+      "PEM file of a CA to trust for an https --base-url, beside the system's (a self-signed server)",
+    default: "the system's CAs",
+  },
   "connect-timeout": timeoutFlag("seconds to connect", DEFAULT_TIMEOUTS.connect_ms),
   "first-byte-timeout": timeoutFlag(
     "seconds from connect to the response headers",
@@ -200,5 +206,6 @@ export function servingOptionsFromFlags(values: FlagValues, mode: Mode, rounds: 
     timeouts,
     tolerateFailures: values["tolerate-failures"] === true,
     omitFields: parseOmittedFields(stringFlag(values, "omit-fields") ?? ""),
+    ...(read.string("ca-cert") ? { caCert: read.string("ca-cert") } : {}),
   };
 }

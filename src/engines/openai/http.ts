@@ -1,7 +1,8 @@
 import http from "node:http";
 import https from "node:https";
 import type { Socket } from "node:net";
-import type { FailureCause, RequestFailure } from "../../measure/requests.js";
+import tls from "node:tls";
+import type { ConnectionSetup, FailureCause, RequestFailure } from "../../measure/requests.js";
 import type { Timeouts } from "./options.js";
 
 /**
@@ -33,6 +34,8 @@ export interface ExchangeSuccess {
   end_ns: bigint;
   /** times the request was sent again on a fresh connection (0 or 1) */
   retries: number;
+  /** how the (last) attempt got its connection */
+  connection: ConnectionSetup;
 }
 
 /**
@@ -65,6 +68,8 @@ export interface ExchangeRequest {
   body?: string;
   timeouts: Timeouts;
   agent: http.Agent;
+  /** PEM text of a CA to trust beside the system's (https; for the one-shot agent of a retry) */
+  ca?: string;
   signal?: AbortSignal;
   /** removes secrets from text that came from the server or the network stack */
   redact: (text: string) => string;
@@ -98,10 +103,15 @@ export const COMPLETE_GRACE_MS = 2_000;
 /** Errors of a socket that the server closed under the client (a stale keep-alive connection). */
 const STALE_SOCKET_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
 
+/** The TLS trust of an https agent: the system's CAs, and `ca` beside them when given. */
+function trust(ca: string | undefined): https.AgentOptions {
+  return ca === undefined ? {} : { ca: [...tls.rootCertificates, ca] };
+}
+
 /** A one-shot agent: a fresh connection, closed after the exchange. */
-function freshAgent(url: URL): http.Agent {
+function freshAgent(url: URL, ca?: string): http.Agent {
   return url.protocol === "https:"
-    ? new https.Agent({ keepAlive: false })
+    ? new https.Agent({ keepAlive: false, ...trust(ca) })
     : new http.Agent({ keepAlive: false });
 }
 
@@ -121,10 +131,16 @@ function networkCause(err: NodeJS.ErrnoException, responded: boolean): FailureCa
   }
 }
 
-/** Creates a keep-alive agent for a base URL's protocol: sockets are reused across requests. */
-export function keepAliveAgent(url: URL): http.Agent {
-  const options = { keepAlive: true, maxSockets: Number.POSITIVE_INFINITY, maxFreeSockets: 1024 };
-  return url.protocol === "https:" ? new https.Agent(options) : new http.Agent(options);
+/** Most idle keep-alive connections an agent keeps (and so the most that can be opened ahead of a run). */
+export const MAX_FREE_SOCKETS = 1024;
+
+/**
+ * Creates a keep-alive agent for a base URL's protocol: sockets are reused across requests.
+ * @param ca PEM text of a CA to trust beside the system's (an https server with its own certificate).
+ */
+export function keepAliveAgent(url: URL, ca?: string): http.Agent {
+  const options = { keepAlive: true, maxSockets: Number.POSITIVE_INFINITY, maxFreeSockets: MAX_FREE_SOCKETS };
+  return url.protocol === "https:" ? new https.Agent({ ...options, ...trust(ca) }) : new http.Agent(options);
 }
 
 /**
@@ -154,6 +170,8 @@ class Exchange {
   /** the current attempt's request */
   private client: http.ClientRequest | null = null;
   private readonly headers: Record<string, string>;
+  /** how the current attempt got its connection */
+  private connection: ConnectionSetup = { opened: false, tls: false, setup_ns: null, ready_ns: null };
 
   constructor(
     private readonly req: ExchangeRequest,
@@ -208,6 +226,7 @@ class Exchange {
       start_ns: this.start,
       end_ns: now(),
       retries: this.retries,
+      connection: this.connection,
     });
     this.client?.destroy();
   }
@@ -224,6 +243,7 @@ class Exchange {
       headers_ns: headersAt,
       end_ns: now(),
       retries: this.retries,
+      connection: this.connection,
     });
   }
 
@@ -247,26 +267,35 @@ class Exchange {
       return;
     }
     this.client = current;
-    current.on("socket", (socket) => this.onSocket(current, socket));
+    const attemptAt = now();
+    this.connection = { opened: false, tls: false, setup_ns: null, ready_ns: null };
+    current.on("socket", (socket) => this.onSocket(current, socket, attemptAt));
     current.on("error", (err: NodeJS.ErrnoException) => this.onError(current, err));
     current.on("response", (res) => this.onResponse(res));
     current.end(req.body);
   }
 
-  /** Times the connect of a new socket, then the wait for the first byte. */
-  private onSocket(current: http.ClientRequest, socket: Socket): void {
+  /**
+   * Times the connect of a new socket (TCP, and the TLS handshake for https: the connection's set-up, recorded
+   * in `connection`), then the wait for the first byte.
+   */
+  private onSocket(current: http.ClientRequest, socket: Socket, attemptAt: bigint): void {
     if (this.settled || this.client !== current) return;
     if (!socket.connecting) {
       this.startFirstByte();
       return;
     }
+    const secure = socket instanceof tls.TLSSocket;
+    this.connection = { opened: true, tls: secure, setup_ns: null, ready_ns: null };
     const t = this.req.timeouts;
     this.connectTimer = setTimeout(
       () => this.fail("connect_timeout", `not connected within ${t.connect_ms} ms`),
       t.connect_ms,
     );
-    socket.once("connect", () => {
+    socket.once(secure ? "secureConnect" : "connect", () => {
       if (this.client !== current) return;
+      const ready = now();
+      this.connection = { opened: true, tls: secure, setup_ns: ready - attemptAt, ready_ns: ready };
       if (this.connectTimer) clearTimeout(this.connectTimer);
       this.connectTimer = null;
       if (!this.settled && !this.responded) this.startFirstByte();
@@ -283,7 +312,7 @@ class Exchange {
       this.retries++;
       this.clearAttemptTimers();
       current.destroy();
-      this.attempt(freshAgent(this.req.url));
+      this.attempt(freshAgent(this.req.url, this.req.ca));
       return;
     }
     this.fail(networkCause(err, this.responded), `${err.code ?? "error"}: ${err.message}`);

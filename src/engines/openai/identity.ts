@@ -56,6 +56,8 @@ export async function discoverServer(
   const chosen = listing.model;
   if (chosen === undefined)
     throw new UsageError("--model is required with --engine openai (the served model name)");
+  // --model as given, when the server resolved it to another id (the id sent is the result's model name)
+  if (model !== undefined && chosen !== model) found.details.requested_model = client.redact(model);
   const served = listing.served;
   if (served) found.details.served_models = served.map(client.redact).join(", ");
   await probeServerRoot(client, found);
@@ -160,12 +162,40 @@ function pickModel(
       );
     model = served[0] as string;
   }
-  const entry = entries.find((e) => e.id === model) ?? null;
+  const entry = findServed(entries, model);
   if (!entry)
     throw new UsageError(
       `model "${client.redact(model)}" is not served by ${base.href} (served: ${shown.length ? shown.join(", ") : "none"})`,
     );
-  return { served, entry, model };
+  // the id as the server lists it is the one sent and recorded (`llama3.2` runs as `llama3.2:latest`)
+  return { served, entry, model: str(entry.id) ?? model };
+}
+
+/**
+ * A model name without a tag: no `:` after its last `/` (Ollama's `llama3.2`, but not `llama3.2:1b`; a
+ * registry's `host:5000/name` has its colon before the slash).
+ */
+function untagged(name: string): boolean {
+  return !name.slice(name.lastIndexOf("/") + 1).includes(":");
+}
+
+/**
+ * The listed entry of `model`, resolved as Ollama resolves names: the exact id first; else, for a name
+ * without a tag, the id with the tag `:latest` (Ollama lists `llama3.2:latest` and serves `llama3.2` as it);
+ * else, for a name tagged `:latest`, the same name listed without a tag.
+ */
+export function findServed(
+  entries: readonly Record<string, unknown>[],
+  model: string,
+): Record<string, unknown> | null {
+  const exact = entries.find((e) => e.id === model);
+  if (exact) return exact;
+  if (untagged(model)) return entries.find((e) => e.id === `${model}:latest`) ?? null;
+  if (model.endsWith(":latest")) {
+    const bare = model.slice(0, -":latest".length);
+    return entries.find((e) => e.id === bare) ?? null;
+  }
+  return null;
 }
 
 /**

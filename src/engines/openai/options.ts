@@ -168,4 +168,6 @@ export interface ServingOptions {
   tolerateFailures: boolean;
   /** optional request fields not to send (--omit-fields). Defaults to none. */
   omitFields?: OptionalField[];
+  /** a PEM file of a CA to trust beside the system's, for an https server (--ca-cert). Defaults to none. */
+  caCert?: string;
 }
