@@ -1,0 +1,43 @@
+/**
+ * What a new user meets on a first run, apart from a benchmark: the history store is created only by the
+ * commands that record, a listing says what it is out of, and the files the tool makes are ignored by git.
+ * No model is loaded here.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ROOT, runCli } from "../support/cli.js";
+
+const dir = mkdtempSync(join(tmpdir(), "pb-first-run-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("the history store and the files", () => {
+  it("history list on a store that does not exist refuses in one line (exit 2) and creates nothing", () => {
+    const typo = join(dir, "typo.sqlite");
+    for (const sub of [["list"], ["trend", "--mode", "generation"], ["show", "1"]]) {
+      const r = runCli(["history", ...sub, "--history", typo]);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(
+        /^perf-baseline: no history store at .*typo\.sqlite: only commands that record create one/,
+      );
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(existsSync(typo)).toBe(false);
+    }
+  });
+
+  it("history import creates the store; --limit says how many of how many", () => {
+    const db = join(dir, "history.sqlite");
+    const imp = runCli(["history", "import", "--history", db, join(ROOT, "docs")]);
+    expect(imp.status, imp.stderr).toBe(0);
+    const one = runCli(["history", "list", "--limit", "1", "--history", db]);
+    expect(one.status, one.stderr).toBe(0);
+    expect(one.stdout).toMatch(/^1 of 2 results in /);
+    const all = runCli(["history", "list", "--history", db]);
+    expect(all.stdout).toMatch(/^2 results in /);
+  });
+
+  it("the npm pack tarball is ignored by git", () => {
+    expect(readFileSync(join(ROOT, ".gitignore"), "utf8")).toMatch(/^perf-baseline-\*\.tgz$/m);
+  });
+});
