@@ -42,7 +42,7 @@ export const benchCommand: Command = {
     const output = read.string("output");
     if (output !== undefined) assertWritablePath(output);
     const reports = reportsFromFlags(values);
-    const progress = roundProgress(mode);
+    const progress = roundProgress(mode, process.stderr, shape);
     const outcome = await interruptible((signal) => {
       const spec: RunSpec = {
         ...shape,
