@@ -37,7 +37,7 @@ export const benchCommand: Command = {
   async run(values) {
     const read = flagReader(FLAGS, values);
     const mode = read.choice("mode", "generation");
-    const shape = runShapeFromFlags(values, mode);
+    const shape = runShapeFromFlags(values, mode, { counted: values.counter === "instructions" });
     const { engine, options } = engineRunFromFlags(values, shape, ownFlagNames(FLAGS));
     const output = read.string("output");
     if (output !== undefined) assertWritablePath(output);
