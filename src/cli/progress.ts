@@ -5,7 +5,25 @@
  * llama.cpp's own log) only on a terminal or with PERF_BASELINE_DEBUG=1, so that an error stays one line.
  */
 
+import { verdictLine } from "../report/run-summary.js";
+import type { FlagSpec } from "../util/flags.js";
+
 const lines = () => process.env.PERF_BASELINE_PROGRESS === "lines";
+
+/** --quiet: no human summary on stderr (bench, gate, ab); stdout and warnings are unchanged. */
+export const QUIET_FLAG: FlagSpec = {
+  kind: "boolean",
+  description: "print no human summary on stderr (the result or report on stdout is the same)",
+};
+
+/**
+ * The human summary of a run on stderr (src/report/run-summary.ts makes the lines), each line
+ * `perf-baseline: <line>`; nothing with --quiet.
+ */
+export function printSummary(lines: readonly string[], quiet: boolean): void {
+  if (quiet) return;
+  for (const l of lines) process.stderr.write(`perf-baseline: ${l}\n`);
+}
 
 /** The shape of the rounds a progress line counts: measured rounds after the warmup ones. */
 export interface ProgressPlan {
@@ -67,6 +85,18 @@ export function roundProgress(
       if (drawn) stream.write("\r\x1b[K");
     },
   };
+}
+
+/**
+ * The verdict on stderr for a person, when stdout is not the text report (--format json or markdown): the
+ * text report already ends with it. Nothing with --quiet.
+ */
+export function printVerdictSummary(
+  stdoutFormat: string,
+  combined: { verdict: string; exit_code: number },
+  quiet: boolean,
+): void {
+  if (stdoutFormat !== "text") printSummary([verdictLine(combined.verdict, combined.exit_code)], quiet);
 }
 
 /** A status line on stderr (always: these are logs, not progress). */

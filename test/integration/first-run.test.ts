@@ -41,3 +41,21 @@ describe("the history store and the files", () => {
     expect(readFileSync(join(ROOT, ".gitignore"), "utf8")).toMatch(/^perf-baseline-\*\.tgz$/m);
   });
 });
+
+describe("a bench run on a terminal says what it measured", () => {
+  const args = ["bench", "--mode", "embedding", "--rounds", "3", "--warmup", "1"];
+
+  it("prints a human summary on stderr; stdout stays the JSON result; --quiet turns the summary off", () => {
+    const run = runCli(args);
+    expect(run.status, run.stderr).toBe(0);
+    expect(() => JSON.parse(run.stdout)).not.toThrow();
+    expect(run.stderr).toMatch(/^perf-baseline: embedding, llama-cpp, .*: 3 rounds$/m);
+    expect(run.stderr).toMatch(/^perf-baseline: calls\/s median [0-9.]+ ± [0-9.]+ % \(robust CV; /m);
+    // the dummy-weights warning, once
+    expect(run.stderr.match(/warning: dummy weights/g)).toHaveLength(1);
+    const quiet = runCli([...args, "--quiet"]);
+    expect(quiet.status, quiet.stderr).toBe(0);
+    expect(quiet.stderr).not.toMatch(/calls\/s median/);
+    expect(JSON.parse(quiet.stdout).mode).toBe("embedding");
+  });
+});

@@ -11,7 +11,7 @@ import { readResult } from "../../results/io.js";
 import { UsageError } from "../../util/errors.js";
 import { type Command, type FlagTable, flagReader } from "../args.js";
 import { CONFIG_FLAG } from "../common-flags.js";
-import { status } from "../progress.js";
+import { printVerdictSummary, QUIET_FLAG, status } from "../progress.js";
 import { reportFlags, reportsFromFlags } from "../report-flags.js";
 
 /** The flags of `compare`. */
@@ -22,6 +22,7 @@ const FLAGS: FlagTable = {
     kind: "boolean",
     description: 'also compare partial results ("complete": false, an interrupted run); refused by default',
   },
+  quiet: QUIET_FLAG,
 };
 
 /** `perf-baseline compare`: A is the baseline, B the candidate. */
@@ -66,6 +67,8 @@ export const compareCommand: Command = {
     writeReports(reports.files, { kind: "gate", report });
     if (scope.countsJoin && scope.counts)
       process.stdout.write(renderInstructionReport(scope.counts, reports.stdout.name));
-    return combineComparison(scope, report.verdict, baseline.mode).exit_code;
+    const combined = combineComparison(scope, report.verdict, baseline.mode);
+    printVerdictSummary(reports.stdout.name, combined, read.boolean("quiet"));
+    return combined.exit_code;
   },
 };

@@ -15,6 +15,7 @@ import { runCapture } from "../capture.js";
 import { CONFIG_FLAG } from "../common-flags.js";
 import { candidatePlanFor, gitChangedPaths, readBaseline } from "../gate-support.js";
 import { RECORD_HISTORY_FLAG } from "../history-flags.js";
+import { printVerdictSummary, QUIET_FLAG } from "../progress.js";
 import { reportFlags, reportsFromFlags } from "../report-flags.js";
 import { captureFlags, ownFlagNames } from "../run-flags.js";
 
@@ -46,6 +47,7 @@ const FLAGS: FlagTable = {
   },
   ...captureFlags(),
   history: RECORD_HISTORY_FLAG,
+  quiet: QUIET_FLAG,
 };
 
 /**
@@ -112,6 +114,8 @@ export const gateCommand: Command = {
     await recordToHistory(recorded, { history: read.string("history") });
     if (scope.countsJoin && scope.counts)
       process.stdout.write(renderInstructionReport(scope.counts, reports.stdout.name));
-    return combineComparison(scope, report.verdict, mode).exit_code;
+    const combined = combineComparison(scope, report.verdict, mode);
+    printVerdictSummary(reports.stdout.name, combined, read.boolean("quiet"));
+    return combined.exit_code;
   },
 };
