@@ -59,3 +59,28 @@ describe("a bench run on a terminal says what it measured", () => {
     expect(JSON.parse(quiet.stdout).mode).toBe("embedding");
   });
 });
+
+describe("baselines found where a user expects them", () => {
+  const candidate = join(ROOT, "test/fixtures/result-generation.json");
+
+  it("from a subfolder, the configuration file above it and the baselines it names are found", () => {
+    const r = runCli(["gate", "--candidate", candidate, "--format", "json"], { cwd: join(ROOT, "docs") });
+    expect(r.stderr).not.toMatch(/file not found/);
+    expect(JSON.parse(r.stdout).baseline_source).toBe("baseline-generation.json");
+  });
+
+  it("where there is none, one line says where it looked and how to give or make one (exit 5)", () => {
+    const empty = mkdtempSync(join(tmpdir(), "pb-no-config-"));
+    try {
+      const r = runCli(["gate", "--candidate", candidate], { cwd: empty });
+      expect(r.status).toBe(5);
+      const lines = r.stderr.trim().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        /^perf-baseline: docs\/baseline-generation\.json: file not found \(the default generation baseline: no perf-baseline\.config\.json in .* or a folder above\); give one with --baseline FILE, or make one with `perf-baseline baseline`/,
+      );
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { readGateConfig } from "../../config/read-config.js";
+import { findGateConfig } from "../../config/find-config.js";
 import { MODE_FLAG, SHAPE_FLAGS, shapeFromFlags } from "../../engines/definition.js";
 import { abReport } from "../../gate/ab-report.js";
 import { combineVerdicts } from "../../gate/combine.js";
@@ -97,7 +97,7 @@ export const abCommand: Command = {
   flags: FLAGS,
   async run(values) {
     const read = flagReader(FLAGS, values);
-    const { config } = readGateConfig(read.string("config"));
+    const { config } = findGateConfig(read.string("config"));
     const reports = reportsFromFlags(values);
     const mode: Mode = read.choice("mode", "generation");
     const shape = shapeFromFlags(values, mode, {

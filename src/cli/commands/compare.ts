@@ -2,7 +2,7 @@
  * `perf-baseline compare A.json B.json`: the gate's analysis for any two result files. It loads no model and
  * never imports the native addon (a test proves it): only result files, statistics and the report.
  */
-import { readGateConfig } from "../../config/read-config.js";
+import { findGateConfig } from "../../config/find-config.js";
 import { combineComparison, comparisonScope } from "../../gate/combine.js";
 import { runGate } from "../../gate/verdict.js";
 import { renderInstructionReport } from "../../report/instructions-text.js";
@@ -38,7 +38,7 @@ export const compareCommand: Command = {
     if (a === undefined || b === undefined)
       throw new UsageError("compare: needs two result files: A.json B.json");
     const read = flagReader(FLAGS, values);
-    const { config } = readGateConfig(read.string("config"));
+    const { config } = findGateConfig(read.string("config"));
     const reports = reportsFromFlags(values);
     let t0 = process.hrtime.bigint();
     const baseline = readResult(a);

@@ -1,4 +1,4 @@
-import { readGateConfig } from "../../config/read-config.js";
+import { assertConfiguredBaseline, findGateConfig } from "../../config/find-config.js";
 import { MODE_FLAG } from "../../engines/definition.js";
 import { combineComparison, comparisonScope } from "../../gate/combine.js";
 import { checkComplete } from "../../gate/completeness.js";
@@ -32,7 +32,11 @@ function candidateFiles(values: Record<string, unknown>): string[] {
 /** The flags of `gate`: its own, and those of a capture against the baseline. */
 const FLAGS: FlagTable = {
   mode: { ...MODE_FLAG, default: "the candidate file's mode, else generation" },
-  baseline: { kind: "path", description: "the baseline file", default: "docs/baseline-<mode>.json" },
+  baseline: {
+    kind: "path",
+    description: "the baseline file",
+    default: "the configuration's, relative to its file (docs/baseline-<mode>.json)",
+  },
   candidate: {
     kind: "path",
     multiple: true,
@@ -62,7 +66,8 @@ export const gateCommand: Command = {
   flags: FLAGS,
   async run(values) {
     const read = flagReader(FLAGS, values);
-    const { config } = readGateConfig(read.string("config"));
+    const found = findGateConfig(read.string("config"));
+    const { config } = found;
     const files = candidateFiles(values);
     const reports = reportsFromFlags(values);
     // candidate files are validated before anything runs
@@ -70,7 +75,9 @@ export const gateCommand: Command = {
     const allowIncomplete = read.boolean("allow-incomplete");
     for (const [i, r] of fileResults.entries()) checkComplete(r, files[i] as string, allowIncomplete);
     const mode: Mode = read.choice("mode", fileResults[0]?.mode ?? "generation");
-    const baselinePath = read.string("baseline") ?? config.baselines[mode];
+    const given = read.string("baseline");
+    if (given === undefined) assertConfiguredBaseline(found, mode);
+    const baselinePath = given ?? config.baselines[mode];
     const baseline = readBaseline(baselinePath, mode);
 
     let candidate: BenchmarkResult;
