@@ -26,6 +26,11 @@ export function countLine(r: BenchmarkResult): string | null {
   return `${fmtCount(c.per_unit)} instructions per ${unit} (${c.rounds} counted round${c.rounds === 1 ? "" : "s"}, ${c.warmup_rounds} warmup)`;
 }
 
+/** "12.3 ms (p10 10.1, p90 15.0)": a latency's median and spread. */
+function ms(x: { median: number; p10: number; p90: number }): string {
+  return `${x.median.toFixed(1)} ms (p10 ${x.p10.toFixed(1)}, p90 ${x.p90.toFixed(1)})`;
+}
+
 /** The test: mode, engine, model, rounds. */
 function testLine(r: BenchmarkResult): string {
   const model = `${r.model.name ?? r.model_path}${r.model.dummy ? " (dummy weights)" : ""}`;
@@ -38,9 +43,8 @@ function figuresLine(r: BenchmarkResult): string | null {
   if (r.serving) {
     const s = r.serving;
     const rate = `${s.requests_per_second.toFixed(2)} requests/s`;
-    return "output_tokens_per_second" in s
-      ? `${fmtRate(s.output_tokens_per_second)} output tokens/s, ${rate}, median TTFT ${s.ttft_ms?.median.toFixed(1) ?? "-"} ms`
-      : `${rate}, median latency ${s.latency_ms.median.toFixed(1)} ms (p90 ${s.latency_ms.p90.toFixed(1)})`;
+    if (!("output_tokens_per_second" in s)) return `latency median ${ms(s.latency_ms)}; ${rate}`;
+    return `TTFT median ${s.ttft_ms ? ms(s.ttft_ms) : "-"}; ${fmtRate(s.output_tokens_per_second)} output tokens/s, ${rate}`;
   }
   const metric = r.mode === "generation" ? "tokens/s" : "calls/s";
   const s = r.mode === "generation" ? r.statistics.tokens_per_second : r.statistics.calls_per_second;

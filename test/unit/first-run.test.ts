@@ -8,6 +8,7 @@ import { runSummaryLines, verdictLine } from "../../src/report/run-summary.js";
 import { readResult } from "../../src/results/io.js";
 import type { BenchmarkResult } from "../../src/results/schema.js";
 import { ROOT } from "../support/cli.js";
+import { servingResult } from "../support/history-fixtures.js";
 
 describe("a counted run's rounds", () => {
   it("defaults to the counted shape (1 measured round, no warmup): counts are deterministic", () => {
@@ -65,6 +66,14 @@ describe("the human summary of a run", () => {
     expect(runSummaryLines(counted)[2]).toMatch(/\(under valgrind: not comparable\)$/);
     expect(getFormat("text").render({ kind: "result", result: counted })).toContain(
       "1.543 M instructions per output token",
+    );
+  });
+
+  it("a serving run: the requests, TTFT's median and spread, the rates", () => {
+    const lines = runSummaryLines(servingResult());
+    expect(lines[0]).toMatch(/^generation, openai, .*: \d+ requests$/);
+    expect(lines[1]).toMatch(
+      /^TTFT median [0-9.]+ ms \(p10 [0-9.]+, p90 [0-9.]+\); [0-9.]+ output tokens\/s, [0-9.]+ requests\/s$/,
     );
   });
 
