@@ -22,7 +22,7 @@ export async function runCapture(
   label: string,
 ): Promise<BenchmarkResult> {
   status(`${label}: ${plan.shape.mode}, ${engine.describe(plan.options, plan.shape)}`);
-  const progress = roundProgress(label);
+  const progress = roundProgress(label, process.stderr, plan.shape);
   try {
     const outcome = await interruptible((signal) =>
       runBenchmark(engine.name, plan.options, {

@@ -16,7 +16,7 @@ export const MODE_SELECTION_FLAG = {
 export const CONFIG_FLAG = {
   kind: "path",
   description: "gate configuration file",
-  default: "perf-baseline.config.json",
+  default: "the nearest perf-baseline.config.json: this folder or a folder above",
 } as const satisfies FlagSpec;
 
 /** The modes a --mode both|generation|embedding flag selects; "both" when absent. */

@@ -20,6 +20,7 @@ import {
   engineNames,
   getEngine,
 } from "../engines/registry.js";
+import { COUNTED_SHAPE } from "../execute/counted-plan.js";
 import { checkRunnable } from "../execute/plan.js";
 import { type FlagTable, type FlagValues, flagReader } from "../util/flags.js";
 import type { Mode } from "../workload/workload.js";
@@ -66,12 +67,19 @@ export function ownFlagNames(table: FlagTable): string[] {
 
 /**
  * The shape of a run from its flags.
+ * @param opts.counted a counted run (`bench --counter instructions`): counts are deterministic, so --rounds and
+ *   --warmup default to the counted shape of src/execute/counted-plan.ts (1 measured round, no warmup: the
+ *   shape of a baseline's counted capture) instead of 30 and 2; given flags still apply.
  * @throws UsageError naming the flag and its range.
  */
-export function runShapeFromFlags(values: FlagValues, mode: Mode): RunShape {
+export function runShapeFromFlags(
+  values: FlagValues,
+  mode: Mode,
+  opts: { counted?: boolean } = {},
+): RunShape {
   return shapeFromFlags(values, mode, {
-    rounds: DEFAULT_ROUNDS,
-    warmup: DEFAULT_WARMUP,
+    rounds: opts.counted ? COUNTED_SHAPE.rounds : DEFAULT_ROUNDS,
+    warmup: opts.counted ? COUNTED_SHAPE.warmup : DEFAULT_WARMUP,
     maxNewTokens: DEFAULT_MAX_NEW_TOKENS,
   });
 }

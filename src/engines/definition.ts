@@ -25,14 +25,15 @@ export const SHAPE_FLAGS = {
     kind: "int",
     min: 1,
     max: RUN_LIMITS.rounds,
-    description: "measured rounds; openai: the default request count",
+    description:
+      "measured rounds; openai: the default request count; bench --counter instructions: 1 unless given (counts are deterministic)",
     default: DEFAULT_ROUNDS,
   },
   warmup: {
     kind: "int",
     min: 0,
     max: RUN_LIMITS.warmup,
-    description: "uncounted rounds run first",
+    description: "uncounted rounds run first; bench --counter instructions: 0 unless given",
     default: DEFAULT_WARMUP,
   },
   "max-new-tokens": {

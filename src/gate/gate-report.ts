@@ -18,6 +18,7 @@ import {
   type GateReason,
   type OutputChanged,
   reasonText,
+  recaptureCommand,
   type SecondCaptureWhy,
 } from "./reasons.js";
 import type { StaleReport } from "./staleness.js";
@@ -147,6 +148,18 @@ function outputCheck(
   return { baseline_digest: b, candidate_digests: digests, changed, note: note && reasonText(note) };
 }
 
+/** A fix with the command that recaptures this baseline as it was made (src/gate/reasons.ts). */
+function withRecapture(f: GateFix, invocationCommand: string | undefined): GateFix {
+  const command = recaptureCommand(invocationCommand);
+  return command === undefined ? f : { ...f, recapture: command };
+}
+
+/** The fixes, one line per distinct advice (the first of each text). */
+function onePerText<T extends { text: string }>(fixes: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return fixes.filter((f) => !seen.has(f.text) && seen.add(f.text) !== undefined);
+}
+
 /** The report of a decision: the decision first, then the evidence of every stage reached and every fix. */
 export function gateReport(facts: GateFacts, decision: Decision): GateReport {
   const { setup, second } = facts;
@@ -155,7 +168,9 @@ export function gateReport(facts: GateFacts, decision: Decision): GateReport {
   const captures = capturesOf(facts);
   const notes: PartialNote[] = [...setup.notes, ...(second?.note ? [second.note] : [])];
   const reasons = [coded(decision.reason), ...notes.map(coded)];
-  const fixes = allFixes(facts, decision).map(coded);
+  const fixes = onePerText(
+    allFixes(facts, decision).map((f) => coded(withRecapture(f, baseline.invocation?.command))),
+  );
   const why = (facts.needed?.why ?? []).map(coded);
   const busyBaseline = facts.one?.busyBaseline ?? null;
   return {

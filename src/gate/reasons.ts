@@ -169,8 +169,8 @@ export type GateReason =
   /** not a decision: a partial result gated with --allow-incomplete (src/gate/completeness.ts) */
   | { code: "partial_result"; source: string; rounds: number };
 
-/** How to get a decidable measurement. */
-export type GateFix =
+/** How to get a decidable measurement (a fix that recaptures the baseline names the command: {@link Recapture}). */
+export type GateFix = (
   | { code: "recapture_baseline_rounds"; min_rounds: number }
   | { code: "raise_candidate_rounds"; rounds: number }
   | { code: "recapture_baseline_quiet" }
@@ -181,7 +181,37 @@ export type GateFix =
   | { code: "quiet_candidate"; robust_cvs: number[]; noisy_cv: number; can_capture_again: boolean }
   | { code: "recapture_noisy_baseline"; robust_cv: number; noisy_cv: number }
   | { code: "quiet_machine_capture"; contention: Contention }
-  | { code: "recapture_stale_baseline"; stale_reasons: string[] };
+  | { code: "recapture_stale_baseline"; stale_reasons: string[] }
+) &
+  Recapture;
+
+// --- how a baseline is recaptured (the first run: advice that matches how the baseline was made)
+
+/**
+ * The command a fix that recaptures the baseline suggests: absent, `make baseline` (the committed baselines);
+ * for a baseline written with `perf-baseline baseline --dir X`, the command that wrote it, so that following
+ * the advice never overwrites the committed baselines ({@link recaptureCommand}).
+ */
+export interface Recapture {
+  recapture?: string;
+}
+
+/** The default recapture command: the committed baselines, with the Makefile's settings. */
+export const MAKE_BASELINE = "make baseline";
+
+/**
+ * The command that recaptures a baseline as it was made, from its recorded `invocation.command`: the
+ * `perf-baseline baseline ... --dir X` command that wrote it; else undefined ({@link MAKE_BASELINE}).
+ */
+export function recaptureCommand(invocationCommand: string | undefined): string | undefined {
+  if (invocationCommand === undefined) return undefined;
+  const words = invocationCommand.split(/\s+/);
+  const at = words.indexOf("baseline");
+  if (at < 0 || at > 2 || !words.some((w) => w === "--dir" || w.startsWith("--dir="))) return undefined;
+  return `perf-baseline ${words.slice(at).join(" ")}`;
+}
+
+const recaptureOf = (r: Recapture) => r.recapture ?? MAKE_BASELINE;
 
 /** A candidate computed other tokens or embeddings than the baseline. */
 export interface OutputChanged {
@@ -326,9 +356,9 @@ const TEXT: TextOf = {
     `the drop is within the drift between captures (capture medians ${medians(r.baseline_medians)} baseline, ${medians(r.candidate_medians)} candidate; capture-level p ${r.p_value.toPrecision(2)} >= ${r.drift_alpha})`,
   // fixes
   recapture_baseline_rounds: (r) =>
-    `recapture the baseline with at least ${r.min_rounds} rounds (make baseline)`,
+    `recapture the baseline with at least ${r.min_rounds} rounds (${recaptureOf(r)})`,
   raise_candidate_rounds: (r) => `run the candidate with --rounds ${r.rounds} or more`,
-  recapture_baseline_quiet: () => "recapture the baseline on a quiet machine (make baseline)",
+  recapture_baseline_quiet: (r) => `recapture the baseline on a quiet machine (${recaptureOf(r)})`,
   give_second_capture: () =>
     "a second capture is needed: run the gate without --candidate (it captures again itself), or give --candidate twice",
   quiet_machine_for_drift: () =>
@@ -336,13 +366,14 @@ const TEXT: TextOf = {
   recapture_baseline_spread: (r) =>
     `${TEXT.baseline_captures_differ({ code: "baseline_captures_differ", spread: r.spread, noisy_cv: r.noisy_cv })}: recapture the baseline when the machine is quiet`,
   recapture_baseline_busy: (r) =>
-    `other processes used ${r.other_cores.toFixed(2)} CPU cores while the baseline was captured: recapture it on a quiet machine (make baseline)`,
+    `other processes used ${r.other_cores.toFixed(2)} CPU cores while the baseline was captured: recapture it on a quiet machine (${recaptureOf(r)})`,
   quiet_candidate: (r) =>
     `candidate robust CV ${r.robust_cvs.map((cv) => pct(cv)).join(", ")} > ${pct(r.noisy_cv)}: raise --rounds or pin --threads, and stop other work on the machine${r.can_capture_again ? "" : " (or give a second capture)"}`,
   recapture_noisy_baseline: (r) =>
-    `baseline robust CV ${pct(r.robust_cv)} > ${pct(r.noisy_cv)}: recapture the baseline on a quiet machine (make baseline)`,
+    `baseline robust CV ${pct(r.robust_cv)} > ${pct(r.noisy_cv)}: recapture the baseline on a quiet machine (${recaptureOf(r)})`,
   quiet_machine_capture: (r) => `${r.contention.text}: run the gate on a quiet machine`,
-  recapture_stale_baseline: (r) => `baseline stale: recapture (make baseline): ${r.stale_reasons.join("; ")}`,
+  recapture_stale_baseline: (r) =>
+    `baseline stale: recapture (${recaptureOf(r)}): ${r.stale_reasons.join("; ")}`,
   // contention
   busier_serving: (r) =>
     `other processes on this machine used ${r.other_cores.toFixed(2)} CPU cores during ${r.label}, ${r.extra_cores.toFixed(2)} more than during ${r.other_label} (${r.quieter_other_cores.toFixed(2)})`,

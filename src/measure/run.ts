@@ -8,7 +8,10 @@ export interface RoundPlan {
   rounds: number;
   /** rounds run first and not counted (caches, page faults, thread start-up) */
   warmup: number;
-  /** called after each round, warmup included; for progress display only */
+  /**
+   * called after each round, warmup included, counted within its phase from 1 (warmup 1/3, then round
+   * 1/30), as serving counts its requests; for progress display only
+   */
   onRound?: (done: number, total: number, warmup: boolean) => void;
   /** checked before each round: once aborted, the run stops early and is marked incomplete */
   signal?: AbortSignal;
@@ -54,7 +57,8 @@ async function runRounds<S>(
       if (first === undefined) first = r.digest;
       else if (r.digest !== first) consistent = false;
     }
-    plan.onRound?.(i + 1, total, warm);
+    if (warm) plan.onRound?.(i + 1, plan.warmup, true);
+    else plan.onRound?.(i + 1 - plan.warmup, plan.rounds, false);
   }
   return { samples, output_digest: first ?? null, output_consistent: consistent, complete: true };
 }

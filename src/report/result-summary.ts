@@ -1,6 +1,7 @@
 /** The key figures of one result as label/value rows, for the text and Markdown formats. Pure. */
 import type { BenchmarkResult } from "../results/schema.js";
 import { fmtRate, pct } from "../util/format.js";
+import { countLine } from "./run-summary.js";
 
 /** Rows: mode, engine, model, rounds, the seed's throughput figures, medians and robust CV, warnings. */
 export function resultSummaryRows(r: BenchmarkResult): Array<[string, string]> {
@@ -27,6 +28,8 @@ export function resultSummaryRows(r: BenchmarkResult): Array<[string, string]> {
     const s = r.statistics.calls_per_second;
     rows.push(["calls/s per round", `median ${fmtRate(s.median)}, robust CV ${pct(s.robust_cv)}`]);
   }
+  const count = countLine(r);
+  if (count) rows.push(["instructions", count]);
   for (const w of r.warnings) rows.push(["warning", w.text]);
   return rows;
 }

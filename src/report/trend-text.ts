@@ -141,8 +141,11 @@ export function renderChangesText(t: Trends): string {
   return `${out.join("\n")}\n`;
 }
 
-/** A listing of stored results, newest first. */
-export function renderListText(rows: readonly StoredRow[], location: string): string {
+/**
+ * A listing of stored results, newest first.
+ * @param total how many results the listing is out of (default: the rows shown): "2 of 14 results in ...".
+ */
+export function renderListText(rows: readonly StoredRow[], location: string, total = rows.length): string {
   const body = rows.map((r) => [
     `#${r.id}`,
     when(r.started_at),
@@ -156,7 +159,7 @@ export function renderListText(rows: readonly StoredRow[], location: string): st
     r.source,
   ]);
   return `${[
-    `${rows.length} result${rows.length === 1 ? "" : "s"} in ${location} (newest first)`,
+    `${total > rows.length ? `${rows.length} of ${total}` : `${rows.length}`} result${total === 1 ? "" : "s"} in ${location} (newest first)`,
     ...table(
       ["id", "started (UTC)", "mode", "kind", "engine", "model", "commit", "verdict", "digest", "source"],
       body,

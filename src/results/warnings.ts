@@ -150,10 +150,23 @@ export function warningRecord(w: Warning): ResultWarning {
   return { ...w, text: renderWarning(w) };
 }
 
-/** Prints each warning of a result on stderr, once: `perf-baseline: warning: <text>`. */
+/** The warnings this process has said (code and text): a command says each once, however many runs it makes. */
+const SAID = new Set<string>();
+
+/**
+ * Prints each warning of a result on stderr, once per process (by code and text: the dummy-weights warning of
+ * an `ab` with 16 captures is said once): `perf-baseline: warning: <text>`.
+ * @param said the warnings already said (default: this process's).
+ */
 export function printWarnings(
   warnings: readonly ResultWarning[],
   write: (s: string) => unknown = (s) => process.stderr.write(s),
+  said: Set<string> = SAID,
 ): void {
-  for (const w of warnings) write(`perf-baseline: warning: ${w.text}\n`);
+  for (const w of warnings) {
+    const key = `${w.code}\u0000${w.text}`;
+    if (said.has(key)) continue;
+    said.add(key);
+    write(`perf-baseline: warning: ${w.text}\n`);
+  }
 }

@@ -16,6 +16,7 @@ import { CHROMIUM, launchChromium } from "../support/browser.js";
 import { ROOT, runCli } from "../support/cli.js";
 import { fixture, scaled } from "../support/gate-fixtures.js";
 import { fakeCommit, generationSeries, servingResult } from "../support/history-fixtures.js";
+import { sayWhySkipped } from "../support/skips.js";
 
 const OUT = join(
   ROOT,
@@ -76,7 +77,14 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe.skipIf(!haveChromium && process.env.CI !== "true")("HTML report in headless Chromium", () => {
+const noChromium = !haveChromium && process.env.CI !== "true";
+sayWhySkipped(
+  noChromium,
+  "HTML report in headless Chromium",
+  `no Chromium at ${CHROMIUM} (apt-get install chromium, or set PERF_BASELINE_CHROMIUM; CI=true requires it)`,
+);
+
+describe.skipIf(noChromium)("HTML report in headless Chromium", () => {
   it("writes one self-contained page that draws every chart with no console error", async () => {
     const html = join(dir, "html");
     const r = runCli([

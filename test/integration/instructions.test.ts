@@ -18,10 +18,17 @@ import { COUNTED_CPU_VARIANT_X64 } from "../../src/instructions/valgrind.js";
 import { parseResult } from "../../src/results/io.js";
 import { ROOT, runCli } from "../support/cli.js";
 import { extraWorkDevice } from "../support/engine-devices.js";
+import { sayWhySkipped } from "../support/skips.js";
 
 // PERF_BASELINE_SKIP_VALGRIND_TEST=1 skips the real capture (minutes on a saturated shared machine)
 const hasValgrind =
   spawnSync("valgrind", ["--version"]).status === 0 && !process.env.PERF_BASELINE_SKIP_VALGRIND_TEST;
+
+sayWhySkipped(
+  !hasValgrind,
+  "instruction counts under valgrind",
+  "no valgrind on PATH (apt-get install valgrind), or PERF_BASELINE_SKIP_VALGRIND_TEST is set",
+);
 
 describe.skipIf(!hasValgrind)("instruction counts under valgrind", () => {
   it("a counted generation run records per-round counts, the counted functions and the CPU variant; the gate passes it against itself", () => {

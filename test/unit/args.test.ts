@@ -71,7 +71,7 @@ describe("help and ranges come from the flag's one declaration", () => {
   it("renders --rounds' range and default from SHAPE_FLAGS (RUN_LIMITS)", () => {
     const help = commandHelp(benchCommand, engineNames());
     expect(help).toMatch(
-      /--rounds <N> +measured rounds; openai: the default request count \(1 to 100000; default: 30\)/,
+      /--rounds <N> +measured rounds; openai: the default request count; bench --counter instructions: 1 unless given \(counts are deterministic\) \(1 to 100000; default: 30\)/,
     );
   });
   it("names an engine once in a merged engine flag", () => {

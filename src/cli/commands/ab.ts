@@ -1,4 +1,4 @@
-import { readGateConfig } from "../../config/read-config.js";
+import { findGateConfig } from "../../config/find-config.js";
 import { MODE_FLAG, SHAPE_FLAGS, shapeFromFlags } from "../../engines/definition.js";
 import { abReport } from "../../gate/ab-report.js";
 import { combineVerdicts } from "../../gate/combine.js";
@@ -10,6 +10,7 @@ import { parseSideSpec } from "../ab-sides.js";
 import { type Command, type FlagSpec, type FlagTable, flagReader } from "../args.js";
 import { runCapture } from "../capture.js";
 import { CONFIG_FLAG } from "../common-flags.js";
+import { printVerdictSummary, QUIET_FLAG } from "../progress.js";
 import { reportFlags, reportsFromFlags } from "../report-flags.js";
 
 /** Defaults of an A/B run: short runs, many blocks (the block, not the round, is the unit of evidence). */
@@ -81,6 +82,7 @@ const FLAGS: FlagTable = {
   },
   config: CONFIG_FLAG,
   ...reportFlags(true),
+  quiet: QUIET_FLAG,
 };
 
 /**
@@ -95,7 +97,7 @@ export const abCommand: Command = {
   flags: FLAGS,
   async run(values) {
     const read = flagReader(FLAGS, values);
-    const { config } = readGateConfig(read.string("config"));
+    const { config } = findGateConfig(read.string("config"));
     const reports = reportsFromFlags(values);
     const mode: Mode = read.choice("mode", "generation");
     const shape = shapeFromFlags(values, mode, {
@@ -136,6 +138,8 @@ export const abCommand: Command = {
     });
     process.stdout.write(reports.stdout.render({ kind: "ab", report }));
     writeReports(reports.files, { kind: "ab", report });
-    return combineVerdicts([{ kind: "time", mode, verdict: report.verdict }]).exit_code;
+    const combined = combineVerdicts([{ kind: "time", mode, verdict: report.verdict }]);
+    printVerdictSummary(reports.stdout.name, combined, read.boolean("quiet"));
+    return combined.exit_code;
   },
 };

@@ -9,8 +9,8 @@ import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
 import { writeBaselines } from "../../baseline/files.js";
 import { poolCaptures } from "../../baseline/pool.js";
+import { findGateConfig } from "../../config/find-config.js";
 import { gateConfigSchema, noisyCvOf } from "../../config/gate-config.js";
-import { readGateConfig } from "../../config/read-config.js";
 import { metricSamples } from "../../gate/analysis.js";
 import { recordToHistory } from "../../history/record.js";
 import { readResult } from "../../results/io.js";
@@ -60,7 +60,7 @@ export const baselineCommand: Command = {
   flags: FLAGS,
   async run(values) {
     const read = flagReader(FLAGS, values);
-    const { config } = readGateConfig(read.string("config"));
+    const { config } = findGateConfig(read.string("config"));
     const modes = selectedModes(values);
     const captures = read.int("captures", config.baseline_captures);
     const dir = read.string("dir");

@@ -4,6 +4,7 @@ import { exitCodeOf } from "../../execute/outcome.js";
 import { runBenchmark } from "../../execute/run-benchmark.js";
 import { recordToHistory } from "../../history/record.js";
 import { writeReports } from "../../report/registry.js";
+import { runSummaryLines } from "../../report/run-summary.js";
 import { serializeResult, writeResult } from "../../results/io.js";
 import { printWarnings } from "../../results/warnings.js";
 import { assertWritablePath, isStandardStream } from "../../util/output-path.js";
@@ -11,7 +12,7 @@ import { type Command, type FlagTable, flagReader, stringFlag } from "../args.js
 import { RECORD_HISTORY_FLAG } from "../history-flags.js";
 import { interruptible } from "../interrupt.js";
 import { invocationOf } from "../invocation.js";
-import { detail, roundProgress, status } from "../progress.js";
+import { detail, printSummary, QUIET_FLAG, roundProgress, status } from "../progress.js";
 import { reportFlags, reportsFromFlags } from "../report-flags.js";
 import { engineRunFromFlags, ownFlagNames, runFlags, runShapeFromFlags } from "../run-flags.js";
 
@@ -26,6 +27,7 @@ const FLAGS: FlagTable = {
   },
   ...reportFlags(false),
   history: RECORD_HISTORY_FLAG,
+  quiet: QUIET_FLAG,
 };
 
 /** `perf-baseline bench`: one benchmark run, one JSON result on stdout. */
@@ -37,12 +39,12 @@ export const benchCommand: Command = {
   async run(values) {
     const read = flagReader(FLAGS, values);
     const mode = read.choice("mode", "generation");
-    const shape = runShapeFromFlags(values, mode);
+    const shape = runShapeFromFlags(values, mode, { counted: values.counter === "instructions" });
     const { engine, options } = engineRunFromFlags(values, shape, ownFlagNames(FLAGS));
     const output = read.string("output");
     if (output !== undefined) assertWritablePath(output);
     const reports = reportsFromFlags(values);
-    const progress = roundProgress(mode);
+    const progress = roundProgress(mode, process.stderr, shape);
     const outcome = await interruptible((signal) => {
       const spec: RunSpec = {
         ...shape,
@@ -62,6 +64,7 @@ export const benchCommand: Command = {
       if (output !== undefined && !isStandardStream(output)) writeResult(output, result);
       writeReports(reports.files, { kind: "result", result });
       process.stdout.write(serializeResult(result));
+      printSummary(runSummaryLines(result), read.boolean("quiet"));
       if (result.complete)
         await recordToHistory([{ result, source: output ?? "bench run" }], {
           history: stringFlag(values, "history"),

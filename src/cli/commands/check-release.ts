@@ -6,8 +6,8 @@
  */
 import { join } from "node:path";
 import { fileStamp } from "../../baseline/files.js";
+import { assertConfiguredBaseline, findGateConfig } from "../../config/find-config.js";
 import type { GateConfig } from "../../config/gate-config.js";
-import { readGateConfig } from "../../config/read-config.js";
 import { combineVerdicts, type VerdictPart } from "../../gate/combine.js";
 import { runGate } from "../../gate/verdict.js";
 import { assertEvidenceFolder, EvidenceFolder } from "../../report/evidence/folder.js";
@@ -52,12 +52,14 @@ export const checkReleaseCommand: Command = {
   usage: "perf-baseline check-release [--evidence-dir DIR] [--mode both|generation|embedding] [options]",
   flags: FLAGS,
   async run(values) {
-    const { config, path: configPath } = readGateConfig(stringFlag(values, "config"));
+    const found = findGateConfig(stringFlag(values, "config"));
+    const { config, path: configPath } = found;
     const modes = selectedModes(values);
     const date = new Date();
     const dir = stringFlag(values, "evidence-dir") ?? join("evidence", fileStamp(date));
     assertEvidenceFolder(dir);
     // every baseline is validated before anything runs: a bad one is exit 5 at once
+    for (const m of modes) assertConfiguredBaseline(found, m);
     const baselines = modes.map((m) => ({
       mode: m,
       path: config.baselines[m],

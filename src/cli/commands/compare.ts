@@ -2,7 +2,7 @@
  * `perf-baseline compare A.json B.json`: the gate's analysis for any two result files. It loads no model and
  * never imports the native addon (a test proves it): only result files, statistics and the report.
  */
-import { readGateConfig } from "../../config/read-config.js";
+import { findGateConfig } from "../../config/find-config.js";
 import { combineComparison, comparisonScope } from "../../gate/combine.js";
 import { runGate } from "../../gate/verdict.js";
 import { renderInstructionReport } from "../../report/instructions-text.js";
@@ -11,7 +11,7 @@ import { readResult } from "../../results/io.js";
 import { UsageError } from "../../util/errors.js";
 import { type Command, type FlagTable, flagReader } from "../args.js";
 import { CONFIG_FLAG } from "../common-flags.js";
-import { status } from "../progress.js";
+import { printVerdictSummary, QUIET_FLAG, status } from "../progress.js";
 import { reportFlags, reportsFromFlags } from "../report-flags.js";
 
 /** The flags of `compare`. */
@@ -22,6 +22,7 @@ const FLAGS: FlagTable = {
     kind: "boolean",
     description: 'also compare partial results ("complete": false, an interrupted run); refused by default',
   },
+  quiet: QUIET_FLAG,
 };
 
 /** `perf-baseline compare`: A is the baseline, B the candidate. */
@@ -37,7 +38,7 @@ export const compareCommand: Command = {
     if (a === undefined || b === undefined)
       throw new UsageError("compare: needs two result files: A.json B.json");
     const read = flagReader(FLAGS, values);
-    const { config } = readGateConfig(read.string("config"));
+    const { config } = findGateConfig(read.string("config"));
     const reports = reportsFromFlags(values);
     let t0 = process.hrtime.bigint();
     const baseline = readResult(a);
@@ -66,6 +67,8 @@ export const compareCommand: Command = {
     writeReports(reports.files, { kind: "gate", report });
     if (scope.countsJoin && scope.counts)
       process.stdout.write(renderInstructionReport(scope.counts, reports.stdout.name));
-    return combineComparison(scope, report.verdict, baseline.mode).exit_code;
+    const combined = combineComparison(scope, report.verdict, baseline.mode);
+    printVerdictSummary(reports.stdout.name, combined, read.boolean("quiet"));
+    return combined.exit_code;
   },
 };

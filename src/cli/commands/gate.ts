@@ -1,4 +1,4 @@
-import { readGateConfig } from "../../config/read-config.js";
+import { assertConfiguredBaseline, findGateConfig } from "../../config/find-config.js";
 import { MODE_FLAG } from "../../engines/definition.js";
 import { combineComparison, comparisonScope } from "../../gate/combine.js";
 import { checkComplete } from "../../gate/completeness.js";
@@ -15,6 +15,7 @@ import { runCapture } from "../capture.js";
 import { CONFIG_FLAG } from "../common-flags.js";
 import { candidatePlanFor, gitChangedPaths, readBaseline } from "../gate-support.js";
 import { RECORD_HISTORY_FLAG } from "../history-flags.js";
+import { printVerdictSummary, QUIET_FLAG } from "../progress.js";
 import { reportFlags, reportsFromFlags } from "../report-flags.js";
 import { captureFlags, ownFlagNames } from "../run-flags.js";
 
@@ -31,7 +32,11 @@ function candidateFiles(values: Record<string, unknown>): string[] {
 /** The flags of `gate`: its own, and those of a capture against the baseline. */
 const FLAGS: FlagTable = {
   mode: { ...MODE_FLAG, default: "the candidate file's mode, else generation" },
-  baseline: { kind: "path", description: "the baseline file", default: "docs/baseline-<mode>.json" },
+  baseline: {
+    kind: "path",
+    description: "the baseline file",
+    default: "the configuration's, relative to its file (docs/baseline-<mode>.json)",
+  },
   candidate: {
     kind: "path",
     multiple: true,
@@ -46,6 +51,7 @@ const FLAGS: FlagTable = {
   },
   ...captureFlags(),
   history: RECORD_HISTORY_FLAG,
+  quiet: QUIET_FLAG,
 };
 
 /**
@@ -60,7 +66,8 @@ export const gateCommand: Command = {
   flags: FLAGS,
   async run(values) {
     const read = flagReader(FLAGS, values);
-    const { config } = readGateConfig(read.string("config"));
+    const found = findGateConfig(read.string("config"));
+    const { config } = found;
     const files = candidateFiles(values);
     const reports = reportsFromFlags(values);
     // candidate files are validated before anything runs
@@ -68,7 +75,9 @@ export const gateCommand: Command = {
     const allowIncomplete = read.boolean("allow-incomplete");
     for (const [i, r] of fileResults.entries()) checkComplete(r, files[i] as string, allowIncomplete);
     const mode: Mode = read.choice("mode", fileResults[0]?.mode ?? "generation");
-    const baselinePath = read.string("baseline") ?? config.baselines[mode];
+    const given = read.string("baseline");
+    if (given === undefined) assertConfiguredBaseline(found, mode);
+    const baselinePath = given ?? config.baselines[mode];
     const baseline = readBaseline(baselinePath, mode);
 
     let candidate: BenchmarkResult;
@@ -112,6 +121,8 @@ export const gateCommand: Command = {
     await recordToHistory(recorded, { history: read.string("history") });
     if (scope.countsJoin && scope.counts)
       process.stdout.write(renderInstructionReport(scope.counts, reports.stdout.name));
-    return combineComparison(scope, report.verdict, mode).exit_code;
+    const combined = combineComparison(scope, report.verdict, mode);
+    printVerdictSummary(reports.stdout.name, combined, read.boolean("quiet"));
+    return combined.exit_code;
   },
 };

@@ -29,8 +29,9 @@ export function metricFlag(values: Record<string, unknown>, mode: Mode): string 
 async function withStore<T>(
   values: Record<string, unknown>,
   fn: (s: HistoryStore) => Promise<T>,
+  existing = true,
 ): Promise<T> {
-  const store = await openHistoryStore(historyLocation(values));
+  const store = await openHistoryStore(historyLocation(values), { existing });
   try {
     return await fn(store);
   } finally {
@@ -91,16 +92,20 @@ export const historyCommand: Command = {
       if (args.length === 0) throw new UsageError("history import: needs result files or folders");
       const { entries, skipped } = collectResults(args);
       for (const s of skipped) process.stderr.write(`perf-baseline: skipped ${s.why}\n`);
-      return withStore(values, async (store) => {
-        const out = await store.add(entries);
-        const msg = { ...out, files: entries.length, skipped: skipped.length, store: store.location };
-        process.stdout.write(
-          json
-            ? `${JSON.stringify(msg, null, 2)}\n`
-            : `imported ${out.added} new result${out.added === 1 ? "" : "s"} (${out.duplicates} already stored) from ${entries.length} file${entries.length === 1 ? "" : "s"} into ${store.location}${skipped.length ? `; ${skipped.length} JSON file(s) that are not results skipped` : ""}\n`,
-        );
-        return 0;
-      });
+      return withStore(
+        values,
+        async (store) => {
+          const out = await store.add(entries);
+          const msg = { ...out, files: entries.length, skipped: skipped.length, store: store.location };
+          process.stdout.write(
+            json
+              ? `${JSON.stringify(msg, null, 2)}\n`
+              : `imported ${out.added} new result${out.added === 1 ? "" : "s"} (${out.duplicates} already stored) from ${entries.length} file${entries.length === 1 ? "" : "s"} into ${store.location}${skipped.length ? `; ${skipped.length} JSON file(s) that are not results skipped` : ""}\n`,
+          );
+          return 0;
+        },
+        false,
+      );
     }
     if (args.length > (sub === "show" ? 1 : 0))
       throw new UsageError(`history ${sub}: unexpected argument "${args[sub === "show" ? 1 : 0]}"`);
@@ -109,8 +114,15 @@ export const historyCommand: Command = {
       const limit = read.int("limit", 50);
       return withStore(values, async (store) => {
         const rows = await store.list({ ...(mode ? { mode } : {}), limit });
+        // the total the listing is out of ("2 of 14 results"): of the mode when --mode filters
+        const total =
+          rows.length < limit
+            ? rows.length
+            : mode
+              ? (await store.list({ mode, limit: HISTORY_LIMITS.rows })).length
+              : await store.count();
         process.stdout.write(
-          json ? `${JSON.stringify(rows, null, 2)}\n` : renderListText(rows, store.location),
+          json ? `${JSON.stringify(rows, null, 2)}\n` : renderListText(rows, store.location, total),
         );
         return 0;
       });

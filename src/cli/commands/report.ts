@@ -37,7 +37,7 @@ export const reportCommand: Command = {
     assertWritablePath(join(dir, HTML_REPORT_FILE));
     const useStore = positionals.length === 0 || configuredHistory(read.string("history")) !== undefined;
     let store: HistoryStore | undefined;
-    if (useStore) store = await openHistoryStore(historyLocation(values));
+    if (useStore) store = await openHistoryStore(historyLocation(values), { existing: true });
     try {
       const title = read.string("title");
       const input = await buildHtmlReportInput({

@@ -1,0 +1,75 @@
+/**
+ * The human summary of a run, as llama-bench and hyperfine print one: a few lines a person reads on stderr
+ * while stdout carries the JSON result or the report. The test, the median of the gated metric and its
+ * spread, the rate, the count per token (per call) of a counted run, and the verdict where there is one.
+ * Pure: the commands print these lines (src/cli/commands/bench.ts, gate.ts, ab.ts); `--quiet` turns them off.
+ */
+import type { BenchmarkResult } from "../results/schema.js";
+import { fmtRate, pct } from "../util/format.js";
+
+/** "1.234 M", "56.7 k": a count with 4 significant digits and an SI prefix. */
+export function fmtCount(x: number): string {
+  const units: Array<[number, string]> = [
+    [1e9, " G"],
+    [1e6, " M"],
+    [1e3, " k"],
+  ];
+  for (const [size, unit] of units) if (x >= size) return `${(x / size).toPrecision(4)}${unit}`;
+  return x.toPrecision(4);
+}
+
+/** "1.234 M instructions per output token" (per embedding call); null for a run that did not count. */
+export function countLine(r: BenchmarkResult): string | null {
+  const c = r.instructions;
+  if (!c) return null;
+  const unit = c.unit === "output_token" ? "output token" : "embedding call";
+  return `${fmtCount(c.per_unit)} instructions per ${unit} (${c.rounds} counted round${c.rounds === 1 ? "" : "s"}, ${c.warmup_rounds} warmup)`;
+}
+
+/** "12.3 ms (p10 10.1, p90 15.0)": a latency's median and spread. */
+function ms(x: { median: number; p10: number; p90: number }): string {
+  return `${x.median.toFixed(1)} ms (p10 ${x.p10.toFixed(1)}, p90 ${x.p90.toFixed(1)})`;
+}
+
+/** The test: mode, engine, model, rounds. */
+function testLine(r: BenchmarkResult): string {
+  const model = `${r.model.name ?? r.model_path}${r.model.dummy ? " (dummy weights)" : ""}`;
+  const what = r.serving ? `${r.serving.requests.completed} requests` : `${r.samples.length} rounds`;
+  return `${r.mode}, ${r.engine.name}, ${model}: ${what}${r.complete ? "" : " (partial)"}`;
+}
+
+/** The median of the gated metric, its spread (robust CV, p10 to p90) and the rate. */
+function figuresLine(r: BenchmarkResult): string | null {
+  if (r.serving) {
+    const s = r.serving;
+    const rate = `${s.requests_per_second.toFixed(2)} requests/s`;
+    if (!("output_tokens_per_second" in s)) return `latency median ${ms(s.latency_ms)}; ${rate}`;
+    return `TTFT median ${s.ttft_ms ? ms(s.ttft_ms) : "-"}; ${fmtRate(s.output_tokens_per_second)} output tokens/s, ${rate}`;
+  }
+  const metric = r.mode === "generation" ? "tokens/s" : "calls/s";
+  const s = r.mode === "generation" ? r.statistics.tokens_per_second : r.statistics.calls_per_second;
+  if (!s) return null;
+  const rate =
+    r.mode === "generation"
+      ? `${fmtRate(r.tokens_per_second)} tokens/s, ${fmtRate(r.calls_per_second)} calls/s overall`
+      : `${fmtRate(r.calls_per_second)} calls/s overall`;
+  return `${metric} median ${fmtRate(s.median)} ± ${pct(s.robust_cv)} (robust CV; p10 ${fmtRate(s.p10)}, p90 ${fmtRate(s.p90)}); ${rate}`;
+}
+
+/**
+ * The summary lines of one result (without a prefix): the test, the figures, the count of a counted run.
+ * A counted run's wall-time figures ran under valgrind: its count line comes first.
+ */
+export function runSummaryLines(r: BenchmarkResult): string[] {
+  const count = countLine(r);
+  const figures = figuresLine(r);
+  const lines = [testLine(r)];
+  if (count) lines.push(count);
+  if (figures) lines.push(count ? `${figures} (under valgrind: not comparable)` : figures);
+  return lines;
+}
+
+/** The verdict line of a command that gives one: "verdict: PASS (exit code 0)". */
+export function verdictLine(verdict: string, exitCode: number): string {
+  return `verdict: ${verdict} (exit code ${exitCode})`;
+}
