@@ -26,6 +26,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { EXIT } from "../../src/util/errors.js";
 import { type CliRun, runCli } from "../support/cli.js";
+import { sayWhySkipped } from "../support/skips.js";
 
 const mnt = mkdtempSync(join(tmpdir(), "pb-full-disk-"));
 const fixture = join(import.meta.dirname, "..", "fixtures", "result-generation.json");
@@ -73,6 +74,8 @@ function expectDiskFullLine(run: CliRun, path: string) {
   expect(last).toMatch(/ENOSPC|SQLITE_FULL|full/);
   expect(run.stderr).not.toMatch(/\n\s+at /);
 }
+
+sayWhySkipped(skipped !== null, "a full disk (a 64 KiB tmpfs)", skipped ?? "");
 
 describe.skipIf(skipped !== null)(`a full disk${skipped ? ` (skipped: ${skipped})` : ""}`, () => {
   it("bench -o over a valid result keeps the old file and exits non-zero with one line", () => {

@@ -16,6 +16,7 @@ import { changedPathsSince, gitProvenance } from "../../src/environment/git.js";
 import { checkStaleness } from "../../src/gate/staleness.js";
 import { parseResult } from "../../src/results/io.js";
 import { runCli } from "../support/cli.js";
+import { sayWhySkipped } from "../support/skips.js";
 
 const isRoot = process.getuid?.() === 0;
 const OTHER_UID = 54321;
@@ -30,6 +31,8 @@ function chownTree(dir: string): void {
   const r = spawnSync("chown", ["-R", `${OTHER_UID}:${OTHER_UID}`, dir]);
   if (r.status !== 0) chownSync(dir, OTHER_UID, OTHER_UID);
 }
+
+sayWhySkipped(!isRoot, "a repository git refuses to read", "not root: chown to another uid needs root");
 
 describe.skipIf(!isRoot)("a repository git refuses to read (needs root to chown it to another uid)", () => {
   let dir = "";

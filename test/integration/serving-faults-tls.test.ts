@@ -14,6 +14,7 @@ import { servingOptionsFromFlags } from "../../src/engines/openai/flags.js";
 import { runServingBenchmark } from "../../src/execute/serving.js";
 import type { Script } from "../support/scripted-server.js";
 import { generationOf, scriptedServerPerTest, servingOptions } from "../support/serving-fixtures.js";
+import { sayWhySkipped } from "../support/skips.js";
 
 const serve = scriptedServerPerTest();
 const dir = mkdtempSync(join(tmpdir(), "pb-tls-"));
@@ -42,6 +43,8 @@ function selfSigned(): { key: string; cert: string; certPath: string } | string 
 const made = selfSigned();
 const tls = typeof made === "string" ? null : made;
 const stream: Script = { kind: "stream", tokens: 4, chunkDelayMs: 5 };
+
+sayWhySkipped(tls === null, "TLS connections", typeof made === "string" ? made : "");
 
 describe.skipIf(tls === null)(`TLS connections${tls === null ? ` (skipped: ${made})` : ""}`, () => {
   const cert = tls as NonNullable<typeof tls>;
