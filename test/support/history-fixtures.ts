@@ -37,6 +37,11 @@ export function atLevel(
     const cps = c.samples.map((s) => s.calls_per_second);
     c.statistics.calls_per_second = summarize(cps);
     c.calls_per_second = summarize(cps).median;
+    // each round's tokens/s and the headline figure follow the rounds' new time, as reading checks
+    c.samples = c.samples.map((s) => ({ ...s, tokens_per_second: s.input_tokens / s.elapsed_s }));
+    c.statistics.tokens_per_second = summarize(c.samples.map((s) => s.tokens_per_second));
+    const elapsed = c.samples.reduce((a, s) => a + s.elapsed_s, 0);
+    c.tokens_per_second = c.samples.reduce((a, s) => a + s.input_tokens, 0) / elapsed;
   }
   return parseResult(JSON.parse(JSON.stringify(c)), "synthetic");
 }

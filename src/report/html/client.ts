@@ -63,6 +63,11 @@ export const CLIENT_JS = `
     var allInt = vals.every(function (v) { return v == null || Math.abs(v - Math.round(v)) < 1e-9; });
     return vals.map(function (v) { return v == null ? "" : allInt ? String(Math.round(v)) : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? String(+v.toFixed(2)) : String(+v.toPrecision(3)); });
   }
+  function count(v) { return v == null || !isFinite(v) ? "–" : Math.round(v).toLocaleString("en-US"); }
+  function unitText(u) { return u === "output_token" ? "output token" : u === "embedding_call" ? "embedding call" : (u || "unit"); }
+  function ivChange(iv) { return iv.change == null ? "–" : (iv.change >= 0 ? "+" : "−") + Math.abs(iv.change * 100).toFixed(2) + " %"; }
+  function ivThreshold(iv) { return iv.threshold == null ? "–" : "+" + (iv.threshold * 100).toFixed(1) + " %"; }
+  function ivBadge(iv) { return iv.verdict ? badge(iv.verdict) : el("span", { class: "badge none", text: "not counted" }); }
   function pct(f) { return (f >= 0 ? "+" : "−") + Math.abs(f * 100).toFixed(1) + " %"; }
   function shortCommit(c) { return c ? c.slice(0, 8) : "no commit"; }
   function day(iso) { return iso ? iso.replace("T", " ").slice(0, 16) : ""; }
@@ -131,6 +136,13 @@ export const CLIENT_JS = `
         el("div", { class: "meta", text: "gate · " + gr.mode + " · " + gr.metric }),
         el("div", { class: "big" }, [badge(gr.verdict)]),
         el("div", { class: "meta", text: a ? "median " + fmt(a.candidate.median) + " vs " + fmt(a.baseline.median) + " (" + pct(-a.drop) + "), threshold −" + (gr.threshold * 100).toFixed(0) + " %" : (gr.reasons[0] || "") }),
+      ]));
+    });
+    data.instructions.forEach(function (iv) {
+      tiles.appendChild(el("div", { class: "tile" }, [
+        el("div", { class: "meta", text: "instruction gate · " + iv.mode }),
+        el("div", { class: "big" }, [ivBadge(iv)]),
+        el("div", { class: "meta", text: iv.verdict && iv.baseline_per_unit != null && iv.candidate_per_unit != null ? "instructions per " + unitText(iv.unit) + " " + count(iv.candidate_per_unit) + " vs " + count(iv.baseline_per_unit) + " (" + ivChange(iv) + "), threshold " + ivThreshold(iv) : (iv.reasons[0] || "") }),
       ]));
     });
     if (!tiles.childNodes.length) tiles.appendChild(el("div", { class: "tile", text: "No results to show." }));
@@ -318,8 +330,35 @@ export const CLIENT_JS = `
 
   // ---- gate evidence ----
   function gates() {
-    if (!data.gates.length) return;
+    if (!data.gates.length && !data.instructions.length) return;
     var sec = el("section", null, [el("h2", { text: "Gate evidence" })]);
+    timeGates(sec);
+    instructionGates(sec);
+    app.appendChild(sec);
+  }
+  function instructionGates(sec) {
+    if (!data.instructions.length) return;
+    var head = el("tr", null, ["mode", "verdict", "instructions per", "baseline", "candidate", "change", "threshold"].map(function (h, i) { return el("th", { class: i > 2 ? "num" : "", text: h }); }));
+    var rows = data.instructions.map(function (iv) {
+      return el("tr", null, [
+        el("td", { text: iv.mode }),
+        el("td", null, [ivBadge(iv)]),
+        el("td", { text: iv.verdict ? unitText(iv.unit) : "–" }),
+        el("td", { class: "num", text: count(iv.baseline_per_unit) }),
+        el("td", { class: "num", text: count(iv.candidate_per_unit) }),
+        el("td", { class: "num", text: ivChange(iv) }),
+        el("td", { class: "num", text: ivThreshold(iv) }),
+      ]);
+    });
+    var reasons = [];
+    data.instructions.forEach(function (iv) { iv.reasons.forEach(function (r) { reasons.push(iv.mode + ": " + r); }); });
+    sec.appendChild(el("div", { class: "card instructions" }, [
+      el("h3", { text: "Instruction counts (callgrind): a rise of instructions per unit of at least the threshold is a regression" }),
+      el("table", null, [head].concat(rows)),
+      el("ul", { class: "reasons" }, reasons.map(function (r) { return el("li", { text: r }); })),
+    ]));
+  }
+  function timeGates(sec) {
     data.gates.forEach(function (g) {
       var head = el("tr", null, ["comparison", "baseline median", "candidate median", "ratio", "95 % CI of ratio", "p (Mann-Whitney)", "robust CV base / cand", "n base / cand", "shows regression"].map(function (h, i) { return el("th", { class: i ? "num" : "", text: h }); }));
       var rows = g.analyses.map(function (a) {
@@ -343,7 +382,6 @@ export const CLIENT_JS = `
         el("ul", { class: "reasons" }, g.reasons.concat(diffs.length ? ["differs: " + diffs.join("; ")] : []).concat(g.fixes || []).map(function (r) { return el("li", { text: r }); })),
       ]));
     });
-    app.appendChild(sec);
   }
 
   summary();

@@ -1,8 +1,8 @@
 /**
  * Builds the HTML report's input from a history store and/or result files and evidence folders: trends from
  * the store (or, without one, from the given files loaded into an in-memory store), the gate's evidence and
- * the rounds of baselines and candidates from evidence folders (verdicts.json), serving latencies from
- * results that have a serving block.
+ * the rounds of baselines and candidates from evidence folders (verdicts.json), their instruction verdicts
+ * (instructions.json), serving latencies from results that have a serving block.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
@@ -16,7 +16,13 @@ import { readResult } from "../../results/io.js";
 import type { BenchmarkResult } from "../../results/schema.js";
 import { stripBom } from "../../util/read-file.js";
 import { MODES } from "../../workload/workload.js";
-import type { DistributionInput, HtmlReportInput, LatencyPercentiles, ServingLatencyInput } from "./types.js";
+import type {
+  DistributionInput,
+  HtmlReportInput,
+  InstructionVerdictInput,
+  LatencyPercentiles,
+  ServingLatencyInput,
+} from "./types.js";
 
 /** Latency metrics drawn as trends for serving groups. */
 const LATENCY_TRENDS = ["ttft_ms", "itl_ms", "e2e_latency_ms", "call_latency_ms"];
@@ -55,9 +61,66 @@ function findVerdictFiles(dir: string, depth = 0, out: string[] = []): string[] 
   return out;
 }
 
-/** Gate reports, distributions and serving runs of the evidence folders under `paths`. */
+const finiteOrNull = (x: unknown): number | null => (typeof x === "number" && Number.isFinite(x) ? x : null);
+
+/** One entry of instructions.json as the page shows it, or null when it is not one this tool wrote. */
+function instructionVerdictEntry(e: unknown): InstructionVerdictInput | null {
+  if (typeof e !== "object" || e === null) return null;
+  const x = e as Record<string, unknown>;
+  if (typeof x.mode !== "string" || !(MODES as readonly string[]).includes(x.mode)) return null;
+  const mode = x.mode as InstructionVerdictInput["mode"];
+  if (typeof x.skipped === "string")
+    return {
+      mode,
+      verdict: null,
+      unit: null,
+      threshold: null,
+      baseline_per_unit: null,
+      candidate_per_unit: null,
+      change: null,
+      reasons: [x.skipped],
+    };
+  if (x.kind !== "instructions" || typeof x.verdict !== "string") return null;
+  // a side without counts is recorded as 0 per unit (gate/instructions.ts instructionVerdict): shown as none
+  const absent = (side: "baseline" | "candidate") =>
+    Array.isArray(x.differences) &&
+    x.differences.some((d) => d?.field === "instructions" && d?.[side] === "absent");
+  const noSide = absent("baseline") || absent("candidate");
+  return {
+    mode,
+    verdict: x.verdict,
+    unit: typeof x.unit === "string" ? x.unit : null,
+    threshold: finiteOrNull(x.threshold),
+    baseline_per_unit: absent("baseline") ? null : finiteOrNull(x.baseline_per_unit),
+    candidate_per_unit: absent("candidate") ? null : finiteOrNull(x.candidate_per_unit),
+    change: noSide ? null : finiteOrNull(x.change),
+    reasons: Array.isArray(x.reasons) ? x.reasons.filter((r): r is string => typeof r === "string") : [],
+  };
+}
+
+/**
+ * The instruction verdicts of an evidence folder: its instructions.json (src/report/evidence/release-markdown.ts
+ * countsJson), in order. Never throws: a folder without the file, or a file that cannot be read, has none;
+ * entries this tool did not write are left out.
+ */
+export function instructionVerdictsOf(folder: string): InstructionVerdictInput[] {
+  try {
+    const doc: unknown = JSON.parse(stripBom(readFileSync(join(folder, "instructions.json"), "utf8")));
+    if (!Array.isArray(doc)) return [];
+    return doc.map(instructionVerdictEntry).filter((v): v is InstructionVerdictInput => v !== null);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Gate reports, instruction verdicts, distributions and serving runs of the newest evidence folder under
+ * `paths`.
+ */
 export function evidenceOf(paths: readonly string[]): {
   gates: GateReport[];
+  /** the folder's instruction verdicts (instructions.json), in order */
+  instructions: InstructionVerdictInput[];
   distributions: DistributionInput[];
   serving: ServingLatencyInput[];
   /** the evidence folder shown, or null */
@@ -116,7 +179,9 @@ export function evidenceOf(paths: readonly string[]): {
       }
     }
   }
-  return { gates, distributions, serving, folder: newest ? dirname(newest.vf) : null };
+  const folder = newest ? dirname(newest.vf) : null;
+  const instructions = folder ? instructionVerdictsOf(folder) : [];
+  return { gates, instructions, distributions, serving, folder };
 }
 
 /**
@@ -183,6 +248,7 @@ export async function buildHtmlReportInput(opts: {
       distributions: ev.distributions,
       serving: serving.slice(0, MAX_SERVING),
       gates: ev.gates,
+      instructions: ev.instructions,
     };
   } finally {
     if (temp) await temp.close();

@@ -32,6 +32,28 @@ export interface ServingLatencyInput {
   latencies: Record<string, LatencyPercentiles>;
 }
 
+/**
+ * One mode's instruction verdict (an evidence folder's instructions.json, written by
+ * src/report/evidence/release-markdown.ts countsJson), or why the mode was not counted.
+ */
+export interface InstructionVerdictInput {
+  mode: Mode;
+  /** PASS, REGRESSION or INCOMPARABLE; null when the mode was not counted (`reasons` says why) */
+  verdict: string | null;
+  /** what the counts are per: output_token (generation) or embedding_call; null when not counted */
+  unit: string | null;
+  /** the largest tolerated rise of instructions per unit, a fraction (0.02 = 2 %); null when not counted */
+  threshold: number | null;
+  /** instructions per unit of the baseline; null when it has no counts */
+  baseline_per_unit: number | null;
+  /** instructions per unit of the candidate; null when it has no counts */
+  candidate_per_unit: number | null;
+  /** candidate / baseline - 1, a fraction; null when not finite or a side has no counts */
+  change: number | null;
+  /** one line each: why this verdict (or why the mode was skipped) */
+  reasons: string[];
+}
+
 /** What the page shows. */
 export interface HtmlReportInput {
   title: string;
@@ -45,4 +67,6 @@ export interface HtmlReportInput {
   serving: ServingLatencyInput[];
   /** the gate reports (verdicts.json's gates) whose evidence is tabulated */
   gates: GateReport[];
+  /** the instruction verdicts of the same evidence folder (empty when it has none) */
+  instructions: InstructionVerdictInput[];
 }
