@@ -178,7 +178,7 @@ describe.skipIf(noChromium)("HTML report in headless Chromium", () => {
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(
-      /^wrote .*report\.html: 5 trends \(54 points\), 1 distribution, 1 serving run, 1 gate\n$/,
+      /^wrote .*report\.html: 5 trends \(54 points\), 1 distribution, 1 serving run, 1 gate, 0 instruction verdicts\n$/,
     );
 
     const browser = await launchChromium();

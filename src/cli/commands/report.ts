@@ -48,7 +48,7 @@ export const reportCommand: Command = {
       const path = writeHtmlReport(dir, input);
       const points = input.trends.reduce((n, t) => n + t.groups.reduce((m, g) => m + g.points.length, 0), 0);
       process.stdout.write(
-        `wrote ${path}: ${input.trends.length} trend${input.trends.length === 1 ? "" : "s"} (${points} points), ${input.distributions.length} distribution${input.distributions.length === 1 ? "" : "s"}, ${input.serving.length} serving run${input.serving.length === 1 ? "" : "s"}, ${input.gates.length} gate${input.gates.length === 1 ? "" : "s"}\n`,
+        `wrote ${path}: ${input.trends.length} trend${input.trends.length === 1 ? "" : "s"} (${points} points), ${input.distributions.length} distribution${input.distributions.length === 1 ? "" : "s"}, ${input.serving.length} serving run${input.serving.length === 1 ? "" : "s"}, ${input.gates.length} gate${input.gates.length === 1 ? "" : "s"}, ${input.instructions.length} instruction verdict${input.instructions.length === 1 ? "" : "s"}\n`,
       );
       return 0;
     } finally {
