@@ -150,3 +150,11 @@ describe("JSON samples", () => {
     expect(invalid.map(({ file, body }) => `${file}: ${body.slice(0, 60)}`)).toEqual([]);
   });
 });
+
+describe("the README", () => {
+  it("guides in at most 200 lines; the reference lives in docs/", () => {
+    expect(readFileSync(join(ROOT, "README.md"), "utf8").trimEnd().split("\n").length).toBeLessThanOrEqual(
+      200,
+    );
+  });
+});
