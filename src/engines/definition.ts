@@ -38,9 +38,10 @@ export const SHAPE_FLAGS = {
   },
   "max-new-tokens": {
     kind: "int",
-    min: 1,
+    min: 0,
     max: RUN_LIMITS.max_new_tokens,
-    description: "tokens generated per round, end-of-generation notwithstanding",
+    description:
+      "tokens generated per round, end-of-generation notwithstanding; 0: prompt processing only (llama-bench -n 0; local engines)",
     default: DEFAULT_MAX_NEW_TOKENS,
   },
 } as const satisfies FlagTable;

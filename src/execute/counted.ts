@@ -38,7 +38,7 @@ export function countedOptions(options: LocalOptions): LocalOptions {
  *   is not supported; EngineError when callgrind counted nothing.
  */
 export async function runCounted(target: LocalTarget, spec: RunSpec): Promise<RunOutcome> {
-  const resolved = targetModel(target, spec.detail);
+  const resolved = targetModel(target, spec.detail, spec);
   if ("failed" in resolved) return resolved.failed;
   const valgrindVersion = requireValgrind();
   const childCommand = compiledChildCommand((l) => spec.detail?.(l));

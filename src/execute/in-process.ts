@@ -15,7 +15,7 @@ export const inProcessExecutor: Executor<LocalTarget> = {
   name: "in-process",
   summary: "a local engine in this process, unsupervised (tests with the fake engine)",
   async run(target: LocalTarget, spec: RunSpec): Promise<RunOutcome> {
-    const resolved = targetModel(target, spec.detail);
+    const resolved = targetModel(target, spec.detail, spec);
     if ("failed" in resolved) return resolved.failed;
     try {
       const create = await target.engine.load();

@@ -38,6 +38,8 @@ const SETTINGS_KEYS = [
   "context_size",
   "gpu",
   "gpu_layers",
+  // absent unless --ubatch-size was given (absent on both sides: the same)
+  "ubatch_size",
 ] as const;
 
 function show(v: unknown): string {

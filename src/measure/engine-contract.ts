@@ -23,6 +23,8 @@ export interface EngineSettings {
   context_size: number | null;
   gpu: string;
   gpu_layers: number | null;
+  /** n_ubatch as run, where `--ubatch-size` was given */
+  ubatch_size?: number;
   /** what the user asked for, where the engine runs with something else (the fields above are as run) */
   requested?: { context_size?: number; batch_size?: number; threads?: number };
 }
@@ -56,16 +58,42 @@ export interface EmbeddingRound {
   vectors: ArrayLike<number>[];
 }
 
+/** The synthetic parts of a generation round (`--prompt-tokens`, `--depth`); each absent unless given. */
+export interface SyntheticShape {
+  /** the prompt: this many synthetic tokens instead of the prompt text */
+  syntheticTokens?: number;
+  /** synthetic tokens decoded into the context before the round's timing starts (not counted in it) */
+  depth?: number;
+}
+
+/** Synthetic embedding inputs (`--prompt-tokens` with `--input-texts`). */
+export interface SyntheticInputs {
+  /** tokens per input */
+  tokens: number;
+  /** inputs per call */
+  inputs: number;
+}
+
 /** A loaded engine, ready to run rounds. */
 export interface Engine {
   readonly identity: EngineIdentity;
   readonly settings: EngineSettings;
   /** Tokens of a text as the engine counts them (prompt length, embedding input length). */
   countTokens(text: string): number;
-  /** Generates exactly `maxNewTokens` tokens greedily after `prompt` (end-of-generation does not stop it). */
-  generate(prompt: string, maxNewTokens: number): Promise<GenerationRound>;
-  /** Embeds each text once. */
-  embed(texts: readonly string[]): Promise<EmbeddingRound>;
+  /**
+   * Generates exactly `maxNewTokens` tokens greedily after `prompt` (end-of-generation does not stop it);
+   * `maxNewTokens` 0 processes the prompt only (first_token_ns null). With `shape`, the prompt is
+   * `shape.syntheticTokens` synthetic tokens instead (workload/workload.ts syntheticTokens), and
+   * `shape.depth` synthetic tokens fill the context before the round's timing starts.
+   * @throws UsageError for a shape the engine cannot run (naming the flag and the engine).
+   */
+  generate(prompt: string, maxNewTokens: number, shape?: SyntheticShape): Promise<GenerationRound>;
+  /**
+   * Embeds each text once; with `synthetic`, `synthetic.inputs` inputs of `synthetic.tokens` synthetic
+   * tokens each instead of the texts.
+   * @throws UsageError for synthetic inputs the engine cannot run.
+   */
+  embed(texts: readonly string[], synthetic?: SyntheticInputs): Promise<EmbeddingRound>;
   /** Frees the model and the native resources. */
   dispose(): Promise<void>;
 }

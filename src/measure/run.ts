@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import type { WorkloadSpec } from "../workload/workload.js";
-import type { Engine } from "./engine-contract.js";
+import { inputCount, type WorkloadSpec } from "../workload/workload.js";
+import type { Engine, SyntheticInputs, SyntheticShape } from "./engine-contract.js";
 import { type EmbeddingSample, embeddingSample, type GenerationSample, generationSample } from "./samples.js";
 
 /** How many rounds to run. */
@@ -63,21 +63,36 @@ async function runRounds<S>(
   return { samples, output_digest: first ?? null, output_consistent: consistent, complete: true };
 }
 
-/** Runs warmup then measured generation rounds of the workload's prompt. */
+/**
+ * Runs warmup then measured generation rounds of the workload's prompt (or its synthetic prompt, at its
+ * depth).
+ */
 export function runGenerationRounds(engine: Engine, workload: WorkloadSpec, plan: RoundPlan) {
   const prompt = workload.prompt ?? "";
   const maxNew = workload.max_new_tokens ?? 0;
+  const shape: SyntheticShape = {
+    ...(workload.synthetic_tokens !== undefined ? { syntheticTokens: workload.synthetic_tokens } : {}),
+    ...(workload.depth ? { depth: workload.depth } : {}),
+  };
+  const shaped = Object.keys(shape).length > 0;
   return runRounds<GenerationSample>(plan, async () => {
-    const r = await engine.generate(prompt, maxNew);
+    const r = shaped ? await engine.generate(prompt, maxNew, shape) : await engine.generate(prompt, maxNew);
     return { sample: (round) => generationSample(round, r), digest: digestTokens(r.token_ids, r.text) };
   });
 }
 
-/** Runs warmup then measured embedding rounds: each round embeds every workload text once. */
+/**
+ * Runs warmup then measured embedding rounds: each round embeds every workload text (or synthetic input)
+ * once.
+ */
 export function runEmbeddingRounds(engine: Engine, workload: WorkloadSpec, plan: RoundPlan) {
   const texts = workload.texts ?? [];
+  const synthetic: SyntheticInputs | undefined =
+    workload.synthetic_tokens !== undefined
+      ? { tokens: workload.synthetic_tokens, inputs: inputCount(workload) }
+      : undefined;
   return runRounds<EmbeddingSample>(plan, async () => {
-    const r = await engine.embed(texts);
+    const r = synthetic ? await engine.embed(texts, synthetic) : await engine.embed(texts);
     return { sample: (round) => embeddingSample(round, r), digest: digestVectors(r.vectors) };
   });
 }

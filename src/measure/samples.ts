@@ -9,7 +9,9 @@ export interface GenerationSample {
   output_tokens: number;
   /** output tokens / round time (prefill included): the gated figure */
   tokens_per_second: number;
-  /** prompt tokens / time to first token */
+  /**
+   * prompt tokens / time to first token; a prompt-only round (no new tokens): prompt tokens / round time
+   */
   prefill_tokens_per_second: number | null;
   /** (output tokens - 1) / (end - first token) */
   decode_tokens_per_second: number | null;
@@ -33,6 +35,11 @@ export interface EmbeddingSample {
 const seconds = (ns: bigint) => Number(ns) / 1e9;
 const millis = (ns: bigint) => Number(ns) / 1e6;
 
+/** Prompt tokens over the prefill's time (seconds), null without one. */
+function prefillRate(promptTokens: number, prefill: number | null): number | null {
+  return prefill && prefill > 0 ? promptTokens / prefill : null;
+}
+
 /** Converts a raw generation round to a sample. */
 export function generationSample(round: number, r: GenerationRound): GenerationSample {
   const elapsed = seconds(r.end_ns - r.start_ns);
@@ -48,7 +55,7 @@ export function generationSample(round: number, r: GenerationRound): GenerationS
     prompt_tokens: r.prompt_tokens,
     output_tokens: r.output_tokens,
     tokens_per_second: elapsed > 0 ? r.output_tokens / elapsed : 0,
-    prefill_tokens_per_second: ttft && ttft > 0 ? r.prompt_tokens / ttft : null,
+    prefill_tokens_per_second: prefillRate(r.prompt_tokens, r.output_tokens === 0 ? elapsed : ttft),
     decode_tokens_per_second:
       decode && decode > 0 && r.output_tokens > 1 ? (r.output_tokens - 1) / decode : null,
     itl_ms: first !== null && lastChunk !== undefined && gaps > 0 ? millis(lastChunk - first) / gaps : null,

@@ -5,7 +5,7 @@ import type { RoundsOutcome } from "../measure/run.js";
 import type { EmbeddingSample, GenerationSample } from "../measure/samples.js";
 import type { ModelInfo } from "../models/model-info.js";
 import { sum, summarize } from "../stats/index.js";
-import type { WorkloadSpec } from "../workload/workload.js";
+import { inputCount, testName, type WorkloadSpec } from "../workload/workload.js";
 import {
   type BenchmarkResult,
   type EmbeddingResult,
@@ -161,6 +161,10 @@ export function workloadBlock(
     input_tokens: tokens.input_tokens,
     seed: ctx.workload.seed,
     sampling: ctx.workload.sampling,
+    ...(ctx.workload.synthetic_tokens !== undefined
+      ? { synthetic_tokens: ctx.workload.synthetic_tokens }
+      : {}),
+    ...(ctx.workload.depth ? { depth: ctx.workload.depth } : {}),
   };
 }
 
@@ -174,6 +178,7 @@ export function buildGenerationResult(
   return {
     ...commonFields(ctx, f.elapsed_s, s.length, outcome.complete),
     mode: "generation",
+    test: testName(ctx.workload, s[0]?.prompt_tokens ?? null),
     max_new_tokens: ctx.workload.max_new_tokens ?? 0,
     tokens_per_second: f.tokens_per_second,
     workload: workloadBlock(ctx, { prompt_tokens: s[0]?.prompt_tokens ?? null, input_tokens: null }),
@@ -194,7 +199,8 @@ export function buildEmbeddingResult(
   return {
     ...commonFields(ctx, f.elapsed_s, calls, outcome.complete),
     mode: "embedding",
-    input_texts: ctx.workload.texts?.length ?? 0,
+    test: testName(ctx.workload, null),
+    input_texts: inputCount(ctx.workload),
     tokens_per_second: f.tokens_per_second,
     workload: workloadBlock(ctx, { prompt_tokens: null, input_tokens: s[0]?.input_tokens ?? null }),
     output: { digest: outcome.output_digest, consistent: outcome.output_consistent },

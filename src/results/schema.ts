@@ -75,6 +75,8 @@ const settingsSchema = z.object({
   context_size: count.nullable(),
   gpu: z.string(),
   gpu_layers: count.nullable(),
+  /** llama.cpp's n_ubatch as run, where `--ubatch-size` was given (llama-cpp engine) */
+  ubatch_size: count.optional(),
   /** what the user asked for where the engine ran with something else (the fields above are as run) */
   requested: z
     .object({ context_size: count.optional(), batch_size: count.optional(), threads: count.optional() })
@@ -104,6 +106,13 @@ const workloadSchema = z.object({
   input_tokens: count.nullable(),
   seed: z.number().int(),
   sampling: z.literal("greedy"),
+  /**
+   * `--prompt-tokens`, where given: the prompt (generation) or each input (embedding) was this many synthetic
+   * tokens of the model's vocabulary (src/workload/workload.ts syntheticTokens)
+   */
+  synthetic_tokens: count.optional(),
+  /** `--depth`, where given: synthetic tokens in the context before each round's timing (generation) */
+  depth: count.optional(),
 });
 
 const invocationSchema = z.object({
@@ -411,12 +420,18 @@ const common = {
   load: loadSchema.optional(),
   /** `--counter instructions` runs only: the instruction counts */
   instructions: instructionsSchema.optional(),
+  /**
+   * the test's name as llama-bench writes it (`pp512`, `tg128`, `pp512+tg128`, `tg64 @ d1024`; embedding
+   * `emb2x24`): src/workload/workload.ts testName. Absent in results recorded before it and serving runs.
+   */
+  test: z.string().optional(),
 };
 
 export const generationResultSchema = z.object({
   ...common,
   mode: z.literal("generation"),
-  max_new_tokens: z.number().int().positive(),
+  /** 0: prompt processing only (`--max-new-tokens 0`, llama-bench -n 0) */
+  max_new_tokens: count,
   tokens_per_second: nonneg,
   samples: z.array(generationSampleSchema),
   serving: servingGenerationSchema.optional(),

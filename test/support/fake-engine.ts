@@ -5,7 +5,13 @@
  * are a deterministic function of the position; embeddings are a fixed function of the text.
  */
 import type { LocalEngineFactory } from "../../src/engines/local/define.js";
-import type { EmbeddingRound, Engine, GenerationRound } from "../../src/measure/engine-contract.js";
+import type {
+  EmbeddingRound,
+  Engine,
+  GenerationRound,
+  SyntheticInputs,
+  SyntheticShape,
+} from "../../src/measure/engine-contract.js";
 
 /** Options of the fake engine. */
 export interface FakeEngineOptions {
@@ -17,6 +23,10 @@ export interface FakeEngineOptions {
   callNs?: bigint;
   /** called before each round (generate or embed call), with the round index */
   beforeRound?: (round: number) => void;
+  /** virtual nanoseconds per prompt token on top of prefillNs (workload shapes). Defaults to 0. */
+  promptTokenNs?: bigint;
+  /** called with each generate call's shape (tests of the workload shapes) */
+  onShape?: (shape: SyntheticShape | undefined, synthetic: SyntheticInputs | undefined) => void;
 }
 
 /** A fake engine on a virtual clock (the clock starts at 0 and only the engine advances it). */
@@ -37,10 +47,15 @@ export function fakeEngine(o: FakeEngineOptions = {}): Engine & { rounds: number
       gpu_layers: 0,
     },
     countTokens: (text: string) => text.split(/\s+/).length,
-    async generate(prompt: string, maxNewTokens: number): Promise<GenerationRound> {
+    async generate(prompt: string, maxNewTokens: number, shape?: SyntheticShape): Promise<GenerationRound> {
       o.beforeRound?.(engine.rounds++);
+      o.onShape?.(shape, undefined);
+      // the depth is filled before the round's timing: it advances the clock before start
+      clock += BigInt(shape?.depth ?? 0) * (o.promptTokenNs ?? 0n);
+      const promptTokens = shape?.syntheticTokens ?? prompt.split(/\s+/).length;
       const start = clock;
-      clock += prefillNs;
+      clock += prefillNs + BigInt(promptTokens) * (o.promptTokenNs ?? 0n);
+      const prefillEnd = clock;
       const times: bigint[] = [];
       const ids: number[] = [];
       for (let i = 0; i < maxNewTokens; i++) {
@@ -51,16 +66,19 @@ export function fakeEngine(o: FakeEngineOptions = {}): Engine & { rounds: number
       return {
         start_ns: start,
         first_token_ns: times[0] ?? null,
-        end_ns: clock,
-        prompt_tokens: prompt.split(/\s+/).length,
+        end_ns: maxNewTokens === 0 ? prefillEnd : clock,
+        prompt_tokens: promptTokens,
         output_tokens: ids.length,
         token_ids: ids,
         text: null,
         chunk_times_ns: times,
       };
     },
-    async embed(texts: readonly string[]): Promise<EmbeddingRound> {
+    async embed(texts: readonly string[], synthetic?: SyntheticInputs): Promise<EmbeddingRound> {
       o.beforeRound?.(engine.rounds++);
+      o.onShape?.(undefined, synthetic);
+      if (synthetic)
+        texts = Array.from({ length: synthetic.inputs }, (_, i) => `s${i} `.repeat(synthetic.tokens).trim());
       const start = clock;
       const durations: bigint[] = [];
       for (const _ of texts) {

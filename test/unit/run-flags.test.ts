@@ -55,7 +55,7 @@ describe("numeric flags have ranges", () => {
       /--warmup must be a non-negative integer up to 10000/,
     );
     expect(() => runShapeFromFlags({ "max-new-tokens": "32769" }, "generation")).toThrow(
-      /--max-new-tokens must be a positive integer up to 32768/,
+      /--max-new-tokens must be a non-negative integer up to 32768/,
     );
   });
 });

@@ -61,6 +61,7 @@ const FLAGS: FlagTable = {
   },
   "max-new-tokens": {
     ...SHAPE_FLAGS["max-new-tokens"],
+    min: 1,
     description: "tokens generated per round",
     default: AB_DEFAULTS.max_new_tokens,
   },

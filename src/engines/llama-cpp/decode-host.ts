@@ -65,6 +65,7 @@ export function createDecodeHost(log: (line: string) => void): DecodeHost {
       threads: req.threads,
       contextSize: req.contextSize,
       batchSize: req.batchSize,
+      ...(req.ubatchSize !== null ? { ubatchSize: req.ubatchSize } : {}),
       lastError: () => lastError,
     });
     return {
@@ -84,8 +85,11 @@ export function createDecodeHost(log: (line: string) => void): DecodeHost {
   return {
     handle(req: WorkerRequest): unknown {
       if (req.type === "init") return init(req);
-      if (req.type === "generate") return need().generate(req.prompt, req.maxNewTokens);
-      if (req.type === "embed") return need().embed(req.inputs);
+      if (req.type === "generate") return need().generate(req.prompt, req.maxNewTokens, req.depth);
+      if (req.type === "embed") {
+        const s = need();
+        return s.embed(req.wrap ? req.inputs.map((t) => s.embeddingInput(t)) : req.inputs);
+      }
       session?.dispose();
       session = null;
       // llama.cpp has one logger per process: hand it back only if it is still this host's (another

@@ -16,8 +16,11 @@ import type {
   EngineIdentity,
   EngineSettings,
   GenerationRound,
+  SyntheticInputs,
+  SyntheticShape,
 } from "../../measure/engine-contract.js";
 import { EngineError, ModelFileError, type PerfBaselineError, UsageError } from "../../util/errors.js";
+import { SYNTHETIC_SALT, syntheticTokens } from "../../workload/workload.js";
 import type { LlamaEngineOptions } from "../node-llama-cpp/engine.js";
 import { LLAMA_CPP_RELEASE } from "./abi.js";
 import type { DecodeHost } from "./decode-host.js";
@@ -196,6 +199,9 @@ export class LlamaCppEngine implements Engine {
   private failure: Error | null = null;
   private logger: InitReply["logger"] | null = null;
   private disposed = false;
+  /** the model's vocabulary size (synthetic tokens are drawn from it); set by init */
+  private nVocab = 0;
+  private readonly syntheticCache = new Map<string, Int32Array>();
 
   /**
    * @param host a decode host on this thread (for callgrind, which does not see a worker's calls into
@@ -308,11 +314,31 @@ export class LlamaCppEngine implements Engine {
     return this.tokens(text).length;
   }
 
-  async generate(prompt: string, maxNewTokens: number): Promise<GenerationRound> {
-    if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1)
-      throw new UsageError(`--max-new-tokens must be a positive integer, got ${maxNewTokens}`);
-    const promptTokens = this.tokens(prompt);
-    const r = await this.request<GenerationOutcome>({ type: "generate", prompt: promptTokens, maxNewTokens });
+  /** `count` synthetic tokens of stream `salt` (workload/workload.ts syntheticTokens), cached. */
+  private synthetic(count: number, salt: number): Int32Array {
+    const key = `${salt}:${count}`;
+    let t = this.syntheticCache.get(key);
+    if (!t) {
+      t = syntheticTokens(count, this.nVocab, salt);
+      this.syntheticCache.set(key, t);
+    }
+    return t;
+  }
+
+  async generate(prompt: string, maxNewTokens: number, shape: SyntheticShape = {}): Promise<GenerationRound> {
+    if (!Number.isInteger(maxNewTokens) || maxNewTokens < 0)
+      throw new UsageError(`--max-new-tokens must be a whole number, got ${maxNewTokens}`);
+    const promptTokens =
+      shape.syntheticTokens !== undefined
+        ? this.synthetic(shape.syntheticTokens, SYNTHETIC_SALT.prompt)
+        : this.tokens(prompt);
+    const depth = shape.depth ? this.synthetic(shape.depth, SYNTHETIC_SALT.depth) : undefined;
+    const r = await this.request<GenerationOutcome>({
+      type: "generate",
+      prompt: promptTokens,
+      maxNewTokens,
+      ...(depth ? { depth } : {}),
+    });
     const times = Array.from(r.token_times_ns);
     return {
       start_ns: r.start_ns,
@@ -326,7 +352,8 @@ export class LlamaCppEngine implements Engine {
     };
   }
 
-  async embed(texts: readonly string[]): Promise<EmbeddingRound> {
+  async embed(texts: readonly string[], synthetic?: SyntheticInputs): Promise<EmbeddingRound> {
+    if (synthetic) return this.embedSynthetic(synthetic);
     const inputs = texts.map((t) => this.embeddingInput(t));
     const r = await this.request<EmbeddingOutcome>({ type: "embed", inputs });
     return {
@@ -336,6 +363,23 @@ export class LlamaCppEngine implements Engine {
       inputs: texts.length,
       // as the node-llama-cpp engine counts them: the texts' tokens, without the BOS/EOS the input gets
       input_tokens: texts.reduce((a, t) => a + this.tokens(t).length, 0),
+      call_durations_ns: Array.from(r.call_durations_ns),
+      vectors: r.vectors,
+    };
+  }
+
+  /** Embeds `s.inputs` inputs of `s.tokens` synthetic tokens each (BOS/EOS added as for a text). */
+  private async embedSynthetic(s: SyntheticInputs): Promise<EmbeddingRound> {
+    const inputs = Array.from({ length: s.inputs }, (_, i) =>
+      this.synthetic(s.tokens, SYNTHETIC_SALT.embedding + i),
+    );
+    const r = await this.request<EmbeddingOutcome>({ type: "embed", inputs, wrap: true });
+    return {
+      start_ns: r.start_ns,
+      end_ns: r.end_ns,
+      calls: s.inputs,
+      inputs: s.inputs,
+      input_tokens: s.inputs * s.tokens,
       call_durations_ns: Array.from(r.call_durations_ns),
       vectors: r.vectors,
     };
@@ -368,6 +412,7 @@ export class LlamaCppEngine implements Engine {
       throw err;
     }
     this.logger = r.logger;
+    this.nVocab = r.info.n_vocab;
     loggersEver.add(r.logger.own);
     loggersLive.add(r.logger.own);
     // as run: the context padded to 256, the batch capped at the context (llama_context does both)
@@ -378,6 +423,7 @@ export class LlamaCppEngine implements Engine {
       context_size: requestedContextSize,
       gpu: "off",
       gpu_layers: 0,
+      ...(req.ubatchSize !== null ? { ubatch_size: r.info.n_ubatch } : {}),
     };
     this.identity = {
       name: LLAMA_CPP_ENGINE_NAME,
@@ -421,11 +467,14 @@ export async function createLlamaCppEngine(opts: LlamaCppEngineOptions): Promise
           LLAMA_CPP_MAX_THREADS,
         );
   const batchSize = checkCount("--batch-size", opts.batchSize ?? LLAMA_CPP_DEFAULT_BATCH_SIZE, 1 << 20);
+  const ubatchSize =
+    opts.ubatchSize === undefined ? null : checkCount("--ubatch-size", opts.ubatchSize, 1 << 20);
   const gpu = opts.gpu ?? "off";
   if (gpu !== "off" && gpu !== "auto")
     throw new UsageError(`--engine llama-cpp runs on the CPU only: use --gpu off (got --gpu ${gpu})`);
   // node-llama-cpp pads the context to a multiple of 256 (padSafeContextSize); the same here
-  const wanted = opts.contextSize ?? Math.max(512, Math.ceil(((opts.maxNewTokens ?? 0) + 256) / 256) * 256);
+  const room = (opts.maxNewTokens ?? 0) + (opts.contextRoom ?? 0) + 256;
+  const wanted = opts.contextSize ?? Math.max(512, Math.ceil(room / 256) * 256);
   const contextSize = checkCount("--context-size", Math.ceil(wanted / 256) * 256, 1 << 24);
   if (!existsSync(opts.modelPath) || !statSync(opts.modelPath).isFile())
     throw new ModelFileError(opts.modelPath, "no such file");
@@ -445,6 +494,7 @@ export async function createLlamaCppEngine(opts: LlamaCppEngineOptions): Promise
       threads,
       contextSize,
       batchSize,
+      ubatchSize,
       cpuVariant: opts.cpuVariant ?? null,
     },
     lib.source,

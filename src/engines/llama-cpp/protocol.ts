@@ -27,11 +27,26 @@ export type WorkerRequest =
       threads: number;
       contextSize: number;
       batchSize: number;
+      /** n_ubatch; null: batchSize */
+      ubatchSize: number | null;
       /** load only this CPU variant (libggml-cpu-NAME.so) where libDir has it; null: ggml picks the best */
       cpuVariant: string | null;
     }
-  | { id: number; type: "generate"; prompt: Int32Array; maxNewTokens: number }
-  | { id: number; type: "embed"; inputs: Int32Array[] }
+  | {
+      id: number;
+      type: "generate";
+      prompt: Int32Array;
+      maxNewTokens: number;
+      /** tokens decoded before the round's timing starts (`--depth`) */
+      depth?: Int32Array;
+    }
+  | {
+      id: number;
+      type: "embed";
+      inputs: Int32Array[];
+      /** true: the inputs are bare tokens, the host adds BOS/EOS/SEP (session.ts embeddingInput) first */
+      wrap?: boolean;
+    }
   | {
       id: number;
       type: "dispose";

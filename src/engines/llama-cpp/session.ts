@@ -29,8 +29,10 @@ export interface SessionOptions {
   threads: number;
   /** n_ctx in tokens */
   contextSize: number;
-  /** n_batch = n_ubatch in tokens */
+  /** n_batch in tokens */
   batchSize: number;
+  /** n_ubatch in tokens (llama-bench `-ub`); default: batchSize */
+  ubatchSize?: number;
   /** the last error line llama.cpp logged, for error messages */
   lastError: () => string | null;
 }
@@ -40,6 +42,7 @@ export interface SessionInfo {
   n_vocab: number;
   n_ctx: number;
   n_batch: number;
+  n_ubatch: number;
   /** llama_pooling_type of the context (embedding mode); null for generation */
   pooling_type: number | null;
   n_embd_out: number;
@@ -111,7 +114,7 @@ export class LlamaCppSession {
       ...api.llama_context_default_params(),
       n_ctx: opts.contextSize,
       n_batch: opts.batchSize,
-      n_ubatch: opts.batchSize,
+      n_ubatch: opts.ubatchSize ?? opts.batchSize,
       n_seq_max: 1,
       n_threads: opts.threads,
       n_threads_batch: opts.threads,
@@ -151,6 +154,7 @@ export class LlamaCppSession {
       n_vocab: api.llama_vocab_n_tokens(this.vocab),
       n_ctx: api.llama_n_ctx(this.ctx),
       n_batch: nBatch,
+      n_ubatch: api.llama_n_ubatch(this.ctx),
       pooling_type: pooling,
       n_embd_out:
         pooling === LLAMA_POOLING_TYPE.RANK
@@ -185,30 +189,44 @@ export class LlamaCppSession {
     }
   }
 
+  /** Decodes `input` after what the context holds, in n_batch chunks (logits of the last token only). */
+  private prefill(input: Int32Array): void {
+    const nBatch = this.info.n_batch;
+    for (let at = 0; at < input.length; at += nBatch) {
+      const chunk = input.subarray(at, Math.min(input.length, at + nBatch));
+      this.tokens.set(chunk);
+      this.decode(chunk.length);
+    }
+  }
+
   /**
    * Prefills `prompt` (in n_batch chunks) and generates exactly `maxNewTokens` tokens greedily; an
-   * end-of-generation token does not stop it. Each token's time is taken right after it is sampled.
-   * @throws EngineError when the prompt plus new tokens exceed the context, or llama.cpp fails.
+   * end-of-generation token does not stop it; 0 processes the prompt only (llama-bench's pp test). Each
+   * token's time is taken right after it is sampled. `depth` tokens (llama-bench `-d`) are decoded first,
+   * before the round's timing starts.
+   * @throws EngineError when depth, prompt and new tokens exceed the context, or llama.cpp fails.
    */
-  generate(prompt: Int32Array, maxNewTokens: number): GenerationOutcome {
+  generate(prompt: Int32Array, maxNewTokens: number, depth?: Int32Array): GenerationOutcome {
     if (this.opts.mode !== "generation")
       throw new EngineError("this engine was loaded for embedding, not generation");
     if (prompt.length === 0) throw new EngineError("the prompt has no tokens");
-    if (prompt.length + maxNewTokens > this.info.n_ctx)
+    const depthTokens = depth?.length ?? 0;
+    if (depthTokens + prompt.length + maxNewTokens > this.info.n_ctx)
       throw new EngineError(
-        `the prompt (${prompt.length} tokens) and ${maxNewTokens} new tokens exceed the context of ${this.info.n_ctx} tokens: raise --context-size`,
+        `${depthTokens ? `a depth of ${depthTokens} tokens, ` : ""}the prompt (${prompt.length} tokens) and ${maxNewTokens} new tokens exceed the context of ${this.info.n_ctx} tokens: raise --context-size`,
       );
     const { api, ctx, chain, tokens } = this;
     api.llama_memory_clear(this.memory, true);
     api.llama_sampler_reset(chain);
+    if (depth && depth.length > 0) this.prefill(depth);
     const ids = new Int32Array(maxNewTokens);
     const times = new BigInt64Array(maxNewTokens);
-    const nBatch = this.info.n_batch;
     const start = now();
-    for (let at = 0; at < prompt.length; at += nBatch) {
-      const chunk = prompt.subarray(at, Math.min(prompt.length, at + nBatch));
-      tokens.set(chunk);
-      this.decode(chunk.length);
+    this.prefill(prompt);
+    if (maxNewTokens === 0) {
+      // llama-bench calls llama_synchronize after a pp test's decode; this engine runs the CPU backend only,
+      // whose llama_decode returns with the graph computed and the logits copied
+      return { start_ns: start, end_ns: now(), token_ids: ids, token_times_ns: times };
     }
     let token = api.llama_sampler_sample(chain, ctx, -1);
     ids[0] = token;

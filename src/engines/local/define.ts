@@ -5,6 +5,7 @@
  * plus this.
  */
 import type { Engine } from "../../measure/engine-contract.js";
+import { UsageError } from "../../util/errors.js";
 import type { FlagTable, FlagValues } from "../../util/flags.js";
 import type { EngineDefinition, RunShape } from "../definition.js";
 import {
@@ -26,8 +27,12 @@ export interface LocalEngineFactoryOptions {
   embeddingThreads?: number;
   /** tokens per evaluation batch. Defaults to 512. */
   batchSize?: number;
-  /** context tokens. Defaults to max(512, new tokens + 256), padded to 256. */
+  /** n_ubatch in tokens (`--ubatch-size`, the llama-cpp engine). Defaults to the batch size. */
+  ubatchSize?: number;
+  /** context tokens. Defaults to max(512, new tokens + contextRoom + 256), padded to 256. */
   contextSize?: number;
+  /** tokens beyond the new ones the default context must hold: depth plus a synthetic prompt. Default 0. */
+  contextRoom?: number;
   gpu: GpuChoice;
   /** new tokens per round (sizes the default context); 0 for embedding */
   maxNewTokens: number;
@@ -66,12 +71,43 @@ export interface LocalEngineSpec {
   extraOptions?: (values: FlagValues) => Partial<Pick<LocalOptions, "llamaLib">>;
   /** imports the factory (and with it the native code) only when a run needs it */
   load: () => Promise<LocalEngineFactory>;
+  /**
+   * the workload shape flags this engine cannot run (e.g. `depth`), refused with one line naming the flag
+   * and the engine; `max-new-tokens-0` stands for `--max-new-tokens 0`
+   */
+  refuses?: readonly string[];
 }
 
 /** A local engine's definition: what it describes, and the loader of its factory (what its executors run). */
 export interface LocalEngineDefinition extends EngineDefinition<LocalOptions> {
   /** imports the factory (and with it the native code); only the process that runs the engine calls it */
   load: () => Promise<LocalEngineFactory>;
+}
+
+/**
+ * `options`, unless they ask for a workload shape the engine refuses.
+ * @throws UsageError "--depth is not supported by --engine node-llama-cpp (use --engine llama-cpp)".
+ */
+function refuseShapes(spec: LocalEngineSpec, options: LocalOptions, shape: RunShape): LocalOptions {
+  if (shape.mode === "embedding" && options.depth !== undefined)
+    throw new UsageError(
+      "--depth applies to --mode generation (an embedding call starts on an empty context)",
+    );
+  if (shape.mode === "generation" && options.inputTexts !== undefined)
+    throw new UsageError("--input-texts applies to --mode embedding");
+  const asked: [string, boolean][] = [
+    ["prompt-tokens", options.promptTokens !== undefined],
+    ["depth", options.depth !== undefined],
+    ["input-texts", options.inputTexts !== undefined],
+    ["ubatch-size", options.ubatchSize !== undefined],
+    ["max-new-tokens-0", shape.mode === "generation" && shape.maxNewTokens === 0],
+  ];
+  for (const [flag, given] of asked)
+    if (given && spec.refuses?.includes(flag))
+      throw new UsageError(
+        `${flag === "max-new-tokens-0" ? "--max-new-tokens 0" : `--${flag}`} is not supported by --engine ${spec.name} (use --engine llama-cpp)`,
+      );
+  return options;
 }
 
 /** The definition of a local engine from its spec. */
@@ -85,10 +121,11 @@ export function localEngine(spec: LocalEngineSpec): LocalEngineDefinition {
     summary: spec.summary,
     flags: { ...LOCAL_FLAGS, ...(spec.extraFlags ?? {}) },
     load: spec.load,
-    optionsFromFlags: (values) => withExtra(localOptionsFromFlags(values), values),
+    optionsFromFlags: (values, shape) =>
+      refuseShapes(spec, withExtra(localOptionsFromFlags(values), values), shape),
     captureOptions(baseline, values) {
       const plan = localCapturePlan(baseline, values);
-      return { ...plan, options: withExtra(plan.options, values) };
+      return { ...plan, options: refuseShapes(spec, withExtra(plan.options, values), plan.shape) };
     },
     benchArgv: (o: LocalOptions, shape: RunShape) => ["--engine", spec.name, ...localBenchArgv(o, shape)],
     describe: (_o: LocalOptions, shape: RunShape) => `${shape.rounds} rounds`,

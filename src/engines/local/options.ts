@@ -28,7 +28,15 @@ export interface LocalOptions {
   threads?: number;
   embeddingThreads?: number;
   batchSize?: number;
+  /** `--ubatch-size`: llama.cpp's n_ubatch (llama-bench `-ub`); absent: the batch size */
+  ubatchSize?: number;
   contextSize?: number;
+  /** `--prompt-tokens`: a synthetic prompt (generation) or input (embedding) of this many tokens */
+  promptTokens?: number;
+  /** `--depth`: synthetic tokens in the context before each round's timing (generation) */
+  depth?: number;
+  /** `--input-texts`: embedding inputs per call */
+  inputTexts?: number;
   gpu: GpuChoice;
   /**
    * `--llama-lib DIR` of the llama-cpp engine: an absolute folder with another build of the same llama.cpp
@@ -92,6 +100,40 @@ export const LOCAL_FLAGS = {
     description: "tokens per evaluation batch",
     default: DEFAULT_BATCH_SIZE,
   },
+  "ubatch-size": {
+    kind: "int",
+    min: LOCAL_LIMITS.batch_size.min,
+    max: LOCAL_LIMITS.batch_size.max,
+    unit: "tokens",
+    description: "tokens per physical batch, llama.cpp's n_ubatch (llama-bench -ub); llama-cpp engine",
+    default: "the batch size",
+  },
+  "prompt-tokens": {
+    kind: "int",
+    min: 1,
+    max: LOCAL_LIMITS.workload_tokens.max,
+    unit: "tokens",
+    description:
+      "a deterministic synthetic prompt of exactly this many tokens of the model's vocabulary (llama-bench -p; 1 with new tokens: its tg test); embedding: the length of each input; llama-cpp engine",
+    default: "the specification's prompt and texts",
+  },
+  depth: {
+    kind: "int",
+    min: 0,
+    max: LOCAL_LIMITS.workload_tokens.max,
+    unit: "tokens",
+    description:
+      "synthetic tokens already in the context before each round's timing starts (llama-bench -d); generation, llama-cpp engine",
+    default: 0,
+  },
+  "input-texts": {
+    kind: "int",
+    min: 1,
+    max: 1024,
+    description:
+      "embedding inputs per call: the specification's texts in turn, or synthetic inputs with --prompt-tokens",
+    default: 2,
+  },
   "context-size": {
     kind: "int",
     min: LOCAL_LIMITS.context_size.min,
@@ -140,11 +182,20 @@ export function localOptionsFromFlags(values: FlagValues, base: Partial<LocalOpt
     threads: threadsFlag(values, "threads", base.threads),
     embeddingThreads: threadsFlag(values, "embedding-threads", base.embeddingThreads),
     batchSize: read.optionalInt("batch-size", base.batchSize),
+    ...defined("ubatchSize", read.optionalInt("ubatch-size", base.ubatchSize)),
     contextSize: read.optionalInt("context-size", base.contextSize),
+    ...defined("promptTokens", read.optionalInt("prompt-tokens", base.promptTokens)),
+    ...defined("depth", read.optionalInt("depth", base.depth) || undefined),
+    ...defined("inputTexts", read.optionalInt("input-texts", base.inputTexts)),
     gpu: read.choice("gpu", base.gpu ?? "off"),
     ...(base.llamaLib !== undefined ? { llamaLib: base.llamaLib } : {}),
     ...counterOf(values, base.counter),
   };
+}
+
+/** `{ [key]: value }`, or nothing when the value is undefined (optional options stay absent). */
+function defined<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
 }
 
 /**
@@ -192,8 +243,10 @@ export function localCapturePlan(baseline: BenchmarkResult, values: FlagValues):
     threads: pick("threads"),
     embeddingThreads: pick("embedding_threads"),
     batchSize: pick("batch_size"),
+    ...defined("ubatchSize", s.ubatch_size),
     contextSize: pick("context_size"),
     gpu: asGpu(s.gpu),
+    ...baselineShape(baseline),
   });
   return {
     shape: shapeFromFlags(values, baseline.mode, {
@@ -202,6 +255,19 @@ export function localCapturePlan(baseline: BenchmarkResult, values: FlagValues):
       maxNewTokens: baseline.mode === "generation" ? baseline.max_new_tokens : 0,
     }),
     options,
+  };
+}
+
+/** The workload shape options a baseline was recorded with (its workload block says which were given). */
+function baselineShape(
+  baseline: BenchmarkResult,
+): Partial<Pick<LocalOptions, "promptTokens" | "depth" | "inputTexts">> {
+  const w = baseline.workload;
+  const inputs = baseline.mode === "embedding" ? baseline.input_texts : undefined;
+  return {
+    ...defined("promptTokens", w.synthetic_tokens),
+    ...defined("depth", w.depth),
+    ...defined("inputTexts", inputs !== undefined && inputs !== 2 ? inputs : undefined),
   };
 }
 
@@ -222,7 +288,11 @@ export function localBenchArgv(o: LocalOptions, shape: RunShape): string[] {
     ["threads", generation ? o.threads : undefined],
     ["embedding-threads", generation ? undefined : o.embeddingThreads],
     ["batch-size", o.batchSize],
+    ["ubatch-size", o.ubatchSize],
     ["context-size", o.contextSize],
+    ["prompt-tokens", o.promptTokens],
+    ["depth", generation ? o.depth : undefined],
+    ["input-texts", generation ? undefined : o.inputTexts],
     ["gpu", o.gpu],
     ["counter", o.counter === "instructions" ? "instructions" : undefined],
   ]);

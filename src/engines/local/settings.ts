@@ -29,6 +29,8 @@ export const LOCAL_LIMITS = {
   batch_size: { min: 1, max: 65_536 },
   /** context tokens (llama.cpp pads it up to a multiple of 256) */
   context_size: { min: 1, max: 1_048_576 },
+  /** synthetic prompt or input tokens, and depth (`--prompt-tokens`, `--depth`) */
+  workload_tokens: { max: 1_048_576 },
 } as const;
 
 /** Logical cores this process may use (os.availableParallelism: respects CPU affinity). */
@@ -42,8 +44,9 @@ export function logicalCores(): number {
  * for the prompt, at least 512.
  * @param requested tokens, or undefined for the default.
  * @param maxNewTokens new tokens per round (sizes the default).
+ * @param room further tokens the default must hold (depth plus a synthetic prompt); default 0.
  */
-export function effectiveContextSize(requested: number | undefined, maxNewTokens: number): number {
-  const wanted = requested ?? Math.max(512, maxNewTokens + 256);
+export function effectiveContextSize(requested: number | undefined, maxNewTokens: number, room = 0): number {
+  const wanted = requested ?? Math.max(512, maxNewTokens + room + 256);
   return Math.ceil(wanted / 256) * 256;
 }

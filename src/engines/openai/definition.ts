@@ -84,7 +84,7 @@ function servingCapturePlan(baseline: BenchmarkResult, values: FlagValues): Capt
       String(baseline.serving?.inputs_per_request ?? baseline.settings.batch_size ?? DEFAULT_EMBEDDING_BATCH);
   }
   return {
-    shape,
+    shape: refuseNoNewTokens(shape),
     options: servingOptionsFromFlags(flags, baseline.mode, rounds),
   };
 }
@@ -133,6 +133,18 @@ function servingBenchArgv(s: ServingOptions, shape: RunShape): string[] {
  */
 export type ServingEngineDefinition = EngineDefinition<ServingOptions>;
 
+/**
+ * `shape`, unless it asks for no new tokens: a chat or completion request cannot process a prompt only.
+ * @throws UsageError "--max-new-tokens 0 ...".
+ */
+function refuseNoNewTokens(shape: RunShape): RunShape {
+  if (shape.mode === "generation" && shape.maxNewTokens === 0)
+    throw new UsageError(
+      "--max-new-tokens 0 (prompt processing only) is not supported by --engine openai: a request always generates a token",
+    );
+  return shape;
+}
+
 /** The openai engine's definition. */
 export const openaiEngine: ServingEngineDefinition = {
   name: "openai",
@@ -145,7 +157,8 @@ export const openaiEngine: ServingEngineDefinition = {
         "serving baseline: send the API key to the base URL the baseline recorded (else give --base-url)",
     },
   },
-  optionsFromFlags: (values, shape) => servingOptionsFromFlags(values, shape.mode, shape.rounds),
+  optionsFromFlags: (values, shape) =>
+    servingOptionsFromFlags(values, shape.mode, refuseNoNewTokens(shape).rounds),
   captureOptions: servingCapturePlan,
   benchArgv: servingBenchArgv,
   describe: (s) => `${s.numRequests ?? "timed"} requests to ${s.baseUrl.href}`,

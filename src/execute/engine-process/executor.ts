@@ -37,7 +37,7 @@ export async function runInEngineProcess(
   spec: RunSpec,
   opts: SupervisorOptions = {},
 ): Promise<RunOutcome> {
-  const resolved = targetModel(target, spec.detail);
+  const resolved = targetModel(target, spec.detail, spec);
   if ("failed" in resolved) return resolved.failed;
   return runSupervised(localRunRequest(target, resolved.model, spec), spec, opts);
 }

@@ -22,6 +22,7 @@ import { toolVersion } from "../../util/tool-version.js";
 import {
   embeddingWorkload,
   generationWorkload,
+  type WorkloadShape,
   type WorkloadSpec,
   workloadDigest,
 } from "../../workload/workload.js";
@@ -71,8 +72,7 @@ export async function runLocalBenchmark(
   hooks: LocalRunHooks = {},
 ): Promise<BenchmarkResult | null> {
   const before = { environment: captureEnvironment(), git: gitProvenance() };
-  const workload =
-    req.shape.mode === "generation" ? generationWorkload(req.shape.maxNewTokens) : embeddingWorkload();
+  const workload = localWorkload(req);
   hooks.status?.(`loading ${req.model.path}`);
   const engine = await loadEngine(create, req, hooks);
   try {
@@ -82,6 +82,25 @@ export async function runLocalBenchmark(
   } finally {
     await engine.dispose();
   }
+}
+
+/** The workload of a local run: the shape's new tokens and the options' workload shape flags. */
+export function localWorkload(req: Pick<LocalRunRequest, "shape" | "options">): WorkloadSpec {
+  const o = req.options;
+  const shape: WorkloadShape = {
+    ...(o.promptTokens !== undefined ? { syntheticTokens: o.promptTokens } : {}),
+    ...(o.depth ? { depth: o.depth } : {}),
+    ...(o.inputTexts !== undefined ? { inputTexts: o.inputTexts } : {}),
+  };
+  return req.shape.mode === "generation"
+    ? generationWorkload(req.shape.maxNewTokens, shape)
+    : embeddingWorkload(shape);
+}
+
+/** Depth plus a synthetic prompt or input: tokens the context holds beyond the new ones (0 without them). */
+function contextRoom(req: Pick<LocalRunRequest, "shape" | "options">): number {
+  const generation = req.shape.mode === "generation";
+  return (generation ? (req.options.depth ?? 0) : 0) + (req.options.promptTokens ?? 0);
 }
 
 /** The engine from its factory, wrapped by the request's test device when it has one. */
@@ -98,7 +117,9 @@ async function loadEngine(
     threads: options.threads,
     embeddingThreads: options.embeddingThreads,
     batchSize: options.batchSize,
+    ...(options.ubatchSize !== undefined ? { ubatchSize: options.ubatchSize } : {}),
     contextSize: options.contextSize,
+    contextRoom: contextRoom(req),
     gpu: options.gpu,
     maxNewTokens: shape.mode === "generation" ? shape.maxNewTokens : 0,
     llamaLib: options.llamaLib,
