@@ -31,11 +31,12 @@ function ms(x: { median: number; p10: number; p90: number }): string {
   return `${x.median.toFixed(1)} ms (p10 ${x.p10.toFixed(1)}, p90 ${x.p90.toFixed(1)})`;
 }
 
-/** The test: mode, engine, model, rounds. */
+/** The test: mode (and the test's name, llama-bench's way: pp512, tg128 @ d1024), engine, model, rounds. */
 function testLine(r: BenchmarkResult): string {
   const model = `${r.model.name ?? r.model_path}${r.model.dummy ? " (dummy weights)" : ""}`;
   const what = r.serving ? `${r.serving.requests.completed} requests` : `${r.samples.length} rounds`;
-  return `${r.mode}, ${r.engine.name}, ${model}: ${what}${r.complete ? "" : " (partial)"}`;
+  const test = r.test === undefined ? "" : ` ${r.test}`;
+  return `${r.mode}${test}, ${r.engine.name}, ${model}: ${what}${r.complete ? "" : " (partial)"}`;
 }
 
 /** The median of the gated metric, its spread (robust CV, p10 to p90) and the rate. */
@@ -46,8 +47,14 @@ function figuresLine(r: BenchmarkResult): string | null {
     if (!("output_tokens_per_second" in s)) return `latency median ${ms(s.latency_ms)}; ${rate}`;
     return `TTFT median ${s.ttft_ms ? ms(s.ttft_ms) : "-"}; ${fmtRate(s.output_tokens_per_second)} output tokens/s, ${rate}`;
   }
-  const metric = r.mode === "generation" ? "tokens/s" : "calls/s";
-  const s = r.mode === "generation" ? r.statistics.tokens_per_second : r.statistics.calls_per_second;
+  // a prompt-processing test (--max-new-tokens 0) generates nothing: its figure is the prefill rate
+  const promptOnly = r.mode === "generation" && r.max_new_tokens === 0;
+  const metric = promptOnly ? "prefill tokens/s" : r.mode === "generation" ? "tokens/s" : "calls/s";
+  const s = promptOnly
+    ? r.statistics.prefill_tokens_per_second
+    : r.mode === "generation"
+      ? r.statistics.tokens_per_second
+      : r.statistics.calls_per_second;
   if (!s) return null;
   const rate =
     r.mode === "generation"

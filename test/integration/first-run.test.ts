@@ -49,7 +49,7 @@ describe("a bench run on a terminal says what it measured", () => {
     const run = runCli(args);
     expect(run.status, run.stderr).toBe(0);
     expect(() => JSON.parse(run.stdout)).not.toThrow();
-    expect(run.stderr).toMatch(/^perf-baseline: embedding, llama-cpp, .*: 3 rounds$/m);
+    expect(run.stderr).toMatch(/^perf-baseline: embedding emb2, llama-cpp, .*: 3 rounds$/m);
     expect(run.stderr).toMatch(/^perf-baseline: calls\/s median [0-9.]+ ± [0-9.]+ % \(robust CV; /m);
     // the dummy-weights warning, once
     expect(run.stderr.match(/warning: dummy weights/g)).toHaveLength(1);
