@@ -32,9 +32,10 @@ describe("folders under /proc/self end in one line, not a spin", () => {
     );
   });
 
-  it("XDG_DATA_HOME=/proc/self history list (the store's folder)", () => {
+  it("XDG_DATA_HOME=/proc/self history import (the store's folder, made by a command that records)", () => {
     expectQuickOneLine(
-      () => runCli(["history", "list"], { env: { XDG_DATA_HOME: "/proc/self" }, timeoutMs: 20_000 }),
+      () =>
+        runCli(["history", "import", fixture], { env: { XDG_DATA_HOME: "/proc/self" }, timeoutMs: 20_000 }),
       EXIT.output,
       /history store sqlite:\/proc\/self\/perf-baseline\/history\.sqlite: cannot be opened \(ENOENT/,
     );
