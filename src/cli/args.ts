@@ -111,6 +111,38 @@ export function parseCommandArgs(cmd: Command, argv: string[], maxPositionals = 
     };
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    throw new UsageError(`${cmd.name}: ${(err as Error).message.split("\n")[0]} (see --help)`);
+    throw new UsageError(`${cmd.name}: ${parseErrorText(cmd, (err as Error).message)} (see --help)`);
   }
+}
+
+/** Edit distance (Levenshtein) between two short strings. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(
+        (prev[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    prev = row;
+  }
+  return prev[b.length] as number;
+}
+
+/**
+ * node:util parseArgs' message in the CLI's words: an unknown flag is named, with the closest flag the command
+ * has when one is within two edits ("unknown flag --round (did you mean --rounds?)"); other messages keep
+ * their first line.
+ */
+export function parseErrorText(cmd: Command, message: string): string {
+  const unknown = /^Unknown option '(-{1,2})([^']+)'/.exec(message);
+  if (!unknown) return message.split("\n")[0] as string;
+  const given = unknown[2] as string;
+  const near = Object.keys(cmd.flags)
+    .map((name) => ({ name, d: editDistance(given, name) }))
+    .filter((c) => c.d <= 2)
+    .sort((x, y) => x.d - y.d)[0];
+  return `unknown flag ${unknown[1]}${given}${near ? ` (did you mean --${near.name}?)` : ""}`;
 }

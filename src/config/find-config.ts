@@ -56,10 +56,15 @@ export function findGateConfig(explicit?: string, cwd: string = process.cwd()): 
 
 /**
  * Checks that the configured baseline of `mode` exists, before it is read.
- * @throws ResultFileError (exit 5), one line: where it looked, and how to give one (--baseline) or make one
+ * @param give how the calling command takes another baseline. Defaults to `gate`'s "--baseline FILE".
+ * @throws ResultFileError (exit 5), one line: where it looked, and how to give one or make one
  *   (`perf-baseline baseline`).
  */
-export function assertConfiguredBaseline(found: FoundConfig, mode: Mode): void {
+export function assertConfiguredBaseline(
+  found: FoundConfig,
+  mode: Mode,
+  give = "give one with --baseline FILE",
+): void {
   const path = found.config.baselines[mode];
   if (existsSync(path)) return;
   const from = found.path
@@ -67,6 +72,6 @@ export function assertConfiguredBaseline(found: FoundConfig, mode: Mode): void {
     : `the default ${mode} baseline: no ${DEFAULT_CONFIG_PATH} in ${found.searchedFrom} or a folder above`;
   throw new ResultFileError(
     path,
-    `file not found (${from}); give one with --baseline FILE, or make one with \`perf-baseline baseline\` (in the folder of the configuration file)`,
+    `file not found (${from}); ${give}, or make one with \`perf-baseline baseline\` (in the folder of the configuration file)`,
   );
 }

@@ -34,7 +34,8 @@ function ms(x: { median: number; p10: number; p90: number }): string {
 /** The test: mode (and the test's name, llama-bench's way: pp512, tg128 @ d1024), engine, model, rounds. */
 function testLine(r: BenchmarkResult): string {
   const model = `${r.model.name ?? r.model_path}${r.model.dummy ? " (dummy weights)" : ""}`;
-  const what = r.serving ? `${r.serving.requests.completed} requests` : `${r.samples.length} rounds`;
+  const n = r.serving ? r.serving.requests.completed : r.samples.length;
+  const what = `${n} ${r.serving ? "request" : "round"}${n === 1 ? "" : "s"}`;
   const test = r.test === undefined ? "" : ` ${r.test}`;
   return `${r.mode}${test}, ${r.engine.name}, ${model}: ${what}${r.complete ? "" : " (partial)"}`;
 }

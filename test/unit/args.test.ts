@@ -87,3 +87,25 @@ describe("help and ranges come from the flag's one declaration", () => {
     expect(() => flagReader(table, { window: "2001" }).int("window", 200)).toThrow(/up to 2000/);
   });
 });
+
+describe("an unknown flag", () => {
+  it("is named, with the closest flag of the command when one is near", async () => {
+    const { parseErrorText } = await import("../../src/cli/args.js");
+    const cmd = {
+      name: "x",
+      summary: "",
+      usage: "",
+      flags: { rounds: { kind: "int" }, warmup: { kind: "int" } },
+    };
+    const msg = (given: string) =>
+      parseErrorText(
+        cmd as never,
+        `Unknown option '--${given}'. To specify a positional argument starting with a '-', place it at the end`,
+      );
+    expect(msg("round")).toBe("unknown flag --round (did you mean --rounds?)");
+    expect(msg("bogus")).toBe("unknown flag --bogus");
+    expect(parseErrorText(cmd as never, "Option '--rounds <value>' argument missing\nmore")).toBe(
+      "Option '--rounds <value>' argument missing",
+    );
+  });
+});

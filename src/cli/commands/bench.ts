@@ -45,11 +45,12 @@ export const benchCommand: Command = {
     if (output !== undefined) assertWritablePath(output);
     const reports = reportsFromFlags(values);
     const progress = roundProgress(mode, process.stderr, shape);
+    const quiet = read.boolean("quiet");
     const outcome = await interruptible((signal) => {
       const spec: RunSpec = {
         ...shape,
         invocation: invocationOf(invocationPrefix, process.argv.slice(2)),
-        status,
+        status: quiet ? undefined : status,
         detail,
         onRound: progress.onRound,
         signal,
@@ -64,7 +65,7 @@ export const benchCommand: Command = {
       if (output !== undefined && !isStandardStream(output)) writeResult(output, result);
       writeReports(reports.files, { kind: "result", result });
       process.stdout.write(serializeResult(result));
-      printSummary(runSummaryLines(result), read.boolean("quiet"));
+      printSummary(runSummaryLines(result), quiet);
       if (result.complete)
         await recordToHistory([{ result, source: output ?? "bench run" }], {
           history: stringFlag(values, "history"),

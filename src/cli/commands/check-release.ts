@@ -59,7 +59,8 @@ export const checkReleaseCommand: Command = {
     const dir = stringFlag(values, "evidence-dir") ?? join("evidence", fileStamp(date));
     assertEvidenceFolder(dir);
     // every baseline is validated before anything runs: a bad one is exit 5 at once
-    for (const m of modes) assertConfiguredBaseline(found, m);
+    for (const m of modes)
+      assertConfiguredBaseline(found, m, "give a configuration that names one with --config FILE");
     const baselines = modes.map((m) => ({
       mode: m,
       path: config.baselines[m],
