@@ -128,6 +128,6 @@ export function localEngine(spec: LocalEngineSpec): LocalEngineDefinition {
       return { ...plan, options: refuseShapes(spec, withExtra(plan.options, values), plan.shape) };
     },
     benchArgv: (o: LocalOptions, shape: RunShape) => ["--engine", spec.name, ...localBenchArgv(o, shape)],
-    describe: (_o: LocalOptions, shape: RunShape) => `${shape.rounds} rounds`,
+    describe: (_o: LocalOptions, shape: RunShape) => `${shape.rounds} round${shape.rounds === 1 ? "" : "s"}`,
   };
 }
