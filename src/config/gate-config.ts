@@ -7,6 +7,36 @@ import type { Mode } from "../workload/workload.js";
 export const DEFAULT_CONFIG_PATH = "perf-baseline.config.json";
 
 const fraction = z.number().gt(0).lt(1);
+
+/**
+ * The per-round figures the gate can compare (`--metric`, `metrics`): rates (higher is better) and latencies in
+ * ms (lower is better). `itl_p99_ms` is not a figure rounds carry yet, so it is not among them.
+ */
+export const GATE_METRIC_NAMES = [
+  "tokens_per_second",
+  "prefill_tokens_per_second",
+  "decode_tokens_per_second",
+  "calls_per_second",
+  "ttft_ms",
+  "itl_ms",
+] as const;
+
+/** One gateable per-round figure. */
+export type GateMetricName = (typeof GATE_METRIC_NAMES)[number];
+
+/** How one metric is gated; each key defaults (src/gate/metrics.ts: its direction, the mode's threshold). */
+const metricSettings = z
+  .object({
+    /** "higher" (a rate) or "lower" (a latency) is better. Defaults to the metric's own (src/gate/metrics.ts). */
+    direction: z.enum(["higher", "lower"]).optional(),
+    /**
+     * The largest tolerated worsening, a fraction: for a higher-is-better metric the drop of the median, for
+     * a lower-is-better one the drop of baseline/candidate (a 30 % longer latency is a drop of 23 %).
+     * Defaults to the mode's `thresholds` value.
+     */
+    threshold: fraction.optional(),
+  })
+  .strict();
 const pathList = z.array(z.string().min(1));
 
 /**
@@ -28,6 +58,11 @@ export const gateConfigSchema = z
       .object({ generation: fraction.default(0.02), embedding: fraction.default(0.02) })
       .strict()
       .prefault({}),
+    /**
+     * Per-metric direction and threshold (`--metric NAME` picks what is gated), by metric name. Defaults to
+     * none: every metric then has its own direction and the mode's threshold.
+     */
+    metrics: z.partialRecord(z.enum(GATE_METRIC_NAMES), metricSettings).default({}),
     /** one-sided Mann-Whitney significance level. Defaults to 0.01. */
     alpha: fraction.default(0.01),
     /** a capture is noisy when its robust CV exceeds this fraction of the threshold. Defaults to 1/3 (T/3). */

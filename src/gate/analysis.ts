@@ -3,11 +3,12 @@
  * of medians with its seeded bootstrap interval, and the one-sided Mann-Whitney p-value. Pure.
  */
 
-import { type GateConfig, noisyCvOf, thresholdOf } from "../config/gate-config.js";
+import { type GateConfig, type GateMetricName, thresholdOf } from "../config/gate-config.js";
 import type { BenchmarkResult } from "../results/schema.js";
 import { bootstrapRatioCi, DIRECT_RESAMPLE_MAX_N, mannWhitneyU, median, robustCv } from "../stats/index.js";
 import { ResultFileError } from "../util/errors.js";
 import type { Mode } from "../workload/workload.js";
+import { type MetricSpec, roundValues } from "./metrics.js";
 
 /** The per-round figure the gate compares: generation tokens/s, embedding calls/s (higher is better). */
 export type GatedMetric = "tokens_per_second" | "calls_per_second";
@@ -18,20 +19,23 @@ export function gatedMetric(mode: Mode): GatedMetric {
 }
 
 /**
- * The gated metric of every measured round of a result.
+ * A metric of every measured round of a result: by default the specification's metric of its mode.
  * @param where the file (or label) to name in an error.
- * @throws ResultFileError when a round's value is not a positive finite number (nothing to divide by).
+ * @param name the metric (src/gate/metrics.ts); defaults to {@link gatedMetric} of the result's mode.
+ * @throws ResultFileError when a round's value is not a positive finite number (nothing to divide by), or a
+ *   round does not carry the metric.
  */
-export function metricSamples(result: BenchmarkResult, where: string): number[] {
-  const metric = gatedMetric(result.mode);
-  const values =
-    result.mode === "generation"
-      ? result.samples.map((s) => s.tokens_per_second)
-      : result.samples.map((s) => s.calls_per_second);
-  values.forEach((v, i) => {
+export function metricSamples(result: BenchmarkResult, where: string, name?: GateMetricName): number[] {
+  const metric = name ?? gatedMetric(result.mode);
+  const raw = roundValues(result, metric);
+  const values = raw.map((v, i) => {
+    if (v === null || v === undefined)
+      throw new ResultFileError(where, `field samples.${i}.${metric}: not recorded in this round`);
     if (!(Number.isFinite(v) && v > 0)) {
-      throw new ResultFileError(where, `field samples.${i}.${metric}: ${v} is not a positive throughput`);
+      const what = metric.endsWith("_ms") ? "latency" : "throughput";
+      throw new ResultFileError(where, `field samples.${i}.${metric}: ${v} is not a positive ${what}`);
     }
+    return v;
   });
   if (values.length === 0) throw new ResultFileError(where, "field samples: no measured rounds");
   return values;
@@ -51,9 +55,9 @@ export interface Analysis {
   label: string;
   baseline: SideStats;
   candidate: SideStats;
-  /** median(candidate) / median(baseline) */
+  /** median(candidate) / median(baseline); for a lower-is-better metric median(baseline) / median(candidate) */
   ratio: number;
-  /** 1 - ratio: the throughput drop, a fraction (negative when the candidate is faster) */
+  /** 1 - ratio: the throughput drop (the worsening), a fraction (negative when the candidate is better) */
   drop: number;
   /** seeded percentile-bootstrap interval of the ratio */
   ci: { low: number; high: number; confidence: number };
@@ -75,16 +79,22 @@ function side(xs: ArrayLike<number>): SideStats {
   return { n: xs.length, median: median(xs), robust_cv: robustCv(xs) };
 }
 
-/** Compares candidate samples with baseline samples of the gated metric of `mode`. */
+/**
+ * Compares candidate samples with baseline samples of the gated metric of `mode`, or of `metric` (its
+ * threshold and direction; src/gate/metrics.ts). For a lower-is-better metric the ratio and its interval are
+ * median(baseline) / median(candidate) and p tests "candidate higher", so a drop is always a worsening.
+ */
 export function analyze(
   label: string,
   baseline: readonly number[],
   candidate: readonly number[],
   mode: Mode,
   config: GateConfig,
+  metric?: MetricSpec,
 ): Analysis {
-  const t = thresholdOf(config, mode);
-  const noisyCv = noisyCvOf(config, mode);
+  const t = metric?.threshold ?? thresholdOf(config, mode);
+  const lower = metric?.direction === "lower";
+  const noisyCv = t * config.noisy_cv_fraction_of_threshold;
   // each side sorted once: the statistics below find a sorted sample in one pass instead of sorting again
   const bSorted = Float64Array.from(baseline).sort();
   const cSorted = Float64Array.from(candidate).sort();
@@ -94,13 +104,16 @@ export function analyze(
   // a small one is resampled by index, so it gets the sample as recorded (the same draws as ever)
   const forBootstrap = (xs: readonly number[], sorted: Float64Array) =>
     xs.length > DIRECT_RESAMPLE_MAX_N ? sorted : xs;
-  const ci = bootstrapRatioCi(forBootstrap(baseline, bSorted), forBootstrap(candidate, cSorted), {
+  const bs = forBootstrap(baseline, bSorted);
+  const cs = forBootstrap(candidate, cSorted);
+  const opts = {
     seed: config.bootstrap.seed,
     iterations: config.bootstrap.iterations,
     confidence: config.bootstrap.confidence,
-  });
-  const p = mannWhitneyU(cSorted, bSorted, "less").p_value;
-  const ratio = c.median / b.median;
+  };
+  const ci = lower ? bootstrapRatioCi(cs, bs, opts) : bootstrapRatioCi(bs, cs, opts);
+  const p = (lower ? mannWhitneyU(bSorted, cSorted, "less") : mannWhitneyU(cSorted, bSorted, "less")).p_value;
+  const ratio = lower ? b.median / c.median : c.median / b.median;
   const drop = 1 - ratio;
   const floor = 1 - t;
   return {

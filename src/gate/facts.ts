@@ -14,7 +14,7 @@
  * - second: the second capture as taken: its completeness and comparability;
  * - pooled: capture 2's analysis, the pooled one, capture 2's load and the drift test of both captures.
  */
-import { type GateConfig, noisyCvOf, thresholdOf } from "../config/gate-config.js";
+import type { GateConfig, GateMetricName } from "../config/gate-config.js";
 import type { BenchmarkResult } from "../results/schema.js";
 import { median } from "../stats/index.js";
 import type { Mode } from "../workload/workload.js";
@@ -23,6 +23,7 @@ import { type Comparability, checkComparability } from "./comparability.js";
 import { partialNote } from "./completeness.js";
 import { busierThan, type Contention, excludesDropDespite } from "./contention.js";
 import { type DriftTest, driftTest } from "./drift.js";
+import { defaultMetricOf, type MetricSpec, metricSpec } from "./metrics.js";
 import type { GateFix, GateReason, SecondCaptureWhy, WithinDrift } from "./reasons.js";
 import { type ChangedPathsFn, checkStaleness, type StaleReport } from "./staleness.js";
 
@@ -40,6 +41,8 @@ export interface GateInput {
   changedPaths?: ChangedPathsFn;
   /** gate partial results ("complete": false) too (--allow-incomplete); by default they are refused */
   allowIncomplete?: boolean;
+  /** the per-round figure to gate (src/gate/metrics.ts); defaults to the baseline's default metric */
+  metric?: GateMetricName;
 }
 
 /** A partial result gated with --allow-incomplete: the note the report carries. */
@@ -51,6 +54,10 @@ export interface SetupFacts {
   baseline: BenchmarkResult;
   config: GateConfig;
   mode: Mode;
+  /** the gated metric, its direction and threshold */
+  metric: MetricSpec;
+  /** the baseline block's capture medians and spread are of this metric (it is the one baselines record) */
+  blockApplies: boolean;
   /** T, a fraction */
   t: number;
   noisyCv: number;
@@ -158,13 +165,16 @@ export function setupFacts(input: GateInput): SetupFacts {
   ];
   const mode = baseline.mode;
   const comparability = checkComparability(baseline, candidate);
+  const metric = metricSpec(config, mode, input.metric ?? defaultMetricOf(baseline));
   return {
     input,
     baseline,
     config,
     mode,
-    t: thresholdOf(config, mode),
-    noisyCv: noisyCvOf(config, mode),
+    metric,
+    blockApplies: baseline.baseline === undefined || baseline.baseline.metric === metric.name,
+    t: metric.threshold,
+    noisyCv: metric.threshold * config.noisy_cv_fraction_of_threshold,
     allowIncomplete,
     canCaptureAgain: input.captureAgain !== undefined,
     comparability,
@@ -175,15 +185,16 @@ export function setupFacts(input: GateInput): SetupFacts {
 
 /** The gated metric of both sides and capture 1's analysis. @throws ResultFileError for unusable samples. */
 export function sampleFacts(s: SetupFacts): SampleFacts {
-  const base = metricSamples(s.baseline, s.input.baselineSource);
-  const first = metricSamples(s.input.candidate, s.input.candidateSource);
-  return { base, first, a1: analyze("capture 1", base, first, s.mode, s.config) };
+  const name = s.metric.name;
+  const base = metricSamples(s.baseline, s.input.baselineSource, name);
+  const first = metricSamples(s.input.candidate, s.input.candidateSource, name);
+  return { base, first, a1: analyze("capture 1", base, first, s.mode, s.config, s.metric) };
 }
 
 /** The baseline's spread between captures and the machine's load. */
 export function captureOneFacts(f: FactsAt<"samples">): CaptureOneFacts {
-  const { baseline, config, noisyCv, t, input } = f.setup;
-  const spread = baseline.baseline?.between_capture_spread ?? null;
+  const { baseline, config, noisyCv, t, input, blockApplies } = f.setup;
+  const spread = blockApplies ? (baseline.baseline?.between_capture_spread ?? null) : null;
   const noisySpread = spread !== null && spread > noisyCv ? spread : null;
   const fixes: GateFix[] = [];
   if (noisySpread !== null)
@@ -203,10 +214,17 @@ export function captureOneFacts(f: FactsAt<"samples">): CaptureOneFacts {
 
 /** The drift test of the candidate's capture medians against the baseline's (src/gate/drift.ts). */
 function driftFacts(f: FactsAt<"samples">, candidateMedians: number[], showsRegression: boolean): DriftFacts {
-  const { baseline, config } = f.setup;
+  const { baseline, config, blockApplies, metric } = f.setup;
   const block = baseline.baseline;
-  const baselineMedians = block && block.captures >= 2 ? block.capture_medians : [median(f.samples.base)];
-  const drift = driftTest(baselineMedians, candidateMedians, Math.log1p(config.drift_floor));
+  const baselineMedians =
+    blockApplies && block && block.captures >= 2 ? block.capture_medians : [median(f.samples.base)];
+  // a lower-is-better metric is tested on its reciprocal (the test is one-sided on log medians: exact)
+  const oriented = (xs: number[]) => (metric.direction === "lower" ? xs.map((x) => 1 / x) : xs);
+  const drift = driftTest(
+    oriented(baselineMedians),
+    oriented(candidateMedians),
+    Math.log1p(config.drift_floor),
+  );
   const within: WithinDrift | null =
     showsRegression && drift !== null && drift.p_value >= config.drift_alpha
       ? {
@@ -258,11 +276,11 @@ export function secondFacts(f: FactsAt<"needed">, again: BenchmarkResult): Secon
 
 /** Capture 2's and the pooled analysis. @throws ResultFileError for unusable samples. */
 export function pooledFacts(f: FactsAt<"second">): PooledFacts {
-  const { baseline, config, mode, t } = f.setup;
+  const { baseline, config, mode, t, metric } = f.setup;
   const { base, first, a1 } = f.samples;
-  const second = metricSamples(f.second.capture, f.second.source);
-  const a2 = analyze("capture 2", base, second, mode, config);
-  const pooled = analyze("pooled", base, [...first, ...second], mode, config);
+  const second = metricSamples(f.second.capture, f.second.source, metric.name);
+  const a2 = analyze("capture 2", base, second, mode, config, metric);
+  const pooled = analyze("pooled", base, [...first, ...second], mode, config, metric);
   return {
     a2,
     pooled,

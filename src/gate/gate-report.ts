@@ -5,12 +5,13 @@
  */
 import type { BenchmarkResult } from "../results/schema.js";
 import type { Mode } from "../workload/workload.js";
-import { type Analysis, type GatedMetric, gatedMetric } from "./analysis.js";
+import type { Analysis } from "./analysis.js";
 import type { Comparability } from "./comparability.js";
 import type { Contention } from "./contention.js";
 import type { Decision } from "./decision-table.js";
 import type { DriftTest } from "./drift.js";
 import { analysesOf, type GateFacts, type PartialNote } from "./facts.js";
+import type { GateMetricName } from "./metrics.js";
 import {
   type Coded,
   coded,
@@ -29,7 +30,10 @@ export interface GateReport {
   verdict: Verdict;
   exit_code: number;
   mode: Mode;
-  metric: GatedMetric;
+  /** the gated per-round figure (src/gate/metrics.ts) */
+  metric: GateMetricName;
+  /** present for a lower-is-better metric (a latency): ratio, drop and CI are of baseline / candidate */
+  direction?: "lower";
   /** T, a fraction */
   threshold: number;
   alpha: number;
@@ -177,7 +181,8 @@ export function gateReport(facts: GateFacts, decision: Decision): GateReport {
     verdict: decision.verdict,
     exit_code: VERDICT_EXIT[decision.verdict],
     mode,
-    metric: gatedMetric(mode),
+    metric: setup.metric.name,
+    ...(setup.metric.direction === "lower" ? { direction: "lower" as const } : {}),
     threshold: setup.t,
     alpha: setup.config.alpha,
     noisy_cv: setup.noisyCv,

@@ -74,6 +74,8 @@ function setup(over: Partial<SetupFacts> = {}): SetupFacts {
     baseline: genA,
     config,
     mode: "generation",
+    metric: { name: "tokens_per_second", direction: "higher", threshold: t },
+    blockApplies: true,
     t,
     noisyCv: noisyCvOf(config, "generation"),
     allowIncomplete: false,
