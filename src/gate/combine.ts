@@ -92,3 +92,32 @@ export function combineComparison(scope: ComparisonScope, time: Verdict | null, 
     parts.push({ kind: "instructions", mode, verdict: scope.counts.verdict });
   return combineVerdicts(parts);
 }
+
+/** The time verdict of one gated metric. */
+export interface MetricVerdict {
+  metric: string;
+  verdict: Verdict;
+}
+
+/**
+ * The overall verdict of a comparison gated on several metrics: with one metric the same as
+ * {@link combineComparison} (a "time" part); with more, one part of kind "metric" per metric (a REGRESSION
+ * in any is a REGRESSION), then the instruction verdict when it joins.
+ */
+export function combineMetricComparison(
+  scope: ComparisonScope,
+  metrics: readonly MetricVerdict[],
+  mode: Mode,
+): Combined {
+  const [only] = metrics;
+  if (metrics.length <= 1) return combineComparison(scope, only?.verdict ?? null, mode);
+  const parts: VerdictPart[] = metrics.map((m) => ({
+    kind: "metric",
+    mode,
+    verdict: m.verdict,
+    metric: m.metric,
+  }));
+  if (scope.countsJoin && scope.counts)
+    parts.push({ kind: "instructions", mode, verdict: scope.counts.verdict });
+  return combineVerdicts(parts);
+}

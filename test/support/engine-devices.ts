@@ -63,3 +63,8 @@ export function slowdownDevice(s: number | { alternate: number }): EngineDevice 
 export function extraWorkDevice(w: number): EngineDevice {
   return device({ kind: "extra-work", work: w });
 }
+
+/** Only prompt processing (`"prefill"`) or only decoding (`"decode"`) of each generation round `s` slower. */
+export function phaseSlowdownDevice(phase: "prefill" | "decode", s: number): EngineDevice {
+  return device({ kind: "phase-slowdown", phase, slowdown: s });
+}

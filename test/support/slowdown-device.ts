@@ -177,6 +177,48 @@ export function withExtraWorkForTests(inner: Engine, w: number): Engine {
   };
 }
 
+/** The phase of a generation round a phase slowdown slows. */
+export type Phase = "prefill" | "decode";
+
+/**
+ * TEST DEVICE: only one phase of every generation round `s` slower, the other's rate unchanged (issue 22: the
+ * gate per metric must see a prompt-processing or a decoding regression the blended tokens/s hides).
+ * Prefill: the round's prompt is first processed once more (a prompt-only call, real work), then the round
+ * is reported as starting ttft / (1 - s) before its first token, inside that extra prefill, so its prefill
+ * rate falls by s and its decode (first token to end) is untouched. Decode: the round decodes
+ * e = ceil(s / (1 - s) x (n - 1)) extra tokens and reports its first n over the time to the end of all of
+ * them, so the decode rate falls by about s and the time to the first token is untouched. A prompt-only round
+ * (n = 0) has no decode to slow. Embedding rounds are not changed.
+ * @param s the slowdown, a fraction in [0, 1)
+ */
+export function withPhaseSlowdownForTests(inner: Engine, phase: Phase, s: number): Engine {
+  check(s);
+  return {
+    ...inner,
+    identity: {
+      ...inner.identity,
+      details: { ...inner.identity.details, test_phase_slowdown: `${phase} ${s}` },
+    },
+    countTokens: (text) => inner.countTokens(text),
+    async generate(prompt, maxNewTokens, shape): Promise<GenerationRound> {
+      if (s === 0) return inner.generate(prompt, maxNewTokens, shape);
+      if (phase === "prefill") {
+        const extraStart = nowNs();
+        await inner.generate(prompt, 0, shape);
+        const r = await inner.generate(prompt, maxNewTokens, shape);
+        const mark = r.first_token_ns ?? r.end_ns;
+        const stretched = mark - BigInt(Math.round(Number(mark - r.start_ns) / (1 - s)));
+        return { ...r, start_ns: stretched > extraStart ? stretched : extraStart };
+      }
+      const extra = maxNewTokens > 1 ? Math.ceil((s / (1 - s)) * (maxNewTokens - 1)) : 0;
+      const r = await inner.generate(prompt, maxNewTokens + extra, shape);
+      return extra === 0 ? r : firstTokensOf(r, maxNewTokens);
+    },
+    embed: (texts, synthetic) => inner.embed(texts, synthetic),
+    dispose: () => inner.dispose(),
+  };
+}
+
 /** What a device does, as plain data (it crosses to the engine process). */
 export type DeviceConfig =
   /** every round `slowdown` (a fraction in [0, 1)) slower */
@@ -184,7 +226,9 @@ export type DeviceConfig =
   /** every other round `alternate` slower, the others unchanged (a noisy capture) */
   | { kind: "alternate"; alternate: number }
   /** a share `work` more real work per reported token or call (instruction counts rise by about it) */
-  | { kind: "extra-work"; work: number };
+  | { kind: "extra-work"; work: number }
+  /** only one phase of every generation round `slowdown` slower */
+  | { kind: "phase-slowdown"; phase: Phase; slowdown: number };
 
 /**
  * The device's entry point (src/execute/device.ts calls it in the process that runs the engine).
@@ -198,6 +242,8 @@ export function wrapEngine(engine: Engine, config: DeviceConfig): Engine {
       return withSlowdownForTests(engine, (round) => (round % 2 === 0 ? 0 : config.alternate));
     case "extra-work":
       return withExtraWorkForTests(engine, config.work);
+    case "phase-slowdown":
+      return withPhaseSlowdownForTests(engine, config.phase, config.slowdown);
     default:
       throw new Error(`unknown engine device ${JSON.stringify(config)}`);
   }

@@ -3,20 +3,21 @@
  * never imports the native addon (a test proves it): only result files, statistics and the report.
  */
 import { findGateConfig } from "../../config/find-config.js";
-import { combineComparison, comparisonScope } from "../../gate/combine.js";
-import { runGate } from "../../gate/verdict.js";
+import { combineComparison, combineMetricComparison, comparisonScope } from "../../gate/combine.js";
+import { metricsToGate } from "../../gate/metrics.js";
 import { renderInstructionReport } from "../../report/instructions-text.js";
-import { writeReports } from "../../report/registry.js";
 import { readResult } from "../../results/io.js";
 import { UsageError } from "../../util/errors.js";
 import { type Command, type FlagTable, flagReader } from "../args.js";
 import { CONFIG_FLAG } from "../common-flags.js";
+import { gateEachMetric, METRIC_FLAG, readMetrics, writeMetricReports } from "../metric-gates.js";
 import { printVerdictSummary, QUIET_FLAG, status } from "../progress.js";
 import { reportFlags, reportsFromFlags } from "../report-flags.js";
 
 /** The flags of `compare`. */
 const FLAGS: FlagTable = {
   config: CONFIG_FLAG,
+  metric: METRIC_FLAG,
   ...reportFlags(true),
   "allow-incomplete": {
     kind: "boolean",
@@ -30,7 +31,7 @@ export const compareCommand: Command = {
   name: "compare",
   summary: "Compare two result files (A = baseline, B = candidate) with the gate's analysis; loads no model.",
   usage:
-    "perf-baseline compare A.json B.json [--config FILE] [--format text|json|markdown] [--report FORMAT=PATH] [--allow-incomplete]",
+    "perf-baseline compare A.json B.json [--config FILE] [--metric NAME,...] [--format text|json|markdown] [--report FORMAT=PATH] [--allow-incomplete]",
   positionals: 2,
   flags: FLAGS,
   async run(values, positionals) {
@@ -51,23 +52,28 @@ export const compareCommand: Command = {
       process.stdout.write(renderInstructionReport(scope.counts, reports.stdout.name));
       return combineComparison(scope, null, baseline.mode).exit_code;
     }
-    const { report } = await runGate({
-      baseline,
-      candidate,
-      config,
-      baselineSource: a,
-      candidateSource: b,
-      allowIncomplete: read.boolean("allow-incomplete"),
-    });
+    const metrics = metricsToGate(baseline, readMetrics(values));
+    const outcomes = await gateEachMetric(
+      {
+        baseline,
+        candidate,
+        config,
+        baselineSource: a,
+        candidateSource: b,
+        allowIncomplete: read.boolean("allow-incomplete"),
+      },
+      metrics,
+    );
     const analysisS = Number(process.hrtime.bigint() - t0) / 1e9;
     status(
       `loaded ${baseline.samples.length} + ${candidate.samples.length} rounds in ${loadS.toFixed(2)} s; analysis took ${analysisS.toFixed(2)} s`,
     );
-    process.stdout.write(reports.stdout.render({ kind: "gate", report }));
-    writeReports(reports.files, { kind: "gate", report });
+    for (const { report } of outcomes) process.stdout.write(reports.stdout.render({ kind: "gate", report }));
+    writeMetricReports(reports.files, outcomes);
     if (scope.countsJoin && scope.counts)
       process.stdout.write(renderInstructionReport(scope.counts, reports.stdout.name));
-    const combined = combineComparison(scope, report.verdict, baseline.mode);
+    const verdicts = outcomes.map((o) => ({ metric: o.metric, verdict: o.report.verdict }));
+    const combined = combineMetricComparison(scope, verdicts, baseline.mode);
     printVerdictSummary(reports.stdout.name, combined, read.boolean("quiet"));
     return combined.exit_code;
   },

@@ -1,11 +1,15 @@
 import { assertConfiguredBaseline, findGateConfig } from "../../config/find-config.js";
 import { MODE_FLAG } from "../../engines/definition.js";
-import { combineComparison, comparisonScope } from "../../gate/combine.js";
+import {
+  combineComparison,
+  combineMetricComparison,
+  combineVerdicts,
+  comparisonScope,
+} from "../../gate/combine.js";
 import { checkComplete } from "../../gate/completeness.js";
-import { runGate } from "../../gate/verdict.js";
+import { metricsToGate } from "../../gate/metrics.js";
 import { recordToHistory } from "../../history/record.js";
 import { renderInstructionReport } from "../../report/instructions-text.js";
-import { writeReports } from "../../report/registry.js";
 import { readResult } from "../../results/io.js";
 import type { BenchmarkResult } from "../../results/schema.js";
 import { UsageError } from "../../util/errors.js";
@@ -15,6 +19,13 @@ import { runCapture } from "../capture.js";
 import { CONFIG_FLAG } from "../common-flags.js";
 import { candidatePlanFor, gitChangedPaths, readBaseline } from "../gate-support.js";
 import { RECORD_HISTORY_FLAG } from "../history-flags.js";
+import {
+  capturesOfAll,
+  gateEachMetric,
+  METRIC_FLAG,
+  readMetrics,
+  writeMetricReports,
+} from "../metric-gates.js";
 import { printVerdictSummary, QUIET_FLAG } from "../progress.js";
 import { reportFlags, reportsFromFlags } from "../report-flags.js";
 import { captureFlags, ownFlagNames } from "../run-flags.js";
@@ -44,6 +55,7 @@ const FLAGS: FlagTable = {
       "a result file to gate instead of running the benchmark; give it twice to supply the second capture the variance rule may need",
   },
   config: CONFIG_FLAG,
+  metric: METRIC_FLAG,
   ...reportFlags(true),
   "allow-incomplete": {
     kind: "boolean",
@@ -100,28 +112,36 @@ export const gateCommand: Command = {
       process.stdout.write(renderInstructionReport(scope.counts, reports.stdout.name));
       return combineComparison(scope, null, mode).exit_code;
     }
-    const { report, captures } = await runGate({
+    const metrics = metricsToGate(baseline, readMetrics(values));
+    const input = {
       baseline,
       candidate,
       config,
       baselineSource: baselinePath,
       candidateSource,
       captureAgain,
-      changedPaths: gitChangedPaths,
-      allowIncomplete,
-    });
-    if (files[1]) report.candidate_sources[1] = files[1];
-    process.stdout.write(reports.stdout.render({ kind: "gate", report }));
-    writeReports(reports.files, { kind: "gate", report });
-    const recorded = captures.map((c, i) => ({
+    };
+    const outcomes = await gateEachMetric(
+      { ...input, changedPaths: gitChangedPaths, allowIncomplete },
+      metrics,
+    );
+    for (const { report } of outcomes) {
+      if (files[1] && report.candidate_sources.length > 1) report.candidate_sources[1] = files[1];
+      process.stdout.write(reports.stdout.render({ kind: "gate", report }));
+    }
+    writeMetricReports(reports.files, outcomes);
+    const verdicts = outcomes.map((o) => ({ metric: o.metric, verdict: o.report.verdict }));
+    const timeVerdict = combineVerdicts(verdicts.map((v) => ({ kind: "metric", mode, ...v }))).verdict;
+    const sources = [candidateSource, files[1] ?? `${candidateSource} (second capture)`];
+    const recorded = capturesOfAll(outcomes).map((c, i) => ({
       result: c,
-      verdict: report.verdict,
-      source: report.candidate_sources[i] ?? candidateSource,
+      verdict: timeVerdict,
+      source: sources[i] ?? candidateSource,
     }));
     await recordToHistory(recorded, { history: read.string("history") });
     if (scope.countsJoin && scope.counts)
       process.stdout.write(renderInstructionReport(scope.counts, reports.stdout.name));
-    const combined = combineComparison(scope, report.verdict, mode);
+    const combined = combineMetricComparison(scope, verdicts, mode);
     printVerdictSummary(reports.stdout.name, combined, read.boolean("quiet"));
     return combined.exit_code;
   },
