@@ -56,14 +56,27 @@ export function countingPlatformProblem(
 }
 
 /**
- * The installed valgrind's version ("3.19.0"), or null when there is none on PATH.
+ * The installed valgrind's version ("3.19.0"), or null when there is none on PATH. Probed once per process
+ * (a counted run's command checks it when planned and again when it runs).
  * @param command the valgrind executable. Defaults to "valgrind".
  */
 export function valgrindVersion(command = "valgrind"): string | null {
-  const r = spawnSync(command, ["--version"], { encoding: "utf8", timeout: 10_000 });
-  if (r.status !== 0 || typeof r.stdout !== "string") return null;
-  const m = /valgrind-(\d+\.\d+(?:\.\d+)?)/.exec(r.stdout);
+  const out = versionOutput(command);
+  const m = out === null ? null : /valgrind-(\d+\.\d+(?:\.\d+)?)/.exec(out);
   return m ? (m[1] as string) : null;
+}
+
+/** `COMMAND --version`'s output per command and PATH, once per process: what is installed does not change. */
+const versionOutputs = new Map<string, string | null>();
+
+/** What `command --version` printed, or null when it did not run or failed (bounded to 10 s). */
+function versionOutput(command: string): string | null {
+  const key = `${command}\0${process.env.PATH ?? ""}`;
+  if (!versionOutputs.has(key)) {
+    const r = spawnSync(command, ["--version"], { encoding: "utf8", timeout: 10_000 });
+    versionOutputs.set(key, r.status === 0 && typeof r.stdout === "string" ? r.stdout : null);
+  }
+  return versionOutputs.get(key) ?? null;
 }
 
 /**
@@ -90,8 +103,7 @@ export const INSTRUMENTATION_SWITCH_TIMEOUT_MS = 60_000;
  * @param command the callgrind_control executable. Defaults to "callgrind_control".
  */
 export function canSwitchInstrumentation(command = "callgrind_control"): boolean {
-  const r = spawnSync(command, ["--version"], { encoding: "utf8", timeout: 10_000 });
-  return r.status === 0;
+  return versionOutput(command) !== null;
 }
 
 /**
