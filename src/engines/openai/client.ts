@@ -139,6 +139,20 @@ function errorMessage(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
+/** A stream the exchange delivered in full but that failed as a request: its cause, detail and timings. */
+function failedStream(result: ExchangeSuccess, cause: FailureCause, detail: string): RequestFailure {
+  return {
+    ok: false,
+    cause,
+    detail,
+    status: result.status,
+    start_ns: result.start_ns,
+    end_ns: result.end_ns,
+    retries: result.retries,
+    connection: result.connection,
+  };
+}
+
 /**
  * The reading of one generation stream, as the body sink of its exchange: each read is fed to the SSE parser
  * with its timestamp and its handling time recorded; each event either adds to what the stream carried
@@ -296,31 +310,21 @@ class GenerationStream implements BodySink {
   outcome(result: ExchangeSuccess): GenerationSuccess | RequestFailure {
     const usage = this.usage;
     if (this.finish !== null && !NORMAL_FINISH_REASONS.has(this.finish))
-      return {
-        ok: false,
-        cause: "abnormal_finish",
-        detail: `the stream ended with finish_reason "${this.excerpt(this.finish, 40)}" after ${this.chunkTimes.length} text chunks${
+      return failedStream(
+        result,
+        "abnormal_finish",
+        `the stream ended with finish_reason "${this.excerpt(this.finish, 40)}" after ${this.chunkTimes.length} text chunks${
           this.finishMessage ? `: ${this.excerpt(this.finishMessage, 300)}` : ""
         }`,
-        status: result.status,
-        start_ns: result.start_ns,
-        end_ns: result.end_ns,
-        retries: result.retries,
-        connection: result.connection,
-      };
+      );
     if (this.chunkTimes.length === 0)
-      return {
-        ok: false,
-        cause: "no_output",
-        detail: `a ${result.status} stream carried no output text${this.done ? " (only [DONE])" : ""}${
+      return failedStream(
+        result,
+        "no_output",
+        `a ${result.status} stream carried no output text${this.done ? " (only [DONE])" : ""}${
           usage ? ` (usage.completion_tokens ${usage.completion_tokens})` : ""
         }`,
-        status: result.status,
-        start_ns: result.start_ns,
-        end_ns: result.end_ns,
-        retries: result.retries,
-        connection: result.connection,
-      };
+      );
     return {
       ok: true,
       retries: result.retries,
