@@ -280,9 +280,45 @@ interface MeasuredGeneration {
   e2eMs: number;
 }
 
+/** A request's stream timing: TTFT and decode time (s), and the gaps between text chunks (ms). */
+interface StreamTiming {
+  ttft: number | null;
+  decode: number | null;
+  gaps: number[];
+  /** each gap divided by the tokens of the chunk that ended it, ms */
+  perToken: number[];
+}
+
+/**
+ * The stream timing of a request; none (nulls, no gaps) for a buffered stream (bufferedStream), whose arrival
+ * times say when the buffer was let go, not when the tokens were generated.
+ */
+function streamTiming(o: GenerationSuccess, perChunk: readonly number[], buffered: boolean): StreamTiming {
+  if (buffered) return { ttft: null, decode: null, gaps: [], perToken: [] };
+  const first = o.first_token_ns;
+  const c = o.connection;
+  // a new connection's set-up (connect, TLS) is kept out of TTFT: the request could be sent once it was ready
+  const sendable = c?.opened && c.ready_ns !== null && c.ready_ns > o.start_ns ? c.ready_ns : o.start_ns;
+  const gaps: number[] = [];
+  const perToken: number[] = [];
+  for (let i = 1; i < o.chunk_times_ns.length; i++) {
+    const gap = ms((o.chunk_times_ns[i] as bigint) - (o.chunk_times_ns[i - 1] as bigint));
+    gaps.push(gap);
+    perToken.push(gap / (perChunk[i] ?? 1));
+  }
+  return {
+    ttft: first === null ? null : sec(first - sendable),
+    decode: first === null ? null : sec(o.end_ns - first),
+    gaps,
+    perToken,
+  };
+}
+
 /**
  * Measures one completed generation request: tokens, TTFT, TPOT, decode rate and chunk gaps (see the module
- * comment for the definitions). `runStart` is the run's start, for the sample's `sent_at_s`.
+ * comment for the definitions). `runStart` is the run's start, for the sample's `sent_at_s`. A buffered
+ * stream keeps its tokens and end-to-end time; its TTFT, TPOT, ITL, chunk gaps and prefill and decode rates
+ * are null (never 0).
  */
 function measureGeneration(
   record: Pick<LoadRecord<unknown>, "index" | "sent_ns">,
@@ -296,20 +332,8 @@ function measureGeneration(
   const afterFirst = tokens - (perChunk[0] ?? 1);
   const prompt = o.usage?.prompt_tokens ?? 0;
   const elapsed = sec(o.end_ns - o.start_ns);
-  const first = o.first_token_ns;
-  const c = o.connection;
-  // a new connection's set-up (connect, TLS) is kept out of TTFT: the request could be sent once it was ready
-  const sendable = c?.opened && c.ready_ns !== null && c.ready_ns > o.start_ns ? c.ready_ns : o.start_ns;
-  const ttft = first === null ? null : sec(first - sendable);
-  const decode = first === null ? null : sec(o.end_ns - first);
-  const gaps: number[] = [];
-  const perToken: number[] = [];
-  for (let i = 1; i < chunks; i++) {
-    const gap = ms((o.chunk_times_ns[i] as bigint) - (o.chunk_times_ns[i - 1] as bigint));
-    gaps.push(gap);
-    perToken.push(gap / (perChunk[i] ?? 1));
-  }
-  if (bufferedStream(o)) return bufferedGeneration(record, o, runStart, { tokens, source, contradicted });
+  const buffered = bufferedStream(o);
+  const { ttft, decode, gaps, perToken } = streamTiming(o, perChunk, buffered);
   const tpot = decode !== null && afterFirst > 0 ? (decode * 1000) / afterFirst : null;
   const sample: GenerationSample = {
     round: record.index,
@@ -329,6 +353,7 @@ function measureGeneration(
     sent_at_s: sec(record.sent_ns - runStart),
     output_tokens_source: source,
     ...connectionMs(o),
+    ...(buffered ? { buffered: true } : {}),
   };
   const multiToken = tokens > chunks;
   return {
@@ -337,7 +362,7 @@ function measureGeneration(
     contradicted,
     chunks,
     multiToken,
-    buffered: false,
+    buffered,
     gaps,
     perToken,
     tpot,
@@ -363,53 +388,6 @@ export function bufferedStream(o: GenerationSuccess): boolean {
   const t = o.chunk_times_ns;
   if (t.length < 2) return false;
   return (t[t.length - 1] as bigint) - (t[0] as bigint) <= BUFFERED_WINDOW_NS;
-}
-
-/**
- * A completed request whose stream was buffered: its arrival times say when the buffer was let go, not when
- * the tokens were generated, so TTFT, TPOT, ITL, the chunk gaps and the prefill and decode rates are null
- * (never 0); its tokens and end-to-end time stay.
- */
-function bufferedGeneration(
-  record: Pick<LoadRecord<unknown>, "index" | "sent_ns">,
-  o: GenerationSuccess,
-  runStart: bigint,
-  counted: ReturnType<typeof outputTokensOf>,
-): MeasuredGeneration {
-  const { tokens, source, contradicted } = counted;
-  const chunks = o.chunk_times_ns.length;
-  const elapsed = sec(o.end_ns - o.start_ns);
-  const sample: GenerationSample = {
-    round: record.index,
-    elapsed_s: elapsed,
-    ttft_ms: null,
-    prompt_tokens: o.usage?.prompt_tokens ?? 0,
-    output_tokens: tokens,
-    tokens_per_second: elapsed > 0 ? tokens / elapsed : 0,
-    prefill_tokens_per_second: null,
-    decode_tokens_per_second: null,
-    itl_ms: null,
-    ...(tokens > chunks ? { itl_per_token_ms: null } : {}),
-    tpot_ms: null,
-    chunk_gaps_ms: [],
-    sent_at_s: sec(record.sent_ns - runStart),
-    output_tokens_source: source,
-    ...connectionMs(o),
-    buffered: true,
-  };
-  const multiToken = tokens > chunks;
-  return {
-    sample,
-    source,
-    contradicted,
-    chunks,
-    multiToken,
-    buffered: true,
-    gaps: [],
-    perToken: [],
-    tpot: null,
-    e2eMs: elapsed * 1000,
-  };
 }
 
 /** The run-level sums and pools of the measured requests, in request order. */
