@@ -10,26 +10,17 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createLlamaCppEngine, defaultLlamaLibDir } from "../../src/engines/llama-cpp/engine.js";
 import { createLlamaEngine } from "../../src/engines/node-llama-cpp/engine.js";
-import type { Engine } from "../../src/measure/engine-contract.js";
 import { runEmbeddingRounds, runGenerationRounds } from "../../src/measure/run.js";
 import { ensureDummyModel } from "../../src/models/cache.js";
 import { EngineError, EXIT, ModelFileError, UsageError } from "../../src/util/errors.js";
 import { embeddingWorkload, GENERATION_PROMPT, generationWorkload } from "../../src/workload/workload.js";
+import { withEngine } from "../support/engine-use.js";
 import { writeMicroModel } from "../support/micro-model.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pb-llama-cpp-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const quiet = () => {};
 const plan = { rounds: 2, warmup: 0 };
-
-async function withEngine<T>(load: Promise<Engine>, use: (e: Engine) => Promise<T>): Promise<T> {
-  const e = await load;
-  try {
-    return await use(e);
-  } finally {
-    await e.dispose();
-  }
-}
 
 describe("llama-cpp engine: same outputs as node-llama-cpp on the tiny default model", () => {
   const modelPath = ensureDummyModel("tiny", 42).path;

@@ -5,22 +5,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { createLlamaCppEngine } from "../../src/engines/llama-cpp/engine.js";
-import type { Engine } from "../../src/measure/engine-contract.js";
 import { runGenerationRounds } from "../../src/measure/run.js";
 import { ensureDummyModel } from "../../src/models/cache.js";
 import { EngineError } from "../../src/util/errors.js";
 import { generationWorkload } from "../../src/workload/workload.js";
+import { withEngine } from "../support/engine-use.js";
 
 const quiet = () => {};
-
-async function withEngine<T>(load: Promise<Engine>, use: (e: Engine) => Promise<T>): Promise<T> {
-  const e = await load;
-  try {
-    return await use(e);
-  } finally {
-    await e.dispose();
-  }
-}
 
 describe("llama-cpp engine: workload shapes on the tiny default model", () => {
   const modelPath = ensureDummyModel("tiny", 42).path;

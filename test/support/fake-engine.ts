@@ -4,6 +4,7 @@
  * pipeline are driven without the addon. Every generated token takes `tokenNs` on a virtual clock; token ids
  * are a deterministic function of the position; embeddings are a fixed function of the text.
  */
+
 import type { LocalEngineFactory } from "../../src/engines/local/define.js";
 import type {
   EmbeddingRound,
@@ -12,6 +13,7 @@ import type {
   SyntheticInputs,
   SyntheticShape,
 } from "../../src/measure/engine-contract.js";
+import type { ModelInfo } from "../../src/models/model-info.js";
 
 /** Options of the fake engine. */
 export interface FakeEngineOptions {
@@ -105,5 +107,25 @@ export function fakeFactory(o: FakeEngineOptions = {}): LocalEngineFactory {
   return async (f) => {
     f.onModelLoaded?.();
     return fakeEngine(o);
+  };
+}
+
+/** The model a fake engine "runs": a tiny dummy's identity, `context_length` 256 unless overridden. */
+export function fakeModel(overrides: Partial<ModelInfo> = {}): ModelInfo {
+  return {
+    path: "/fake/model.gguf",
+    name: "fake",
+    sha256: "0".repeat(64),
+    size_bytes: 1,
+    architecture: "llama",
+    parameter_count: 1,
+    quantization: "f32",
+    dummy: true,
+    preset: "tiny",
+    context_length: 256,
+    embedding_length: 8,
+    block_count: 1,
+    vocab_size: 500,
+    ...overrides,
   };
 }

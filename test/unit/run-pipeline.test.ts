@@ -12,27 +12,12 @@ import { getEngine } from "../../src/engines/registry.js";
 import { runLocalBenchmark } from "../../src/execute/engine-process/local-run.js";
 import { inProcessExecutor } from "../../src/execute/in-process.js";
 import { completedResult, exitCodeOf } from "../../src/execute/outcome.js";
-import type { ModelInfo } from "../../src/models/model-info.js";
 import { parseResult } from "../../src/results/io.js";
 import { EngineError, EXIT, InterruptedError } from "../../src/util/errors.js";
 import { extraWorkDevice } from "../support/engine-devices.js";
-import { fakeFactory } from "../support/fake-engine.js";
+import { fakeFactory, fakeModel } from "../support/fake-engine.js";
 
-const model: ModelInfo = {
-  path: "/fake/model.gguf",
-  name: "fake",
-  sha256: "0".repeat(64),
-  size_bytes: 1,
-  architecture: "llama",
-  parameter_count: 1,
-  quantization: "f32",
-  dummy: true,
-  preset: "tiny",
-  context_length: 256,
-  embedding_length: 8,
-  block_count: 1,
-  vocab_size: 500,
-};
+const model = fakeModel();
 
 function request(mode: "generation" | "embedding", rounds = 4) {
   return {

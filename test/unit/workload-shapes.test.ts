@@ -11,7 +11,6 @@ import { getEngine } from "../../src/engines/registry.js";
 import { runLocalBenchmark } from "../../src/execute/engine-process/local-run.js";
 import { checkContextFits } from "../../src/execute/local-target.js";
 import type { SyntheticInputs, SyntheticShape } from "../../src/measure/engine-contract.js";
-import type { ModelInfo } from "../../src/models/model-info.js";
 import { consistencyProblem } from "../../src/results/consistency.js";
 import { parseResult } from "../../src/results/io.js";
 import { UsageError } from "../../src/util/errors.js";
@@ -22,23 +21,9 @@ import {
   testName,
   workloadDigest,
 } from "../../src/workload/workload.js";
-import { fakeFactory } from "../support/fake-engine.js";
+import { fakeFactory, fakeModel } from "../support/fake-engine.js";
 
-const model: ModelInfo = {
-  path: "/fake/model.gguf",
-  name: "fake",
-  sha256: "0".repeat(64),
-  size_bytes: 1,
-  architecture: "llama",
-  parameter_count: 1,
-  quantization: "f32",
-  dummy: true,
-  preset: "tiny",
-  context_length: 2048,
-  embedding_length: 8,
-  block_count: 1,
-  vocab_size: 500,
-};
+const model = fakeModel({ context_length: 2048 });
 
 const llamaCpp = getEngine("llama-cpp");
 
