@@ -67,27 +67,23 @@ export function withMatrixFlags(table: FlagTable): FlagTable {
 }
 
 /**
- * The flags given as lists of two or more values, in {@link MATRIX_FLAGS} order; `values` with a one-value
- * list ("4," or " 4") read as that value.
- * @throws UsageError for an empty list or a value given twice.
+ * The flags given as lists (a value with a comma), in {@link MATRIX_FLAGS} order, each with its values in the
+ * order given.
+ * @throws UsageError for an empty value ("1,", "1,,2") or a value given twice.
  */
-export function matrixAxes(values: FlagValues): { axes: MatrixAxis[]; values: FlagValues } {
+export function matrixAxes(values: FlagValues): MatrixAxis[] {
   const axes: MatrixAxis[] = [];
-  const single: FlagValues = { ...values };
   for (const flag of MATRIX_FLAGS) {
     const raw = values[flag];
     if (typeof raw !== "string" || !raw.includes(",")) continue;
-    const parts = raw
-      .split(",")
-      .map((p) => p.trim())
-      .filter((p) => p !== "");
-    if (parts.length === 0) throw new UsageError(`--${flag} needs a value, got "${raw}"`);
+    const parts = raw.split(",").map((p) => p.trim());
+    if (parts.includes(""))
+      throw new UsageError(`--${flag} "${raw}": a list is values separated by commas, none of them empty`);
     const twice = parts.find((p, i) => parts.indexOf(p) !== i);
     if (twice !== undefined) throw new UsageError(`--${flag} ${raw}: ${twice} is given twice`);
-    if (parts.length === 1) single[flag] = parts[0];
-    else axes.push({ flag, values: parts });
+    axes.push({ flag, values: parts });
   }
-  return { axes, values: single };
+  return axes;
 }
 
 /** One combination, ready to run. */
@@ -127,14 +123,13 @@ function prefixed<T>(prefix: string, read: () => T): T {
 }
 
 /**
- * The matrix of a `bench` command line, or null when no flag is a list of two or more values (one run, as
- * before). Each value of a list is checked alone (the other lists' flags at their defaults), then each
+ * The matrix of a `bench` command line, or null when no flag is a list (one run, as before). Each value of a list is checked alone (the other lists' flags at their defaults), then each
  * combination whole.
  * @throws UsageError "--threads 1,0: --threads must be ... got "0"", a list with a serving engine, more than
  *   64 combinations, a bad --repetitions.
  */
 export function planMatrix(values: FlagValues, how: BenchReading): MatrixPlan | null {
-  const { axes, values: single } = matrixAxes(values);
+  const axes = matrixAxes(values);
   if (axes.length === 0) {
     if (values.repetitions !== undefined)
       throw new UsageError(
@@ -150,7 +145,7 @@ export function planMatrix(values: FlagValues, how: BenchReading): MatrixPlan | 
     );
   }
   const without = (flags: readonly string[]) => {
-    const v = { ...single };
+    const v = { ...values };
     for (const f of flags) delete v[f];
     return v;
   };
@@ -163,7 +158,7 @@ export function planMatrix(values: FlagValues, how: BenchReading): MatrixPlan | 
   const entries = matrixCombinations(axes).map((combination) =>
     prefixed(describeCombination(combination), () => ({
       combination,
-      ...readRun({ ...single, ...Object.fromEntries(combination.values) }, how),
+      ...readRun({ ...values, ...Object.fromEntries(combination.values) }, how),
     })),
   );
   const rounds = (entries[0] as MatrixEntry).shape.rounds;
