@@ -59,7 +59,7 @@ export function withMatrixFlags(table: FlagTable): FlagTable {
         kind: "list",
         of: "int",
         range: range === "" ? "comma-separated" : `comma-separated, each ${range}`,
-        description: `${spec.description}; several values run a matrix (docs/engines.md, Matrix runs)`,
+        description: `${spec.description}; a comma-separated list runs a matrix (local engines; docs/engines.md, Matrix runs)`,
       };
       return [name, listed];
     }),
@@ -112,8 +112,8 @@ function readRun(values: FlagValues, how: BenchReading) {
   return { shape, ...engineRunFromFlags(values, shape, how.commandFlags) };
 }
 
-/** `read(values)`, its one-line error prefixed with `prefix`. */
-function prefixed<T>(prefix: string, read: () => T): T {
+/** What `read` returns; its one-line UsageError prefixed with `prefix` ("--threads 1,0: ..."). */
+export function prefixed<T>(prefix: string, read: () => T): T {
   try {
     return read();
   } catch (err) {

@@ -3,14 +3,17 @@
  * src/execute/matrix.ts matrixSchedule, each a fresh engine, and joins each combination's blocks into one
  * result (src/execute/matrix-join.ts).
  */
+import type { LocalOptions } from "../engines/local/options.js";
 import type { Invocation } from "../execute/executor.js";
+import { checkContextFits } from "../execute/local-target.js";
 import { describeCombination, matrixSchedule } from "../execute/matrix.js";
 import { joinBlocks } from "../execute/matrix-join.js";
 import type { RunOutcome } from "../execute/outcome.js";
 import { runBenchmark } from "../execute/run-benchmark.js";
+import { resolveModel } from "../models/resolve.js";
 import type { BenchmarkResult } from "../results/schema.js";
 import { interruptible } from "./interrupt.js";
-import type { MatrixEntry, MatrixPlan } from "./matrix-flags.js";
+import { type MatrixEntry, type MatrixPlan, prefixed } from "./matrix-flags.js";
 import { detail, roundProgress, status } from "./progress.js";
 
 /** One combination's joined result. */
@@ -28,6 +31,24 @@ export interface MatrixOutcome {
 }
 
 /**
+ * Checks, before the first block runs, that every combination's depth, prompt and new tokens fit the model's
+ * context (src/execute/local-target.ts checkContextFits, which each block checks again): a combination that
+ * does not fit is refused at once, not after the blocks before it ran. The model is not an axis: it is
+ * resolved once (writing the dummy model on first use, as a run would).
+ * @throws UsageError "--depth 4000: --depth 4000 + ... tokens do not fit the model's context of 2048 tokens";
+ *   ModelFileError for a model that cannot be read.
+ */
+export function checkMatrixFits(plan: MatrixPlan): void {
+  const first = plan.entries[0];
+  if (!first) return;
+  const model = resolveModel(first.options as LocalOptions, detail);
+  for (const e of plan.entries)
+    prefixed(describeCombination(e.combination), () =>
+      checkContextFits(e.shape, e.options as LocalOptions, model),
+    );
+}
+
+/**
  * Runs every block of `plan` in the schedule's order; stops at the first block that is interrupted (Ctrl-C)
  * or fails, keeping what ran (a partial block with a measured round included).
  * @param invocation the command line, recorded by every result.
@@ -38,6 +59,7 @@ export async function runMatrix(
   invocation: Invocation,
   quiet: boolean,
 ): Promise<MatrixOutcome> {
+  checkMatrixFits(plan);
   const n = plan.entries.length;
   const first = plan.entries[0] as MatrixEntry;
   const schedule = matrixSchedule(n, plan.repetitions, first.shape.rounds);

@@ -53,4 +53,14 @@ describe("bench with flags given as lists: a matrix", () => {
     expect(table[0]).toMatch(/\| test +\| --batch-size \| --max-new-tokens \|/);
     expect(table[3]).toMatch(/\| pp16 +\| +16 \| +0 \| +2 \| .* prefill tokens\/s/);
   });
+
+  it("a combination that does not fit the model's context is refused before any block runs", () => {
+    const run = runCli(["bench", "--depth", "0,4000", "--context-size", "2048", "--rounds", "1"]);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).not.toMatch(/block 1/);
+    expect(run.stderr.trim()).toBe(
+      "perf-baseline: --depth 4000: --depth 4000 + --prompt-tokens 0 + --max-new-tokens 64 = 4064 tokens do not fit the model's context of 2048 tokens",
+    );
+  });
 });

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { planMatrix } from "../../src/cli/matrix-flags.js";
+import { type BenchReading, planMatrix } from "../../src/cli/matrix-flags.js";
 import { logicalCores } from "../../src/engines/local/settings.js";
 import {
   blockRounds,
@@ -24,7 +24,7 @@ import type { BenchmarkResult } from "../../src/results/schema.js";
 import { UsageError } from "../../src/util/errors.js";
 import { clone, fixture } from "../support/gate-fixtures.js";
 
-const gen = { mode: "generation" as const, counted: false, commandFlags: ["mode", "repetitions"] };
+const gen: BenchReading = { mode: "generation", counted: false, commandFlags: ["mode", "repetitions"] };
 const plan = (values: Record<string, unknown>, how = gen) => planMatrix(values, how);
 const invocation = { command: "perf-baseline bench --threads 1,2", argv: ["--threads", "1,2"], cwd: "/" };
 
@@ -144,8 +144,11 @@ describe("flags given as lists", () => {
 
 /** A block of a result: `rounds` of its samples from `from`, complete or not. */
 function block(r: BenchmarkResult, from: number, rounds: number, complete = true): BenchmarkResult {
-  const c = clone(r) as BenchmarkResult & { samples: Array<{ round: number }> };
-  c.samples = c.samples.slice(from, from + rounds).map((s, round) => ({ ...s, round }));
+  const c = clone(r);
+  const samples: Array<{ round: number }> = c.samples;
+  (c as { samples: unknown }).samples = samples
+    .slice(from, from + rounds)
+    .map((s, round) => ({ ...s, round }));
   c.rounds = rounds;
   c.complete = complete;
   return c;
