@@ -9,7 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseResult } from "../../src/results/io.js";
+import { EXIT } from "../../src/util/errors.js";
 import { runCli } from "../support/cli.js";
+import { runCliAsync } from "../support/processes.js";
 
 describe("bench with flags given as lists: a matrix", () => {
   it("--batch-size 16,32 --max-new-tokens 4,0: four results as JSON Lines, in declared order", () => {
@@ -62,5 +64,36 @@ describe("bench with flags given as lists: a matrix", () => {
     expect(run.stderr.trim()).toBe(
       "perf-baseline: --depth 4000: --depth 4000 + --prompt-tokens 0 + --max-new-tokens 64 = 4064 tokens do not fit the model's context of 2048 tokens",
     );
+  });
+
+  it("Ctrl-C in the first block's measured rounds: exit 130, the partial result of the first combination only", async () => {
+    let sent = false;
+    let seen = "";
+    const run = await runCliAsync(
+      ["bench", "--max-new-tokens", "4,8", "--rounds", "20000", "--repetitions", "2", "--warmup", "0"],
+      {
+        env: { PERF_BASELINE_PROGRESS: "lines" },
+        timeoutMs: 180_000,
+        onStart: (child) =>
+          child.stderr?.on("data", (d: Buffer | string) => {
+            seen += String(d);
+            if (!sent && /block 1\/4: round 2\/10000/.test(seen)) {
+              sent = true;
+              child.kill("SIGINT");
+            }
+          }),
+      },
+    );
+    expect(run.status).toBe(EXIT.interrupted);
+    expect(run.stderr).not.toMatch(/\n\s+at |internal error|block 2\/4/);
+    const lines = run.stdout.split("\n").filter((l) => l !== "");
+    expect(lines).toHaveLength(1);
+    const r = parseResult(JSON.parse(lines[0] as string), "line 1");
+    expect(r.test).toBe("pp38+tg4");
+    expect(r.complete).toBe(false);
+    expect(r.warnings).toContainEqual(
+      expect.objectContaining({ code: "partial_result", rounds_planned: 20000 }),
+    );
+    expect(run.stderr).toMatch(/\| pp38\+tg4 .*\(partial\)/);
   });
 });
