@@ -123,8 +123,8 @@ export function prefixed<T>(prefix: string, read: () => T): T {
 }
 
 /**
- * The matrix of a `bench` command line, or null when no flag is a list (one run, as before). Each value of a list is checked alone (the other lists' flags at their defaults), then each
- * combination whole.
+ * The matrix of a `bench` command line, or null when no flag is a list (one run, as before). Each value of a
+ * list is checked alone (the other lists' flags at their defaults), then each combination whole.
  * @throws UsageError "--threads 1,0: --threads must be ... got "0"", a list with a serving engine, more than
  *   64 combinations, a bad --repetitions.
  */

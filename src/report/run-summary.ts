@@ -2,6 +2,7 @@
  * The human summary of a run, as llama-bench and hyperfine print one: a few lines a person reads on stderr
  * while stdout carries the JSON result or the report. The test, the median of the gated metric and its
  * spread, the rate, the count per token (per call) of a counted run, and the verdict where there is one.
+ * A matrix run gets a table instead, one row per combination ({@link matrixSummaryLines}).
  * Pure: the commands print these lines (src/cli/commands/bench.ts, gate.ts, ab.ts); `--quiet` turns them off.
  */
 import type { BenchmarkResult } from "../results/schema.js";
