@@ -59,7 +59,7 @@ export function withMatrixFlags(table: FlagTable): FlagTable {
         kind: "list",
         of: "int",
         range: range === "" ? "comma-separated" : `comma-separated, each ${range}`,
-        description: `${spec.description}; a comma-separated list runs a matrix (local engines; docs/engines.md, Matrix runs)`,
+        description: `${spec.description}; several values run a matrix (local engines; docs/engines.md, Matrix runs)`,
       };
       return [name, listed];
     }),
