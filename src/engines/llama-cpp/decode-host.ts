@@ -85,7 +85,8 @@ export function createDecodeHost(log: (line: string) => void): DecodeHost {
   return {
     handle(req: WorkerRequest): unknown {
       if (req.type === "init") return init(req);
-      if (req.type === "generate") return need().generate(req.prompt, req.maxNewTokens, req.depth);
+      if (req.type === "generate")
+        return need().generate(req.prompt, req.maxNewTokens, req.depth, req.greedy);
       if (req.type === "embed") {
         const s = need();
         return s.embed(req.wrap ? req.inputs.map((t) => s.embeddingInput(t)) : req.inputs);

@@ -23,6 +23,7 @@ import { EngineError, ModelFileError, type PerfBaselineError, UsageError } from 
 import { SYNTHETIC_SALT, syntheticTokens } from "../../workload/workload.js";
 import type { LlamaEngineOptions } from "../node-llama-cpp/engine.js";
 import { LLAMA_CPP_RELEASE } from "./abi.js";
+import { DEFAULT_GREEDY_METHOD, GREEDY_DESCRIPTION } from "./argmax.js";
 import type { DecodeHost } from "./decode-host.js";
 import { LIBRARY_FILES } from "./ffi.js";
 import {
@@ -349,6 +350,7 @@ export class LlamaCppEngine implements Engine {
       token_ids: Array.from(r.token_ids),
       text: null,
       chunk_times_ns: times,
+      harness_ns: Array.from(r.harness_ns),
     };
   }
 
@@ -443,7 +445,7 @@ export class LlamaCppEngine implements Engine {
         model_desc: r.info.model_desc,
         pooling_type: r.info.pooling_type,
         threadpool: `persistent, ${r.info.threadpool_threads} thread(s)`,
-        sampler: "llama_sampler_init_greedy",
+        sampler: GREEDY_DESCRIPTION[DEFAULT_GREEDY_METHOD],
         gpu_backend: "none",
       },
     };

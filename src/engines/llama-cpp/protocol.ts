@@ -5,6 +5,7 @@
  */
 import type { MessagePort } from "node:worker_threads";
 import { PerfBaselineError } from "../../util/errors.js";
+import type { GreedyMethod } from "./argmax.js";
 import type { LlamaCppApi } from "./ffi.js";
 import type { SessionInfo } from "./session.js";
 
@@ -39,6 +40,8 @@ export type WorkerRequest =
       maxNewTokens: number;
       /** tokens decoded before the round's timing starts (`--depth`) */
       depth?: Int32Array;
+      /** how the greedy token is picked (argmax.ts); absent: DEFAULT_GREEDY_METHOD */
+      greedy?: GreedyMethod;
     }
   | {
       id: number;
