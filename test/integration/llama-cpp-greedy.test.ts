@@ -62,6 +62,15 @@ describe("llama-cpp engine: greedy argmax in JavaScript = llama.cpp's greedy sam
       expect(Array.from(viaDefault.token_ids)).toEqual(Array.from(viaSampler.token_ids));
       expect(e.identity.details.sampler).toMatch(/argmax/);
     });
+    // an engine asked for llama.cpp's sampler (what counted runs ask for) says so
+    const e = await createLlamaCppEngine({ modelPath, mode: "generation", greedy: "sampler", log: quiet });
+    try {
+      expect(e.identity.details.sampler).toBe("llama_sampler_init_greedy");
+      const r = await e.generate(GENERATION_PROMPT, 8);
+      expect(r.harness_ns).toHaveLength(7);
+    } finally {
+      await e.dispose();
+    }
   }, 300_000);
 
   it("the harness's time per token: one value per token but the last, in the round, the sample and the summary", async () => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { greedyArgmax } from "../../src/engines/llama-cpp/argmax.js";
 import { mulberry32 } from "../../src/util/prng.js";
 
-/** llama_sampler_greedy_apply (src/llama-sampler.cpp of the bundled release), transcribed. */
+/** llama_sampler_greedy_apply (llama-sampler.cpp of the bundled llama.cpp release), transcribed. */
 function llamaGreedy(logits: Float32Array): number {
   let selected = 0;
   for (let i = 1; i < logits.length; i++)

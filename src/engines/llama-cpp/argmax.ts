@@ -24,7 +24,7 @@ export const DEFAULT_GREEDY_METHOD: GreedyMethod = "argmax";
 
 /**
  * The index of the largest value, the first one on ties: exactly llama.cpp's greedy sampler
- * (`llama_sampler_greedy_apply` in src/llama-sampler.cpp of the bundled release: `selected = 0`, then
+ * (`llama_sampler_greedy_apply` in llama-sampler.cpp of the bundled llama.cpp release: `selected = 0`, then
  * `if (logit[i] > logit[selected]) selected = i`, over candidates in token order), NaN included (a NaN
  * never compares greater, and a NaN first logit keeps index 0). One pass, no allocation.
  * @param logits one row of logits (n_vocab values); any length >= 1

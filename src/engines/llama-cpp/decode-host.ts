@@ -66,6 +66,7 @@ export function createDecodeHost(log: (line: string) => void): DecodeHost {
       contextSize: req.contextSize,
       batchSize: req.batchSize,
       ...(req.ubatchSize !== null ? { ubatchSize: req.ubatchSize } : {}),
+      ...(req.greedy ? { greedy: req.greedy } : {}),
       lastError: () => lastError,
     });
     return {

@@ -34,6 +34,8 @@ export interface SessionOptions {
   batchSize: number;
   /** n_ubatch in tokens (llama-bench `-ub`); default: batchSize */
   ubatchSize?: number;
+  /** the greedy pick of generate() when a round names none (argmax.ts); default DEFAULT_GREEDY_METHOD */
+  greedy?: GreedyMethod;
   /** the last error line llama.cpp logged, for error messages */
   lastError: () => string | null;
 }
@@ -226,7 +228,7 @@ export class LlamaCppSession {
     prompt: Int32Array,
     maxNewTokens: number,
     depth?: Int32Array,
-    greedy: GreedyMethod = DEFAULT_GREEDY_METHOD,
+    greedy: GreedyMethod = this.opts.greedy ?? DEFAULT_GREEDY_METHOD,
   ): GenerationOutcome {
     this.checkGeneration(prompt, maxNewTokens, depth);
     this.api.llama_memory_clear(this.memory, true);
