@@ -64,7 +64,9 @@ export interface GenerationOutcome {
   /**
    * the harness's own time per token, ns: from the return of one llama_decode to the call of the next (the
    * greedy pick, the clock, the FFI calls; no thread hand-off: the loop is synchronous), one value per new
-   * token but the last (the prompt's last decode to the first one-token decode first); empty below 2 new tokens
+   * token but the last (the prompt's last decode to the first one-token decode first); empty below 2 new
+   * tokens. koffi's marshalling of llama_decode's own arguments and return lies between the two stamps of
+   * the decode, so it is not in this figure (the C loop of bench/llama-cpp-gap.ts bounds the whole loop).
    */
   harness_ns: Float64Array;
 }
