@@ -27,13 +27,14 @@
  *
  * Usage:
  *   npx tsx bench/llama-cpp-gap.ts --mode generation --arms llama-cpp-t1,c-loop-t1,llama-bench-t1,llama-cpp-t2,c-loop-t2,llama-bench-t2
- *     [--preset tiny|small] [--rounds 20] [--warmup 2] [--tokens 64] [--reference c-loop-t1]
+ *     [--preset tiny|small] [--rounds 20] [--warmup 2] [--tokens 64] [--reference c-loop-t1,llama-bench-t1,c-loop-t2,llama-bench-t2]
  *     [--llama-bench /tmp/perf-baseline-llama-bench/llama-bench] [--c-loop /tmp/perf-baseline-llama-bench/llama-cpp-embed-loop]
  *   npx tsx bench/llama-cpp-gap.ts --mode generation --arms llama-cpp-pp512-t1,llama-bench-pp512-t1 --reference llama-bench-pp512-t1
  *   npx tsx bench/llama-cpp-gap.ts --mode embedding --arms llama-cpp-t1,c-loop-t1,llama-cpp-t2,c-loop-t2
  * Embedding arms also report calls per CPU-second (process CPU time over the round): with other work on the
  * machine, wall time measures the scheduler as much as the code.
- * Every ratio to the reference comes with two 95 % intervals: the bootstrap of the ratio of the two arms'
+ * --reference takes one arm or several, comma-separated (every arm is then compared with each; the JSON's
+ * `reports` holds the first one's, `reports_by_reference` all). Every ratio to a reference comes with two 95 % intervals: the bootstrap of the ratio of the two arms'
  * medians (unpaired, bench/lib/interleave.ts) and the bootstrap of the median of the per-block ratios
  * (paired: a slow block slows both arms). Prints one JSON document on stdout (figures, ratios, intervals,
  * load average before and after); tables on stderr.
@@ -408,9 +409,11 @@ function harnessFigures() {
 
 async function main() {
   const names = args.arms;
-  const reference = args.reference ?? names[0] ?? "llama-cpp-t1";
+  const references = (args.reference ?? names[0] ?? "llama-cpp-t1").split(",").filter((r) => r !== "");
+  const reference = references[0] as string;
   const specs = names.map(armSpec);
-  if (!names.includes(reference)) usageExit(info, `--reference ${reference} is not one of --arms`);
+  for (const r of references)
+    if (!names.includes(r)) usageExit(info, `--reference ${r} is not one of --arms`);
   const lib = await defaultLlamaLibDir();
   const dir = mkdtempSync(join(tmpdir(), "pb-llama-cpp-gap-"));
   const arms: Arm[] = [];
@@ -424,7 +427,12 @@ async function main() {
   const data = await interleave(arms, { rounds, warmup, onBlock: ttyProgress(`${mode} ${args.preset}`) });
   // embedding: also calls per CPU-second (process CPU time over the round, all threads): what a call costs,
   // less sensitive than wall time to the other work on a shared machine
-  const reports = reportMetrics(data, metricsOf(data, reference), reference, `${mode} ${args.preset}`);
+  const byReference = Object.fromEntries(
+    references.map((ref) => {
+      const reports = reportMetrics(data, metricsOf(data, ref), ref, `${mode} ${args.preset} against ${ref}`);
+      return [ref, withPairedCi(data, reports, ref)];
+    }),
+  );
   const out = {
     ...gapHeader("bench/llama-cpp-gap.ts", mode, args.preset, modelPath),
     llama_lib: lib,
@@ -436,7 +444,8 @@ async function main() {
     reference,
     load_before: loadBefore,
     load_after: await machineLoad(),
-    reports: withPairedCi(data, reports, reference),
+    reports: byReference[reference],
+    reports_by_reference: byReference,
     harness_us_per_token: harnessFigures(),
     raw: data,
   };
