@@ -17,6 +17,11 @@ export interface GenerationSample {
   decode_tokens_per_second: number | null;
   /** mean time between output chunks after the first, in ms */
   itl_ms: number | null;
+  /**
+   * the engine's own time per token in this round, in us (GenerationRound.harness_ns), one value per token
+   * but the last; absent where the engine does not measure it
+   */
+  harness_us?: number[];
 }
 
 /** One measured embedding round. */
@@ -59,6 +64,7 @@ export function generationSample(round: number, r: GenerationRound): GenerationS
     decode_tokens_per_second:
       decode && decode > 0 && r.output_tokens > 1 ? (r.output_tokens - 1) / decode : null,
     itl_ms: first !== null && lastChunk !== undefined && gaps > 0 ? millis(lastChunk - first) / gaps : null,
+    ...(r.harness_ns ? { harness_us: r.harness_ns.map((ns) => ns / 1000) } : {}),
   };
 }
 

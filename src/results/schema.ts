@@ -131,6 +131,11 @@ const generationSampleSchema = z.object({
   prefill_tokens_per_second: nonneg.nullable(),
   decode_tokens_per_second: nonneg.nullable(),
   itl_ms: nonneg.nullable(),
+  /**
+   * the engine's own time per token in this round, in us, one value per token but the last: from the return
+   * of one llama_decode to the call of the next (llama-cpp engine); absent for other engines and older results
+   */
+  harness_us: z.array(nonneg).optional(),
   /** serving only: (end-to-end - ttft) / (output tokens - 1), in ms */
   tpot_ms: nonneg.nullable().optional(),
   /** serving only: every gap between two chunks that carried output text, in ms (raw ITL samples) */
@@ -441,6 +446,12 @@ export const generationResultSchema = z.object({
     prefill_tokens_per_second: summarySchema.nullable(),
     ttft_ms: summarySchema.nullable(),
     itl_ms: summarySchema.nullable(),
+    /**
+     * the harness's time per token, in us, over every token of every round (the samples' harness_us pooled):
+     * what the tool itself adds between two llama_decode calls; null where the engine does not measure it,
+     * absent in serving runs and older results
+     */
+    harness_us_per_token: summarySchema.nullable().optional(),
   }),
 });
 

@@ -66,6 +66,7 @@ export function createDecodeHost(log: (line: string) => void): DecodeHost {
       contextSize: req.contextSize,
       batchSize: req.batchSize,
       ...(req.ubatchSize !== null ? { ubatchSize: req.ubatchSize } : {}),
+      ...(req.greedy ? { greedy: req.greedy } : {}),
       lastError: () => lastError,
     });
     return {
@@ -85,7 +86,8 @@ export function createDecodeHost(log: (line: string) => void): DecodeHost {
   return {
     handle(req: WorkerRequest): unknown {
       if (req.type === "init") return init(req);
-      if (req.type === "generate") return need().generate(req.prompt, req.maxNewTokens, req.depth);
+      if (req.type === "generate")
+        return need().generate(req.prompt, req.maxNewTokens, req.depth, req.greedy);
       if (req.type === "embed") {
         const s = need();
         return s.embed(req.wrap ? req.inputs.map((t) => s.embeddingInput(t)) : req.inputs);

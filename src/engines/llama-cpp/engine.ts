@@ -1,7 +1,7 @@
 /**
  * The llama-cpp engine: llama.cpp's C API through koffi, on the prebuilt libraries node-llama-cpp installs
  * (or `--llama-lib DIR`), with the decode loop in a worker thread (decode-worker.ts): one llama_decode and
- * one greedy llama_sampler_sample per token in a synchronous loop, a persistent ggml threadpool attached,
+ * one greedy pick (argmax.ts) per token in a synchronous loop, a persistent ggml threadpool attached,
  * every token timestamped where it is sampled. It measures llama.cpp, not a binding's scheduling
  * (notes/engine-performance.md). Same Engine contract and same outputs as the node-llama-cpp engine.
  */
@@ -23,6 +23,7 @@ import { EngineError, ModelFileError, type PerfBaselineError, UsageError } from 
 import { SYNTHETIC_SALT, syntheticTokens } from "../../workload/workload.js";
 import type { LlamaEngineOptions } from "../node-llama-cpp/engine.js";
 import { LLAMA_CPP_RELEASE } from "./abi.js";
+import { DEFAULT_GREEDY_METHOD, GREEDY_DESCRIPTION, type GreedyMethod } from "./argmax.js";
 import type { DecodeHost } from "./decode-host.js";
 import { LIBRARY_FILES } from "./ffi.js";
 import {
@@ -71,6 +72,12 @@ export interface LlamaCppEngineOptions extends LlamaEngineOptions {
    * (instructions/valgrind.ts countedCpuVariant). Default: ggml picks the best variant for this CPU.
    */
   cpuVariant?: string;
+  /**
+   * How each generated token is picked greedily (argmax.ts; both give the same tokens): "argmax" over the
+   * logits in JavaScript (the default: the cheaper one) or llama.cpp's "sampler". Counted runs use the
+   * sampler, whose instructions callgrind counts as the committed baselines' counts include them.
+   */
+  greedy?: GreedyMethod;
 }
 
 const require = createRequire(import.meta.url);
@@ -349,6 +356,7 @@ export class LlamaCppEngine implements Engine {
       token_ids: Array.from(r.token_ids),
       text: null,
       chunk_times_ns: times,
+      harness_ns: Array.from(r.harness_ns),
     };
   }
 
@@ -443,7 +451,7 @@ export class LlamaCppEngine implements Engine {
         model_desc: r.info.model_desc,
         pooling_type: r.info.pooling_type,
         threadpool: `persistent, ${r.info.threadpool_threads} thread(s)`,
-        sampler: "llama_sampler_init_greedy",
+        sampler: GREEDY_DESCRIPTION[req.greedy ?? DEFAULT_GREEDY_METHOD],
         gpu_backend: "none",
       },
     };
@@ -496,6 +504,7 @@ export async function createLlamaCppEngine(opts: LlamaCppEngineOptions): Promise
       batchSize,
       ubatchSize,
       cpuVariant: opts.cpuVariant ?? null,
+      ...(opts.greedy ? { greedy: opts.greedy } : {}),
     },
     lib.source,
     contextSize,

@@ -5,6 +5,7 @@
  */
 import type { MessagePort } from "node:worker_threads";
 import { PerfBaselineError } from "../../util/errors.js";
+import type { GreedyMethod } from "./argmax.js";
 import type { LlamaCppApi } from "./ffi.js";
 import type { SessionInfo } from "./session.js";
 
@@ -31,6 +32,8 @@ export type WorkerRequest =
       ubatchSize: number | null;
       /** load only this CPU variant (libggml-cpu-NAME.so) where libDir has it; null: ggml picks the best */
       cpuVariant: string | null;
+      /** the session's greedy pick (argmax.ts); absent: DEFAULT_GREEDY_METHOD */
+      greedy?: GreedyMethod;
     }
   | {
       id: number;
@@ -39,6 +42,8 @@ export type WorkerRequest =
       maxNewTokens: number;
       /** tokens decoded before the round's timing starts (`--depth`) */
       depth?: Int32Array;
+      /** how the greedy token is picked (argmax.ts); absent: the session's (init) */
+      greedy?: GreedyMethod;
     }
   | {
       id: number;
