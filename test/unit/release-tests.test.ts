@@ -4,7 +4,7 @@
  * slower: REGRESSION, and the test is named); each test its own history group; a missing baseline of a listed
  * test is one line naming the test and the command that captures it.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -25,6 +25,9 @@ import {
   testFileName,
 } from "../../src/config/release-tests.js";
 import { openSqliteStore } from "../../src/history/sqlite.js";
+import { EvidenceFolder } from "../../src/report/evidence/folder.js";
+import { ReleaseEvidence } from "../../src/report/evidence/release-evidence.js";
+import { releaseJson, releaseMarkdown } from "../../src/report/evidence/release-markdown.js";
 import { buildTrends } from "../../src/history/trend.js";
 import { renderTrendsText } from "../../src/report/trend-text.js";
 import type { BenchmarkResult } from "../../src/results/schema.js";
@@ -199,6 +202,32 @@ describe("check-release over three tests", () => {
     expect(combined.exit_code).toBe(EXIT.regression);
     expect(combined.decided_by).toMatchObject({ kind: "metric", metric: "prefill_tokens_per_second" });
     expect(regressed).toEqual(["pp512"]);
+    // the evidence: capture files per test, a section per test and metric, the tests' verdicts in one line
+    const folder = EvidenceFolder.stage(join(dir, "evidence"));
+    try {
+      const evidence = new ReleaseEvidence(folder);
+      for (const o of outcomes)
+        for (const g of o.gates)
+          evidence.addGate(g.report, o.plan.baseline, o.plan.path, g.captures, o.plan.test.name);
+      for (const f of ["generation-1.json", "embedding-1.json", "pp512-1.json"])
+        expect(existsSync(join(folder.staging, "captures", f)), f).toBe(true);
+      const input = {
+        date: "2026-12-06T00:00:00Z",
+        gates: evidence.gates,
+        config,
+        command: "perf-baseline check-release",
+        overall: { verdict: combined.verdict, exit_code: combined.exit_code },
+        evidence_dir: "evidence",
+      };
+      const md = releaseMarkdown(input, []);
+      expect(md).toMatch(/^## Generation: PASS$/m);
+      expect(md).toMatch(/^## Test pp512 \(generation, prefill_tokens_per_second\): REGRESSION$/m);
+      expect(md).toMatch(/^- Release tests: .*`pp512` prefill_tokens_per_second: \*\*REGRESSION\*\*/m);
+      const gates = JSON.parse(releaseJson(input)).gates as Array<{ test: string; metric: string }>;
+      expect(gates.map((g) => `${g.test} ${g.metric}`)).toContain("pp512 prefill_tokens_per_second");
+    } finally {
+      folder.discard();
+    }
     // without the slowdown every test passes
     const clean = outcomes.map((o) => ({
       ...o,
