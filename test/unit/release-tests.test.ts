@@ -25,10 +25,10 @@ import {
   testFileName,
 } from "../../src/config/release-tests.js";
 import { openSqliteStore } from "../../src/history/sqlite.js";
+import { buildTrends } from "../../src/history/trend.js";
 import { EvidenceFolder } from "../../src/report/evidence/folder.js";
 import { ReleaseEvidence } from "../../src/report/evidence/release-evidence.js";
 import { releaseJson, releaseMarkdown } from "../../src/report/evidence/release-markdown.js";
-import { buildTrends } from "../../src/history/trend.js";
 import { renderTrendsText } from "../../src/report/trend-text.js";
 import type { BenchmarkResult } from "../../src/results/schema.js";
 import { ConfigFileError, EXIT, UsageError } from "../../src/util/errors.js";
