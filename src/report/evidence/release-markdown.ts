@@ -111,9 +111,8 @@ function testsLine(gates: readonly ReleaseGate[]): string {
 /** report.md of a release check. */
 export function renderReleaseReport(input: ReleaseReportInput): string {
   const { gates, config } = input;
-  // the mode's own test (named by the mode), else its first test
-  const byMode = (m: string) =>
-    gates.find((g) => g.report.mode === m && (g.test ?? m) === m) ?? gates.find((g) => g.report.mode === m);
+  // the specification's gate of a mode is its own test (named by the mode); the other tests have their line
+  const byMode = (m: string) => gates.find((g) => g.report.mode === m && (g.test ?? m) === m);
   const baselineGates = gates.filter(
     (g, i) => gates.findIndex((o) => o.report.baseline_source === g.report.baseline_source) === i,
   );
