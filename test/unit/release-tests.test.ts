@@ -13,6 +13,7 @@ import {
   gateReleaseTest,
   type ReleaseTestOutcome,
   type ReleaseTestPlan,
+  releaseTestPlan,
 } from "../../src/cli/commands/check-release.js";
 import { testRunValues } from "../../src/cli/release-tests.js";
 import { runFlags } from "../../src/cli/run-flags.js";
@@ -30,8 +31,9 @@ import { EvidenceFolder } from "../../src/report/evidence/folder.js";
 import { ReleaseEvidence } from "../../src/report/evidence/release-evidence.js";
 import { releaseJson, releaseMarkdown } from "../../src/report/evidence/release-markdown.js";
 import { renderTrendsText } from "../../src/report/trend-text.js";
+import { serializeResult } from "../../src/results/io.js";
 import type { BenchmarkResult } from "../../src/results/schema.js";
-import { ConfigFileError, EXIT, UsageError } from "../../src/util/errors.js";
+import { ConfigFileError, EXIT, ResultFileError, UsageError } from "../../src/util/errors.js";
 import { runCli } from "../support/cli.js";
 import { clone, fixture, squeezed } from "../support/gate-fixtures.js";
 import { generationSeries } from "../support/history-fixtures.js";
@@ -142,6 +144,24 @@ describe("the configuration's release tests", () => {
     expect(() => testRunValues(wrong, {}, runFlags(), "c.json")).toThrow(
       /^c\.json: release test pp512: flag speed: not a flag of a run$/,
     );
+  });
+});
+
+describe("a release test's baseline and metrics", () => {
+  it("--metric keeps the metrics the rounds carry; another test's baseline is refused", () => {
+    const path = join(dir, "pp512.json");
+    // a real result (consistent with its own samples), named as the pp512 test's
+    writeFileSync(path, serializeResult({ ...clone(fixture("generation-a")), test: "pp512" }));
+    const t = { ...releaseTest("pp512", "generation", ["prefill_tokens_per_second"]), baseline: path };
+    expect(releaseTestPlan(t, []).metrics).toEqual(["prefill_tokens_per_second"]);
+    expect(releaseTestPlan(t, ["ttft_ms", "calls_per_second"]).metrics).toEqual(["ttft_ms"]);
+    expect(() => releaseTestPlan(t, ["calls_per_second"])).toThrow(
+      /^--metric calls_per_second: the rounds of test pp512 carry none of them; choose the tests with --test$/,
+    );
+    const other = { ...t, name: "pp256" };
+    expect(() => releaseTestPlan(other, [])).toThrow(ResultFileError);
+    expect(() => releaseTestPlan(other, [])).toThrow(/holds test pp512, not pp256; recapture it with/);
+    expect(() => releaseTestPlan({ ...t, mode: "embedding" }, [])).toThrow(/a generation result, but test/);
   });
 });
 
