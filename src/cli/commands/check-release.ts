@@ -96,9 +96,10 @@ export const checkReleaseCommand: Command = {
         history: stringFlag(values, "history"),
         log: status,
       });
-      const which = regressed.length > 0 ? ` (regressed: ${regressed.join(", ")})` : "";
+      // the last line stays the verdict and its exit code (make cannot pass the code through)
+      const which = regressed.length > 0 ? `regressed: ${regressed.join(", ")}\n` : "";
       process.stdout.write(
-        `evidence in ${dir} (report.md, report.html, verdicts.json, commands.txt, captures/)\n${combined.verdict}: exit code ${combined.exit_code}${which}\n`,
+        `evidence in ${dir} (report.md, report.html, verdicts.json, commands.txt, captures/)\n${which}${combined.verdict}: exit code ${combined.exit_code}\n`,
       );
       return combined.exit_code;
     } finally {
