@@ -320,8 +320,12 @@ export const servingEmbeddingSchema = z.object({
  * and their spread (the between-capture noise). Absent in a plain result (the specification's redirect form).
  */
 export const baselineBlockSchema = z.object({
-  /** the gated metric: tokens_per_second (generation) or calls_per_second (embedding) */
-  metric: z.enum(["tokens_per_second", "calls_per_second"]),
+  /**
+   * the metric the captures' medians and spread are of: the result's default gated metric (src/gate/metrics.ts
+   * defaultMetricOf): tokens_per_second (generation), calls_per_second (embedding), prefill_tokens_per_second
+   * (a prompt-only test)
+   */
+  metric: z.enum(["tokens_per_second", "calls_per_second", "prefill_tokens_per_second"]),
   captures: z.number().int().positive(),
   rounds_per_capture: z.array(count),
   capture_medians: z.array(nonneg),
