@@ -18,6 +18,7 @@ import { type OptionalField, refusalHint, type ServingOptions } from "../engines
 import { captureEnvironment, type Environment } from "../environment/capture.js";
 import { type GitProvenance, gitProvenance } from "../environment/git.js";
 import { type MachineLoad, startMachineLoadProbe } from "../environment/machine-load.js";
+import { scheduleFigures } from "../measure/client-capacity.js";
 import type { EngineSettings } from "../measure/engine-contract.js";
 import { type LoadOutcome, type LoadPlan, runLoad } from "../measure/load.js";
 import {
@@ -28,6 +29,7 @@ import {
   type LoadSettings,
   type ServingContext,
 } from "../results/build-serving.js";
+import { recordClientCapacity } from "../results/client-capacity.js";
 import type { BenchmarkResult, EmbeddingResult, GenerationResult } from "../results/schema.js";
 import { renderWarning, type Warning } from "../results/warnings.js";
 import { EngineError, EXIT, PerfBaselineError, UsageError } from "../util/errors.js";
@@ -149,6 +151,7 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
       ...measured,
     });
     const result = buildResult(opts, ctx, measured);
+    recordClientCapacity(result, scheduleFigures(measured.run.records, measured.run.start_ns));
     opts.status?.(summaryLine(result));
     return result;
   } finally {

@@ -256,6 +256,18 @@ const servingConnectionsSchema = z.object({
   setup_ms: summarySchema.nullable(),
 });
 
+/** Whether the client kept up (src/measure/client-capacity.ts); figures in ms unless named otherwise. */
+const clientCapacitySchema = z.object({
+  /** the client's lateness: from the moment a request was due (planned arrival, slot free) to its send */
+  schedule_lag_ms: z.object({ p50: nonneg, p99: nonneg }).nullable(),
+  /** planned span of the sent requests over the span they took (1: the plan kept); null without a rate */
+  achieved_rate_fraction: nonneg.nullable(),
+  /** mean CPU cores the client process used during the measured phase; null when unknown */
+  client_cores: nonneg.nullable(),
+  /** the figures past their limits (CLIENT_LIMITS): the client may have been the bottleneck */
+  saturated_by: z.array(z.object({ figure: z.string(), value: num, limit: num })),
+});
+
 const servingCommon = {
   requests: servingRequestsSchema,
   /** absent in results written before it was recorded */
@@ -266,6 +278,8 @@ const servingCommon = {
   /** completed requests / duration_s */
   requests_per_second: nonneg,
   client_overhead: clientOverheadSchema,
+  /** absent in results written before it was recorded */
+  client_capacity: clientCapacitySchema.optional(),
   timeouts_ms: timeoutsSchema,
 };
 
