@@ -183,6 +183,8 @@ export const loadSchema = z.object({
   output_length: z.enum(["fixed", "natural"]).nullable(),
   /** generation streams (SSE) */
   stream: z.boolean(),
+  /** client processes that shared the schedule (--shard I/N), when more than one: each sends every N-th request */
+  shards: z.number().int().min(2).optional(),
   /** optional request fields not sent (--omit-fields), when any; absent: all of them were sent */
   omitted_fields: z
     .array(z.enum(["temperature", "top_k", "stream_options", "ignore_eos", "min_tokens", "encoding_format"]))
@@ -268,6 +270,23 @@ const clientCapacitySchema = z.object({
   saturated_by: z.array(z.object({ figure: z.string(), value: num, limit: num })),
 });
 
+/**
+ * A shard of a run spread over client processes (--shard I/N, src/measure/shard.ts), or the result `merge`
+ * joined from them (index null).
+ */
+const shardSchema = z.object({
+  /** the run: a digest of its schedule and workload (src/results/shard.ts); shards of one run share it */
+  run_id: z.string().regex(/^[0-9a-f]{64}$/),
+  /** this shard's index I; null for a merged result */
+  index: z.number().int().nonnegative().nullable(),
+  /** N, the shards of the run */
+  count: z.number().int().positive(),
+  /** the common start asked for (--start-at), ISO-8601; null when none */
+  planned_start: z.string().nullable(),
+  /** how late the measured phase began after planned_start, ms (a merged result: the latest shard's) */
+  start_lag_ms: nonneg.nullable(),
+});
+
 const servingCommon = {
   requests: servingRequestsSchema,
   /** absent in results written before it was recorded */
@@ -280,6 +299,8 @@ const servingCommon = {
   client_overhead: clientOverheadSchema,
   /** absent in results written before it was recorded */
   client_capacity: clientCapacitySchema.optional(),
+  /** present for a shard's result and a merged one */
+  shard: shardSchema.optional(),
   timeouts_ms: timeoutsSchema,
 };
 
