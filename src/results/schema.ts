@@ -453,6 +453,11 @@ const common = {
   machine_load: machineLoadSchema.optional(),
   /** serving runs only: the load settings (part of the comparability key) */
   load: loadSchema.optional(),
+  /**
+   * on disk only, for more than 10,000 samples (src/results/samples-file.ts): the gzip file beside this one
+   * that holds the samples (`samples` is then empty); reading the result puts them back
+   */
+  samples_file: z.object({ path: z.string(), sha256, bytes: count, count: count }).optional(),
   /** `--counter instructions` runs only: the instruction counts */
   instructions: instructionsSchema.optional(),
   /**
