@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
+import { collectResults } from "../../src/history/import.js";
 import { generationFigures } from "../../src/results/build.js";
 import { readResult, writeResult } from "../../src/results/io.js";
 import { MAX_INLINE_SAMPLES, samplesFileName } from "../../src/results/samples-file.js";
@@ -65,6 +66,9 @@ describe("the samples side file", () => {
     const back = readResult(path);
     expect(back.samples).toEqual(big.samples);
     expect("samples_file" in back).toBe(false);
+    // history import reads results as readResult does: the samples come back
+    const [entry] = collectResults([path]).entries;
+    expect(entry?.result.samples).toHaveLength(MAX_INLINE_SAMPLES + 1);
   });
 
   it("at the limit, and a local result of any size: inline", () => {
