@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   "check-release": async () => (await import("./commands/check-release.js")).checkReleaseCommand,
   history: async () => (await import("./commands/history.js")).historyCommand,
   report: async () => (await import("./commands/report.js")).reportCommand,
+  merge: async () => (await import("./commands/merge.js")).mergeCommand,
 };
 
 /** The registry's command names. */

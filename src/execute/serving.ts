@@ -18,8 +18,10 @@ import { type OptionalField, refusalHint, type ServingOptions } from "../engines
 import { captureEnvironment, type Environment } from "../environment/capture.js";
 import { type GitProvenance, gitProvenance } from "../environment/git.js";
 import { type MachineLoad, startMachineLoadProbe } from "../environment/machine-load.js";
+import { scheduleFigures } from "../measure/client-capacity.js";
 import type { EngineSettings } from "../measure/engine-contract.js";
 import { type LoadOutcome, type LoadPlan, runLoad } from "../measure/load.js";
+import { waitForStart } from "../measure/shard.js";
 import {
   buildServingEmbeddingResult,
   buildServingGenerationResult,
@@ -28,7 +30,9 @@ import {
   type LoadSettings,
   type ServingContext,
 } from "../results/build-serving.js";
+import { recordClientCapacity } from "../results/client-capacity.js";
 import type { BenchmarkResult, EmbeddingResult, GenerationResult } from "../results/schema.js";
+import { recordShard } from "../results/shard.js";
 import { renderWarning, type Warning } from "../results/warnings.js";
 import { EngineError, EXIT, PerfBaselineError, UsageError } from "../util/errors.js";
 import { toolVersion } from "../util/tool-version.js";
@@ -149,6 +153,12 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
       ...measured,
     });
     const result = buildResult(opts, ctx, measured);
+    recordClientCapacity(result, scheduleFigures(measured.run.records, measured.run.start_ns));
+    recordShard(result, {
+      shard: o.shard ?? null,
+      startAtMs: o.startAtMs ?? null,
+      lagMs: measured.startLagMs,
+    });
     opts.status?.(summaryLine(result));
     return result;
   } finally {
@@ -243,6 +253,8 @@ interface Measured {
   finished: string;
   /** the event-loop delay during the requests, ms; null when none was sampled */
   histogram: Histogram | null;
+  /** how late the measured phase began after --start-at, ms; null without one */
+  startLagMs: number | null;
 }
 
 /** The measured requests, with the event loop's delay and the machine's load during them. */
@@ -257,7 +269,9 @@ async function measureLoad(opts: ServingRunOptions, send: Send): Promise<Measure
     durationS: o.durationS,
     shouldStop: () => opts.signal?.aborted === true,
     onSettled: (n) => opts.onRound?.(n, o.numRequests ?? 0, false),
+    shard: o.shard ?? null,
   };
+  const startLagMs = o.startAtMs == null ? null : await waitForStart(o.startAtMs, opts.signal);
   const started = new Date().toISOString();
   const eld = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
   eld.enable();
@@ -279,7 +293,7 @@ async function measureLoad(opts: ServingRunOptions, send: Send): Promise<Measure
           max: eldMs(eld.max),
         }
       : null;
-  return { run, machine_load, started, finished, histogram };
+  return { run, machine_load, started, finished, histogram, startLagMs };
 }
 
 /**
@@ -387,6 +401,7 @@ function loadSettings(opts: ServingRunOptions, endpoint: LoadSettings["endpoint"
     output_length: opts.mode === "generation" ? o.outputLength : null,
     stream: opts.mode === "generation",
     ...(o.omitFields?.length ? { omitted_fields: o.omitFields } : {}),
+    ...(o.shard && o.shard.count > 1 ? { shards: o.shard.count } : {}),
   };
 }
 

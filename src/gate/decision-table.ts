@@ -140,6 +140,15 @@ export const GATE_TABLE: readonly TableRow[] = [
       { code: "raise_candidate_rounds", rounds: Math.max(f.setup.config.min_rounds, f.samples.base.length) },
     ],
   }),
+  // a serving client at its cap measures itself and hides the server's changes either way: no verdict
+  row({
+    id: "client-saturated",
+    stage: "one",
+    when: (f) => f.one.saturated.length > 0,
+    verdict: "INCONCLUSIVE",
+    reason: (f) => ({ code: "client_saturated", figures: fig(f.samples.a1), saturated: f.one.saturated }),
+    fixes: () => [{ code: "unload_client" }],
+  }),
   // capture 1 excludes a drop of T, but a busier baseline looked slower than it was and may hide one
   row({
     id: "capture-1-pass-hidden-by-busier-baseline",
@@ -205,6 +214,19 @@ export const GATE_TABLE: readonly TableRow[] = [
     when: (f) => !f.second.comparability.comparable,
     verdict: "INCOMPARABLE",
     reason: (f) => ({ code: "second_capture_not_comparable", differences: f.second.comparability.blocking }),
+  }),
+  // the second capture's client was at its cap: no verdict from it, as for capture 1
+  row({
+    id: "second-capture-client-saturated",
+    stage: "pooled",
+    when: (f) => f.pooled.saturated2 !== null,
+    verdict: "INCONCLUSIVE",
+    reason: (f) => ({
+      code: "client_saturated",
+      figures: fig(f.pooled.pooled),
+      saturated: [present(f.pooled.saturated2)],
+    }),
+    fixes: () => [{ code: "unload_client" }],
   }),
   // each capture shows the drop, but a busier machine is not a slower runtime
   row({

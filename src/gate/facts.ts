@@ -19,6 +19,7 @@ import type { BenchmarkResult } from "../results/schema.js";
 import { median } from "../stats/index.js";
 import type { Mode } from "../workload/workload.js";
 import { type Analysis, analyze, metricSamples } from "./analysis.js";
+import { type ClientSaturated, clientSaturated } from "./client-saturation.js";
 import { type Comparability, checkComparability } from "./comparability.js";
 import { partialNote } from "./completeness.js";
 import { busierThan, type Contention, excludesDropDespite } from "./contention.js";
@@ -89,6 +90,8 @@ export interface CaptureOneFacts {
   busyBaseline: Contention | null;
   /** fixes for the baseline: its spread between captures, the load while it was captured */
   fixes: GateFix[];
+  /** the sides (baseline, capture 1) whose serving client was the bottleneck (src/gate/client-saturation.ts) */
+  saturated: ClientSaturated[];
 }
 
 /** The capture-level drift test, and whether a drop shown by the rounds lies within the drift. */
@@ -117,6 +120,8 @@ export interface PooledFacts {
   pooled: Analysis;
   busy2: Contention | null;
   drift: DriftFacts;
+  /** capture 2's serving client was the bottleneck */
+  saturated2: ClientSaturated | null;
 }
 
 /** The stages, in the order the gate reaches them. */
@@ -209,6 +214,10 @@ export function captureOneFacts(f: FactsAt<"samples">): CaptureOneFacts {
     // a baseline busier than the candidate looks slower than it was: a PASS must clear the drop it could hide
     busyBaseline: busierThan(baseline, input.candidate, "the baseline", "capture 1", config, t),
     fixes,
+    saturated: [
+      clientSaturated(baseline, "the baseline"),
+      clientSaturated(input.candidate, "capture 1"),
+    ].filter((c): c is ClientSaturated => c !== null),
   };
 }
 
@@ -286,6 +295,7 @@ export function pooledFacts(f: FactsAt<"second">): PooledFacts {
     pooled,
     busy2: busierThan(f.second.capture, baseline, "capture 2", "the baseline", config, t),
     drift: driftFacts(f, [a1.candidate.median, a2.candidate.median], true),
+    saturated2: clientSaturated(f.second.capture, "capture 2"),
   };
 }
 

@@ -161,6 +161,8 @@ export type GateReason =
     }
   | { code: "second_capture_not_comparable"; differences: FieldDifference[] }
   | { code: "drop_may_be_contention"; threshold: number; contention: Contention[] }
+  /** a serving side's client was the bottleneck (src/gate/client-saturation.ts): no verdict on the server */
+  | { code: "client_saturated"; figures: Figures; saturated: ClientSaturatedSide[] }
   | { code: "drop_within_drift"; threshold: number; drift: WithinDrift }
   | { code: "regression_each_capture"; figures: Figures[] }
   | { code: "pooled_excludes_drop"; figures: Figures; threshold: number }
@@ -182,8 +184,15 @@ export type GateFix = (
   | { code: "recapture_noisy_baseline"; robust_cv: number; noisy_cv: number }
   | { code: "quiet_machine_capture"; contention: Contention }
   | { code: "recapture_stale_baseline"; stale_reasons: string[] }
+  | { code: "unload_client" }
 ) &
   Recapture;
+
+/** A serving side whose client was saturated: its label and each figure past its limit, as text. */
+export interface ClientSaturatedSide {
+  label: string;
+  evidence: string[];
+}
 
 // --- how a baseline is recaptured (the first run: advice that matches how the baseline was made)
 
@@ -333,6 +342,8 @@ const TEXT: TextOf = {
     `second capture not comparable: ${describeDifferences(r.differences)}`,
   drop_may_be_contention: (r) =>
     `each capture shows a drop of ${pct(r.threshold)} or more, but the machine was busier than during the baseline (${r.contention.map((c) => c.text).join("; ")}): the drop may be contention, not the runtime`,
+  client_saturated: (r) =>
+    `${figuresText(r.figures)}: the client was the bottleneck during ${r.saturated.map((c) => `${c.label} (${c.evidence.join("; ")})`).join(" and ")}: its figures measure the client, not only the server, so no verdict is drawn from them`,
   drop_within_drift: (r) =>
     `each capture shows a drop of ${pct(r.threshold)} or more, but ${reasonText(r.drift)}`,
   regression_each_capture: (r) =>
@@ -372,6 +383,8 @@ const TEXT: TextOf = {
   recapture_noisy_baseline: (r) =>
     `baseline robust CV ${pct(r.robust_cv)} > ${pct(r.noisy_cv)}: recapture the baseline on a quiet machine (${recaptureOf(r)})`,
   quiet_machine_capture: (r) => `${r.contention.text}: run the gate on a quiet machine`,
+  unload_client: () =>
+    "give the client room: lower --concurrency or --request-rate per client process, or spread the load over shards (--shard I/N, docs/serving.md), and keep other work off the client's machine",
   recapture_stale_baseline: (r) =>
     `baseline stale: recapture (${recaptureOf(r)}): ${r.stale_reasons.join("; ")}`,
   // contention

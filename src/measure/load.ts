@@ -1,5 +1,6 @@
 import { nowNs } from "../util/clock.js";
 import { arrivalOffsets } from "./arrivals.js";
+import { inShard, type ShardSpec } from "./shard.js";
 
 /**
  * The load generator: issues requests at planned arrival times (or as fast as the concurrency allows), never
@@ -24,6 +25,8 @@ export interface LoadPlan {
   durationS: number | null;
   /** checked often; when it returns true no new request is sent and requests in flight are aborted */
   shouldStop?: () => boolean;
+  /** this process's share of the schedule (./shard.ts): requests of other shards are skipped. Defaults to all. */
+  shard?: ShardSpec | null;
   /** called as each request settles (progress display) */
   onSettled?: (settled: number) => void;
 }
@@ -121,6 +124,7 @@ class LoadRun<T> {
         if (this.checkStop() || this.durationOver()) break;
         const plannedNs = this.plannedOffsetNs();
         if (plannedNs !== null && this.durationNs !== null && plannedNs >= this.durationNs) break;
+        if (!inShard(plan.shard, index)) continue;
         const plannedAbs = plannedNs === null ? nowNs() : this.start + plannedNs;
         // wait for the planned arrival
         while (!this.checkStop() && !this.durationOver()) {

@@ -4,6 +4,7 @@ import { ResultFileError } from "../util/errors.js";
 import { readRegularText } from "../util/read-file.js";
 import { consistencyProblem } from "./consistency.js";
 import { migrateToCurrent } from "./migrations.js";
+import { joinSamplesFile, withSamplesFile } from "./samples-file.js";
 import { type BenchmarkResult, resultSchema, SCHEMA_VERSION } from "./schema.js";
 
 /** "samples.3.elapsed_s: expected number, received string": the first issue of a failed validation. */
@@ -68,7 +69,7 @@ export function readResult(path: string): BenchmarkResult {
   } catch (err) {
     throw new ResultFileError(path, `not valid JSON (${(err as Error).message})`);
   }
-  return parseResult(doc, path);
+  return parseResult(joinSamplesFile(doc, path), path);
 }
 
 /** The text a result is written as: pretty JSON with a trailing newline (stable, diff-friendly). */
@@ -82,5 +83,5 @@ export function serializeResult(result: BenchmarkResult): string {
  */
 export function writeResult(path: string, result: BenchmarkResult): void {
   parseResult(result, "result to write");
-  atomicWriteText(path, serializeResult(result));
+  atomicWriteText(path, serializeResult(withSamplesFile(path, result)));
 }

@@ -188,6 +188,8 @@ export const loadSchema = z.object({
   output_length: z.enum(["fixed", "natural"]).nullable(),
   /** generation streams (SSE) */
   stream: z.boolean(),
+  /** client processes that shared the schedule (--shard I/N), when more than one: each sends every N-th request */
+  shards: z.number().int().min(2).optional(),
   /** optional request fields not sent (--omit-fields), when any; absent: all of them were sent */
   omitted_fields: z
     .array(z.enum(["temperature", "top_k", "stream_options", "ignore_eos", "min_tokens", "encoding_format"]))
@@ -261,6 +263,35 @@ const servingConnectionsSchema = z.object({
   setup_ms: summarySchema.nullable(),
 });
 
+/** Whether the client kept up (src/measure/client-capacity.ts); figures in ms unless named otherwise. */
+const clientCapacitySchema = z.object({
+  /** the client's lateness: from the moment a request was due (planned arrival, slot free) to its send */
+  schedule_lag_ms: z.object({ p50: nonneg, p99: nonneg }).nullable(),
+  /** planned span of the sent requests over the span they took (1: the plan kept); null without a rate */
+  achieved_rate_fraction: nonneg.nullable(),
+  /** mean CPU cores the client process used during the measured phase; null when unknown */
+  client_cores: nonneg.nullable(),
+  /** the figures past their limits (CLIENT_LIMITS): the client may have been the bottleneck */
+  saturated_by: z.array(z.object({ figure: z.string(), value: num, limit: num })),
+});
+
+/**
+ * A shard of a run spread over client processes (--shard I/N, src/measure/shard.ts), or the result `merge`
+ * joined from them (index null).
+ */
+const shardSchema = z.object({
+  /** the run: a digest of its schedule and workload (src/results/shard.ts); shards of one run share it */
+  run_id: z.string().regex(/^[0-9a-f]{64}$/),
+  /** this shard's index I; null for a merged result */
+  index: z.number().int().nonnegative().nullable(),
+  /** N, the shards of the run */
+  count: z.number().int().positive(),
+  /** the common start asked for (--start-at), ISO-8601; null when none */
+  planned_start: z.string().nullable(),
+  /** how late the measured phase began after planned_start, ms (a merged result: the latest shard's) */
+  start_lag_ms: nonneg.nullable(),
+});
+
 const servingCommon = {
   requests: servingRequestsSchema,
   /** absent in results written before it was recorded */
@@ -271,6 +302,10 @@ const servingCommon = {
   /** completed requests / duration_s */
   requests_per_second: nonneg,
   client_overhead: clientOverheadSchema,
+  /** absent in results written before it was recorded */
+  client_capacity: clientCapacitySchema.optional(),
+  /** present for a shard's result and a merged one */
+  shard: shardSchema.optional(),
   timeouts_ms: timeoutsSchema,
 };
 
@@ -427,6 +462,11 @@ const common = {
   machine_load: machineLoadSchema.optional(),
   /** serving runs only: the load settings (part of the comparability key) */
   load: loadSchema.optional(),
+  /**
+   * on disk only, for more than 10,000 samples (src/results/samples-file.ts): the gzip file beside this one
+   * that holds the samples (`samples` is then empty); reading the result puts them back
+   */
+  samples_file: z.object({ path: z.string(), sha256, bytes: count, count: count }).optional(),
   /** `--counter instructions` runs only: the instruction counts */
   instructions: instructionsSchema.optional(),
   /**

@@ -63,7 +63,9 @@ export type ServingFaultWarning =
   /** serving generation: `buffered` of `completed` requests got all their text chunks within `window_ms` */
   | { code: "stream_buffered"; buffered: number; completed: number; window_ms: number }
   /** serving: `handshakes` of `sent` measured requests opened a TLS connection (median set-up in ms) */
-  | { code: "tls_handshakes_measured"; handshakes: number; sent: number; setup_ms_median: number };
+  | { code: "tls_handshakes_measured"; handshakes: number; sent: number; setup_ms_median: number }
+  /** serving: the client may have been the bottleneck (src/measure/client-capacity.ts); the figures past their limits */
+  | { code: "client_saturated"; evidence: string };
 
 /** The code of a warning read from a format 1 or 2 result, which stored the text only. */
 export const TEXT_WARNING_CODE = "text";
@@ -78,6 +80,8 @@ function renderServingFaultWarning(w: ServingFaultWarning): string {
       return `${w.buffered} of ${w.completed} requests received all their text chunks at once (within ${w.window_ms} ms): the stream was buffered on its way (a proxy, compression, or the server's flush policy), so their TTFT, TPOT and ITL are null (their end-to-end latency is kept)`;
     case "tls_handshakes_measured":
       return `${w.handshakes} of ${w.sent} measured requests waited for a new TLS connection (median set-up ${w.setup_ms_median.toFixed(1)} ms; kept out of their TTFT, not out of their end-to-end latency): the server closes its connections or more were needed than were opened ahead`;
+    case "client_saturated":
+      return `the client may have been the bottleneck (${w.evidence}): its TTFT, ITL and rates measure the client too; the gate calls no REGRESSION from this result`;
   }
 }
 

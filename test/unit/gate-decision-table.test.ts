@@ -66,6 +66,8 @@ const busyBaseline: Contention = {
   text: "other processes used 1.40 CPU cores during the baseline and ...",
   hideable_drop: 0.8,
 };
+/** A capture whose serving client was the bottleneck. */
+const saturated = { label: "capture 1", evidence: ["event-loop delay p99 55.0 ms > 25 ms"] };
 const busyCapture: Contention = { ...busyBaseline, label: "capture 1", other_label: "the baseline" };
 
 function setup(over: Partial<SetupFacts> = {}): SetupFacts {
@@ -94,7 +96,15 @@ function samples(a1: Partial<Analysis> = {}, over: Partial<SampleFacts> = {}): S
 }
 
 function one(over: Partial<CaptureOneFacts> = {}): CaptureOneFacts {
-  return { noisySpread: null, noisy: false, busy1: null, busyBaseline: null, fixes: [], ...over };
+  return {
+    noisySpread: null,
+    noisy: false,
+    busy1: null,
+    busyBaseline: null,
+    fixes: [],
+    saturated: [],
+    ...over,
+  };
 }
 
 function pooled(a2: Partial<Analysis>, p: Partial<Analysis>, over: Partial<PooledFacts> = {}): PooledFacts {
@@ -103,6 +113,7 @@ function pooled(a2: Partial<Analysis>, p: Partial<Analysis>, over: Partial<Poole
     pooled: analysis("pooled", p),
     busy2: null,
     drift: { drift: null, within: null },
+    saturated2: null,
     ...over,
   };
 }
@@ -158,6 +169,8 @@ const CASES: Array<{ row: string; facts: GateFacts }> = [
   },
   { row: "baseline-too-few-rounds", facts: { setup: setup(), samples: samples({}, { base: rounds(3) }) } },
   { row: "candidate-too-few-rounds", facts: { setup: setup(), samples: samples({}, { first: rounds(3) }) } },
+  // a regressing capture 1 whose client was saturated: no REGRESSION
+  { row: "client-saturated", facts: throughDrift(regressing, { saturated: [saturated] }) },
   {
     row: "capture-1-pass-hidden-by-busier-baseline",
     facts: { setup: setup(), samples: samples(passing), one: one({ busyBaseline }) },
@@ -180,6 +193,13 @@ const CASES: Array<{ row: string; facts: GateFacts }> = [
       needed: { why: [] },
       second: { capture: genA, source: "c.json (second capture)", note: null, comparability: incomparable },
     },
+  },
+  {
+    row: "second-capture-client-saturated",
+    facts: throughPooled(
+      regressing,
+      pooled(regressing, regressing, { saturated2: { ...saturated, label: "capture 2" } }),
+    ),
   },
   {
     row: "two-captures-regression-but-busier",

@@ -53,6 +53,7 @@ const SAMPLES: { [C in Warning["code"]]: Extract<Warning, { code: C }> } = {
     sent: 16,
     setup_ms_median: 12.5,
   },
+  client_saturated: { code: "client_saturated", evidence: "event-loop delay p99 55.0 ms > 25 ms" },
 };
 
 describe("warnings", () => {

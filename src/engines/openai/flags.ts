@@ -11,6 +11,7 @@ import {
   parseOmittedFields,
   type ServingOptions,
 } from "./options.js";
+import { SHARD_FLAGS, shardOptionsFromFlags } from "./shard-flags.js";
 
 /**
  * The `bench` flags of the `openai` engine (an OpenAI-compatible server under load) and their validation.
@@ -147,6 +148,7 @@ export const OPENAI_FLAGS = {
     DEFAULT_TIMEOUTS.idle_ms,
   ),
   "request-timeout": timeoutFlag("seconds for a whole request", DEFAULT_TIMEOUTS.total_ms),
+  ...SHARD_FLAGS,
 } as const satisfies FlagTable;
 
 const seconds = (values: FlagValues, name: string, fallbackMs: number) =>
@@ -207,5 +209,6 @@ export function servingOptionsFromFlags(values: FlagValues, mode: Mode, rounds: 
     tolerateFailures: values["tolerate-failures"] === true,
     omitFields: parseOmittedFields(stringFlag(values, "omit-fields") ?? ""),
     ...(read.string("ca-cert") ? { caCert: read.string("ca-cert") } : {}),
+    ...shardOptionsFromFlags(values),
   };
 }

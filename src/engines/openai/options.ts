@@ -1,3 +1,4 @@
+import type { ShardSpec } from "../../measure/shard.js";
 import { UsageError } from "../../util/errors.js";
 
 /** Which OpenAI endpoint generates: `/v1/completions` (a raw prompt) or `/v1/chat/completions` (one user message). */
@@ -170,4 +171,8 @@ export interface ServingOptions {
   omitFields?: OptionalField[];
   /** a PEM file of a CA to trust beside the system's, for an https server (--ca-cert). Defaults to none. */
   caCert?: string;
+  /** this process's share of the global schedule (--shard I/N); null or absent: all of it */
+  shard?: ShardSpec | null;
+  /** the common wall-clock start of the measured phase, epoch ms (--start-at); null or absent: none */
+  startAtMs?: number | null;
 }

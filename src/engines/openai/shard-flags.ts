@@ -1,0 +1,45 @@
+/**
+ * The `bench` flags of the openai engine that spread one run over several client processes (shards, from a
+ * common start) and sample the server's own metrics. Their table joins OPENAI_FLAGS (./flags.ts).
+ */
+import { MAX_SHARDS, parseShard, parseStartAt, type ShardSpec } from "../../measure/shard.js";
+import { UsageError } from "../../util/errors.js";
+import { type FlagTable, type FlagValues, stringFlag } from "../../util/flags.js";
+
+/** The flags. */
+export const SHARD_FLAGS = {
+  shard: {
+    kind: "string",
+    description:
+      "send share I of N of one seeded global schedule (requests i with i mod N = I); merge the shards' results with `perf-baseline merge`",
+    range: `I/N, N 1 to ${MAX_SHARDS}`,
+    default: "0/1 (all)",
+  },
+  "start-at": {
+    kind: "string",
+    description:
+      "wall-clock time the measured phase starts (shards of one run start together): ISO-8601 with its zone, or epoch ms",
+    range: "at most 5 s past, 24 h ahead",
+    default: "once warmed up",
+  },
+} as const satisfies FlagTable;
+
+/** What the flags give: the shard (null: all requests) and the common start (epoch ms; null: none). */
+export interface ShardOptions {
+  shard: ShardSpec | null;
+  startAtMs: number | null;
+}
+
+/**
+ * The shard options from the flags.
+ * @param nowMs the wall clock, for --start-at's bounds (Date.now()).
+ * @throws UsageError for a bad --shard or --start-at.
+ */
+export function shardOptionsFromFlags(values: FlagValues, nowMs: number = Date.now()): ShardOptions {
+  const shardText = stringFlag(values, "shard");
+  const startText = stringFlag(values, "start-at");
+  const shard = shardText === undefined ? null : parseShard(shardText);
+  if (shard && values["request-rate"] === undefined && values.duration !== undefined)
+    throw new UsageError("--shard with --duration needs a --request-rate (one planned schedule to share)");
+  return { shard, startAtMs: startText === undefined ? null : parseStartAt(startText, nowMs) };
+}
