@@ -13,7 +13,7 @@
 import { ResultFileError } from "../util/errors.js";
 import { embeddingFigures, generationFigures, summaryOrNull } from "./build.js";
 import { parseResult } from "./io.js";
-import type { BenchmarkResult, EmbeddingResult, GenerationResult, GenerationSample } from "./schema.js";
+import type { BenchmarkResult, EmbeddingResult, GenerationResult } from "./schema.js";
 
 /** A shard's result and where it came from (a file name, for messages). */
 export interface ShardInput {
@@ -311,7 +311,7 @@ export function mergeShards(inputs: readonly ShardInput[]): BenchmarkResult {
 }
 
 /** A serving run's per-request summaries: a local run's, without the harness figure serving runs never carry. */
-function servingStatistics(samples: readonly GenerationSample[]) {
+function servingStatistics(samples: GenerationResult["samples"]) {
   const { harness_us_per_token: _none, ...statistics } = generationFigures(samples).statistics;
   return statistics;
 }
