@@ -28,6 +28,7 @@ const METRIC_TABLE: Record<GateMetricName, { direction: "higher" | "lower"; mode
   calls_per_second: { direction: "higher", modes: ["embedding"] },
   ttft_ms: { direction: "lower", modes: ["generation"] },
   itl_ms: { direction: "lower", modes: ["generation"] },
+  itl_p99_ms: { direction: "lower", modes: ["generation"] },
 };
 
 /** The specification's metric of a mode: generation tokens/s, embedding calls/s. */

@@ -43,6 +43,12 @@ export interface GenerationRound {
   text: string | null;
   /** arrival time of each output chunk, in order */
   chunk_times_ns: bigint[];
+  /**
+   * sequences decoded together (`--parallel`), where more than 1: output_tokens and token_ids then count
+   * every sequence's tokens, prompt_tokens is one sequence's prompt, and chunk_times_ns has one time per step
+   * (each step gives every sequence one token)
+   */
+  sequences?: number;
 }
 
 /** The raw record of one embedding round (one call per input text, or batched calls for servers). */
@@ -64,6 +70,8 @@ export interface SyntheticShape {
   syntheticTokens?: number;
   /** synthetic tokens decoded into the context before the round's timing starts (not counted in it) */
   depth?: number;
+  /** `--parallel N`: N sequences of the same prompt decoded together, one batch per step (N > 1) */
+  parallel?: number;
 }
 
 /** Synthetic embedding inputs (`--prompt-tokens` with `--input-texts`). */

@@ -31,6 +31,8 @@ export type WorkerRequest =
       ubatchSize: number | null;
       /** load only this CPU variant (libggml-cpu-NAME.so) where libDir has it; null: ggml picks the best */
       cpuVariant: string | null;
+      /** n_seq_max: sequences decoded together (`--parallel`, parallel.ts); absent: 1 */
+      parallel?: number;
     }
   | {
       id: number;
@@ -39,6 +41,8 @@ export type WorkerRequest =
       maxNewTokens: number;
       /** tokens decoded before the round's timing starts (`--depth`) */
       depth?: Int32Array;
+      /** sequences decoded together (`--parallel`, parallel.ts); absent: 1, the single-sequence loop */
+      parallel?: number;
     }
   | {
       id: number;

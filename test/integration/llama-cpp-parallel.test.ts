@@ -1,0 +1,64 @@
+/**
+ * `--parallel N` (issue 22 item 1) on the llama-cpp engine and the real tiny model: N sequences decoded
+ * together give exact token counts (every sequence's new tokens, one time per step), each sequence the same
+ * greedy tokens as the single-sequence loop, per-sequence rates in the sample, and a one-line refusal of
+ * sequences the context cannot hold. Few rounds, few tokens; no speed is asserted.
+ */
+import { describe, expect, it } from "vitest";
+import { createLlamaCppEngine } from "../../src/engines/llama-cpp/engine.js";
+import { runGenerationRounds } from "../../src/measure/run.js";
+import { ensureDummyModel } from "../../src/models/cache.js";
+import { UsageError } from "../../src/util/errors.js";
+import { GENERATION_PROMPT, generationWorkload, testName } from "../../src/workload/workload.js";
+import { withEngine } from "../support/engine-use.js";
+
+const quiet = () => {};
+
+describe("llama-cpp engine: --parallel on the tiny default model", () => {
+  const modelPath = ensureDummyModel("tiny", 42).path;
+  const gen = { modelPath, mode: "generation" as const, threads: 1, log: quiet };
+
+  it("--parallel 2: exact token counts, each sequence the single-sequence tokens", async () => {
+    const single = await withEngine(createLlamaCppEngine({ ...gen, maxNewTokens: 8 }), (e) =>
+      e.generate(GENERATION_PROMPT, 8),
+    );
+    await withEngine(createLlamaCppEngine({ ...gen, maxNewTokens: 8, parallel: 2 }), async (e) => {
+      expect(e.identity.details.n_seq_max).toBe(2);
+      const r = await e.generate(GENERATION_PROMPT, 8, { parallel: 2 });
+      expect(r.sequences).toBe(2);
+      expect(r.prompt_tokens).toBe(single.prompt_tokens);
+      expect(r.output_tokens).toBe(16);
+      expect(r.token_ids).toHaveLength(16);
+      expect(r.chunk_times_ns).toHaveLength(8);
+      expect(r.token_ids?.slice(0, 8)).toEqual(single.token_ids);
+      expect(r.token_ids?.slice(8)).toEqual(single.token_ids);
+      const deep = await e.generate("", 4, { syntheticTokens: 16, depth: 32, parallel: 2 });
+      expect(deep.output_tokens).toBe(8);
+      const pp = await e.generate("", 0, { syntheticTokens: 16, parallel: 2 });
+      expect(pp.output_tokens).toBe(0);
+      expect(pp.first_token_ns).toBeNull();
+      const workload = generationWorkload(8, { parallel: 2 });
+      const rounds = await runGenerationRounds(e, workload, { rounds: 2, warmup: 0 });
+      for (const s of rounds.samples) {
+        expect(s.output_tokens).toBe(16);
+        expect(s.tokens_per_second_per_sequence).toBeCloseTo(s.tokens_per_second / 2, 9);
+        expect(s.decode_tokens_per_second_per_sequence).toBeCloseTo((s.decode_tokens_per_second ?? 0) / 2, 9);
+        expect(s.itl_p99_ms).toBeGreaterThan(0);
+      }
+      expect(rounds.output_consistent).toBe(true);
+      expect(testName(workload, single.prompt_tokens)).toBe(`pp${single.prompt_tokens}+tg8 B2`);
+    });
+  });
+
+  it("refuses sequences the context cannot hold, in one line", async () => {
+    await withEngine(
+      createLlamaCppEngine({ ...gen, maxNewTokens: 8, parallel: 4, contextSize: 1024 }),
+      async (e) => {
+        const err = await e.generate("", 8, { syntheticTokens: 300, parallel: 4 }).catch((x: unknown) => x);
+        expect(err).toBeInstanceOf(UsageError);
+        expect((err as Error).message).toMatch(/^--parallel 4: 4 sequences x \(prompt 300 \+ 8 new tokens\)/);
+        expect((err as Error).message).not.toContain("\n");
+      },
+    );
+  });
+});
