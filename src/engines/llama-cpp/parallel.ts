@@ -1,6 +1,6 @@
 /**
  * `--parallel N` on the llama-cpp engine: N sequences (seq ids 0..N-1, the same prompt, each sampled greedily)
- * decoded together, one llama_batch per step, the way llama.cpp's tools/batched-bench/batched-bench.cpp runs
+ * decoded together, one llama_batch per step, the way llama.cpp's llama-batched-bench runs
  * its "prompt not shared" mode: every sequence's prompt in one batch (split into n_batch views, as its
  * decode_helper splits it), then one token per sequence per step. The context is created with
  * n_seq_max = N and kv_unified false (llama_context_default_params, what batched-bench runs without -kvu): each
