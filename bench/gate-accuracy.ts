@@ -52,6 +52,7 @@ import {
 } from "../src/gate/metrics.js";
 import type { Verdict } from "../src/gate/verdict.js";
 import type { BenchmarkResult } from "../src/results/schema.js";
+import { PerfBaselineError } from "../src/util/errors.js";
 import { mulberry32, randomInt } from "../src/util/prng.js";
 import type { Mode } from "../src/workload/workload.js";
 import {
@@ -66,6 +67,7 @@ import {
   parseScript,
   peekFlag,
   textOpt,
+  usageExit,
 } from "./lib/args.js";
 import { captureArm, GATE_ARMS } from "./lib/arms.js";
 import { median } from "./lib/figures.js";
@@ -79,53 +81,51 @@ if (peekFlag(process.argv.slice(2), "counter") === "instructions") {
   await main();
   process.exit(0);
 }
-const { values } = parseScript(
-  {
-    name: "bench/gate-accuracy.ts",
-    summary:
-      "How accurate the stored-baseline gate is here: false alarms and detection, against the naive rule.",
-    usage: "npx tsx bench/gate-accuracy.ts [options]",
-  },
-  {
-    mode: modesOpt("generation"),
-    captures: intOpt("captures per arm", 40),
-    pairs: intOpt("comparisons drawn per arm", 200),
-    rounds: intOpt("measured rounds per capture", 15),
-    "max-new-tokens": intOpt("new tokens per generation round", 16),
-    warmup: intOpt("warmup rounds per capture", 1, { allowZero: true }),
-    seed: intOpt("the seed of the draws", 1, { allowZero: true }),
-    out: textOpt("write the figures (without the pools) to this JSON file"),
-    "drift-floors": listOpt(
-      "extra drift floors to evaluate on the same captures, e.g. 0.08,0.12",
-      "",
-      decimalItem(0, 0.999),
+const INFO = {
+  name: "bench/gate-accuracy.ts",
+  summary:
+    "How accurate the stored-baseline gate is here: false alarms and detection per metric, against the naive rule.",
+  usage: "npx tsx bench/gate-accuracy.ts [options]",
+};
+const { values } = parseScript(INFO, {
+  mode: modesOpt("generation"),
+  captures: intOpt("captures per arm", 40),
+  pairs: intOpt("comparisons drawn per arm", 200),
+  rounds: intOpt("measured rounds per capture", 15),
+  "max-new-tokens": intOpt("new tokens per generation round", 16),
+  warmup: intOpt("warmup rounds per capture", 1, { allowZero: true }),
+  seed: intOpt("the seed of the draws", 1, { allowZero: true }),
+  out: textOpt("write the figures (without the pools) to this JSON file"),
+  "drift-floors": listOpt(
+    "extra drift floors to evaluate on the same captures, e.g. 0.08,0.12",
+    "",
+    decimalItem(0, 0.999),
+  ),
+  "save-pools": textOpt("write the captures to this file (after each rotation)"),
+  "load-pools": textOpt("evaluate the captures of this file instead of capturing"),
+  metric: listOpt(
+    "the metrics to evaluate, each with its own gate (direction and threshold from the configuration); default: the mode's",
+    "",
+    knownItem(GATE_METRIC_NAMES, "metric"),
+  ),
+  "prompt-tokens": optionalIntOpt(
+    "captures: a synthetic prompt (generation) or inputs (embedding) of this many tokens (bench --prompt-tokens)",
+  ),
+  depth: optionalIntOpt("captures: tokens in the context before each round (bench --depth; generation)"),
+  arms: listOpt(
+    "the arms to capture (A is always taken; P25 and D25 slow one phase of a generation round)",
+    "A,S15,S25,Aburn,P25,D25",
+    knownItem(
+      GATE_ARMS.map((a) => a.key),
+      "arm",
     ),
-    "save-pools": textOpt("write the captures to this file (after each rotation)"),
-    "load-pools": textOpt("evaluate the captures of this file instead of capturing"),
-    metric: listOpt(
-      "the metrics to evaluate, each with its own gate (direction and threshold from the configuration); default: the mode's",
-      "",
-      knownItem(GATE_METRIC_NAMES, "metric"),
-    ),
-    "prompt-tokens": optionalIntOpt(
-      "captures: a synthetic prompt (generation) or inputs (embedding) of this many tokens (bench --prompt-tokens)",
-    ),
-    depth: optionalIntOpt("captures: tokens in the context before each round (bench --depth; generation)"),
-    arms: listOpt(
-      "the arms to capture (A is always taken; P25 and D25 slow one phase of a generation round)",
-      "A,S15,S25,Aburn,P25,D25",
-      knownItem(
-        GATE_ARMS.map((a) => a.key),
-        "arm",
-      ),
-    ),
-    counter: choiceOpt(
-      "the counter; instructions hands these arguments to bench/instruction-accuracy.ts",
-      ["time", "instructions"],
-      "time",
-    ),
-  },
-);
+  ),
+  counter: choiceOpt(
+    "the counter; instructions hands these arguments to bench/instruction-accuracy.ts",
+    ["time", "instructions"],
+    "time",
+  ),
+});
 const K = values.captures;
 const PAIRS = values.pairs;
 const ROUNDS = values.rounds;
@@ -319,7 +319,13 @@ function metricsFor(mode: Mode, a: BenchmarkResult[]): GateMetricName[] {
   const fallback = a[0] ? defaultMetricOf(a[0]) : specificationMetric(mode);
   const asked = values.metric as GateMetricName[];
   if (asked.length === 0) return [fallback];
-  if (modes.length === 1) return metricsOfMode(mode, asked);
+  if (modes.length === 1) {
+    try {
+      return metricsOfMode(mode, asked);
+    } catch (err) {
+      return usageExit(INFO, (err as Error).message);
+    }
+  }
   const carried = asked.filter((m) => {
     try {
       return metricsOfMode(mode, [m]).length > 0;
@@ -360,7 +366,15 @@ async function measureMode(mode: Mode, loaded?: BenchmarkResult[][]) {
     : await capturePools(mode, (p) => saveModePools(mode, p));
   const a = pools[0] as BenchmarkResult[];
   const metrics = [];
-  for (const m of metricsFor(mode, a)) metrics.push(await metricFigures(mode, pools, m));
+  for (const m of metricsFor(mode, a)) {
+    try {
+      metrics.push(await metricFigures(mode, pools, m));
+    } catch (err) {
+      // e.g. itl_p99_ms on pools captured before rounds carried it: one line, not a stack
+      if (!(err instanceof PerfBaselineError)) throw err;
+      usageExit(INFO, `${mode}, --metric ${m}: ${err.message}`);
+    }
+  }
   const cv = (r: BenchmarkResult) =>
     r.mode === "generation"
       ? r.statistics.tokens_per_second.robust_cv
