@@ -8,8 +8,10 @@ import { describe, expect, it } from "vitest";
 import { createLlamaCppEngine } from "../../src/engines/llama-cpp/engine.js";
 import { runGenerationRounds } from "../../src/measure/run.js";
 import { ensureDummyModel } from "../../src/models/cache.js";
+import { parseResult } from "../../src/results/io.js";
 import { UsageError } from "../../src/util/errors.js";
 import { GENERATION_PROMPT, generationWorkload, testName } from "../../src/workload/workload.js";
+import { runCli } from "../support/cli.js";
 import { withEngine } from "../support/engine-use.js";
 
 const quiet = () => {};
@@ -48,6 +50,34 @@ describe("llama-cpp engine: --parallel on the tiny default model", () => {
       expect(rounds.output_consistent).toBe(true);
       expect(testName(workload, single.prompt_tokens)).toBe(`pp${single.prompt_tokens}+tg8 B2`);
     });
+  });
+
+  it("bench --parallel 2: the result records the sequences, the test name and the per-sequence rates", () => {
+    const run = runCli(
+      [
+        "bench",
+        "--engine",
+        "llama-cpp",
+        "--parallel",
+        "2",
+        "--rounds",
+        "2",
+        "--warmup",
+        "0",
+        "--max-new-tokens",
+        "4",
+      ],
+      { timeoutMs: 120_000 },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const r = parseResult(JSON.parse(run.stdout), "stdout");
+    expect(r.test).toBe("pp38+tg4 B2");
+    expect(r.workload.parallel).toBe(2);
+    if (r.mode !== "generation") throw new Error("expected a generation result");
+    expect(r.samples.map((s) => s.output_tokens)).toEqual([8, 8]);
+    expect(r.samples.every((s) => (s.decode_tokens_per_second_per_sequence ?? 0) > 0)).toBe(true);
+    expect(r.statistics.decode_tokens_per_second_per_sequence?.n).toBe(2);
+    expect(r.output.consistent).toBe(true);
   });
 
   it("refuses sequences the context cannot hold, in one line", async () => {
