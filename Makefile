@@ -46,12 +46,13 @@ unit: install
 integration: install
 	$(NPX) vitest run test/integration
 
-## Recaptures docs/baseline-generation.json and docs/baseline-embedding.json (after a runtime, compiler or
-## tokenizer change; on a quiet machine). Settings: perf-baseline.config.json.
+## Recaptures the release tests' baselines: docs/baseline-generation.json, docs/baseline-embedding.json and
+## docs/baselines/<test>.json (after a runtime, compiler or tokenizer change; on a quiet machine). Settings and
+## the tests (release_tests, whose own flags win over these): perf-baseline.config.json.
 baseline: install
 	node bin/perf-baseline.js baseline --rounds $(ROUNDS) --max-new-tokens $(MAX_NEW_TOKENS)
 
-## Runs both benchmarks, gates them against the baselines and writes the release evidence folder
+## Runs the release tests, gates them against their baselines and writes the release evidence folder
 ## (evidence/<timestamp>/, or EVIDENCE_DIR=...). Exit code: 0 PASS, 1 REGRESSION, 3 INCONCLUSIVE, 4 INCOMPARABLE.
 check-release: install
 	node bin/perf-baseline.js check-release $(if $(EVIDENCE_DIR),--evidence-dir $(EVIDENCE_DIR),)

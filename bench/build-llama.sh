@@ -11,8 +11,9 @@
 #                 bench/llama-cpp-gap.ts compare with the native loop of the very same binaries. Only
 #                 llama-bench.cpp is compiled (about 10 s), the libraries are linked, not rebuilt.
 #                 Default OUT_DIR /tmp/perf-baseline-llama-bench.
-#   c-loop        bench/llama-cpp-embed-loop.cpp (the minimal C-API embedding loop bench/llama-cpp-gap.ts
-#                 measures the llama-cpp engine against), against the same prebuilt libraries (about 5 s).
+#   c-loop        bench/llama-cpp-embed-loop.cpp (the minimal C-API loops bench/llama-cpp-gap.ts measures the
+#                 llama-cpp engine against: embedding calls, and greedy generation or prompt processing with
+#                 llama.cpp's sampler or a plain argmax), against the same prebuilt libraries (about 5 s).
 #                 Default OUT_DIR /tmp/perf-baseline-llama-bench.
 #   llama-server  a stock llama.cpp `llama-server` (cmake, Release, GGML_NATIVE=ON), so that `bench --engine
 #                 openai` can be tried against a real OpenAI-compatible server on loopback
@@ -23,6 +24,7 @@
 # Usage: bench/build-llama.sh llama-bench|c-loop|llama-server [OUT_DIR]
 # Then:  npx tsx bench/engine-gap.ts --arms direct,llama-bench --llama-bench OUT_DIR/llama-bench
 #        npx tsx bench/llama-cpp-gap.ts --mode embedding --arms llama-cpp-t1,c-loop-t1 --c-loop OUT_DIR/llama-cpp-embed-loop
+#        npx tsx bench/llama-cpp-gap.ts --mode generation --arms llama-cpp-t1,c-loop-t1 --c-loop OUT_DIR/llama-cpp-embed-loop
 #        OUT_DIR/build/bin/llama-server -m tiny.gguf --alias tiny --port 8080
 #        (see README, "Benchmarking an OpenAI-compatible server", for the flags each server needs)
 set -euo pipefail

@@ -1,17 +1,28 @@
-// The minimal C-API embedding loop: the yardstick of the llama-cpp engine's embedding calls/s
-// (bench/llama-cpp-gap.ts). It does per call exactly what src/engines/llama-cpp/session.ts does, in C:
-// clear the memory, one llama_decode of llama_batch_get_one(input), the pooled vector (or the last token's)
-// copied out. Same context parameters (n_ctx, n_batch = n_ubatch, threads, flash attention auto,
-// embeddings on, mmap), same persistent threadpool.
+// The minimal C-API loops: the yardsticks of the llama-cpp engine (bench/llama-cpp-gap.ts), doing per call
+// or per token what src/engines/llama-cpp/session.ts does, in C, with the same context parameters (n_ctx,
+// n_batch = n_ubatch, threads, flash attention auto, mmap; embeddings on in embedding mode) and the same
+// persistent threadpool.
 //
-// Usage: llama-cpp-embed-loop MODEL THREADS CTX BATCH INPUTS_FILE
+// Embedding (6 arguments): per call, clear the memory, one llama_decode of llama_batch_get_one(input), the
+// pooled vector (or the last token's) copied out.
+// Generation (NEW_TOKENS given): the first line of INPUTS_FILE is the prompt. Per round: clear the memory,
+// decode the prompt in n_batch chunks, then NEW_TOKENS tokens greedily, one llama_decode of a one-token
+// batch each, picked by llama.cpp's greedy sampler (GREEDY "sampler", the default: llama_sampler_sample on
+// a chain holding only llama_sampler_init_greedy, as the engine's counted runs and node-llama-cpp) or by a
+// plain argmax over llama_get_logits_ith (GREEDY "argmax": the same token, the pick the engine makes in
+// JavaScript). NEW_TOKENS 0 decodes the prompt only (llama-bench's pp test).
+//
+// Usage: llama-cpp-embed-loop MODEL THREADS CTX BATCH INPUTS_FILE LIB_DIR [NEW_TOKENS [GREEDY]]
 //   INPUTS_FILE: one input per line, token ids separated by spaces (BOS/EOS already added).
-// Then one line per round on stdin ("r"): it runs every input once and prints
-//   {"calls":N,"elapsed_ns":T,"cpu_ns":C}   (C: CPU time of the whole process over the round)
+// Then one line per round on stdin ("r"): it runs every input (or the prompt and NEW_TOKENS) once and prints
+//   {"calls":N,"elapsed_ns":T,"cpu_ns":C}   (embedding; C: CPU time of the whole process over the round)
+//   {"prompt_tokens":P,"tokens":N,"elapsed_ns":T,"first_token_ns":F,"cpu_ns":C,"ids_fnv1a":H}   (generation;
+//   F from the round's start to the first token picked, H the FNV-1a 32-bit hash of the token ids' bytes)
 // Build: bench/build-llama.sh c-loop (links node-llama-cpp's prebuilt libraries; run it from their folder
 // or pass it through LD_LIBRARY_PATH: ggml_backend_load_all_from_path gets the folder as argv[6]).
 #include <time.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -35,13 +46,70 @@ static long long cpu_ns() {
     return (long long) ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+// FNV-1a (32 bit) over the little-endian bytes of the token ids: bench/llama-cpp-gap.ts hashes the engine's
+// ids the same way, so a round of each can be checked to have generated the same tokens
+static unsigned fnv1a(const std::vector<llama_token> & ids) {
+    unsigned h = 2166136261u;
+    for (llama_token t : ids) {
+        for (int b = 0; b < 4; b++) {
+            h ^= (unsigned) (((unsigned) t >> (8 * b)) & 0xffu);
+            h *= 16777619u;
+        }
+    }
+    return h;
+}
+
+static int argmax_last(llama_context * ctx, int n_vocab) {
+    const float * logits = llama_get_logits_ith(ctx, -1);
+    int best = 0;
+    for (int i = 1; i < n_vocab; i++) {
+        if (logits[i] > logits[best]) best = i;
+    }
+    return best;
+}
+
+// one generation round (see the header); returns false when llama_decode fails
+static bool generation_round(llama_context * ctx, llama_sampler * chain, std::vector<llama_token> & prompt,
+                             int n_batch, int new_tokens, bool argmax, int n_vocab) {
+    llama_memory_clear(llama_get_memory(ctx), true);
+    llama_sampler_reset(chain);
+    std::vector<llama_token> ids((size_t) new_tokens);
+    const long long c0 = cpu_ns();
+    const long long t0 = now_ns();
+    for (size_t at = 0; at < prompt.size(); at += (size_t) n_batch) {
+        const int n = (int) std::min(prompt.size() - at, (size_t) n_batch);
+        if (llama_decode(ctx, llama_batch_get_one(prompt.data() + at, n)) != 0) return false;
+    }
+    long long first = 0;
+    llama_token token = 0;
+    for (int i = 0; i < new_tokens; i++) {
+        if (i > 0 && llama_decode(ctx, llama_batch_get_one(&token, 1)) != 0) return false;
+        token = argmax ? argmax_last(ctx, n_vocab) : llama_sampler_sample(chain, ctx, -1);
+        ids[(size_t) i] = token;
+        if (i == 0) first = now_ns();
+    }
+    const long long t1 = now_ns();
+    const long long c1 = cpu_ns();
+    printf("{\"prompt_tokens\":%zu,\"tokens\":%d,\"elapsed_ns\":%lld,\"first_token_ns\":%lld,\"cpu_ns\":%lld,\"ids_fnv1a\":%u}\n",
+           prompt.size(), new_tokens, t1 - t0, new_tokens > 0 ? first - t0 : 0LL, c1 - c0, fnv1a(ids));
+    fflush(stdout);
+    return true;
+}
+
 static void quiet_log(ggml_log_level level, const char * text, void *) {
     if (level >= GGML_LOG_LEVEL_WARN && level != GGML_LOG_LEVEL_CONT) fputs(text, stderr);
 }
 
 int main(int argc, char ** argv) {
     if (argc < 7) {
-        fprintf(stderr, "usage: %s MODEL THREADS CTX BATCH INPUTS_FILE LIB_DIR\n", argv[0]);
+        fprintf(stderr, "usage: %s MODEL THREADS CTX BATCH INPUTS_FILE LIB_DIR [NEW_TOKENS [sampler|argmax]]\n", argv[0]);
+        return 2;
+    }
+    const bool generation = argc >= 8;
+    const int new_tokens = generation ? atoi(argv[7]) : 0;
+    const bool argmax = argc >= 9 && strcmp(argv[8], "argmax") == 0;
+    if (generation && (new_tokens < 0 || (argc >= 9 && !argmax && strcmp(argv[8], "sampler") != 0))) {
+        fprintf(stderr, "%s: NEW_TOKENS must be >= 0 and GREEDY sampler or argmax\n", argv[0]);
         return 2;
     }
     const int threads = atoi(argv[2]);
@@ -76,7 +144,7 @@ int main(int argc, char ** argv) {
     cp.n_threads = threads;
     cp.n_threads_batch = threads;
     cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_AUTO;
-    cp.embeddings = true;
+    cp.embeddings = !generation;
     cp.no_perf = true;
     cp.swa_full = false;
     llama_context * ctx = llama_init_from_model(model, cp);
@@ -88,6 +156,10 @@ int main(int argc, char ** argv) {
     ggml_threadpool_params_init(&tpp, threads);
     ggml_threadpool * tp = tp_new(&tpp);
     llama_attach_threadpool(ctx, tp, nullptr);
+    llama_sampler * chain = llama_sampler_chain_init(llama_sampler_chain_default_params());
+    llama_sampler_chain_add(chain, llama_sampler_init_greedy());
+    const int n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(model));
+    if (generation && inputs.empty()) return 7;
     const enum llama_pooling_type pooling = llama_pooling_type(ctx);
     const int n_embd = pooling == LLAMA_POOLING_TYPE_RANK ? (int) llama_model_n_cls_out(model) : llama_model_n_embd_out(model);
     std::vector<float> out((size_t) n_embd * inputs.size());
@@ -95,6 +167,10 @@ int main(int argc, char ** argv) {
     std::string cmd;
     while (std::getline(std::cin, cmd)) {
         if (cmd != "r") break;
+        if (generation) {
+            if (!generation_round(ctx, chain, inputs[0], n_batch, new_tokens, argmax, n_vocab)) return 5;
+            continue;
+        }
         const long long c0 = cpu_ns();
         const long long t0 = now_ns();
         for (size_t i = 0; i < inputs.size(); i++) {
@@ -110,6 +186,7 @@ int main(int argc, char ** argv) {
         printf("{\"calls\":%zu,\"elapsed_ns\":%lld,\"cpu_ns\":%lld}\n", inputs.size(), t1 - t0, c1 - c0);
         fflush(stdout);
     }
+    llama_sampler_free(chain);
     llama_detach_threadpool(ctx);
     tp_free(tp);
     llama_free(ctx);

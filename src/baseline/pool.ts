@@ -3,8 +3,9 @@
  * recomputed over them, and a `baseline` block recording each capture's median and robust CV of the gated
  * metric and their spread (the between-capture noise). Pure.
  */
-import { gatedMetric, metricSamples } from "../gate/analysis.js";
+import { metricSamples } from "../gate/analysis.js";
 import { checkComparability, describeDifferences } from "../gate/comparability.js";
+import { defaultMetricOf } from "../gate/metrics.js";
 import { embeddingFigures, generationFigures } from "../results/build.js";
 import type { BenchmarkResult, EmbeddingResult, GenerationResult, ResultWarning } from "../results/schema.js";
 import { warningRecord } from "../results/warnings.js";
@@ -62,8 +63,10 @@ export function poolCaptures(captures: readonly BenchmarkResult[], command: stri
     if (!cmp.comparable)
       throw new CapturesDisagreeError(`captures differ: ${describeDifferences(cmp.blocking)}`);
   }
-  const medians = captures.map((c) => median(metricSamples(c, "capture")));
-  const cvs = captures.map((c) => robustCv(metricSamples(c, "capture")));
+  // the test's default metric: a prompt-only test's tokens/s is 0, its rate is the prefill's
+  const metric = defaultMetricOf(first);
+  const medians = captures.map((c) => median(metricSamples(c, "capture", metric)));
+  const cvs = captures.map((c) => robustCv(metricSamples(c, "capture", metric)));
   const spread = captures.length > 1 ? (Math.max(...medians) - Math.min(...medians)) / median(medians) : null;
   const digests = new Set(captures.map((c) => c.output.digest));
   const warnings = distinctWarnings(captures.flatMap((c) => c.warnings));
@@ -86,7 +89,7 @@ export function poolCaptures(captures: readonly BenchmarkResult[], command: stri
       consistent: digests.size === 1 && captures.every((c) => c.output.consistent),
     },
     baseline: {
-      metric: gatedMetric(first.mode),
+      metric: metric as "tokens_per_second" | "calls_per_second" | "prefill_tokens_per_second",
       captures: captures.length,
       rounds_per_capture: captures.map((c) => c.samples.length),
       capture_medians: medians,

@@ -1,5 +1,5 @@
 /**
- * check-release's instruction verdict of one mode: when the baseline has counts and valgrind is present, a
+ * check-release's instruction verdict of one release test: when the baseline has counts and valgrind is present, a
  * counted capture of the baseline's counted shape gated on its count per token (per call); otherwise the
  * reason it was skipped.
  */
@@ -14,31 +14,39 @@ import { renderCountsSkipped, renderInstructionReport } from "../report/instruct
 import type { BenchmarkResult } from "../results/schema.js";
 import { runCapture } from "./capture.js";
 
-/** One mode's instruction verdict, or why there is none. */
+/** One test's instruction verdict, or why there is none. */
 export type CountsVerdict = ReleaseCounts;
 
-/** Runs the counted capture and gates it, or says why not. */
+/**
+ * Runs the counted capture and gates it, or says why not.
+ * @param test the release test's name (src/config/release-tests.ts). Defaults to the baseline's mode (the
+ *   specification's two tests are named by their mode).
+ */
 export async function countsVerdict(
   baseline: BenchmarkResult,
   engine: EngineDefinition,
   timedPlan: CapturePlan<unknown>,
   config: GateConfig,
+  test: string = baseline.mode,
 ): Promise<CountsVerdict> {
   const mode = baseline.mode;
+  const named = (text: string) => (test === mode ? text : `${test}: ${text}`);
   const skipped = (why: CountsSkip): CountsVerdict => ({
     mode,
+    test,
     report: null,
     skipped: coded(why),
     capture: null,
-    text: renderCountsSkipped(mode, why),
+    text: named(renderCountsSkipped(mode, why)),
   });
   const plan = countedPlanFor(baseline, timedPlan);
   if (!plan) return skipped({ code: "skipped_baseline_uncounted" });
   const platform = countingPlatformProblem();
   if (platform) return skipped({ code: "skipped_platform", problem: platform });
   if (valgrindVersion() === null) return skipped({ code: "skipped_no_valgrind" });
-  const capture = await runCapture(engine, plan, `${mode} instruction count`);
+  const capture = await runCapture(engine, plan, `${test} instruction count`);
   const report = instructionVerdict(baseline, capture, config);
   if (!report) return skipped({ code: "skipped_capture_uncounted" });
-  return { mode, report, skipped: null, capture, text: renderInstructionReport(report, "text").trimEnd() };
+  const text = named(renderInstructionReport(report, "text").trimEnd());
+  return { mode, test, report, skipped: null, capture, text };
 }

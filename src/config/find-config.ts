@@ -10,6 +10,7 @@ import { ResultFileError } from "../util/errors.js";
 import type { Mode } from "../workload/workload.js";
 import { DEFAULT_CONFIG_PATH, type GateConfig } from "./gate-config.js";
 import { readGateConfig } from "./read-config.js";
+import { type ReleaseTest, releaseTestsOf } from "./release-tests.js";
 
 /**
  * The nearest perf-baseline.config.json: in `from` or a folder above it, up to the root.
@@ -33,6 +34,8 @@ export interface FoundConfig {
   path: string | null;
   /** the folder searched from (the working folder) */
   searchedFrom: string;
+  /** the release tests (src/config/release-tests.ts), their baseline paths made relative like `baselines` */
+  tests: ReleaseTest[];
 }
 
 /**
@@ -43,7 +46,10 @@ export interface FoundConfig {
  */
 export function findGateConfig(explicit?: string, cwd: string = process.cwd()): FoundConfig {
   const path = explicit ?? findConfigFile(cwd);
-  if (path === null) return { ...readGateConfig(undefined), path: null, searchedFrom: cwd };
+  if (path === null) {
+    const { config } = readGateConfig(undefined);
+    return { config, path: null, searchedFrom: cwd, tests: releaseTestsOf(config) };
+  }
   const { config } = readGateConfig(path);
   const dir = dirname(resolve(cwd, path));
   const at = (p: string) => (isAbsolute(p) ? p : relative(cwd, join(dir, p)) || ".");
@@ -51,7 +57,8 @@ export function findGateConfig(explicit?: string, cwd: string = process.cwd()): 
     generation: at(config.baselines.generation),
     embedding: at(config.baselines.embedding),
   };
-  return { config: { ...config, baselines }, path, searchedFrom: cwd };
+  const tests = releaseTestsOf(config).map((t) => ({ ...t, baseline: at(t.baseline) }));
+  return { config: { ...config, baselines }, path, searchedFrom: cwd, tests };
 }
 
 /**
@@ -73,5 +80,22 @@ export function assertConfiguredBaseline(
   throw new ResultFileError(
     path,
     `file not found (${from}); ${give}, or make one with \`perf-baseline baseline\` (in the folder of the configuration file)`,
+  );
+}
+
+/**
+ * Checks that a release test's baseline exists, before it is read.
+ * @throws ResultFileError (exit 5), one line: the test, where it looked, and the command that captures it
+ *   (`perf-baseline baseline --test NAME`).
+ */
+export function assertReleaseBaseline(found: FoundConfig, test: ReleaseTest): void {
+  if (existsSync(test.baseline)) return;
+  const from = found.path
+    ? `named by ${found.path}`
+    : `a default: no ${DEFAULT_CONFIG_PATH} in ${found.searchedFrom} or a folder above`;
+  const name = /^[\w.@+-]+$/.test(test.name) ? test.name : `'${test.name}'`;
+  throw new ResultFileError(
+    test.baseline,
+    `file not found (the baseline of release test ${test.name}, ${from}); capture it with \`perf-baseline baseline --test ${name}\` (in the folder of the configuration file)`,
   );
 }

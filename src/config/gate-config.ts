@@ -2,6 +2,7 @@ import { z } from "zod";
 import { describeIssue } from "../results/io.js";
 import { ConfigFileError } from "../util/errors.js";
 import type { Mode } from "../workload/workload.js";
+import { releaseTestsSchema } from "./release-tests.js";
 
 /** The committed configuration file of the gate, at the repository root. */
 export const DEFAULT_CONFIG_PATH = "perf-baseline.config.json";
@@ -115,6 +116,12 @@ export const gateConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * The tests a release is gated on (`check-release`, `baseline`; src/config/release-tests.ts): name, mode,
+     * run flags, metrics, baseline file, counted. Defaults to the specification's two (`generation` and
+     * `embedding`, counted, on `baselines`).
+     */
+    release_tests: releaseTestsSchema(GATE_METRIC_NAMES).optional(),
     /** captures per baseline (`perf-baseline baseline`); their spread is the between-capture noise. Defaults to 2. */
     baseline_captures: z.number().int().min(1).max(10).default(2),
     /** the specification's rebaseline trigger: changes under these paths since the baseline's commit make it stale */

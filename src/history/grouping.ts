@@ -13,6 +13,15 @@ export interface GroupRepresentative {
   result: BenchmarkResult;
 }
 
+/**
+ * The key of a new group opened by `result`: its test's name (src/workload/workload.ts testName: `pp512`,
+ * `tg32 @ d512`) and the content digest of the result, so that each test is its own group whose key says
+ * which test it is; the digest alone for a result recorded before test names.
+ */
+export function newGroupKey(result: BenchmarkResult, digest: string): string {
+  return result.test ? `${result.test}:${digest}` : digest;
+}
+
 /** The key of the first group `result` is comparable with, or null when it opens a new group. */
 export function findGroup(result: BenchmarkResult, reps: readonly GroupRepresentative[]): string | null {
   for (const rep of reps) if (checkComparability(rep.result, result).comparable) return rep.group_key;

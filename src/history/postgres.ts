@@ -11,7 +11,7 @@ import type { BenchmarkResult } from "../results/schema.js";
 import { HistoryStoreError } from "../util/errors.js";
 import type { Mode } from "../workload/workload.js";
 import { causeOf } from "./cause.js";
-import { findGroup, type GroupRepresentative } from "./grouping.js";
+import { findGroup, type GroupRepresentative, newGroupKey } from "./grouping.js";
 import { migrations, SCHEMA_VERSION_HISTORY } from "./migrations.js";
 import { prepareRow } from "./row.js";
 import { parseRef, ROW_COLUMNS, SERIES_COLUMNS, toSeriesRow, toStoredRow } from "./rows.js";
@@ -145,7 +145,7 @@ class PostgresStore implements HistoryStore {
             groupsByBucket.set(row.bucket, groups);
           }
           const existing = findGroup(e.result, groups);
-          const group_key = existing ?? row.digest;
+          const group_key = existing ?? newGroupKey(e.result, row.digest);
           const ins = await c.query(
             `INSERT INTO results (digest, group_key, bucket, kind, mode, engine, model_sha256, model_name,
               hardware_fingerprint, workload_digest, git_commit, git_dirty, started_at, verdict, source, added_at)

@@ -11,7 +11,7 @@ import { makeDirsSync } from "../util/atomic-file.js";
 import { HistoryStoreError } from "../util/errors.js";
 import type { Mode } from "../workload/workload.js";
 import { causeOf } from "./cause.js";
-import { findGroup, type GroupRepresentative } from "./grouping.js";
+import { findGroup, type GroupRepresentative, newGroupKey } from "./grouping.js";
 import { migrations, SCHEMA_VERSION_HISTORY } from "./migrations.js";
 import { prepareRow } from "./row.js";
 import { parseRef, ROW_COLUMNS, SERIES_COLUMNS, toSeriesRow, toStoredRow } from "./rows.js";
@@ -120,7 +120,7 @@ class SqliteStore implements HistoryStore {
             }
             let group_key = findGroup(e.result, groups);
             if (group_key === null) {
-              group_key = row.digest;
+              group_key = newGroupKey(e.result, row.digest);
               groups.push({ group_key, result: e.result });
             }
             const { metrics, json, ...cols } = row;

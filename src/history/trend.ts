@@ -37,6 +37,8 @@ export interface TrendGroup {
   group_key: string;
   /** what the group's results share, for a heading */
   identity: {
+    /** the test's name (src/workload/workload.ts testName); null for results recorded before test names */
+    test: string | null;
     engine: string;
     model: string;
     model_sha256: string | null;
@@ -70,6 +72,7 @@ export interface TrendOptions {
 function identityOf(r: BenchmarkResult): TrendGroup["identity"] {
   const s = r.settings;
   return {
+    test: r.test ?? null,
     engine: r.engine.name,
     model: r.model.name ?? r.model.path,
     model_sha256: r.model.sha256,

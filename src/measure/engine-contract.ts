@@ -49,6 +49,11 @@ export interface GenerationRound {
    * (each step gives every sequence one token)
    */
   sequences?: number;
+  /**
+   * the engine's own time per generated token, in ns, where the engine measures it (the llama-cpp engine):
+   * from the return of one decode call to the start of the next, one value per token but the last
+   */
+  harness_ns?: number[];
 }
 
 /** The raw record of one embedding round (one call per input text, or batched calls for servers). */

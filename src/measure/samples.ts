@@ -27,6 +27,11 @@ export interface GenerationSample {
   tokens_per_second_per_sequence?: number;
   /** `--parallel`: one sequence's (output tokens - 1) / (end - first token); decode_tokens_per_second is all of them */
   decode_tokens_per_second_per_sequence?: number | null;
+  /**
+   * the engine's own time per token in this round, in us (GenerationRound.harness_ns), one value per token
+   * but the last; absent where the engine does not measure it
+   */
+  harness_us?: number[];
 }
 
 /** One measured embedding round. */
@@ -100,6 +105,7 @@ export function generationSample(round: number, r: GenerationRound): GenerationS
     itl_ms: first !== null && lastChunk !== undefined && gaps > 0 ? millis(lastChunk - first) / gaps : null,
     itl_p99_ms: gapP99(r.chunk_times_ns),
     ...perSequence(r, elapsed, decode),
+    ...(r.harness_ns ? { harness_us: r.harness_ns.map((ns) => ns / 1000) } : {}),
   };
 }
 

@@ -2,6 +2,7 @@
  * The human summary of a run, as llama-bench and hyperfine print one: a few lines a person reads on stderr
  * while stdout carries the JSON result or the report. The test, the median of the gated metric and its
  * spread, the rate, the count per token (per call) of a counted run, and the verdict where there is one.
+ * A matrix run gets a table instead, one row per combination ({@link matrixSummaryLines}).
  * Pure: the commands print these lines (src/cli/commands/bench.ts, gate.ts, ab.ts); `--quiet` turns them off.
  */
 import type { BenchmarkResult } from "../results/schema.js";
@@ -40,14 +41,8 @@ function testLine(r: BenchmarkResult): string {
   return `${r.mode}${test}, ${r.engine.name}, ${model}: ${what}${r.complete ? "" : " (partial)"}`;
 }
 
-/** The median of the gated metric, its spread (robust CV, p10 to p90) and the rate. */
-function figuresLine(r: BenchmarkResult): string | null {
-  if (r.serving) {
-    const s = r.serving;
-    const rate = `${s.requests_per_second.toFixed(2)} requests/s`;
-    if (!("output_tokens_per_second" in s)) return `latency median ${ms(s.latency_ms)}; ${rate}`;
-    return `TTFT median ${s.ttft_ms ? ms(s.ttft_ms) : "-"}; ${fmtRate(s.output_tokens_per_second)} output tokens/s, ${rate}`;
-  }
+/** The headline figure of a local run: its unit and its statistics over the rounds (null when it has none). */
+function headline(r: BenchmarkResult) {
   // a prompt-processing test (--max-new-tokens 0) generates nothing: its figure is the prefill rate
   const promptOnly = r.mode === "generation" && r.max_new_tokens === 0;
   const metric = promptOnly ? "prefill tokens/s" : r.mode === "generation" ? "tokens/s" : "calls/s";
@@ -56,6 +51,18 @@ function figuresLine(r: BenchmarkResult): string | null {
     : r.mode === "generation"
       ? r.statistics.tokens_per_second
       : r.statistics.calls_per_second;
+  return { metric, s: s ?? null };
+}
+
+/** The median of the gated metric, its spread (robust CV, p10 to p90) and the rate. */
+function figuresLine(r: BenchmarkResult): string | null {
+  if (r.serving) {
+    const s = r.serving;
+    const rate = `${s.requests_per_second.toFixed(2)} requests/s`;
+    if (!("output_tokens_per_second" in s)) return `latency median ${ms(s.latency_ms)}; ${rate}`;
+    return `TTFT median ${s.ttft_ms ? ms(s.ttft_ms) : "-"}; ${fmtRate(s.output_tokens_per_second)} output tokens/s, ${rate}`;
+  }
+  const { metric, s } = headline(r);
   if (!s) return null;
   const rate =
     r.mode === "generation"
@@ -80,4 +87,34 @@ export function runSummaryLines(r: BenchmarkResult): string[] {
 /** The verdict line of a command that gives one: "verdict: PASS (exit code 0)". */
 export function verdictLine(verdict: string, exitCode: number): string {
   return `verdict: ${verdict} (exit code ${exitCode})`;
+}
+
+/** One row of a matrix run's table: the combination's settings (flag, value) and its joined result. */
+export interface MatrixRow {
+  settings: ReadonlyArray<readonly [string, string]>;
+  result: BenchmarkResult;
+}
+
+/**
+ * A matrix run's table, one row per combination, as llama-bench prints its markdown table: the test, the
+ * settings that vary, the measured rounds, the median of the headline rate with its unit, and its robust CV
+ * (the median absolute deviation scaled to a standard deviation, over the median). A Markdown table with
+ * aligned columns; a partial result's rounds are marked "(partial)".
+ */
+export function matrixSummaryLines(rows: readonly MatrixRow[]): string[] {
+  const flags = rows[0]?.settings.map(([f]) => `--${f}`) ?? [];
+  const head = ["test", ...flags, "rounds", "median", "unit", "robust CV"];
+  const body = rows.map(({ settings, result: r }) => {
+    const { metric, s } = headline(r);
+    const rounds = `${r.samples.length}${r.complete ? "" : " (partial)"}`;
+    const figures = s ? [fmtRate(s.median), metric, pct(s.robust_cv)] : ["-", metric, "-"];
+    return [r.test ?? r.mode, ...settings.map(([, v]) => v), rounds, ...figures];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
+  const right = (i: number) => i > 0 && head[i] !== "unit";
+  const cell = (t: string, i: number) =>
+    right(i) ? t.padStart(widths[i] as number) : t.padEnd(widths[i] as number);
+  const line = (cells: readonly string[]) => `| ${cells.map(cell).join(" | ")} |`;
+  const rule = `|${widths.map((w, i) => (right(i) ? `${"-".repeat(w + 1)}:` : "-".repeat(w + 2))).join("|")}|`;
+  return [line(head), rule, ...body.map(line)];
 }

@@ -51,10 +51,11 @@ function table(head: string[], rows: string[][], right: Set<number>): string[] {
   return [line(head), ...rows.map(line)];
 }
 
-/** "llama · dummy-tiny (sha 1a2b3c4d5e6f) · AMD EPYC (hw 0e7bd20bb107) · workload 4f3a.. · threads 1" */
+/** "test pp512 · llama · dummy-tiny (sha 1a2b3c4d5e6f) · AMD EPYC (hw 0e7bd20bb107) · workload 4f3a.. · threads 1" */
 export function describeGroup(g: TrendGroup): string {
   const id = g.identity;
   return [
+    ...(id.test ? [`test ${id.test}`] : []),
     id.engine,
     `${id.model}${id.model_sha256 ? ` (sha ${id.model_sha256.slice(0, 12)})` : ""}`,
     `${id.cpu_model} (hw ${id.hardware_fingerprint.slice(0, 12)})`,

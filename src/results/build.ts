@@ -110,7 +110,8 @@ function commonFields(ctx: ResultContext, elapsed: number, calls: number, comple
 /**
  * The figures a generation result derives from its samples (one home for them: a run and a pooled baseline
  * alike). `elapsed_s` is the rounds' time; `tokens_per_second` all output tokens over it; `calls_per_second`
- * rounds over it; `statistics` the per-round summaries.
+ * rounds over it; `statistics` the per-round summaries, and `harness_us_per_token` the summary of every
+ * token's harness time of every round pooled (null where the engine does not measure it).
  */
 export function generationFigures(s: readonly GenerationSample[]) {
   const elapsed = sum(s.map((x) => x.elapsed_s));
@@ -133,6 +134,7 @@ export function generationFigures(s: readonly GenerationSample[]) {
         "decode_tokens_per_second_per_sequence",
         s.map((x) => x.decode_tokens_per_second_per_sequence),
       ),
+      harness_us_per_token: summaryOrNull(s.flatMap((x) => x.harness_us ?? [])),
     },
   };
 }

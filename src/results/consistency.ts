@@ -63,6 +63,15 @@ export function consistencyProblem(r: BenchmarkResult): string | null {
           ["statistics.ttft_ms", r.statistics.ttft_ms, r.samples.map((s) => s.ttft_ms)],
           ["statistics.itl_ms", r.statistics.itl_ms, r.samples.map((s) => s.itl_ms)],
           ...optionalCheck("statistics.itl_p99_ms", r.statistics.itl_p99_ms, r.samples, "itl_p99_ms"),
+          ...(r.statistics.harness_us_per_token !== undefined
+            ? [
+                [
+                  "statistics.harness_us_per_token",
+                  r.statistics.harness_us_per_token,
+                  r.samples.flatMap((s) => s.harness_us ?? []),
+                ] as [string, Summary, number[]],
+              ]
+            : []),
         ]
       : [
           [

@@ -145,6 +145,11 @@ const generationSampleSchema = z.object({
   tokens_per_second_per_sequence: nonneg.optional(),
   /** `--parallel` only: one sequence's (output tokens - 1) / (end - first token) */
   decode_tokens_per_second_per_sequence: nonneg.nullable().optional(),
+  /**
+   * the engine's own time per token in this round, in us, one value per token but the last: from the return
+   * of one llama_decode to the call of the next (llama-cpp engine); absent for other engines and older results
+   */
+  harness_us: z.array(nonneg).optional(),
   /** serving only: (end-to-end - ttft) / (output tokens - 1), in ms */
   tpot_ms: nonneg.nullable().optional(),
   /** serving only: every gap between two chunks that carried output text, in ms (raw ITL samples) */
@@ -329,8 +334,12 @@ export const servingEmbeddingSchema = z.object({
  * and their spread (the between-capture noise). Absent in a plain result (the specification's redirect form).
  */
 export const baselineBlockSchema = z.object({
-  /** the gated metric: tokens_per_second (generation) or calls_per_second (embedding) */
-  metric: z.enum(["tokens_per_second", "calls_per_second"]),
+  /**
+   * the metric the captures' medians and spread are of: the result's default gated metric (src/gate/metrics.ts
+   * defaultMetricOf): tokens_per_second (generation), calls_per_second (embedding), prefill_tokens_per_second
+   * (a prompt-only test)
+   */
+  metric: z.enum(["tokens_per_second", "calls_per_second", "prefill_tokens_per_second"]),
   captures: z.number().int().positive(),
   rounds_per_capture: z.array(count),
   capture_medians: z.array(nonneg),
@@ -459,6 +468,12 @@ export const generationResultSchema = z.object({
     itl_p99_ms: summarySchema.nullable().optional(),
     /** `--parallel` only: the rounds' decode_tokens_per_second_per_sequence */
     decode_tokens_per_second_per_sequence: summarySchema.nullable().optional(),
+    /**
+     * the harness's time per token, in us, over every token of every round (the samples' harness_us pooled):
+     * what the tool itself adds between two llama_decode calls; null where the engine does not measure it,
+     * absent in serving runs and older results
+     */
+    harness_us_per_token: summarySchema.nullable().optional(),
   }),
 });
 

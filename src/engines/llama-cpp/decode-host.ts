@@ -67,6 +67,7 @@ export function createDecodeHost(log: (line: string) => void): DecodeHost {
       batchSize: req.batchSize,
       ...(req.ubatchSize !== null ? { ubatchSize: req.ubatchSize } : {}),
       ...(req.parallel !== undefined ? { parallel: req.parallel } : {}),
+      ...(req.greedy ? { greedy: req.greedy } : {}),
       lastError: () => lastError,
     });
     return {
@@ -88,7 +89,8 @@ export function createDecodeHost(log: (line: string) => void): DecodeHost {
       if (req.type === "init") return init(req);
       if (req.type === "generate" && req.parallel !== undefined)
         return need().generateParallel(req.prompt, req.maxNewTokens, req.parallel, req.depth);
-      if (req.type === "generate") return need().generate(req.prompt, req.maxNewTokens, req.depth);
+      if (req.type === "generate")
+        return need().generate(req.prompt, req.maxNewTokens, req.depth, req.greedy);
       if (req.type === "embed") {
         const s = need();
         return s.embed(req.wrap ? req.inputs.map((t) => s.embeddingInput(t)) : req.inputs);

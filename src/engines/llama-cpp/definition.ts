@@ -24,7 +24,13 @@ export const llamaCppEngine = localEngine({
   },
   load: async () => {
     const { createLlamaCppEngine } = await import("./engine.js");
-    // a counted run: llama.cpp on the main thread (callgrind sees it), on the CPU variant the run pins
-    return (o) => createLlamaCppEngine({ ...o, inThread: o.counted === true });
+    // a counted run: llama.cpp on the main thread (callgrind sees it), on the CPU variant the run pins, and
+    // llama.cpp's greedy sampler (a counted function, src/instructions/valgrind.ts) instead of the JS argmax
+    return (o) =>
+      createLlamaCppEngine({
+        ...o,
+        inThread: o.counted === true,
+        ...(o.counted ? { greedy: "sampler" } : {}),
+      });
   },
 });

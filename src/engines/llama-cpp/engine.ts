@@ -1,7 +1,7 @@
 /**
  * The llama-cpp engine: llama.cpp's C API through koffi, on the prebuilt libraries node-llama-cpp installs
  * (or `--llama-lib DIR`), with the decode loop in a worker thread (decode-worker.ts): one llama_decode and
- * one greedy llama_sampler_sample per token in a synchronous loop, a persistent ggml threadpool attached,
+ * one greedy pick (argmax.ts) per token in a synchronous loop, a persistent ggml threadpool attached,
  * every token timestamped where it is sampled. It measures llama.cpp, not a binding's scheduling
  * (notes/engine-performance.md). Same Engine contract and same outputs as the node-llama-cpp engine.
  */
@@ -24,6 +24,7 @@ import { SYNTHETIC_SALT, syntheticTokens } from "../../workload/workload.js";
 import { LOCAL_LIMITS } from "../local/settings.js";
 import type { LlamaEngineOptions } from "../node-llama-cpp/engine.js";
 import { LLAMA_CPP_RELEASE } from "./abi.js";
+import { DEFAULT_GREEDY_METHOD, GREEDY_DESCRIPTION, type GreedyMethod } from "./argmax.js";
 import type { DecodeHost } from "./decode-host.js";
 import { LIBRARY_FILES } from "./ffi.js";
 import {
@@ -74,6 +75,12 @@ export interface LlamaCppEngineOptions extends LlamaEngineOptions {
    * (instructions/valgrind.ts countedCpuVariant). Default: ggml picks the best variant for this CPU.
    */
   cpuVariant?: string;
+  /**
+   * How each generated token is picked greedily (argmax.ts; both give the same tokens): "argmax" over the
+   * logits in JavaScript (the default: the cheaper one) or llama.cpp's "sampler". Counted runs use the
+   * sampler, whose instructions callgrind counts as the committed baselines' counts include them.
+   */
+  greedy?: GreedyMethod;
 }
 
 const require = createRequire(import.meta.url);
@@ -361,6 +368,8 @@ export class LlamaCppEngine implements Engine {
       token_ids: Array.from(r.token_ids),
       text: null,
       chunk_times_ns: times,
+      // the harness's time per token is the single-sequence loop's (session.ts); a parallel round has none
+      ...(parallel === undefined ? { harness_ns: Array.from(r.harness_ns) } : {}),
     };
   }
 
@@ -456,7 +465,7 @@ export class LlamaCppEngine implements Engine {
         model_desc: r.info.model_desc,
         pooling_type: r.info.pooling_type,
         threadpool: `persistent, ${r.info.threadpool_threads} thread(s)`,
-        sampler: "llama_sampler_init_greedy",
+        sampler: GREEDY_DESCRIPTION[req.greedy ?? DEFAULT_GREEDY_METHOD],
         gpu_backend: "none",
         ...(req.parallel !== undefined
           ? { n_seq_max: req.parallel, kv_unified: false, n_ctx_seq: r.info.n_ctx / req.parallel }
@@ -515,6 +524,7 @@ export async function createLlamaCppEngine(opts: LlamaCppEngineOptions): Promise
       ubatchSize,
       cpuVariant: opts.cpuVariant ?? null,
       ...(parallel > 1 ? { parallel } : {}),
+      ...(opts.greedy ? { greedy: opts.greedy } : {}),
     },
     lib.source,
     contextSize,

@@ -283,6 +283,8 @@ export interface LlamaCppApi {
   llama_decode(ctx: Ptr, batch: Record<string, unknown>): number;
   llama_get_embeddings_seq(ctx: Ptr, seqId: number): Ptr;
   llama_get_embeddings_ith(ctx: Ptr, i: number): Ptr;
+  /** the logits of output `i` (negative: from the last), n_vocab floats; NULL (0n) when there are none */
+  llama_get_logits_ith(ctx: Ptr, i: number): Ptr;
   llama_sampler_chain_init(params: Record<string, unknown>): Ptr;
   llama_sampler_chain_add(chain: Ptr, sampler: Ptr): void;
   llama_sampler_init_greedy(): Ptr;
@@ -396,6 +398,7 @@ export function loadLlamaCpp(
     llama_decode: L("int32_t llama_decode(llama_context *ctx, llama_batch batch)"),
     llama_get_embeddings_seq: L("void *llama_get_embeddings_seq(llama_context *ctx, int32_t seq_id)"),
     llama_get_embeddings_ith: L("void *llama_get_embeddings_ith(llama_context *ctx, int32_t i)"),
+    llama_get_logits_ith: L("void *llama_get_logits_ith(llama_context *ctx, int32_t i)"),
     llama_sampler_chain_init: L("llama_sampler *llama_sampler_chain_init(llama_sampler_chain_params params)"),
     llama_sampler_chain_add: L("void llama_sampler_chain_add(llama_sampler *chain, llama_sampler *smpl)"),
     llama_sampler_init_greedy: L("llama_sampler *llama_sampler_init_greedy(void)"),

@@ -5,6 +5,7 @@
  */
 import type { MessagePort } from "node:worker_threads";
 import { PerfBaselineError } from "../../util/errors.js";
+import type { GreedyMethod } from "./argmax.js";
 import type { LlamaCppApi } from "./ffi.js";
 import type { SessionInfo } from "./session.js";
 
@@ -33,6 +34,8 @@ export type WorkerRequest =
       cpuVariant: string | null;
       /** n_seq_max: sequences decoded together (`--parallel`, parallel.ts); absent: 1 */
       parallel?: number;
+      /** the session's greedy pick (argmax.ts); absent: DEFAULT_GREEDY_METHOD */
+      greedy?: GreedyMethod;
     }
   | {
       id: number;
@@ -43,6 +46,8 @@ export type WorkerRequest =
       depth?: Int32Array;
       /** sequences decoded together (`--parallel`, parallel.ts); absent: 1, the single-sequence loop */
       parallel?: number;
+      /** how the greedy token is picked (argmax.ts); absent: the session's (init) */
+      greedy?: GreedyMethod;
     }
   | {
       id: number;

@@ -3,13 +3,14 @@
  * (decode-worker.ts) runs off the main thread. Every C-API failure return becomes an EngineError.
  *
  * Generation mirrors node-llama-cpp's `sequence.evaluate(tokens, { temperature: 0 })` as the llama engine
- * calls it (no BOS added; llama.cpp's greedy sampler, the only sampler node-llama-cpp puts in the chain at
- * temperature 0) and embedding mirrors `LlamaEmbeddingContext.getEmbeddingFor` (BOS/EOS/SEP added by
+ * calls it (no BOS added; greedy: llama.cpp's greedy sampler, the only sampler node-llama-cpp puts in the
+ * chain at temperature 0, or the same pick over the logits in JavaScript, argmax.ts) and embedding mirrors `LlamaEmbeddingContext.getEmbeddingFor` (BOS/EOS/SEP added by
  * vocabulary type, the pooling the model asks for, `llama_get_embeddings_seq` or the last token's
  * embedding), so both engines compute the same outputs for the same workload.
  */
 import koffi from "koffi";
 import { EngineError } from "../../util/errors.js";
+import { DEFAULT_GREEDY_METHOD, type GreedyMethod, greedyArgmax } from "./argmax.js";
 import {
   GgmlThreadpoolParams,
   LLAMA_FLASH_ATTN_TYPE_AUTO,
@@ -36,6 +37,8 @@ export interface SessionOptions {
   ubatchSize?: number;
   /** n_seq_max: sequences decoded together (`--parallel`, parallel.ts); default 1 */
   parallel?: number;
+  /** the greedy pick of generate() when a round names none (argmax.ts); default DEFAULT_GREEDY_METHOD */
+  greedy?: GreedyMethod;
   /** the last error line llama.cpp logged, for error messages */
   lastError: () => string | null;
 }
@@ -61,6 +64,14 @@ export interface GenerationOutcome {
   end_ns: bigint;
   token_ids: Int32Array;
   token_times_ns: BigInt64Array;
+  /**
+   * the harness's own time per token, ns: from the return of one llama_decode to the call of the next (the
+   * greedy pick, the clock, the FFI calls; no thread hand-off: the loop is synchronous), one value per new
+   * token but the last (the prompt's last decode to the first one-token decode first); empty below 2 new
+   * tokens. koffi's marshalling of llama_decode's own arguments and return lies between the two stamps of
+   * the decode, so it is not in this figure (the C loop of bench/llama-cpp-gap.ts bounds the whole loop).
+   */
+  harness_ns: Float64Array;
 }
 
 /** One embedding round's raw record. */
@@ -88,6 +99,12 @@ export class LlamaCppSession {
   private tokenBuf: Ptr;
   private readonly tokens: Int32Array;
   private readonly oneTokenBatch: Record<string, unknown>;
+  /** the generation loop's clock stamps (decodeLoop), reused from round to round */
+  private callStamps = new BigInt64Array(0);
+  private returnStamps = new BigInt64Array(0);
+  /** the last logits buffer llama.cpp returned, and a view of its n_vocab floats */
+  private logitsPtr: Ptr = 0n;
+  private logits = new Float32Array(0);
 
   constructor(
     private readonly api: LlamaCppApi,
@@ -204,12 +221,58 @@ export class LlamaCppSession {
 
   /**
    * Prefills `prompt` (in n_batch chunks) and generates exactly `maxNewTokens` tokens greedily; an
-   * end-of-generation token does not stop it; 0 processes the prompt only (llama-bench's pp test). Each
-   * token's time is taken right after it is sampled. `depth` tokens (llama-bench `-d`) are decoded first,
+   * end-of-generation token does not stop it; 0 processes the prompt only (llama-bench's pp test). One
+   * synchronous loop on this thread: per token one llama_decode of a one-token batch, the greedy pick
+   * (`greedy`, see GreedyMethod; both give the same tokens) and two clock reads into arrays allocated once per
+   * session: right before each llama_decode (the previous token's time) and right after it returns; nothing
+   * is allocated per token but the clock's BigInt. `depth` tokens (llama-bench `-d`) are decoded first,
    * before the round's timing starts.
    * @throws EngineError when depth, prompt and new tokens exceed the context, or llama.cpp fails.
    */
-  generate(prompt: Int32Array, maxNewTokens: number, depth?: Int32Array): GenerationOutcome {
+  generate(
+    prompt: Int32Array,
+    maxNewTokens: number,
+    depth?: Int32Array,
+    greedy: GreedyMethod = this.opts.greedy ?? DEFAULT_GREEDY_METHOD,
+  ): GenerationOutcome {
+    this.checkGeneration(prompt, maxNewTokens, depth);
+    this.api.llama_memory_clear(this.memory, true);
+    this.api.llama_sampler_reset(this.chain);
+    if (depth && depth.length > 0) this.prefill(depth);
+    const ids = new Int32Array(maxNewTokens);
+    const stamps = this.stampsFor(maxNewTokens);
+    const start = now();
+    this.prefill(prompt);
+    if (maxNewTokens === 0) {
+      // llama-bench calls llama_synchronize after a pp test's decode; this engine runs the CPU backend only,
+      // whose llama_decode returns with the graph computed and the logits copied
+      const end = now();
+      return {
+        start_ns: start,
+        end_ns: end,
+        token_ids: ids,
+        token_times_ns: new BigInt64Array(0),
+        harness_ns: new Float64Array(0),
+      };
+    }
+    stamps.returns[0] = now();
+    this.decodeLoop(ids, stamps.calls, stamps.returns, greedy === "argmax");
+    const n = maxNewTokens;
+    const harness = new Float64Array(n - 1);
+    for (let i = 0; i < n - 1; i++)
+      harness[i] = Number((stamps.calls[i] as bigint) - (stamps.returns[i] as bigint));
+    const times = stamps.calls.slice(0, n);
+    return {
+      start_ns: start,
+      end_ns: times[n - 1] as bigint,
+      token_ids: ids,
+      token_times_ns: times,
+      harness_ns: harness,
+    };
+  }
+
+  /** @throws EngineError for a session loaded for embedding, an empty prompt, or a round the context cannot hold. */
+  private checkGeneration(prompt: Int32Array, maxNewTokens: number, depth?: Int32Array): void {
     if (this.opts.mode !== "generation")
       throw new EngineError("this engine was loaded for embedding, not generation");
     if (prompt.length === 0) throw new EngineError("the prompt has no tokens");
@@ -218,31 +281,51 @@ export class LlamaCppSession {
       throw new EngineError(
         `${depthTokens ? `a depth of ${depthTokens} tokens, ` : ""}the prompt (${prompt.length} tokens) and ${maxNewTokens} new tokens exceed the context of ${this.info.n_ctx} tokens: raise --context-size`,
       );
-    const { api, ctx, chain, tokens } = this;
-    api.llama_memory_clear(this.memory, true);
-    api.llama_sampler_reset(chain);
-    if (depth && depth.length > 0) this.prefill(depth);
-    const ids = new Int32Array(maxNewTokens);
-    const times = new BigInt64Array(maxNewTokens);
-    const start = now();
-    this.prefill(prompt);
-    if (maxNewTokens === 0) {
-      // llama-bench calls llama_synchronize after a pp test's decode; this engine runs the CPU backend only,
-      // whose llama_decode returns with the graph computed and the logits copied
-      return { start_ns: start, end_ns: now(), token_ids: ids, token_times_ns: times };
+  }
+
+  /** The session's two stamp arrays, at least `n` long (grown, never shrunk: allocated once per length). */
+  private stampsFor(n: number): { calls: BigInt64Array; returns: BigInt64Array } {
+    if (this.callStamps.length < n) {
+      this.callStamps = new BigInt64Array(n);
+      this.returnStamps = new BigInt64Array(n);
     }
-    let token = api.llama_sampler_sample(chain, ctx, -1);
+    return { calls: this.callStamps, returns: this.returnStamps };
+  }
+
+  /**
+   * The hot loop, after the prompt's logits are in (returns[0] stamped): picks token 0, then for each next
+   * token stamps calls[i - 1], decodes the previous token, stamps returns[i] and picks token i; the last
+   * token's time goes to calls[n - 1]. calls[i] - returns[i] is the harness's time for token i.
+   */
+  private decodeLoop(ids: Int32Array, calls: BigInt64Array, returns: BigInt64Array, argmax: boolean): void {
+    const { api, ctx, chain, tokens, oneTokenBatch } = this;
+    const n = ids.length;
+    let token = argmax ? this.argmaxToken() : api.llama_sampler_sample(chain, ctx, -1);
     ids[0] = token;
-    times[0] = now();
-    for (let i = 1; i < maxNewTokens; i++) {
+    for (let i = 1; i < n; i++) {
       tokens[0] = token;
-      this.decode(1, this.oneTokenBatch);
-      token = api.llama_sampler_sample(chain, ctx, -1);
+      calls[i - 1] = now();
+      this.decode(1, oneTokenBatch);
+      returns[i] = now();
+      token = argmax ? this.argmaxToken() : api.llama_sampler_sample(chain, ctx, -1);
       ids[i] = token;
-      times[i] = now();
     }
-    const end = now();
-    return { start_ns: start, end_ns: end, token_ids: ids, token_times_ns: times };
+    calls[n - 1] = now();
+  }
+
+  /**
+   * The greedy token of the last output: greedyArgmax over a Float32Array view of llama_get_logits_ith(-1),
+   * the view made again only when llama.cpp hands out another logits buffer.
+   * @throws EngineError when llama.cpp has no logits for the last token.
+   */
+  private argmaxToken(): number {
+    const ptr = this.api.llama_get_logits_ith(this.ctx, -1);
+    if (ptr !== this.logitsPtr) {
+      if (!ptr) throw new EngineError("llama.cpp returned no logits for the last token");
+      this.logitsPtr = ptr;
+      this.logits = new Float32Array(koffi.view(ptr, this.info.n_vocab * 4));
+    }
+    return greedyArgmax(this.logits);
   }
 
   /** `sequences` copies of the prompt decoded together (`--parallel`): see parallel.ts. */

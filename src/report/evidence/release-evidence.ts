@@ -4,10 +4,11 @@
  *
  * | file | what |
  * | --- | --- |
- * | captures/<mode>-<n>.json | the raw JSON of every capture the gate used, in order |
- * | captures/<mode>-instructions.json | the counted capture, where counts were gated |
+ * | captures/<test>-<n>.json | the raw JSON of every capture a release test's gates used, in order (<test>: the
+ *   test's file-safe name, src/config/release-tests.ts testFileName; the specification's two: the mode) |
+ * | captures/<test>-instructions.json | the counted capture, where counts were gated |
  * | baselines/<file> | the baselines used |
- * | instructions.json | each mode's instruction verdict, or why it was skipped |
+ * | instructions.json | each counted test's instruction verdict, or why it was skipped |
  * | commands.txt | the exact command, each capture as the equivalent bench command, the baselines' commands |
  * | verdicts.json | the overall verdict, the configuration, every gate's report |
  * | report.md | the specification's report template filled in (also appended to $GITHUB_STEP_SUMMARY) |
@@ -19,6 +20,8 @@
 import { appendFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { GateConfig } from "../../config/gate-config.js";
+import { testFileName } from "../../config/release-tests.js";
+import { VERDICT_PRECEDENCE } from "../../gate/combine.js";
 import type { GateReport, Verdict } from "../../gate/verdict.js";
 import { recordToHistory } from "../../history/record.js";
 import { serializeResult } from "../../results/io.js";
@@ -49,39 +52,42 @@ export interface ReleaseRun {
   log: (line: string) => void;
 }
 
-/** The evidence of one release check, written mode by mode and finished once. */
+/** The evidence of one release check, written test by test and finished once. */
 export class ReleaseEvidence {
-  /** the gated modes, in order */
+  /** every gate (one per release test and metric), in order */
   readonly gates: ReleaseGate[] = [];
-  /** each mode's instruction verdict, in order */
+  /** each counted test's instruction verdict, in order */
   readonly counts: ReleaseCounts[] = [];
 
   constructor(readonly folder: EvidenceFolder) {}
 
   /**
-   * Writes a mode's captures (captures/<mode>-<n>.json) and its baseline (baselines/<file>); the report then
-   * names the capture files as its candidate sources.
+   * Writes a test's captures (captures/<test>-<n>.json) and its baseline (baselines/<file>); the report then
+   * names the capture files as its candidate sources. A test gated on several metrics adds one gate per
+   * metric, on the same captures.
+   * @param test the release test's name. Defaults to the report's mode (the specification's two tests).
    */
   addGate(
     report: GateReport,
     baseline: BenchmarkResult,
     baselinePath: string,
     captures: BenchmarkResult[],
+    test: string = report.mode,
   ): void {
-    const files = captures.map((_, i) => `captures/${report.mode}-${i + 1}.json`);
+    const files = captures.map((_, i) => `captures/${testFileName(test)}-${i + 1}.json`);
     captures.forEach((c, i) => {
       this.folder.write(files[i] as string, serializeResult(c));
     });
     report.candidate_sources = files;
     this.folder.write(join("baselines", basename(baselinePath)), serializeResult(baseline));
-    this.gates.push({ report, baseline, captures, capture_files: files });
+    this.gates.push({ report, baseline, captures, capture_files: files, test });
   }
 
-  /** Writes a mode's counted capture (captures/<mode>-instructions.json), when there is one. */
+  /** Writes a test's counted capture (captures/<test>-instructions.json), when there is one. */
   addCounts(counts: ReleaseCounts): void {
     if (counts.capture)
       this.folder.write(
-        join("captures", `${counts.mode}-instructions.json`),
+        join("captures", `${testFileName(counts.test ?? counts.mode)}-instructions.json`),
         serializeResult(counts.capture),
       );
     this.counts.push(counts);
@@ -120,32 +126,48 @@ export class ReleaseEvidence {
       run.command,
       "",
       "# each capture, as the equivalent bench command",
-      ...this.gates.flatMap((g) =>
-        g.captures.map((c, i) => `${g.capture_files[i]}: ${c.invocation.command}`),
+      ...distinct(
+        this.gates.flatMap((g) => g.captures.map((c, i) => `${g.capture_files[i]}: ${c.invocation.command}`)),
       ),
       "",
       "# baselines used, and the commands that captured them",
-      ...this.gates.map((g) => `${g.report.baseline_source}: ${g.baseline.invocation.command}`),
+      ...distinct(this.gates.map((g) => `${g.report.baseline_source}: ${g.baseline.invocation.command}`)),
       "",
       `# gate configuration: ${run.configPath ?? "built-in defaults"}`,
     ];
     return `${lines.join("\n")}\n`;
   }
 
-  /** Records the baselines and every capture (with its gate's verdict) to the history store, when one is set. */
+  /**
+   * Records the baselines and every capture to the history store, when one is set: each once, a capture with
+   * the joined verdict of the gates that used it (src/gate/combine.ts).
+   */
   private async record(history: string | undefined): Promise<void> {
+    const baselines = new Map<string, BenchmarkResult>();
+    const captures = new Map<string, { result: BenchmarkResult; verdicts: Verdict[] }>();
+    for (const g of this.gates) {
+      baselines.set(g.report.baseline_source, g.baseline);
+      g.captures.forEach((c, i) => {
+        const source = join(this.folder.dir, g.capture_files[i] ?? "");
+        const seen = captures.get(source) ?? { result: c, verdicts: [] };
+        seen.verdicts.push(g.report.verdict);
+        captures.set(source, seen);
+      });
+    }
+    const joined = (vs: Verdict[]) => VERDICT_PRECEDENCE.find((v) => vs.includes(v)) ?? "PASS";
     await recordToHistory(
-      this.gates.flatMap((g) => [
-        { result: g.baseline, source: g.report.baseline_source },
-        ...g.captures.map((c, i) => ({
-          result: c,
-          verdict: g.report.verdict,
-          source: join(this.folder.dir, g.capture_files[i] ?? ""),
-        })),
-      ]),
+      [
+        ...[...baselines].map(([source, result]) => ({ result, source })),
+        ...[...captures].map(([source, c]) => ({ result: c.result, verdict: joined(c.verdicts), source })),
+      ],
       { history },
     );
   }
+}
+
+/** The lines in order, each once. */
+function distinct(lines: readonly string[]): string[] {
+  return [...new Set(lines)];
 }
 
 /** Appends the Markdown report to $GITHUB_STEP_SUMMARY when set; a failure is reported, not fatal. */

@@ -13,9 +13,11 @@ import { pct } from "../../util/format.js";
 import type { Mode } from "../../workload/workload.js";
 import { gateSection } from "../markdown.js";
 
-/** One gated mode of a release check. */
+/** One gate of a release check: a release test on one metric. */
 export interface ReleaseGate {
   report: GateReport;
+  /** the release test's name (src/config/release-tests.ts); absent: the mode's test (named by the mode) */
+  test?: string;
   baseline: BenchmarkResult;
   /** the candidate captures, in order */
   captures: BenchmarkResult[];
@@ -23,9 +25,11 @@ export interface ReleaseGate {
   capture_files: string[];
 }
 
-/** One mode's instruction verdict, or why there is none. */
+/** One test's instruction verdict, or why there is none. */
 export interface ReleaseCounts {
   mode: Mode;
+  /** the release test's name; absent: the mode's test */
+  test?: string;
   /** null when skipped */
   report: InstructionGateReport | null;
   /** why it was skipped (null when not) */
@@ -90,10 +94,28 @@ function triggerLine(gates: readonly ReleaseGate[], config: GateConfig): string 
   return `no engine/runtime version change and no change under the core or tokenizer paths since the baseline commits (${paths})`;
 }
 
+/** A gate's section: the gate's own, headed by its test and metric when it is not the mode's default test. */
+function testSection(g: ReleaseGate): string[] {
+  const lines = gateSection(g.report);
+  if (g.test === undefined || g.test === g.report.mode) return lines;
+  return [`## Test ${g.test} (${g.report.mode}, ${g.report.metric}): ${g.report.verdict}`, ...lines.slice(1)];
+}
+
+/** The line of the release tests: each gate's test, metric and verdict. */
+function testsLine(gates: readonly ReleaseGate[]): string {
+  return gates
+    .map((g) => `\`${g.test ?? g.report.mode}\` ${g.report.metric}: **${g.report.verdict}**`)
+    .join("; ");
+}
+
 /** report.md of a release check. */
 export function renderReleaseReport(input: ReleaseReportInput): string {
   const { gates, config } = input;
-  const byMode = (m: string) => gates.find((g) => g.report.mode === m);
+  // the specification's gate of a mode is its own test (named by the mode); the other tests have their line
+  const byMode = (m: string) => gates.find((g) => g.report.mode === m && (g.test ?? m) === m);
+  const baselineGates = gates.filter(
+    (g, i) => gates.findIndex((o) => o.report.baseline_source === g.report.baseline_source) === i,
+  );
   const gen = byMode("generation");
   const emb = byMode("embedding");
   const first = gates[0]?.captures[0];
@@ -102,8 +124,9 @@ export function renderReleaseReport(input: ReleaseReportInput): string {
   out.push("");
   out.push(`- Date/hardware: ${input.date}; ${first ? hardwareLine(first) : "no capture"}`);
   out.push(
-    `- Baseline files: generation + embedding snapshots in \`docs/\`: ${gates.map(baselineLine).join("; ")}`,
+    `- Baseline files: generation + embedding snapshots in \`docs/\`: ${baselineGates.map(baselineLine).join("; ")}`,
   );
+  out.push(`- Release tests: ${testsLine(gates)}`);
   out.push(
     `- Generation regression gate: \`${Math.round(config.thresholds.generation * 100)}%\` throughput drop. ${gen ? gateLine(gen) : "not run"}`,
   );
@@ -115,7 +138,7 @@ export function renderReleaseReport(input: ReleaseReportInput): string {
   );
   for (const g of gates) {
     out.push("");
-    out.push(...gateSection(g.report));
+    out.push(...testSection(g));
     out.push(`- Raw captures: ${g.capture_files.map((f) => `\`${f}\``).join(", ")}.`);
   }
   out.push("");
@@ -123,7 +146,10 @@ export function renderReleaseReport(input: ReleaseReportInput): string {
   out.push("");
   out.push("```sh");
   out.push(input.command);
-  for (const g of gates) for (const c of g.captures) out.push(`# ${c.mode} capture: ${c.invocation.command}`);
+  const commands = gates.flatMap((g) =>
+    g.captures.map((c) => `# ${g.test ?? c.mode} capture: ${c.invocation.command}`),
+  );
+  out.push(...new Set(commands));
   out.push("```");
   out.push("");
   out.push(
@@ -138,7 +164,11 @@ export function countsMarkdown(verdicts: readonly ReleaseCounts[]): string {
   const lines = ["", "## Instruction counts", ""];
   for (const v of verdicts) {
     if (!v.report) lines.push(`- ${v.text}`);
-    else lines.push(`- **${v.mode}: ${v.report.verdict}**`, ...v.report.reasons.map((r) => `  - ${r}`));
+    else
+      lines.push(
+        `- **${v.test ?? v.mode}: ${v.report.verdict}**`,
+        ...v.report.reasons.map((r) => `  - ${r}`),
+      );
   }
   return `${lines.join("\n")}\n`;
 }
@@ -155,7 +185,7 @@ export function releaseJson(input: ReleaseReportInput): string {
     command: input.command,
     overall: input.overall,
     config: input.config,
-    gates: input.gates.map((g) => g.report),
+    gates: input.gates.map((g) => ({ test: g.test, ...g.report })),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }

@@ -215,7 +215,7 @@ export const CLIENT_JS = `
   }
   function identity(g) {
     var id = g.identity;
-    return [id.engine, id.model + (id.model_sha256 ? " (sha " + id.model_sha256.slice(0, 12) + ")" : ""), id.cpu_model + " (hw " + id.hardware_fingerprint.slice(0, 12) + ")", "workload " + id.workload_digest.slice(0, 12), id.settings].concat(id.load ? ["load " + id.load] : []).join(" · ");
+    return (id.test ? ["test " + id.test] : []).concat([id.engine, id.model + (id.model_sha256 ? " (sha " + id.model_sha256.slice(0, 12) + ")" : ""), id.cpu_model + " (hw " + id.hardware_fingerprint.slice(0, 12) + ")", "workload " + id.workload_digest.slice(0, 12), id.settings]).concat(id.load ? ["load " + id.load] : []).join(" · ");
   }
   function trends() {
     var modes = [];
