@@ -20,19 +20,39 @@
  * A fourth arm, "A under a CPU burner" (bench/lib/burner.ts: one busy loop per core during the capture), gives
  * baselines captured under load: every arm is then also gated against a baseline of two neighbouring burner
  * captures (the table's "baseline under the burner" rows), as a baseline captured on a busy CI runner is.
- * `--arms` picks the arms to capture (default all: A,S15,S25,Aburn; A is always taken).
+ * `--arms` picks the arms to capture (default all: A,S15,S25,Aburn,P25,D25; A is always taken).
+ *
+ * Per metric (issue 22): the arms P25 and D25 slow only prompt processing or only decoding of each generation
+ * round by 25 % (test/support/slowdown-device.ts withPhaseSlowdownForTests), and `--metric NAME,...`
+ * evaluates every drawn pair with that metric's gate (its direction and threshold from the configuration's
+ * `metrics`, src/gate/metrics.ts); the default is the mode's metric. Each metric gets its own tables and a
+ * summary line per mode: the false-alarm rate (A/A) and the detection rate of every slowed arm. A saved pool
+ * holds whole results, so `--load-pools FILE --metric X` re-evaluates it for another metric without capturing.
+ * `--prompt-tokens N` and `--depth N` shape the captures as on `bench` (the llama-cpp engine).
  *
  * `perf-baseline ab` (and stored-baseline pairs at ab's short shape): bench/ab-accuracy.ts.
  *
  *   npx tsx bench/gate-accuracy.ts [--mode generation|embedding|both] [--captures 40] [--pairs 200]
  *                                  [--rounds 15] [--max-new-tokens 16] [--seed 1] [--out results.json]
- *                                  [--arms A,S15,S25,Aburn]
+ *                                  [--arms A,S15,S25,Aburn,P25,D25] [--metric NAME,...]
+ *                                  [--prompt-tokens N] [--depth N] [--save-pools F | --load-pools F]
  *   npx tsx bench/gate-accuracy.ts --counter instructions ...   (instruction counts: bench/instruction-accuracy.ts)
  */
 import { writeFileSync } from "node:fs";
 import { defaultGateConfig, type GateConfig, parseGateConfig } from "../src/config/gate-config.js";
+import {
+  defaultMetricOf,
+  GATE_METRIC_NAMES,
+  type GateMetricName,
+  type MetricSpec,
+  metricSpec,
+  metricsOfMode,
+  roundValues,
+  specificationMetric,
+} from "../src/gate/metrics.js";
 import type { Verdict } from "../src/gate/verdict.js";
 import type { BenchmarkResult } from "../src/results/schema.js";
+import { PerfBaselineError } from "../src/util/errors.js";
 import { mulberry32, randomInt } from "../src/util/prng.js";
 import type { Mode } from "../src/workload/workload.js";
 import {
@@ -43,12 +63,14 @@ import {
   listOpt,
   modesOf,
   modesOpt,
+  optionalIntOpt,
   parseScript,
   peekFlag,
   textOpt,
+  usageExit,
 } from "./lib/args.js";
 import { captureArm, GATE_ARMS } from "./lib/arms.js";
-import { roundMetric } from "./lib/figures.js";
+import { median } from "./lib/figures.js";
 import { gateDrawnPair, loadPools, savePools } from "./lib/pools.js";
 import { markdownTable } from "./lib/tables.js";
 
@@ -59,44 +81,51 @@ if (peekFlag(process.argv.slice(2), "counter") === "instructions") {
   await main();
   process.exit(0);
 }
-const { values } = parseScript(
-  {
-    name: "bench/gate-accuracy.ts",
-    summary:
-      "How accurate the stored-baseline gate is here: false alarms and detection, against the naive rule.",
-    usage: "npx tsx bench/gate-accuracy.ts [options]",
-  },
-  {
-    mode: modesOpt("generation"),
-    captures: intOpt("captures per arm", 40),
-    pairs: intOpt("comparisons drawn per arm", 200),
-    rounds: intOpt("measured rounds per capture", 15),
-    "max-new-tokens": intOpt("new tokens per generation round", 16),
-    warmup: intOpt("warmup rounds per capture", 1, { allowZero: true }),
-    seed: intOpt("the seed of the draws", 1, { allowZero: true }),
-    out: textOpt("write the figures (without the pools) to this JSON file"),
-    "drift-floors": listOpt(
-      "extra drift floors to evaluate on the same captures, e.g. 0.08,0.12",
-      "",
-      decimalItem(0, 0.999),
+const INFO = {
+  name: "bench/gate-accuracy.ts",
+  summary:
+    "How accurate the stored-baseline gate is here: false alarms and detection per metric, against the naive rule.",
+  usage: "npx tsx bench/gate-accuracy.ts [options]",
+};
+const { values } = parseScript(INFO, {
+  mode: modesOpt("generation"),
+  captures: intOpt("captures per arm", 40),
+  pairs: intOpt("comparisons drawn per arm", 200),
+  rounds: intOpt("measured rounds per capture", 15),
+  "max-new-tokens": intOpt("new tokens per generation round", 16),
+  warmup: intOpt("warmup rounds per capture", 1, { allowZero: true }),
+  seed: intOpt("the seed of the draws", 1, { allowZero: true }),
+  out: textOpt("write the figures (without the pools) to this JSON file"),
+  "drift-floors": listOpt(
+    "extra drift floors to evaluate on the same captures, e.g. 0.08,0.12",
+    "",
+    decimalItem(0, 0.999),
+  ),
+  "save-pools": textOpt("write the captures to this file (after each rotation)"),
+  "load-pools": textOpt("evaluate the captures of this file instead of capturing"),
+  metric: listOpt(
+    "the metrics to evaluate, each with its own gate (direction and threshold from the configuration); default: the mode's",
+    "",
+    knownItem(GATE_METRIC_NAMES, "metric"),
+  ),
+  "prompt-tokens": optionalIntOpt(
+    "captures: a synthetic prompt (generation) or inputs (embedding) of this many tokens (bench --prompt-tokens)",
+  ),
+  depth: optionalIntOpt("captures: tokens in the context before each round (bench --depth; generation)"),
+  arms: listOpt(
+    "the arms to capture (A is always taken; P25 and D25 slow one phase of a generation round)",
+    "A,S15,S25,Aburn,P25,D25",
+    knownItem(
+      GATE_ARMS.map((a) => a.key),
+      "arm",
     ),
-    "save-pools": textOpt("write the captures to this file (after each rotation)"),
-    "load-pools": textOpt("evaluate the captures of this file instead of capturing"),
-    arms: listOpt(
-      "the arms to capture (A is always taken)",
-      "A,S15,S25,Aburn",
-      knownItem(
-        GATE_ARMS.map((a) => a.key),
-        "arm",
-      ),
-    ),
-    counter: choiceOpt(
-      "the counter; instructions hands these arguments to bench/instruction-accuracy.ts",
-      ["time", "instructions"],
-      "time",
-    ),
-  },
-);
+  ),
+  counter: choiceOpt(
+    "the counter; instructions hands these arguments to bench/instruction-accuracy.ts",
+    ["time", "instructions"],
+    "time",
+  ),
+});
 const K = values.captures;
 const PAIRS = values.pairs;
 const ROUNDS = values.rounds;
@@ -107,7 +136,7 @@ const config = defaultGateConfig();
 
 /** The arms, in pool order (a saved pool file holds one list per arm, empty for an arm not captured). */
 const ARMS = GATE_ARMS;
-const BURN = 3;
+const BURN = ARMS.findIndex((a) => a.burn);
 const wanted = new Set(["A", ...values.arms]);
 
 /** The gate's reason codes that blame a busier machine (src/gate/reasons.ts). */
@@ -117,13 +146,29 @@ const BUSY_REASONS: ReadonlySet<string> = new Set([
   "capture_busier",
 ]);
 
-/** The specification's top-level figure of a result: what a naive single-capture rule compares. */
-function topLevel(r: BenchmarkResult): number {
-  return r.mode === "generation" ? r.tokens_per_second : r.calls_per_second;
+/** The median of a capture's rounds on `metric` (rounds that do not carry it skipped; NaN if none does). */
+function metricMedian(r: BenchmarkResult, metric: GateMetricName): number {
+  return median(roundValues(r, metric).filter((v): v is number => typeof v === "number"));
+}
+
+/**
+ * What a naive single-capture rule compares: the specification's top-level figure for the mode's metric,
+ * else the capture's median of the metric.
+ */
+function naiveFigure(r: BenchmarkResult, metric: GateMetricName): number {
+  if (metric === specificationMetric(r.mode))
+    return r.mode === "generation" ? r.tokens_per_second : r.calls_per_second;
+  return metricMedian(r, metric);
+}
+
+/** The worsening of `candidate` against `base` as a fraction, whatever the metric's direction. */
+function dropOf(spec: MetricSpec, base: number, candidate: number): number {
+  return spec.direction === "higher" ? 1 - candidate / base : 1 - base / candidate;
 }
 
 interface ArmOutcome {
   arm: string;
+  key: string;
   /** where the baseline's captures came from */
   baseline: "quiet" | "under the burner";
   slowdown: number;
@@ -137,18 +182,33 @@ interface ArmOutcome {
   false_alarms: Array<{ reasons: string[]; machine_load: unknown }>;
 }
 
+/** The arms a mode captures: the wanted ones; the phase arms only for generation (embedding has no phases). */
+function armsOf(mode: Mode): boolean[] {
+  return ARMS.map((a) => wanted.has(a.key) && (mode === "generation" || !("phase" in a)));
+}
+
 async function capturePools(
   mode: Mode,
   save: (pools: BenchmarkResult[][]) => void,
 ): Promise<{ pools: BenchmarkResult[][]; seconds: number }> {
   const t0 = Date.now();
   const pools: BenchmarkResult[][] = ARMS.map(() => []);
-  const base = { mode, rounds: ROUNDS, warmup: WARMUP, maxNewTokens: TOKENS, preset: "tiny", seed: 42 };
+  const taken = armsOf(mode);
+  const base = {
+    mode,
+    rounds: ROUNDS,
+    warmup: WARMUP,
+    maxNewTokens: TOKENS,
+    preset: "tiny",
+    seed: 42,
+    ...(values["prompt-tokens"] !== undefined ? { promptTokens: values["prompt-tokens"] } : {}),
+    ...(values.depth !== undefined ? { depth: values.depth } : {}),
+  };
   for (let i = 0; i < K; i++) {
     for (let j = 0; j < ARMS.length; j++) {
       const arm = (i + j) % ARMS.length;
       const spec = ARMS[arm];
-      if (spec === undefined || !wanted.has(spec.key)) continue;
+      if (spec === undefined || !taken[arm]) continue;
       pools[arm]?.push((await captureArm(spec, { ...base, command: "bench/gate-accuracy.ts" })).result);
     }
     save(pools);
@@ -160,49 +220,60 @@ async function capturePools(
   return { pools, seconds: (Date.now() - t0) / 1000 };
 }
 /**
- * Draws PAIRS comparisons per arm from the pools and gates each with `config`: baselines of quiet A captures,
- * and, when the burner arm was captured, baselines of burner captures too.
+ * Draws PAIRS comparisons per arm from the pools and gates each with `config` on `metric`: baselines of quiet
+ * A captures, and, when the burner arm was captured, baselines of burner captures too.
  */
-async function evaluate(mode: Mode, pools: BenchmarkResult[][], config: GateConfig): Promise<ArmOutcome[]> {
+async function evaluate(
+  mode: Mode,
+  pools: BenchmarkResult[][],
+  config: GateConfig,
+  metric: GateMetricName,
+): Promise<ArmOutcome[]> {
   const outcomes: ArmOutcome[] = [];
   const burned = pools[BURN] ?? [];
+  const spec = metricSpec(config, mode, metric);
   for (const from of ["quiet", "under the burner"] as const) {
     if (from === "under the burner" && burned.length < 2) continue;
-    outcomes.push(
-      ...(await evaluateFrom(mode, pools, config, from, from === "quiet" ? (pools[0] ?? []) : burned)),
-    );
+    const a = from === "quiet" ? (pools[0] ?? []) : burned;
+    outcomes.push(...(await evaluateFrom(pools, config, spec, from, a)));
   }
   return outcomes;
 }
 
-/** The pairs of every candidate arm against baselines drawn from `a` (quiet A or burner captures). */
+/** A fresh tally of one arm. */
+function tally(arm: number, from: ArmOutcome["baseline"]): ArmOutcome {
+  return {
+    arm: ARMS[arm]?.name ?? "",
+    key: ARMS[arm]?.key ?? "",
+    baseline: from,
+    slowdown: ARMS[arm]?.slowdown ?? 0,
+    pairs: PAIRS,
+    verdicts: { PASS: 0, REGRESSION: 0, INCONCLUSIVE: 0, INCOMPARABLE: 0 },
+    second_captures: 0,
+    inconclusive_busy: 0,
+    naive_regressions: 0,
+    false_alarms: [],
+  };
+}
+
+/** The pairs of every candidate arm (all but the burner's) against baselines drawn from `a`. */
 async function evaluateFrom(
-  mode: Mode,
   pools: BenchmarkResult[][],
   config: GateConfig,
+  spec: MetricSpec,
   from: ArmOutcome["baseline"],
   a: BenchmarkResult[],
 ): Promise<ArmOutcome[]> {
-  const t = config.thresholds[mode];
   const rng = mulberry32(values.seed + (from === "quiet" ? 0 : 1000));
   const outcomes: ArmOutcome[] = [];
-  for (let arm = 0; arm < BURN; arm++) {
-    const pool = pools[arm] as BenchmarkResult[];
+  for (let arm = 0; arm < ARMS.length; arm++) {
+    if (arm === BURN) continue;
+    const pool = pools[arm] ?? [];
     // the baseline and the candidate pools may differ in size: indices wrap in each
     const kb = a.length;
     const k = pool.length;
     if (k < 2 || kb < 2) continue;
-    const o: ArmOutcome = {
-      arm: ARMS[arm]?.name ?? "",
-      baseline: from,
-      slowdown: ARMS[arm]?.slowdown ?? 0,
-      pairs: PAIRS,
-      verdicts: { PASS: 0, REGRESSION: 0, INCONCLUSIVE: 0, INCOMPARABLE: 0 },
-      second_captures: 0,
-      inconclusive_busy: 0,
-      naive_regressions: 0,
-      false_alarms: [],
-    };
+    const o = tally(arm, from);
     for (let p = 0; p < PAIRS; p++) {
       // As in real use, the baseline's two captures are neighbours in time, and so are the candidate's first
       // capture and the one the variance rule asks for; A/A takes four distinct A captures.
@@ -217,23 +288,19 @@ async function evaluateFrom(
         b1 = randomInt(rng, kb);
         c1 = randomInt(rng, k);
       }
-      const b2 = (b1 + 1) % kb;
-      const c2 = (c1 + 1) % k;
       const base1 = a[b1] as BenchmarkResult;
       const candidate = pool[c1] as BenchmarkResult;
-      const report = await gateDrawnPair(
-        [base1, a[b2] as BenchmarkResult],
-        candidate,
-        pool[c2] as BenchmarkResult,
-        config,
-      );
+      const baseline: [BenchmarkResult, BenchmarkResult] = [base1, a[(b1 + 1) % kb] as BenchmarkResult];
+      const again = pool[(c1 + 1) % k] as BenchmarkResult;
+      const report = await gateDrawnPair(baseline, candidate, again, config, spec.name);
       o.verdicts[report.verdict]++;
       if (report.second_capture.taken) o.second_captures++;
       if (report.verdict === "INCONCLUSIVE" && BUSY_REASONS.has(report.coded_reasons[0]?.code ?? ""))
         o.inconclusive_busy++;
       if (arm === 0 && report.verdict === "REGRESSION")
         o.false_alarms.push({ reasons: report.reasons, machine_load: report.machine_load });
-      if (topLevel(candidate) / topLevel(base1) < 1 - t) o.naive_regressions++;
+      const naive = dropOf(spec, naiveFigure(base1, spec.name), naiveFigure(candidate, spec.name));
+      if (naive > spec.threshold) o.naive_regressions++;
     }
     outcomes.push(o);
   }
@@ -247,19 +314,66 @@ function saveModePools(mode: Mode, pools: BenchmarkResult[][]): void {
   if (values["save-pools"]) savePools(values["save-pools"], saved);
 }
 
+/** The metrics to evaluate for a mode: --metric's that its rounds carry, else the mode's default. */
+function metricsFor(mode: Mode, a: BenchmarkResult[]): GateMetricName[] {
+  const fallback = a[0] ? defaultMetricOf(a[0]) : specificationMetric(mode);
+  const asked = values.metric as GateMetricName[];
+  if (asked.length === 0) return [fallback];
+  if (modes.length === 1) {
+    try {
+      return metricsOfMode(mode, asked);
+    } catch (err) {
+      return usageExit(INFO, (err as Error).message);
+    }
+  }
+  const carried = asked.filter((m) => {
+    try {
+      return metricsOfMode(mode, [m]).length > 0;
+    } catch {
+      process.stderr.write(`${mode}: --metric ${m} skipped (${mode} rounds do not carry it)\n`);
+      return false;
+    }
+  });
+  return carried.length > 0 ? carried : [fallback];
+}
+
+/** One metric's figures: every arm's drawn pairs, with each --drift-floors variant, and each arm's drop. */
+async function metricFigures(mode: Mode, pools: BenchmarkResult[][], metric: GateMetricName) {
+  const spec = metricSpec(config, mode, metric);
+  const outcomes = await evaluate(mode, pools, config, metric);
+  const variants: Array<{ drift_floor: number; outcomes: ArmOutcome[] }> = [];
+  for (const f of values["drift-floors"]) {
+    const floored = parseGateConfig({ drift_floor: f }, "--drift-floors");
+    variants.push({ drift_floor: f, outcomes: await evaluate(mode, pools, floored, metric) });
+  }
+  const armMedian = (pool: BenchmarkResult[]) => median(pool.map((r) => metricMedian(r, metric)));
+  const aMedian = armMedian(pools[0] ?? []);
+  const effective = pools.map((pool) => (pool.length === 0 ? null : dropOf(spec, aMedian, armMedian(pool))));
+  return {
+    metric,
+    direction: spec.direction,
+    threshold: spec.threshold,
+    /** measured worsening of each arm on this metric: its median of capture medians against the A arm's */
+    effective_drop: effective,
+    outcomes,
+    variants,
+  };
+}
+
 async function measureMode(mode: Mode, loaded?: BenchmarkResult[][]) {
   const { pools, seconds: captureS } = loaded
     ? { pools: [...loaded, ...ARMS.slice(loaded.length).map(() => [])], seconds: 0 }
     : await capturePools(mode, (p) => saveModePools(mode, p));
-  const t = config.thresholds[mode];
   const a = pools[0] as BenchmarkResult[];
-  const outcomes = await evaluate(mode, pools, config);
-  const variants: Array<{ drift_floor: number; outcomes: ArmOutcome[] }> = [];
-  for (const f of values["drift-floors"]) {
-    variants.push({
-      drift_floor: f,
-      outcomes: await evaluate(mode, pools, parseGateConfig({ drift_floor: f }, "--drift-floors")),
-    });
+  const metrics = [];
+  for (const m of metricsFor(mode, a)) {
+    try {
+      metrics.push(await metricFigures(mode, pools, m));
+    } catch (err) {
+      // e.g. itl_p99_ms on pools captured before rounds carried it: one line, not a stack
+      if (!(err instanceof PerfBaselineError)) throw err;
+      usageExit(INFO, `${mode}, --metric ${m}: ${err.message}`);
+    }
   }
   const cv = (r: BenchmarkResult) =>
     r.mode === "generation"
@@ -273,24 +387,17 @@ async function measureMode(mode: Mode, loaded?: BenchmarkResult[][]) {
     median: xs[xs.length >> 1] ?? 0,
     max: xs[xs.length - 1] ?? 0,
   });
-  const medianOf = (xs: number[]) => sorted([...xs])[xs.length >> 1] ?? 0;
-  const armMedian = (pool: BenchmarkResult[]) => medianOf(pool.map((r) => medianOf(roundMetric(r))));
-  const aMedian = armMedian(a);
-  const effective = pools.map((pool) => (pool.length === 0 ? null : 1 - armMedian(pool) / aMedian));
   return {
     mode,
-    threshold: t,
-    /** measured drop of each arm: 1 - median of its capture medians / the A arm's */
-    effective_drop: effective,
+    test: a[0]?.test ?? null,
     captures_per_arm: a.length,
-    rounds_per_capture: ROUNDS,
-    max_new_tokens: mode === "generation" ? TOKENS : null,
+    rounds_per_capture: a[0]?.samples.length ?? ROUNDS,
+    max_new_tokens: a[0]?.mode === "generation" ? a[0].max_new_tokens : null,
     capture_time_s: captureS,
     a_capture_robust_cv: range(cvs),
     other_processes_cores: range(others),
     drift_floor: config.drift_floor,
-    outcomes,
-    variants,
+    metrics,
     pools,
   };
 }
@@ -315,26 +422,60 @@ function outcomeTable(title: string, outcomes: ArmOutcome[]): string[] {
   return [title, "", ...markdownTable(head, align, rows), ""];
 }
 
+type ModeFigures = Awaited<ReturnType<typeof measureMode>>;
+
+/**
+ * The summary of a mode: one row per metric, its false-alarm rate (A/A, quiet baselines) and the detection
+ * rate (gate REGRESSION) of every slowed arm captured, at the committed configuration.
+ */
+function summaryTable(r: ModeFigures): string[] {
+  const slowed = ARMS.filter((a, i) => a.slowdown > 0 && (r.pools[i]?.length ?? 0) >= 2).map((a) => a.key);
+  const head = ["metric", "T", "false alarms (A/A)", ...slowed.map((k) => `detects ${k}`)];
+  const rows = r.metrics.map((m) => {
+    const quiet = m.outcomes.filter((o) => o.baseline === "quiet");
+    const rate = (key: string) => {
+      const o = quiet.find((x) => x.key === key);
+      return o ? pct(o.verdicts.REGRESSION, o.pairs) : "-";
+    };
+    return [m.metric, pct(m.threshold, 1), rate("A"), ...slowed.map(rate)];
+  });
+  const align = head.map((_, i) => (i === 0 ? "left" : "right")) as ("left" | "right")[];
+  return [
+    "Per metric (committed configuration, quiet baselines):",
+    "",
+    ...markdownTable(head, align, rows),
+    "",
+  ];
+}
+
 /** The printed report of one mode. */
-function modeReport(r: Awaited<ReturnType<typeof measureMode>>): string[] {
+function modeReport(r: ModeFigures): string[] {
   const c = r.a_capture_robust_cv;
   const m = r.other_processes_cores;
-  const drops = r.effective_drop.map((d, i) => `${ARMS[i]?.key} ${d === null ? "not captured" : pct(d, 1)}`);
   const lines = [
-    `## ${r.mode} (T = ${r.threshold * 100} %; ${r.captures_per_arm} captures per arm of ${r.rounds_per_capture} rounds${r.max_new_tokens ? ` x ${r.max_new_tokens} tokens` : ""}; capturing took ${r.capture_time_s.toFixed(0)} s)`,
+    `## ${r.mode}${r.test ? ` ${r.test}` : ""} (${r.captures_per_arm} captures per arm of ${r.rounds_per_capture} rounds${r.max_new_tokens ? ` x ${r.max_new_tokens} tokens` : ""}; capturing took ${r.capture_time_s.toFixed(0)} s)`,
     "",
     `Robust CV of the A captures: min ${pct(c.min, 1)}, median ${pct(c.median, 1)}, max ${pct(c.max, 1)}.`,
     `CPU cores used by other processes during a capture: min ${m.min.toFixed(2)}, median ${m.median.toFixed(2)}, max ${m.max.toFixed(2)}.`,
-    `Measured drop of each arm (median of capture medians against the A arm's): ${drops.join(", ")}.`,
     "",
-    ...outcomeTable(`Committed configuration (drift_floor ${r.drift_floor}):`, r.outcomes),
+    ...summaryTable(r),
   ];
-  for (const v of r.variants) lines.push(...outcomeTable(`With drift_floor ${v.drift_floor}:`, v.outcomes));
-  for (const f of r.outcomes.flatMap((o) => o.false_alarms)) {
+  for (const f of r.metrics) {
+    const drops = f.effective_drop.map(
+      (d, i) => `${ARMS[i]?.key} ${d === null ? "not captured" : pct(d, 1)}`,
+    );
+    lines.push(
+      `### ${f.metric} (${f.direction} is better, T = ${pct(f.threshold, 1)})`,
+      "",
+      `Measured worsening of each arm on ${f.metric} (median of capture medians against the A arm's): ${drops.join(", ")}.`,
+      "",
+      ...outcomeTable(`Committed configuration (drift_floor ${r.drift_floor}):`, f.outcomes),
+    );
+    for (const v of f.variants) lines.push(...outcomeTable(`With drift_floor ${v.drift_floor}:`, v.outcomes));
+    for (const fa of f.outcomes.flatMap((o) => o.false_alarms))
+      lines.push("", `False alarm: ${fa.reasons[0]} (machine load ${JSON.stringify(fa.machine_load)})`);
     lines.push("");
-    lines.push(`False alarm: ${f.reasons[0]} (machine load ${JSON.stringify(f.machine_load)})`);
   }
-  lines.push("");
   return lines;
 }
 

@@ -21,18 +21,26 @@ export interface CaptureArm {
   extraWork: number;
   /** captured while a CPU burner (one busy loop per logical core) runs */
   burn: boolean;
+  /** the slowdown hits only this phase of each generation round (the phase slowdown device); absent: all */
+  phase?: "prefill" | "decode";
 }
 
 function arm(key: string, name: string, s: Partial<CaptureArm> = {}): CaptureArm {
   return { key, name, slowdown: 0, extraWork: 0, burn: false, ...s };
 }
 
-/** bench/gate-accuracy.ts's arms, in pool order (a saved pool file holds one list per arm). */
+/**
+ * bench/gate-accuracy.ts's arms, in pool order (a saved pool file holds one list per arm; arms added later
+ * come last, so older pool files still load). P25 and D25 slow only prompt processing or only decoding of a
+ * generation round by 25 % (issue 22: the gate per metric).
+ */
 export const GATE_ARMS = [
   arm("A", "A/A (no change)"),
   arm("S15", "15 % slowdown", { slowdown: 0.15 }),
   arm("S25", "25 % slowdown", { slowdown: 0.25 }),
   arm("Aburn", "A under a CPU burner", { burn: true }),
+  arm("P25", "25 % slower prompt processing", { slowdown: 0.25, phase: "prefill" }),
+  arm("D25", "25 % slower decoding", { slowdown: 0.25, phase: "decode" }),
 ] as const;
 
 /** bench/instruction-accuracy.ts's arms: unchanged code, and 3 % / 10 % more real work. */
@@ -74,11 +82,12 @@ export interface ArmCapture extends Captured {
  */
 export async function captureArm(
   a: CaptureArm,
-  base: Omit<CaptureSpec, "slowdown" | "extraWork">,
+  base: Omit<CaptureSpec, "slowdown" | "extraWork" | "phase">,
 ): Promise<ArmCapture> {
   const burner = a.burn ? cpuBurner() : null;
   try {
-    const c = await capture({ ...base, slowdown: a.slowdown, extraWork: a.extraWork });
+    const device = { slowdown: a.slowdown, extraWork: a.extraWork, ...(a.phase ? { phase: a.phase } : {}) };
+    const c = await capture({ ...base, ...device });
     return { ...c, loadavg_1m: os.loadavg()[0] ?? 0 };
   } finally {
     burner?.kill("SIGKILL");

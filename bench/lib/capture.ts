@@ -14,7 +14,7 @@ import { runBenchmark } from "../../src/execute/run-benchmark.js";
 import { runServingBenchmark } from "../../src/execute/serving.js";
 import type { BenchmarkResult } from "../../src/results/schema.js";
 import type { Mode } from "../../src/workload/workload.js";
-import { extraWorkDevice, slowdownDevice } from "../../test/support/engine-devices.js";
+import { extraWorkDevice, phaseSlowdownDevice, slowdownDevice } from "../../test/support/engine-devices.js";
 
 /** One local capture: engine, model, shape, and the test devices that make a known regression. */
 export interface CaptureSpec {
@@ -41,6 +41,15 @@ export interface CaptureSpec {
   slowdown?: number | { alternate: number };
   /** The extra-work device: a fraction of real work added per reported token or call (0.03). 0 or absent: none. */
   extraWork?: number;
+  /**
+   * The phase slowdown device instead of the slowdown device: `slowdown` (a number) slows only prompt
+   * processing ("prefill") or only decoding ("decode") of each generation round. Absent: the whole round.
+   */
+  phase?: "prefill" | "decode";
+  /** `--prompt-tokens`: a synthetic prompt (generation) or inputs (embedding) of this many tokens; absent: the seed's */
+  promptTokens?: number;
+  /** `--depth`: tokens in the context before each round's timing (generation); absent: 0 */
+  depth?: number;
   /** recorded as the result's invocation.command (the bench script, e.g. "bench/gate-accuracy.ts") */
   command: string;
   /** recorded as the result's invocation.cwd (default: this process's) */
@@ -59,13 +68,19 @@ function localOptions(spec: CaptureSpec) {
     ...(spec.seed !== undefined ? { seed: String(spec.seed) } : {}),
     ...(spec.threads !== undefined ? { threads: String(spec.threads) } : {}),
     ...(spec.counter !== undefined ? { counter: spec.counter } : {}),
+    ...(spec.promptTokens !== undefined ? { "prompt-tokens": String(spec.promptTokens) } : {}),
+    ...(spec.depth !== undefined && spec.mode === "generation" ? { depth: String(spec.depth) } : {}),
   });
 }
 
-/** The test device a capture spec asks for (extra work wins over a slowdown, as before), or none. */
+/**
+ * The test device a capture spec asks for (extra work wins over a slowdown, as before; a slowdown with a
+ * phase slows that phase only), or none.
+ */
 function deviceOf(spec: CaptureSpec): EngineDevice | undefined {
   if (spec.extraWork !== undefined && spec.extraWork > 0) return extraWorkDevice(spec.extraWork);
   const slow = spec.slowdown;
+  if (typeof slow === "number" && slow > 0 && spec.phase) return phaseSlowdownDevice(spec.phase, slow);
   if (typeof slow === "number" && slow > 0) return slowdownDevice(slow);
   if (typeof slow === "object") return slowdownDevice(slow);
   return undefined;

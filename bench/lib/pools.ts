@@ -7,6 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { poolCaptures } from "../../src/baseline/pool.js";
 import type { GateConfig } from "../../src/config/gate-config.js";
+import type { GateMetricName } from "../../src/gate/metrics.js";
 import { runGate } from "../../src/gate/verdict.js";
 import type { BenchmarkResult } from "../../src/results/schema.js";
 
@@ -49,6 +50,7 @@ export function mergeArmPools(paths: readonly string[]): ArmPools {
 /**
  * The stored-baseline gate on a pair drawn from pools: the baseline is two captures pooled (as `perf-baseline
  * baseline` writes it), `candidate` the candidate, and `again` what the variance rule's "capture again" gets.
+ * @param metric the per-round figure to gate (src/gate/metrics.ts); default: the baseline's default metric.
  * @returns the gate's report.
  */
 export async function gateDrawnPair(
@@ -56,8 +58,10 @@ export async function gateDrawnPair(
   candidate: BenchmarkResult,
   again: BenchmarkResult,
   config: GateConfig,
+  metric?: GateMetricName,
 ) {
   const { report } = await runGate({
+    ...(metric !== undefined ? { metric } : {}),
     baseline: poolCaptures(baselineCaptures, "pool"),
     candidate,
     config,

@@ -17,10 +17,7 @@ import { type FlagSpec, type FlagTable, type FlagValues, flagReader, rangeText }
 import type { Mode } from "../workload/workload.js";
 import { engineFlag, engineRunFromFlags, RUN_LIMITS, runShapeFromFlags } from "./run-flags.js";
 
-/**
- * The flags that take a list, in the order combinations nest (the first varies slowest). `parallel` counts
- * once the engines declare it.
- */
+/** The flags that take a list, in the order combinations nest (the first varies slowest). */
 export const MATRIX_FLAGS = [
   "threads",
   "embedding-threads",

@@ -81,21 +81,26 @@ export function capturesOfAll(outcomes: readonly MetricOutcome[]): BenchmarkResu
 }
 
 /**
- * Each metric's report in every --report file: with one metric the file as given; with several, one file per
- * metric, named `<name>.<metric><extension>` beside it (a JSON file holds one report).
+ * The --report files of one metric's report: with one metric the files as given; with several, one file per
+ * metric, named `<name>.<metric><extension>` beside each (a JSON file holds one report).
  */
+export function metricReportTargets(
+  targets: readonly ReportTarget[],
+  metric: GateMetricName,
+  metrics: number,
+): readonly ReportTarget[] {
+  if (metrics === 1) return targets;
+  return targets.map((t) => {
+    const ext = extname(t.path);
+    return { ...t, path: `${t.path.slice(0, t.path.length - ext.length)}.${metric}${ext}` };
+  });
+}
+
+/** Each metric's gate report in every --report file ({@link metricReportTargets}). */
 export function writeMetricReports(
   targets: readonly ReportTarget[],
   outcomes: readonly MetricOutcome[],
 ): void {
-  for (const o of outcomes) {
-    const own =
-      outcomes.length === 1
-        ? targets
-        : targets.map((t) => {
-            const ext = extname(t.path);
-            return { ...t, path: `${t.path.slice(0, t.path.length - ext.length)}.${o.metric}${ext}` };
-          });
-    writeReports(own, { kind: "gate", report: o.report });
-  }
+  for (const o of outcomes)
+    writeReports(metricReportTargets(targets, o.metric, outcomes.length), { kind: "gate", report: o.report });
 }

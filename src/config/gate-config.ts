@@ -20,6 +20,7 @@ export const GATE_METRIC_NAMES = [
   "calls_per_second",
   "ttft_ms",
   "itl_ms",
+  "itl_p99_ms",
 ] as const;
 
 /** One gateable per-round figure. */

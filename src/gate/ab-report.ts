@@ -3,10 +3,10 @@
  * and the paired analysis, in the gate's evidence style. Pure; JSON-serialisable. Its text form is
  * src/report/ab-text.ts.
  */
-import { type GateConfig, thresholdOf } from "../config/gate-config.js";
+import type { GateConfig } from "../config/gate-config.js";
 import type { Mode } from "../workload/workload.js";
-import type { GatedMetric } from "./analysis.js";
 import { checkComparability, type FieldDifference } from "./comparability.js";
+import type { GateMetricName } from "./metrics.js";
 import type { AbBlock, AbBudget, AbOutcome, PairedAnalysis } from "./paired.js";
 import { type AbReason, type Coded, coded, pairedFiguresOf, pairedText } from "./reasons.js";
 import { VERDICT_EXIT, type Verdict } from "./verdict-exit.js";
@@ -17,7 +17,8 @@ export interface AbReport {
   verdict: Exclude<Verdict, "INCOMPARABLE">;
   exit_code: number;
   mode: Mode;
-  metric: GatedMetric;
+  /** the per-round figure decided on (`ab --metric`; default the mode's) */
+  metric: GateMetricName;
   /** T, a fraction */
   threshold: number;
   alpha: number;
@@ -73,7 +74,8 @@ export function abReport(
   sides: { a: string; b: string },
 ): AbReport {
   const last = outcome.analyses[outcome.analyses.length - 1] as PairedAnalysis;
-  const t = thresholdOf(config, mode);
+  // the decided metric's threshold (the configuration's metrics entry, else the mode's)
+  const t = last.threshold;
   const found = abReasons(outcome, last, t, config.alpha);
   const reasons = found.reasons.map(coded);
   const fixes = found.fixes.map(coded);

@@ -28,6 +28,7 @@ const METRIC_TABLE: Record<GateMetricName, { direction: "higher" | "lower"; mode
   calls_per_second: { direction: "higher", modes: ["embedding"] },
   ttft_ms: { direction: "lower", modes: ["generation"] },
   itl_ms: { direction: "lower", modes: ["generation"] },
+  itl_p99_ms: { direction: "lower", modes: ["generation"] },
 };
 
 /** The specification's metric of a mode: generation tokens/s, embedding calls/s. */
@@ -61,9 +62,17 @@ export function metricSpec(config: GateConfig, mode: Mode, name: GateMetricName)
  */
 export function metricsToGate(result: BenchmarkResult, names: readonly GateMetricName[]): GateMetricName[] {
   if (names.length === 0) return [defaultMetricOf(result)];
+  return metricsOfMode(result.mode, names);
+}
+
+/**
+ * The metrics named, each once, when rounds of `mode` carry them all.
+ * @throws UsageError naming a metric the mode's rounds do not carry.
+ */
+export function metricsOfMode(mode: Mode, names: readonly GateMetricName[]): GateMetricName[] {
   for (const n of names) {
-    if (!METRIC_TABLE[n].modes.includes(result.mode))
-      throw new UsageError(`--metric ${n}: ${result.mode} rounds do not carry it`);
+    if (!METRIC_TABLE[n].modes.includes(mode))
+      throw new UsageError(`--metric ${n}: ${mode} rounds do not carry it`);
   }
   return [...new Set(names)];
 }

@@ -19,8 +19,9 @@ import { median } from "../stats/index.js";
 import { wilcoxonSignedRank } from "../stats/signed-rank.js";
 import { mulberry32, randomInt } from "../util/prng.js";
 import type { Mode } from "../workload/workload.js";
-import { type GatedMetric, gatedMetric, metricSamples } from "./analysis.js";
+import { gatedMetric, metricSamples } from "./analysis.js";
 import { busierThan } from "./contention.js";
+import type { GateMetricName, MetricSpec } from "./metrics.js";
 import type { Verdict } from "./verdict-exit.js";
 
 /** The two sides: A is the reference, B the candidate (a drop is B slower than A). */
@@ -35,7 +36,7 @@ export interface AbBlock {
   /** median of the gated metric over the run's measured rounds */
   a_median: number;
   b_median: number;
-  /** ln(b_median / a_median) */
+  /** ln(b_median / a_median), or ln(a_median / b_median) for a lower-is-better metric: below 0 is B worse */
   log_ratio: number;
   /** CPU cores other processes used during each run, where recorded */
   a_other_cores: number | null;
@@ -49,13 +50,24 @@ export function blockOrder(index: number): "AB" | "BA" {
   return index % 2 === 0 ? "AB" : "BA";
 }
 
+/** The metric an A/B run gates when none is named: the mode's (tokens/s, calls/s), with the mode's threshold. */
+export function defaultAbMetric(mode: Mode, config: GateConfig): MetricSpec {
+  return { name: gatedMetric(mode), direction: "higher", threshold: thresholdOf(config, mode) };
+}
+
 /**
- * A block from its two results.
- * @throws ResultFileError when a run has no usable rounds.
+ * A block from its two results, on `metric` (default: the mode's, {@link defaultAbMetric}).
+ * @throws ResultFileError when a run has no usable rounds, or its rounds do not carry the metric.
  */
-export function blockOf(index: number, a: BenchmarkResult, b: BenchmarkResult, config: GateConfig): AbBlock {
-  const am = median(metricSamples(a, `block ${index + 1} side A`));
-  const bm = median(metricSamples(b, `block ${index + 1} side B`));
+export function blockOf(
+  index: number,
+  a: BenchmarkResult,
+  b: BenchmarkResult,
+  config: GateConfig,
+  metric: MetricSpec = defaultAbMetric(a.mode, config),
+): AbBlock {
+  const am = median(metricSamples(a, `block ${index + 1} side A`, metric.name));
+  const bm = median(metricSamples(b, `block ${index + 1} side B`, metric.name));
   const t = thresholdOf(config, a.mode);
   const busier = busierThan(b, a, "B", "A", config, t)
     ? "b"
@@ -67,7 +79,7 @@ export function blockOf(index: number, a: BenchmarkResult, b: BenchmarkResult, c
     order: blockOrder(index),
     a_median: am,
     b_median: bm,
-    log_ratio: Math.log(bm / am),
+    log_ratio: metric.direction === "higher" ? Math.log(bm / am) : Math.log(am / bm),
     a_other_cores: a.machine_load?.other_cores ?? null,
     b_other_cores: b.machine_load?.other_cores ?? null,
     busier,
@@ -85,7 +97,7 @@ export function hodgesLehmann(xs: readonly number[]): number {
 /** The paired analysis of the blocks so far. */
 export interface PairedAnalysis {
   blocks: number;
-  metric: GatedMetric;
+  metric: GateMetricName;
   /** B / A: exp(Hodges-Lehmann estimate of the log ratios) */
   ratio: number;
   /** 1 - ratio: B's throughput drop, a fraction (negative when B is faster) */
@@ -104,13 +116,20 @@ export interface PairedAnalysis {
 }
 
 /**
- * Analyses the blocks' log ratios.
+ * Analyses the blocks' log ratios of `metric` (default: the mode's, {@link defaultAbMetric}); its threshold
+ * decides. For a lower-is-better metric the ratio is A/B (below 1: B worse), as the gate's drop of
+ * baseline/candidate.
  * @throws RangeError with fewer than two blocks.
  */
-export function analyzePaired(blocks: readonly AbBlock[], mode: Mode, config: GateConfig): PairedAnalysis {
+export function analyzePaired(
+  blocks: readonly AbBlock[],
+  mode: Mode,
+  config: GateConfig,
+  metric: MetricSpec = defaultAbMetric(mode, config),
+): PairedAnalysis {
   if (blocks.length < 2) throw new RangeError("the paired analysis needs at least two blocks");
   const d = blocks.map((b) => b.log_ratio);
-  const t = thresholdOf(config, mode);
+  const t = metric.threshold;
   const est = hodgesLehmann(d);
   const rng = mulberry32(config.bootstrap.seed);
   const iters = config.bootstrap.iterations;
@@ -135,7 +154,7 @@ export function analyzePaired(blocks: readonly AbBlock[], mode: Mode, config: Ga
   const drop = 1 - ratio;
   return {
     blocks: blocks.length,
-    metric: gatedMetric(mode),
+    metric: metric.name,
     ratio,
     drop,
     ci,
@@ -181,13 +200,29 @@ export interface AbOutcome {
   budget: AbBudget;
   /** the first block's results (for the report's description of each side) */
   first: { a: BenchmarkResult; b: BenchmarkResult } | null;
+  /**
+   * with several metrics: each one's own outcome on the same runs, in the order given (the fields above are
+   * the first metric's)
+   */
+  by_metric?: AbOutcome[];
+}
+
+/** The blocks, analyses and verdict of one metric so far. */
+interface MetricTrack {
+  spec: MetricSpec;
+  blocks: AbBlock[];
+  analyses: PairedAnalysis[];
+  verdict: Exclude<Verdict, "INCOMPARABLE">;
 }
 
 /**
  * Runs blocks in ABBA order until a decision or the budget: `min_blocks` first, then two at a time (one AB,
  * one BA, so the order stays balanced), deciding after each step; an INCONCLUSIVE decision runs more blocks
- * while the budget allows.
+ * while the budget allows. With several `metrics` (`ab --metric`), each is decided on the same runs, and
+ * more blocks run while any of them is INCONCLUSIVE.
  * @param now seconds since some origin (a clock; injected so tests control it).
+ * @param metrics the metrics to decide, each with its direction and threshold; default: the mode's
+ *   ({@link defaultAbMetric}).
  */
 export async function runAb(
   mode: Mode,
@@ -195,41 +230,57 @@ export async function runAb(
   budget: AbBudget,
   runSide: RunSide,
   now: () => number,
+  metrics: readonly MetricSpec[] = [],
 ): Promise<AbOutcome> {
   const t0 = now();
-  const blocks: AbBlock[] = [];
-  const analyses: PairedAnalysis[] = [];
+  const specs = metrics.length > 0 ? metrics : [defaultAbMetric(mode, config)];
+  const tracks: MetricTrack[] = specs.map((spec) => ({
+    spec,
+    blocks: [],
+    analyses: [],
+    verdict: "INCONCLUSIVE",
+  }));
   let first: AbOutcome["first"] = null;
+  let blocks = 0;
   const runBlock = async (i: number) => {
     const order = blockOrder(i);
     const r1 = await runSide(order === "AB" ? "a" : "b", i);
     const r2 = await runSide(order === "AB" ? "b" : "a", i);
     const [a, b] = order === "AB" ? [r1, r2] : [r2, r1];
     if (!first) first = { a, b };
-    blocks.push(blockOf(i, a, b, config));
+    for (const t of tracks) t.blocks.push(blockOf(i, a, b, config, t.spec));
+    blocks++;
   };
   let target = Math.min(budget.min_blocks, budget.max_blocks);
   for (;;) {
-    while (blocks.length < target) {
-      if (blocks.length >= 2 && now() - t0 >= budget.max_seconds) break;
-      await runBlock(blocks.length);
+    while (blocks < target) {
+      if (blocks >= 2 && now() - t0 >= budget.max_seconds) break;
+      await runBlock(blocks);
     }
-    const a = analyzePaired(blocks, mode, config);
-    analyses.push(a);
-    const verdict = pairedVerdict(a);
+    for (const t of tracks) {
+      const a = analyzePaired(t.blocks, mode, config, t.spec);
+      t.analyses.push(a);
+      t.verdict = pairedVerdict(a);
+    }
     const elapsed = now() - t0;
-    const done = (stopped_by: AbOutcome["stopped_by"]): AbOutcome => ({
-      verdict,
-      blocks,
-      analyses,
-      elapsed_s: elapsed,
-      stopped_by,
-      budget,
-      first,
-    });
-    if (verdict !== "INCONCLUSIVE") return done("decided");
-    if (blocks.length >= budget.max_blocks) return done("max_blocks");
-    if (elapsed >= budget.max_seconds || blocks.length < target) return done("max_seconds");
-    target = Math.min(budget.max_blocks, blocks.length + 2);
+    const done = (stopped_by: AbOutcome["stopped_by"]): AbOutcome => {
+      const each = tracks.map(
+        (t): AbOutcome => ({
+          verdict: t.verdict,
+          blocks: t.blocks,
+          analyses: t.analyses,
+          elapsed_s: elapsed,
+          stopped_by,
+          budget,
+          first,
+        }),
+      );
+      const head = each[0] as AbOutcome;
+      return metrics.length > 1 ? { ...head, by_metric: each } : head;
+    };
+    if (tracks.every((t) => t.verdict !== "INCONCLUSIVE")) return done("decided");
+    if (blocks >= budget.max_blocks) return done("max_blocks");
+    if (elapsed >= budget.max_seconds || blocks < target) return done("max_seconds");
+    target = Math.min(budget.max_blocks, blocks + 2);
   }
 }

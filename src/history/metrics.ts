@@ -25,6 +25,7 @@ export const METRICS: Record<Mode, readonly MetricInfo[]> = {
     { name: "prefill_tokens_per_second", unit: "tokens/s", better: "higher", label: "prefill throughput" },
     { name: "ttft_ms", unit: "ms", better: "lower", label: "time to first token (TTFT)" },
     { name: "itl_ms", unit: "ms", better: "lower", label: "inter-token latency (ITL)" },
+    { name: "itl_p99_ms", unit: "ms", better: "lower", label: "a round's p99 inter-token latency" },
     { name: "tpot_ms", unit: "ms", better: "lower", label: "time per output token (TPOT)" },
     { name: "e2e_latency_ms", unit: "ms", better: "lower", label: "end-to-end latency (E2E)" },
     {
@@ -85,6 +86,8 @@ export function extractMetrics(r: BenchmarkResult): Record<string, MetricValue> 
     out.prefill_tokens_per_second = fromSummary(st.prefill_tokens_per_second);
     out.ttft_ms = fromSummary(sv?.ttft_ms ?? st.ttft_ms);
     out.itl_ms = fromSummary(sv?.itl_ms ?? st.itl_ms);
+    // a local round's own p99 of its token gaps (serving runs carry their requests' ITL percentiles instead)
+    out.itl_p99_ms = fromSummary(sv ? null : st.itl_p99_ms);
     out.tpot_ms = fromSummary(sv?.tpot_ms);
     out.e2e_latency_ms = fromSummary(sv?.e2e_latency_ms);
     out.output_tokens_per_second = scalar(sv?.output_tokens_per_second, sv?.requests.completed ?? 0);

@@ -44,6 +44,12 @@ export interface GenerationRound {
   /** arrival time of each output chunk, in order */
   chunk_times_ns: bigint[];
   /**
+   * sequences decoded together (`--parallel`), where more than 1: output_tokens and token_ids then count
+   * every sequence's tokens, prompt_tokens is one sequence's prompt, and chunk_times_ns has one time per step
+   * (each step gives every sequence one token)
+   */
+  sequences?: number;
+  /**
    * the engine's own time per generated token, in ns, where the engine measures it (the llama-cpp engine):
    * from the return of one decode call to the start of the next, one value per token but the last
    */
@@ -69,6 +75,8 @@ export interface SyntheticShape {
   syntheticTokens?: number;
   /** synthetic tokens decoded into the context before the round's timing starts (not counted in it) */
   depth?: number;
+  /** `--parallel N`: N sequences of the same prompt decoded together, one batch per step (N > 1) */
+  parallel?: number;
 }
 
 /** Synthetic embedding inputs (`--prompt-tokens` with `--input-texts`). */

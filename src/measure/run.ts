@@ -65,7 +65,7 @@ async function runRounds<S>(
 
 /**
  * Runs warmup then measured generation rounds of the workload's prompt (or its synthetic prompt, at its
- * depth).
+ * depth; in its parallel sequences).
  */
 export function runGenerationRounds(engine: Engine, workload: WorkloadSpec, plan: RoundPlan) {
   const prompt = workload.prompt ?? "";
@@ -73,6 +73,7 @@ export function runGenerationRounds(engine: Engine, workload: WorkloadSpec, plan
   const shape: SyntheticShape = {
     ...(workload.synthetic_tokens !== undefined ? { syntheticTokens: workload.synthetic_tokens } : {}),
     ...(workload.depth ? { depth: workload.depth } : {}),
+    ...(workload.parallel ? { parallel: workload.parallel } : {}),
   };
   const shaped = Object.keys(shape).length > 0;
   return runRounds<GenerationSample>(plan, async () => {

@@ -126,9 +126,26 @@ export function generationFigures(s: readonly GenerationSample[]) {
       prefill_tokens_per_second: summaryOrNull(s.map((x) => x.prefill_tokens_per_second)),
       ttft_ms: summaryOrNull(s.map((x) => x.ttft_ms)),
       itl_ms: summaryOrNull(s.map((x) => x.itl_ms)),
+      ...optionalSummary(
+        "itl_p99_ms",
+        s.map((x) => x.itl_p99_ms),
+      ),
+      ...optionalSummary(
+        "decode_tokens_per_second_per_sequence",
+        s.map((x) => x.decode_tokens_per_second_per_sequence),
+      ),
       harness_us_per_token: summaryOrNull(s.flatMap((x) => x.harness_us ?? [])),
     },
   };
+}
+
+/** `{ [key]: summary }` where some round carries the figure (null values skipped), else nothing. */
+function optionalSummary<K extends string>(
+  key: K,
+  xs: ReadonlyArray<number | null | undefined>,
+): Partial<Record<K, ReturnType<typeof summaryOrNull>>> {
+  if (xs.every((x) => x === undefined)) return {};
+  return { [key]: summaryOrNull(xs.map((x) => x ?? null)) } as Record<K, ReturnType<typeof summaryOrNull>>;
 }
 
 /**
@@ -167,6 +184,7 @@ export function workloadBlock(
       ? { synthetic_tokens: ctx.workload.synthetic_tokens }
       : {}),
     ...(ctx.workload.depth ? { depth: ctx.workload.depth } : {}),
+    ...(ctx.workload.parallel ? { parallel: ctx.workload.parallel } : {}),
   };
 }
 

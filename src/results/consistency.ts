@@ -26,6 +26,17 @@ function summaryProblem(field: string, s: Summary, values: readonly (number | nu
   return null;
 }
 
+/** The check of an optional per-round figure, where the result summarises it (absent in older results). */
+function optionalCheck<K extends string>(
+  field: string,
+  summary: Summary | null | undefined,
+  samples: readonly Partial<Record<K, number | null>>[],
+  key: K,
+): [string, Summary, (number | null)[]][] {
+  if (summary === undefined) return [];
+  return [[field, summary as Summary, samples.map((s) => s[key] ?? null)]];
+}
+
 /**
  * The first summary of `r` that contradicts its samples, as "field: what it says but what the samples say",
  * or null when all agree. Serving runs' top-level figures come from their requests and are not checked here.
@@ -51,6 +62,7 @@ export function consistencyProblem(r: BenchmarkResult): string | null {
           ],
           ["statistics.ttft_ms", r.statistics.ttft_ms, r.samples.map((s) => s.ttft_ms)],
           ["statistics.itl_ms", r.statistics.itl_ms, r.samples.map((s) => s.itl_ms)],
+          ...optionalCheck("statistics.itl_p99_ms", r.statistics.itl_p99_ms, r.samples, "itl_p99_ms"),
           ...(r.statistics.harness_us_per_token !== undefined
             ? [
                 [

@@ -113,6 +113,11 @@ const workloadSchema = z.object({
   synthetic_tokens: count.optional(),
   /** `--depth`, where given: synthetic tokens in the context before each round's timing (generation) */
   depth: count.optional(),
+  /**
+   * `--parallel N`, where N > 1: N sequences of the prompt decoded together, one batch per step (generation,
+   * llama-batched-bench's B); prompt_tokens is one sequence's
+   */
+  parallel: z.number().int().min(2).optional(),
 });
 
 const invocationSchema = z.object({
@@ -131,6 +136,15 @@ const generationSampleSchema = z.object({
   prefill_tokens_per_second: nonneg.nullable(),
   decode_tokens_per_second: nonneg.nullable(),
   itl_ms: nonneg.nullable(),
+  /**
+   * the round's own 99th percentile of its gaps between output chunks (token gaps; steps with --parallel),
+   * in ms; absent in results recorded before it and in serving requests
+   */
+  itl_p99_ms: nonneg.nullable().optional(),
+  /** `--parallel` only: one sequence's output tokens / round time */
+  tokens_per_second_per_sequence: nonneg.optional(),
+  /** `--parallel` only: one sequence's (output tokens - 1) / (end - first token) */
+  decode_tokens_per_second_per_sequence: nonneg.nullable().optional(),
   /**
    * the engine's own time per token in this round, in us, one value per token but the last: from the return
    * of one llama_decode to the call of the next (llama-cpp engine); absent for other engines and older results
@@ -490,6 +504,10 @@ export const generationResultSchema = z.object({
     prefill_tokens_per_second: summarySchema.nullable(),
     ttft_ms: summarySchema.nullable(),
     itl_ms: summarySchema.nullable(),
+    /** the rounds' itl_p99_ms; absent where the rounds do not carry it */
+    itl_p99_ms: summarySchema.nullable().optional(),
+    /** `--parallel` only: the rounds' decode_tokens_per_second_per_sequence */
+    decode_tokens_per_second_per_sequence: summarySchema.nullable().optional(),
     /**
      * the harness's time per token, in us, over every token of every round (the samples' harness_us pooled):
      * what the tool itself adds between two llama_decode calls; null where the engine does not measure it,

@@ -42,6 +42,11 @@ export interface WorkloadSpec {
   depth?: number;
   /** `--input-texts N` with `--prompt-tokens` (embedding): synthetic inputs per call (the texts say it otherwise) */
   input_texts?: number;
+  /**
+   * `--parallel N` (generation; absent unless N > 1): N sequences of the prompt decoded together, one batch
+   * per step (llama-batched-bench's B)
+   */
+  parallel?: number;
 }
 
 /** The workload shape flags of the local engines (issue 22): each absent unless given. */
@@ -52,6 +57,8 @@ export interface WorkloadShape {
   depth?: number;
   /** `--input-texts`: embedding inputs per call */
   inputTexts?: number;
+  /** `--parallel`: sequences decoded together (generation); 1 or absent: one */
+  parallel?: number;
 }
 
 /** Default seed (sampling is greedy, so it matters only to engines that sample anyway). */
@@ -71,6 +78,7 @@ export function generationWorkload(maxNewTokens: number, shape: WorkloadShape = 
     sampling: "greedy",
     seed: WORKLOAD_SEED,
     ...(shape.depth !== undefined ? { depth: shape.depth } : {}),
+    ...(shape.parallel !== undefined && shape.parallel > 1 ? { parallel: shape.parallel } : {}),
   };
 }
 
@@ -115,7 +123,9 @@ export function syntheticTokens(count: number, vocabSize: number, salt: number):
 /**
  * The test's name as llama-bench writes it: `pp512` (prompt only), `tg128` (a one-token synthetic prompt and
  * 128 new tokens: the work of llama-bench's tg test, 128 single-token decodes), `pp38+tg64` (both), with
- * ` @ d1024` at a depth; embedding: `emb2` (inputs per call), `emb4x128` (synthetic inputs of 128 tokens).
+ * ` @ d1024` at a depth, and ` B4` for 4 parallel sequences (`--parallel`: llama-batched-bench's B column, its
+ * PP and TG being the pp and tg of the name, per sequence); embedding: `emb2` (inputs per call), `emb4x128`
+ * (synthetic inputs of 128 tokens).
  * @param promptTokens the prompt's measured tokens (generation; unused for embedding).
  */
 export function testName(spec: WorkloadSpec, promptTokens: number | null): string {
@@ -125,7 +135,8 @@ export function testName(spec: WorkloadSpec, promptTokens: number | null): strin
   const p = promptTokens ?? "?";
   let name = gen === 0 ? `pp${p}` : `pp${p}+tg${gen}`;
   if (gen > 0 && spec.synthetic_tokens === 1) name = `tg${gen}`;
-  return spec.depth ? `${name} @ d${spec.depth}` : name;
+  if (spec.depth) name = `${name} @ d${spec.depth}`;
+  return spec.parallel ? `${name} B${spec.parallel}` : name;
 }
 
 /** sha256 of the canonical JSON of a workload spec. Round counts are not part of it: they change n, not the work. */

@@ -1,7 +1,8 @@
 import { findGateConfig } from "../../config/find-config.js";
 import { MODE_FLAG, SHAPE_FLAGS, shapeFromFlags } from "../../engines/definition.js";
-import { abReport } from "../../gate/ab-report.js";
+import { type AbReport, abReport } from "../../gate/ab-report.js";
 import { combineVerdicts } from "../../gate/combine.js";
+import { metricSpec, metricsOfMode } from "../../gate/metrics.js";
 import { type AbSide, runAb } from "../../gate/paired.js";
 import { writeReports } from "../../report/registry.js";
 import { UsageError } from "../../util/errors.js";
@@ -10,6 +11,7 @@ import { parseSideSpec } from "../ab-sides.js";
 import { type Command, type FlagSpec, type FlagTable, flagReader } from "../args.js";
 import { runCapture } from "../capture.js";
 import { CONFIG_FLAG } from "../common-flags.js";
+import { METRIC_FLAG, metricReportTargets, readMetrics } from "../metric-gates.js";
 import { printVerdictSummary, QUIET_FLAG } from "../progress.js";
 import { reportFlags, reportsFromFlags } from "../report-flags.js";
 
@@ -81,6 +83,7 @@ const FLAGS: FlagTable = {
     description: "no new block starts after this many seconds",
     default: AB_DEFAULTS.max_seconds,
   },
+  metric: METRIC_FLAG,
   config: CONFIG_FLAG,
   ...reportFlags(true),
   quiet: QUIET_FLAG,
@@ -94,7 +97,8 @@ export const abCommand: Command = {
   name: "ab",
   summary:
     "Compare two engine specifications in one interleaved run (ABBA blocks, fresh engine per run): PASS, REGRESSION or INCONCLUSIVE for B against A.",
-  usage: 'perf-baseline ab --a "ENGINE FLAGS" --b "ENGINE FLAGS" [--mode generation|embedding] [options]',
+  usage:
+    'perf-baseline ab --a "ENGINE FLAGS" --b "ENGINE FLAGS" [--mode generation|embedding] [--metric NAME,...] [options]',
   flags: FLAGS,
   async run(values) {
     const read = flagReader(FLAGS, values);
@@ -125,6 +129,7 @@ export const abCommand: Command = {
       const s = sides[side];
       return runCapture(s.engine, { shape, options: s.options }, `block ${block + 1} ${s.label}`);
     };
+    const metrics = metricsOfMode(mode, readMetrics(values)).map((m) => metricSpec(config, mode, m));
     const t0 = performance.now();
     const outcome = await runAb(
       mode,
@@ -132,14 +137,23 @@ export const abCommand: Command = {
       { min_blocks: minBlocks, max_blocks: maxBlocks, max_seconds: maxSeconds },
       runSide,
       () => (performance.now() - t0) / 1000,
+      metrics,
     );
-    const report = abReport(outcome, mode, config, {
+    const labels = {
       a: `${specA} (${sides.a.engine.name}, ${sides.a.engine.describe(sides.a.options, shape)})`,
       b: `${specB} (${sides.b.engine.name}, ${sides.b.engine.describe(sides.b.options, shape)})`,
-    });
-    process.stdout.write(reports.stdout.render({ kind: "ab", report }));
-    writeReports(reports.files, { kind: "ab", report });
-    const combined = combineVerdicts([{ kind: "time", mode, verdict: report.verdict }]);
+    };
+    const each: AbReport[] = (outcome.by_metric ?? [outcome]).map((o) => abReport(o, mode, config, labels));
+    for (const report of each) {
+      process.stdout.write(reports.stdout.render({ kind: "ab", report }));
+      writeReports(metricReportTargets(reports.files, report.metric, each.length), { kind: "ab", report });
+    }
+    // one decision per metric (`--metric`), combined: a REGRESSION in any is a REGRESSION
+    const combined = combineVerdicts(
+      metrics.length === 0
+        ? [{ kind: "time", mode, verdict: (each[0] as AbReport).verdict }]
+        : each.map((r) => ({ kind: "metric" as const, mode, metric: r.metric, verdict: r.verdict })),
+    );
     printVerdictSummary(reports.stdout.name, combined, read.boolean("quiet"));
     return combined.exit_code;
   },

@@ -66,6 +66,7 @@ export function createDecodeHost(log: (line: string) => void): DecodeHost {
       contextSize: req.contextSize,
       batchSize: req.batchSize,
       ...(req.ubatchSize !== null ? { ubatchSize: req.ubatchSize } : {}),
+      ...(req.parallel !== undefined ? { parallel: req.parallel } : {}),
       ...(req.greedy ? { greedy: req.greedy } : {}),
       lastError: () => lastError,
     });
@@ -86,6 +87,8 @@ export function createDecodeHost(log: (line: string) => void): DecodeHost {
   return {
     handle(req: WorkerRequest): unknown {
       if (req.type === "init") return init(req);
+      if (req.type === "generate" && req.parallel !== undefined)
+        return need().generateParallel(req.prompt, req.maxNewTokens, req.parallel, req.depth);
       if (req.type === "generate")
         return need().generate(req.prompt, req.maxNewTokens, req.depth, req.greedy);
       if (req.type === "embed") {

@@ -21,6 +21,7 @@ import type {
 } from "../../measure/engine-contract.js";
 import { EngineError, ModelFileError, type PerfBaselineError, UsageError } from "../../util/errors.js";
 import { SYNTHETIC_SALT, syntheticTokens } from "../../workload/workload.js";
+import { LOCAL_LIMITS } from "../local/settings.js";
 import type { LlamaEngineOptions } from "../node-llama-cpp/engine.js";
 import { LLAMA_CPP_RELEASE } from "./abi.js";
 import { DEFAULT_GREEDY_METHOD, GREEDY_DESCRIPTION, type GreedyMethod } from "./argmax.js";
@@ -50,6 +51,8 @@ export const LLAMA_CPP_DEFAULT_EMBEDDING_THREADS = 1;
 export const LLAMA_CPP_DEFAULT_BATCH_SIZE = 512;
 /** Upper bound of --threads / --embedding-threads (ggml's GGML_MAX_N_THREADS). */
 export const LLAMA_CPP_MAX_THREADS = 512;
+/** Upper bound of --parallel (sequences decoded together, parallel.ts). */
+export const LLAMA_CPP_MAX_PARALLEL = LOCAL_LIMITS.parallel.max;
 /** How long a synchronous tokenize may wait for the worker (it is busy only during a round). */
 const RPC_TIMEOUT_MS = 120_000;
 
@@ -208,6 +211,8 @@ export class LlamaCppEngine implements Engine {
   private disposed = false;
   /** the model's vocabulary size (synthetic tokens are drawn from it); set by init */
   private nVocab = 0;
+  /** n_seq_max of the context (`--parallel`); set by init */
+  private maxParallel = 1;
   private readonly syntheticCache = new Map<string, Int32Array>();
 
   /**
@@ -340,14 +345,21 @@ export class LlamaCppEngine implements Engine {
         ? this.synthetic(shape.syntheticTokens, SYNTHETIC_SALT.prompt)
         : this.tokens(prompt);
     const depth = shape.depth ? this.synthetic(shape.depth, SYNTHETIC_SALT.depth) : undefined;
+    const parallel = shape.parallel !== undefined && shape.parallel > 1 ? shape.parallel : undefined;
+    if (parallel !== undefined && parallel > this.maxParallel)
+      throw new UsageError(
+        `--parallel ${parallel}: this engine was loaded for ${this.maxParallel} sequence(s) at most`,
+      );
     const r = await this.request<GenerationOutcome>({
       type: "generate",
       prompt: promptTokens,
       maxNewTokens,
       ...(depth ? { depth } : {}),
+      ...(parallel !== undefined ? { parallel } : {}),
     });
     const times = Array.from(r.token_times_ns);
     return {
+      ...(parallel !== undefined ? { sequences: parallel } : {}),
       start_ns: r.start_ns,
       first_token_ns: times[0] ?? null,
       end_ns: r.end_ns,
@@ -356,7 +368,8 @@ export class LlamaCppEngine implements Engine {
       token_ids: Array.from(r.token_ids),
       text: null,
       chunk_times_ns: times,
-      harness_ns: Array.from(r.harness_ns),
+      // the harness's time per token is the single-sequence loop's (session.ts); a parallel round has none
+      ...(parallel === undefined ? { harness_ns: Array.from(r.harness_ns) } : {}),
     };
   }
 
@@ -421,6 +434,7 @@ export class LlamaCppEngine implements Engine {
     }
     this.logger = r.logger;
     this.nVocab = r.info.n_vocab;
+    this.maxParallel = req.parallel ?? 1;
     loggersEver.add(r.logger.own);
     loggersLive.add(r.logger.own);
     // as run: the context padded to 256, the batch capped at the context (llama_context does both)
@@ -453,6 +467,9 @@ export class LlamaCppEngine implements Engine {
         threadpool: `persistent, ${r.info.threadpool_threads} thread(s)`,
         sampler: GREEDY_DESCRIPTION[req.greedy ?? DEFAULT_GREEDY_METHOD],
         gpu_backend: "none",
+        ...(req.parallel !== undefined
+          ? { n_seq_max: req.parallel, kv_unified: false, n_ctx_seq: r.info.n_ctx / req.parallel }
+          : {}),
       },
     };
   }
@@ -480,9 +497,11 @@ export async function createLlamaCppEngine(opts: LlamaCppEngineOptions): Promise
   const gpu = opts.gpu ?? "off";
   if (gpu !== "off" && gpu !== "auto")
     throw new UsageError(`--engine llama-cpp runs on the CPU only: use --gpu off (got --gpu ${gpu})`);
-  // node-llama-cpp pads the context to a multiple of 256 (padSafeContextSize); the same here
+  const parallel = checkCount("--parallel", opts.parallel ?? 1, LLAMA_CPP_MAX_PARALLEL);
+  // node-llama-cpp pads the context to a multiple of 256 (padSafeContextSize); the same here; with
+  // --parallel N each sequence gets its own n_ctx / N (kv_unified false, parallel.ts)
   const room = (opts.maxNewTokens ?? 0) + (opts.contextRoom ?? 0) + 256;
-  const wanted = opts.contextSize ?? Math.max(512, Math.ceil(room / 256) * 256);
+  const wanted = opts.contextSize ?? parallel * Math.max(512, Math.ceil(room / 256) * 256);
   const contextSize = checkCount("--context-size", Math.ceil(wanted / 256) * 256, 1 << 24);
   if (!existsSync(opts.modelPath) || !statSync(opts.modelPath).isFile())
     throw new ModelFileError(opts.modelPath, "no such file");
@@ -504,6 +523,7 @@ export async function createLlamaCppEngine(opts: LlamaCppEngineOptions): Promise
       batchSize,
       ubatchSize,
       cpuVariant: opts.cpuVariant ?? null,
+      ...(parallel > 1 ? { parallel } : {}),
       ...(opts.greedy ? { greedy: opts.greedy } : {}),
     },
     lib.source,

@@ -272,6 +272,8 @@ export interface LlamaCppApi {
     parseSpecial: boolean,
   ): number;
   llama_n_ctx(ctx: Ptr): number;
+  /** tokens each sequence may hold: n_ctx / n_seq_max padded to 256 (n_ctx without kv_unified) */
+  llama_n_ctx_seq(ctx: Ptr): number;
   llama_n_batch(ctx: Ptr): number;
   llama_n_ubatch(ctx: Ptr): number;
   llama_pooling_type(ctx: Ptr): number;
@@ -386,6 +388,7 @@ export function loadLlamaCpp(
       "int32_t llama_tokenize(llama_vocab *vocab, const uint8_t *text, int32_t text_len, _Out_ int32_t *tokens, int32_t n_tokens_max, bool add_special, bool parse_special)",
     ),
     llama_n_ctx: L("uint32_t llama_n_ctx(llama_context *ctx)"),
+    llama_n_ctx_seq: L("uint32_t llama_n_ctx_seq(llama_context *ctx)"),
     llama_n_batch: L("uint32_t llama_n_batch(llama_context *ctx)"),
     llama_n_ubatch: L("uint32_t llama_n_ubatch(llama_context *ctx)"),
     llama_pooling_type: L("int llama_pooling_type(llama_context *ctx)"),

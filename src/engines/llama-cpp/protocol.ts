@@ -32,6 +32,8 @@ export type WorkerRequest =
       ubatchSize: number | null;
       /** load only this CPU variant (libggml-cpu-NAME.so) where libDir has it; null: ggml picks the best */
       cpuVariant: string | null;
+      /** n_seq_max: sequences decoded together (`--parallel`, parallel.ts); absent: 1 */
+      parallel?: number;
       /** the session's greedy pick (argmax.ts); absent: DEFAULT_GREEDY_METHOD */
       greedy?: GreedyMethod;
     }
@@ -42,6 +44,8 @@ export type WorkerRequest =
       maxNewTokens: number;
       /** tokens decoded before the round's timing starts (`--depth`) */
       depth?: Int32Array;
+      /** sequences decoded together (`--parallel`, parallel.ts); absent: 1, the single-sequence loop */
+      parallel?: number;
       /** how the greedy token is picked (argmax.ts); absent: the session's (init) */
       greedy?: GreedyMethod;
     }

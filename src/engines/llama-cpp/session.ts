@@ -21,6 +21,7 @@ import {
   type LlamaCppApi,
   type Ptr,
 } from "./ffi.js";
+import { generateParallel, type ParallelOutcome } from "./parallel.js";
 
 /** What the session needs to load. */
 export interface SessionOptions {
@@ -34,6 +35,8 @@ export interface SessionOptions {
   batchSize: number;
   /** n_ubatch in tokens (llama-bench `-ub`); default: batchSize */
   ubatchSize?: number;
+  /** n_seq_max: sequences decoded together (`--parallel`, parallel.ts); default 1 */
+  parallel?: number;
   /** the greedy pick of generate() when a round names none (argmax.ts); default DEFAULT_GREEDY_METHOD */
   greedy?: GreedyMethod;
   /** the last error line llama.cpp logged, for error messages */
@@ -132,7 +135,7 @@ export class LlamaCppSession {
       n_ctx: opts.contextSize,
       n_batch: opts.batchSize,
       n_ubatch: opts.ubatchSize ?? opts.batchSize,
-      n_seq_max: 1,
+      n_seq_max: opts.parallel ?? 1,
       n_threads: opts.threads,
       n_threads_batch: opts.threads,
       flash_attn_type: LLAMA_FLASH_ATTN_TYPE_AUTO,
@@ -323,6 +326,20 @@ export class LlamaCppSession {
       this.logits = new Float32Array(koffi.view(ptr, this.info.n_vocab * 4));
     }
     return greedyArgmax(this.logits);
+  }
+
+  /** `sequences` copies of the prompt decoded together (`--parallel`): see parallel.ts. */
+  generateParallel(
+    prompt: Int32Array,
+    maxNewTokens: number,
+    sequences: number,
+    depth?: Int32Array,
+  ): ParallelOutcome {
+    if (this.opts.mode !== "generation")
+      throw new EngineError("this engine was loaded for embedding, not generation");
+    const { api, ctx, chain, memory, info, opts } = this;
+    const c = { api, ctx, chain, memory, nBatch: info.n_batch, lastError: opts.lastError };
+    return generateParallel(c, prompt, maxNewTokens, sequences, depth);
   }
 
   /** The input node-llama-cpp's embedding context evaluates for `tokens`: BOS/SEP/EOS by vocabulary type. */

@@ -33,6 +33,8 @@ export interface LocalEngineFactoryOptions {
   contextSize?: number;
   /** tokens beyond the new ones the default context must hold: depth plus a synthetic prompt. Default 0. */
   contextRoom?: number;
+  /** `--parallel`: sequences decoded together (the llama-cpp engine); the default context holds each. Default 1. */
+  parallel?: number;
   gpu: GpuChoice;
   /** new tokens per round (sizes the default context); 0 for embedding */
   maxNewTokens: number;
@@ -93,6 +95,8 @@ function refuseShapes(spec: LocalEngineSpec, options: LocalOptions, shape: RunSh
     throw new UsageError(
       "--depth applies to --mode generation (an embedding call starts on an empty context)",
     );
+  if (shape.mode === "embedding" && options.parallel !== undefined)
+    throw new UsageError("--parallel applies to --mode generation");
   if (shape.mode === "generation" && options.inputTexts !== undefined)
     throw new UsageError("--input-texts applies to --mode embedding");
   const asked: [string, boolean][] = [
@@ -100,6 +104,7 @@ function refuseShapes(spec: LocalEngineSpec, options: LocalOptions, shape: RunSh
     ["depth", options.depth !== undefined],
     ["input-texts", options.inputTexts !== undefined],
     ["ubatch-size", options.ubatchSize !== undefined],
+    ["parallel", options.parallel !== undefined],
     ["max-new-tokens-0", shape.mode === "generation" && shape.maxNewTokens === 0],
   ];
   for (const [flag, given] of asked)

@@ -37,6 +37,8 @@ export interface LocalOptions {
   depth?: number;
   /** `--input-texts`: embedding inputs per call */
   inputTexts?: number;
+  /** `--parallel`: sequences decoded together (generation, the llama-cpp engine); absent: 1 */
+  parallel?: number;
   gpu: GpuChoice;
   /**
    * `--llama-lib DIR` of the llama-cpp engine: an absolute folder with another build of the same llama.cpp
@@ -134,6 +136,15 @@ export const LOCAL_FLAGS = {
       "embedding inputs per call: the specification's texts in turn, or synthetic inputs with --prompt-tokens",
     default: 2,
   },
+  parallel: {
+    kind: "int",
+    min: LOCAL_LIMITS.parallel.min,
+    max: LOCAL_LIMITS.parallel.max,
+    unit: "sequences",
+    description:
+      "sequences of the same prompt decoded together, one batch per step, each with its own context of --context-size / N (llama-batched-bench -npl); generation, llama-cpp engine",
+    default: 1,
+  },
   "context-size": {
     kind: "int",
     min: LOCAL_LIMITS.context_size.min,
@@ -187,10 +198,16 @@ export function localOptionsFromFlags(values: FlagValues, base: Partial<LocalOpt
     ...defined("promptTokens", read.optionalInt("prompt-tokens", base.promptTokens)),
     ...defined("depth", read.optionalInt("depth", base.depth) || undefined),
     ...defined("inputTexts", read.optionalInt("input-texts", base.inputTexts)),
+    ...defined("parallel", parallelOf(read.optionalInt("parallel", base.parallel))),
     gpu: read.choice("gpu", base.gpu ?? "off"),
     ...(base.llamaLib !== undefined ? { llamaLib: base.llamaLib } : {}),
     ...counterOf(values, base.counter),
   };
+}
+
+/** `--parallel`: 1 is the default (one sequence), recorded as absent. */
+function parallelOf(n: number | undefined): number | undefined {
+  return n !== undefined && n > 1 ? n : undefined;
 }
 
 /** `{ [key]: value }`, or nothing when the value is undefined (optional options stay absent). */
@@ -261,12 +278,13 @@ export function localCapturePlan(baseline: BenchmarkResult, values: FlagValues):
 /** The workload shape options a baseline was recorded with (its workload block says which were given). */
 function baselineShape(
   baseline: BenchmarkResult,
-): Partial<Pick<LocalOptions, "promptTokens" | "depth" | "inputTexts">> {
+): Partial<Pick<LocalOptions, "promptTokens" | "depth" | "inputTexts" | "parallel">> {
   const w = baseline.workload;
   const inputs = baseline.mode === "embedding" ? baseline.input_texts : undefined;
   return {
     ...defined("promptTokens", w.synthetic_tokens),
     ...defined("depth", w.depth),
+    ...defined("parallel", w.parallel),
     ...defined("inputTexts", inputs !== undefined && inputs !== 2 ? inputs : undefined),
   };
 }
@@ -293,6 +311,7 @@ export function localBenchArgv(o: LocalOptions, shape: RunShape): string[] {
     ["prompt-tokens", o.promptTokens],
     ["depth", generation ? o.depth : undefined],
     ["input-texts", generation ? undefined : o.inputTexts],
+    ["parallel", generation ? o.parallel : undefined],
     ["gpu", o.gpu],
     ["counter", o.counter === "instructions" ? "instructions" : undefined],
   ]);

@@ -31,6 +31,8 @@ export const LOCAL_LIMITS = {
   context_size: { min: 1, max: 1_048_576 },
   /** synthetic prompt or input tokens, and depth (`--prompt-tokens`, `--depth`) */
   workload_tokens: { max: 1_048_576 },
+  /** sequences decoded together (`--parallel`, the llama-cpp engine) */
+  parallel: { min: 1, max: 64 },
 } as const;
 
 /** Logical cores this process may use (os.availableParallelism: respects CPU affinity). */

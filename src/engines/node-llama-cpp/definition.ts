@@ -10,5 +10,5 @@ export const nodeLlamaCppEngine = localEngine({
   load: async () => (await import("./engine.js")).createLlamaEngine,
   // the workload shapes of issue 22 are the llama-cpp engine's for now: node-llama-cpp evaluates token
   // arrays but has no n_ubatch, and its evaluate() always yields a token
-  refuses: ["prompt-tokens", "depth", "ubatch-size", "max-new-tokens-0"],
+  refuses: ["prompt-tokens", "depth", "ubatch-size", "max-new-tokens-0", "parallel"],
 });

@@ -91,6 +91,7 @@ export function localWorkload(req: Pick<LocalRunRequest, "shape" | "options">): 
     ...(o.promptTokens !== undefined ? { syntheticTokens: o.promptTokens } : {}),
     ...(o.depth ? { depth: o.depth } : {}),
     ...(o.inputTexts !== undefined ? { inputTexts: o.inputTexts } : {}),
+    ...(o.parallel !== undefined && o.parallel > 1 ? { parallel: o.parallel } : {}),
   };
   return req.shape.mode === "generation"
     ? generationWorkload(req.shape.maxNewTokens, shape)
@@ -120,6 +121,7 @@ async function loadEngine(
     ...(options.ubatchSize !== undefined ? { ubatchSize: options.ubatchSize } : {}),
     contextSize: options.contextSize,
     contextRoom: contextRoom(req),
+    ...(options.parallel !== undefined && options.parallel > 1 ? { parallel: options.parallel } : {}),
     gpu: options.gpu,
     maxNewTokens: shape.mode === "generation" ? shape.maxNewTokens : 0,
     llamaLib: options.llamaLib,
