@@ -5,8 +5,8 @@
  */
 import { type GateConfig, thresholdOf } from "../config/gate-config.js";
 import type { Mode } from "../workload/workload.js";
-import type { GatedMetric } from "./analysis.js";
 import { checkComparability, type FieldDifference } from "./comparability.js";
+import type { GateMetricName } from "./metrics.js";
 import type { AbBlock, AbBudget, AbOutcome, PairedAnalysis } from "./paired.js";
 import { type AbReason, type Coded, coded, pairedFiguresOf, pairedText } from "./reasons.js";
 import { VERDICT_EXIT, type Verdict } from "./verdict-exit.js";
@@ -17,7 +17,7 @@ export interface AbReport {
   verdict: Exclude<Verdict, "INCOMPARABLE">;
   exit_code: number;
   mode: Mode;
-  metric: GatedMetric;
+  metric: GateMetricName;
   /** T, a fraction */
   threshold: number;
   alpha: number;
@@ -73,7 +73,7 @@ export function abReport(
   sides: { a: string; b: string },
 ): AbReport {
   const last = outcome.analyses[outcome.analyses.length - 1] as PairedAnalysis;
-  const t = thresholdOf(config, mode);
+  const t = last.threshold;
   const found = abReasons(outcome, last, t, config.alpha);
   const reasons = found.reasons.map(coded);
   const fixes = found.fixes.map(coded);

@@ -19,8 +19,9 @@ import { median } from "../stats/index.js";
 import { wilcoxonSignedRank } from "../stats/signed-rank.js";
 import { mulberry32, randomInt } from "../util/prng.js";
 import type { Mode } from "../workload/workload.js";
-import { type GatedMetric, gatedMetric, metricSamples } from "./analysis.js";
+import { gatedMetric, metricSamples } from "./analysis.js";
 import { busierThan } from "./contention.js";
+import type { GateMetricName, MetricSpec } from "./metrics.js";
 import type { Verdict } from "./verdict-exit.js";
 
 /** The two sides: A is the reference, B the candidate (a drop is B slower than A). */
@@ -51,11 +52,19 @@ export function blockOrder(index: number): "AB" | "BA" {
 
 /**
  * A block from its two results.
+ * @param metric the per-round figure compared (default: the mode's); for a lower-is-better one (ttft_ms) the
+ *   log ratio is ln(A / B), so that a drop is always B worse than A.
  * @throws ResultFileError when a run has no usable rounds.
  */
-export function blockOf(index: number, a: BenchmarkResult, b: BenchmarkResult, config: GateConfig): AbBlock {
-  const am = median(metricSamples(a, `block ${index + 1} side A`));
-  const bm = median(metricSamples(b, `block ${index + 1} side B`));
+export function blockOf(
+  index: number,
+  a: BenchmarkResult,
+  b: BenchmarkResult,
+  config: GateConfig,
+  metric?: MetricSpec,
+): AbBlock {
+  const am = median(metricSamples(a, `block ${index + 1} side A`, metric?.name));
+  const bm = median(metricSamples(b, `block ${index + 1} side B`, metric?.name));
   const t = thresholdOf(config, a.mode);
   const busier = busierThan(b, a, "B", "A", config, t)
     ? "b"
@@ -67,7 +76,7 @@ export function blockOf(index: number, a: BenchmarkResult, b: BenchmarkResult, c
     order: blockOrder(index),
     a_median: am,
     b_median: bm,
-    log_ratio: Math.log(bm / am),
+    log_ratio: metric?.direction === "lower" ? Math.log(am / bm) : Math.log(bm / am),
     a_other_cores: a.machine_load?.other_cores ?? null,
     b_other_cores: b.machine_load?.other_cores ?? null,
     busier,
@@ -85,7 +94,7 @@ export function hodgesLehmann(xs: readonly number[]): number {
 /** The paired analysis of the blocks so far. */
 export interface PairedAnalysis {
   blocks: number;
-  metric: GatedMetric;
+  metric: GateMetricName;
   /** B / A: exp(Hodges-Lehmann estimate of the log ratios) */
   ratio: number;
   /** 1 - ratio: B's throughput drop, a fraction (negative when B is faster) */
@@ -105,12 +114,18 @@ export interface PairedAnalysis {
 
 /**
  * Analyses the blocks' log ratios.
+ * @param metric the metric the blocks compared and its threshold (default: the mode's metric and threshold).
  * @throws RangeError with fewer than two blocks.
  */
-export function analyzePaired(blocks: readonly AbBlock[], mode: Mode, config: GateConfig): PairedAnalysis {
+export function analyzePaired(
+  blocks: readonly AbBlock[],
+  mode: Mode,
+  config: GateConfig,
+  metric?: MetricSpec,
+): PairedAnalysis {
   if (blocks.length < 2) throw new RangeError("the paired analysis needs at least two blocks");
   const d = blocks.map((b) => b.log_ratio);
-  const t = thresholdOf(config, mode);
+  const t = metric?.threshold ?? thresholdOf(config, mode);
   const est = hodgesLehmann(d);
   const rng = mulberry32(config.bootstrap.seed);
   const iters = config.bootstrap.iterations;
@@ -135,7 +150,7 @@ export function analyzePaired(blocks: readonly AbBlock[], mode: Mode, config: Ga
   const drop = 1 - ratio;
   return {
     blocks: blocks.length,
-    metric: gatedMetric(mode),
+    metric: metric?.name ?? gatedMetric(mode),
     ratio,
     drop,
     ci,
@@ -188,6 +203,7 @@ export interface AbOutcome {
  * one BA, so the order stays balanced), deciding after each step; an INCONCLUSIVE decision runs more blocks
  * while the budget allows.
  * @param now seconds since some origin (a clock; injected so tests control it).
+ * @param metric the metric decided on (default: the mode's).
  */
 export async function runAb(
   mode: Mode,
@@ -195,6 +211,7 @@ export async function runAb(
   budget: AbBudget,
   runSide: RunSide,
   now: () => number,
+  metric?: MetricSpec,
 ): Promise<AbOutcome> {
   const t0 = now();
   const blocks: AbBlock[] = [];
@@ -206,7 +223,7 @@ export async function runAb(
     const r2 = await runSide(order === "AB" ? "b" : "a", i);
     const [a, b] = order === "AB" ? [r1, r2] : [r2, r1];
     if (!first) first = { a, b };
-    blocks.push(blockOf(i, a, b, config));
+    blocks.push(blockOf(i, a, b, config, metric));
   };
   let target = Math.min(budget.min_blocks, budget.max_blocks);
   for (;;) {
@@ -214,7 +231,7 @@ export async function runAb(
       if (blocks.length >= 2 && now() - t0 >= budget.max_seconds) break;
       await runBlock(blocks.length);
     }
-    const a = analyzePaired(blocks, mode, config);
+    const a = analyzePaired(blocks, mode, config, metric);
     analyses.push(a);
     const verdict = pairedVerdict(a);
     const elapsed = now() - t0;
