@@ -3,7 +3,7 @@
  * and the paired analysis, in the gate's evidence style. Pure; JSON-serialisable. Its text form is
  * src/report/ab-text.ts.
  */
-import { type GateConfig, thresholdOf } from "../config/gate-config.js";
+import type { GateConfig } from "../config/gate-config.js";
 import type { Mode } from "../workload/workload.js";
 import { checkComparability, type FieldDifference } from "./comparability.js";
 import type { GateMetricName } from "./metrics.js";

@@ -3,36 +3,21 @@
  * prints results with set samples, so the verdict does not depend on this machine's speed; every way a side
  * can fail is one line naming the side and the run, with a non-zero exit and no process left behind.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readCommandOutput } from "../../src/execute/command.js";
-import { generationFigures } from "../../src/results/build.js";
-import { serializeResult } from "../../src/results/io.js";
-import type { GenerationResult } from "../../src/results/schema.js";
-import { ROOT, runCli } from "../support/cli.js";
-import { fixture, mapMetric } from "../support/gate-fixtures.js";
+import { runCli } from "../support/cli.js";
+import { FAKE_BENCH_COMMAND, writeFakeRuns } from "../support/fake-bench-runs.js";
 
-const FAKE = join(ROOT, "test", "support", "fake-bench-command.mjs");
+const FAKE = FAKE_BENCH_COMMAND;
 const TMP = mkdtempSync(join(tmpdir(), "pb-ab-command-"));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
-/**
- * A folder of `runs` results for the fake command: the fixture's rounds times `factor`, each run with its own
- * small, seeded jitter (+-2 %), summaries recomputed so that each result is consistent.
- */
-export function writeRuns(name: string, factor: number, runs = 8, test?: string): string {
-  const dir = join(TMP, name);
-  mkdirSync(dir, { recursive: true });
-  const base = fixture("generation-a") as GenerationResult;
-  for (let i = 0; i < runs; i++) {
-    const jitter = 1 + 0.02 * Math.sin(i * 2.3 + factor * 7);
-    const r = mapMetric(base, (x) => x * factor * jitter) as GenerationResult;
-    const result = { ...r, ...generationFigures(r.samples), ...(test ? { test } : {}) };
-    writeFileSync(join(dir, `${i}.json`), serializeResult(result));
-  }
-  return dir;
+/** A folder of results for the fake command under this test's temporary folder. */
+function writeRuns(name: string, factor: number, runs = 8, test?: string): string {
+  return writeFakeRuns(join(TMP, name), factor, runs, test);
 }
 
 /** The fake command for a folder, as one --a-cmd/--b-cmd string. */
