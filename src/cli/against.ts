@@ -10,17 +10,24 @@
  * (the runs are interrupted, then the finally clause removes it) or a second Ctrl-C (this process's exit hook).
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import type { FoundConfig } from "../config/find-config.js";
 import type { GateConfig } from "../config/gate-config.js";
-import type { RunShape } from "../engines/definition.js";
+import { type RunShape, shapeFromFlags } from "../engines/definition.js";
 import type { AbReport } from "../gate/ab-report.js";
+import { combineVerdicts, type VerdictPart } from "../gate/combine.js";
 import type { GateMetricName } from "../gate/metrics.js";
 import type { AbBudget } from "../gate/paired.js";
+import { EvidenceFolder } from "../report/evidence/folder.js";
+import { getFormat } from "../report/registry.js";
 import { EngineError, UsageError } from "../util/errors.js";
 import type { FlagTable, FlagValues } from "../util/flags.js";
-import { type CommandSide, runCommandAb, splitCommand } from "./ab-commands.js";
+import type { Mode } from "../workload/workload.js";
+import { AB_DEFAULTS, type CommandSide, RUN_TIMEOUT_S, runCommandAb, splitCommand } from "./ab-commands.js";
+import { countsVerdict } from "./check-release-counts.js";
+import { capturePlanFor, readBaseline, thisCommand } from "./gate-support.js";
 import { shellQuote } from "./invocation.js";
 import { status } from "./progress.js";
 
@@ -237,4 +244,127 @@ export function runAgainstAb(ref: string, flags: AgainstFlags, opts: AgainstOpti
       tests: opts.tests,
     }),
   );
+}
+
+/** What check-release hands to {@link checkReleaseAgainst}. */
+export interface CheckReleaseAgainstInput {
+  found: FoundConfig;
+  modes: readonly Mode[];
+  /** the evidence folder (checked: new or empty) */
+  dir: string;
+  /** check-release's own flag names (not capture flags) */
+  ownFlags: readonly string[];
+}
+
+/** One mode's run shape for the default bench command: check-release's shape flags, else ab's defaults. */
+function releaseShape(values: FlagValues, mode: Mode): RunShape {
+  return shapeFromFlags(values, mode, {
+    rounds: AB_DEFAULTS.rounds,
+    warmup: AB_DEFAULTS.warmup,
+    maxNewTokens: AB_DEFAULTS.max_new_tokens,
+  });
+}
+
+/** The instruction verdict of a mode against its committed baseline, where there is one to read. */
+async function releaseCounts(values: FlagValues, input: CheckReleaseAgainstInput, mode: Mode) {
+  const { config } = input.found;
+  const path = config.baselines[mode];
+  if (!existsSync(path)) return `${mode} instructions: skipped (no baseline at ${path})`;
+  const baseline = readBaseline(path, mode);
+  const { engine, plan } = capturePlanFor(baseline, values, input.ownFlags);
+  return (await countsVerdict(baseline, engine, plan, config)).text;
+}
+
+/**
+ * `check-release --against REF`: the wall-time verdict of each mode from an interleaved A/B of REF's tree and
+ * the working tree (`--bench-cmd`: one A/B of that command instead), the instruction verdicts against the
+ * committed baselines where valgrind is present; the reports on stdout, and report.md (also appended to
+ * $GITHUB_STEP_SUMMARY), verdicts.json and commands.txt in the evidence folder.
+ * @returns the overall exit code (src/gate/combine.ts).
+ */
+export async function checkReleaseAgainst(
+  values: FlagValues,
+  input: CheckReleaseAgainstInput,
+): Promise<number> {
+  const ref = values.against as string;
+  const flags = againstFlags(values);
+  const { config } = input.found;
+  const opts = (mode: Mode): AgainstOptions => ({
+    config,
+    budget: {
+      min_blocks: AB_DEFAULTS.min_blocks,
+      max_blocks: AB_DEFAULTS.max_blocks,
+      max_seconds: AB_DEFAULTS.max_seconds,
+    },
+    timeout_s: RUN_TIMEOUT_S.default,
+    metrics: [],
+    tests: [],
+    shape: releaseShape(values, mode),
+  });
+  const reports = await withRefTree(ref, flags.setup, async (t) => {
+    const out: AbReport[] = [];
+    const modes = flags.benchCmd === undefined ? input.modes : (input.modes.slice(0, 1) as Mode[]);
+    for (const mode of modes) {
+      const o = opts(mode);
+      const sides = againstSides(t, flags.benchCmd, o.shape);
+      out.push(...(await runCommandAb({ ...o, sides })));
+    }
+    return out;
+  });
+  const text = getFormat("text");
+  for (const report of reports) process.stdout.write(`${text.render({ kind: "ab", report })}\n`);
+  const counts: string[] = [];
+  for (const mode of input.modes) counts.push(await releaseCounts(values, input, mode));
+  for (const c of counts) process.stdout.write(`${c}\n`);
+  return writeAgainstEvidence(input.dir, ref, reports, counts);
+}
+
+/** The evidence folder of an --against check and the overall verdict's exit code. */
+function writeAgainstEvidence(
+  dir: string,
+  ref: string,
+  reports: readonly AbReport[],
+  counts: readonly string[],
+) {
+  const parts = reports.map((r): VerdictPart => ({ kind: "time", mode: r.mode, verdict: r.verdict }));
+  const overall = combineVerdicts(parts);
+  const md = [
+    `## check-release against ${ref}: ${overall.verdict}`,
+    "",
+    ...reports.map((report) => getFormat("markdown").render({ kind: "ab", report })),
+    "```",
+    ...counts,
+    "```",
+    "",
+  ].join("\n");
+  const folder = EvidenceFolder.stage(dir);
+  try {
+    folder.write("report.md", md);
+    folder.write("verdicts.json", `${JSON.stringify({ against: ref, overall, ab: reports }, null, 2)}\n`);
+    folder.write("commands.txt", `${thisCommand()}\n`);
+    folder.publish();
+  } finally {
+    folder.discard();
+  }
+  const summary = process.env.GITHUB_STEP_SUMMARY;
+  if (summary) {
+    try {
+      appendFileSync(summary, md);
+    } catch (err) {
+      status(`cannot append to GITHUB_STEP_SUMMARY (${(err as NodeJS.ErrnoException).code ?? err})`);
+    }
+  }
+  process.stdout.write(
+    `evidence in ${dir} (report.md, verdicts.json, commands.txt)\n${overall.verdict}: exit code ${overall.exit_code}\n`,
+  );
+  return overall.exit_code;
+}
+
+/**
+ * Whether `--against` was given.
+ * @throws UsageError for --bench-cmd or --setup without it.
+ */
+export function againstAsked(values: FlagValues): boolean {
+  againstFlags(values);
+  return typeof values.against === "string";
 }

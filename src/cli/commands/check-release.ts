@@ -16,6 +16,7 @@ import { getFormat } from "../../report/registry.js";
 import type { BenchmarkResult } from "../../results/schema.js";
 import type { FlagValues } from "../../util/flags.js";
 import type { Mode } from "../../workload/workload.js";
+import { AGAINST_FLAGS, againstAsked, checkReleaseAgainst } from "../against.js";
 import { type Command, type FlagTable, stringFlag } from "../args.js";
 import { runCapture } from "../capture.js";
 import { countsVerdict } from "../check-release-counts.js";
@@ -36,6 +37,7 @@ const FLAGS: FlagTable = {
   config: CONFIG_FLAG,
   ...captureFlags(),
   history: RECORD_HISTORY_FLAG,
+  ...AGAINST_FLAGS,
 };
 
 /** One mode's committed baseline. */
@@ -58,6 +60,8 @@ export const checkReleaseCommand: Command = {
     const date = new Date();
     const dir = stringFlag(values, "evidence-dir") ?? join("evidence", fileStamp(date));
     assertEvidenceFolder(dir);
+    if (againstAsked(values))
+      return checkReleaseAgainst(values, { found, modes, dir, ownFlags: ownFlagNames(FLAGS) });
     // every baseline is validated before anything runs: a bad one is exit 5 at once
     for (const m of modes)
       assertConfiguredBaseline(found, m, "give a configuration that names one with --config FILE");
