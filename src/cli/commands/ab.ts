@@ -137,7 +137,7 @@ const FLAGS: FlagTable = {
 export const abCommand: Command = {
   name: "ab",
   summary:
-    "Compare two engine specifications in one interleaved run (ABBA blocks, fresh engine per run): PASS, REGRESSION or INCONCLUSIVE for B against A.",
+    "Compare two engine specifications, two commands, or the working tree against a git revision, in one interleaved run (ABBA blocks, a fresh process per run): PASS, REGRESSION or INCONCLUSIVE for B against A.",
   usage:
     'perf-baseline ab --a "ENGINE FLAGS" --b "ENGINE FLAGS" | --a-cmd CMD --b-cmd CMD | --against REF [options]',
   flags: FLAGS,
