@@ -35,7 +35,7 @@ export interface CommandOutput {
 
 /**
  * Reads the results a command printed: this tool's own result JSON (one document), or JSON Lines (one result
- * per line). The one place the command executor reads output: the importers (src/import/) replace its body.
+ * per line). The one place the command executor reads output: the importers of issue 24 replace its body.
  * @param source the side and run, named in errors ("side A, block 2").
  * @throws ResultFileError (one line) when the text holds no result or a document that is not one.
  */
