@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readCommandOutput } from "../../src/execute/command.js";
 import { runCli } from "../support/cli.js";
-import { FAKE_BENCH_COMMAND, writeFakeRuns } from "../support/fake-bench-runs.js";
+import { FAKE_BENCH_COMMAND, writeFakeMultiTestRuns, writeFakeRuns } from "../support/fake-bench-runs.js";
 
 const FAKE = FAKE_BENCH_COMMAND;
 const TMP = mkdtempSync(join(tmpdir(), "pb-ab-command-"));
@@ -81,6 +81,18 @@ describe("ab --a-cmd --b-cmd on a fake command", () => {
     ]);
     expect(r.stdout).toMatch(/^generation A\/B: tokens_per_second/);
     expect(r.status).toBe(1);
+  });
+
+  it("an output of several tests: each decided on its own (--test picks), the verdicts joined", () => {
+    const a = writeFakeMultiTestRuns(join(TMP, "multi-a"), { pp512: 1, tg128: 1 });
+    const b = writeFakeMultiTestRuns(join(TMP, "multi-b"), { pp512: 1, tg128: 0.75 });
+    const both = runCli(["ab", "--a-cmd", fake(a), "--b-cmd", fake(b), ...BLOCKS]);
+    expect(both.stdout).toMatch(/^A: .* \[test pp512\]$/m);
+    expect(both.stdout.match(/^(PASS|REGRESSION): /gm)).toEqual(["PASS: ", "REGRESSION: "]);
+    expect(both.status).toBe(1);
+    const one = runCli(["ab", "--a-cmd", fake(a), "--b-cmd", fake(b), "--test", "pp512", ...BLOCKS]);
+    expect(one.stdout).not.toMatch(/tg128/);
+    expect(one.status).toBe(0);
   });
 
   it.each([

@@ -30,3 +30,23 @@ export function writeFakeRuns(dir: string, factor: number, runs = 8, test?: stri
   }
   return dir;
 }
+
+/**
+ * Writes `runs` outputs into `dir` that each hold one result per test, as JSON Lines (a tool that runs several
+ * tests, as llama-bench does): each test's rounds times its factor, with the same jitter as
+ * {@link writeFakeRuns}.
+ * @returns `dir`.
+ */
+export function writeFakeMultiTestRuns(dir: string, factors: Record<string, number>, runs = 8): string {
+  mkdirSync(dir, { recursive: true });
+  const base = fixture("generation-a") as GenerationResult;
+  for (let i = 0; i < runs; i++) {
+    const lines = Object.entries(factors).map(([test, factor]) => {
+      const jitter = 1 + 0.02 * Math.sin(i * 2.3 + factor * 7);
+      const r = mapMetric(base, (x) => x * factor * jitter) as GenerationResult;
+      return JSON.stringify({ ...r, ...generationFigures(r.samples), test });
+    });
+    writeFileSync(join(dir, `${i}.json`), `${lines.join("\n")}\n`);
+  }
+  return dir;
+}

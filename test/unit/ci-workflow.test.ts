@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { defaultBenchArgv } from "../../src/cli/against.js";
 import { commandNames, loadCommand } from "../../src/cli/main.js";
 import { ROOT } from "../support/cli.js";
 
@@ -82,5 +83,15 @@ describe(".github/workflows/ci.yml", () => {
     const script = HOSTED_STEPS.split("\n").find((l) => l.startsWith("node bin/perf-baseline.js")) ?? "";
     expect(words(script).slice(0, 3)).toEqual(words(job).slice(0, 3));
     expect(flagsOf(script)).toEqual(flagsOf(job));
+  });
+});
+
+describe("--against's default benchmark command", () => {
+  it("names only flags this revision's bench takes", async () => {
+    for (const mode of ["generation", "embedding"] as const) {
+      const argv = defaultBenchArgv({ mode, rounds: 5, warmup: 1, maxNewTokens: 32 });
+      expect(argv.slice(0, 3)).toEqual(["node", "bin/perf-baseline.js", "bench"]);
+      expect(await problemsOf(argv.join(" "))).toEqual([]);
+    }
   });
 });
