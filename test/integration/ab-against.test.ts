@@ -4,12 +4,12 @@
  * each revision, so the verdict is decided on set samples. The temporary worktree is gone afterwards, also
  * when a side fails.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../support/cli.js";
+import { ROOT, runCli } from "../support/cli.js";
 import { FAKE_BENCH_COMMAND, writeFakeRuns } from "../support/fake-bench-runs.js";
 
 const TMP = mkdtempSync(join(tmpdir(), "pb-ab-against-"));
@@ -76,6 +76,31 @@ describe("--against REF on a temporary git repository", () => {
     expect(r.status).toBe(7);
     expect(r.stderr).toMatch(/perf-baseline: side A, block 1: exited with code 3/);
     expect(leftBehind(r.stderr)).toEqual({ tree: null, worktrees: 1 });
+  });
+
+  it("Ctrl-C during a run: the run's processes are killed, the worktree removed, exit 130", async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        join(ROOT, "bin", "perf-baseline.js"),
+        "ab",
+        "--against",
+        "HEAD~1",
+        "--bench-cmd",
+        `${BENCH} --fail hang`,
+      ],
+      { cwd: REPO, env: { ...process.env, CI: "true" }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+      if (d.includes("side A, block 1:")) setTimeout(() => child.kill("SIGINT"), 1000);
+    });
+    const killer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    const status = await new Promise<number | null>((done) => child.on("close", (code) => done(code)));
+    clearTimeout(killer);
+    expect(status).toBe(130);
+    expect(leftBehind(stderr)).toEqual({ tree: null, worktrees: 1 });
   });
 
   it("a revision that names no commit: one line, exit 2", () => {
