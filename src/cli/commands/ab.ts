@@ -19,7 +19,7 @@ import {
   runCommandAb,
 } from "../ab-commands.js";
 import { parseSideSpec } from "../ab-sides.js";
-import { AGAINST_FLAGS, againstFlags, runAgainstAb } from "../against.js";
+import { AGAINST_FLAGS, againstAsked, againstFlags, runAgainstAb } from "../against.js";
 import { type Command, type FlagSpec, type FlagTable, flagReader } from "../args.js";
 import { runCapture } from "../capture.js";
 import { CONFIG_FLAG } from "../common-flags.js";
@@ -146,7 +146,7 @@ export const abCommand: Command = {
     const { config } = findGateConfig(read.string("config"));
     const reports = reportsFromFlags(values);
     const budget = budgetFromFlags(values);
-    const against = read.string("against");
+    const against = againstAsked(values) ? read.string("against") : undefined;
     const commands = values["a-cmd"] !== undefined || values["b-cmd"] !== undefined;
     let done: AbReport[];
     if (against !== undefined) {
@@ -237,7 +237,9 @@ async function engineAb(values: FlagValues, config: GateConfig, budget: AbBudget
   const specA = read.string("a");
   const specB = read.string("b");
   if (specA === undefined || specB === undefined)
-    throw new UsageError('ab needs both sides: --a "ENGINE FLAGS" --b "ENGINE FLAGS" (see --help)');
+    throw new UsageError(
+      'ab needs two sides: --a "ENGINE FLAGS" --b "ENGINE FLAGS", --a-cmd CMD --b-cmd CMD, or --against REF (see --help)',
+    );
   refuseGiven(
     values,
     ["a-output", "b-output", "a-cwd", "b-cwd", "a-env", "b-env", "test"],
