@@ -246,6 +246,19 @@ export function runAgainstAb(ref: string, flags: AgainstFlags, opts: AgainstOpti
   );
 }
 
+/** The flags of check-release that --against uses (the default bench command takes the shape flags). */
+const RELEASE_AGAINST_FLAGS = [
+  "against",
+  "bench-cmd",
+  "setup",
+  "evidence-dir",
+  "mode",
+  "config",
+  "rounds",
+  "warmup",
+  "max-new-tokens",
+];
+
 /** What check-release hands to {@link checkReleaseAgainst}. */
 export interface CheckReleaseAgainstInput {
   found: FoundConfig;
@@ -287,6 +300,13 @@ export async function checkReleaseAgainst(
   input: CheckReleaseAgainstInput,
 ): Promise<number> {
   const ref = values.against as string;
+  const unused = Object.keys(values).find(
+    (k) => values[k] !== undefined && !RELEASE_AGAINST_FLAGS.includes(k),
+  );
+  if (unused !== undefined)
+    throw new UsageError(
+      `--${unused} cannot be used with --against: give the benchmark's flags inside --bench-cmd CMD`,
+    );
   const flags = againstFlags(values);
   const { config } = input.found;
   const opts = (mode: Mode): AgainstOptions => ({
