@@ -103,9 +103,14 @@ describe("--against REF on a temporary git repository", () => {
     expect(leftBehind(stderr)).toEqual({ tree: null, worktrees: 1 });
   });
 
-  it("a revision that names no commit: one line, exit 2", () => {
+  it("a revision that names no commit, a flag --against would ignore: one line, exit 2", () => {
     const r = runCli(["ab", "--against", "no-such-ref", "--bench-cmd", BENCH], { cwd: REPO });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^perf-baseline: --against: no-such-ref is not a commit here \(git: .*\)\n$/);
+    const ignored = runCli(["check-release", "--against", "HEAD", "--threads", "2"], { cwd: REPO });
+    expect(ignored.status).toBe(2);
+    expect(ignored.stderr).toBe(
+      "perf-baseline: --threads cannot be used with --against: give the benchmark's flags inside --bench-cmd CMD\n",
+    );
   });
 });
