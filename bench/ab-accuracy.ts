@@ -28,6 +28,8 @@
  * runAb with --against's budget (8 to 16 blocks), blocks (A, U) or (A, S) of rotations drawn without
  * replacement, its time the runs' wall time plus the worktree's setup.
  *
+ * Run it alone, from a clean checkout (U is the working tree: uncommitted changes would make A/A an A/B).
+ *
  *   npx tsx bench/ab-accuracy.ts against-capture --mode generation --rotations 20 --out pools-against.json
  *   npx tsx bench/ab-accuracy.ts against-evaluate --pools pools-against.json --decisions 20
  */
