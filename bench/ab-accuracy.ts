@@ -19,14 +19,29 @@
  *
  *   npx tsx bench/ab-accuracy.ts capture --mode generation --rotations 12 --out pools-gen.json
  *   npx tsx bench/ab-accuracy.ts evaluate --pools pools-gen.json [--decisions 200] [--seed 1]
+ *
+ * `check-release --against` (src/cli/against.ts): the same capture-then-evaluate on the trees it meets
+ * (bench/lib/against-arms.ts): A = HEAD in a temporary worktree installed as --against installs it, U = the
+ * working tree unchanged (A/A), S = a temporary clone with a commit that makes every llama_decode spin for
+ * --slow-fraction of its time (1/3: about 25 % slower). Each rotation runs A, U and S (seeded order) with
+ * --against's default bench command and shape (5 rounds, 1 warmup, 32 new tokens); each decision is a run of
+ * runAb with --against's budget (8 to 16 blocks), blocks (A, U) or (A, S) of rotations drawn without
+ * replacement, its time the runs' wall time plus the worktree's setup.
+ *
+ * Run it alone, from a clean checkout (U is the working tree: uncommitted changes would make A/A an A/B).
+ *
+ *   npx tsx bench/ab-accuracy.ts against-capture --mode generation --rotations 20 --out pools-against.json
+ *   npx tsx bench/ab-accuracy.ts against-evaluate --pools pools-against.json --decisions 20
  */
 import os from "node:os";
+import { AB_DEFAULTS } from "../src/cli/ab-commands.js";
 import { defaultGateConfig } from "../src/config/gate-config.js";
 import { type AbBudget, type AbSide, runAb } from "../src/gate/paired.js";
 import type { Verdict } from "../src/gate/verdict.js";
 import { mulberry32, randomInt } from "../src/util/prng.js";
 import type { Mode } from "../src/workload/workload.js";
-import { intOpt, modeOpt, parseScript, positiveOpt, textOpt, usageExit } from "./lib/args.js";
+import { AGAINST_ARM_KEYS, type AgainstArmKey, benchIn, withAgainstTrees } from "./lib/against-arms.js";
+import { decimalOpt, intOpt, modeOpt, parseScript, positiveOpt, textOpt, usageExit } from "./lib/args.js";
 import {
   AB_ARM_KEYS,
   type AbArmKey,
@@ -43,7 +58,7 @@ const info = {
   name: "bench/ab-accuracy.ts",
   summary:
     "How accurate `perf-baseline ab` and the stored-baseline gate are here: capture pools, then evaluate them.",
-  usage: "npx tsx bench/ab-accuracy.ts capture|evaluate [options]",
+  usage: "npx tsx bench/ab-accuracy.ts capture|evaluate|against-capture|against-evaluate [options]",
   positionals: 1,
 };
 const { values, positionals } = parseScript(info, {
@@ -59,6 +74,12 @@ const { values, positionals } = parseScript(info, {
   "max-blocks": intOpt("evaluate: ab's --max-blocks (at most the rotations)", 12),
   "max-seconds": positiveOpt("evaluate: ab's --max-seconds", 100000),
   seed: intOpt("the seed of the arm orders and of the draws", 1, { allowZero: true }),
+  "slow-fraction": decimalOpt(
+    "against-capture: the slowed clone spins after every llama_decode for this fraction of its time",
+    1 / 3,
+    0.01,
+    2,
+  ),
 });
 const config = defaultGateConfig();
 type Run = ArmCapture;
@@ -227,9 +248,121 @@ async function evaluate() {
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 }
 
+/** One run of an --against capture: its result and wall time. */
+type AgainstRun = Awaited<ReturnType<typeof benchIn>>;
+
+/** The pools of an --against capture. */
+interface AgainstPools {
+  mode: Mode;
+  slow_fraction: number;
+  setup_s: number;
+  rotations: Record<AgainstArmKey, AgainstRun>[];
+  capture_s: number;
+  loadavg: number[];
+}
+
+/** `against-capture`: rotations of A, U and S (seeded order), the pools saved after each. */
+async function againstCapture() {
+  const out = values.out;
+  if (!out) usageExit(info, "against-capture needs --out FILE");
+  const shape = {
+    mode: values.mode,
+    rounds: AB_DEFAULTS.rounds,
+    warmup: AB_DEFAULTS.warmup,
+    maxNewTokens: AB_DEFAULTS.max_new_tokens,
+  };
+  const fraction = values["slow-fraction"];
+  await withAgainstTrees(fraction, async (trees, setup_s) => {
+    const pools: AgainstPools = {
+      mode: values.mode,
+      slow_fraction: fraction,
+      setup_s,
+      rotations: [],
+      capture_s: 0,
+      loadavg: [],
+    };
+    const rng = mulberry32(values.seed);
+    const t0 = performance.now();
+    for (let i = 0; i < values.rotations; i++) {
+      const rot: Partial<Record<AgainstArmKey, AgainstRun>> = {};
+      for (const arm of shuffled(rng, AGAINST_ARM_KEYS))
+        rot[arm] = await benchIn(trees[arm], shape, `rotation ${i + 1} ${arm}`);
+      pools.rotations.push(rot as Record<AgainstArmKey, AgainstRun>);
+      pools.loadavg.push(os.loadavg()[0] ?? 0);
+      pools.capture_s = (performance.now() - t0) / 1000;
+      savePools(out, pools);
+      process.stderr.write(
+        `against: rotation ${i + 1}/${values.rotations} (${pools.capture_s.toFixed(0)} s)\n`,
+      );
+    }
+  });
+}
+
+/** `decisions` --against decisions of A against `arm` (U: unchanged, S: slowed), each paying the setup once. */
+async function againstDecisions(pools: AgainstPools, arm: "U" | "S", budget: AbBudget, decisions: number) {
+  const rot = pools.rotations;
+  const rng = mulberry32(values.seed + arm.charCodeAt(0));
+  const verdicts: Record<string, number> = { PASS: 0, REGRESSION: 0, INCONCLUSIVE: 0 };
+  const seconds: number[] = [];
+  for (let d = 0; d < decisions; d++) {
+    const order = shuffled(rng, [...Array(rot.length).keys()]);
+    let clock = pools.setup_s;
+    const runSide = async (side: AbSide, block: number) => {
+      const r = rot[order[block] as number] as Record<AgainstArmKey, AgainstRun>;
+      const x = side === "a" ? r.A : r[arm];
+      clock += x.wall_s;
+      return x.result;
+    };
+    const o = await runAb(pools.mode, config, budget, runSide, () => clock);
+    verdicts[o.verdict] = (verdicts[o.verdict] ?? 0) + 1;
+    seconds.push(clock);
+  }
+  return {
+    decisions,
+    verdicts,
+    seconds_per_decision: { median: median(seconds), max: Math.max(...seconds) },
+  };
+}
+
+/** `against-evaluate`: the decisions on the unchanged and the slowed tree, with the measured drop. */
+async function againstEvaluate() {
+  const path = values.pools;
+  if (!path) usageExit(info, "against-evaluate needs --pools FILE");
+  const pools = loadPools<AgainstPools>(path);
+  const rot = pools.rotations;
+  const budget = {
+    min_blocks: AB_DEFAULTS.min_blocks,
+    max_blocks: Math.min(AB_DEFAULTS.max_blocks, rot.length),
+    max_seconds: AB_DEFAULTS.max_seconds,
+  };
+  const drop = (arm: "U" | "S") =>
+    1 - median(rot.map((r) => metricMedian(r[arm].result) / metricMedian(r.A.result)));
+  const out = {
+    mode: pools.mode,
+    rotations: rot.length,
+    slow_fraction: pools.slow_fraction,
+    setup_s: pools.setup_s,
+    capture_s: pools.capture_s,
+    loadavg_1m: {
+      min: Math.min(...pools.loadavg),
+      median: median(pools.loadavg),
+      max: Math.max(...pools.loadavg),
+    },
+    measured_drop: { U: drop("U"), S: drop("S") },
+    budget,
+    unchanged: await againstDecisions(pools, "U", budget, values.decisions),
+    slowed: await againstDecisions(pools, "S", budget, values.decisions),
+  };
+  process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+}
+
 if (positionals[0] === "capture") await capture();
 else if (positionals[0] === "evaluate") await evaluate();
+else if (positionals[0] === "against-capture") await againstCapture();
+else if (positionals[0] === "against-evaluate") await againstEvaluate();
 else {
-  process.stderr.write("usage: npx tsx bench/ab-accuracy.ts capture|evaluate [options] (see the header)\n");
+  process.stderr.write(
+    "usage: npx tsx bench/ab-accuracy.ts capture|evaluate|against-capture|against-evaluate [options] (see the header)\n",
+  );
   process.exit(2);
 }

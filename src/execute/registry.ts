@@ -2,6 +2,7 @@
  * The executor registry: every way the tool can run a benchmark, by name. Adding a way to run is one file
  * (an Executor, ./executor.ts) and one entry here; the run plan (./plan.ts) says when it is picked.
  */
+import { commandExecutor } from "./command.js";
 import { countedExecutor } from "./counted.js";
 import { engineProcessExecutor } from "./engine-process/executor.js";
 import type { Executor, RunSpec } from "./executor.js";
@@ -14,6 +15,7 @@ const EXECUTORS = {
   "engine-process": engineProcessExecutor,
   counted: countedExecutor,
   "load-generator": loadGeneratorExecutor,
+  command: commandExecutor,
 } as const;
 
 /** The registry names of the executors. */

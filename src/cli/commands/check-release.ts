@@ -21,6 +21,8 @@ import { readResult } from "../../results/io.js";
 import type { BenchmarkResult } from "../../results/schema.js";
 import { ResultFileError, UsageError } from "../../util/errors.js";
 import type { FlagValues } from "../../util/flags.js";
+import type { Mode } from "../../workload/workload.js";
+import { AGAINST_FLAGS, againstAsked, checkReleaseAgainst } from "../against.js";
 import { type Command, type FlagTable, stringFlag } from "../args.js";
 import { runCapture } from "../capture.js";
 import { type CountsVerdict, countsVerdict } from "../check-release-counts.js";
@@ -45,6 +47,7 @@ const FLAGS: FlagTable = {
   config: CONFIG_FLAG,
   ...captureFlags(),
   history: RECORD_HISTORY_FLAG,
+  ...AGAINST_FLAGS,
 };
 
 /** One release test ready to run: its committed baseline and the metrics it is gated on. */
@@ -77,8 +80,12 @@ export const checkReleaseCommand: Command = {
     const date = new Date();
     const dir = stringFlag(values, "evidence-dir") ?? join("evidence", fileStamp(date));
     assertEvidenceFolder(dir);
-    // every baseline and metric is validated before anything runs: a bad one is an error at once
     const tests = chosenReleaseTests(found, values);
+    if (againstAsked(values)) {
+      const modes = [...new Set(tests.map((t) => t.mode))] as Mode[];
+      return checkReleaseAgainst(values, { found, modes, dir, ownFlags: ownFlagNames(FLAGS) });
+    }
+    // every baseline and metric is validated before anything runs: a bad one is an error at once
     for (const t of tests) assertReleaseBaseline(found, t);
     const plans = tests.map((t) => releaseTestPlan(t, readMetrics(values)));
     const folder = EvidenceFolder.stage(dir);
