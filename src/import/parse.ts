@@ -72,15 +72,18 @@ export function isObject(v: unknown): v is Record<string, unknown> {
  */
 export function figure(v: unknown, source: string, field: string): number {
   const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
-  if (typeof n !== "number") throw new ResultFileError(source, `field ${field}: ${v === undefined ? "missing" : "not a number"}`);
-  if (!Number.isFinite(n)) throw new ResultFileError(source, `field ${field}: ${String(v)} is not a finite number`);
+  if (typeof n !== "number")
+    throw new ResultFileError(source, `field ${field}: ${v === undefined ? "missing" : "not a number"}`);
+  if (!Number.isFinite(n))
+    throw new ResultFileError(source, `field ${field}: ${String(v)} is not a finite number`);
   if (n < 0) throw new ResultFileError(source, `field ${field}: ${n} is negative`);
   return n;
 }
 
 /** Every element of an array of figures ({@link figure}); the field must be an array. */
 export function figures(v: unknown, source: string, field: string): number[] {
-  if (!Array.isArray(v)) throw new ResultFileError(source, `field ${field}: ${v === undefined ? "missing" : "not an array"}`);
+  if (!Array.isArray(v))
+    throw new ResultFileError(source, `field ${field}: ${v === undefined ? "missing" : "not an array"}`);
   return v.map((x, i) => figure(x, source, `${field}.${i}`));
 }
 

@@ -21,7 +21,7 @@ import { ownImporter } from "./formats/own.js";
 import { seedImporter } from "./formats/seed.js";
 import { vllmImporter } from "./formats/vllm.js";
 import { parseText } from "./parse.js";
-import type { ImportedResult, ImportOptions, Importer, ParsedText } from "./types.js";
+import type { ImportedResult, Importer, ImportOptions, ParsedText } from "./types.js";
 
 /** Every importer, in the order detection tries them. */
 export const IMPORTERS: readonly Importer[] = [
@@ -45,7 +45,10 @@ export const INPUT_FORMAT_NAMES: readonly string[] = IMPORTERS.map((i) => i.name
 /** The importer named `name`. @throws UsageError naming the formats there are. */
 export function importerNamed(name: string): Importer {
   const found = IMPORTERS.find((i) => i.name === name);
-  if (!found) throw new UsageError(`--input-format: unknown format "${name}" (formats: ${INPUT_FORMAT_NAMES.join(", ")})`);
+  if (!found)
+    throw new UsageError(
+      `--input-format: unknown format "${name}" (formats: ${INPUT_FORMAT_NAMES.join(", ")})`,
+    );
   return found;
 }
 

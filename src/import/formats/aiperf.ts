@@ -45,9 +45,17 @@ export const aiperfSummaryImporter: Importer = {
     for (const [field, name, unit, direction] of METRICS) {
       const m = doc[field];
       if (!isObject(m) || m.avg === undefined) continue;
-      metrics.push({ name, unit, direction, samples: null, value: figure(m.avg, source, `${field}.avg`), value_kind: "mean" });
+      metrics.push({
+        name,
+        unit,
+        direction,
+        samples: null,
+        value: figure(m.avg, source, `${field}.avg`),
+        value_kind: "mean",
+      });
     }
-    if (metrics.length === 0) throw new ResultFileError(source, "field time_to_first_token: no metric the gate knows");
+    if (metrics.length === 0)
+      throw new ResultFileError(source, "field time_to_first_token: no metric the gate knows");
     const cfg = doc.input_config;
     const models = path(cfg, "endpoint", "model_names");
     return [
@@ -69,7 +77,12 @@ export const aiperfSummaryImporter: Importer = {
           output_tokens_mean: keyValue(path(cfg, "input", "prompt", "output_tokens", "mean")),
         },
         metrics,
-        not_carried: ["per-request figures (in profile_export.jsonl)", "percentiles other than avg", "telemetry_data", "error_summary"],
+        not_carried: [
+          "per-request figures (in profile_export.jsonl)",
+          "percentiles other than avg",
+          "telemetry_data",
+          "error_summary",
+        ],
       },
     ];
   },
@@ -86,7 +99,8 @@ export const aiperfRecordsImporter: Importer = {
     let failed = 0;
     for (const [i, d] of docs.entries()) {
       const where = `${source} line ${i + 1}`;
-      if (!isRecord(d)) throw new ResultFileError(where, "not an AIPerf record (no metadata, metrics, error)");
+      if (!isRecord(d))
+        throw new ResultFileError(where, "not an AIPerf record (no metadata, metrics, error)");
       if (d.error !== null) {
         failed++;
         continue;
@@ -101,9 +115,15 @@ export const aiperfRecordsImporter: Importer = {
     }
     const metrics: ImportedMetric[] = METRICS.flatMap(([, name, unit, direction]) => {
       const xs = values.get(name);
-      return xs && xs.length > 0 ? [{ name, unit, direction, samples: xs, value: mean(xs), value_kind: "mean" as const }] : [];
+      return xs && xs.length > 0
+        ? [{ name, unit, direction, samples: xs, value: mean(xs), value_kind: "mean" as const }]
+        : [];
     });
-    if (metrics.length === 0) throw new ResultFileError(source, "field metrics: no successful request carries a metric the gate knows");
+    if (metrics.length === 0)
+      throw new ResultFileError(
+        source,
+        "field metrics: no successful request carries a metric the gate knows",
+      );
     return [
       {
         format: "aiperf-jsonl",

@@ -17,7 +17,12 @@ function isBmf(doc: unknown): doc is Record<string, Record<string, Record<string
   const benches = Object.values(doc);
   return (
     benches.length > 0 &&
-    benches.every((b) => isObject(b) && Object.values(b).length > 0 && Object.values(b).every((m) => isObject(m) && "value" in m))
+    benches.every(
+      (b) =>
+        isObject(b) &&
+        Object.values(b).length > 0 &&
+        Object.values(b).every((m) => isObject(m) && "value" in m),
+    )
   );
 }
 

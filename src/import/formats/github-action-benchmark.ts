@@ -12,7 +12,9 @@ function isCustom(doc: unknown): doc is Array<Record<string, unknown>> {
   return (
     Array.isArray(doc) &&
     doc.length > 0 &&
-    doc.every((e) => isObject(e) && typeof e.name === "string" && "value" in e && "unit" in e && !("avg_ts" in e))
+    doc.every(
+      (e) => isObject(e) && typeof e.name === "string" && "value" in e && "unit" in e && !("avg_ts" in e),
+    )
   );
 }
 
@@ -26,7 +28,8 @@ function importer(name: string, direction: Direction | null): Importer {
     detect: (parsed: ParsedText) => direction === null && parsed.kind === "json" && isCustom(parsed.doc),
     read(parsed, source, opts): ImportedResult[] {
       const doc = parsed.kind === "json" ? parsed.doc : undefined;
-      if (!isCustom(doc)) throw new ResultFileError(source, "not github-action-benchmark custom JSON ([{name, unit, value}])");
+      if (!isCustom(doc))
+        throw new ResultFileError(source, "not github-action-benchmark custom JSON ([{name, unit, value}])");
       return doc.map((e, i) => ({
         format: "github-action-benchmark",
         tool: "github-action-benchmark",

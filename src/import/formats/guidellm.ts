@@ -33,15 +33,27 @@ function metricsOf(b: Record<string, unknown>, where: string): ImportedMetric[] 
   const requests = get(b, "requests", "successful");
   const out: ImportedMetric[] = [];
   for (const [field, name, unit, direction, scale] of METRICS) {
-    const perRequest = Array.isArray(requests) ? requests.filter((r) => isObject(r) && r[field] !== undefined) : [];
+    const perRequest = Array.isArray(requests)
+      ? requests.filter((r) => isObject(r) && r[field] !== undefined)
+      : [];
     if (perRequest.length > 0) {
-      const xs = perRequest.map((r, i) => figure((r as Record<string, unknown>)[field], where, `requests.successful.${i}.${field}`) * scale);
+      const xs = perRequest.map(
+        (r, i) =>
+          figure((r as Record<string, unknown>)[field], where, `requests.successful.${i}.${field}`) * scale,
+      );
       out.push({ name, unit, direction, samples: xs, value: mean(xs), value_kind: "mean" });
       continue;
     }
     const med = get(b, "metrics", field, "successful", "median");
     if (med !== undefined)
-      out.push({ name, unit, direction, samples: null, value: figure(med, where, `metrics.${field}.successful.median`) * scale, value_kind: "median" });
+      out.push({
+        name,
+        unit,
+        direction,
+        samples: null,
+        value: figure(med, where, `metrics.${field}.successful.median`) * scale,
+        value_kind: "median",
+      });
   }
   return out;
 }
@@ -57,7 +69,10 @@ function readBenchmark(doc: Record<string, unknown>, b: unknown, where: string):
   return {
     format: "guidellm",
     tool: "guidellm",
-    tool_version: keyValue(get(doc, "metadata", "guidellm_version")) === null ? null : String(get(doc, "metadata", "guidellm_version")),
+    tool_version:
+      keyValue(get(doc, "metadata", "guidellm_version")) === null
+        ? null
+        : String(get(doc, "metadata", "guidellm_version")),
     source: where,
     test: `${type ?? "benchmark"}${rate !== null ? `@${rate}` : streams !== null ? `@${streams}` : ""}`,
     mode: "generation",
@@ -70,7 +85,11 @@ function readBenchmark(doc: Record<string, unknown>, b: unknown, where: string):
       data: keyValue(get(b, "config", "data")),
     },
     metrics,
-    not_carried: ["errored and incomplete requests", "percentiles other than the median", "metrics without a per-request field"],
+    not_carried: [
+      "errored and incomplete requests",
+      "percentiles other than the median",
+      "metrics without a per-request field",
+    ],
   };
 }
 

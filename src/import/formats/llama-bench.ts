@@ -42,7 +42,14 @@ export const LLAMA_BENCH_KEY = [
 const REQUIRED = ["model_type", "n_prompt", "n_gen", "avg_ts"] as const;
 
 /** Fields read besides the key. */
-const READ = new Set<string>([...LLAMA_BENCH_KEY, "build_commit", "build_number", "avg_ts", "stddev_ts", "samples_ts"]);
+const READ = new Set<string>([
+  ...LLAMA_BENCH_KEY,
+  "build_commit",
+  "build_number",
+  "avg_ts",
+  "stddev_ts",
+  "samples_ts",
+]);
 
 /** llama-bench's test name: `pp512`, `tg128`, `pp512+tg128`, and ` @ d<depth>` after any of them. */
 export function llamaBenchTestName(nPrompt: number, nGen: number, nDepth: number): string {
@@ -55,7 +62,8 @@ function looksLikeTest(v: unknown): boolean {
 }
 
 function readTest(row: Record<string, unknown>, where: string, hasSamples: boolean): ImportedResult {
-  for (const f of REQUIRED) if (row[f] === undefined || row[f] === "") throw new ResultFileError(where, `field ${f}: missing`);
+  for (const f of REQUIRED)
+    if (row[f] === undefined || row[f] === "") throw new ResultFileError(where, `field ${f}: missing`);
   const nPrompt = figure(row.n_prompt, where, "n_prompt");
   const nGen = figure(row.n_gen, where, "n_gen");
   const nDepth = row.n_depth === undefined ? 0 : figure(row.n_depth, where, "n_depth");
@@ -81,7 +89,16 @@ function readTest(row: Record<string, unknown>, where: string, hasSamples: boole
     test: llamaBenchTestName(nPrompt, nGen, nDepth),
     mode: csvTyped(row.embeddings) === true ? "embedding" : "generation",
     key,
-    metrics: [{ name: "tokens_per_second", unit: "tokens/s", direction: "higher", samples, value: avg, value_kind: "mean" }],
+    metrics: [
+      {
+        name: "tokens_per_second",
+        unit: "tokens/s",
+        direction: "higher",
+        samples,
+        value: avg,
+        value_kind: "mean",
+      },
+    ],
     not_carried: [
       ...(hasSamples ? [] : ["per-repetition samples (this output keeps only avg_ts and stddev_ts)"]),
       ...Object.keys(row).filter((k) => !READ.has(k)),
@@ -99,11 +116,15 @@ function csvTyped(v: unknown): unknown {
 
 function fromCsv(parsed: Extract<ParsedText, { kind: "csv" }>, source: string): ImportedResult[] {
   for (const f of REQUIRED)
-    if (!parsed.header.includes(f)) throw new ResultFileError(source, `column ${f}: missing from the CSV header`);
+    if (!parsed.header.includes(f))
+      throw new ResultFileError(source, `column ${f}: missing from the CSV header`);
   return parsed.rows.map((cells, i) => {
     const where = `${source} row ${i + 1}`;
     if (cells.length !== parsed.header.length)
-      throw new ResultFileError(where, `has ${cells.length} cells, the header names ${parsed.header.length} columns`);
+      throw new ResultFileError(
+        where,
+        `has ${cells.length} cells, the header names ${parsed.header.length} columns`,
+      );
     return readTest(Object.fromEntries(parsed.header.map((h, j) => [h, cells[j]])), where, false);
   });
 }
@@ -111,21 +132,29 @@ function fromCsv(parsed: Extract<ParsedText, { kind: "csv" }>, source: string): 
 /** llama-bench -o json, jsonl or csv. */
 export const llamaBenchImporter: Importer = {
   name: "llama-bench",
-  description: "llama-bench -o json, -o jsonl or -o csv (one test per entry; samples_ts per repetition in json/jsonl)",
+  description:
+    "llama-bench -o json, -o jsonl or -o csv (one test per entry; samples_ts per repetition in json/jsonl)",
   detect(parsed: ParsedText): boolean {
-    if (parsed.kind === "json") return Array.isArray(parsed.doc) && parsed.doc.length > 0 && looksLikeTest(parsed.doc[0]);
+    if (parsed.kind === "json")
+      return Array.isArray(parsed.doc) && parsed.doc.length > 0 && looksLikeTest(parsed.doc[0]);
     if (parsed.kind === "jsonl") return looksLikeTest(parsed.docs[0]);
     if (parsed.kind === "csv") return parsed.header.includes("avg_ts") && parsed.header.includes("n_gen");
     return false;
   },
   read(parsed, source) {
     if (parsed.kind === "csv") return fromCsv(parsed, source);
-    const docs = parsed.kind === "json" && Array.isArray(parsed.doc) ? parsed.doc : parsed.kind === "jsonl" ? parsed.docs : [];
+    const docs =
+      parsed.kind === "json" && Array.isArray(parsed.doc)
+        ? parsed.doc
+        : parsed.kind === "jsonl"
+          ? parsed.docs
+          : [];
     if (docs.length === 0) throw new ResultFileError(source, "no llama-bench test in the file");
     const unit = parsed.kind === "jsonl" ? "line" : "entry";
     return docs.map((d, i) => {
       const where = `${source} ${unit} ${i + 1}`;
-      if (!looksLikeTest(d)) throw new ResultFileError(where, "not a llama-bench test (no avg_ts, n_prompt, n_gen)");
+      if (!looksLikeTest(d))
+        throw new ResultFileError(where, "not a llama-bench test (no avg_ts, n_prompt, n_gen)");
       const row = d as Record<string, unknown>;
       return readTest(row, where, row.samples_ts !== undefined);
     });

@@ -41,13 +41,20 @@ export const seedImporter: Importer = {
     if (!isSeed(doc)) throw new ResultFileError(source, "not the specification's result shape");
     const mode = doc.mode;
     if (mode !== "generation" && mode !== "embedding")
-      throw new ResultFileError(source, `field mode: expected "generation" or "embedding", got ${JSON.stringify(mode)}`);
+      throw new ResultFileError(
+        source,
+        `field mode: expected "generation" or "embedding", got ${JSON.stringify(mode)}`,
+      );
     const rounds = figure(doc.rounds, source, "rounds");
     figure(doc.elapsed_s, source, "elapsed_s");
     const metrics: ImportedMetric[] = [];
     if (mode === "generation" && doc.tokens_per_second !== undefined)
-      metrics.push(summary("tokens_per_second", "tokens/s", figure(doc.tokens_per_second, source, "tokens_per_second")));
-    metrics.push(summary("calls_per_second", "calls/s", figure(doc.calls_per_second, source, "calls_per_second")));
+      metrics.push(
+        summary("tokens_per_second", "tokens/s", figure(doc.tokens_per_second, source, "tokens_per_second")),
+      );
+    metrics.push(
+      summary("calls_per_second", "calls/s", figure(doc.calls_per_second, source, "calls_per_second")),
+    );
     const env = isObject(doc.environment) ? doc.environment : {};
     const key = {
       mode,
@@ -56,7 +63,9 @@ export const seedImporter: Importer = {
       platform: keyValue(env.platform),
       processor: keyValue(env.processor),
       python_version: keyValue(env.python),
-      ...(mode === "embedding" ? { input_texts: keyValue(doc.input_texts) } : { max_new_tokens: keyValue(doc.max_new_tokens) }),
+      ...(mode === "embedding"
+        ? { input_texts: keyValue(doc.input_texts) }
+        : { max_new_tokens: keyValue(doc.max_new_tokens) }),
     };
     const extra = Object.keys(doc).filter((k) => !READ.has(k));
     return [

@@ -10,7 +10,15 @@ import { figure, figures, isObject, keyValue } from "../parse.js";
 import type { ImportedMetric, Importer, ParsedText } from "../types.js";
 
 /** The per-request arrays: all describe the same requests, so all must have one length. */
-const PER_REQUEST = ["ttfts", "itls", "input_lens", "output_lens", "errors", "generated_texts", "start_times"] as const;
+const PER_REQUEST = [
+  "ttfts",
+  "itls",
+  "input_lens",
+  "output_lens",
+  "errors",
+  "generated_texts",
+  "start_times",
+] as const;
 
 /** Summary figures read when there are no per-request arrays: name, field, unit, direction. */
 const SUMMARY: ReadonlyArray<[string, string, string, "higher" | "lower"]> = [
@@ -22,7 +30,12 @@ const SUMMARY: ReadonlyArray<[string, string, string, "higher" | "lower"]> = [
 ];
 
 function isVllm(doc: unknown): doc is Record<string, unknown> {
-  return isObject(doc) && typeof doc.request_throughput === "number" && "output_throughput" in doc && ("model_id" in doc || "ttfts" in doc);
+  return (
+    isObject(doc) &&
+    typeof doc.request_throughput === "number" &&
+    "output_throughput" in doc &&
+    ("model_id" in doc || "ttfts" in doc)
+  );
 }
 
 function perRequest(doc: Record<string, unknown>, source: string): ImportedMetric[] {
@@ -32,7 +45,8 @@ function perRequest(doc: Record<string, unknown>, source: string): ImportedMetri
   });
   const [first, n] = lengths[0] ?? ["ttfts", 0];
   for (const [f, len] of lengths)
-    if (len !== n) throw new ResultFileError(source, `field ${f}: ${len} entries but ${first} has ${n} (one per request)`);
+    if (len !== n)
+      throw new ResultFileError(source, `field ${f}: ${len} entries but ${first} has ${n} (one per request)`);
   const ttfts = figures(doc.ttfts, source, "ttfts");
   const errors = Array.isArray(doc.errors) ? doc.errors : [];
   const ok = ttfts.map((_, i) => errors[i] === undefined || errors[i] === "" || errors[i] === null);
@@ -45,17 +59,32 @@ function perRequest(doc: Record<string, unknown>, source: string): ImportedMetri
   });
   if (ttftMs.length === 0) throw new ResultFileError(source, "field errors: no successful request");
   const out: ImportedMetric[] = [
-    { name: "ttft_ms", unit: "ms", direction: "lower", samples: ttftMs, value: mean(ttftMs), value_kind: "mean" },
+    {
+      name: "ttft_ms",
+      unit: "ms",
+      direction: "lower",
+      samples: ttftMs,
+      value: mean(ttftMs),
+      value_kind: "mean",
+    },
   ];
   if (itlMs.length > 0)
-    out.push({ name: "itl_ms", unit: "ms", direction: "lower", samples: itlMs, value: mean(itlMs), value_kind: "mean" });
+    out.push({
+      name: "itl_ms",
+      unit: "ms",
+      direction: "lower",
+      samples: itlMs,
+      value: mean(itlMs),
+      value_kind: "mean",
+    });
   return out;
 }
 
 /** vLLM bench serve --save-result. */
 export const vllmImporter: Importer = {
   name: "vllm",
-  description: "vLLM bench serve --save-result JSON (per-request ttfts, itls, output_lens, start_times, errors where saved)",
+  description:
+    "vLLM bench serve --save-result JSON (per-request ttfts, itls, output_lens, start_times, errors where saved)",
   detect: (parsed: ParsedText) => parsed.kind === "json" && isVllm(parsed.doc),
   read(parsed, source) {
     const doc = parsed.kind === "json" ? parsed.doc : undefined;
@@ -64,9 +93,20 @@ export const vllmImporter: Importer = {
     const metrics = detailed ? perRequest(doc, source) : [];
     for (const [name, field, unit, direction] of SUMMARY) {
       if (doc[field] === undefined || metrics.some((m) => m.name === name)) continue;
-      metrics.push({ name, unit, direction, samples: null, value: figure(doc[field], source, field), value_kind: field.startsWith("median") ? "median" : "value" });
+      metrics.push({
+        name,
+        unit,
+        direction,
+        samples: null,
+        value: figure(doc[field], source, field),
+        value_kind: field.startsWith("median") ? "median" : "value",
+      });
     }
-    if (metrics.length === 0) throw new ResultFileError(source, "field ttfts: no figure the gate knows (no ttfts, no median_ttft_ms)");
+    if (metrics.length === 0)
+      throw new ResultFileError(
+        source,
+        "field ttfts: no figure the gate knows (no ttfts, no median_ttft_ms)",
+      );
     const key = {
       model_id: keyValue(doc.model_id),
       endpoint_type: keyValue(doc.endpoint_type ?? doc.backend),
@@ -87,7 +127,9 @@ export const vllmImporter: Importer = {
         key,
         metrics,
         not_carried: [
-          ...(detailed ? ["generated_texts", "start_times (arrival times: not a figure)"] : ["per-request figures (saved only with --save-detailed)"]),
+          ...(detailed
+            ? ["generated_texts", "start_times (arrival times: not a figure)"]
+            : ["per-request figures (saved only with --save-detailed)"]),
           "percentile summaries (p99_*, std_*): recomputed from the requests where there are any",
         ],
       },
