@@ -1,4 +1,5 @@
 import { assertConfiguredBaseline, findGateConfig } from "../../config/find-config.js";
+import type { GateConfig } from "../../config/gate-config.js";
 import { MODE_FLAG } from "../../engines/definition.js";
 import {
   combineComparison,
@@ -9,8 +10,8 @@ import {
 import { checkComplete } from "../../gate/completeness.js";
 import { metricsToGate } from "../../gate/metrics.js";
 import { recordToHistory } from "../../history/record.js";
+import type { ImportedResult } from "../../import/types.js";
 import { renderInstructionReport } from "../../report/instructions-text.js";
-import { readResult } from "../../results/io.js";
 import type { BenchmarkResult } from "../../results/schema.js";
 import { UsageError } from "../../util/errors.js";
 import type { Mode } from "../../workload/workload.js";
@@ -19,6 +20,13 @@ import { runCapture } from "../capture.js";
 import { CONFIG_FLAG } from "../common-flags.js";
 import { candidatePlanFor, gitChangedPaths, readBaseline } from "../gate-support.js";
 import { RECORD_HISTORY_FLAG } from "../history-flags.js";
+import {
+  IMPORT_FLAGS,
+  importOptions,
+  readImports,
+  runImportedComparison,
+  singleOwn,
+} from "../import-flags.js";
 import {
   capturesOfAll,
   gateEachMetric,
@@ -64,7 +72,39 @@ const FLAGS: FlagTable = {
   ...captureFlags(),
   history: RECORD_HISTORY_FLAG,
   quiet: QUIET_FLAG,
+  ...IMPORT_FLAGS,
 };
+
+/**
+ * `gate --candidate FILE` where a candidate is not a single result of this tool: the gate of imported results
+ * against `--baseline` (any format), reported on stdout.
+ * @throws UsageError without --baseline (a configured baseline is this tool's result of a mode).
+ */
+function gateImportedFiles(
+  values: Record<string, unknown>,
+  files: string[],
+  imports: ImportedResult[][],
+  config: GateConfig,
+): number {
+  const read = flagReader(FLAGS, values);
+  const opts = importOptions(values);
+  const given = read.string("baseline");
+  if (given === undefined)
+    throw new UsageError(
+      "gate: a candidate of another tool's format needs --baseline FILE (its baseline, any format)",
+    );
+  const metric = readMetrics(values)[0];
+  return runImportedComparison({
+    baseline: readImports([given], opts)[0] ?? [],
+    candidates: imports,
+    sources: { baseline: given, candidates: files },
+    config,
+    ...(metric ? { metric } : {}),
+    opts,
+    format: reportsFromFlags(values).stdout.name,
+    quiet: read.boolean("quiet"),
+  });
+}
 
 /**
  * `perf-baseline gate`: a candidate (a file, or a run it starts) against the baseline of its mode. A run it
@@ -74,7 +114,8 @@ export const gateCommand: Command = {
   name: "gate",
   summary:
     "Gate a candidate against the baseline of its mode: PASS, REGRESSION, INCONCLUSIVE or INCOMPARABLE, with the evidence.",
-  usage: "perf-baseline gate [--mode generation|embedding] [--candidate FILE [--candidate FILE2]] [options]",
+  usage:
+    "perf-baseline gate [--mode generation|embedding] [--candidate FILE [--candidate FILE2]] [--input-format NAME] [options]",
   flags: FLAGS,
   async run(values) {
     const read = flagReader(FLAGS, values);
@@ -82,8 +123,13 @@ export const gateCommand: Command = {
     const { config } = found;
     const files = candidateFiles(values);
     const reports = reportsFromFlags(values);
-    // candidate files are validated before anything runs
-    const fileResults = files.map((f) => readResult(f));
+    // candidate files are validated before anything runs; a file of another tool (src/import/) is gated by
+    // the gate of imported results against a baseline read the same way
+    const opts = importOptions(values);
+    const imports = readImports(files, opts);
+    const owned = imports.map(singleOwn);
+    if (owned.some((r) => r === null)) return gateImportedFiles(values, files, imports, config);
+    const fileResults = owned as BenchmarkResult[];
     const allowIncomplete = read.boolean("allow-incomplete");
     for (const [i, r] of fileResults.entries()) checkComplete(r, files[i] as string, allowIncomplete);
     const mode: Mode = read.choice("mode", fileResults[0]?.mode ?? "generation");
