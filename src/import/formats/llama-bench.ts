@@ -78,7 +78,7 @@ function readTest(row: Record<string, unknown>, where: string, hasSamples: boole
         `field samples_ts: ${samples.length} repetitions but samples_ns has ${row.samples_ns.length}`,
       );
   }
-  const key = Object.fromEntries(LLAMA_BENCH_KEY.map((k) => [k, keyValue(csvTyped(row[k]))]));
+  const key = Object.fromEntries(LLAMA_BENCH_KEY.map((k) => [k, keyValue(keyTyped(row[k]))]));
   const commit = keyValue(row.build_commit);
   const build = keyValue(row.build_number);
   return {
@@ -87,7 +87,7 @@ function readTest(row: Record<string, unknown>, where: string, hasSamples: boole
     tool_version: commit === null ? null : `${commit}${build === null ? "" : ` (build ${build})`}`,
     source: where,
     test: llamaBenchTestName(nPrompt, nGen, nDepth),
-    mode: csvTyped(row.embeddings) === true ? "embedding" : "generation",
+    mode: keyTyped(row.embeddings) === 1 ? "embedding" : "generation",
     key,
     metrics: [
       {
@@ -106,11 +106,14 @@ function readTest(row: Record<string, unknown>, where: string, hasSamples: boole
   };
 }
 
-/** CSV cells are text: "true"/"false" and numbers are read as such, so that a CSV key matches a JSON one. */
-function csvTyped(v: unknown): unknown {
+/**
+ * A setting as the key holds it, the same from JSON and CSV: CSV cells are text and its booleans 0/1, so
+ * numbers are read as numbers and booleans (JSON's true/false, CSV's "true"/"false") as 1/0.
+ */
+function keyTyped(v: unknown): unknown {
+  if (typeof v === "boolean") return v ? 1 : 0;
   if (typeof v !== "string") return v;
-  if (v === "true") return true;
-  if (v === "false") return false;
+  if (v === "true" || v === "false") return v === "true" ? 1 : 0;
   return v.trim() !== "" && Number.isFinite(Number(v)) && !/^0x/i.test(v) ? Number(v) : v;
 }
 
