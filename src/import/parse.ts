@@ -71,7 +71,11 @@ export function isObject(v: unknown): v is Record<string, unknown> {
  * @throws ResultFileError "SOURCE: field FIELD: ..." for a missing, non-numeric, NaN, infinite or negative value.
  */
 export function figure(v: unknown, source: string, field: string): number {
-  const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
+  const text = typeof v === "string" ? v.trim() : null;
+  const n =
+    text !== null && (/^[-+]?(nan|inf|infinity)$/i.test(text) || (text !== "" && !Number.isNaN(Number(text))))
+      ? Number(text.replace(/^([-+]?)inf$/i, "$1Infinity"))
+      : v;
   if (typeof n !== "number")
     throw new ResultFileError(source, `field ${field}: ${v === undefined ? "missing" : "not a number"}`);
   if (!Number.isFinite(n))

@@ -82,7 +82,10 @@ export function importResultsText(text: string, source: string, opts: ImportOpti
   const parsed = parseText(text);
   const bad = parsed.kind === "text" ? /"([^"\n]+)"\s*:\s*\[?[^"]*?(-?Infinity|NaN)\b/.exec(text) : null;
   if (bad)
-    throw new ResultFileError(source, `field ${bad[1]}: ${bad[2]} is not a number JSON can hold (a figure that could not be measured)`);
+    throw new ResultFileError(
+      source,
+      `field ${bad[1]}: ${bad[2]} is not a number JSON can hold (a figure that could not be measured)`,
+    );
   const importer = opts.format ? importerNamed(opts.format) : detectImporter(parsed);
   if (!importer)
     throw new ResultFileError(

@@ -141,7 +141,7 @@ export const llamaBenchImporter: Importer = {
     if (parsed.kind === "json")
       return Array.isArray(parsed.doc) && parsed.doc.length > 0 && looksLikeTest(parsed.doc[0]);
     if (parsed.kind === "jsonl") return looksLikeTest(parsed.docs[0]);
-    if (parsed.kind === "csv") return parsed.header.includes("avg_ts") && parsed.header.includes("n_gen");
+    if (parsed.kind === "csv") return parsed.header.includes("n_prompt") && parsed.header.includes("n_gen");
     return false;
   },
   read(parsed, source) {
