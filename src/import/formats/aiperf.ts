@@ -1,8 +1,8 @@
 /**
  * AIPerf's exports: `profile_export_aiperf.json` (aggregated statistics of each metric, `{unit, avg, p50,
  * ...}`, and `input_config`, the run's settings) and `profile_export.jsonl` (one record per request:
- * `metadata`, `metrics` of `{value, unit}`, `error`). Field names from AIPerf's
- * docs/tutorials/working-with-profile-exports.md.
+ * `metadata`, `metrics` of `{value, unit}`, `error`). Field names from AIPerf's tutorial "Working with Profile
+ * Export Files" (https://github.com/ai-dynamo/aiperf, its docs folder).
  */
 import { mean } from "../../stats/index.js";
 import { ResultFileError } from "../../util/errors.js";

@@ -1,7 +1,7 @@
 /**
  * llama-bench's `-o json` (an array of tests), `-o jsonl` (one test per line) and `-o csv` (a header, one test
- * per row). The field names are those of llama.cpp's tools/llama-bench/README.md; the comparability key is
- * the key properties its scripts/compare-llama-bench.py compares on. JSON and JSON Lines carry each
+ * per row). The field names are those of https://github.com/ggml-org/llama.cpp/blob/master/tools/llama-bench/README.md;
+ * the comparability key is the key properties llama.cpp's compare-llama-bench.py script compares on. JSON and JSON Lines carry each
  * repetition's tokens/s (`samples_ts`); CSV only the mean and standard deviation.
  */
 import { ResultFileError } from "../../util/errors.js";

@@ -1,5 +1,5 @@
 /**
- * The specification's own result shape (its `tools/benchmark.py`): `calls_per_second`, `elapsed_s`,
+ * The specification's own result shape (what its Python benchmark script writes): `calls_per_second`, `elapsed_s`,
  * `environment` (platform, processor, python), `input_texts`, `mode`, `model_path`, `rounds`. A summary
  * only: no per-round figure, so the gate can apply only the specification's rule (src/gate/imported.ts).
  */
