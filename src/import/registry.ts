@@ -6,7 +6,7 @@
  */
 import { emptyResultProblem, MAX_RESULT_BYTES } from "../results/io.js";
 import { ResultFileError, UsageError } from "../util/errors.js";
-import { readRegularText } from "../util/read-file.js";
+import { readRegularText, stripBom } from "../util/read-file.js";
 import { aiperfRecordsImporter, aiperfSummaryImporter } from "./formats/aiperf.js";
 import { bencherImporter } from "./formats/bencher.js";
 import {
@@ -71,6 +71,16 @@ function checkOneFormat(parsed: ParsedText, importer: Importer, source: string):
   }
 }
 
+/** Why text that starts like JSON does not parse: JSON.parse's message for the whole text. */
+function jsonProblem(text: string): string {
+  try {
+    JSON.parse(stripBom(text));
+    return "not one document";
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 /**
  * Imports text of any known format.
  * @param source the file (or "stdout of ...") to name in errors and in each import.
@@ -86,6 +96,7 @@ export function importResultsText(text: string, source: string, opts: ImportOpti
       source,
       `field ${bad[1]}: ${bad[2]} is not a number JSON can hold (a figure that could not be measured)`,
     );
+  if (parsed.kind === "text" && /^\s*[[{]/.test(stripBom(text))) throw new ResultFileError(source, `not valid JSON (${jsonProblem(text)})`);
   const importer = opts.format ? importerNamed(opts.format) : detectImporter(parsed);
   if (!importer)
     throw new ResultFileError(
