@@ -96,7 +96,8 @@ export function importResultsText(text: string, source: string, opts: ImportOpti
       source,
       `field ${bad[1]}: ${bad[2]} is not a number JSON can hold (a figure that could not be measured)`,
     );
-  if (parsed.kind === "text" && /^\s*[[{]/.test(stripBom(text))) throw new ResultFileError(source, `not valid JSON (${jsonProblem(text)})`);
+  if (parsed.kind === "text" && /^\s*[[{]/.test(stripBom(text)))
+    throw new ResultFileError(source, `not valid JSON (${jsonProblem(text)})`);
   const importer = opts.format ? importerNamed(opts.format) : detectImporter(parsed);
   if (!importer)
     throw new ResultFileError(
