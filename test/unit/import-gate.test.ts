@@ -178,4 +178,21 @@ describe("tests matched by name and settings", () => {
     const lower = readResultsFile(fx("bencher/bmf-example.json"), { direction: "lower" });
     expect(gateImported({ baseline: lower, candidate: lower, config }).verdict).toBe("PASS");
   });
+
+  it("JSON Lines of this tool's results (a matrix run): each result paired with the one of its settings", () => {
+    const doc = JSON.parse(
+      readFileSync(join(import.meta.dirname, "..", "fixtures", "result-generation.json"), "utf8"),
+    );
+    const other = { ...doc, settings: { ...doc.settings, threads: (doc.settings.threads ?? 1) + 1 } };
+    const a = importResultsText(`${JSON.stringify(doc)}\n${JSON.stringify(other)}\n`, "a.jsonl");
+    const b = importResultsText(`${JSON.stringify(other)}\n${JSON.stringify(doc)}\n`, "b.jsonl");
+    const c = gateImported({ baseline: a, candidate: b, config });
+    expect(c.gates.map((g) => [g.baseline_source, g.candidate_sources[0], g.key.differences.length])).toEqual(
+      [
+        ["a.jsonl line 1", "b.jsonl line 2", 0],
+        ["a.jsonl line 2", "b.jsonl line 1", 0],
+      ],
+    );
+    expect(c.unmatched_baseline).toEqual([]);
+  });
 });

@@ -4,8 +4,9 @@
  */
 import { parseResult } from "../../results/io.js";
 import type { BenchmarkResult } from "../../results/schema.js";
+import { canonicalJson } from "../../util/canonical-json.js";
 import { isObject } from "../parse.js";
-import type { ImportedMetric, ImportedResult, Importer, ParsedText } from "../types.js";
+import type { ComparabilityKey, ImportedMetric, ImportedResult, Importer, ParsedText } from "../types.js";
 
 function isOwn(doc: unknown): boolean {
   return isObject(doc) && "schema_version" in doc;
@@ -18,6 +19,29 @@ function metricOf(r: BenchmarkResult, name: string, direction: "higher" | "lower
   const unit = name.endsWith("_ms") ? "ms" : name === "calls_per_second" ? "calls/s" : "tokens/s";
   const value = samples.reduce((s, x) => s + x, 0) / samples.length;
   return { name, unit, direction, samples, value, value_kind: "mean" };
+}
+
+/**
+ * The parts of the gate's comparability key (src/gate/comparability.ts) that tell the results of one file
+ * apart (a matrix run's): the workload, the model, the engine, the settings, the hardware and the load.
+ */
+function ownKey(r: BenchmarkResult): ComparabilityKey {
+  const load = (r as { load?: unknown }).load;
+  return {
+    mode: r.mode,
+    workload_digest: r.workload.digest,
+    model: r.model.sha256 ?? r.model.name,
+    engine: r.engine.name,
+    threads: r.settings.threads,
+    embedding_threads: r.settings.embedding_threads,
+    batch_size: r.settings.batch_size,
+    context_size: r.settings.context_size,
+    gpu: r.settings.gpu,
+    gpu_layers: r.settings.gpu_layers,
+    ubatch_size: r.settings.ubatch_size ?? "(default)",
+    hardware_fingerprint: r.environment.hardware_fingerprint,
+    load: load === undefined ? "(none)" : canonicalJson(load),
+  };
 }
 
 /** A validated result as an import: its rounds' figures, its test name, the result itself kept whole. */
@@ -42,7 +66,7 @@ export function ownImport(r: BenchmarkResult, source: string): ImportedResult {
     source,
     test: r.test ?? r.mode,
     mode: r.mode,
-    key: { mode: r.mode, model: r.model.sha256 ?? r.model.name, engine: r.engine.name },
+    key: ownKey(r),
     metrics,
     not_carried: [],
     result: r,
