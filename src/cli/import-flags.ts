@@ -8,6 +8,7 @@ import { INPUT_FORMAT_NAMES, readResultsFile } from "../import/registry.js";
 import type { ImportedResult, ImportOptions } from "../import/types.js";
 import { renderImportedText } from "../report/imported-text.js";
 import type { BenchmarkResult } from "../results/schema.js";
+import { UsageError } from "../util/errors.js";
 import type { FlagSpec } from "../util/flags.js";
 import type { FlagTable } from "./args.js";
 import { stringFlag } from "./args.js";
@@ -44,6 +45,18 @@ export function singleOwn(imports: readonly ImportedResult[]): BenchmarkResult |
 /** Reads each path as any known format (a file of no known format is a one-line error naming the formats tried). */
 export function readImports(paths: readonly string[], opts: ImportOptions): ImportedResult[][] {
   return paths.map((p) => readResultsFile(p, opts));
+}
+
+/**
+ * The flags the comparison of imported files does not take yet, refused rather than ignored.
+ * @throws UsageError naming the first one given.
+ */
+export function refuseForImports(values: Record<string, unknown>, names: readonly string[]): void {
+  for (const n of names)
+    if (values[n] !== undefined && values[n] !== false)
+      throw new UsageError(
+        `--${n} is not taken with files of other tools yet (docs/importers.md): leave it out`,
+      );
 }
 
 /**

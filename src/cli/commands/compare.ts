@@ -13,6 +13,7 @@ import {
   IMPORT_FLAGS,
   importOptions,
   readImports,
+  refuseForImports,
   runImportedComparison,
   singleOwn,
 } from "../import-flags.js";
@@ -56,7 +57,8 @@ export const compareCommand: Command = {
     const [baseImports = [], candImports = []] = readImports([a, b], opts);
     const baseline = singleOwn(baseImports);
     const candidate = singleOwn(candImports);
-    if (baseline === null || candidate === null)
+    if (baseline === null || candidate === null) {
+      refuseForImports(values, ["report", "report-json", "allow-incomplete"]);
       return runImportedComparison({
         baseline: baseImports,
         candidates: [candImports],
@@ -67,6 +69,7 @@ export const compareCommand: Command = {
         format: reports.stdout.name,
         quiet: read.boolean("quiet"),
       });
+    }
     const loadS = Number(process.hrtime.bigint() - t0) / 1e9;
     t0 = process.hrtime.bigint();
     const scope = comparisonScope(baseline, candidate, config);

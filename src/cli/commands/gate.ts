@@ -24,6 +24,7 @@ import {
   IMPORT_FLAGS,
   importOptions,
   readImports,
+  refuseForImports,
   runImportedComparison,
   singleOwn,
 } from "../import-flags.js";
@@ -87,6 +88,7 @@ function gateImportedFiles(
   config: GateConfig,
 ): number {
   const read = flagReader(FLAGS, values);
+  refuseForImports(values, ["report", "report-json", "allow-incomplete", "history"]);
   const opts = importOptions(values);
   const given = read.string("baseline");
   if (given === undefined)
