@@ -10,10 +10,11 @@ import {
 import { checkComplete } from "../../gate/completeness.js";
 import { metricsToGate } from "../../gate/metrics.js";
 import { recordToHistory } from "../../history/record.js";
+import { readResultsFile } from "../../import/registry.js";
 import type { ImportedResult } from "../../import/types.js";
 import { renderInstructionReport } from "../../report/instructions-text.js";
 import type { BenchmarkResult } from "../../results/schema.js";
-import { UsageError } from "../../util/errors.js";
+import { ResultFileError, UsageError } from "../../util/errors.js";
 import type { Mode } from "../../workload/workload.js";
 import { type Command, type FlagTable, flagReader } from "../args.js";
 import { runCapture } from "../capture.js";
@@ -86,11 +87,12 @@ function gateImportedFiles(
   files: string[],
   imports: ImportedResult[][],
   config: GateConfig,
+  baselinePath?: string,
 ): number {
   const read = flagReader(FLAGS, values);
   refuseForImports(values, ["report", "report-json", "allow-incomplete", "history"]);
   const opts = importOptions(values);
-  const given = read.string("baseline");
+  const given = baselinePath ?? read.string("baseline");
   if (given === undefined)
     throw new UsageError(
       "gate: a candidate of another tool's format needs --baseline FILE (its baseline, any format)",
@@ -106,6 +108,27 @@ function gateImportedFiles(
     format: reportsFromFlags(values).stdout.name,
     quiet: read.boolean("quiet"),
   });
+}
+
+/**
+ * The baseline of `mode` (src/cli/gate-support.ts readBaseline); null when it is another tool's file and the
+ * candidates are files (their comparison is the gate of imported results).
+ * @throws ResultFileError of readBaseline for a bad baseline, or one of another tool's without candidate files.
+ */
+function baselineOrForeign(path: string, mode: Mode, candidateFiles: boolean): BenchmarkResult | null {
+  try {
+    return readBaseline(path, mode);
+  } catch (err) {
+    if (!(err instanceof ResultFileError) || !candidateFiles) throw err;
+    let foreign = false;
+    try {
+      foreign = readResultsFile(path).some((i) => !i.result);
+    } catch {
+      // not another tool's file either: the baseline's own error says what is wrong
+    }
+    if (foreign) return null;
+    throw err;
+  }
 }
 
 /**
@@ -138,7 +161,8 @@ export const gateCommand: Command = {
     const given = read.string("baseline");
     if (given === undefined) assertConfiguredBaseline(found, mode);
     const baselinePath = given ?? config.baselines[mode];
-    const baseline = readBaseline(baselinePath, mode);
+    const baseline = baselineOrForeign(baselinePath, mode, files.length > 0);
+    if (baseline === null) return gateImportedFiles(values, files, imports, config, baselinePath);
 
     let candidate: BenchmarkResult;
     let candidateSource: string;
