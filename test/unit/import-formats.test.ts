@@ -124,6 +124,13 @@ describe("each format imports from its fixture", () => {
     expect(h[0]?.metrics[0]?.samples).toHaveLength(10);
   });
 
+  it("a JSON Lines file of one line (llama-bench, AIPerf) is read as such", () => {
+    const one = text("llama-bench/readme.jsonl").split("\n")[1] as string;
+    expect(importResultsText(`${one}\n`, "one.jsonl").map((t) => t.test)).toEqual(["tg128"]);
+    const rec = text("aiperf/profile_export.jsonl").split("\n")[0] as string;
+    expect(importResultsText(`${rec}\n`, "one-record.jsonl")[0]?.metrics[0]?.samples).toHaveLength(1);
+  });
+
   it("this tool's own result, one document and JSON Lines of several, kept whole", () => {
     const doc = text("result-generation.json".replace(/^/, "../"));
     const one = importResultsText(doc, "a.json");

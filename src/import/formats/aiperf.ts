@@ -92,9 +92,11 @@ export const aiperfSummaryImporter: Importer = {
 export const aiperfRecordsImporter: Importer = {
   name: "aiperf-jsonl",
   description: "AIPerf profile_export.jsonl (one record per request)",
-  detect: (parsed: ParsedText) => parsed.kind === "jsonl" && isRecord(parsed.docs[0]),
+  // a file of one record parses as one JSON document
+  detect: (parsed: ParsedText) =>
+    (parsed.kind === "jsonl" && isRecord(parsed.docs[0])) || (parsed.kind === "json" && isRecord(parsed.doc)),
   read(parsed, source) {
-    const docs = parsed.kind === "jsonl" ? parsed.docs : [];
+    const docs = parsed.kind === "jsonl" ? parsed.docs : parsed.kind === "json" ? [parsed.doc] : [];
     const values = new Map<string, number[]>();
     let failed = 0;
     for (const [i, d] of docs.entries()) {

@@ -138,8 +138,12 @@ export const llamaBenchImporter: Importer = {
   description:
     "llama-bench -o json, -o jsonl or -o csv (one test per entry; samples_ts per repetition in json/jsonl)",
   detect(parsed: ParsedText): boolean {
+    // a JSON Lines file of one test parses as one JSON document
     if (parsed.kind === "json")
-      return Array.isArray(parsed.doc) && parsed.doc.length > 0 && looksLikeTest(parsed.doc[0]);
+      return (
+        looksLikeTest(parsed.doc) ||
+        (Array.isArray(parsed.doc) && parsed.doc.length > 0 && looksLikeTest(parsed.doc[0]))
+      );
     if (parsed.kind === "jsonl") return looksLikeTest(parsed.docs[0]);
     if (parsed.kind === "csv") return parsed.header.includes("n_prompt") && parsed.header.includes("n_gen");
     return false;
@@ -147,8 +151,10 @@ export const llamaBenchImporter: Importer = {
   read(parsed, source) {
     if (parsed.kind === "csv") return fromCsv(parsed, source);
     const docs =
-      parsed.kind === "json" && Array.isArray(parsed.doc)
-        ? parsed.doc
+      parsed.kind === "json"
+        ? Array.isArray(parsed.doc)
+          ? parsed.doc
+          : [parsed.doc]
         : parsed.kind === "jsonl"
           ? parsed.docs
           : [];
