@@ -1,13 +1,16 @@
 /**
- * Collects results to store from the paths a user names: result files, and folders (evidence folders, docs/)
- * searched for *.json. An evidence folder's verdicts.json gives each capture it names its verdict. A file
- * named explicitly must be a valid result; a JSON file found in a folder that is not a result is skipped and
- * reported.
+ * Collects results to store from the paths a user names: result files (one result, or JSON Lines of several
+ * such as a matrix run's), and folders (evidence folders, docs/) searched for *.json and *.jsonl. An evidence
+ * folder's verdicts.json gives each capture it names its verdict. A file named explicitly must be a valid
+ * result of this tool; a file found in a folder that is not one is skipped and reported. Files of other
+ * tools (src/import/) are read and named, but not stored: the store keeps this tool's results (their
+ * environment, model and settings group the trends), which another tool's file does not record.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Verdict } from "../gate/verdict.js";
-import { readResult } from "../results/io.js";
+import { readResultsFile } from "../import/registry.js";
+import type { BenchmarkResult } from "../results/schema.js";
 import { ResultFileError } from "../util/errors.js";
 import { stripBom } from "../util/read-file.js";
 import type { HistoryEntry } from "./types.js";
@@ -65,8 +68,24 @@ function walk(dir: string, depth: number, files: string[]): void {
       continue;
     }
     if (st.isDirectory()) walk(p, depth + 1, files);
-    else if (n.endsWith(".json")) files.push(p);
+    else if (n.endsWith(".json") || n.endsWith(".jsonl")) files.push(p);
   }
+}
+
+/**
+ * The results of this tool a file holds (one, or several in JSON Lines), each with the line it came from.
+ * @throws ResultFileError for a file of no known format, a bad one, or a file of another tool (named).
+ */
+export function readOwnResults(path: string): Array<{ result: BenchmarkResult; source: string }> {
+  const imports = readResultsFile(path);
+  return imports.map((i) => {
+    if (!i.result)
+      throw new ResultFileError(
+        path,
+        `is a ${i.format} file (${i.tool}): the history store keeps this tool's results only (compare and gate read ${i.format} files)`,
+      );
+    return { result: i.result, source: imports.length > 1 ? i.source : path };
+  });
 }
 
 /**
@@ -85,7 +104,7 @@ export function collectResults(paths: readonly string[]): Collected {
       throw new ResultFileError(p, code === "ENOENT" ? "not found" : `cannot be read (${code})`);
     }
     if (!st.isDirectory()) {
-      entries.push({ result: readResult(p), verdict: null, source: p });
+      for (const r of readOwnResults(p)) entries.push({ ...r, verdict: null });
       continue;
     }
     const files: string[] = [];
@@ -96,7 +115,7 @@ export function collectResults(paths: readonly string[]): Collected {
     for (const f of files) {
       if (basename(f) === "verdicts.json") continue;
       try {
-        entries.push({ result: readResult(f), verdict: verdicts.get(resolve(f)) ?? null, source: f });
+        for (const r of readOwnResults(f)) entries.push({ ...r, verdict: verdicts.get(resolve(f)) ?? null });
       } catch (err) {
         if (!(err instanceof ResultFileError)) throw err;
         skipped.push({ path: f, why: err.message });

@@ -6,10 +6,17 @@ import { findGateConfig } from "../../config/find-config.js";
 import { combineComparison, combineMetricComparison, comparisonScope } from "../../gate/combine.js";
 import { metricsToGate } from "../../gate/metrics.js";
 import { renderInstructionReport } from "../../report/instructions-text.js";
-import { readResult } from "../../results/io.js";
 import { UsageError } from "../../util/errors.js";
 import { type Command, type FlagTable, flagReader } from "../args.js";
 import { CONFIG_FLAG } from "../common-flags.js";
+import {
+  IMPORT_FLAGS,
+  importOptions,
+  readImports,
+  refuseForImports,
+  runImportedComparison,
+  singleOwn,
+} from "../import-flags.js";
 import { gateEachMetric, METRIC_FLAG, readMetrics, writeMetricReports } from "../metric-gates.js";
 import { printVerdictSummary, QUIET_FLAG, status } from "../progress.js";
 import { reportFlags, reportsFromFlags } from "../report-flags.js";
@@ -24,14 +31,18 @@ const FLAGS: FlagTable = {
     description: 'also compare partial results ("complete": false, an interrupted run); refused by default',
   },
   quiet: QUIET_FLAG,
+  ...IMPORT_FLAGS,
 };
 
-/** `perf-baseline compare`: A is the baseline, B the candidate. */
+/**
+ * `perf-baseline compare`: A is the baseline, B the candidate. Either may be a file of another tool
+ * (src/import/): then each test of A is gated against B's test of the same name and settings.
+ */
 export const compareCommand: Command = {
   name: "compare",
   summary: "Compare two result files (A = baseline, B = candidate) with the gate's analysis; loads no model.",
   usage:
-    "perf-baseline compare A.json B.json [--config FILE] [--metric NAME,...] [--format text|json|markdown] [--report FORMAT=PATH] [--allow-incomplete]",
+    "perf-baseline compare A B [--config FILE] [--metric NAME,...] [--format text|json|markdown] [--report FORMAT=PATH] [--allow-incomplete] [--input-format NAME] [--direction higher|lower]",
   positionals: 2,
   flags: FLAGS,
   async run(values, positionals) {
@@ -42,8 +53,23 @@ export const compareCommand: Command = {
     const { config } = findGateConfig(read.string("config"));
     const reports = reportsFromFlags(values);
     let t0 = process.hrtime.bigint();
-    const baseline = readResult(a);
-    const candidate = readResult(b);
+    const opts = importOptions(values);
+    const [baseImports = [], candImports = []] = readImports([a, b], opts);
+    const baseline = singleOwn(baseImports);
+    const candidate = singleOwn(candImports);
+    if (baseline === null || candidate === null) {
+      refuseForImports(values, ["report", "report-json", "allow-incomplete"]);
+      return runImportedComparison({
+        baseline: baseImports,
+        candidates: [candImports],
+        sources: { baseline: a, candidates: [b] },
+        config,
+        ...(readMetrics(values)[0] ? { metric: readMetrics(values)[0] } : {}),
+        opts,
+        format: reports.stdout.name,
+        quiet: read.boolean("quiet"),
+      });
+    }
     const loadS = Number(process.hrtime.bigint() - t0) / 1e9;
     t0 = process.hrtime.bigint();
     const scope = comparisonScope(baseline, candidate, config);

@@ -1,4 +1,5 @@
 import { assertConfiguredBaseline, findGateConfig } from "../../config/find-config.js";
+import type { GateConfig } from "../../config/gate-config.js";
 import { MODE_FLAG } from "../../engines/definition.js";
 import {
   combineComparison,
@@ -9,16 +10,25 @@ import {
 import { checkComplete } from "../../gate/completeness.js";
 import { metricsToGate } from "../../gate/metrics.js";
 import { recordToHistory } from "../../history/record.js";
+import { readResultsFile } from "../../import/registry.js";
+import type { ImportedResult } from "../../import/types.js";
 import { renderInstructionReport } from "../../report/instructions-text.js";
-import { readResult } from "../../results/io.js";
 import type { BenchmarkResult } from "../../results/schema.js";
-import { UsageError } from "../../util/errors.js";
+import { ResultFileError, UsageError } from "../../util/errors.js";
 import type { Mode } from "../../workload/workload.js";
 import { type Command, type FlagTable, flagReader } from "../args.js";
 import { runCapture } from "../capture.js";
 import { CONFIG_FLAG } from "../common-flags.js";
 import { candidatePlanFor, gitChangedPaths, readBaseline } from "../gate-support.js";
 import { RECORD_HISTORY_FLAG } from "../history-flags.js";
+import {
+  IMPORT_FLAGS,
+  importOptions,
+  readImports,
+  refuseForImports,
+  runImportedComparison,
+  singleOwn,
+} from "../import-flags.js";
 import {
   capturesOfAll,
   gateEachMetric,
@@ -64,7 +74,62 @@ const FLAGS: FlagTable = {
   ...captureFlags(),
   history: RECORD_HISTORY_FLAG,
   quiet: QUIET_FLAG,
+  ...IMPORT_FLAGS,
 };
+
+/**
+ * `gate --candidate FILE` where a candidate is not a single result of this tool: the gate of imported results
+ * against `--baseline` (any format), reported on stdout.
+ * @throws UsageError without --baseline (a configured baseline is this tool's result of a mode).
+ */
+function gateImportedFiles(
+  values: Record<string, unknown>,
+  files: string[],
+  imports: ImportedResult[][],
+  config: GateConfig,
+  baselinePath?: string,
+): number {
+  const read = flagReader(FLAGS, values);
+  refuseForImports(values, ["report", "report-json", "allow-incomplete", "history"]);
+  const opts = importOptions(values);
+  const given = baselinePath ?? read.string("baseline");
+  if (given === undefined)
+    throw new UsageError(
+      "gate: a candidate of another tool's format needs --baseline FILE (its baseline, any format)",
+    );
+  const metric = readMetrics(values)[0];
+  return runImportedComparison({
+    baseline: readImports([given], opts)[0] ?? [],
+    candidates: imports,
+    sources: { baseline: given, candidates: files },
+    config,
+    ...(metric ? { metric } : {}),
+    opts,
+    format: reportsFromFlags(values).stdout.name,
+    quiet: read.boolean("quiet"),
+  });
+}
+
+/**
+ * The baseline of `mode` (src/cli/gate-support.ts readBaseline); null when it is another tool's file and the
+ * candidates are files (their comparison is the gate of imported results).
+ * @throws ResultFileError of readBaseline for a bad baseline, or one of another tool's without candidate files.
+ */
+function baselineOrForeign(path: string, mode: Mode, candidateFiles: boolean): BenchmarkResult | null {
+  try {
+    return readBaseline(path, mode);
+  } catch (err) {
+    if (!(err instanceof ResultFileError) || !candidateFiles) throw err;
+    let foreign = false;
+    try {
+      foreign = readResultsFile(path).some((i) => !i.result);
+    } catch {
+      // not another tool's file either: the baseline's own error says what is wrong
+    }
+    if (foreign) return null;
+    throw err;
+  }
+}
 
 /**
  * `perf-baseline gate`: a candidate (a file, or a run it starts) against the baseline of its mode. A run it
@@ -74,7 +139,8 @@ export const gateCommand: Command = {
   name: "gate",
   summary:
     "Gate a candidate against the baseline of its mode: PASS, REGRESSION, INCONCLUSIVE or INCOMPARABLE, with the evidence.",
-  usage: "perf-baseline gate [--mode generation|embedding] [--candidate FILE [--candidate FILE2]] [options]",
+  usage:
+    "perf-baseline gate [--mode generation|embedding] [--candidate FILE [--candidate FILE2]] [--input-format NAME] [options]",
   flags: FLAGS,
   async run(values) {
     const read = flagReader(FLAGS, values);
@@ -82,15 +148,21 @@ export const gateCommand: Command = {
     const { config } = found;
     const files = candidateFiles(values);
     const reports = reportsFromFlags(values);
-    // candidate files are validated before anything runs
-    const fileResults = files.map((f) => readResult(f));
+    // candidate files are validated before anything runs; a file of another tool (src/import/) is gated by
+    // the gate of imported results against a baseline read the same way
+    const opts = importOptions(values);
+    const imports = readImports(files, opts);
+    const owned = imports.map(singleOwn);
+    if (owned.some((r) => r === null)) return gateImportedFiles(values, files, imports, config);
+    const fileResults = owned as BenchmarkResult[];
     const allowIncomplete = read.boolean("allow-incomplete");
     for (const [i, r] of fileResults.entries()) checkComplete(r, files[i] as string, allowIncomplete);
     const mode: Mode = read.choice("mode", fileResults[0]?.mode ?? "generation");
     const given = read.string("baseline");
     if (given === undefined) assertConfiguredBaseline(found, mode);
     const baselinePath = given ?? config.baselines[mode];
-    const baseline = readBaseline(baselinePath, mode);
+    const baseline = baselineOrForeign(baselinePath, mode, files.length > 0);
+    if (baseline === null) return gateImportedFiles(values, files, imports, config, baselinePath);
 
     let candidate: BenchmarkResult;
     let candidateSource: string;
