@@ -42,6 +42,11 @@ export interface WorkloadSpec {
   depth?: number;
   /** `--input-texts N` with `--prompt-tokens` (embedding): synthetic inputs per call (the texts say it otherwise) */
   input_texts?: number;
+  /**
+   * serving (`--engine openai`; absent unless given): what else shapes its requests, e.g. length
+   * distributions, their seed, who counted the prompt tokens, a dataset's digest (src/engines/openai/request-plan.ts)
+   */
+  requests?: Readonly<Record<string, string | number | boolean | null>>;
 }
 
 /** The workload shape flags of the local engines (issue 22): each absent unless given. */

@@ -93,6 +93,8 @@ function refuseShapes(spec: LocalEngineSpec, options: LocalOptions, shape: RunSh
     throw new UsageError(
       "--depth applies to --mode generation (an embedding call starts on an empty context)",
     );
+  if (shape.maxNewTokensDistribution !== undefined)
+    throw new UsageError("--max-new-tokens takes a distribution with --engine openai only: give a count");
   if (shape.mode === "generation" && options.inputTexts !== undefined)
     throw new UsageError("--input-texts applies to --mode embedding");
   const asked: [string, boolean][] = [

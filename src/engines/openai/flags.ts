@@ -1,5 +1,6 @@
 import { UsageError } from "../../util/errors.js";
 import { type FlagSpec, type FlagTable, type FlagValues, flagReader, stringFlag } from "../../util/flags.js";
+import { parseLengthDistribution } from "../../workload/distribution.js";
 import { EMBEDDING_TEXTS, type Mode } from "../../workload/workload.js";
 import {
   DEFAULT_API_KEY_ENV,
@@ -30,6 +31,7 @@ export const OPENAI_LIMITS = {
   burstiness: 1e6,
   batch_size: 100_000,
   arrival_seed: 2 ** 32 - 1,
+  prompt_tokens: 131_072,
 } as const;
 
 /** A timeout flag: seconds, its default shown in help. */
@@ -100,6 +102,21 @@ export const OPENAI_FLAGS = {
     description: "seed of the arrival gaps",
     default: 0,
   },
+  "prompt-tokens": {
+    kind: "string",
+    range: `N, uniform:MIN:MAX, normal:MEAN:SD or lognormal:MEDIAN:SIGMA; 1 to ${OPENAI_LIMITS.prompt_tokens} tokens`,
+    description:
+      "generation: each request's prompt of exactly this many tokens (the server's /tokenize count, else --tokenizer's, else approximate), or drawn from a seeded distribution",
+    default: "the workload's prompt",
+  },
+  "request-seed": {
+    kind: "int",
+    min: 0,
+    max: OPENAI_LIMITS.arrival_seed,
+    description:
+      "seed of the request lengths and prompt words (--prompt-tokens, a --max-new-tokens distribution)",
+    default: 0,
+  },
   "num-requests": {
     kind: "int",
     min: 1,
@@ -168,6 +185,9 @@ export function servingOptionsFromFlags(values: FlagValues, mode: Mode, rounds: 
   if (mode === "generation" && values["batch-size"] !== undefined)
     throw new UsageError("--batch-size applies to embedding with --engine openai (inputs per request)");
   const read = flagReader(OPENAI_FLAGS, values);
+  const promptTokens = read.string("prompt-tokens");
+  if (mode === "embedding" && promptTokens !== undefined)
+    throw new UsageError("--prompt-tokens applies to generation with --engine openai");
   const apiKeyEnv = read.string("api-key-env") ?? DEFAULT_API_KEY_ENV;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(apiKeyEnv))
     // the value is not echoed: it may be a key pasted in the wrong place
@@ -207,5 +227,14 @@ export function servingOptionsFromFlags(values: FlagValues, mode: Mode, rounds: 
     tolerateFailures: values["tolerate-failures"] === true,
     omitFields: parseOmittedFields(stringFlag(values, "omit-fields") ?? ""),
     ...(read.string("ca-cert") ? { caCert: read.string("ca-cert") } : {}),
+    ...(promptTokens === undefined
+      ? {}
+      : {
+          promptTokens: parseLengthDistribution("--prompt-tokens", promptTokens, {
+            min: 1,
+            max: OPENAI_LIMITS.prompt_tokens,
+          }),
+        }),
+    ...(values["request-seed"] === undefined ? {} : { requestSeed: read.int("request-seed", 0) }),
   };
 }

@@ -1,4 +1,5 @@
 import { UsageError } from "../../util/errors.js";
+import type { LengthDistribution } from "../../workload/distribution.js";
 
 /** Which OpenAI endpoint generates: `/v1/completions` (a raw prompt) or `/v1/chat/completions` (one user message). */
 export type GenerationEndpoint = "completions" | "chat";
@@ -170,4 +171,8 @@ export interface ServingOptions {
   omitFields?: OptionalField[];
   /** a PEM file of a CA to trust beside the system's, for an https server (--ca-cert). Defaults to none. */
   caCert?: string;
+  /** generation: each prompt's exact token count, fixed or drawn (--prompt-tokens). Defaults to the workload's prompt. */
+  promptTokens?: LengthDistribution;
+  /** seed of drawn lengths and prompt words (--request-seed). Defaults to 0. */
+  requestSeed?: number;
 }

@@ -1,0 +1,68 @@
+/**
+ * Serving workloads shaped like real traffic (issue 26), against the real loopback server (`perf-baseline
+ * serve`: the llama engine on the default dummy model): prompts of an exact token count checked against the
+ * server's own count (its usage.prompt_tokens), drawn lengths.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseResult } from "../../src/results/io.js";
+import type { BenchmarkResult, GenerationResult } from "../../src/results/schema.js";
+import { EXIT } from "../../src/util/errors.js";
+import { runCliAsync, type ServeProcess, startServeProcess } from "../support/processes.js";
+
+let serve: ServeProcess;
+
+beforeAll(async () => {
+  serve = await startServeProcess();
+});
+afterAll(async () => {
+  await serve?.stop();
+});
+
+async function bench(args: string[]): Promise<GenerationResult> {
+  const run = await runCliAsync(["bench", "--engine", "openai", "--base-url", serve.baseUrl, ...args]);
+  expect(run.stderr).not.toMatch(/internal error/);
+  expect(run.status, run.stderr).toBe(EXIT.ok);
+  const r: BenchmarkResult = parseResult(JSON.parse(run.stdout), "stdout");
+  if (r.mode !== "generation") throw new Error("expected generation");
+  return r;
+}
+
+const BASE = ["--mode", "generation", "--warmup", "1", "--concurrency", "2"];
+
+describe("request lengths on perf-baseline serve", () => {
+  it("--prompt-tokens N: every prompt is exactly N tokens as the server counts them (/tokenize, then usage)", async () => {
+    const r = await bench([...BASE, "--num-requests", "4", "--prompt-tokens", "37", "--max-new-tokens", "4"]);
+    expect(r.samples.map((s) => s.prompt_tokens)).toEqual([37, 37, 37, 37]);
+    expect(r.serving?.prompt_token_count_source).toBe("server");
+    expect(r.load?.requests).toEqual({
+      prompt_tokens: "37",
+      max_new_tokens: 4,
+      request_seed: 0,
+      prompt_token_count_source: "server",
+    });
+    expect(r.warnings.map((w) => w.code)).not.toContain("prompt_tokens_disagree");
+    expect(r.warnings.map((w) => w.code)).not.toContain("server_nondeterministic");
+    expect(r.invocation.argv).toEqual(expect.arrayContaining(["--prompt-tokens", "37"]));
+  });
+
+  it("drawn lengths: prompts and outputs from seeded distributions, each exact, in the workload digest", async () => {
+    const args = [...BASE, "--num-requests", "6", "--prompt-tokens", "uniform:8:60"];
+    const r = await bench([...args, "--max-new-tokens", "uniform:2:6"]);
+    const prompts = r.samples.map((s) => s.prompt_tokens);
+    for (const p of prompts) expect(p).toBeGreaterThanOrEqual(8);
+    for (const p of prompts) expect(p).toBeLessThanOrEqual(60);
+    expect(new Set(prompts).size).toBeGreaterThan(1);
+    const outs = r.samples.map((s) => s.output_tokens);
+    for (const o of outs) expect(o).toBeGreaterThanOrEqual(2);
+    for (const o of outs) expect(o).toBeLessThanOrEqual(6);
+    expect(r.serving?.output_length.fixed).toBe(true);
+    expect(r.max_new_tokens).toBe(6);
+    expect(r.warnings.map((w) => w.code)).not.toContain("output_length_not_fixed");
+    expect(r.warnings.map((w) => w.code)).not.toContain("prompt_tokens_disagree");
+    const again = await bench([...args, "--max-new-tokens", "uniform:2:6", "--num-requests", "2"]);
+    expect(again.samples.map((s) => s.prompt_tokens)).toEqual(prompts.slice(0, 2));
+    expect(again.workload.digest).toBe(r.workload.digest);
+    const seeded = await bench([...args, "--max-new-tokens", "uniform:2:6", "--request-seed", "5"]);
+    expect(seeded.workload.digest).not.toBe(r.workload.digest);
+  });
+});
