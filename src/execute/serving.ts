@@ -450,6 +450,7 @@ function servingContext(
     },
     ...(seen.planned ? { planned: seen.planned } : {}),
     ...(seen.promptSource ? { prompt_token_count_source: seen.promptSource } : {}),
+    ...(o.goodput && opts.mode === "generation" ? { goodput: o.goodput } : {}),
     warmup_requests: opts.warmup,
     timeouts_ms: {
       connect: o.timeouts.connect_ms,
@@ -563,12 +564,19 @@ function promptWarnings(
   ];
 }
 
+/** ", goodput 3.10 requests/s (62 % of requests)" for the summary line; "" without objectives. */
+function goodputText(g: { requests_per_second: number; share: number } | undefined): string {
+  return g
+    ? `, goodput ${g.requests_per_second.toFixed(2)} requests/s (${(g.share * 100).toFixed(0)} % of requests)`
+    : "";
+}
+
 function summaryLine(r: BenchmarkResult): string {
   const s = r.serving;
   if (!s) return "";
   const req = s.requests;
   const head = `${req.completed} completed, ${req.failed} failed${req.interrupted ? `, ${req.interrupted} interrupted` : ""} in ${s.duration_s.toFixed(2)} s`;
   if (r.mode === "generation" && r.serving)
-    return `${head}: ${r.serving.output_tokens_per_second.toFixed(1)} output tokens/s, ${s.requests_per_second.toFixed(2)} requests/s, median TTFT ${r.serving.ttft_ms ? `${r.serving.ttft_ms.median.toFixed(1)} ms` : "unknown"}`;
+    return `${head}: ${r.serving.output_tokens_per_second.toFixed(1)} output tokens/s, ${s.requests_per_second.toFixed(2)} requests/s, median TTFT ${r.serving.ttft_ms ? `${r.serving.ttft_ms.median.toFixed(1)} ms` : "unknown"}${goodputText(r.serving.goodput)}`;
   return `${head}: ${s.requests_per_second.toFixed(2)} calls/s`;
 }

@@ -37,6 +37,9 @@ import { type Warning, warningRecord } from "./warnings.js";
  *   that contradicts the stream: each text chunk holds at least one token); then the text chunks are counted.
  */
 
+/** A latency a goodput objective bounds (src/engines/openai/options.ts GOODPUT_METRICS). */
+export type GoodputMetric = "ttft_ms" | "tpot_ms" | "itl_ms" | "e2e_latency_ms";
+
 /** The load settings block of a result. */
 export type LoadSettings = z.infer<typeof loadSchema>;
 
@@ -78,6 +81,8 @@ export interface ServingContext extends RunIdentity {
    * Defaults to every request being the workload's.
    */
   planned?: (index: number) => { prompt: string; prompt_tokens: number | null; max_tokens: number };
+  /** goodput objectives, ms by metric (`--goodput`); absent: no goodput figure */
+  goodput?: Partial<Record<GoodputMetric, number>>;
   /** who counted the planned prompts' tokens, when they were counted */
   prompt_token_count_source?: "server" | "tokenizer" | "approximate";
 }
@@ -484,6 +489,41 @@ function generationWarnings(t: GenerationTotals, completed: number): Warning[] {
   return warnings;
 }
 
+/** A sample's value of a goodput metric, ms; null when unknown (a buffered stream's TTFT). */
+function goodputValue(s: GenerationSample, m: GoodputMetric): number | null {
+  if (m === "e2e_latency_ms") return s.elapsed_s * 1000;
+  const v = s[m];
+  // vLLM counts TPOT as 0 for a request of one output token: there is no gap to measure
+  if (v === null && (m === "tpot_ms" || m === "itl_ms") && s.output_tokens <= 1 && !s.buffered) return 0;
+  return v ?? null;
+}
+
+/**
+ * Goodput as vLLM's benchmark_serving.py and AIPerf define it: a request counts when it completed and met
+ * every objective (each value at most its bound; an unknown value meets none). Its share is of the requests
+ * that completed or failed (interrupted ones are not counted), its rate over the measured duration.
+ */
+export function goodputOf(
+  samples: readonly GenerationSample[],
+  objectives: Partial<Record<GoodputMetric, number>>,
+  settled: number,
+  durationS: number,
+) {
+  const bounds = Object.entries(objectives) as Array<[GoodputMetric, number]>;
+  const good = samples.filter((s) =>
+    bounds.every(([m, bound]) => {
+      const v = goodputValue(s, m);
+      return v !== null && v <= bound;
+    }),
+  ).length;
+  return {
+    objectives: { ...objectives },
+    good_requests: good,
+    share: settled > 0 ? good / settled : 0,
+    requests_per_second: durationS > 0 ? good / durationS : 0,
+  };
+}
+
 /** A planned request's identity: requests with the same prompt and max_tokens must generate the same text. */
 function requestKey(p: { prompt: string; max_tokens: number }): string {
   return `${p.max_tokens}\u0000${p.prompt}`;
@@ -555,6 +595,16 @@ export function buildServingGenerationResult(
         planned ? (i) => planned(i).max_tokens : null,
       ),
       ...(ctx.prompt_token_count_source ? { prompt_token_count_source: ctx.prompt_token_count_source } : {}),
+      ...(ctx.goodput
+        ? {
+            goodput: goodputOf(
+              samples,
+              ctx.goodput,
+              parts.serving.requests.completed + parts.serving.requests.failed,
+              parts.duration,
+            ),
+          }
+        : {}),
     },
   };
   result.warnings.push(...[...parts.warnings, ...generationWarnings(totals, ok.length)].map(warningRecord));

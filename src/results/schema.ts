@@ -303,6 +303,19 @@ export const servingGenerationSchema = z.object({
    * --tokenizer file, or approximate (a word as a token); absent for the workload's fixed prompt
    */
   prompt_token_count_source: z.enum(["server", "tokenizer", "approximate"]).optional(),
+  /**
+   * `--goodput` (openai): the requests that met every latency objective (vLLM's and AIPerf's goodput), their
+   * share of the requests sent (failed ones never meet them) and their rate over the measured duration
+   */
+  goodput: z
+    .object({
+      /** each metric's bound in ms: ttft_ms, tpot_ms, itl_ms (a request's mean), e2e_latency_ms */
+      objectives: z.partialRecord(z.enum(["ttft_ms", "tpot_ms", "itl_ms", "e2e_latency_ms"]), num.positive()),
+      good_requests: count,
+      share: nonneg,
+      requests_per_second: nonneg,
+    })
+    .optional(),
 });
 
 /** Serving metrics of an embedding run. */

@@ -65,4 +65,45 @@ describe("request lengths on perf-baseline serve", () => {
     const seeded = await bench([...args, "--max-new-tokens", "uniform:2:6", "--request-seed", "5"]);
     expect(seeded.workload.digest).not.toBe(r.workload.digest);
   });
+
+  it("--goodput: every request meets a bound of a day, none meets one of a microsecond", async () => {
+    const all = await bench([
+      ...BASE,
+      "--num-requests",
+      "3",
+      "--max-new-tokens",
+      "4",
+      "--goodput",
+      "ttft_ms:86400000,e2e_latency_ms:86400000",
+    ]);
+    expect(all.serving?.goodput).toMatchObject({ good_requests: 3, share: 1 });
+    expect(all.serving?.goodput?.requests_per_second).toBeCloseTo(all.serving?.requests_per_second ?? -1, 9);
+    const none = await bench([
+      ...BASE,
+      "--num-requests",
+      "3",
+      "--max-new-tokens",
+      "4",
+      "--goodput",
+      "e2e_latency_ms:0.001",
+    ]);
+    expect(none.serving?.goodput).toEqual({
+      objectives: { e2e_latency_ms: 0.001 },
+      good_requests: 0,
+      share: 0,
+      requests_per_second: 0,
+    });
+    const bad = await runCliAsync([
+      "bench",
+      "--engine",
+      "openai",
+      "--base-url",
+      serve.baseUrl,
+      "--goodput",
+      "ttft:200",
+    ]);
+    expect(bad.status).toBe(EXIT.usage);
+    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+    expect(bad.stderr).toMatch(/--goodput: unknown metric "ttft"/);
+  });
 });

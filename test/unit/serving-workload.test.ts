@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { parseGoodput } from "../../src/engines/openai/options.js";
 import { exactPrompt, promptWords, type TokenCounter } from "../../src/engines/openai/prompts.js";
+import { goodputOf } from "../../src/results/build-serving.js";
 import { UsageError } from "../../src/util/errors.js";
 import {
   distributionText,
@@ -97,5 +99,43 @@ describe("serving length flags", () => {
     expect(() =>
       engineRunFromFlags({ engine: "llama-cpp", "max-new-tokens": "uniform:4:9" }, shape, []),
     ).toThrow(/distribution with --engine openai only/);
+  });
+});
+
+describe("goodput", () => {
+  const sample = (ttft: number | null, tpot: number | null, e2eMs: number, tokens = 8) =>
+    ({
+      round: 0,
+      elapsed_s: e2eMs / 1000,
+      ttft_ms: ttft,
+      tpot_ms: tpot,
+      itl_ms: tpot,
+      output_tokens: tokens,
+    }) as unknown as Parameters<typeof goodputOf>[0][number];
+
+  it("counts a request when it meets every objective; share of settled requests, rate over the duration", () => {
+    const samples = [
+      sample(100, 20, 300),
+      sample(250, 20, 500), // TTFT too slow
+      sample(150, 60, 600), // TPOT too slow
+      sample(null, null, 100), // a buffered stream: unknown TTFT meets no TTFT objective
+      sample(50, null, 60, 1), // one token: no TPOT to measure, counted as 0 (vLLM)
+    ];
+    const g = goodputOf(samples, { ttft_ms: 200, tpot_ms: 50 }, 6, 2);
+    expect(g).toEqual({
+      objectives: { ttft_ms: 200, tpot_ms: 50 },
+      good_requests: 2,
+      share: 2 / 6,
+      requests_per_second: 1,
+    });
+    expect(goodputOf(samples, { e2e_latency_ms: 400 }, 5, 1).good_requests).toBe(3);
+  });
+
+  it("--goodput: metrics and bounds checked, one line for an unknown metric", () => {
+    expect(parseGoodput("ttft_ms:200,tpot_ms:50")).toEqual({ ttft_ms: 200, tpot_ms: 50 });
+    expect(() => parseGoodput("ttft:200")).toThrow(/unknown metric "ttft" \(one of ttft_ms, tpot_ms/);
+    expect(() => parseGoodput("ttft_ms:0")).toThrow(/above 0/);
+    expect(() => parseGoodput("ttft_ms:1,ttft_ms:2")).toThrow(/twice/);
+    expect(() => parseGoodput("ttft_ms")).toThrow(UsageError);
   });
 });

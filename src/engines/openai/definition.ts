@@ -16,7 +16,7 @@ import {
   shapeFromFlags,
 } from "../definition.js";
 import { DEFAULT_EMBEDDING_BATCH, OPENAI_FLAGS, servingOptionsFromFlags } from "./flags.js";
-import { DEFAULT_API_KEY_ENV, DEFAULT_TIMEOUTS, type ServingOptions } from "./options.js";
+import { DEFAULT_API_KEY_ENV, DEFAULT_TIMEOUTS, goodputText, type ServingOptions } from "./options.js";
 
 /**
  * A serving capture comparable with a serving `baseline`: its load (endpoint, concurrency, arrivals,
@@ -81,6 +81,7 @@ function servingCapturePlan(baseline: BenchmarkResult, values: FlagValues): Capt
     "omit-fields": values["omit-fields"] ?? load.omitted_fields?.join(","),
     "prompt-tokens": values["prompt-tokens"] ?? recordedText(recordedShape.prompt_tokens),
     "request-seed": values["request-seed"] ?? recordedText(recordedShape.request_seed),
+    goodput: values.goodput ?? recordedGoodput(baseline),
   };
   if (baseline.mode === "generation") {
     flags.endpoint = load.endpoint;
@@ -95,6 +96,12 @@ function servingCapturePlan(baseline: BenchmarkResult, values: FlagValues): Capt
     shape: refuseNoNewTokens(shape),
     options: servingOptionsFromFlags(flags, baseline.mode, rounds),
   };
+}
+
+/** The goodput objectives a serving baseline was measured against, as --goodput spells them. */
+function recordedGoodput(baseline: BenchmarkResult): string | undefined {
+  const g = baseline.mode === "generation" ? baseline.serving?.goodput : undefined;
+  return g ? goodputText(g.objectives) : undefined;
 }
 
 /** A recorded request-shape value as a flag value; undefined when not recorded. */
@@ -130,6 +137,7 @@ function servingBenchArgv(s: ServingOptions, shape: RunShape): string[] {
     ],
     ["prompt-tokens", s.promptTokens ? distributionText(s.promptTokens) : undefined],
     ["request-seed", s.requestSeed],
+    ["goodput", s.goodput ? goodputText(s.goodput) : undefined],
     ["endpoint", generation ? s.endpoint : undefined],
     ["output-length", generation ? s.outputLength : undefined],
     ["batch-size", generation ? undefined : s.batchSize],

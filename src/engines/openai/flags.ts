@@ -9,6 +9,7 @@ import {
   normalizeBaseUrl,
   OPTIONAL_FIELDS,
   OUTPUT_LENGTHS,
+  parseGoodput,
   parseOmittedFields,
   type ServingOptions,
 } from "./options.js";
@@ -117,6 +118,13 @@ export const OPENAI_FLAGS = {
       "seed of the request lengths and prompt words (--prompt-tokens, a --max-new-tokens distribution)",
     default: 0,
   },
+  goodput: {
+    kind: "string",
+    range: "METRIC:MS,... with METRIC one of ttft_ms, tpot_ms, itl_ms, e2e_latency_ms",
+    description:
+      "generation: latency objectives; the share and rate of requests that meet every one (vLLM's and AIPerf's goodput)",
+    default: "none",
+  },
   "num-requests": {
     kind: "int",
     min: 1,
@@ -188,6 +196,9 @@ export function servingOptionsFromFlags(values: FlagValues, mode: Mode, rounds: 
   const promptTokens = read.string("prompt-tokens");
   if (mode === "embedding" && promptTokens !== undefined)
     throw new UsageError("--prompt-tokens applies to generation with --engine openai");
+  const goodput = read.string("goodput");
+  if (mode === "embedding" && goodput !== undefined)
+    throw new UsageError("--goodput applies to generation (its objectives are TTFT, TPOT, ITL, E2E)");
   const apiKeyEnv = read.string("api-key-env") ?? DEFAULT_API_KEY_ENV;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(apiKeyEnv))
     // the value is not echoed: it may be a key pasted in the wrong place
@@ -235,6 +246,7 @@ export function servingOptionsFromFlags(values: FlagValues, mode: Mode, rounds: 
             max: OPENAI_LIMITS.prompt_tokens,
           }),
         }),
+    ...(goodput === undefined ? {} : { goodput: parseGoodput(goodput) }),
     ...(values["request-seed"] === undefined ? {} : { requestSeed: read.int("request-seed", 0) }),
   };
 }

@@ -146,6 +146,45 @@ export function refusalHint(
   return ` (the server refused ${named.join(", ")}: add --omit-fields ${all.join(",")}${extra})`;
 }
 
+/**
+ * The per-request latencies a goodput objective may bound (vLLM's `--goodput ttft:200 tpot:50 e2el:...`,
+ * AIPerf's `--goodput`), in ms: TTFT, TPOT, the request's mean ITL and its end-to-end latency.
+ */
+export const GOODPUT_METRICS = ["ttft_ms", "tpot_ms", "itl_ms", "e2e_latency_ms"] as const;
+export type GoodputMetric = (typeof GOODPUT_METRICS)[number];
+/** Goodput objectives: each metric's largest value in ms for a request to count. */
+export type GoodputObjectives = Partial<Record<GoodputMetric, number>>;
+/** The largest objective, ms (a day). */
+const MAX_OBJECTIVE_MS = 86_400_000;
+
+/**
+ * Parses `--goodput ttft_ms:200,tpot_ms:50`.
+ * @throws UsageError for an unknown metric, a bound that is not a positive number of ms, or a metric twice.
+ */
+export function parseGoodput(raw: string): GoodputObjectives {
+  const out: GoodputObjectives = {};
+  for (const part of raw.split(",")) {
+    const [name = "", value, ...rest] = part.trim().split(":");
+    if (!(GOODPUT_METRICS as readonly string[]).includes(name))
+      throw new UsageError(`--goodput: unknown metric "${name}" (one of ${GOODPUT_METRICS.join(", ")})`);
+    const v = Number(value);
+    if (rest.length > 0 || value === undefined || !Number.isFinite(v) || v <= 0 || v > MAX_OBJECTIVE_MS)
+      throw new UsageError(
+        `--goodput ${name}: the bound must be a number of ms above 0 and up to ${MAX_OBJECTIVE_MS}, got "${value ?? ""}"`,
+      );
+    if (out[name as GoodputMetric] !== undefined) throw new UsageError(`--goodput: ${name} given twice`);
+    out[name as GoodputMetric] = v;
+  }
+  return out;
+}
+
+/** `--goodput`'s spelling of objectives (for argv). */
+export function goodputText(o: GoodputObjectives): string {
+  return Object.entries(o)
+    .map(([k, v]) => `${k}:${v}`)
+    .join(",");
+}
+
 /** Options of the `openai` engine, validated by the CLI. */
 export interface ServingOptions {
   baseUrl: URL;
@@ -175,4 +214,6 @@ export interface ServingOptions {
   promptTokens?: LengthDistribution;
   /** seed of drawn lengths and prompt words (--request-seed). Defaults to 0. */
   requestSeed?: number;
+  /** generation: goodput objectives (--goodput). Defaults to none (no goodput figure). */
+  goodput?: GoodputObjectives;
 }
