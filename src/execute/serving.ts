@@ -40,7 +40,7 @@ import type { BenchmarkResult, EmbeddingResult, GenerationResult } from "../resu
 import { renderWarning, type Warning } from "../results/warnings.js";
 import { EngineError, EXIT, PerfBaselineError, UsageError } from "../util/errors.js";
 import { toolVersion } from "../util/tool-version.js";
-import { distributionText, type LengthDistribution } from "../workload/distribution.js";
+import type { LengthDistribution } from "../workload/distribution.js";
 import {
   embeddingWorkload,
   generationWorkload,
@@ -140,7 +140,6 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
     server.identity.details.endpoint = endpoint;
     const plan = await requestPlan(opts, client, server.request_model);
     const workload = withRequestShape(
-      opts,
       opts.mode === "generation" ? generationWorkload(opts.maxNewTokens) : embeddingWorkload(),
       plan,
     );
@@ -189,7 +188,7 @@ async function requestPlan(
   const input = { options: opts.openai, maxNewTokensDistribution: opts.maxNewTokensDistribution };
   if (opts.mode !== "generation" || !needsPlan(input)) return null;
   opts.status?.("serving: planning the requests (counting prompt tokens)");
-  return planRequests(client, {
+  const plan = await planRequests(client, {
     ...input,
     model,
     warmup: opts.warmup,
@@ -198,29 +197,22 @@ async function requestPlan(
     maxNewTokensLimit: RUN_LIMITS.max_new_tokens,
     promptTokensLimit: OPENAI_LIMITS.prompt_tokens,
   });
+  if (plan.too_long > 0)
+    opts.status?.(
+      `serving: ${plan.too_long} dataset prompts left out: their tokens + max_tokens pass --max-context ${opts.openai.maxContext}`,
+    );
+  return plan;
 }
 
 /**
  * The workload with what shapes a planned run's requests (so that its digest changes with them); the
  * workload unchanged (its digest too) when the requests are all the same.
  */
-function withRequestShape(
-  opts: ServingRunOptions,
-  workload: WorkloadSpec,
-  plan: RequestPlan | null,
-): WorkloadSpec {
+function withRequestShape(workload: WorkloadSpec, plan: RequestPlan | null): WorkloadSpec {
   if (plan === null) return workload;
-  const o = opts.openai;
   return {
     ...workload,
-    requests: {
-      prompt_tokens: o.promptTokens ? distributionText(o.promptTokens) : null,
-      max_new_tokens: opts.maxNewTokensDistribution
-        ? distributionText(opts.maxNewTokensDistribution)
-        : opts.maxNewTokens,
-      request_seed: o.requestSeed ?? 0,
-      prompt_token_count_source: plan.prompt_token_count_source,
-    },
+    requests: { ...plan.shape, ...(plan.too_long > 0 ? { dataset_too_long: plan.too_long } : {}) },
   };
 }
 
@@ -244,21 +236,32 @@ function servingRequests(
   plan: RequestPlan | null,
 ): ServingRequests {
   const o = opts.openai;
-  const generationRequest = (prompt: string, maxTokens: number): GenerationRequest => ({
+  const generationRequest = (prompt: string, maxTokens: number, p?: PlannedRequest): GenerationRequest => ({
     endpoint: o.endpoint,
     model,
     prompt,
+    ...(p?.messages ? { messages: p.messages } : {}),
     max_tokens: maxTokens,
     fixed_length: o.outputLength === "fixed",
     omit: o.omitFields ?? [],
   });
   const one = generationRequest(workload.prompt ?? "", opts.maxNewTokens);
   if (opts.mode === "generation" && plan !== null) {
-    const measured = plan.measured.map((p) => generationRequest(p.prompt, p.max_tokens));
-    const warm = plan.warmup.map((p) => generationRequest(p.prompt, p.max_tokens));
+    const measured = plan.measured.map((p) => generationRequest(p.prompt, p.max_tokens, p));
+    const warm = plan.warmup.map((p) => generationRequest(p.prompt, p.max_tokens, p));
     const at = <T>(xs: readonly T[], i: number) => xs[i % xs.length] as T;
+    const answered = new Map<number, Promise<unknown>>();
+    const sessions = plan.measured.some((p) => p.after !== null);
+    const send: Send = (i, signal) => {
+      const after = at(plan.measured, i).after;
+      // a session's later turn goes after its previous turn's answer (never before: lower index, sent first)
+      const previous = after === null ? undefined : answered.get(i - (i % plan.measured.length) + after);
+      const done = (previous ?? Promise.resolve()).then(() => client.generate(at(measured, i), signal));
+      if (sessions) answered.set(i, done);
+      return done;
+    };
     return {
-      send: (i, signal) => client.generate(at(measured, i), signal),
+      send,
       warm: (i, signal) => client.generate(at(warm, i), signal),
       planned: (i) => at(plan.measured, i),
       sent: OpenAiClient.sentGenerationFields(one),

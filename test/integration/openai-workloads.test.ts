@@ -106,4 +106,40 @@ describe("request lengths on perf-baseline serve", () => {
     expect(bad.stderr.trim().split("\n")).toHaveLength(1);
     expect(bad.stderr).toMatch(/--goodput: unknown metric "ttft"/);
   });
+
+  it("a ShareGPT multi-turn session on chat: each turn carries the history, so its prompt grows", async () => {
+    const r = await bench([
+      ...BASE,
+      "--endpoint",
+      "chat",
+      "--num-requests",
+      "3",
+      "--max-new-tokens",
+      "4",
+      "--dataset",
+      "test/fixtures/serving/sharegpt-sample.json",
+      "--multi-turn",
+    ]);
+    const prompts = [...r.samples].sort((a, b) => a.round - b.round).map((s) => s.prompt_tokens);
+    expect(prompts).toHaveLength(3);
+    expect(prompts[1]).toBeGreaterThan(prompts[0] as number);
+    expect(prompts[2]).toBeGreaterThan(prompts[1] as number);
+    expect(r.load?.requests).toMatchObject({ dataset_format: "sharegpt", multi_turn: true });
+  });
+
+  it("--shared-prefix: every prompt holds its group's prefix of exactly the asked tokens", async () => {
+    const r = await bench([
+      ...BASE,
+      "--num-requests",
+      "4",
+      "--max-new-tokens",
+      "2",
+      "--prompt-tokens",
+      "10",
+      "--shared-prefix",
+      "2:16",
+    ]);
+    for (const s of r.samples) expect(s.prompt_tokens).toBeGreaterThanOrEqual(26);
+    expect(r.load?.requests).toMatchObject({ shared_prefix: "2:16", prompt_token_count_source: "server" });
+  });
 });

@@ -45,6 +45,8 @@ export interface GenerationRequest {
   endpoint: GenerationEndpoint;
   model: string;
   prompt: string;
+  /** chat: the messages to send instead of one user message of `prompt` (a conversation's history) */
+  messages?: ReadonlyArray<{ role: string; content: string }>;
   max_tokens: number;
   /** send ignore_eos and min_tokens = max_tokens so that exactly max_tokens are generated */
   fixed_length: boolean;
@@ -407,7 +409,7 @@ export class OpenAiClient {
   static generationBody(r: GenerationRequest): Record<string, unknown> {
     const omit = new Set(r.omit ?? []);
     const body: Record<string, unknown> = { model: r.model };
-    if (r.endpoint === "chat") body.messages = [{ role: "user", content: r.prompt }];
+    if (r.endpoint === "chat") body.messages = r.messages ?? [{ role: "user", content: r.prompt }];
     else body.prompt = r.prompt;
     body.max_tokens = r.max_tokens;
     if (!omit.has("temperature")) body.temperature = 0;

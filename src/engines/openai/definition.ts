@@ -82,6 +82,11 @@ function servingCapturePlan(baseline: BenchmarkResult, values: FlagValues): Capt
     "prompt-tokens": values["prompt-tokens"] ?? recordedText(recordedShape.prompt_tokens),
     "request-seed": values["request-seed"] ?? recordedText(recordedShape.request_seed),
     goodput: values.goodput ?? recordedGoodput(baseline),
+    "shared-prefix": values["shared-prefix"] ?? recordedText(recordedShape.shared_prefix),
+    "max-context": values["max-context"] ?? recordedText(recordedShape.max_context),
+    "multi-turn": values["multi-turn"] ?? (recordedShape.multi_turn === true ? true : undefined),
+    // a dataset is a file: the capture reads it again from --dataset (its digest must match the baseline's)
+    dataset: values.dataset,
   };
   if (baseline.mode === "generation") {
     flags.endpoint = load.endpoint;
@@ -138,6 +143,10 @@ function servingBenchArgv(s: ServingOptions, shape: RunShape): string[] {
     ["prompt-tokens", s.promptTokens ? distributionText(s.promptTokens) : undefined],
     ["request-seed", s.requestSeed],
     ["goodput", s.goodput ? goodputText(s.goodput) : undefined],
+    ["dataset", s.dataset],
+    ["multi-turn", s.multiTurn === true],
+    ["max-context", s.maxContext],
+    ["shared-prefix", s.sharedPrefix ? `${s.sharedPrefix.groups}:${s.sharedPrefix.tokens}` : undefined],
     ["endpoint", generation ? s.endpoint : undefined],
     ["output-length", generation ? s.outputLength : undefined],
     ["batch-size", generation ? undefined : s.batchSize],

@@ -11,6 +11,7 @@ import {
   OUTPUT_LENGTHS,
   parseGoodput,
   parseOmittedFields,
+  parseSharedPrefix,
   type ServingOptions,
 } from "./options.js";
 
@@ -118,6 +119,33 @@ export const OPENAI_FLAGS = {
       "seed of the request lengths and prompt words (--prompt-tokens, a --max-new-tokens distribution)",
     default: 0,
   },
+  dataset: {
+    kind: "path",
+    description:
+      "generation: prompts from a ShareGPT JSON file ([{conversations: [{from, value}]}]) or JSON Lines of {prompt} or {messages}, sampled with --request-seed",
+    default: "none",
+  },
+  "multi-turn": {
+    kind: "boolean",
+    description:
+      "with --dataset: every turn of each conversation, in order, each sent with the history so far (the dataset's answers) after the previous turn's answer",
+  },
+  "max-context": {
+    kind: "int",
+    min: 2,
+    max: OPENAI_LIMITS.prompt_tokens,
+    unit: "tokens",
+    description:
+      "the server's context per request: dataset prompts whose tokens + max_tokens pass it are left out (counted)",
+    default: "no check",
+  },
+  "shared-prefix": {
+    kind: "string",
+    range: "GROUPS:PREFIX_TOKENS",
+    description:
+      "generation: requests in GROUPS groups, each group's prompts led by a shared prefix of exactly PREFIX_TOKENS tokens (request i in group i mod GROUPS)",
+    default: "none",
+  },
   goodput: {
     kind: "string",
     range: "METRIC:MS,... with METRIC one of ttft_ms, tpot_ms, itl_ms, e2e_latency_ms",
@@ -197,6 +225,14 @@ export function servingOptionsFromFlags(values: FlagValues, mode: Mode, rounds: 
   if (mode === "embedding" && promptTokens !== undefined)
     throw new UsageError("--prompt-tokens applies to generation with --engine openai");
   const goodput = read.string("goodput");
+  const dataset = read.string("dataset");
+  const sharedPrefix = read.string("shared-prefix");
+  if (mode === "embedding" && (dataset ?? sharedPrefix) !== undefined)
+    throw new UsageError("--dataset and --shared-prefix apply to generation with --engine openai");
+  if (dataset !== undefined && promptTokens !== undefined)
+    throw new UsageError("--prompt-tokens and --dataset both choose the prompts: give one");
+  if (dataset === undefined && (values["multi-turn"] !== undefined || values["max-context"] !== undefined))
+    throw new UsageError("--multi-turn and --max-context apply to --dataset");
   if (mode === "embedding" && goodput !== undefined)
     throw new UsageError("--goodput applies to generation (its objectives are TTFT, TPOT, ITL, E2E)");
   const apiKeyEnv = read.string("api-key-env") ?? DEFAULT_API_KEY_ENV;
@@ -247,6 +283,12 @@ export function servingOptionsFromFlags(values: FlagValues, mode: Mode, rounds: 
           }),
         }),
     ...(goodput === undefined ? {} : { goodput: parseGoodput(goodput) }),
+    ...(dataset === undefined ? {} : { dataset }),
+    ...(values["multi-turn"] === true ? { multiTurn: true } : {}),
+    ...(values["max-context"] === undefined ? {} : { maxContext: read.int("max-context", 0) }),
+    ...(sharedPrefix === undefined
+      ? {}
+      : { sharedPrefix: parseSharedPrefix(sharedPrefix, OPENAI_LIMITS.prompt_tokens) }),
     ...(values["request-seed"] === undefined ? {} : { requestSeed: read.int("request-seed", 0) }),
   };
 }

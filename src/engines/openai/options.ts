@@ -185,6 +185,22 @@ export function goodputText(o: GoodputObjectives): string {
     .join(",");
 }
 
+/**
+ * Parses `--shared-prefix GROUPS:TOKENS` (SGLang's generated-shared-prefix and vLLM's prefix-repetition
+ * workloads: GROUPS distinct prefixes of TOKENS tokens each).
+ * @throws UsageError for another spelling or a value out of range.
+ */
+export function parseSharedPrefix(raw: string, maxTokens: number): { groups: number; tokens: number } {
+  const m = /^(\d+):(\d+)$/.exec(raw.trim());
+  const groups = Number(m?.[1]);
+  const tokens = Number(m?.[2]);
+  if (!m || groups < 1 || groups > 100_000 || tokens < 1 || tokens > maxTokens)
+    throw new UsageError(
+      `--shared-prefix ${raw}: expected GROUPS:PREFIX_TOKENS, GROUPS from 1 to 100000 and PREFIX_TOKENS from 1 to ${maxTokens}`,
+    );
+  return { groups, tokens };
+}
+
 /** Options of the `openai` engine, validated by the CLI. */
 export interface ServingOptions {
   baseUrl: URL;
@@ -214,6 +230,14 @@ export interface ServingOptions {
   promptTokens?: LengthDistribution;
   /** seed of drawn lengths and prompt words (--request-seed). Defaults to 0. */
   requestSeed?: number;
+  /** generation: a ShareGPT JSON or JSON Lines file of prompts or conversations (--dataset). Defaults to none. */
+  dataset?: string;
+  /** with --dataset: every turn of a conversation, each with its history, in order (--multi-turn) */
+  multiTurn?: boolean;
+  /** GROUPS prompts groups sharing a prefix of exactly TOKENS tokens each (--shared-prefix GROUPS:TOKENS) */
+  sharedPrefix?: { groups: number; tokens: number };
+  /** the server's context per request: dataset prompts whose tokens + max_tokens pass it are left out */
+  maxContext?: number;
   /** generation: goodput objectives (--goodput). Defaults to none (no goodput figure). */
   goodput?: GoodputObjectives;
 }
