@@ -2,6 +2,7 @@ import { MODE_FLAG } from "../../engines/definition.js";
 import type { RunSpec } from "../../execute/executor.js";
 import { exitCodeOf } from "../../execute/outcome.js";
 import { runBenchmark } from "../../execute/run-benchmark.js";
+import { sweepPlanOf } from "../../execute/serving-sweep.js";
 import { recordToHistory } from "../../history/record.js";
 import { writeReports } from "../../report/registry.js";
 import { runSummaryLines } from "../../report/run-summary.js";
@@ -15,6 +16,7 @@ import { invocationOf } from "../invocation.js";
 import { detail, printSummary, QUIET_FLAG, roundProgress, status } from "../progress.js";
 import { reportFlags, reportsFromFlags } from "../report-flags.js";
 import { engineRunFromFlags, ownFlagNames, runFlags, runShapeFromFlags } from "../run-flags.js";
+import { runServingSweep } from "../serving-sweep.js";
 
 /** The flags of `bench`: the run's, and its own. */
 const FLAGS: FlagTable = {
@@ -39,6 +41,15 @@ export const benchCommand: Command = {
   async run(values) {
     const read = flagReader(FLAGS, values);
     const mode = read.choice("mode", "generation");
+    const sweep = sweepPlanOf(values);
+    if (sweep !== null)
+      return runServingSweep(sweep, values, mode, {
+        output: read.string("output"),
+        quiet: read.boolean("quiet"),
+        history: stringFlag(values, "history"),
+        commandFlags: ownFlagNames(FLAGS),
+        invocationPrefix,
+      });
     const shape = runShapeFromFlags(values, mode, { counted: values.counter === "instructions" });
     const { engine, options } = engineRunFromFlags(values, shape, ownFlagNames(FLAGS));
     const output = read.string("output");

@@ -80,7 +80,8 @@ export const OPENAI_FLAGS = {
     kind: "int",
     min: 1,
     max: OPENAI_LIMITS.concurrency,
-    description: "most requests in flight at once",
+    description:
+      "most requests in flight at once; a comma-separated list runs a load sweep (see docs/serving.md)",
     default: 1,
   },
   "request-rate": {
@@ -88,7 +89,7 @@ export const OPENAI_FLAGS = {
     max: OPENAI_LIMITS.request_rate,
     allowInf: true,
     description:
-      "planned requests per second (Poisson/gamma arrivals), or inf: as fast as --concurrency allows",
+      "planned requests per second (Poisson/gamma arrivals), or inf: as fast as --concurrency allows; a comma-separated list runs a load sweep",
     default: "inf",
   },
   burstiness: {
