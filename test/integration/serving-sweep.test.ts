@@ -74,7 +74,7 @@ describe("a load sweep on perf-baseline serve", () => {
     expect(lines).toHaveLength(2);
     const results = join(dir, "results");
     mkdirSync(results, { recursive: true });
-    lines.forEach((l, i) => writeFileSync(join(results, `point-${i}.json`), `${l}\n`));
+    for (const [i, l] of lines.entries()) writeFileSync(join(results, `point-${i}.json`), `${l}\n`);
     const html = join(dir, "html");
     const r = runCli(["report", "--html", html, results]);
     expect(r.status, r.stderr).toBe(0);
