@@ -7,8 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { localTokenCounter } from "../../src/engines/openai/local-tokenizer.js";
 import { runServingBenchmark } from "../../src/execute/serving.js";
-import { UsageError } from "../../src/util/errors.js";
+import { ModelFileError, UsageError } from "../../src/util/errors.js";
+import { writeMicroModel } from "../support/micro-model.js";
 import type { Script, SeenRequest } from "../support/scripted-server.js";
 import { generationOf, scriptedServerPerTest, servingOptions } from "../support/serving-fixtures.js";
 
@@ -107,5 +109,39 @@ describe("shaped requests against the scripted server", () => {
     await expect(
       runServingBenchmark(servingOptions(server.baseUrl, { ...opts, maxContext: 5 })),
     ).rejects.toThrow(/all \d+ prompts tried are longer than --max-context 5 tokens/);
+  });
+
+  it("--tokenizer: without /tokenize, prompts are exact by the GGUF's own vocabulary; a file that is not GGUF is one line", async () => {
+    const model = join(dir, "micro.gguf");
+    writeMicroModel(model);
+    const server = await start(script);
+    const r = generationOf(
+      await runServingBenchmark(
+        servingOptions(server.baseUrl, {
+          numRequests: 3,
+          promptTokens: { kind: "fixed", value: 9 },
+          tokenizer: model,
+        }),
+      ),
+    );
+    expect(r.serving?.prompt_token_count_source).toBe("tokenizer");
+    const counter = await localTokenCounter(model);
+    try {
+      for (const q of generations(server.requests))
+        expect(await counter.count(String(q.body?.prompt))).toBe(9);
+    } finally {
+      await counter.dispose();
+    }
+    const notGguf = join(dir, "not.gguf");
+    writeFileSync(notGguf, "plain text");
+    await expect(
+      runServingBenchmark(
+        servingOptions(server.baseUrl, {
+          numRequests: 1,
+          promptTokens: { kind: "fixed", value: 9 },
+          tokenizer: notGguf,
+        }),
+      ),
+    ).rejects.toThrow(ModelFileError);
   });
 });

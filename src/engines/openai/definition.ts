@@ -87,6 +87,7 @@ function servingCapturePlan(baseline: BenchmarkResult, values: FlagValues): Capt
     "multi-turn": values["multi-turn"] ?? (recordedShape.multi_turn === true ? true : undefined),
     // a dataset is a file: the capture reads it again from --dataset (its digest must match the baseline's)
     dataset: values.dataset,
+    tokenizer: values.tokenizer,
   };
   if (baseline.mode === "generation") {
     flags.endpoint = load.endpoint;
@@ -144,6 +145,7 @@ function servingBenchArgv(s: ServingOptions, shape: RunShape): string[] {
     ["request-seed", s.requestSeed],
     ["goodput", s.goodput ? goodputText(s.goodput) : undefined],
     ["dataset", s.dataset],
+    ["tokenizer", s.tokenizer],
     ["multi-turn", s.multiTurn === true],
     ["max-context", s.maxContext],
     ["shared-prefix", s.sharedPrefix ? `${s.sharedPrefix.groups}:${s.sharedPrefix.tokens}` : undefined],

@@ -112,6 +112,12 @@ export const OPENAI_FLAGS = {
       "generation: each request's prompt of exactly this many tokens (the server's /tokenize count, else --tokenizer's, else approximate), or drawn from a seeded distribution",
     default: "the workload's prompt",
   },
+  tokenizer: {
+    kind: "path",
+    description:
+      "a GGUF model whose vocabulary counts --prompt-tokens and --shared-prefix tokens when the server has no /tokenize",
+    default: "the server's /tokenize, else approximate",
+  },
   "request-seed": {
     kind: "int",
     min: 0,
@@ -285,6 +291,7 @@ export function servingOptionsFromFlags(values: FlagValues, mode: Mode, rounds: 
         }),
     ...(goodput === undefined ? {} : { goodput: parseGoodput(goodput) }),
     ...(dataset === undefined ? {} : { dataset }),
+    ...(read.string("tokenizer") === undefined ? {} : { tokenizer: read.string("tokenizer") }),
     ...(values["multi-turn"] === true ? { multiTurn: true } : {}),
     ...(values["max-context"] === undefined ? {} : { maxContext: read.int("max-context", 0) }),
     ...(sharedPrefix === undefined

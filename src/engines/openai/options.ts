@@ -228,6 +228,8 @@ export interface ServingOptions {
   caCert?: string;
   /** generation: each prompt's exact token count, fixed or drawn (--prompt-tokens). Defaults to the workload's prompt. */
   promptTokens?: LengthDistribution;
+  /** a GGUF whose vocabulary counts prompt tokens when the server has no /tokenize (--tokenizer) */
+  tokenizer?: string;
   /** seed of drawn lengths and prompt words (--request-seed). Defaults to 0. */
   requestSeed?: number;
   /** generation: a ShareGPT JSON or JSON Lines file of prompts or conversations (--dataset). Defaults to none. */

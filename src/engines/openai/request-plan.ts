@@ -16,6 +16,7 @@ import {
 } from "../../workload/dataset.js";
 import { distributionText, type LengthDistribution, sampleLengths } from "../../workload/distribution.js";
 import type { OpenAiClient } from "./client.js";
+import { localTokenCounter } from "./local-tokenizer.js";
 import type { ServingOptions } from "./options.js";
 import {
   APPROXIMATE_COUNTER,
@@ -107,10 +108,22 @@ const single = (prompt: string, tokens: number | null, maxTokens: number): Plann
  */
 export async function planRequests(client: OpenAiClient, input: PlanInput): Promise<RequestPlan> {
   const o = input.options;
+  const counting = o.promptTokens !== undefined || o.sharedPrefix !== undefined || o.maxContext !== undefined;
+  const server = counting ? await serverTokenCounter(client, input.model) : null;
+  const local = counting && server === null && o.tokenizer ? await localTokenCounter(o.tokenizer) : null;
+  const counter = counting ? (server ?? local ?? APPROXIMATE_COUNTER) : null;
+  try {
+    return await planWith(input, counter);
+  } finally {
+    await local?.dispose();
+  }
+}
+
+/** Plans the requests with `counter` (null: nothing to count). */
+async function planWith(input: PlanInput, counter: TokenCounter | null): Promise<RequestPlan> {
+  const o = input.options;
   const seed = o.requestSeed ?? 0;
   const counts = { measured: o.numRequests ?? DURATION_POOL, warmup: input.warmup };
-  const counting = o.promptTokens !== undefined || o.sharedPrefix !== undefined || o.maxContext !== undefined;
-  const counter = counting ? ((await serverTokenCounter(client, input.model)) ?? APPROXIMATE_COUNTER) : null;
   const outputs = (n: number, salt: number) =>
     input.maxNewTokensDistribution
       ? sampleLengths(input.maxNewTokensDistribution, n, (seed ^ salt) >>> 0, {
