@@ -144,4 +144,19 @@ describe("shaped requests against the scripted server", () => {
       ),
     ).rejects.toThrow(ModelFileError);
   });
+
+  it("usage.prompt_tokens that disagree with the counted prompt: a warning with both counts", async () => {
+    const server = await start(script); // its usage always says 5 prompt tokens
+    const r = generationOf(
+      await runServingBenchmark(
+        servingOptions(server.baseUrl, { numRequests: 2, promptTokens: { kind: "fixed", value: 9 } }),
+      ),
+    );
+    expect(r.warnings).toContainEqual(
+      expect.objectContaining({
+        code: "prompt_tokens_disagree",
+        text: "2 requests' usage.prompt_tokens disagree with the prompt's approximate count (e.g. 5 vs 9, beyond the 2 special tokens a server may add)",
+      }),
+    );
+  });
 });
