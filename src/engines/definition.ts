@@ -10,6 +10,7 @@
 
 import type { BenchmarkResult } from "../results/schema.js";
 import { type FlagTable, type FlagValues, flagReader } from "../util/flags.js";
+import { type LengthDistribution, nominalLength, parseLengthDistribution } from "../workload/distribution.js";
 import { MODES, type Mode } from "../workload/workload.js";
 
 /** Defaults of the specification's commands. */
@@ -41,7 +42,7 @@ export const SHAPE_FLAGS = {
     min: 0,
     max: RUN_LIMITS.max_new_tokens,
     description:
-      "tokens generated per round, end-of-generation notwithstanding; 0: prompt processing only (llama-bench -n 0; local engines)",
+      "tokens generated per round, end-of-generation notwithstanding; 0: prompt processing only (llama-bench -n 0; local engines); openai: also drawn per request, uniform:MIN:MAX, normal:MEAN:SD or lognormal:MEDIAN:SIGMA",
     default: DEFAULT_MAX_NEW_TOKENS,
   },
 } as const satisfies FlagTable;
@@ -79,11 +80,23 @@ export function shapeFromFlags(
   maxRounds: number = RUN_LIMITS.rounds,
 ): RunShape {
   const read = flagReader({ ...SHAPE_FLAGS, rounds: { ...SHAPE_FLAGS.rounds, max: maxRounds } }, values);
+  const raw = values["max-new-tokens"];
+  // a distribution (uniform:MIN:MAX, ...): serving engines draw each request's length from it
+  const distribution =
+    mode === "generation" && typeof raw === "string" && raw.includes(":")
+      ? parseLengthDistribution("--max-new-tokens", raw, { min: 1, max: RUN_LIMITS.max_new_tokens })
+      : undefined;
   return {
     mode,
     rounds: read.int("rounds", fallback.rounds),
     warmup: read.int("warmup", fallback.warmup),
-    maxNewTokens: mode === "generation" ? read.int("max-new-tokens", fallback.maxNewTokens) : 0,
+    maxNewTokens:
+      mode !== "generation"
+        ? 0
+        : distribution
+          ? nominalLength(distribution)
+          : read.int("max-new-tokens", fallback.maxNewTokens),
+    ...(distribution ? { maxNewTokensDistribution: distribution } : {}),
   };
 }
 
@@ -94,8 +107,13 @@ export interface RunShape {
   rounds: number;
   /** uncounted rounds first */
   warmup: number;
-  /** new tokens per generation round (0 for embedding) */
+  /** new tokens per generation round (0 for embedding); with a distribution, its nominal length */
   maxNewTokens: number;
+  /**
+   * `--max-new-tokens uniform:MIN:MAX` (normal, lognormal): each request's length drawn from it (serving
+   * engines only; local engines refuse it). Absent for a fixed count.
+   */
+  maxNewTokensDistribution?: LengthDistribution;
 }
 
 /** A capture comparable with a baseline: its shape (from the baseline, flags overriding) and engine options. */

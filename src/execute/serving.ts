@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import { RUN_LIMITS } from "../engines/definition.js";
 import {
   type EmbeddingSuccess,
   type GenerationRequest,
@@ -13,8 +14,15 @@ import {
   OpenAiClient,
   type RequestFailure,
 } from "../engines/openai/client.js";
+import { OPENAI_LIMITS } from "../engines/openai/flags.js";
 import { discoverServer } from "../engines/openai/identity.js";
 import { type OptionalField, refusalHint, type ServingOptions } from "../engines/openai/options.js";
+import {
+  needsPlan,
+  type PlannedRequest,
+  planRequests,
+  type RequestPlan,
+} from "../engines/openai/request-plan.js";
 import { captureEnvironment, type Environment } from "../environment/capture.js";
 import { type GitProvenance, gitProvenance } from "../environment/git.js";
 import { type MachineLoad, startMachineLoadProbe } from "../environment/machine-load.js";
@@ -36,6 +44,7 @@ import { recordShard } from "../results/shard.js";
 import { renderWarning, type Warning } from "../results/warnings.js";
 import { EngineError, EXIT, PerfBaselineError, UsageError } from "../util/errors.js";
 import { toolVersion } from "../util/tool-version.js";
+import type { LengthDistribution } from "../workload/distribution.js";
 import {
   embeddingWorkload,
   generationWorkload,
@@ -55,6 +64,8 @@ export interface ServingRunOptions {
   /** aborted when the user interrupts: the requests in flight are dropped and the partial result returned */
   signal?: AbortSignal;
   openai: ServingOptions;
+  /** `--max-new-tokens uniform:MIN:MAX` (...): each request's length drawn from it. Defaults to the fixed count. */
+  maxNewTokensDistribution?: LengthDistribution;
 }
 
 /** How long opening the measured phase's connections ahead of it may take, each, in ms. */
@@ -131,8 +142,12 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
     );
     const endpoint = opts.mode === "generation" ? o.endpoint : "embeddings";
     server.identity.details.endpoint = endpoint;
-    const workload = opts.mode === "generation" ? generationWorkload(opts.maxNewTokens) : embeddingWorkload();
-    const requests = servingRequests(opts, client, server.request_model, workload);
+    const plan = await requestPlan(opts, client, server.request_model);
+    const workload = withRequestShape(
+      opts.mode === "generation" ? generationWorkload(opts.maxNewTokens) : embeddingWorkload(),
+      plan,
+    );
+    const requests = servingRequests(opts, client, server.request_model, workload, plan);
     server.identity.details.request_fields = requests.sent.join(",");
     const warnings = [...server.warnings];
     // warmup: not counted; a failure here means the server cannot run the workload at all
@@ -150,6 +165,8 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
       warnings,
       sent: requests.sent,
       readyAhead,
+      planned: requests.planned,
+      promptSource: plan?.prompt_token_count_source ?? null,
       ...measured,
     });
     const result = buildResult(opts, ctx, measured);
@@ -172,9 +189,50 @@ type Send = (
   signal: AbortSignal,
 ) => Promise<GenerationSuccess | EmbeddingSuccess | RequestFailure>;
 
+/** The planned requests of a generation run whose requests differ (null when they are all the same). */
+async function requestPlan(
+  opts: ServingRunOptions,
+  client: OpenAiClient,
+  model: string,
+): Promise<RequestPlan | null> {
+  const input = { options: opts.openai, maxNewTokensDistribution: opts.maxNewTokensDistribution };
+  if (opts.mode !== "generation" || !needsPlan(input)) return null;
+  opts.status?.("serving: planning the requests (counting prompt tokens)");
+  const plan = await planRequests(client, {
+    ...input,
+    model,
+    warmup: opts.warmup,
+    maxNewTokens: opts.maxNewTokens,
+    defaultPrompt: generationWorkload(opts.maxNewTokens).prompt ?? "",
+    maxNewTokensLimit: RUN_LIMITS.max_new_tokens,
+    promptTokensLimit: OPENAI_LIMITS.prompt_tokens,
+  });
+  if (plan.too_long > 0)
+    opts.status?.(
+      `serving: ${plan.too_long} dataset prompts left out: their tokens + max_tokens pass --max-context ${opts.openai.maxContext}`,
+    );
+  return plan;
+}
+
+/**
+ * The workload with what shapes a planned run's requests (so that its digest changes with them); the
+ * workload unchanged (its digest too) when the requests are all the same.
+ */
+function withRequestShape(workload: WorkloadSpec, plan: RequestPlan | null): WorkloadSpec {
+  if (plan === null) return workload;
+  return {
+    ...workload,
+    requests: { ...plan.shape, ...(plan.too_long > 0 ? { dataset_too_long: plan.too_long } : {}) },
+  };
+}
+
 /** What every request of a run sends, and the optional fields it sends. */
 interface ServingRequests {
   send: Send;
+  /** a warmup request, by index (planned requests of its own, else the measured one) */
+  warm: Send;
+  /** the planned request of a measured request's index; null when every request is the same */
+  planned: ((i: number) => PlannedRequest) | null;
   /** the optional request fields sent (recorded, and named in a refusal's hint) */
   sent: OptionalField[];
 }
@@ -185,24 +243,50 @@ function servingRequests(
   client: OpenAiClient,
   model: string,
   workload: WorkloadSpec,
+  plan: RequestPlan | null,
 ): ServingRequests {
   const o = opts.openai;
-  const generationRequest: GenerationRequest = {
+  const generationRequest = (prompt: string, maxTokens: number, p?: PlannedRequest): GenerationRequest => ({
     endpoint: o.endpoint,
     model,
-    prompt: workload.prompt ?? "",
-    max_tokens: opts.maxNewTokens,
+    prompt,
+    ...(p?.messages ? { messages: p.messages } : {}),
+    max_tokens: maxTokens,
     fixed_length: o.outputLength === "fixed",
     omit: o.omitFields ?? [],
-  };
-  if (opts.mode === "generation")
-    return {
-      send: (_i, signal) => client.generate(generationRequest, signal),
-      sent: OpenAiClient.sentGenerationFields(generationRequest),
+  });
+  const one = generationRequest(workload.prompt ?? "", opts.maxNewTokens);
+  if (opts.mode === "generation" && plan !== null) {
+    const measured = plan.measured.map((p) => generationRequest(p.prompt, p.max_tokens, p));
+    const warm = plan.warmup.map((p) => generationRequest(p.prompt, p.max_tokens, p));
+    const at = <T>(xs: readonly T[], i: number) => xs[i % xs.length] as T;
+    const answered = new Map<number, Promise<unknown>>();
+    const sessions = plan.measured.some((p) => p.after !== null);
+    const send: Send = (i, signal) => {
+      const after = at(plan.measured, i).after;
+      // a session's later turn goes after its previous turn's answer (never before: lower index, sent first)
+      const previous = after === null ? undefined : answered.get(i - (i % plan.measured.length) + after);
+      const done = (previous ?? Promise.resolve()).then(() => client.generate(at(measured, i), signal));
+      if (sessions) answered.set(i, done);
+      return done;
     };
+    return {
+      send,
+      warm: (i, signal) => client.generate(at(warm, i), signal),
+      planned: (i) => at(plan.measured, i),
+      sent: OpenAiClient.sentGenerationFields(one),
+    };
+  }
+  if (opts.mode === "generation") {
+    const send: Send = (_i, signal) => client.generate(one, signal);
+    return { send, warm: send, planned: null, sent: OpenAiClient.sentGenerationFields(one) };
+  }
   const inputs = embeddingInputs(workload.texts ?? [], o.batchSize);
+  const send: Send = (_i, signal) => client.embed(model, inputs, signal, o.omitFields ?? []);
   return {
-    send: (_i, signal) => client.embed(model, inputs, signal, o.omitFields ?? []),
+    send,
+    warm: send,
+    planned: null,
     sent: (o.omitFields ?? []).includes("encoding_format") ? [] : ["encoding_format"],
   };
 }
@@ -227,7 +311,7 @@ async function warmUp(
       shouldStop: () => opts.signal?.aborted === true,
       onSettled: (n) => opts.onRound?.(n, opts.warmup, true),
     },
-    requests.send,
+    requests.warm,
   );
   if (!warm.complete)
     throw new PerfBaselineError("interrupted during warmup: no result to write", EXIT.interrupted);
@@ -347,6 +431,8 @@ function servingContext(
     sent: readonly OptionalField[];
     /** keep-alive connections ready when the measured phase began */
     readyAhead: number;
+    planned: ServingRequests["planned"];
+    promptSource: RequestPlan["prompt_token_count_source"];
   } & Measured,
 ): ServingContext {
   const o = opts.openai;
@@ -371,8 +457,17 @@ function servingContext(
     started_at: seen.started,
     finished_at: seen.finished,
     warnings: seen.warnings,
-    lateWarnings: (result) => lateWarnings(opts, result, seen.sent),
-    load: loadSettings(opts, seen.endpoint),
+    lateWarnings: (result) => [
+      ...lateWarnings(opts, result, seen.sent),
+      ...promptWarnings(result, seen.planned, seen.promptSource),
+    ],
+    load: {
+      ...loadSettings(opts, seen.endpoint),
+      ...(seen.workload.requests ? { requests: seen.workload.requests } : {}),
+    },
+    ...(seen.planned ? { planned: seen.planned } : {}),
+    ...(seen.promptSource ? { prompt_token_count_source: seen.promptSource } : {}),
+    ...(o.goodput && opts.mode === "generation" ? { goodput: o.goodput } : {}),
     warmup_requests: opts.warmup,
     timeouts_ms: {
       connect: o.timeouts.connect_ms,
@@ -456,12 +551,50 @@ function lateWarnings(
   return warnings;
 }
 
+/**
+ * The warning for prompts whose usage.prompt_tokens disagree with their counted tokens: more than the 2
+ * special tokens (BOS, EOS) a server may add, or fewer (the completions endpoint only: a chat template adds
+ * its own tokens).
+ */
+function promptWarnings(
+  result: GenerationResult | EmbeddingResult,
+  planned: ServingRequests["planned"],
+  source: RequestPlan["prompt_token_count_source"],
+): Warning[] {
+  if (result.mode !== "generation" || planned === null || source === null) return [];
+  if (result.load?.endpoint !== "completions") return [];
+  const off = result.samples.filter((x) => {
+    const counted = planned(x.round).prompt_tokens;
+    return (
+      x.prompt_tokens > 0 && counted !== null && (x.prompt_tokens < counted || x.prompt_tokens > counted + 2)
+    );
+  });
+  const first = off[0];
+  if (first === undefined) return [];
+  return [
+    {
+      code: "prompt_tokens_disagree",
+      requests: off.length,
+      counted: planned(first.round).prompt_tokens ?? 0,
+      usage: first.prompt_tokens,
+      source,
+    },
+  ];
+}
+
+/** ", goodput 3.10 requests/s (62 % of requests)" for the summary line; "" without objectives. */
+function goodputText(g: { requests_per_second: number; share: number } | undefined): string {
+  return g
+    ? `, goodput ${g.requests_per_second.toFixed(2)} requests/s (${(g.share * 100).toFixed(0)} % of requests)`
+    : "";
+}
+
 function summaryLine(r: BenchmarkResult): string {
   const s = r.serving;
   if (!s) return "";
   const req = s.requests;
   const head = `${req.completed} completed, ${req.failed} failed${req.interrupted ? `, ${req.interrupted} interrupted` : ""} in ${s.duration_s.toFixed(2)} s`;
   if (r.mode === "generation" && r.serving)
-    return `${head}: ${r.serving.output_tokens_per_second.toFixed(1)} output tokens/s, ${s.requests_per_second.toFixed(2)} requests/s, median TTFT ${r.serving.ttft_ms ? `${r.serving.ttft_ms.median.toFixed(1)} ms` : "unknown"}`;
+    return `${head}: ${r.serving.output_tokens_per_second.toFixed(1)} output tokens/s, ${s.requests_per_second.toFixed(2)} requests/s, median TTFT ${r.serving.ttft_ms ? `${r.serving.ttft_ms.median.toFixed(1)} ms` : "unknown"}${goodputText(r.serving.goodput)}`;
   return `${head}: ${s.requests_per_second.toFixed(2)} calls/s`;
 }

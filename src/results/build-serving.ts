@@ -37,6 +37,9 @@ import { type Warning, warningRecord } from "./warnings.js";
  *   that contradicts the stream: each text chunk holds at least one token); then the text chunks are counted.
  */
 
+/** A latency a goodput objective bounds (src/engines/openai/options.ts GOODPUT_METRICS). */
+export type GoodputMetric = "ttft_ms" | "tpot_ms" | "itl_ms" | "e2e_latency_ms";
+
 /** The load settings block of a result. */
 export type LoadSettings = z.infer<typeof loadSchema>;
 
@@ -72,6 +75,16 @@ export interface ServingContext extends RunIdentity {
    * to none (nothing to remove).
    */
   redact?: (text: string) => string;
+  /**
+   * generation with planned requests (src/engines/openai/request-plan.ts): measured request i's prompt,
+   * its counted tokens and max_tokens; output lengths and determinism are checked per request against it.
+   * Defaults to every request being the workload's.
+   */
+  planned?: (index: number) => { prompt: string; prompt_tokens: number | null; max_tokens: number };
+  /** goodput objectives, ms by metric (`--goodput`); absent: no goodput figure */
+  goodput?: Partial<Record<GoodputMetric, number>>;
+  /** who counted the planned prompts' tokens, when they were counted */
+  prompt_token_count_source?: "server" | "tokenizer" | "approximate";
 }
 
 /** The measured phase as the load generator returned it. */
@@ -430,8 +443,10 @@ function generationServing(
   t: GenerationTotals,
   requested: number,
   duration: number,
+  plannedTokens: ((index: number) => number) | null,
 ) {
   const counts = samples.map((s) => s.output_tokens);
+  const asked = (s: GenerationSample) => (plannedTokens ? plannedTokens(s.round) : requested);
   return {
     total_input_tokens: t.totalIn,
     total_output_tokens: t.totalOut,
@@ -439,7 +454,7 @@ function generationServing(
     total_tokens_per_second: duration > 0 ? (t.totalIn + t.totalOut) / duration : 0,
     output_length: {
       requested,
-      fixed: counts.every((c) => c === requested),
+      fixed: samples.every((s) => s.output_tokens === asked(s)),
       min: Math.min(...counts),
       max: Math.max(...counts),
       counted_from: t.sources.size === 2 ? "mixed" : t.sources.has("usage") ? "usage" : "chunks",
@@ -474,6 +489,57 @@ function generationWarnings(t: GenerationTotals, completed: number): Warning[] {
   return warnings;
 }
 
+/** A sample's value of a goodput metric, ms; null when unknown (a buffered stream's TTFT). */
+function goodputValue(s: GenerationSample, m: GoodputMetric): number | null {
+  if (m === "e2e_latency_ms") return s.elapsed_s * 1000;
+  const v = s[m];
+  // vLLM counts TPOT as 0 for a request of one output token: there is no gap to measure
+  if (v === null && (m === "tpot_ms" || m === "itl_ms") && s.output_tokens <= 1 && !s.buffered) return 0;
+  return v ?? null;
+}
+
+/**
+ * Goodput as vLLM's benchmark_serving.py and AIPerf define it: a request counts when it completed and met
+ * every objective (each value at most its bound; an unknown value meets none). Its share is of the requests
+ * that completed or failed (interrupted ones are not counted), its rate over the measured duration.
+ */
+export function goodputOf(
+  samples: readonly GenerationSample[],
+  objectives: Partial<Record<GoodputMetric, number>>,
+  settled: number,
+  durationS: number,
+) {
+  const bounds = Object.entries(objectives) as Array<[GoodputMetric, number]>;
+  const good = samples.filter((s) =>
+    bounds.every(([m, bound]) => {
+      const v = goodputValue(s, m);
+      return v !== null && v <= bound;
+    }),
+  ).length;
+  return {
+    objectives: { ...objectives },
+    good_requests: good,
+    share: settled > 0 ? good / settled : 0,
+    requests_per_second: durationS > 0 ? good / durationS : 0,
+  };
+}
+
+/** A planned request's identity: requests with the same prompt and max_tokens must generate the same text. */
+function requestKey(p: { prompt: string; max_tokens: number }): string {
+  return `${p.max_tokens}\u0000${p.prompt}`;
+}
+
+/** True when every pair [key, text] agrees with the first text of its key (greedy: same request, same text). */
+function samePerRequest(pairs: ReadonlyArray<readonly [string, string]>): boolean {
+  const seen = new Map<string, string>();
+  for (const [key, text] of pairs) {
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, text);
+    else if (first !== text) return false;
+  }
+  return true;
+}
+
 /**
  * Builds a generation result from a serving run with at least one completed request.
  * @throws RangeError when no request completed (the caller reports the failures instead).
@@ -491,6 +557,7 @@ export function buildServingGenerationResult(
   const requested = ctx.workload.max_new_tokens ?? 0;
   const texts = ok.map(({ outcome }) => outcome.text);
   const first = texts[0] as string;
+  const planned = ctx.planned;
   const result: GenerationResult = {
     ...parts.top,
     mode: "generation",
@@ -506,7 +573,9 @@ export function buildServingGenerationResult(
     },
     output: {
       digest: createHash("sha256").update(first).digest("hex"),
-      consistent: texts.every((t) => t === first),
+      consistent: planned
+        ? samePerRequest(ok.map(({ record, outcome }) => [requestKey(planned(record.index)), outcome.text]))
+        : texts.every((t) => t === first),
     },
     samples,
     statistics: {
@@ -516,7 +585,27 @@ export function buildServingGenerationResult(
       ttft_ms: summaryOrNull(nonNull(samples.map((s) => s.ttft_ms))),
       itl_ms: summaryOrNull(nonNull(samples.map((s) => s.itl_ms))),
     },
-    serving: { ...parts.serving, ...generationServing(samples, totals, requested, parts.duration) },
+    serving: {
+      ...parts.serving,
+      ...generationServing(
+        samples,
+        totals,
+        requested,
+        parts.duration,
+        planned ? (i) => planned(i).max_tokens : null,
+      ),
+      ...(ctx.prompt_token_count_source ? { prompt_token_count_source: ctx.prompt_token_count_source } : {}),
+      ...(ctx.goodput
+        ? {
+            goodput: goodputOf(
+              samples,
+              ctx.goodput,
+              parts.serving.requests.completed + parts.serving.requests.failed,
+              parts.duration,
+            ),
+          }
+        : {}),
+    },
   };
   result.warnings.push(...[...parts.warnings, ...generationWarnings(totals, ok.length)].map(warningRecord));
   return finish(ctx, result);

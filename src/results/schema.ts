@@ -208,6 +208,8 @@ export const loadSchema = z.object({
   omitted_fields: z
     .array(z.enum(["temperature", "top_k", "stream_options", "ignore_eos", "min_tokens", "encoding_format"]))
     .optional(),
+  /** what shapes each request (prompt lengths, drawn output lengths, seed, dataset), when anything does */
+  requests: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
 });
 
 /** A distribution known only by its percentiles (event-loop delay histogram), in ms. */
@@ -350,6 +352,24 @@ export const servingGenerationSchema = z.object({
   /** output tokens / text chunks over the completed requests: 1 when each chunk is one token */
   tokens_per_chunk: nonneg.nullable().optional(),
   e2e_latency_ms: summarySchema,
+  /**
+   * `--prompt-tokens` (openai): who counted each prompt's exact tokens: the server's /tokenize, the
+   * --tokenizer file, or approximate (a word as a token); absent for the workload's fixed prompt
+   */
+  prompt_token_count_source: z.enum(["server", "tokenizer", "approximate"]).optional(),
+  /**
+   * `--goodput` (openai): the requests that met every latency objective (vLLM's and AIPerf's goodput), their
+   * share of the requests sent (failed ones never meet them) and their rate over the measured duration
+   */
+  goodput: z
+    .object({
+      /** each metric's bound in ms: ttft_ms, tpot_ms, itl_ms (a request's mean), e2e_latency_ms */
+      objectives: z.partialRecord(z.enum(["ttft_ms", "tpot_ms", "itl_ms", "e2e_latency_ms"]), num.positive()),
+      good_requests: count,
+      share: nonneg,
+      requests_per_second: nonneg,
+    })
+    .optional(),
 });
 
 /** Serving metrics of an embedding run. */

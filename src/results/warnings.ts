@@ -46,6 +46,8 @@ export type ServingWarning =
   | { code: "output_length_not_fixed"; requested: number; min: number; max: number; fixed_sent: boolean }
   /** serving generation: some requests had no usage, their output tokens are their text chunks */
   | { code: "usage_missing_some" }
+  /** serving generation: the server's usage.prompt_tokens differ from the prompt's counted tokens */
+  | { code: "prompt_tokens_disagree"; requests: number; counted: number; usage: number; source: string }
   /** serving embedding: no usage at all, so embedding tokens/s is unknown */
   | { code: "usage_missing" }
   /** serving generation: neither temperature 0 nor top_k 1 was sent */
@@ -104,6 +106,8 @@ function renderServingWarning(w: ServingWarning): string {
       return `the server did not generate exactly ${w.requested} tokens per request (${w.min} to ${w.max}${
         w.fixed_sent ? "; ignore_eos/min_tokens were sent but not honoured" : ""
       }): throughput uses the real counts`;
+    case "prompt_tokens_disagree":
+      return `${w.requests} requests' usage.prompt_tokens disagree with the prompt's ${w.source} count (e.g. ${w.usage} vs ${w.counted}, beyond the 2 special tokens a server may add)`;
     case "usage_missing_some":
       return "the server reported no usage for some requests: their output tokens are counted as text chunks";
     case "usage_missing":

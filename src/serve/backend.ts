@@ -47,6 +47,11 @@ export interface ServeBackend {
   readonly contextSize: number;
   countTokens(text: string): number;
   /**
+   * The token ids of `text` as a prompt is tokenized (no special tokens added): `/tokenize`'s answer.
+   * Optional: without it, `/tokenize` answers 501.
+   */
+  tokenize?(text: string): number[];
+  /**
    * Generates greedily after `prompt`, calling `onToken` with each token's text as soon as it exists.
    * Stops early when `signal` fires (the client went away).
    */

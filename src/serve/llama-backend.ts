@@ -75,6 +75,10 @@ class LlamaServeBackend implements ServeBackend {
     return this.model.tokenize(text).length;
   }
 
+  tokenize(text: string): number[] {
+    return Array.from(this.model.tokenize(text), Number);
+  }
+
   private acquire(signal: AbortSignal): Promise<NodeLlamaCpp.LlamaContextSequence | null> {
     const s = this.free.pop();
     if (s) return Promise.resolve(s);

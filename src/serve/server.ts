@@ -293,6 +293,18 @@ async function embeddings(
   });
 }
 
+/**
+ * `POST /tokenize`, as llama-server answers it: `{content}` -> `{tokens}`, the ids the prompt of a
+ * completions request with that text is made of (its usage.prompt_tokens is their count).
+ */
+async function tokenize(ctx: ServeContext, req: http.IncomingMessage, res: http.ServerResponse) {
+  const body = await readJson(req);
+  if (typeof body.content !== "string") throw new HttpError(400, "content must be a string");
+  if (ctx.backend.tokenize === undefined)
+    throw new HttpError(501, "this backend does not tokenize", "not_supported_error");
+  sendJson(res, 200, { tokens: ctx.backend.tokenize(body.content) });
+}
+
 /** Routes one request by method and path (with or without the /v1 prefix); 404 for any other. */
 async function route(
   ctx: ServeContext,
@@ -313,6 +325,8 @@ async function route(
         },
       ],
     });
+  } else if (req.method === "POST" && path === "/tokenize") {
+    await tokenize(ctx, req, res);
   } else if (req.method === "GET" && path === "/health") {
     sendJson(res, 200, { status: "ok" });
   } else if (req.method === "POST" && (path === "/v1/completions" || path === "/completions")) {

@@ -47,6 +47,11 @@ export interface WorkloadSpec {
    * per step (llama-batched-bench's B)
    */
   parallel?: number;
+  /**
+   * serving (`--engine openai`; absent unless given): what else shapes its requests, e.g. length
+   * distributions, their seed, who counted the prompt tokens, a dataset's digest (src/engines/openai/request-plan.ts)
+   */
+  requests?: Readonly<Record<string, string | number | boolean | null>>;
 }
 
 /** The workload shape flags of the local engines (issue 22): each absent unless given. */

@@ -41,6 +41,13 @@ const SAMPLES: { [C in Warning["code"]]: Extract<Warning, { code: C }> } = {
     fixed_sent: true,
   },
   usage_missing_some: { code: "usage_missing_some" },
+  prompt_tokens_disagree: {
+    code: "prompt_tokens_disagree",
+    requests: 2,
+    counted: 64,
+    usage: 70,
+    source: "server",
+  },
   usage_missing: { code: "usage_missing" },
   default_sampling: { code: "default_sampling" },
   server_nondeterministic: { code: "server_nondeterministic", what: "texts" },

@@ -2,6 +2,7 @@ import { MODE_FLAG } from "../../engines/definition.js";
 import type { RunSpec } from "../../execute/executor.js";
 import { exitCodeOf, type RunOutcome } from "../../execute/outcome.js";
 import { runBenchmark } from "../../execute/run-benchmark.js";
+import { sweepPlanOf } from "../../execute/serving-sweep.js";
 import { recordToHistory } from "../../history/record.js";
 import { writeReports } from "../../report/registry.js";
 import { matrixSummaryLines, runSummaryLines } from "../../report/run-summary.js";
@@ -21,6 +22,7 @@ import { runMatrix } from "../matrix-run.js";
 import { detail, printSummary, QUIET_FLAG, roundProgress, status } from "../progress.js";
 import { reportFlags, reportsFromFlags } from "../report-flags.js";
 import { engineRunFromFlags, ownFlagNames, runFlags, runShapeFromFlags } from "../run-flags.js";
+import { runServingSweep } from "../serving-sweep.js";
 
 /** The flags of `bench`: the run's (the matrix flags taking lists), and its own. */
 const FLAGS: FlagTable = {
@@ -55,6 +57,16 @@ export const benchCommand: Command = {
   async run(values) {
     const read = flagReader(FLAGS, values);
     const mode = read.choice("mode", "generation");
+    // a list of --concurrency or --request-rate (--engine openai): a load sweep, points in increasing order
+    const sweep = sweepPlanOf(values);
+    if (sweep !== null)
+      return runServingSweep(sweep, values, mode, {
+        output: read.string("output"),
+        quiet: read.boolean("quiet"),
+        history: stringFlag(values, "history"),
+        commandFlags: ownFlagNames(FLAGS),
+        invocationPrefix,
+      });
     const counted = values.counter === "instructions";
     const plan = planMatrix(values, { mode, counted, commandFlags: ownFlagNames(FLAGS) });
     const out = {

@@ -97,6 +97,8 @@ function refuseShapes(spec: LocalEngineSpec, options: LocalOptions, shape: RunSh
     );
   if (shape.mode === "embedding" && options.parallel !== undefined)
     throw new UsageError("--parallel applies to --mode generation");
+  if (shape.maxNewTokensDistribution !== undefined)
+    throw new UsageError("--max-new-tokens takes a distribution with --engine openai only: give a count");
   if (shape.mode === "generation" && options.inputTexts !== undefined)
     throw new UsageError("--input-texts applies to --mode embedding");
   const asked: [string, boolean][] = [

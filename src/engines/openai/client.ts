@@ -45,6 +45,8 @@ export interface GenerationRequest {
   endpoint: GenerationEndpoint;
   model: string;
   prompt: string;
+  /** chat: the messages to send instead of one user message of `prompt` (a conversation's history) */
+  messages?: ReadonlyArray<{ role: string; content: string }>;
   max_tokens: number;
   /** send ignore_eos and min_tokens = max_tokens so that exactly max_tokens are generated */
   fixed_length: boolean;
@@ -407,7 +409,7 @@ export class OpenAiClient {
   static generationBody(r: GenerationRequest): Record<string, unknown> {
     const omit = new Set(r.omit ?? []);
     const body: Record<string, unknown> = { model: r.model };
-    if (r.endpoint === "chat") body.messages = [{ role: "user", content: r.prompt }];
+    if (r.endpoint === "chat") body.messages = r.messages ?? [{ role: "user", content: r.prompt }];
     else body.prompt = r.prompt;
     body.max_tokens = r.max_tokens;
     if (!omit.has("temperature")) body.temperature = 0;
@@ -524,6 +526,23 @@ export class OpenAiClient {
    * root). Bounded by `timeoutMs` for every phase.
    */
   async getJson(url: URL, timeoutMs: number): Promise<JsonAnswer | RequestFailure> {
+    return this.jsonExchange(url, undefined, timeoutMs);
+  }
+
+  /**
+   * A POST of a JSON body whose answer is JSON (`/tokenize`), bounded like {@link getJson}. A status other
+   * than 2xx is a failure (its cause `http_NNN`), as for any request.
+   */
+  async postJson(url: URL, body: unknown, timeoutMs: number): Promise<JsonAnswer | RequestFailure> {
+    return this.jsonExchange(url, JSON.stringify(body), timeoutMs);
+  }
+
+  /** A GET (no body) or a POST of `sent`, whose answer is read as JSON (at most 1 MB kept). */
+  private async jsonExchange(
+    url: URL,
+    sent: string | undefined,
+    timeoutMs: number,
+  ): Promise<JsonAnswer | RequestFailure> {
     let body = "";
     const timeouts: Timeouts = {
       connect_ms: Math.min(this.timeouts.connect_ms, timeoutMs),
@@ -531,7 +550,8 @@ export class OpenAiClient {
       idle_ms: Math.min(this.timeouts.idle_ms, timeoutMs),
       total_ms: Math.min(this.timeouts.total_ms, timeoutMs),
     };
-    const result = await exchange(this.request("GET", url, undefined, undefined, timeouts), {
+    const method = sent === undefined ? "GET" : "POST";
+    const result = await exchange(this.request(method, url, sent, undefined, timeouts), {
       onData: (piece) => {
         if (body.length < 1_000_000) body += piece;
         return undefined;

@@ -7,6 +7,7 @@
 import type { BenchmarkResult } from "../../results/schema.js";
 import { UsageError } from "../../util/errors.js";
 import { type FlagValues, flagArgv, stringFlag } from "../../util/flags.js";
+import { distributionText } from "../../workload/distribution.js";
 import {
   benchArgvTable,
   type CapturePlan,
@@ -15,7 +16,7 @@ import {
   shapeFromFlags,
 } from "../definition.js";
 import { DEFAULT_EMBEDDING_BATCH, OPENAI_FLAGS, servingOptionsFromFlags } from "./flags.js";
-import { DEFAULT_API_KEY_ENV, DEFAULT_TIMEOUTS, type ServingOptions } from "./options.js";
+import { DEFAULT_API_KEY_ENV, DEFAULT_TIMEOUTS, goodputText, type ServingOptions } from "./options.js";
 
 /**
  * A serving capture comparable with a serving `baseline`: its load (endpoint, concurrency, arrivals,
@@ -43,8 +44,13 @@ function servingCapturePlan(baseline: BenchmarkResult, values: FlagValues): Capt
     throw new UsageError(
       `the API key in $${keyEnv} would go to the base URL the baseline recorded (${baseUrl}): pass --base-url ${baseUrl} or --trust-recorded-base-url to confirm it`,
     );
+  const recordedShape = load.requests ?? {};
+  const drawn = recordedShape.max_new_tokens;
   const shape = shapeFromFlags(
-    values,
+    // a drawn output length (uniform:MIN:MAX) is the baseline's unless --max-new-tokens is given
+    typeof drawn === "string" && values["max-new-tokens"] === undefined
+      ? { ...values, "max-new-tokens": drawn }
+      : values,
     baseline.mode,
     {
       rounds: load.num_requests ?? baseline.rounds,
@@ -73,6 +79,15 @@ function servingCapturePlan(baseline: BenchmarkResult, values: FlagValues): Capt
     "idle-timeout": sec(timeouts?.idle),
     "request-timeout": sec(timeouts?.total),
     "omit-fields": values["omit-fields"] ?? load.omitted_fields?.join(","),
+    "prompt-tokens": values["prompt-tokens"] ?? recordedText(recordedShape.prompt_tokens),
+    "request-seed": values["request-seed"] ?? recordedText(recordedShape.request_seed),
+    goodput: values.goodput ?? recordedGoodput(baseline),
+    "shared-prefix": values["shared-prefix"] ?? recordedText(recordedShape.shared_prefix),
+    "max-context": values["max-context"] ?? recordedText(recordedShape.max_context),
+    "multi-turn": values["multi-turn"] ?? (recordedShape.multi_turn === true ? true : undefined),
+    // a dataset is a file: the capture reads it again from --dataset (its digest must match the baseline's)
+    dataset: values.dataset,
+    tokenizer: values.tokenizer,
   };
   if (baseline.mode === "generation") {
     flags.endpoint = load.endpoint;
@@ -87,6 +102,17 @@ function servingCapturePlan(baseline: BenchmarkResult, values: FlagValues): Capt
     shape: refuseNoNewTokens(shape),
     options: servingOptionsFromFlags(flags, baseline.mode, rounds),
   };
+}
+
+/** The goodput objectives a serving baseline was measured against, as --goodput spells them. */
+function recordedGoodput(baseline: BenchmarkResult): string | undefined {
+  const g = baseline.mode === "generation" ? baseline.serving?.goodput : undefined;
+  return g ? goodputText(g.objectives) : undefined;
+}
+
+/** A recorded request-shape value as a flag value; undefined when not recorded. */
+function recordedText(v: string | number | boolean | null | undefined): string | undefined {
+  return v === null || v === undefined ? undefined : String(v);
 }
 
 /** The table a serving run's `bench` command line is checked against. */
@@ -107,7 +133,22 @@ function servingBenchArgv(s: ServingOptions, shape: RunShape): string[] {
     ["mode", shape.mode],
     ["base-url", s.baseUrl.href],
     ["warmup", shape.warmup],
-    ["max-new-tokens", generation ? shape.maxNewTokens : undefined],
+    [
+      "max-new-tokens",
+      !generation
+        ? undefined
+        : shape.maxNewTokensDistribution
+          ? distributionText(shape.maxNewTokensDistribution)
+          : shape.maxNewTokens,
+    ],
+    ["prompt-tokens", s.promptTokens ? distributionText(s.promptTokens) : undefined],
+    ["request-seed", s.requestSeed],
+    ["goodput", s.goodput ? goodputText(s.goodput) : undefined],
+    ["dataset", s.dataset],
+    ["tokenizer", s.tokenizer],
+    ["multi-turn", s.multiTurn === true],
+    ["max-context", s.maxContext],
+    ["shared-prefix", s.sharedPrefix ? `${s.sharedPrefix.groups}:${s.sharedPrefix.tokens}` : undefined],
     ["endpoint", generation ? s.endpoint : undefined],
     ["output-length", generation ? s.outputLength : undefined],
     ["batch-size", generation ? undefined : s.batchSize],

@@ -1,5 +1,6 @@
 import { UsageError } from "../../util/errors.js";
 import { type FlagSpec, type FlagTable, type FlagValues, flagReader, stringFlag } from "../../util/flags.js";
+import { parseLengthDistribution } from "../../workload/distribution.js";
 import { EMBEDDING_TEXTS, type Mode } from "../../workload/workload.js";
 import {
   DEFAULT_API_KEY_ENV,
@@ -8,7 +9,9 @@ import {
   normalizeBaseUrl,
   OPTIONAL_FIELDS,
   OUTPUT_LENGTHS,
+  parseGoodput,
   parseOmittedFields,
+  parseSharedPrefix,
   type ServingOptions,
 } from "./options.js";
 import { SHARD_FLAGS, shardOptionsFromFlags } from "./shard-flags.js";
@@ -31,6 +34,7 @@ export const OPENAI_LIMITS = {
   burstiness: 1e6,
   batch_size: 100_000,
   arrival_seed: 2 ** 32 - 1,
+  prompt_tokens: 131_072,
 } as const;
 
 /** A timeout flag: seconds, its default shown in help. */
@@ -77,7 +81,8 @@ export const OPENAI_FLAGS = {
     kind: "int",
     min: 1,
     max: OPENAI_LIMITS.concurrency,
-    description: "most requests in flight at once",
+    description:
+      "most requests in flight at once; a comma-separated list runs a load sweep (see docs/serving.md)",
     default: 1,
   },
   "request-rate": {
@@ -85,7 +90,7 @@ export const OPENAI_FLAGS = {
     max: OPENAI_LIMITS.request_rate,
     allowInf: true,
     description:
-      "planned requests per second (Poisson/gamma arrivals), or inf: as fast as --concurrency allows",
+      "planned requests per second (Poisson/gamma arrivals), or inf: as fast as --concurrency allows; a comma-separated list runs a load sweep",
     default: "inf",
   },
   burstiness: {
@@ -100,6 +105,61 @@ export const OPENAI_FLAGS = {
     max: OPENAI_LIMITS.arrival_seed,
     description: "seed of the arrival gaps",
     default: 0,
+  },
+  "prompt-tokens": {
+    kind: "string",
+    range: `N, uniform:MIN:MAX, normal:MEAN:SD or lognormal:MEDIAN:SIGMA; 1 to ${OPENAI_LIMITS.prompt_tokens} tokens`,
+    description:
+      "generation: each request's prompt of exactly this many tokens (the server's /tokenize count, else --tokenizer's, else approximate), or drawn from a seeded distribution",
+    default: "the workload's prompt",
+  },
+  tokenizer: {
+    kind: "path",
+    description:
+      "a GGUF model whose vocabulary counts --prompt-tokens and --shared-prefix tokens when the server has no /tokenize",
+    default: "the server's /tokenize, else approximate",
+  },
+  "request-seed": {
+    kind: "int",
+    min: 0,
+    max: OPENAI_LIMITS.arrival_seed,
+    description:
+      "seed of the request lengths and prompt words (--prompt-tokens, a --max-new-tokens distribution)",
+    default: 0,
+  },
+  dataset: {
+    kind: "path",
+    description:
+      "generation: prompts from a ShareGPT JSON file ([{conversations: [{from, value}]}]) or JSON Lines of {prompt} or {messages}, sampled with --request-seed",
+    default: "none",
+  },
+  "multi-turn": {
+    kind: "boolean",
+    description:
+      "with --dataset: every turn of each conversation, in order, each sent with the history so far (the dataset's answers) after the previous turn's answer",
+  },
+  "max-context": {
+    kind: "int",
+    min: 2,
+    max: OPENAI_LIMITS.prompt_tokens,
+    unit: "tokens",
+    description:
+      "the server's context per request: dataset prompts whose tokens + max_tokens pass it are left out (counted)",
+    default: "no check",
+  },
+  "shared-prefix": {
+    kind: "string",
+    range: "GROUPS:PREFIX_TOKENS",
+    description:
+      "generation: requests in GROUPS groups, each group's prompts led by a shared prefix of exactly PREFIX_TOKENS tokens (request i in group i mod GROUPS)",
+    default: "none",
+  },
+  goodput: {
+    kind: "string",
+    range: "METRIC:MS,... with METRIC one of ttft_ms, tpot_ms, itl_ms, e2e_latency_ms",
+    description:
+      "generation: latency objectives; the share and rate of requests that meet every one (vLLM's and AIPerf's goodput)",
+    default: "none",
   },
   "num-requests": {
     kind: "int",
@@ -170,6 +230,20 @@ export function servingOptionsFromFlags(values: FlagValues, mode: Mode, rounds: 
   if (mode === "generation" && values["batch-size"] !== undefined)
     throw new UsageError("--batch-size applies to embedding with --engine openai (inputs per request)");
   const read = flagReader(OPENAI_FLAGS, values);
+  const promptTokens = read.string("prompt-tokens");
+  if (mode === "embedding" && promptTokens !== undefined)
+    throw new UsageError("--prompt-tokens applies to generation with --engine openai");
+  const goodput = read.string("goodput");
+  const dataset = read.string("dataset");
+  const sharedPrefix = read.string("shared-prefix");
+  if (mode === "embedding" && (dataset ?? sharedPrefix) !== undefined)
+    throw new UsageError("--dataset and --shared-prefix apply to generation with --engine openai");
+  if (dataset !== undefined && promptTokens !== undefined)
+    throw new UsageError("--prompt-tokens and --dataset both choose the prompts: give one");
+  if (dataset === undefined && (values["multi-turn"] !== undefined || values["max-context"] !== undefined))
+    throw new UsageError("--multi-turn and --max-context apply to --dataset");
+  if (mode === "embedding" && goodput !== undefined)
+    throw new UsageError("--goodput applies to generation (its objectives are TTFT, TPOT, ITL, E2E)");
   const apiKeyEnv = read.string("api-key-env") ?? DEFAULT_API_KEY_ENV;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(apiKeyEnv))
     // the value is not echoed: it may be a key pasted in the wrong place
@@ -210,5 +284,22 @@ export function servingOptionsFromFlags(values: FlagValues, mode: Mode, rounds: 
     omitFields: parseOmittedFields(stringFlag(values, "omit-fields") ?? ""),
     ...(read.string("ca-cert") ? { caCert: read.string("ca-cert") } : {}),
     ...shardOptionsFromFlags(values),
+    ...(promptTokens === undefined
+      ? {}
+      : {
+          promptTokens: parseLengthDistribution("--prompt-tokens", promptTokens, {
+            min: 1,
+            max: OPENAI_LIMITS.prompt_tokens,
+          }),
+        }),
+    ...(goodput === undefined ? {} : { goodput: parseGoodput(goodput) }),
+    ...(dataset === undefined ? {} : { dataset }),
+    ...(read.string("tokenizer") === undefined ? {} : { tokenizer: read.string("tokenizer") }),
+    ...(values["multi-turn"] === true ? { multiTurn: true } : {}),
+    ...(values["max-context"] === undefined ? {} : { maxContext: read.int("max-context", 0) }),
+    ...(sharedPrefix === undefined
+      ? {}
+      : { sharedPrefix: parseSharedPrefix(sharedPrefix, OPENAI_LIMITS.prompt_tokens) }),
+    ...(values["request-seed"] === undefined ? {} : { requestSeed: read.int("request-seed", 0) }),
   };
 }

@@ -1,5 +1,6 @@
 import type { ShardSpec } from "../../measure/shard.js";
 import { UsageError } from "../../util/errors.js";
+import type { LengthDistribution } from "../../workload/distribution.js";
 
 /** Which OpenAI endpoint generates: `/v1/completions` (a raw prompt) or `/v1/chat/completions` (one user message). */
 export type GenerationEndpoint = "completions" | "chat";
@@ -146,6 +147,61 @@ export function refusalHint(
   return ` (the server refused ${named.join(", ")}: add --omit-fields ${all.join(",")}${extra})`;
 }
 
+/**
+ * The per-request latencies a goodput objective may bound (vLLM's `--goodput ttft:200 tpot:50 e2el:...`,
+ * AIPerf's `--goodput`), in ms: TTFT, TPOT, the request's mean ITL and its end-to-end latency.
+ */
+export const GOODPUT_METRICS = ["ttft_ms", "tpot_ms", "itl_ms", "e2e_latency_ms"] as const;
+export type GoodputMetric = (typeof GOODPUT_METRICS)[number];
+/** Goodput objectives: each metric's largest value in ms for a request to count. */
+export type GoodputObjectives = Partial<Record<GoodputMetric, number>>;
+/** The largest objective, ms (a day). */
+const MAX_OBJECTIVE_MS = 86_400_000;
+
+/**
+ * Parses `--goodput ttft_ms:200,tpot_ms:50`.
+ * @throws UsageError for an unknown metric, a bound that is not a positive number of ms, or a metric twice.
+ */
+export function parseGoodput(raw: string): GoodputObjectives {
+  const out: GoodputObjectives = {};
+  for (const part of raw.split(",")) {
+    const [name = "", value, ...rest] = part.trim().split(":");
+    if (!(GOODPUT_METRICS as readonly string[]).includes(name))
+      throw new UsageError(`--goodput: unknown metric "${name}" (one of ${GOODPUT_METRICS.join(", ")})`);
+    const v = Number(value);
+    if (rest.length > 0 || value === undefined || !Number.isFinite(v) || v <= 0 || v > MAX_OBJECTIVE_MS)
+      throw new UsageError(
+        `--goodput ${name}: the bound must be a number of ms above 0 and up to ${MAX_OBJECTIVE_MS}, got "${value ?? ""}"`,
+      );
+    if (out[name as GoodputMetric] !== undefined) throw new UsageError(`--goodput: ${name} given twice`);
+    out[name as GoodputMetric] = v;
+  }
+  return out;
+}
+
+/** `--goodput`'s spelling of objectives (for argv). */
+export function goodputText(o: GoodputObjectives): string {
+  return Object.entries(o)
+    .map(([k, v]) => `${k}:${v}`)
+    .join(",");
+}
+
+/**
+ * Parses `--shared-prefix GROUPS:TOKENS` (SGLang's generated-shared-prefix and vLLM's prefix-repetition
+ * workloads: GROUPS distinct prefixes of TOKENS tokens each).
+ * @throws UsageError for another spelling or a value out of range.
+ */
+export function parseSharedPrefix(raw: string, maxTokens: number): { groups: number; tokens: number } {
+  const m = /^(\d+):(\d+)$/.exec(raw.trim());
+  const groups = Number(m?.[1]);
+  const tokens = Number(m?.[2]);
+  if (!m || groups < 1 || groups > 100_000 || tokens < 1 || tokens > maxTokens)
+    throw new UsageError(
+      `--shared-prefix ${raw}: expected GROUPS:PREFIX_TOKENS, GROUPS from 1 to 100000 and PREFIX_TOKENS from 1 to ${maxTokens}`,
+    );
+  return { groups, tokens };
+}
+
 /** Options of the `openai` engine, validated by the CLI. */
 export interface ServingOptions {
   baseUrl: URL;
@@ -175,4 +231,20 @@ export interface ServingOptions {
   shard?: ShardSpec | null;
   /** the common wall-clock start of the measured phase, epoch ms (--start-at); null or absent: none */
   startAtMs?: number | null;
+  /** generation: each prompt's exact token count, fixed or drawn (--prompt-tokens). Defaults to the workload's prompt. */
+  promptTokens?: LengthDistribution;
+  /** a GGUF whose vocabulary counts prompt tokens when the server has no /tokenize (--tokenizer) */
+  tokenizer?: string;
+  /** seed of drawn lengths and prompt words (--request-seed). Defaults to 0. */
+  requestSeed?: number;
+  /** generation: a ShareGPT JSON or JSON Lines file of prompts or conversations (--dataset). Defaults to none. */
+  dataset?: string;
+  /** with --dataset: every turn of a conversation, each with its history, in order (--multi-turn) */
+  multiTurn?: boolean;
+  /** GROUPS prompts groups sharing a prefix of exactly TOKENS tokens each (--shared-prefix GROUPS:TOKENS) */
+  sharedPrefix?: { groups: number; tokens: number };
+  /** the server's context per request: dataset prompts whose tokens + max_tokens pass it are left out */
+  maxContext?: number;
+  /** generation: goodput objectives (--goodput). Defaults to none (no goodput figure). */
+  goodput?: GoodputObjectives;
 }

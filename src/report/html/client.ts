@@ -328,6 +328,43 @@ export const CLIENT_JS = `
     });
   }
 
+  // ---- load sweeps: throughput against latency (the Pareto view) ----
+  function sweeps() {
+    var list = data.sweeps || [];
+    if (!list.length) return;
+    var sec = el("section", null, [el("h2", { text: "Load sweeps: throughput against latency" })]);
+    app.appendChild(sec);
+    list.forEach(function (sw, si) {
+      var box = el("div", { class: "chart" });
+      var rows = sw.points.map(function (p) { return el("tr", null, [el("td", { class: "num", text: String(p.value) }), el("td", { class: "num", text: fmt(p.throughput) }), el("td", { class: "num", text: p.latency_p50_ms == null ? "–" : fmt(p.latency_p50_ms) }), el("td", { class: "num", text: p.latency_p99_ms == null ? "–" : fmt(p.latency_p99_ms) }), el("td", { class: "num", text: String(p.failed) })]); });
+      sec.appendChild(el("div", { class: "card" }, [
+        el("h3", { text: sw.mode + " · " + sw.variable + " sweep · " + sw.label }),
+        box,
+        el("table", null, [el("tr", null, [el("th", { class: "num", text: sw.variable }), el("th", { class: "num", text: sw.throughput_unit }), el("th", { class: "num", text: "median " + sw.latency_name + " ms" }), el("th", { class: "num", text: "p99 " + sw.latency_name + " ms" }), el("th", { class: "num", text: "failed" })])].concat(rows)),
+      ]));
+      // x must increase for uPlot: the points in order of throughput; each keeps its load value for the legend
+      var pts = sw.points.slice().sort(function (a, b) { return a.throughput - b.throughput; });
+      var d = [pts.map(function (p) { return p.throughput; }), pts.map(function (p) { return p.latency_p50_ms; }), pts.map(function (p) { return p.latency_p99_ms; })];
+      var loadOf = function (i) { return pts[i] ? sw.variable + " " + pts[i].value : ""; };
+      var opts = {
+        title: sw.latency_name + " against " + sw.throughput_unit + " (one point per " + sw.variable + ")",
+        height: 260,
+        scales: { x: { time: false }, y: { distr: 3 } },
+        series: [
+          { label: sw.throughput_unit, value: function (u, v, s, i) { return v == null ? "–" : fmt(v) + " (" + loadOf(i) + ")"; } },
+          { label: "median " + sw.latency_name, stroke: PALETTE[0], width: 2, points: { show: true, size: 9 }, value: function (u, v) { return v == null ? "–" : fmt(v) + " ms"; } },
+          pointsOnly("p99 " + sw.latency_name, PALETTE[1], 7),
+        ],
+        axes: [
+          { label: sw.throughput_unit + " (higher is better)", labelSize: 30, values: axisFmt },
+          { label: sw.latency_name + " (ms, log scale; lower is better)", labelSize: 30, size: 60, values: axisFmt },
+        ],
+      };
+      var expected = d[1].filter(function (v) { return v != null; }).length + d[2].filter(function (v) { return v != null; }).length;
+      makeChart("sweep:" + (si + 1), box, opts, d, expected);
+    });
+  }
+
   // ---- gate evidence ----
   function gates() {
     if (!data.gates.length && !data.instructions.length) return;
@@ -388,6 +425,7 @@ export const CLIENT_JS = `
   trends();
   distributions();
   serving();
+  sweeps();
   gates();
   document.body.setAttribute("data-ready", "1");
 })();

@@ -16,6 +16,7 @@ import { readResult } from "../../results/io.js";
 import type { BenchmarkResult } from "../../results/schema.js";
 import { stripBom } from "../../util/read-file.js";
 import { MODES } from "../../workload/workload.js";
+import { sweepsOf } from "./sweeps.js";
 import type {
   DistributionInput,
   HtmlReportInput,
@@ -249,6 +250,7 @@ export async function buildHtmlReportInput(opts: {
       serving: serving.slice(0, MAX_SERVING),
       gates: ev.gates,
       instructions: ev.instructions,
+      sweeps: sweepsOf(collected.entries),
     };
   } finally {
     if (temp) await temp.close();

@@ -54,6 +54,31 @@ export interface InstructionVerdictInput {
   reasons: string[];
 }
 
+/** One point of a load sweep (one serving result): its load value and what it achieved. */
+export interface SweepPointInput {
+  /** the concurrency or request rate of the point */
+  value: number;
+  /** output tokens/s (generation) or requests/s (embedding) */
+  throughput: number;
+  /** median and p99 TTFT (generation) or request latency (embedding), ms */
+  latency_p50_ms: number | null;
+  latency_p99_ms: number | null;
+  failed: number;
+}
+
+/** A load sweep: serving results that differ only in their concurrency or request rate (the Pareto view). */
+export interface SweepChartInput {
+  label: string;
+  mode: Mode;
+  variable: "concurrency" | "request-rate";
+  /** "output tokens/s" or "requests/s" */
+  throughput_unit: string;
+  /** "TTFT" or "request latency" */
+  latency_name: string;
+  /** in increasing load */
+  points: SweepPointInput[];
+}
+
 /** What the page shows. */
 export interface HtmlReportInput {
   title: string;
@@ -69,4 +94,6 @@ export interface HtmlReportInput {
   gates: GateReport[];
   /** the instruction verdicts of the same evidence folder (empty when it has none) */
   instructions: InstructionVerdictInput[];
+  /** load sweeps among the results (throughput against latency, one point per load). Defaults to none. */
+  sweeps?: SweepChartInput[];
 }
