@@ -123,5 +123,5 @@ export function readResultsFile(path: string, opts: ImportOptions = {}): Importe
     { maxBytes: MAX_RESULT_BYTES, what: "a result file" },
     (problem, cause) => new ResultFileError(path, problem, { cause }),
   );
-  return importResultsText(text, path, opts);
+  return importResultsText(text, path, { ...opts, resultPath: path });
 }

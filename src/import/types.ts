@@ -64,6 +64,9 @@ export interface ImportOptions {
   format?: string;
   /** direction of metrics whose format does not say (`--direction`) */
   direction?: Direction;
+  /** the file the text was read from, set by readResultsFile: a result of this tool may name a samples side
+   * file beside it (src/results/samples-file.ts), read back and checked */
+  resultPath?: string;
 }
 
 /** One format: how to recognise it and how to read it. */

@@ -3,6 +3,7 @@
  * `bench` prints one result per line). Each is validated exactly as `readResult` does and kept whole.
  */
 import { parseResult } from "../../results/io.js";
+import { joinSamplesFile } from "../../results/samples-file.js";
 import type { BenchmarkResult } from "../../results/schema.js";
 import { canonicalJson } from "../../util/canonical-json.js";
 import { isObject } from "../parse.js";
@@ -81,11 +82,12 @@ export const ownImporter: Importer = {
     if (parsed.kind === "json") return isOwn(parsed.doc);
     return parsed.kind === "jsonl" && isOwn(parsed.docs[0]);
   },
-  read(parsed, source) {
+  read(parsed, source, opts) {
     const docs = parsed.kind === "json" ? [parsed.doc] : parsed.kind === "jsonl" ? parsed.docs : [];
     return docs.map((doc, i) => {
       const where = docs.length > 1 ? `${source} line ${i + 1}` : source;
-      return ownImport(parseResult(doc, where), where);
+      const whole = opts?.resultPath === undefined ? doc : joinSamplesFile(doc, opts.resultPath);
+      return ownImport(parseResult(whole, where), where);
     });
   },
 };
