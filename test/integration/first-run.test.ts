@@ -28,7 +28,14 @@ describe("the history store and the files", () => {
 
   it("history import creates the store; --limit says how many of how many", () => {
     const db = join(dir, "history.sqlite");
-    const imp = runCli(["history", "import", "--history", db, join(ROOT, "docs")]);
+    const imp = runCli([
+      "history",
+      "import",
+      "--history",
+      db,
+      join(ROOT, "docs", "baseline-generation.json"),
+      join(ROOT, "docs", "baseline-embedding.json"),
+    ]);
     expect(imp.status, imp.stderr).toBe(0);
     const one = runCli(["history", "list", "--limit", "1", "--history", db]);
     expect(one.status, one.stderr).toBe(0);
