@@ -76,17 +76,21 @@ function familyValues(f: PrometheusFamily, out: Map<string, SeriesValue>): void 
 /**
  * The series of one `/metrics` text (Prometheus text format 0.0.4): counters, gauges (untyped ones too),
  * histograms and summaries (their count and sum).
+ * Empty text, or comments only, has no series; other text that yields none is not Prometheus text.
  * @throws Error whose message is the reason (an HTML page, garbage) when the text is not Prometheus text.
  */
 export function parseMetricsText(text: string): Map<string, SeriesValue> {
   let families: PrometheusFamily[];
   try {
-    families = parsePrometheusTextFormat(text);
+    // the parser drops a last line without its newline
+    families = parsePrometheusTextFormat(text.endsWith("\n") ? text : `${text}\n`);
   } catch (err) {
     throw new Error(`not Prometheus text (${(err as Error).message.split("\n")[0]})`);
   }
   const out = new Map<string, SeriesValue>();
   for (const f of families) familyValues(f, out);
+  if (out.size === 0 && text.trim() !== "" && !/^#/.test(text.trim()))
+    throw new Error("not Prometheus text (no series)");
   return out;
 }
 
