@@ -52,6 +52,7 @@ import {
   type WorkloadSpec,
   workloadDigest,
 } from "../workload/workload.js";
+import { recordServerMetrics, type ServerMetricsSampler, startServerMetrics } from "./server-metrics.js";
 
 /** What a serving run needs from the common benchmark options. */
 export interface ServingRunOptions {
@@ -126,12 +127,10 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
   const o = opts.openai;
   const before = { environment: captureEnvironment(), git: gitProvenance() };
   const key = process.env[o.apiKeyEnv];
-  const client = new OpenAiClient({
-    baseUrl: o.baseUrl,
-    apiKey: key && key !== "" ? key : null,
-    timeouts: o.timeouts,
-    ...(o.caCert === undefined ? {} : { ca: readCaCert(o.caCert) }),
-  });
+  const ca = o.caCert === undefined ? {} : { ca: readCaCert(o.caCert) };
+  const apiKey = key && key !== "" ? key : null;
+  const client = new OpenAiClient({ baseUrl: o.baseUrl, apiKey, timeouts: o.timeouts, ...ca });
+  let metrics: ServerMetricsSampler | null = null;
   try {
     const server = await discoverServer(client, o.model, o.apiKeyEnv);
     const versions = Object.entries(server.identity.versions)
@@ -155,7 +154,10 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
     // the measured requests find their connections open: connecting and TLS handshakes are not measured
     const readyAhead = await client.openConnections(o.concurrency, OPEN_AHEAD_MS);
     client.overhead.reset();
+    if (o.serverMetrics)
+      metrics = await startServerMetrics({ ...o.serverMetrics, baseUrl: o.baseUrl, apiKey, ...ca });
     const measured = await measureLoad(opts, requests.send);
+    const serverMetrics = await metrics?.stop();
     checkMeasured(opts, measured.run, requests.sent, warnings);
     const ctx = servingContext(opts, client, {
       ...before,
@@ -171,6 +173,7 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
     });
     const result = buildResult(opts, ctx, measured);
     recordClientCapacity(result, scheduleFigures(measured.run.records, measured.run.start_ns));
+    if (serverMetrics) recordServerMetrics(result, serverMetrics);
     recordShard(result, {
       shard: o.shard ?? null,
       startAtMs: o.startAtMs ?? null,
@@ -179,6 +182,7 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
     opts.status?.(summaryLine(result));
     return result;
   } finally {
+    metrics?.cancel();
     client.close();
   }
 }

@@ -308,6 +308,27 @@ const shardSchema = z.object({
   start_lag_ms: nonneg.nullable(),
 });
 
+/**
+ * Server-side figures from the server's Prometheus /metrics (`--server-metrics`), by series
+ * (`name{label="v",...}`), in the server's units: src/measure/server-metrics.ts.
+ */
+const serverMetricsSchema = z.object({
+  /** the metrics URL scraped (origin and path) */
+  url: z.string(),
+  /** scrapes tried: before, during (every --server-metrics-interval) and after the measured phase */
+  scrapes: count,
+  /** scrapes that failed (refused, timed out, too large, not Prometheus text) */
+  failed_scrapes: count,
+  /** counters: delta over the measured phase (the last value after a reset) */
+  counters: z.record(z.string(), num),
+  /** gauges (queue length, KV-cache use): mean and max over the scrapes during the measured phase */
+  gauges: z.record(z.string(), z.object({ mean: num, max: num })),
+  /** histograms and summaries: deltas of count and sum over the measured phase */
+  histograms: z.record(z.string(), z.object({ count: num, sum: num })),
+  /** series past the first 200, not kept */
+  dropped_series: count,
+});
+
 const servingCommon = {
   requests: servingRequestsSchema,
   /** absent in results written before it was recorded */
@@ -320,6 +341,8 @@ const servingCommon = {
   client_overhead: clientOverheadSchema,
   /** absent in results written before it was recorded */
   client_capacity: clientCapacitySchema.optional(),
+  /** present when --server-metrics was given and the endpoint was found */
+  server_metrics: serverMetricsSchema.optional(),
   /** present for a shard's result and a merged one */
   shard: shardSchema.optional(),
   timeouts_ms: timeoutsSchema,

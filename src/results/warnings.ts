@@ -67,7 +67,9 @@ export type ServingFaultWarning =
   /** serving: `handshakes` of `sent` measured requests opened a TLS connection (median set-up in ms) */
   | { code: "tls_handshakes_measured"; handshakes: number; sent: number; setup_ms_median: number }
   /** serving: the client may have been the bottleneck (src/measure/client-capacity.ts); the figures past their limits */
-  | { code: "client_saturated"; evidence: string };
+  | { code: "client_saturated"; evidence: string }
+  /** serving with --server-metrics: `failed` of `scrapes` scrapes of `url` failed, the first for `reason` */
+  | { code: "server_metrics_unavailable"; url: string; failed: number; scrapes: number; reason: string };
 
 /** The code of a warning read from a format 1 or 2 result, which stored the text only. */
 export const TEXT_WARNING_CODE = "text";
@@ -84,6 +86,8 @@ function renderServingFaultWarning(w: ServingFaultWarning): string {
       return `${w.handshakes} of ${w.sent} measured requests waited for a new TLS connection (median set-up ${w.setup_ms_median.toFixed(1)} ms; kept out of their TTFT, not out of their end-to-end latency): the server closes its connections or more were needed than were opened ahead`;
     case "client_saturated":
       return `the client may have been the bottleneck (${w.evidence}): its TTFT, ITL and rates measure the client too; the gate calls no REGRESSION from this result`;
+    case "server_metrics_unavailable":
+      return `${w.failed} of ${w.scrapes} scrapes of the server's metrics at ${w.url} failed (${w.reason}): its server-side figures cover the others${w.failed === w.scrapes ? " (none)" : ""}`;
   }
 }
 

@@ -61,6 +61,13 @@ const SAMPLES: { [C in Warning["code"]]: Extract<Warning, { code: C }> } = {
     setup_ms_median: 12.5,
   },
   client_saturated: { code: "client_saturated", evidence: "event-loop delay p99 55.0 ms > 25 ms" },
+  server_metrics_unavailable: {
+    code: "server_metrics_unavailable",
+    url: "http://127.0.0.1:8080/metrics",
+    failed: 1,
+    scrapes: 3,
+    reason: "HTTP 404",
+  },
 };
 
 describe("warnings", () => {

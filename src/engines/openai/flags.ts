@@ -1,3 +1,4 @@
+import { SERVER_METRICS_LIMITS } from "../../measure/server-metrics.js";
 import { UsageError } from "../../util/errors.js";
 import { type FlagSpec, type FlagTable, type FlagValues, flagReader, stringFlag } from "../../util/flags.js";
 import { parseLengthDistribution } from "../../workload/distribution.js";
@@ -11,6 +12,7 @@ import {
   OUTPUT_LENGTHS,
   parseGoodput,
   parseOmittedFields,
+  parseServerMetricsTarget,
   parseSharedPrefix,
   type ServingOptions,
 } from "./options.js";
@@ -161,6 +163,21 @@ export const OPENAI_FLAGS = {
       "generation: latency objectives; the share and rate of requests that meet every one (vLLM's and AIPerf's goodput)",
     default: "none",
   },
+  "server-metrics": {
+    kind: "string",
+    range: "auto or an http(s) URL",
+    description:
+      "the server's Prometheus metrics sampled before, during and after the measured phase (auto: /metrics at --base-url's origin, if it answers text/plain); the API key is sent only to --base-url's origin",
+    default: "off",
+  },
+  "server-metrics-interval": {
+    kind: "number",
+    max: SERVER_METRICS_LIMITS.interval_s.max,
+    unit: "s",
+    range: `${SERVER_METRICS_LIMITS.interval_s.min} to ${SERVER_METRICS_LIMITS.interval_s.max}`,
+    description: "seconds between two --server-metrics scrapes during the measured phase",
+    default: SERVER_METRICS_LIMITS.interval_s.default,
+  },
   "num-requests": {
     kind: "int",
     min: 1,
@@ -256,7 +273,6 @@ export function servingOptionsFromFlags(values: FlagValues, mode: Mode, rounds: 
         ? null
         : rounds;
   const requestRate = read.number("request-rate", null);
-  const burstiness = read.number("burstiness", 1) as number;
   if (requestRate === null && values.burstiness !== undefined)
     throw new UsageError("--burstiness shapes --request-rate arrivals: give a --request-rate too");
   const timeouts = {
@@ -273,7 +289,7 @@ export function servingOptionsFromFlags(values: FlagValues, mode: Mode, rounds: 
     apiKeyEnv,
     concurrency: read.int("concurrency", 1),
     requestRate,
-    burstiness,
+    burstiness: read.number("burstiness", 1) as number,
     arrivalSeed: read.int("arrival-seed", 0),
     numRequests,
     durationS: duration,
@@ -301,5 +317,25 @@ export function servingOptionsFromFlags(values: FlagValues, mode: Mode, rounds: 
       ? {}
       : { sharedPrefix: parseSharedPrefix(sharedPrefix, OPENAI_LIMITS.prompt_tokens) }),
     ...(values["request-seed"] === undefined ? {} : { requestSeed: read.int("request-seed", 0) }),
+    ...serverMetricsOptions(values),
   };
+}
+
+/**
+ * `--server-metrics` and its interval as options (none when off).
+ * @throws UsageError for a bad URL, an interval out of range or given without --server-metrics.
+ */
+function serverMetricsOptions(values: FlagValues): Pick<ServingOptions, "serverMetrics"> {
+  const read = flagReader(OPENAI_FLAGS, values);
+  const target = read.string("server-metrics");
+  const { min, default: fallback } = SERVER_METRICS_LIMITS.interval_s;
+  if (target === undefined) {
+    if (values["server-metrics-interval"] !== undefined)
+      throw new UsageError("--server-metrics-interval applies to --server-metrics");
+    return {};
+  }
+  const intervalS = read.number("server-metrics-interval", fallback) as number;
+  if (intervalS < min)
+    throw new UsageError(`--server-metrics-interval must be at least ${min} s, got ${intervalS}`);
+  return { serverMetrics: { target: parseServerMetricsTarget(target), intervalS } };
 }

@@ -247,4 +247,26 @@ export interface ServingOptions {
   maxContext?: number;
   /** generation: goodput objectives (--goodput). Defaults to none (no goodput figure). */
   goodput?: GoodputObjectives;
+  /** the server's Prometheus /metrics sampled around the measured phase (--server-metrics). Defaults to off. */
+  serverMetrics?: { target: URL | "auto"; intervalS: number };
+}
+
+/**
+ * Parses `--server-metrics`: `auto` or an http(s) URL without credentials.
+ * @throws UsageError for anything else.
+ */
+export function parseServerMetricsTarget(raw: string): URL | "auto" {
+  if (raw.trim() === "auto") return "auto";
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new UsageError(
+      `--server-metrics must be auto or an http(s) URL such as http://127.0.0.1:8080/metrics`,
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new UsageError(`--server-metrics must use http or https, got "${url.protocol}"`);
+  if (url.username || url.password) throw new UsageError("--server-metrics must not carry credentials");
+  return url;
 }
