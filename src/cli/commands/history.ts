@@ -171,8 +171,10 @@ export const historyCommand: Command = {
         const doc = sub === "changes" ? strip(trends) : trends;
         const imp = sub === "changes" ? imported.map(strip) : imported;
         process.stdout.write(`${JSON.stringify({ ...doc, imported: imp }, null, 2)}\n`);
-      } else
-        for (const t of [trends, ...imported])
+      }
+      // this tool's block says "no stored results" only when there is nothing else to show
+      else
+        for (const t of trends.groups.length === 0 && imported.length > 0 ? imported : [trends, ...imported])
           process.stdout.write(sub === "trend" ? renderTrendsText(t, last) : renderChangesText(t));
       return 0;
     });
