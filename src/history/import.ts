@@ -2,9 +2,8 @@
  * Collects results to store from the paths a user names: result files (one result, or JSON Lines of several
  * such as a matrix run's), and folders (evidence folders, docs/) searched for *.json and *.jsonl. An evidence
  * folder's verdicts.json gives each capture it names its verdict. A file named explicitly must be a valid
- * result of this tool; a file found in a folder that is not one is skipped and reported. Files of other
- * tools (src/import/) are read and named, but not stored: the store keeps this tool's results (their
- * environment, model and settings group the trends), which another tool's file does not record.
+ * result of this tool or of another tool (src/import/); a file found in a folder that is neither is skipped
+ * and reported. Another tool's tests are stored apart (imported.ts): grouped by format, tool, test and key.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
@@ -13,7 +12,8 @@ import { readResultsFile } from "../import/registry.js";
 import type { BenchmarkResult } from "../results/schema.js";
 import { ResultFileError } from "../util/errors.js";
 import { stripBom } from "../util/read-file.js";
-import type { HistoryEntry } from "./types.js";
+import { importedEntries } from "./imported.js";
+import type { HistoryEntry, ImportedEntry } from "./types.js";
 
 /** How deep folders are searched. */
 export const IMPORT_MAX_DEPTH = 4;
@@ -23,6 +23,8 @@ export const IMPORT_MAX_FILES = 100_000;
 /** What {@link collectResults} found. */
 export interface Collected {
   entries: HistoryEntry[];
+  /** the tests of other tools' files (src/import/), stored apart */
+  imported: ImportedEntry[];
   /** JSON files in folders that are not results (path and why) */
   skipped: Array<{ path: string; why: string }>;
 }
@@ -73,19 +75,19 @@ function walk(dir: string, depth: number, files: string[]): void {
 }
 
 /**
- * The results of this tool a file holds (one, or several in JSON Lines), each with the line it came from.
- * @throws ResultFileError for a file of no known format, a bad one, or a file of another tool (named).
+ * The results a file holds: this tool's (one, or several in JSON Lines, each with the line it came from) and
+ * another tool's tests (src/import/).
+ * @throws ResultFileError for a file of no known format or a bad one.
  */
-export function readOwnResults(path: string): Array<{ result: BenchmarkResult; source: string }> {
+export function readFileResults(
+  path: string,
+  now: Date = new Date(),
+): { own: Array<{ result: BenchmarkResult; source: string }>; imported: ImportedEntry[] } {
   const imports = readResultsFile(path);
-  return imports.map((i) => {
-    if (!i.result)
-      throw new ResultFileError(
-        path,
-        `is a ${i.format} file (${i.tool}): the history store keeps this tool's results only (compare and gate read ${i.format} files)`,
-      );
-    return { result: i.result, source: imports.length > 1 ? i.source : path };
-  });
+  const own = imports.flatMap((i) =>
+    i.result ? [{ result: i.result, source: imports.length > 1 ? i.source : path }] : [],
+  );
+  return { own, imported: importedEntries(path, imports, now) };
 }
 
 /**
@@ -94,6 +96,8 @@ export function readOwnResults(path: string): Array<{ result: BenchmarkResult; s
  */
 export function collectResults(paths: readonly string[]): Collected {
   const entries: HistoryEntry[] = [];
+  const imported: ImportedEntry[] = [];
+  const now = new Date();
   const skipped: Collected["skipped"] = [];
   for (const p of paths) {
     let st: ReturnType<typeof statSync>;
@@ -104,7 +108,9 @@ export function collectResults(paths: readonly string[]): Collected {
       throw new ResultFileError(p, code === "ENOENT" ? "not found" : `cannot be read (${code})`);
     }
     if (!st.isDirectory()) {
-      for (const r of readOwnResults(p)) entries.push({ ...r, verdict: null });
+      const read = readFileResults(p, now);
+      for (const r of read.own) entries.push({ ...r, verdict: null });
+      imported.push(...read.imported);
       continue;
     }
     const files: string[] = [];
@@ -115,12 +121,14 @@ export function collectResults(paths: readonly string[]): Collected {
     for (const f of files) {
       if (basename(f) === "verdicts.json") continue;
       try {
-        for (const r of readOwnResults(f)) entries.push({ ...r, verdict: verdicts.get(resolve(f)) ?? null });
+        const read = readFileResults(f, now);
+        for (const r of read.own) entries.push({ ...r, verdict: verdicts.get(resolve(f)) ?? null });
+        imported.push(...read.imported);
       } catch (err) {
         if (!(err instanceof ResultFileError)) throw err;
         skipped.push({ path: f, why: err.message });
       }
     }
   }
-  return { entries, skipped };
+  return { entries, imported, skipped };
 }

@@ -67,8 +67,47 @@ export function migrations(d: Dialect): Migration[] {
         "CREATE INDEX result_metrics_metric ON result_metrics (metric, result_id)",
       ],
     },
+    {
+      version: 2,
+      description:
+        "results of other tools (src/import/): grouped by format, tool, test and comparability key; one row per metric",
+      statements: [
+        `CREATE TABLE imported_results (
+          id ${id},
+          digest TEXT NOT NULL UNIQUE,
+          file_digest TEXT NOT NULL,
+          group_key TEXT NOT NULL,
+          format TEXT NOT NULL,
+          tool TEXT NOT NULL,
+          tool_version TEXT,
+          test TEXT NOT NULL,
+          mode TEXT NOT NULL,
+          key_json TEXT NOT NULL,
+          started_at TEXT NOT NULL,
+          time_from TEXT NOT NULL,
+          source TEXT NOT NULL,
+          added_at TEXT NOT NULL
+        )`,
+        "CREATE INDEX imported_results_group ON imported_results (group_key, started_at)",
+        "CREATE INDEX imported_results_file ON imported_results (file_digest)",
+        `CREATE TABLE imported_metrics (
+          import_id ${ref} NOT NULL REFERENCES imported_results (id) ON DELETE CASCADE,
+          metric TEXT NOT NULL,
+          position INTEGER NOT NULL,
+          unit TEXT NOT NULL,
+          direction TEXT,
+          value ${real} NOT NULL,
+          median ${real} NOT NULL,
+          p10 ${real} NOT NULL,
+          p90 ${real} NOT NULL,
+          n INTEGER NOT NULL,
+          samples_json TEXT,
+          PRIMARY KEY (import_id, metric)
+        )`,
+      ],
+    },
   ];
 }
 
 /** The newest schema version this build knows. */
-export const SCHEMA_VERSION_HISTORY = 1;
+export const SCHEMA_VERSION_HISTORY = 2;

@@ -12,10 +12,26 @@ import { HistoryStoreError } from "../util/errors.js";
 import type { Mode } from "../workload/workload.js";
 import { causeOf } from "./cause.js";
 import { findGroup, type GroupRepresentative, newGroupKey } from "./grouping.js";
+import {
+  byFile,
+  IMPORTED_SERIES_SQL,
+  importedColumns,
+  importedMetricRows,
+  toImportedSeriesRow,
+} from "./imported.js";
 import { migrations, SCHEMA_VERSION_HISTORY } from "./migrations.js";
 import { prepareRow } from "./row.js";
 import { parseRef, ROW_COLUMNS, SERIES_COLUMNS, toSeriesRow, toStoredRow } from "./rows.js";
-import type { AddOutcome, HistoryEntry, HistoryStore, ListFilter, SeriesRow, StoredRow } from "./types.js";
+import type {
+  AddOutcome,
+  HistoryEntry,
+  HistoryStore,
+  ImportedEntry,
+  ImportedSeriesRow,
+  ListFilter,
+  SeriesRow,
+  StoredRow,
+} from "./types.js";
 
 /** Bounds of every wait on the server, ms. */
 export const PG_CONNECT_TIMEOUT_MS = 5_000;
@@ -275,6 +291,83 @@ class PostgresStore implements HistoryStore {
         result: parseResult(JSON.parse(g.json), `${this.location} group ${g.group_key}`),
       }));
     });
+  }
+
+  async addImported(entries: readonly ImportedEntry[]): Promise<AddOutcome> {
+    const files = byFile(entries);
+    const added_at = new Date().toISOString();
+    return this.wrap("adding imported results", () =>
+      this.tx(async (c) => {
+        // one lock per file digest (sorted: two writers never deadlock): the check and the inserts are atomic
+        for (const d of [...files.keys()].sort())
+          await c.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`import:${d}`]);
+        let added = 0;
+        let duplicates = 0;
+        for (const [digest, list] of files) {
+          const seen = await c.query("SELECT 1 FROM imported_results WHERE file_digest = $1 LIMIT 1", [
+            digest,
+          ]);
+          if (seen.rows.length > 0) {
+            duplicates += list.length;
+            continue;
+          }
+          for (const [index, e] of list.entries()) {
+            const x = importedColumns(e, index, added_at);
+            const ins = await c.query(
+              `INSERT INTO imported_results (digest, file_digest, group_key, format, tool, tool_version, test,
+                mode, key_json, started_at, time_from, source, added_at)
+               VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) ON CONFLICT (digest) DO NOTHING RETURNING id`,
+              [
+                x.digest,
+                x.file_digest,
+                x.group_key,
+                x.format,
+                x.tool,
+                x.tool_version,
+                x.test,
+                x.mode,
+                x.key_json,
+                x.started_at,
+                x.time_from,
+                x.source,
+                x.added_at,
+              ],
+            );
+            const id = ins.rows[0]?.id;
+            if (id === undefined) {
+              duplicates++;
+              continue;
+            }
+            for (const m of importedMetricRows(e.imported))
+              await c.query(
+                `INSERT INTO imported_metrics (import_id, metric, position, unit, direction, value, median, p10, p90, n,
+                  samples_json) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
+                [
+                  id,
+                  m.metric,
+                  m.position,
+                  m.unit,
+                  m.direction,
+                  m.value,
+                  m.value_stats.median,
+                  m.value_stats.p10,
+                  m.value_stats.p90,
+                  m.value_stats.n,
+                  m.samples ? JSON.stringify(m.samples) : null,
+                ],
+              );
+            added++;
+          }
+        }
+        return { added, duplicates };
+      }),
+    );
+  }
+
+  async importedSeries(): Promise<ImportedSeriesRow[]> {
+    return this.wrap("reading imported series", async () =>
+      (await this.pool.query(IMPORTED_SERIES_SQL)).rows.map(toImportedSeriesRow),
+    );
   }
 
   async close(): Promise<void> {

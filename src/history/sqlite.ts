@@ -12,10 +12,26 @@ import { HistoryStoreError } from "../util/errors.js";
 import type { Mode } from "../workload/workload.js";
 import { causeOf } from "./cause.js";
 import { findGroup, type GroupRepresentative, newGroupKey } from "./grouping.js";
+import {
+  byFile,
+  IMPORTED_SERIES_SQL,
+  importedColumns,
+  importedMetricRows,
+  toImportedSeriesRow,
+} from "./imported.js";
 import { migrations, SCHEMA_VERSION_HISTORY } from "./migrations.js";
 import { prepareRow } from "./row.js";
 import { parseRef, ROW_COLUMNS, SERIES_COLUMNS, toSeriesRow, toStoredRow } from "./rows.js";
-import type { AddOutcome, HistoryEntry, HistoryStore, ListFilter, SeriesRow, StoredRow } from "./types.js";
+import type {
+  AddOutcome,
+  HistoryEntry,
+  HistoryStore,
+  ImportedEntry,
+  ImportedSeriesRow,
+  ListFilter,
+  SeriesRow,
+  StoredRow,
+} from "./types.js";
 
 /** How long a writer waits for another process's transaction, ms. */
 export const SQLITE_BUSY_TIMEOUT_MS = 30_000;
@@ -218,6 +234,58 @@ class SqliteStore implements HistoryStore {
         bucket: g.bucket,
         result: parseResult(JSON.parse(g.json), `${this.location} group ${g.group_key}`),
       })),
+    );
+  }
+
+  async addImported(entries: readonly ImportedEntry[]): Promise<AddOutcome> {
+    const db = this.db;
+    return this.wrap("adding imported results", () => {
+      const seen = db.prepare("SELECT 1 FROM imported_results WHERE file_digest = ? LIMIT 1");
+      const insert = db.prepare(`INSERT INTO imported_results (digest, file_digest, group_key, format, tool,
+        tool_version, test, mode, key_json, started_at, time_from, source, added_at) VALUES (@digest,
+        @file_digest, @group_key, @format, @tool, @tool_version, @test, @mode, @key_json, @started_at,
+        @time_from, @source, @added_at)`);
+      const insertMetric =
+        db.prepare(`INSERT INTO imported_metrics (import_id, metric, position, unit, direction, value,
+        median, p10, p90, n, samples_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      const added_at = new Date().toISOString();
+      return db
+        .transaction(() => {
+          let added = 0;
+          let duplicates = 0;
+          for (const [digest, list] of byFile(entries)) {
+            if (seen.get(digest)) {
+              duplicates += list.length;
+              continue;
+            }
+            list.forEach((e, index) => {
+              const info = insert.run(importedColumns(e, index, added_at));
+              for (const m of importedMetricRows(e.imported))
+                insertMetric.run(
+                  info.lastInsertRowid,
+                  m.metric,
+                  m.position,
+                  m.unit,
+                  m.direction,
+                  m.value,
+                  m.value_stats.median,
+                  m.value_stats.p10,
+                  m.value_stats.p90,
+                  m.value_stats.n,
+                  m.samples ? JSON.stringify(m.samples) : null,
+                );
+              added++;
+            });
+          }
+          return { added, duplicates };
+        })
+        .immediate();
+    });
+  }
+
+  async importedSeries(): Promise<ImportedSeriesRow[]> {
+    return this.wrap("reading imported series", () =>
+      (this.db.prepare(IMPORTED_SERIES_SQL).all() as Record<string, unknown>[]).map(toImportedSeriesRow),
     );
   }
 

@@ -102,6 +102,35 @@ function toPoint(r: SeriesRow): TrendPoint {
 }
 
 /**
+ * A group's series with its change points, searched in the last `window` points (e-divisive means,
+ * src/stats/change-points.ts).
+ */
+export function trendGroup(
+  group_key: string,
+  identity: TrendGroup["identity"],
+  points: TrendPoint[],
+  window: number,
+  detector?: ChangePointOptions,
+): TrendGroup {
+  const offset = Math.max(0, points.length - window);
+  const tail = points.slice(offset);
+  const cps = eDivisiveMeans(
+    tail.map((p) => p.median),
+    detector,
+  ).map((c): TrendChangePoint => {
+    const b = tail[c.index - 1] as TrendPoint;
+    const a = tail[c.index] as TrendPoint;
+    return {
+      ...c,
+      index: c.index + offset,
+      before: { git_commit: b.git_commit, started_at: b.started_at, id: b.id },
+      after: { git_commit: a.git_commit, started_at: a.started_at, id: a.id },
+    };
+  });
+  return { group_key, identity, points, change_points: cps, window };
+}
+
+/**
  * The trends of `metric` for `mode` in a store: groups ordered by their latest point (newest first).
  * @throws UsageError-like RangeError is never thrown; an unknown metric gives groups with no points.
  */
@@ -132,23 +161,7 @@ export async function buildTrends(
   for (const [key, list] of byGroup) {
     const rep = repOf.get(key);
     if (!rep) continue;
-    const points = list.map(toPoint);
-    const offset = Math.max(0, points.length - window);
-    const tail = points.slice(offset);
-    const cps = eDivisiveMeans(
-      tail.map((p) => p.median),
-      opts.detector,
-    ).map((c): TrendChangePoint => {
-      const b = tail[c.index - 1] as TrendPoint;
-      const a = tail[c.index] as TrendPoint;
-      return {
-        ...c,
-        index: c.index + offset,
-        before: { git_commit: b.git_commit, started_at: b.started_at, id: b.id },
-        after: { git_commit: a.git_commit, started_at: a.started_at, id: a.id },
-      };
-    });
-    groups.push({ group_key: key, identity: identityOf(rep), points, change_points: cps, window });
+    groups.push(trendGroup(key, identityOf(rep), list.map(toPoint), window, opts.detector));
   }
   groups.sort((a, b) => ((a.points.at(-1)?.started_at ?? "") < (b.points.at(-1)?.started_at ?? "") ? 1 : -1));
   return { mode, metric: info, groups };

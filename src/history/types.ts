@@ -4,6 +4,7 @@
  * of CI runners writing to one server. Open one with openHistoryStore (open.ts).
  */
 import type { Verdict } from "../gate/verdict.js";
+import type { ImportedResult } from "../import/types.js";
 import type { BenchmarkResult } from "../results/schema.js";
 import type { Mode } from "../workload/workload.js";
 
@@ -93,6 +94,48 @@ export interface HistoryStore {
   groupRepresentatives(
     mode: Mode,
   ): Promise<Array<{ group_key: string; bucket: string; result: BenchmarkResult }>>;
+  /**
+   * Adds the tests of other tools' files (imported.ts); a file already stored (same content digest) is
+   * counted as duplicates, its tests not stored again.
+   */
+  addImported(entries: readonly ImportedEntry[]): Promise<AddOutcome>;
+  /** Every stored imported metric value, by group then oldest run first. */
+  importedSeries(): Promise<ImportedSeriesRow[]>;
   /** Closes connections; the store cannot be used afterwards. */
   close(): Promise<void>;
+}
+
+/** Where a stored import's time came from: the file (llama-bench test_time, vLLM date) or the import. */
+export type ImportedTimeFrom = "file" | "import";
+
+/** One test of an imported file, ready to store. */
+export interface ImportedEntry {
+  imported: ImportedResult;
+  /** sha256 of the file's bytes: a file already stored is skipped */
+  file_digest: string;
+  /** ISO time of the run */
+  started_at: string;
+  time_from: ImportedTimeFrom;
+}
+
+/** A stored import's point of a series (what a trend needs). */
+export interface ImportedSeriesRow {
+  id: number;
+  digest: string;
+  group_key: string;
+  format: string;
+  tool: string;
+  tool_version: string | null;
+  test: string;
+  mode: "generation" | "embedding";
+  key_json: string;
+  started_at: string;
+  time_from: ImportedTimeFrom;
+  source: string;
+  metric: string;
+  /** 0 for the test's headline (gated) metric */
+  position: number;
+  unit: string;
+  direction: "higher" | "lower" | null;
+  value: MetricValue;
 }

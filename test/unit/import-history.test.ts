@@ -1,14 +1,13 @@
 /**
  * `history import` (and the report's result files) read through the importers: a file of JSON Lines of this
- * tool's results gives each of them; another tool's file named on the command line is refused in one line
- * naming its format (nothing stored), and one found in a folder is skipped and reported.
+ * tool's results gives each of them; another tool's file (named, or found in a folder) gives its tests, stored
+ * apart (test/unit/imported-history.test.ts); a file of no known format found in a folder is skipped.
  */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { collectResults } from "../../src/history/import.js";
-import { ResultFileError } from "../../src/util/errors.js";
 
 const FIX = join(import.meta.dirname, "..", "fixtures");
 let dir: string;
@@ -31,20 +30,25 @@ describe("history import reads through the importers", () => {
     ]);
   });
 
-  it("another tool's file named explicitly: one line naming its format", () => {
+  it("another tool's file named explicitly: its tests, none of this tool's results", () => {
     const path = join(FIX, "import", "llama-bench", "readme.json");
-    expect(() => collectResults([path])).toThrow(ResultFileError);
-    expect(() => collectResults([path])).toThrow(
-      `${path}: is a llama-bench file (llama-bench): the history store keeps this tool's results only (compare and gate read llama-bench files)`,
-    );
+    const { entries, imported } = collectResults([path]);
+    expect(entries).toHaveLength(0);
+    expect(imported.map((i) => [i.imported.format, i.imported.test])).toEqual([
+      ["llama-bench", "pp512"],
+      ["llama-bench", "tg128"],
+    ]);
   });
 
-  it("another tool's file in a folder: skipped and reported, the results beside it stored", () => {
+  it("another tool's file in a folder: read beside the results; a file of no known format skipped", () => {
     copyFileSync(join(FIX, "import", "hyperfine", "export.json"), join(dir, "hyperfine.json"));
     copyFileSync(join(FIX, "result-generation.json"), join(dir, "result.json"));
-    const { entries, skipped } = collectResults([dir]);
+    writeFileSync(join(dir, "other.json"), '{"hello": 1}');
+    const { entries, imported, skipped } = collectResults([dir]);
     expect(entries).toHaveLength(1);
+    expect(imported.length).toBeGreaterThan(0);
+    expect(imported.every((i) => i.imported.format === "hyperfine")).toBe(true);
     expect(skipped).toHaveLength(1);
-    expect(skipped[0]?.why).toMatch(/is a hyperfine file/);
+    expect(skipped[0]?.path).toBe(join(dir, "other.json"));
   });
 });

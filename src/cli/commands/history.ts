@@ -5,6 +5,7 @@
 
 import { MODE_FLAG } from "../../engines/definition.js";
 import { collectResults } from "../../history/import.js";
+import { buildImportedTrends } from "../../history/imported-trend.js";
 import { METRICS } from "../../history/metrics.js";
 import { openHistoryStore } from "../../history/open.js";
 import { buildTrends } from "../../history/trend.js";
@@ -69,6 +70,37 @@ const FLAGS: FlagTable = {
   },
 };
 
+/** `history import PATH...`: this tool's results and other tools' tests (stored apart, grouped by format). */
+async function importPaths(values: Record<string, unknown>, args: string[], json: boolean): Promise<number> {
+  if (args.length === 0) throw new UsageError("history import: needs result files or folders");
+  const { entries, imported, skipped } = collectResults(args);
+  for (const s of skipped) process.stderr.write(`perf-baseline: skipped ${s.why}\n`);
+  return withStore(
+    values,
+    async (store) => {
+      const out = await store.add(entries);
+      const imp = await store.addImported(imported);
+      const msg = {
+        ...out,
+        files: entries.length,
+        imported: { ...imp, tests: imported.length },
+        skipped: skipped.length,
+        store: store.location,
+      };
+      const other = imported.length
+        ? `; ${imp.added} new test${imp.added === 1 ? "" : "s"} of other tools' files (${imp.duplicates} already stored)`
+        : "";
+      process.stdout.write(
+        json
+          ? `${JSON.stringify(msg, null, 2)}\n`
+          : `imported ${out.added} new result${out.added === 1 ? "" : "s"} (${out.duplicates} already stored) from ${entries.length} file${entries.length === 1 ? "" : "s"}${other} into ${store.location}${skipped.length ? `; ${skipped.length} JSON file(s) that are not results skipped` : ""}\n`,
+      );
+      return 0;
+    },
+    false,
+  );
+}
+
 /** `perf-baseline history`. */
 export const historyCommand: Command = {
   name: "history",
@@ -88,25 +120,7 @@ export const historyCommand: Command = {
       );
     const read = flagReader(FLAGS, values);
     const json = read.boolean("json");
-    if (sub === "import") {
-      if (args.length === 0) throw new UsageError("history import: needs result files or folders");
-      const { entries, skipped } = collectResults(args);
-      for (const s of skipped) process.stderr.write(`perf-baseline: skipped ${s.why}\n`);
-      return withStore(
-        values,
-        async (store) => {
-          const out = await store.add(entries);
-          const msg = { ...out, files: entries.length, skipped: skipped.length, store: store.location };
-          process.stdout.write(
-            json
-              ? `${JSON.stringify(msg, null, 2)}\n`
-              : `imported ${out.added} new result${out.added === 1 ? "" : "s"} (${out.duplicates} already stored) from ${entries.length} file${entries.length === 1 ? "" : "s"} into ${store.location}${skipped.length ? `; ${skipped.length} JSON file(s) that are not results skipped` : ""}\n`,
-          );
-          return 0;
-        },
-        false,
-      );
-    }
+    if (sub === "import") return importPaths(values, args, json);
     if (args.length > (sub === "show" ? 1 : 0))
       throw new UsageError(`history ${sub}: unexpected argument "${args[sub === "show" ? 1 : 0]}"`);
     if (sub === "list") {
@@ -147,12 +161,21 @@ export const historyCommand: Command = {
     const window = read.int("window", 200);
     return withStore(values, async (store) => {
       const trends = await buildTrends(store, mode, metric, { window });
+      // other tools' groups: their headline metric, or --metric when given
+      const named = stringFlag(values, "metric");
+      const imported = (
+        await buildImportedTrends(store, { window, ...(named ? { metric: named } : {}) })
+      ).filter((t) => t.mode === mode);
+      const strip = (t: typeof trends) => ({ ...t, groups: t.groups.map(({ points: _p, ...g }) => g) });
       if (json) {
-        const doc =
-          sub === "changes" ? { ...trends, groups: trends.groups.map(({ points: _p, ...g }) => g) } : trends;
-        process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-      } else
-        process.stdout.write(sub === "trend" ? renderTrendsText(trends, last) : renderChangesText(trends));
+        const doc = sub === "changes" ? strip(trends) : trends;
+        const imp = sub === "changes" ? imported.map(strip) : imported;
+        process.stdout.write(`${JSON.stringify({ ...doc, imported: imp }, null, 2)}\n`);
+      }
+      // this tool's block says "no stored results" only when there is nothing else to show
+      else
+        for (const t of trends.groups.length === 0 && imported.length > 0 ? imported : [trends, ...imported])
+          process.stdout.write(sub === "trend" ? renderTrendsText(t, last) : renderChangesText(t));
       return 0;
     });
   },

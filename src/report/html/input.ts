@@ -9,6 +9,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { metricSamples } from "../../gate/analysis.js";
 import type { GateReport } from "../../gate/verdict.js";
 import { collectResults } from "../../history/import.js";
+import { buildImportedTrends } from "../../history/imported-trend.js";
 import { isCountedCapture, METRICS } from "../../history/metrics.js";
 import { buildTrends, type Trends } from "../../history/trend.js";
 import type { HistoryStore } from "../../history/types.js";
@@ -221,17 +222,20 @@ export async function buildHtmlReportInput(opts: {
   const sources: string[] = [];
   let store = opts.store;
   let temp: HistoryStore | null = null;
-  const collected = opts.paths.length > 0 ? collectResults(opts.paths) : { entries: [], skipped: [] };
+  const collected =
+    opts.paths.length > 0 ? collectResults(opts.paths) : { entries: [], imported: [], skipped: [] };
   if (!store) {
     const { openSqliteStore } = await import("../../history/sqlite.js");
     temp = openSqliteStore(":memory:");
     await temp.add(collected.entries);
+    await temp.addImported(collected.imported);
     store = temp;
   } else sources.push(`history ${store.location}`);
   if (opts.paths.length > 0)
     sources.push(`${collected.entries.length} result files from ${opts.paths.join(", ")}`);
   try {
-    const trends = await allTrends(store);
+    // other tools' groups after this tool's: each heading names the format and tool
+    const trends = [...(await allTrends(store)), ...(await buildImportedTrends(store))];
     const ev = evidenceOf(opts.paths);
     if (ev.folder) sources.push(`gate evidence from ${ev.folder}`);
     const serving = ev.serving.length
