@@ -74,6 +74,16 @@ describe("ab --a-cmd --b-cmd on a fake command", () => {
     expect(same.status).toBe(0);
   });
 
+  it("llama-bench JSON with a summary only (no samples): refused in one line, exit 7", () => {
+    for (const name of ["lb-sum-a", "lb-sum-b"]) mkdirSync(join(TMP, name));
+    const side = (name: string) => fake(join(TMP, name), "--llama-bench 40 --fail summary");
+    const r = runCli(["ab", "--a-cmd", side("lb-sum-a"), "--b-cmd", side("lb-sum-b"), ...BLOCKS]);
+    expect(r.status).toBe(7);
+    expect(r.stderr.trim().split("\n").at(-1)).toMatch(
+      /^perf-baseline: side A, block 1: its llama-bench output keeps a summary of tokens_per_second only: an A\/B block needs per-run figures \(samples\)$/,
+    );
+  });
+
   it("reads an output file (--b-output) and decides the metric asked for (--metric)", () => {
     const a = writeRuns("a3", 1);
     const b = writeRuns("b3", 0.75);
@@ -113,7 +123,10 @@ describe("ab --a-cmd --b-cmd on a fake command", () => {
       /^perf-baseline: side B, block 1: exited with code 3 \(its stderr ends: fake-bench-command: the benchmark failed on purpose\)$/,
     ],
     ["nothing", /^perf-baseline: side B, block 1: printed nothing \(expected a result\)$/],
-    ["garbage", /^perf-baseline: side B, block 1: not a results file of any known format \(not JSON, JSON Lines or CSV; tried perf-baseline, .*\)$/],
+    [
+      "garbage",
+      /^perf-baseline: side B, block 1: not a results file of any known format \(not JSON, JSON Lines or CSV; tried perf-baseline, .*\)$/,
+    ],
     [
       "llama-bench",
       /^perf-baseline: side B, block 1: prints llama-bench, side A prints perf-baseline: both sides must print the same format$/,

@@ -18,6 +18,7 @@
  *   garbage  prints a line that is not a result
  *   jsonl    prints the result twice as JSON Lines
  *   llama-bench  prints llama-bench JSON (another format than this tool's result), samples_ts of 100
+ *   summary  prints llama-bench JSON without samples_ns and samples_ts (a summary only)
  *   hang     starts a child that sleeps, then sleeps itself (for the timeout: both must be killed); the
  *            child's pid is written to DIR/hang-child.pid
  */
@@ -51,7 +52,10 @@ function llamaBenchJson(ts) {
     readFileSync(new URL("../fixtures/import/llama-bench/readme.json", import.meta.url), "utf8"),
   )[1];
   const reps = Number(values.reps ?? 5);
-  const samplesTs = Array.from({ length: reps }, (_, i) => ts * (1 + 0.02 * Math.sin(run * 2.3 + i * 1.7 + ts * 0.13)));
+  const samplesTs = Array.from(
+    { length: reps },
+    (_, i) => ts * (1 + 0.02 * Math.sin(run * 2.3 + i * 1.7 + ts * 0.13)),
+  );
   const samplesNs = samplesTs.map((t) => Math.round((32 / t) * 1e9));
   const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const sd = (xs) => Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / Math.max(1, xs.length - 1));
@@ -95,7 +99,12 @@ else if (values.fail === "jsonl") {
   const line = JSON.stringify(JSON.parse(text));
   emit(`${line}\n${line}\n`);
 } else if (values.fail === "llama-bench") emit(llamaBenchJson(100));
-else if (values.fail === "hang") {
+else if (values.fail === "summary") {
+  const [row] = JSON.parse(llamaBenchJson(100));
+  delete row.samples_ns;
+  delete row.samples_ts;
+  emit(`${JSON.stringify([row])}\n`);
+} else if (values.fail === "hang") {
   const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 600000)"], { stdio: "ignore" });
   writeFileSync(join(dir, "hang-child.pid"), String(child.pid));
   setTimeout(() => {}, 600000);
