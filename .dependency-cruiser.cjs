@@ -32,6 +32,7 @@ const LAYERS = {
     "instructions",
     "config",
     "engines",
+    "import",
   ],
   gate: [
     "util",

@@ -1,21 +1,25 @@
 /**
  * `ab --a-cmd CMD --b-cmd CMD`: any two commands, interleaved in ABBA blocks (src/gate/paired.ts), each run a
- * fresh process through the command executor (src/execute/command.ts), decided per test and metric where the
- * output holds several. Each run's output is read once and shared by every test's and metric's decision: a
+ * fresh process through the command executor (src/execute/command.ts), its output read through the importers
+ * (src/import/: any format with per-run samples), decided per test and metric where the output holds several. Each run's output is read once and shared by every test's and metric's decision: a
  * decision that needs more blocks than an earlier one runs them (and the later decisions reuse them).
  */
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { parse } from "shell-quote";
-import type { GateConfig } from "../config/gate-config.js";
-import type { CommandOutput, CommandTarget } from "../execute/command.js";
-import { completedResult } from "../execute/outcome.js";
-import { runPlanned } from "../execute/registry.js";
+import { type GateConfig, thresholdOf } from "../config/gate-config.js";
+import { type CommandOutput, type CommandTarget, runCommandOnce } from "../execute/command.js";
 import { type AbReport, abReport } from "../gate/ab-report.js";
 import { type GateMetricName, metricSpec, metricsToGate } from "../gate/metrics.js";
-import { type AbBudget, type AbSide, runAb } from "../gate/paired.js";
-import type { BenchmarkResult } from "../results/schema.js";
-import { EngineError, UsageError } from "../util/errors.js";
+import {
+  type AbBudget,
+  type AbMetric,
+  type AbRun,
+  type AbSide,
+  isImportedRun,
+  runAb,
+} from "../gate/paired.js";
+import { EngineError, InterruptedError, UsageError } from "../util/errors.js";
 import { interruptible } from "./interrupt.js";
 import { invocationOf } from "./invocation.js";
 import { detail, status } from "./progress.js";
@@ -115,13 +119,12 @@ type OutputCache = Map<string, Promise<CommandOutput>>;
 function sideRunner(opts: CommandAbOptions, cache: OutputCache) {
   return (side: AbSide, block: number): Promise<CommandOutput> => {
     const key = `${side}:${block}`;
-    const known = cache.get(key);
-    if (known) return known;
+    const made = cache.get(key);
+    if (made) return made;
     const s = opts.sides[side];
     const label = `side ${s.label}, block ${block + 1}`;
     const run = (async () => {
       status(`${label}: ${s.spec}`);
-      let output: CommandOutput | null = null;
       const target: CommandTarget = {
         label,
         argv: s.argv,
@@ -129,38 +132,45 @@ function sideRunner(opts: CommandAbOptions, cache: OutputCache) {
         env: s.env,
         output: s.output,
         timeout_s: opts.timeout_s,
-        onOutput: (o) => {
-          output = o;
-        },
       };
-      const outcome = await interruptible((signal) =>
-        runPlanned(
-          { executor: "command", target },
-          {
-            mode: "generation",
-            rounds: 1,
-            warmup: 0,
-            maxNewTokens: 0,
-            invocation: invocationOf([], s.argv),
-            detail,
-            signal,
-          },
-        ),
+      const once = await interruptible((signal) =>
+        runCommandOnce(target, { ...RUN_SPEC, invocation: invocationOf([], s.argv), detail, signal }),
       );
-      completedResult(outcome);
-      return output as unknown as CommandOutput;
+      if (once.state === "interrupted") throw new InterruptedError(`interrupted during ${label}`);
+      if (once.state === "failed") throw once.error;
+      return once.output;
     })();
     cache.set(key, run);
     return run;
   };
 }
 
-/** The result of `test` (or the only one) in a run's output, one line naming the side and run when absent. */
-function pick(output: CommandOutput, test: string | null, where: string): BenchmarkResult {
-  if (test === null) return output.results[0] as BenchmarkResult;
-  const found = output.results.find((r) => (r.test ?? null) === test);
-  if (found) return found;
-  const held = output.results.map((r) => r.test ?? "(unnamed)").join(", ");
+/** The run spec of one command run (its rounds are the command's own business). */
+const RUN_SPEC = { mode: "generation", rounds: 1, warmup: 0, maxNewTokens: 0 } as const;
+
+/**
+ * Each test's name in an output, in order: this tool's result's `test` (null when unnamed), an import's test
+ * name; a name the output holds more than once (a llama-bench sweep of threads) is told apart by its place,
+ * "tg32 #2", and side B's second tg32 is paired with side A's second.
+ */
+function testIds(output: CommandOutput): (string | null)[] {
+  const names = output.results.map((r) => (r.result ? (r.result.test ?? null) : r.test));
+  const seen = new Map<string | null, number>();
+  return names.map((n) => {
+    if (n === null || names.filter((x) => x === n).length === 1) return n;
+    const k = (seen.get(n) ?? 0) + 1;
+    seen.set(n, k);
+    return `${n} #${k}`;
+  });
+}
+
+/** The run of `test` (or the only one) in a run's output, one line naming the side and run when absent. */
+function pick(output: CommandOutput, test: string | null, where: string): AbRun {
+  const ids = testIds(output);
+  const i = test === null ? 0 : ids.indexOf(test);
+  const found = output.results[i];
+  if (i >= 0 && found) return found.result ?? found;
+  const held = ids.map((t) => t ?? "(unnamed)").join(", ");
   throw new EngineError(`${where}: its output holds no test ${test} (it holds: ${held})`);
 }
 
@@ -172,7 +182,7 @@ async function firstBlock(run: ReturnType<typeof sideRunner>, opts: CommandAbOpt
     throw new EngineError(
       `side B, block 1: prints ${b.format}, side A prints ${a.format}: both sides must print the same format`,
     );
-  const named = [...new Set(a.results.map((r) => r.test ?? null))];
+  const named = testIds(a);
   if (opts.tests.length > 0) return [...opts.tests];
   if (a.results.length > 1 && named.includes(null))
     throw new EngineError(
@@ -182,10 +192,41 @@ async function firstBlock(run: ReturnType<typeof sideRunner>, opts: CommandAbOpt
 }
 
 /**
- * Runs the A/B of two commands and decides every test and metric.
+ * The metrics to decide a test on: this tool's as `ab` does (src/gate/metrics.ts); an import's first metric
+ * (or those --metric names), with the direction its format gives and the threshold of its mode, or of the
+ * configuration's `metrics` entry.
+ * @throws EngineError (one line) for a metric the import lacks, has no direction for, or keeps no samples of.
+ */
+function metricsOf(first: AbRun, opts: CommandAbOptions, where: string): AbMetric[] {
+  if (!isImportedRun(first))
+    return metricsToGate(first, opts.metrics).map((n) => metricSpec(opts.config, first.mode, n));
+  const names = opts.metrics.length > 0 ? opts.metrics : [first.metrics[0]?.name ?? "(none)"];
+  return names.map((name) => {
+    const m = first.metrics.find((x) => x.name === name);
+    const has = first.metrics.map((x) => x.name).join(", ");
+    if (!m)
+      throw new EngineError(`${where}: its ${first.format} output carries no ${name} (it carries: ${has})`);
+    if (m.direction === null)
+      throw new EngineError(`${where}: ${first.format} does not say which way ${name} gets better`);
+    if (m.samples === null)
+      throw new EngineError(
+        `${where}: its ${first.format} output keeps a summary of ${name} only: an A/B block needs per-run figures (samples)`,
+      );
+    const own = opts.config.metrics[name as GateMetricName];
+    return {
+      name,
+      direction: m.direction,
+      threshold: own?.threshold ?? thresholdOf(opts.config, first.mode),
+    };
+  });
+}
+
+/**
+ * Runs the A/B of two commands and decides every test and metric, on the per-run samples of whatever format
+ * they print (src/import/: this tool's rounds, llama-bench's samples_ts, hyperfine's times, ...).
  * @returns one report per test and metric, in output order, each metric's under its test.
  * @throws EngineError (exit 7) naming the side and run for a command that fails, times out, prints nothing,
- *   prints no result, another format than its pair, or lacks a test; InterruptedError on Ctrl-C.
+ *   prints no result, another format than its pair, a summary only, or lacks a test; InterruptedError on Ctrl-C.
  */
 export async function runCommandAb(opts: CommandAbOptions): Promise<AbReport[]> {
   const cache: OutputCache = new Map();
@@ -194,8 +235,8 @@ export async function runCommandAb(opts: CommandAbOptions): Promise<AbReport[]> 
   const reports: AbReport[] = [];
   for (const test of tests) {
     const first = pick(await run("a", 0), test, "side A, block 1");
-    for (const name of metricsToGate(first, opts.metrics)) {
-      const metric = metricSpec(opts.config, first.mode, name);
+    pick(await run("b", 0), test, "side B, block 1");
+    for (const metric of metricsOf(first, opts, "side A, block 1")) {
       const runSide = async (side: AbSide, block: number) =>
         pick(await run(side, block), test, `side ${side.toUpperCase()}, block ${block + 1}`);
       const t0 = performance.now();

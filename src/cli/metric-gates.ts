@@ -86,7 +86,7 @@ export function capturesOfAll(outcomes: readonly MetricOutcome[]): BenchmarkResu
  */
 export function metricReportTargets(
   targets: readonly ReportTarget[],
-  metric: GateMetricName,
+  metric: string,
   metrics: number,
 ): readonly ReportTarget[] {
   if (metrics === 1) return targets;

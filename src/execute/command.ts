@@ -1,8 +1,10 @@
 /**
  * The command executor: runs any command once as a fresh process (no shell: argv as given; a user who wants
  * one writes `sh -c '...'`), in its own folder and environment, with a timeout, and reads the result it
- * prints (or writes to a file) through {@link readCommandOutput}. One side of `ab --a-cmd/--b-cmd` and each
- * tree of `--against` runs through it.
+ * prints (or writes to a file) through {@link readCommandOutput}: any format the importers read (src/import/:
+ * this tool's result, llama-bench, hyperfine, ...). One side of `ab --a-cmd/--b-cmd` and each tree of
+ * `--against` runs through {@link runCommandOnce}; the executor's {@link commandExecutor} takes this tool's
+ * results only (a run outcome carries one).
  *
  * Every way a run can go wrong is one line naming the side and the run, exit 7 (EXIT.runFailed): the command
  * cannot start, exits non-zero or by a signal, runs past its timeout, prints nothing, prints something that is
@@ -12,7 +14,8 @@
 import { spawn } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseResult } from "../results/io.js";
+import { importResultsText } from "../import/registry.js";
+import type { ImportedResult } from "../import/types.js";
 import type { BenchmarkResult } from "../results/schema.js";
 import { EngineError, PerfBaselineError, ResultFileError } from "../util/errors.js";
 import { readRegularText } from "../util/read-file.js";
@@ -25,39 +28,26 @@ export const MAX_COMMAND_OUTPUT_BYTES = 64 * 1024 * 1024;
 /** The last characters of a failed command's stderr quoted in its error line. */
 const STDERR_TAIL_CHARS = 300;
 
-/** What a command's output holds: the results found and the format they were written in. */
+/** What a command's output holds: the tests found and the format they were written in. */
 export interface CommandOutput {
-  /** the format's name, e.g. "perf-baseline JSON": both sides of an A/B must print the same */
+  /** the importer's name (src/import/registry.ts), e.g. "perf-baseline", "llama-bench": both sides of an A/B
+   * must print the same */
   format: string;
-  /** every result found, in output order (one per test for a tool that runs several) */
-  results: BenchmarkResult[];
+  /** every test found, in output order (one per test for a tool that runs several); this tool's own results
+   * are kept whole in `result` */
+  results: ImportedResult[];
 }
 
 /**
- * Reads the results a command printed: this tool's own result JSON (one document), or JSON Lines (one result
- * per line). The one place the command executor reads output: the importers of issue 24 replace its body.
+ * Reads what a command printed through the importers (src/import/registry.ts `importResultsText`): the format
+ * is detected from the content.
  * @param source the side and run, named in errors ("side A, block 2").
- * @throws ResultFileError (one line) when the text holds no result or a document that is not one.
+ * @throws ResultFileError (one line) when the text is empty, of no known format, or a bad file of its format.
  */
 export function readCommandOutput(text: string, source: string): CommandOutput {
-  const trimmed = text.trim();
-  if (trimmed === "") throw new ResultFileError(source, "printed nothing (expected a result)");
-  try {
-    return { format: "perf-baseline JSON", results: [parseResult(JSON.parse(trimmed), source)] };
-  } catch (err) {
-    if (err instanceof ResultFileError) throw err;
-  }
-  const lines = trimmed.split("\n").filter((l) => l.trim() !== "");
-  const results = lines.map((line, i) => {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(line);
-    } catch {
-      throw new ResultFileError(source, `line ${i + 1} is not JSON: not a result this tool reads`);
-    }
-    return parseResult(doc, `${source}, line ${i + 1}`);
-  });
-  return { format: "perf-baseline JSON Lines", results };
+  if (text.trim() === "") throw new ResultFileError(source, "printed nothing (expected a result)");
+  const results = importResultsText(text, source);
+  return { format: (results[0] as ImportedResult).format, results };
 }
 
 /** One run of a command. */
@@ -76,7 +66,7 @@ export interface CommandTarget {
   timeout_s: number;
   /** the result of this test where the output holds several (the result's `test`); else the first */
   test?: string;
-  /** is given every result the output held (for a caller that decides per test) */
+  /** is given every test the output held (for a caller that decides per test) */
   onOutput?: (output: CommandOutput) => void;
 }
 
@@ -198,27 +188,55 @@ function outputText(target: CommandTarget, f: Finished): string {
   );
 }
 
-/** The result of the test asked for (or the first) among those the output holds. */
+/** This tool's result of the test asked for (or the first) among those the output holds. */
 function pickResult(target: CommandTarget, output: CommandOutput): BenchmarkResult {
-  if (target.test === undefined) return output.results[0] as BenchmarkResult;
-  const found = output.results.find((r) => r.test === target.test);
+  const own = output.results.flatMap((r) => (r.result ? [r.result] : []));
+  if (own.length === 0)
+    throw new ResultFileError(
+      target.label,
+      `prints ${output.format}, not this tool's result (ab --a-cmd/--b-cmd reads it)`,
+    );
+  if (target.test === undefined) return own[0] as BenchmarkResult;
+  const found = own.find((r) => r.test === target.test);
   if (found) return found;
-  const tests = output.results.map((r) => r.test ?? "(unnamed)").join(", ");
+  const tests = own.map((r) => r.test ?? "(unnamed)").join(", ");
   throw new ResultFileError(target.label, `holds no test ${target.test} (it holds: ${tests})`);
 }
 
-/** Runs the command once and reads its result. */
-async function runCommand(target: CommandTarget, spec: RunSpec): Promise<RunOutcome> {
+/** How one run of a command ended: what its output holds, or why there is none. */
+export type CommandRunOutcome =
+  | { state: "completed"; output: CommandOutput }
+  | { state: "interrupted" }
+  | { state: "failed"; error: EngineError };
+
+/**
+ * Runs the command once and reads its output, of any format the importers read.
+ * @returns "failed" with one line naming the run (EngineError, exit 7) for a command that cannot start, exits
+ *   non-zero, times out, prints nothing or something no importer reads; "interrupted" on the spec's signal.
+ */
+export async function runCommandOnce(target: CommandTarget, spec: RunSpec): Promise<CommandRunOutcome> {
   if (target.output !== null) rmSync(resolve(target.cwd, target.output), { force: true });
   const finished = await spawnAndWait(target, spec);
-  if (finished.stopped === "interrupted") return { state: "interrupted", result: null };
+  if (finished.stopped === "interrupted") return { state: "interrupted" };
   const problem = processProblem(target, finished);
-  if (problem !== null)
-    return { state: "failed", error: new EngineError(`${target.label}: ${problem}`), result: null };
+  if (problem !== null) return { state: "failed", error: new EngineError(`${target.label}: ${problem}`) };
   try {
     const output = readCommandOutput(outputText(target, finished), target.label);
     target.onOutput?.(output);
-    return { state: "completed", result: pickResult(target, output) };
+    return { state: "completed", output };
+  } catch (err) {
+    if (!(err instanceof PerfBaselineError)) throw err;
+    return { state: "failed", error: new EngineError(err.message, { cause: err }) };
+  }
+}
+
+/** Runs the command once and reads this tool's result from it. */
+async function runCommand(target: CommandTarget, spec: RunSpec): Promise<RunOutcome> {
+  const once = await runCommandOnce(target, spec);
+  if (once.state === "interrupted") return { state: "interrupted", result: null };
+  if (once.state === "failed") return { ...once, result: null };
+  try {
+    return { state: "completed", result: pickResult(target, once.output) };
   } catch (err) {
     if (!(err instanceof PerfBaselineError)) throw err;
     return { state: "failed", error: new EngineError(err.message, { cause: err }), result: null };

@@ -6,7 +6,6 @@
 import type { GateConfig } from "../config/gate-config.js";
 import type { Mode } from "../workload/workload.js";
 import { checkComparability, type FieldDifference } from "./comparability.js";
-import type { GateMetricName } from "./metrics.js";
 import type { AbBlock, AbBudget, AbOutcome, PairedAnalysis } from "./paired.js";
 import { type AbReason, type Coded, coded, pairedFiguresOf, pairedText } from "./reasons.js";
 import { VERDICT_EXIT, type Verdict } from "./verdict-exit.js";
@@ -18,7 +17,7 @@ export interface AbReport {
   exit_code: number;
   mode: Mode;
   /** the per-round figure decided on (`ab --metric`; default the mode's) */
-  metric: GateMetricName;
+  metric: string;
   /** T, a fraction */
   threshold: number;
   alpha: number;

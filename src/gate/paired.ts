@@ -12,20 +12,67 @@
  * - PASS: the interval lies above 1 - T (a drop of T or more is excluded);
  * - INCONCLUSIVE otherwise: run more blocks while the budget lasts (Chromium Pinpoint's UNKNOWN, then more
  *   repeats).
+ * A side's run is this tool's result or an import of another tool's output (src/import/, `ab --a-cmd`): the
+ * block takes the per-run samples of the metric either way (rounds, or llama-bench's samples_ts, hyperfine's
+ * times, ...); an import carries no machine load, so its blocks have no busier side.
  */
 import { type GateConfig, thresholdOf } from "../config/gate-config.js";
+import type { ImportedResult } from "../import/types.js";
 import type { BenchmarkResult } from "../results/schema.js";
 import { median } from "../stats/index.js";
 import { wilcoxonSignedRank } from "../stats/signed-rank.js";
+import { ResultFileError } from "../util/errors.js";
 import { mulberry32, randomInt } from "../util/prng.js";
 import type { Mode } from "../workload/workload.js";
 import { gatedMetric, metricSamples } from "./analysis.js";
 import { busierThan } from "./contention.js";
-import type { GateMetricName, MetricSpec } from "./metrics.js";
+import { GATE_METRIC_NAMES, type GateMetricName, type MetricSpec } from "./metrics.js";
 import type { Verdict } from "./verdict-exit.js";
 
 /** The two sides: A is the reference, B the candidate (a drop is B slower than A). */
 export type AbSide = "a" | "b";
+
+/** One run of a side: this tool's result, or an import of another tool's output (one test of it). */
+export type AbRun = BenchmarkResult | ImportedResult;
+
+/**
+ * A metric an A/B run decides: one of this tool's ({@link MetricSpec}), or an imported metric by its name
+ * (`time_s`, ...), with the direction its format gives and a threshold (a fraction).
+ */
+export interface AbMetric {
+  name: string;
+  direction: "higher" | "lower";
+  threshold: number;
+}
+
+/** Whether a run is an import of another tool's output (it lists what it did not carry). */
+export function isImportedRun(run: AbRun): run is ImportedResult {
+  return "not_carried" in run && "metrics" in run;
+}
+
+/**
+ * The per-run samples of `name` in a run: a result's measured rounds, or an import's samples.
+ * @throws ResultFileError naming `where` when the run does not carry the metric, or carries a summary only.
+ */
+export function runSamples(run: AbRun, where: string, name: string): number[] {
+  if (!isImportedRun(run)) {
+    if (!(GATE_METRIC_NAMES as readonly string[]).includes(name))
+      throw new ResultFileError(where, `carries no metric ${name}`);
+    return metricSamples(run, where, name as GateMetricName);
+  }
+  const m = run.metrics.find((x) => x.name === name);
+  if (!m)
+    throw new ResultFileError(
+      where,
+      `carries no metric ${name} (it carries: ${run.metrics.map((x) => x.name).join(", ")})`,
+    );
+  if (m.samples === null || m.samples.length === 0)
+    throw new ResultFileError(
+      where,
+      `${name} is a summary only (no per-run figures): an A/B block needs the samples of each run`,
+    );
+  return m.samples;
+}
 
 /** One block: a run of each side, back to back. */
 export interface AbBlock {
@@ -55,33 +102,42 @@ export function defaultAbMetric(mode: Mode, config: GateConfig): MetricSpec {
   return { name: gatedMetric(mode), direction: "higher", threshold: thresholdOf(config, mode) };
 }
 
+/** The side whose run was busier than the other's, where both are this tool's results (with machine load). */
+function busierSide(a: AbRun, b: AbRun, config: GateConfig): AbSide | null {
+  if (isImportedRun(a) || isImportedRun(b)) return null;
+  const t = thresholdOf(config, a.mode);
+  if (busierThan(b, a, "B", "A", config, t)) return "b";
+  return busierThan(a, b, "A", "B", config, t) ? "a" : null;
+}
+
+/** Machine load other processes put on a run, where recorded (never for an import). */
+function otherCores(run: AbRun): number | null {
+  return isImportedRun(run) ? null : (run.machine_load?.other_cores ?? null);
+}
+
 /**
- * A block from its two results, on `metric` (default: the mode's, {@link defaultAbMetric}).
- * @throws ResultFileError when a run has no usable rounds, or its rounds do not carry the metric.
+ * A block from its two runs, on `metric` (default: the mode's, {@link defaultAbMetric}): the median of each
+ * run's per-run samples ({@link runSamples}).
+ * @throws ResultFileError when a run has no usable rounds or samples, or does not carry the metric.
  */
 export function blockOf(
   index: number,
-  a: BenchmarkResult,
-  b: BenchmarkResult,
+  a: AbRun,
+  b: AbRun,
   config: GateConfig,
-  metric: MetricSpec = defaultAbMetric(a.mode, config),
+  metric: AbMetric = defaultAbMetric(a.mode, config),
 ): AbBlock {
-  const am = median(metricSamples(a, `block ${index + 1} side A`, metric.name));
-  const bm = median(metricSamples(b, `block ${index + 1} side B`, metric.name));
-  const t = thresholdOf(config, a.mode);
-  const busier = busierThan(b, a, "B", "A", config, t)
-    ? "b"
-    : busierThan(a, b, "A", "B", config, t)
-      ? "a"
-      : null;
+  const am = median(runSamples(a, `block ${index + 1} side A`, metric.name));
+  const bm = median(runSamples(b, `block ${index + 1} side B`, metric.name));
+  const busier = busierSide(a, b, config);
   return {
     index,
     order: blockOrder(index),
     a_median: am,
     b_median: bm,
     log_ratio: metric.direction === "higher" ? Math.log(bm / am) : Math.log(am / bm),
-    a_other_cores: a.machine_load?.other_cores ?? null,
-    b_other_cores: b.machine_load?.other_cores ?? null,
+    a_other_cores: otherCores(a),
+    b_other_cores: otherCores(b),
     busier,
   };
 }
@@ -97,7 +153,8 @@ export function hodgesLehmann(xs: readonly number[]): number {
 /** The paired analysis of the blocks so far. */
 export interface PairedAnalysis {
   blocks: number;
-  metric: GateMetricName;
+  /** the metric decided: one of this tool's, or an imported one's name */
+  metric: string;
   /** B / A: exp(Hodges-Lehmann estimate of the log ratios) */
   ratio: number;
   /** 1 - ratio: B's throughput drop, a fraction (negative when B is faster) */
@@ -125,7 +182,7 @@ export function analyzePaired(
   blocks: readonly AbBlock[],
   mode: Mode,
   config: GateConfig,
-  metric: MetricSpec = defaultAbMetric(mode, config),
+  metric: AbMetric = defaultAbMetric(mode, config),
 ): PairedAnalysis {
   if (blocks.length < 2) throw new RangeError("the paired analysis needs at least two blocks");
   const d = blocks.map((b) => b.log_ratio);
@@ -185,8 +242,8 @@ export interface AbBudget {
   max_seconds: number;
 }
 
-/** What runs one side once: a fresh engine process for a local engine. */
-export type RunSide = (side: AbSide, block: number) => Promise<BenchmarkResult>;
+/** What runs one side once: a fresh engine process for a local engine, a command for `ab --a-cmd`. */
+export type RunSide = (side: AbSide, block: number) => Promise<AbRun>;
 
 /** The outcome of {@link runAb}. */
 export interface AbOutcome {
@@ -198,7 +255,7 @@ export interface AbOutcome {
   /** why it stopped: "decided", "max_blocks" or "max_seconds" */
   stopped_by: "decided" | "max_blocks" | "max_seconds";
   budget: AbBudget;
-  /** the first block's results (for the report's description of each side) */
+  /** the first block's results (for the report's description of each side); null for imported runs */
   first: { a: BenchmarkResult; b: BenchmarkResult } | null;
   /**
    * with several metrics: each one's own outcome on the same runs, in the order given (the fields above are
@@ -209,7 +266,7 @@ export interface AbOutcome {
 
 /** The blocks, analyses and verdict of one metric so far. */
 interface MetricTrack {
-  spec: MetricSpec;
+  spec: AbMetric;
   blocks: AbBlock[];
   analyses: PairedAnalysis[];
   verdict: Exclude<Verdict, "INCOMPARABLE">;
@@ -230,7 +287,7 @@ export async function runAb(
   budget: AbBudget,
   runSide: RunSide,
   now: () => number,
-  metrics: readonly MetricSpec[] = [],
+  metrics: readonly AbMetric[] = [],
 ): Promise<AbOutcome> {
   const t0 = now();
   const specs = metrics.length > 0 ? metrics : [defaultAbMetric(mode, config)];
@@ -247,7 +304,7 @@ export async function runAb(
     const r1 = await runSide(order === "AB" ? "a" : "b", i);
     const r2 = await runSide(order === "AB" ? "b" : "a", i);
     const [a, b] = order === "AB" ? [r1, r2] : [r2, r1];
-    if (!first) first = { a, b };
+    if (!first && !isImportedRun(a) && !isImportedRun(b)) first = { a, b };
     for (const t of tracks) t.blocks.push(blockOf(i, a, b, config, t.spec));
     blocks++;
   };

@@ -3,12 +3,12 @@
  * prints results with set samples, so the verdict does not depend on this machine's speed; every way a side
  * can fail is one line naming the side and the run, with a non-zero exit and no process left behind.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readCommandOutput } from "../../src/execute/command.js";
-import { runCli } from "../support/cli.js";
+import { ROOT, runCli } from "../support/cli.js";
 import { FAKE_BENCH_COMMAND, writeFakeMultiTestRuns, writeFakeRuns } from "../support/fake-bench-runs.js";
 
 const FAKE = FAKE_BENCH_COMMAND;
@@ -62,6 +62,28 @@ describe("ab --a-cmd --b-cmd on a fake command", () => {
     expect(same.status).toBe(0);
   });
 
+  it("llama-bench JSON (a fake printing set samples_ts): B 25 % slower REGRESSION, equal not", () => {
+    const lb = (name: string, ts: number) => fake(join(TMP, name), `--llama-bench ${ts}`);
+    for (const name of ["lb-a", "lb-b", "lb-a2", "lb-b2"]) mkdirSync(join(TMP, name));
+    const slow = runCli(["ab", "--a-cmd", lb("lb-a", 40), "--b-cmd", lb("lb-b", 30), ...BLOCKS]);
+    expect(slow.stdout).toMatch(/^REGRESSION: 8 blocks: B\/A ratio 0\.7/m);
+    expect(slow.status).toBe(1);
+    const same = runCli(["ab", "--a-cmd", lb("lb-a2", 40), "--b-cmd", lb("lb-b2", 40), ...BLOCKS]);
+    expect(same.stdout).not.toMatch(/^REGRESSION/m);
+    expect(same.stdout).toMatch(/^PASS/m);
+    expect(same.status).toBe(0);
+  });
+
+  it("llama-bench JSON with a summary only (no samples): refused in one line, exit 7", () => {
+    for (const name of ["lb-sum-a", "lb-sum-b"]) mkdirSync(join(TMP, name));
+    const side = (name: string) => fake(join(TMP, name), "--llama-bench 40 --fail summary");
+    const r = runCli(["ab", "--a-cmd", side("lb-sum-a"), "--b-cmd", side("lb-sum-b"), ...BLOCKS]);
+    expect(r.status).toBe(7);
+    expect(r.stderr.trim().split("\n").at(-1)).toMatch(
+      /^perf-baseline: side A, block 1: its llama-bench output keeps a summary of tokens_per_second only: an A\/B block needs per-run figures \(samples\)$/,
+    );
+  });
+
   it("reads an output file (--b-output) and decides the metric asked for (--metric)", () => {
     const a = writeRuns("a3", 1);
     const b = writeRuns("b3", 0.75);
@@ -101,10 +123,13 @@ describe("ab --a-cmd --b-cmd on a fake command", () => {
       /^perf-baseline: side B, block 1: exited with code 3 \(its stderr ends: fake-bench-command: the benchmark failed on purpose\)$/,
     ],
     ["nothing", /^perf-baseline: side B, block 1: printed nothing \(expected a result\)$/],
-    ["garbage", /^perf-baseline: side B, block 1: line 1 is not JSON: not a result this tool reads$/],
     [
-      "jsonl",
-      /^perf-baseline: side B, block 1: prints perf-baseline JSON Lines, side A prints perf-baseline JSON: both sides must print the same format$/,
+      "garbage",
+      /^perf-baseline: side B, block 1: not a results file of any known format \(not JSON, JSON Lines or CSV; tried perf-baseline, .*\)$/,
+    ],
+    [
+      "llama-bench",
+      /^perf-baseline: side B, block 1: prints llama-bench, side A prints perf-baseline: both sides must print the same format$/,
     ],
   ])("a side that fails (%s): one line naming the side and run, exit 7", (kind, line) => {
     const r = runCli([
@@ -187,14 +212,21 @@ describe("ab --a-cmd --b-cmd on a fake command", () => {
 });
 
 describe("readCommandOutput", () => {
-  it("reads one result document, or JSON Lines of several (their tests)", () => {
+  it("reads one result document, or JSON Lines of several (their tests), through the importers", () => {
     const a = writeRuns("read", 1, 1, "tg128");
     const text = readFileSync(join(a, "0.json"), "utf8");
-    expect(readCommandOutput(text, "side A, block 1").format).toBe("perf-baseline JSON");
+    const one = readCommandOutput(text, "side A, block 1");
+    expect(one.format).toBe("perf-baseline");
+    expect(one.results[0]?.result?.test).toBe("tg128");
     const line = JSON.stringify(JSON.parse(text));
     const two = readCommandOutput(`${line}\n${line.replace('"tg128"', '"pp512"')}\n`, "side A, block 1");
-    expect(two.format).toBe("perf-baseline JSON Lines");
+    expect(two.format).toBe("perf-baseline");
     expect(two.results.map((r) => r.test)).toEqual(["tg128", "pp512"]);
+    const lb = readFileSync(join(ROOT, "test/fixtures/import/llama-bench/readme.json"), "utf8");
+    const read = readCommandOutput(lb, "side A, block 1");
+    expect(read.format).toBe("llama-bench");
+    expect(read.results.map((r) => r.test)).toEqual(["pp512", "tg128"]);
+    expect(read.results[1]?.metrics[0]?.samples).toHaveLength(5);
     expect(existsSync(a)).toBe(true);
   });
 });
