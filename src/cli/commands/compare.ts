@@ -3,10 +3,22 @@
  * never imports the native addon (a test proves it): only result files, statistics and the report.
  */
 import { findGateConfig } from "../../config/find-config.js";
-import { combineComparison, combineMetricComparison, comparisonScope } from "../../gate/combine.js";
+import type { GateConfig } from "../../config/gate-config.js";
+import {
+  type Combined,
+  combineComparison,
+  combineMetricComparison,
+  combineVerdicts,
+  comparisonScope,
+  type VerdictPart,
+} from "../../gate/combine.js";
 import { metricsToGate } from "../../gate/metrics.js";
+import { matchTests } from "../../import/match.js";
+import type { ImportedResult } from "../../import/types.js";
 import { renderInstructionReport } from "../../report/instructions-text.js";
+import type { BenchmarkResult } from "../../results/schema.js";
 import { UsageError } from "../../util/errors.js";
+import type { FlagValues } from "../../util/flags.js";
 import { type Command, type FlagTable, flagReader } from "../args.js";
 import { CONFIG_FLAG } from "../common-flags.js";
 import {
@@ -52,11 +64,12 @@ export const compareCommand: Command = {
     const read = flagReader(FLAGS, values);
     const { config } = findGateConfig(read.string("config"));
     const reports = reportsFromFlags(values);
-    let t0 = process.hrtime.bigint();
     const opts = importOptions(values);
     const [baseImports = [], candImports = []] = readImports([a, b], opts);
     const baseline = singleOwn(baseImports);
     const candidate = singleOwn(candImports);
+    if (allOwn(baseImports) && allOwn(candImports) && (baseline === null || candidate === null))
+      return compareOwnTests(baseImports, candImports, { a, b }, values, reports);
     if (baseline === null || candidate === null) {
       refuseForImports(values, ["report", "report-json", "allow-incomplete"]);
       return runImportedComparison({
@@ -70,37 +83,108 @@ export const compareCommand: Command = {
         quiet: read.boolean("quiet"),
       });
     }
-    const loadS = Number(process.hrtime.bigint() - t0) / 1e9;
-    t0 = process.hrtime.bigint();
-    const scope = comparisonScope(baseline, candidate, config);
-    if (!scope.timed && scope.counts) {
-      // a counted run's wall time ran under valgrind: only its counts are compared
-      process.stdout.write(renderInstructionReport(scope.counts, reports.stdout.name));
-      return combineComparison(scope, null, baseline.mode).exit_code;
-    }
-    const metrics = metricsToGate(baseline, readMetrics(values));
-    const outcomes = await gateEachMetric(
-      {
-        baseline,
-        candidate,
-        config,
-        baselineSource: a,
-        candidateSource: b,
-        allowIncomplete: read.boolean("allow-incomplete"),
-      },
-      metrics,
-    );
-    const analysisS = Number(process.hrtime.bigint() - t0) / 1e9;
-    status(
-      `loaded ${baseline.samples.length} + ${candidate.samples.length} rounds in ${loadS.toFixed(2)} s; analysis took ${analysisS.toFixed(2)} s`,
-    );
-    for (const { report } of outcomes) process.stdout.write(reports.stdout.render({ kind: "gate", report }));
-    writeMetricReports(reports.files, outcomes);
-    if (scope.countsJoin && scope.counts)
-      process.stdout.write(renderInstructionReport(scope.counts, reports.stdout.name));
-    const verdicts = outcomes.map((o) => ({ metric: o.metric, verdict: o.report.verdict }));
-    const combined = combineMetricComparison(scope, verdicts, baseline.mode);
+    status(`loaded ${baseline.samples.length} + ${candidate.samples.length} rounds`);
+    const combined = await compareOwnPair(baseline, candidate, { a, b }, values, reports);
     printVerdictSummary(reports.stdout.name, combined, read.boolean("quiet"));
     return combined.exit_code;
   },
 };
+
+type Reports = ReturnType<typeof reportsFromFlags>;
+
+/**
+ * The gate's analysis of two results of this tool, one decision per metric (`--metric`), each report printed and
+ * written; the instruction counts join when both sides were counted.
+ * @returns the combined verdict (src/gate/combine.ts); the caller prints its summary.
+ */
+async function compareOwnPair(
+  baseline: BenchmarkResult,
+  candidate: BenchmarkResult,
+  sources: { a: string; b: string },
+  values: FlagValues,
+  reports: Reports,
+): Promise<Combined> {
+  const t0 = process.hrtime.bigint();
+  const scope = comparisonScope(baseline, candidate, readConfig(values));
+  if (!scope.timed && scope.counts) {
+    // a counted run's wall time ran under valgrind: only its counts are compared
+    process.stdout.write(renderInstructionReport(scope.counts, reports.stdout.name));
+    return combineComparison(scope, null, baseline.mode);
+  }
+  const outcomes = await gateEachMetric(
+    {
+      baseline,
+      candidate,
+      config: readConfig(values),
+      baselineSource: sources.a,
+      candidateSource: sources.b,
+      allowIncomplete: values["allow-incomplete"] === true,
+    },
+    metricsToGate(baseline, readMetrics(values)),
+  );
+  status(`analysis took ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(2)} s`);
+  for (const { report } of outcomes) process.stdout.write(reports.stdout.render({ kind: "gate", report }));
+  writeMetricReports(reports.files, outcomes);
+  if (scope.countsJoin && scope.counts)
+    process.stdout.write(renderInstructionReport(scope.counts, reports.stdout.name));
+  const verdicts = outcomes.map((o) => ({ metric: o.metric, verdict: o.report.verdict }));
+  return combineMetricComparison(scope, verdicts, baseline.mode);
+}
+
+/** Every import of a file is a result of this tool (one document or JSON Lines of several). */
+function allOwn(imports: readonly ImportedResult[]): boolean {
+  return imports.length > 0 && imports.every((i) => i.result !== undefined);
+}
+
+/**
+ * Two files of this tool's results, one of them several (a matrix run's JSON Lines): each test of A is paired
+ * with B's test of the same name and settings (src/import/match.ts) and gated with the full analysis, as two
+ * single results are; the verdicts are combined (a REGRESSION in any test is a REGRESSION).
+ * @throws UsageError when no test of A has a counterpart in B.
+ */
+async function compareOwnTests(
+  base: readonly ImportedResult[],
+  cand: readonly ImportedResult[],
+  sources: { a: string; b: string },
+  values: FlagValues,
+  reports: Reports,
+): Promise<number> {
+  refuseForImports(values, ["report", "report-json"]);
+  const matching = matchTests(base, cand);
+  for (const t of matching.unmatched_baseline) status(`not compared, only in ${sources.a}: ${t}`);
+  for (const t of matching.unmatched_candidate) status(`not compared, only in ${sources.b}: ${t}`);
+  if (matching.pairs.length === 0)
+    throw new UsageError(`compare: no test of ${sources.a} has a counterpart in ${sources.b}`);
+  const parts: VerdictPart[] = [];
+  for (const pair of matching.pairs) {
+    const [b, c] = [pair.baseline.result, pair.candidate.result] as [BenchmarkResult, BenchmarkResult];
+    process.stdout.write(`== test ${pair.baseline.test} (${settingsLabel(b)}) ==\n`);
+    const combined = await compareOwnPair(
+      b,
+      c,
+      { a: pair.baseline.source, b: pair.candidate.source },
+      values,
+      reports,
+    );
+    parts.push({
+      kind: "metric",
+      mode: b.mode,
+      metric: `${pair.baseline.test} ${settingsLabel(b)}`,
+      verdict: combined.verdict,
+    });
+  }
+  const combined = combineVerdicts(parts);
+  printVerdictSummary(reports.stdout.name, combined, values.quiet === true);
+  return combined.exit_code;
+}
+
+/** The settings that tell a matrix's tests apart: threads, batch and micro-batch. */
+function settingsLabel(r: BenchmarkResult): string {
+  const s = r.settings;
+  return `threads ${s.threads}, batch ${s.batch_size}${s.ubatch_size ? `, ubatch ${s.ubatch_size}` : ""}`;
+}
+
+/** The gate configuration --config names (or the one found upwards). */
+function readConfig(values: FlagValues): GateConfig {
+  return findGateConfig(typeof values.config === "string" ? values.config : undefined).config;
+}
