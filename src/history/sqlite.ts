@@ -174,9 +174,7 @@ class SqliteStore implements HistoryStore {
   }
 
   async count(): Promise<number> {
-    return this.wrap("counting", () =>
-      Number((this.db.prepare(COUNT_BOTH_SQL).get() as { n: number }).n),
-    );
+    return this.wrap("counting", () => Number((this.db.prepare(COUNT_BOTH_SQL).get() as { n: number }).n));
   }
 
   async get(ref: string): Promise<{ row: StoredRow; result: BenchmarkResult } | null> {
