@@ -3,6 +3,7 @@
  * and the stored-baseline gate run once per metric, the metrics sharing one second capture.
  */
 import { extname } from "node:path";
+import { gateGoodput } from "../gate/goodput.js";
 import { GATE_METRIC_NAMES, type GateMetricName } from "../gate/metrics.js";
 import { type GateInput, type GateOutcome, runGate } from "../gate/verdict.js";
 import { type ReportTarget, writeReports } from "../report/registry.js";
@@ -67,7 +68,11 @@ export async function gateEachMetric(
   const captureAgain = captureOnce(input.captureAgain);
   const out: MetricOutcome[] = [];
   for (const metric of metrics) {
-    const outcome = await runGate({ ...input, captureAgain, metric });
+    // goodput_share is a proportion, not a per-round median: its own gate (src/gate/goodput.ts)
+    const outcome =
+      metric === "goodput_share"
+        ? gateGoodput({ ...input, metric })
+        : await runGate({ ...input, captureAgain, metric });
     out.push({ ...outcome, metric });
   }
   return out;

@@ -11,7 +11,8 @@ const fraction = z.number().gt(0).lt(1);
 
 /**
  * The per-round figures the gate can compare (`--metric`, `metrics`): rates (higher is better) and latencies in
- * ms (lower is better). `itl_p99_ms` is not a figure rounds carry yet, so it is not among them.
+ * ms (lower is better). `goodput_share` (serving with `--goodput`) is the share of requests that met every
+ * objective, compared as a proportion (src/gate/goodput.ts); its threshold is an absolute fraction (default 0.05).
  */
 export const GATE_METRIC_NAMES = [
   "tokens_per_second",
@@ -21,6 +22,7 @@ export const GATE_METRIC_NAMES = [
   "ttft_ms",
   "itl_ms",
   "itl_p99_ms",
+  "goodput_share",
 ] as const;
 
 /** One gateable per-round figure. */

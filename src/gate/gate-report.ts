@@ -11,6 +11,7 @@ import type { Contention } from "./contention.js";
 import type { Decision } from "./decision-table.js";
 import type { DriftTest } from "./drift.js";
 import { analysesOf, type GateFacts, type PartialNote } from "./facts.js";
+import type { GoodputComparison } from "./goodput-stats.js";
 import type { GateMetricName } from "./metrics.js";
 import {
   type Coded,
@@ -47,6 +48,8 @@ export interface GateReport {
   stale: StaleReport;
   /** capture 1, and capture 2 and pooled when a second capture was taken */
   analyses: Analysis[];
+  /** `--metric goodput_share` only: the two shares compared as proportions (src/gate/goodput.ts) */
+  goodput?: GoodputComparison;
   second_capture: {
     needed: boolean;
     taken: boolean;

@@ -29,7 +29,12 @@ const METRIC_TABLE: Record<GateMetricName, { direction: "higher" | "lower"; mode
   ttft_ms: { direction: "lower", modes: ["generation"] },
   itl_ms: { direction: "lower", modes: ["generation"] },
   itl_p99_ms: { direction: "lower", modes: ["generation"] },
+  // per request 1 (met every objective) or 0: a proportion, gated by src/gate/goodput.ts
+  goodput_share: { direction: "higher", modes: ["generation"] },
 };
+
+/** Metrics whose default threshold is their own, not the mode's: goodput_share's is an absolute fraction. */
+const OWN_THRESHOLD: Partial<Record<GateMetricName, number>> = { goodput_share: 0.05 };
 
 /** The specification's metric of a mode: generation tokens/s, embedding calls/s. */
 export function specificationMetric(mode: Mode): "tokens_per_second" | "calls_per_second" {
@@ -52,7 +57,7 @@ export function metricSpec(config: GateConfig, mode: Mode, name: GateMetricName)
   return {
     name,
     direction: own?.direction ?? METRIC_TABLE[name].direction,
-    threshold: own?.threshold ?? thresholdOf(config, mode),
+    threshold: own?.threshold ?? OWN_THRESHOLD[name] ?? thresholdOf(config, mode),
   };
 }
 

@@ -169,7 +169,20 @@ export type GateReason =
   | { code: "pooled_too_noisy"; figures: Figures; threshold: number }
   | { code: "pooled_not_significant"; figures: Figures; threshold: number; failing: string[] }
   /** not a decision: a partial result gated with --allow-incomplete (src/gate/completeness.ts) */
-  | { code: "partial_result"; source: string; rounds: number };
+  | { code: "partial_result"; source: string; rounds: number }
+  /** the goodput_share gate's decision (src/gate/goodput.ts): shares, drop an absolute fraction */
+  | {
+      code: "goodput_share";
+      baseline_share: number;
+      candidate_share: number;
+      /** settled requests of the baseline and the candidate */
+      requests: [number, number];
+      drop: number;
+      p_value: number;
+      threshold: number;
+      alpha: number;
+      verdict: "PASS" | "REGRESSION" | "INCONCLUSIVE" | "INCOMPARABLE";
+    };
 
 /** How to get a decidable measurement (a fix that recaptures the baseline names the command: {@link Recapture}). */
 export type GateFix = (
@@ -333,6 +346,8 @@ const TEXT: TextOf = {
     `${figuresText(r.figures)}: the drop is below ${pct(r.threshold)}, but the baseline was captured under more load than the candidate (${r.contention.text}): it may hide a drop of up to ${pct(r.contention.hideable_drop)}`,
   drop_below_threshold: (r) =>
     `${figuresText(r.figures)}: the drop is below ${pct(r.threshold)}${r.noisy ? " (noisy, but the interval already excludes a drop of T)" : ""}`,
+  goodput_share: (r) =>
+    `goodput share ${pct(r.baseline_share)} of ${r.requests[0]} -> ${pct(r.candidate_share)} of ${r.requests[1]} requests: drop ${(r.drop * 100).toFixed(1)} points (threshold ${(r.threshold * 100).toFixed(1)}), one-sided two-proportion p = ${r.p_value.toPrecision(2)} (alpha ${r.alpha})${r.verdict === "INCONCLUSIVE" ? ": not significant" : ""}`,
   regression: (r) => `${figuresText(r.figures)}: drop >= ${pct(r.threshold)}, p < alpha and CI below 1`,
   not_significant: (r) =>
     `${figuresText(r.figures)}: a drop of T or more, but not significant (p >= ${r.alpha})`,

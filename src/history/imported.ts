@@ -112,6 +112,10 @@ export function importedEntries(path: string, all: readonly ImportedResult[], no
   }));
 }
 
+/** This tool's stored results plus the stored tests of other tools' files (HistoryStore.count). */
+export const COUNT_BOTH_SQL =
+  "SELECT (SELECT COUNT(*) FROM results) + (SELECT COUNT(*) FROM imported_results) AS n";
+
 /** The columns {@link ImportedSeriesRow} is read from (imported_results i JOIN imported_metrics m). */
 export const IMPORTED_SERIES_SQL = `SELECT i.id, i.digest, i.group_key, i.format, i.tool, i.tool_version, i.test,
   i.mode, i.key_json, i.started_at, i.time_from, i.source, m.metric, m.position, m.unit, m.direction, m.median, m.p10, m.p90,

@@ -14,6 +14,7 @@ import { causeOf } from "./cause.js";
 import { findGroup, type GroupRepresentative, newGroupKey } from "./grouping.js";
 import {
   byFile,
+  COUNT_BOTH_SQL,
   IMPORTED_SERIES_SQL,
   importedColumns,
   importedMetricRows,
@@ -236,7 +237,7 @@ class PostgresStore implements HistoryStore {
 
   async count(): Promise<number> {
     return this.wrap("counting", async () => {
-      const res = await this.pool.query("SELECT COUNT(*) AS n FROM results");
+      const res = await this.pool.query(COUNT_BOTH_SQL);
       return Number(res.rows[0]?.n ?? 0);
     });
   }

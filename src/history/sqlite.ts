@@ -14,6 +14,7 @@ import { causeOf } from "./cause.js";
 import { findGroup, type GroupRepresentative, newGroupKey } from "./grouping.js";
 import {
   byFile,
+  COUNT_BOTH_SQL,
   IMPORTED_SERIES_SQL,
   importedColumns,
   importedMetricRows,
@@ -173,9 +174,7 @@ class SqliteStore implements HistoryStore {
   }
 
   async count(): Promise<number> {
-    return this.wrap("counting", () =>
-      Number((this.db.prepare("SELECT COUNT(*) AS n FROM results").get() as { n: number }).n),
-    );
+    return this.wrap("counting", () => Number((this.db.prepare(COUNT_BOTH_SQL).get() as { n: number }).n));
   }
 
   async get(ref: string): Promise<{ row: StoredRow; result: BenchmarkResult } | null> {

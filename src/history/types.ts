@@ -84,7 +84,7 @@ export interface HistoryStore {
   add(entries: readonly HistoryEntry[]): Promise<AddOutcome>;
   /** Rows newest first. */
   list(filter?: ListFilter): Promise<StoredRow[]>;
-  /** Number of stored results. */
+  /** Number of stored results: this tool's plus the imported tests of other tools' files. */
   count(): Promise<number>;
   /** One stored result by id or by a digest prefix of at least 8 hex digits; null when none matches. */
   get(ref: string): Promise<{ row: StoredRow; result: BenchmarkResult } | null>;

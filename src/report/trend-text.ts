@@ -37,11 +37,13 @@ function short(commit: string | null, dirty: boolean | null = null): string {
   return commit ? `${commit.slice(0, 12)}${dirty ? "+" : ""}` : "-";
 }
 
-function when(iso: string): string {
+/** An ISO time as "YYYY-MM-DD HH:MM" (UTC). */
+export function when(iso: string): string {
   return iso.replace("T", " ").slice(0, 16);
 }
 
-function table(head: string[], rows: string[][], right: Set<number>): string[] {
+/** Rows as aligned columns under a header; the columns in `right` right-aligned. */
+export function table(head: string[], rows: string[][], right: Set<number>): string[] {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: string[]) =>
     cells

@@ -498,6 +498,18 @@ function goodputValue(s: GenerationSample, m: GoodputMetric): number | null {
   return v ?? null;
 }
 
+/** Whether a request met every objective (each value at most its bound; an unknown value meets none). */
+export function meetsObjectives(
+  s: GenerationSample,
+  objectives: Partial<Record<GoodputMetric, number>>,
+): boolean {
+  const bounds = Object.entries(objectives) as Array<[GoodputMetric, number]>;
+  return bounds.every(([m, bound]) => {
+    const v = goodputValue(s, m);
+    return v !== null && v <= bound;
+  });
+}
+
 /**
  * Goodput as vLLM's benchmark_serving.py and AIPerf define it: a request counts when it completed and met
  * every objective (each value at most its bound; an unknown value meets none). Its share is of the requests
@@ -509,13 +521,7 @@ export function goodputOf(
   settled: number,
   durationS: number,
 ) {
-  const bounds = Object.entries(objectives) as Array<[GoodputMetric, number]>;
-  const good = samples.filter((s) =>
-    bounds.every(([m, bound]) => {
-      const v = goodputValue(s, m);
-      return v !== null && v <= bound;
-    }),
-  ).length;
+  const good = samples.filter((s) => meetsObjectives(s, objectives)).length;
   return {
     objectives: { ...objectives },
     good_requests: good,
@@ -551,7 +557,11 @@ export function buildServingGenerationResult(
   const { ok } = split(run);
   if (ok.length === 0) throw new RangeError("no completed request to build a result from");
   const measured = ok.map(({ record, outcome }) => measureGeneration(record, outcome, run.start_ns));
-  const samples = measured.map((m) => m.sample);
+  const objectives = ctx.goodput;
+  // each request's `good` flag (the per-request value src/gate/goodput.ts compares), with objectives only
+  const samples = measured.map((m) =>
+    objectives ? { ...m.sample, good: meetsObjectives(m.sample, objectives) } : m.sample,
+  );
   const totals = generationTotals(measured);
   const parts = commonParts(ctx, run, ok.length);
   const requested = ctx.workload.max_new_tokens ?? 0;

@@ -141,6 +141,11 @@ const generationSampleSchema = z.object({
    * in ms; absent in results recorded before it and in serving requests
    */
   itl_p99_ms: nonneg.nullable().optional(),
+  /**
+   * `--goodput` (openai serving) only: this request met every objective of serving.goodput (the per-request
+   * value the gate's goodput_share compares, src/gate/goodput.ts); absent without objectives
+   */
+  good: z.boolean().optional(),
   /** `--parallel` only: one sequence's output tokens / round time */
   tokens_per_second_per_sequence: nonneg.optional(),
   /** `--parallel` only: one sequence's (output tokens - 1) / (end - first token) */

@@ -5,11 +5,13 @@
 
 import { MODE_FLAG } from "../../engines/definition.js";
 import { collectResults } from "../../history/import.js";
+import { findImported, importedListRows } from "../../history/imported-list.js";
 import { buildImportedTrends } from "../../history/imported-trend.js";
 import { METRICS } from "../../history/metrics.js";
 import { openHistoryStore } from "../../history/open.js";
 import { buildTrends } from "../../history/trend.js";
 import type { HistoryStore } from "../../history/types.js";
+import { renderImportedListText } from "../../report/imported-list-text.js";
 import { renderChangesText, renderListText, renderTrendsText } from "../../report/trend-text.js";
 import { UsageError } from "../../util/errors.js";
 import type { Mode } from "../../workload/workload.js";
@@ -38,6 +40,40 @@ async function withStore<T>(
   } finally {
     await store.close();
   }
+}
+
+/**
+ * `history list`: this tool's stored results (`#<id>`), then the imported tests of other tools' files
+ * (`i<id>`, src/history/imported-list.ts); `--json` gives one array of both, imported rows with kind "imported".
+ */
+async function listHistory(store: HistoryStore, mode: Mode | undefined, limit: number, json: boolean) {
+  const rows = await store.list({ ...(mode ? { mode } : {}), limit });
+  const imported = importedListRows(await store.importedSeries(), { ...(mode ? { mode } : {}), limit });
+  // the total the listing is out of ("2 of 14 results"): of the mode when --mode filters; count() holds both
+  const total =
+    rows.length < limit
+      ? rows.length
+      : mode
+        ? (await store.list({ mode, limit: HISTORY_LIMITS.rows })).length
+        : (await store.count()) - imported.total;
+  process.stdout.write(
+    json
+      ? `${JSON.stringify([...rows, ...imported.rows], null, 2)}\n`
+      : renderListText(rows, store.location, total) + renderImportedListText(imported.rows, imported.total),
+  );
+  return 0;
+}
+
+/** `history show REF`: a stored result by id or digest prefix, else an imported test by `i<id>` or digest prefix. */
+async function showHistory(store: HistoryStore, ref: string) {
+  const found = await store.get(ref);
+  const shown = found ? found.result : findImported(await store.importedSeries(), ref);
+  if (!shown)
+    throw new UsageError(
+      `history show: no stored result "${ref}" in ${store.location} (give an id, i<id> for an imported test, or 8+ hex digits of a digest)`,
+    );
+  process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+  return 0;
 }
 
 /** Largest --limit and --last; --window's range (change points need 10 points at least). */
@@ -125,35 +161,13 @@ export const historyCommand: Command = {
       throw new UsageError(`history ${sub}: unexpected argument "${args[sub === "show" ? 1 : 0]}"`);
     if (sub === "list") {
       const mode = values.mode === undefined ? undefined : read.choice<Mode>("mode", "generation");
-      const limit = read.int("limit", 50);
-      return withStore(values, async (store) => {
-        const rows = await store.list({ ...(mode ? { mode } : {}), limit });
-        // the total the listing is out of ("2 of 14 results"): of the mode when --mode filters
-        const total =
-          rows.length < limit
-            ? rows.length
-            : mode
-              ? (await store.list({ mode, limit: HISTORY_LIMITS.rows })).length
-              : await store.count();
-        process.stdout.write(
-          json ? `${JSON.stringify(rows, null, 2)}\n` : renderListText(rows, store.location, total),
-        );
-        return 0;
-      });
+      return withStore(values, (store) => listHistory(store, mode, read.int("limit", 50), json));
     }
     if (sub === "show") {
       const ref = args[0];
       if (ref === undefined)
         throw new UsageError("history show: needs a result id or digest prefix (see history list)");
-      return withStore(values, async (store) => {
-        const found = await store.get(ref);
-        if (!found)
-          throw new UsageError(
-            `history show: no stored result "${ref}" in ${store.location} (give an id or 8+ hex digits of a digest)`,
-          );
-        process.stdout.write(`${JSON.stringify(found.result, null, 2)}\n`);
-        return 0;
-      });
+      return withStore(values, (store) => showHistory(store, ref));
     }
     const mode = read.choice<Mode>("mode", "generation");
     const metric = metricFlag(values, mode);
