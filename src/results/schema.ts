@@ -345,6 +345,20 @@ const servingCommon = {
   server_metrics: serverMetricsSchema.optional(),
   /** present for a shard's result and a merged one */
   shard: shardSchema.optional(),
+  /** present with --workers N > 1: each load worker thread's share (src/execute/load-workers.ts) */
+  workers: z
+    .array(
+      z.object({
+        worker: count,
+        /** requests it sent */
+        requests: count,
+        /** output tokens of its completed requests per second of its own span */
+        output_tokens_per_second: nonneg,
+        /** its event-loop delay p99, ms; null when none was sampled */
+        event_loop_delay_p99_ms: nonneg.nullable(),
+      }),
+    )
+    .optional(),
   timeouts_ms: timeoutsSchema,
 };
 
