@@ -5,7 +5,7 @@
  * as each request settles, and "done" with its raw per-request records, its chunk-handling samples and its
  * event-loop delay. Records are plain data (bigints clone across threads).
  */
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { parentPort, workerData } from "node:worker_threads";
 import { type GenerationRequest, OpenAiClient } from "../engines/openai/client.js";
 import { runLoad } from "../measure/load.js";
@@ -41,6 +41,7 @@ async function runShare(startNs: bigint): Promise<void> {
   if (leftMs > 0) await new Promise((resolve) => setTimeout(resolve, leftMs));
   const eld = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
   eld.enable();
+  const elu0 = performance.eventLoopUtilization();
   const run = await runLoad(
     {
       ...job.plan,
@@ -52,6 +53,7 @@ async function runShare(startNs: bigint): Promise<void> {
     send,
   );
   eld.disable();
+  const utilization = performance.eventLoopUtilization(elu0).utilization;
   const ms = (v: number) => Math.max(0, v / 1e6 - ELD_RESOLUTION_MS);
   const histogram =
     eld.count > 0
@@ -69,6 +71,7 @@ async function runShare(startNs: bigint): Promise<void> {
     run,
     chunk_handling_ns: [...client.overhead.samples()],
     event_loop_delay_ms: histogram,
+    event_loop_utilization: utilization,
   };
   post({ type: "done", report });
   client.close();

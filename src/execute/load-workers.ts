@@ -54,6 +54,8 @@ export interface WorkerReport {
   chunk_handling_ns: number[];
   /** its event-loop delay during its share, ms; null when none was sampled */
   event_loop_delay_ms: Histogram | null;
+  /** the share of its span its thread was busy (performance.eventLoopUtilization), 0 to 1 */
+  event_loop_utilization: number;
 }
 
 /** The messages of a worker to the main thread. */
@@ -71,6 +73,8 @@ export interface WorkerCapacity {
   /** output tokens (usage, else text chunks) of its completed requests over its own span (first sent to last settled), per second */
   output_tokens_per_second: number;
   event_loop_delay_p99_ms: number | null;
+  /** the share of its span its thread was busy, 0 to 1: near 1, that worker was saturated */
+  event_loop_utilization: number;
 }
 
 /** The joined outcome of all workers. */
@@ -130,6 +134,7 @@ export function workerCapacity(report: WorkerReport): WorkerCapacity {
     requests: records.length,
     output_tokens_per_second: spanS > 0 ? tokens / spanS : 0,
     event_loop_delay_p99_ms: report.event_loop_delay_ms?.p99 ?? null,
+    event_loop_utilization: report.event_loop_utilization,
   };
 }
 

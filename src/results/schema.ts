@@ -356,6 +356,8 @@ const servingCommon = {
         output_tokens_per_second: nonneg,
         /** its event-loop delay p99, ms; null when none was sampled */
         event_loop_delay_p99_ms: nonneg.nullable(),
+        /** the share of its span its thread was busy (eventLoopUtilization), 0 to 1 */
+        event_loop_utilization: nonneg.max(1),
       }),
     )
     .optional(),

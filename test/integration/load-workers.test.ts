@@ -66,7 +66,11 @@ describe("--workers", () => {
     const workers = b.serving?.workers ?? [];
     expect(workers.map((w) => w.worker)).toEqual([0, 1]);
     expect(workers.map((w) => w.requests)).toEqual([6, 6]);
-    for (const w of workers) expect(w.output_tokens_per_second).toBeGreaterThan(0);
+    for (const w of workers) {
+      expect(w.output_tokens_per_second).toBeGreaterThan(0);
+      expect(w.event_loop_utilization).toBeGreaterThanOrEqual(0);
+      expect(w.event_loop_utilization).toBeLessThanOrEqual(1);
+    }
     expect(a.serving?.workers).toBeUndefined();
     // the percentiles are those of the union of the samples
     const ttft = b.samples.map((s) => s.ttft_ms as number);
