@@ -52,6 +52,12 @@ import {
   type WorkloadSpec,
   workloadDigest,
 } from "../workload/workload.js";
+import {
+  runLoadInWorkers,
+  type WorkerCapacity,
+  type WorkerRequests,
+  type WorkersRun,
+} from "./load-workers.js";
 import { recordServerMetrics, type ServerMetricsSampler, startServerMetrics } from "./server-metrics.js";
 
 /** What a serving run needs from the common benchmark options. */
@@ -151,12 +157,18 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
     const warnings = [...server.warnings];
     // warmup: not counted; a failure here means the server cannot run the workload at all
     if (opts.warmup > 0) await warmUp(opts, requests, warnings);
+    const job = workersJob(opts, { apiKey, ...ca }, requests);
     // the measured requests find their connections open: connecting and TLS handshakes are not measured
-    const readyAhead = await client.openConnections(o.concurrency, OPEN_AHEAD_MS);
+    // (worker threads open their own)
+    let readyAhead = job ? 0 : await client.openConnections(o.concurrency, OPEN_AHEAD_MS);
     client.overhead.reset();
     if (o.serverMetrics)
       metrics = await startServerMetrics({ ...o.serverMetrics, baseUrl: o.baseUrl, apiKey, ...ca });
-    const measured = await measureLoad(opts, requests.send);
+    const measured = await measureLoad(opts, requests.send, job);
+    if (measured.workers) {
+      readyAhead = measured.workers.connections;
+      for (const ns of measured.workers.chunk_handling_ns) client.overhead.add(ns);
+    }
     const serverMetrics = await metrics?.stop();
     checkMeasured(opts, measured.run, requests.sent, warnings);
     const ctx = servingContext(opts, client, {
@@ -174,6 +186,7 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
     const result = buildResult(opts, ctx, measured);
     recordClientCapacity(result, scheduleFigures(measured.run.records, measured.run.start_ns));
     if (serverMetrics) recordServerMetrics(result, serverMetrics);
+    if (measured.workers && result.serving) result.serving.workers = measured.workers.capacity;
     recordShard(result, {
       shard: o.shard ?? null,
       startAtMs: o.startAtMs ?? null,
@@ -239,6 +252,8 @@ interface ServingRequests {
   planned: ((i: number) => PlannedRequest) | null;
   /** the optional request fields sent (recorded, and named in a refusal's hint) */
   sent: OptionalField[];
+  /** what a load worker thread sends; null when the requests cannot be split (a conversation's turns wait for each other) */
+  forWorkers: WorkerRequests | null;
 }
 
 /** The run's request: a generation of the workload's prompt, or embeddings of its texts in batches. */
@@ -279,11 +294,18 @@ function servingRequests(
       warm: (i, signal) => client.generate(at(warm, i), signal),
       planned: (i) => at(plan.measured, i),
       sent: OpenAiClient.sentGenerationFields(one),
+      forWorkers: sessions ? null : { kind: "generation", list: measured },
     };
   }
   if (opts.mode === "generation") {
     const send: Send = (_i, signal) => client.generate(one, signal);
-    return { send, warm: send, planned: null, sent: OpenAiClient.sentGenerationFields(one) };
+    return {
+      send,
+      warm: send,
+      planned: null,
+      sent: OpenAiClient.sentGenerationFields(one),
+      forWorkers: { kind: "generation", list: [one] },
+    };
   }
   const inputs = embeddingInputs(workload.texts ?? [], o.batchSize);
   const send: Send = (_i, signal) => client.embed(model, inputs, signal, o.omitFields ?? []);
@@ -292,6 +314,7 @@ function servingRequests(
     warm: send,
     planned: null,
     sent: (o.omitFields ?? []).includes("encoding_format") ? [] : ["encoding_format"],
+    forWorkers: { kind: "embedding", model, inputs, omit: o.omitFields ?? [] },
   };
 }
 
@@ -343,10 +366,57 @@ interface Measured {
   histogram: Histogram | null;
   /** how late the measured phase began after --start-at, ms; null without one */
   startLagMs: number | null;
+  /** with --workers N > 1: their connections, chunk-handling samples and capacity; else null */
+  workers: { connections: number; chunk_handling_ns: number[]; capacity: WorkerCapacity[] } | null;
+}
+
+/**
+ * The job of the load worker threads (--workers N > 1); null with one worker.
+ * @throws UsageError when the requests cannot be split (a conversation's turns wait for each other).
+ */
+function workersJob(
+  opts: ServingRunOptions,
+  auth: { apiKey: string | null; ca?: string },
+  requests: ServingRequests,
+): WorkersRun | null {
+  const o = opts.openai;
+  const workers = o.workers ?? 1;
+  if (workers <= 1) return null;
+  if (requests.forWorkers === null)
+    throw new UsageError(
+      "--workers above 1 cannot split a dataset of conversations (their turns wait for each other)",
+    );
+  if (workers > o.concurrency)
+    throw new UsageError(
+      `--workers ${workers} needs --concurrency of at least ${workers} (one request each)`,
+    );
+  return {
+    workers,
+    job: {
+      client: {
+        baseUrl: o.baseUrl.href,
+        apiKey: auth.apiKey,
+        timeouts: o.timeouts,
+        ...(auth.ca ? { ca: auth.ca } : {}),
+      },
+      requests: requests.forWorkers,
+      plan: {
+        concurrency: o.concurrency,
+        requestRate: o.requestRate,
+        burstiness: o.burstiness,
+        arrivalSeed: o.arrivalSeed,
+        numRequests: o.numRequests,
+        durationS: o.durationS,
+      },
+      openAheadMs: OPEN_AHEAD_MS,
+    },
+    shouldStop: () => opts.signal?.aborted === true,
+    onSettled: (n) => opts.onRound?.(n, o.numRequests ?? 0, false),
+  };
 }
 
 /** The measured requests, with the event loop's delay and the machine's load during them. */
-async function measureLoad(opts: ServingRunOptions, send: Send): Promise<Measured> {
+async function measureLoad(opts: ServingRunOptions, send: Send, job: WorkersRun | null): Promise<Measured> {
   const o = opts.openai;
   const plan: LoadPlan = {
     concurrency: o.concurrency,
@@ -365,13 +435,17 @@ async function measureLoad(opts: ServingRunOptions, send: Send): Promise<Measure
   eld.enable();
   // the machine's load during the measured requests: the gate tells contention from a slower server by it
   const probe = startMachineLoadProbe();
-  const run = await runLoad<GenerationSuccess | EmbeddingSuccess | RequestFailure>(plan, send);
+  const spread = job ? await runLoadInWorkers(job) : null;
+  const run = spread
+    ? spread.run
+    : await runLoad<GenerationSuccess | EmbeddingSuccess | RequestFailure>(plan, send);
   const machine_load = probe();
   eld.disable();
   const finished = new Date().toISOString();
   const eldMs = (v: number) => Math.max(0, v / 1e6 - ELD_RESOLUTION_MS);
-  const histogram: Histogram | null =
-    eld.count > 0
+  const histogram: Histogram | null = spread
+    ? spread.event_loop_delay_ms
+    : eld.count > 0
       ? {
           min: eldMs(eld.min),
           mean: eldMs(eld.mean),
@@ -381,7 +455,7 @@ async function measureLoad(opts: ServingRunOptions, send: Send): Promise<Measure
           max: eldMs(eld.max),
         }
       : null;
-  return { run, machine_load, started, finished, histogram, startLagMs };
+  return { run, machine_load, started, finished, histogram, startLagMs, workers: spread };
 }
 
 /**

@@ -29,6 +29,8 @@ export interface LoadPlan {
   shard?: ShardSpec | null;
   /** called as each request settles (progress display) */
   onSettled?: (settled: number) => void;
+  /** the run's start (ns, process.hrtime.bigint(), may lie ahead): workers of one run share it. Defaults to now. */
+  startNs?: bigint;
 }
 
 /** One request as the load generator saw it. */
@@ -107,7 +109,7 @@ class LoadRun<T> {
     );
     this.durationNs = plan.durationS === null ? null : BigInt(Math.round(plan.durationS * NS_PER_S));
     this.stopPoll = setInterval(() => this.checkStop(), STOP_POLL_MS);
-    this.start = nowNs();
+    this.start = plan.startNs ?? nowNs();
     if (this.durationNs !== null)
       this.durationTimer = setTimeout(() => this.poke(), Number(this.durationNs / 1_000_000n) + 1);
   }

@@ -350,6 +350,22 @@ const servingCommon = {
   server_metrics: serverMetricsSchema.optional(),
   /** present for a shard's result and a merged one */
   shard: shardSchema.optional(),
+  /** present with --workers N > 1: each load worker thread's share (src/execute/load-workers.ts) */
+  workers: z
+    .array(
+      z.object({
+        worker: count,
+        /** requests it sent */
+        requests: count,
+        /** output tokens of its completed requests per second of its own span */
+        output_tokens_per_second: nonneg,
+        /** its event-loop delay p99, ms; null when none was sampled */
+        event_loop_delay_p99_ms: nonneg.nullable(),
+        /** the share of its span its thread was busy (eventLoopUtilization), 0 to 1 */
+        event_loop_utilization: nonneg.max(1),
+      }),
+    )
+    .optional(),
   timeouts_ms: timeoutsSchema,
 };
 

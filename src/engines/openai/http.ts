@@ -167,6 +167,8 @@ class Exchange {
   private connectTimer: NodeJS.Timeout | null = null;
   private firstByteTimer: NodeJS.Timeout | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
+  /** when the last piece of the body arrived (ns): the idle timer checks it instead of being re-armed per piece */
+  private lastDataAt = 0n;
   /** the current attempt's request */
   private client: http.ClientRequest | null = null;
   private readonly headers: Record<string, string>;
@@ -328,11 +330,8 @@ class Exchange {
     const headersAt = now();
     if (this.firstByteTimer) clearTimeout(this.firstByteTimer);
     const status = res.statusCode ?? 0;
-    const idleMs = this.req.timeouts.idle_ms;
-    this.idleTimer = setTimeout(
-      () => this.fail("idle_timeout", `no data for ${idleMs} ms after ${status} response`, status),
-      idleMs,
-    );
+    this.lastDataAt = headersAt;
+    this.armIdle(this.req.timeouts.idle_ms, status);
     res.setEncoding("utf8");
     res.on("error", (err: NodeJS.ErrnoException) => {
       this.fail("stream_cut", `response cut: ${err.message}`, status);
@@ -352,11 +351,26 @@ class Exchange {
     this.readBody(res, status, headersAt);
   }
 
+  /**
+   * Fails the request when no data came for the idle timeout: the timer fires `ms` after it is armed and, if
+   * a piece arrived meanwhile, re-arms for what is left after that piece (one timer per idle period, not a
+   * timer refresh per piece on the hot path).
+   */
+  private armIdle(ms: number, status: number): void {
+    const idleMs = this.req.timeouts.idle_ms;
+    this.idleTimer = setTimeout(() => {
+      if (this.settled) return;
+      const quietMs = Number(now() - this.lastDataAt) / 1e6;
+      if (quietMs < idleMs) this.armIdle(Math.max(1, Math.ceil(idleMs - quietMs)), status);
+      else this.fail("idle_timeout", `no data for ${idleMs} ms after ${status} response`, status);
+    }, ms);
+  }
+
   /** Reads an error response's body (bounded) into the failure detail, redacted before it is cut. */
   private readErrorBody(res: http.IncomingMessage, status: number): void {
     let body = "";
     res.on("data", (piece: string) => {
-      this.idleTimer?.refresh();
+      this.lastDataAt = now();
       if (body.length < ERROR_BODY_READ_CHARS) body += piece;
     });
     res.on("end", () => {
@@ -371,7 +385,7 @@ class Exchange {
     res.on("data", (piece: string) => {
       const at = now();
       if (this.settled) return;
-      this.idleTimer?.refresh();
+      this.lastDataAt = at;
       const verdict = this.sink.onData(piece, at);
       if (verdict === "complete") {
         this.succeed(res, status, headersAt);

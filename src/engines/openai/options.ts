@@ -231,6 +231,8 @@ export interface ServingOptions {
   shard?: ShardSpec | null;
   /** the common wall-clock start of the measured phase, epoch ms (--start-at); null or absent: none */
   startAtMs?: number | null;
+  /** load worker threads (--workers, src/execute/load-workers.ts); absent: 1, the main thread sends */
+  workers?: number;
   /** generation: each prompt's exact token count, fixed or drawn (--prompt-tokens). Defaults to the workload's prompt. */
   promptTokens?: LengthDistribution;
   /** a GGUF whose vocabulary counts prompt tokens when the server has no /tokenize (--tokenizer) */

@@ -4,7 +4,10 @@
  */
 import { MAX_SHARDS, parseShard, parseStartAt, type ShardSpec } from "../../measure/shard.js";
 import { UsageError } from "../../util/errors.js";
-import { type FlagTable, type FlagValues, stringFlag } from "../../util/flags.js";
+import { type FlagTable, type FlagValues, intFlag, stringFlag } from "../../util/flags.js";
+
+/** The most load worker threads of one run (--workers; src/execute/load-workers.ts). */
+export const MAX_WORKERS = 64;
 
 /** The flags. */
 export const SHARD_FLAGS = {
@@ -22,12 +25,22 @@ export const SHARD_FLAGS = {
     range: "at most 5 s past, 24 h ahead",
     default: "once warmed up",
   },
+  workers: {
+    kind: "int",
+    min: 1,
+    max: MAX_WORKERS,
+    description:
+      "worker threads that send the load, each with its own sockets and the share i mod N of one schedule; raw samples joined into one result",
+    default: 1,
+  },
 } as const satisfies FlagTable;
 
 /** What the flags give: the shard (null: all requests) and the common start (epoch ms; null: none). */
 export interface ShardOptions {
   shard: ShardSpec | null;
   startAtMs: number | null;
+  /** load worker threads (--workers) */
+  workers: number;
 }
 
 /**
@@ -41,5 +54,9 @@ export function shardOptionsFromFlags(values: FlagValues, nowMs: number = Date.n
   const shard = shardText === undefined ? null : parseShard(shardText);
   if (shard && values["request-rate"] === undefined && values.duration !== undefined)
     throw new UsageError("--shard with --duration needs a --request-rate (one planned schedule to share)");
-  return { shard, startAtMs: startText === undefined ? null : parseStartAt(startText, nowMs) };
+  return {
+    shard,
+    startAtMs: startText === undefined ? null : parseStartAt(startText, nowMs),
+    workers: intFlag(values, "workers", 1, { max: MAX_WORKERS }),
+  };
 }

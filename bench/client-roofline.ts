@@ -1,0 +1,287 @@
+/**
+ * The client's roofline (issue 27, items 1 and 3): how many streamed tokens per second the tool's load loop
+ * reads against a zero-compute SSE server, next to a minimal node:http streaming client that JSON-parses each
+ * chunk too. The server runs in a child process (with --pin on CPU 1, the clients on CPU 0); every request
+ * streams --tokens one-token chunks, each chunk its own write, no compute between them.
+ *
+ * Throughput mode (default): for each --concurrency, --pairs interleaved pairs (ABAB: the tool, then the
+ * minimal client, each --requests requests); prints tokens/s of both (medians), the ratio tool/minimal with a
+ * bootstrap interval (src/stats/inference.ts bootstrapRatioCi), each arm's event-loop delay p99 and the load
+ * average before and after. Target (issue 27): ratio >= 0.95 at 64 and 256.
+ * Poisson mode (--poisson): --rate requests/s planned (Poisson, seed 0) for --seconds through the tool's load
+ * loop; prints the lag behind the plan (sent - planned) p50/p99 in ms and the achieved/planned rate.
+ * Targets: p99 lag <= 1 ms, achieved/planned >= 0.99.
+ *
+ * Usage: npx tsx bench/client-roofline.ts [--concurrency 64,256] [--pairs 5] [--requests 2000] [--pin]
+ *        npx tsx bench/client-roofline.ts --poisson [--rate 1000] [--seconds 10]
+ * Prints one JSON document on stdout, a summary on stderr. A measurement: run it alone on the machine.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import http from "node:http";
+import { loadavg } from "node:os";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { type GenerationSuccess, OpenAiClient, type RequestFailure } from "../src/engines/openai/client.js";
+import { DEFAULT_TIMEOUTS, normalizeBaseUrl } from "../src/engines/openai/options.js";
+import { runLoad } from "../src/measure/load.js";
+import { median, percentile } from "../src/stats/index.js";
+import { bootstrapRatioCi } from "../src/stats/inference.js";
+import { boolOpt, decimalOpt, intItem, intOpt, listOpt, parseScript } from "./lib/args.js";
+
+const { values: args } = parseScript(
+  {
+    name: "bench/client-roofline.ts",
+    summary:
+      "The client's roofline: tokens/s of the tool's load loop vs a minimal node:http client against a zero-compute SSE server; or the lag behind a planned Poisson rate.",
+    usage: "npx tsx bench/client-roofline.ts [options]",
+  },
+  {
+    child: boolOpt("(internal: run the zero-compute server)"),
+    concurrency: listOpt("concurrencies, one row each", "64,256", intItem(1, 100_000)),
+    pairs: intOpt("interleaved pairs (tool, minimal) per concurrency", 5, { max: 1000 }),
+    requests: intOpt("requests per arm of a pair", 2000, { max: 10_000_000 }),
+    tokens: intOpt("one-token chunks per request", 64, { max: 100_000 }),
+    poisson: boolOpt("Poisson mode: the lag behind a planned rate instead of the throughput"),
+    rate: decimalOpt("Poisson mode: planned requests/s", 1000, 1, 1_000_000),
+    seconds: decimalOpt("Poisson mode: planned seconds of arrivals", 10, 0.1, 3600),
+    pin: boolOpt("Linux, taskset: the clients on CPU 0, the server on CPU 1"),
+  },
+);
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const now = () => process.hrtime.bigint();
+
+// ---------------------------------------------------------------- the zero-compute server (child process)
+
+/** Streams --tokens chunks per completion, each its own write, then usage and [DONE]; no compute. */
+function zeroComputeServer(): void {
+  const chunk = `data: ${JSON.stringify({ id: "r", object: "text_completion", created: 0, model: "m", choices: [{ index: 0, text: " t", finish_reason: null }] })}\n\n`;
+  const last = `data: ${JSON.stringify({ id: "r", object: "text_completion", created: 0, model: "m", choices: [{ index: 0, text: "", finish_reason: "length" }] })}\n\n`;
+  const usage = `data: ${JSON.stringify({ id: "r", object: "text_completion", created: 0, model: "m", choices: [], usage: { prompt_tokens: 8, completion_tokens: args.tokens, total_tokens: 8 + args.tokens } })}\n\ndata: [DONE]\n\n`;
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+      for (let i = 0; i < args.tokens; i++) res.write(chunk);
+      res.write(last);
+      res.end(usage);
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, "127.0.0.1", () => {
+    process.stdout.write(`http://127.0.0.1:${(server.address() as { port: number }).port}/v1\n`);
+  });
+}
+
+/** Starts the server in a child process (on CPU 1 with --pin); resolves with its base URL. */
+function startServer(): Promise<{ url: string; child: ChildProcess }> {
+  const nodeArgs = ["--import", "tsx", import.meta.filename, "--child", "--tokens", String(args.tokens)];
+  const child = spawn(
+    args.pin ? "taskset" : process.execPath,
+    args.pin ? ["-c", "1", process.execPath, ...nodeArgs] : nodeArgs,
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error("the zero-compute server did not start within 60 s"));
+    }, 60_000);
+    child.stdout?.setEncoding("utf8").on("data", (d: string) => {
+      out += d;
+      if (!out.includes("\n")) return;
+      clearTimeout(timer);
+      resolve({ url: out.split("\n")[0] as string, child });
+    });
+  });
+}
+
+// ---------------------------------------------------------------- the two clients
+
+/** One arm's figures: tokens/s over the arm's wall time and the event-loop delay p99 (ms). */
+interface Arm {
+  tokens_per_s: number;
+  eld_p99_ms: number;
+}
+
+/** Runs `body` with the event-loop delay monitored; tokens/s = its returned tokens over its wall time. */
+async function measured(body: () => Promise<number>): Promise<Arm> {
+  const eld = monitorEventLoopDelay({ resolution: 1 });
+  eld.enable();
+  const t0 = now();
+  const tokens = await body();
+  const s = Number(now() - t0) / 1e9;
+  eld.disable();
+  return { tokens_per_s: tokens / s, eld_p99_ms: Math.max(0, eld.percentile(99) / 1e6 - 1) };
+}
+
+/** The tool: OpenAiClient.generate driven by runLoad, as the measured phase of a serving run. */
+function toolArm(client: OpenAiClient, concurrency: number, requests: number): Promise<Arm> {
+  const request = {
+    endpoint: "completions" as const,
+    model: "m",
+    prompt: "x",
+    max_tokens: args.tokens,
+    fixed_length: true,
+  };
+  return measured(async () => {
+    const run = await runLoad<GenerationSuccess | RequestFailure>(
+      { concurrency, requestRate: null, numRequests: requests, durationS: null },
+      (_i, signal) => client.generate(request, signal),
+    );
+    let tokens = 0;
+    for (const r of run.records) if (r.outcome?.ok) tokens += r.outcome.usage?.completion_tokens ?? 0;
+    return tokens;
+  });
+}
+
+/** A minimal node:http streaming client: `concurrency` loops, each chunk's JSON parsed, its text counted. */
+function minimalArm(agent: http.Agent, url: URL, concurrency: number, requests: number): Promise<Arm> {
+  const body = JSON.stringify({ model: "m", prompt: "x", max_tokens: args.tokens, stream: true });
+  let left = requests;
+  const one = () =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.request(
+        url,
+        { method: "POST", agent, headers: { "content-type": "application/json" } },
+        (res) => {
+          let tokens = 0;
+          let buf = "";
+          res.setEncoding("utf8");
+          res.on("data", (d: string) => {
+            buf += d;
+            let at = buf.indexOf("\n\n");
+            while (at >= 0) {
+              const event = buf.slice(0, at);
+              buf = buf.slice(at + 2);
+              if (event.startsWith("data: ") && event !== "data: [DONE]") {
+                const text = (JSON.parse(event.slice(6)) as { choices: { text: string }[] }).choices[0]?.text;
+                if (text) tokens++;
+              }
+              at = buf.indexOf("\n\n");
+            }
+          });
+          res.on("end", () => resolve(tokens));
+          res.on("error", reject);
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
+    });
+  const loop = async () => {
+    let tokens = 0;
+    while (left-- > 0) tokens += await one();
+    return tokens;
+  };
+  return measured(async () => {
+    const counts = await Promise.all(Array.from({ length: concurrency }, loop));
+    return counts.reduce((a, b) => a + b, 0);
+  });
+}
+
+// ---------------------------------------------------------------- the two modes
+
+async function throughput(url: string) {
+  const rows = [];
+  for (const c of args.concurrency) {
+    const client = new OpenAiClient({
+      baseUrl: normalizeBaseUrl(url),
+      apiKey: null,
+      timeouts: DEFAULT_TIMEOUTS,
+    });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: c });
+    const completions = new URL(`${url}/completions`);
+    // warmup: sockets and JIT, both arms
+    await toolArm(client, c, c);
+    await minimalArm(agent, completions, c, c);
+    const tool: Arm[] = [];
+    const minimal: Arm[] = [];
+    const load_before = loadavg();
+    for (let p = 0; p < args.pairs; p++) {
+      tool.push(await toolArm(client, c, args.requests));
+      minimal.push(await minimalArm(agent, completions, c, args.requests));
+    }
+    const load_after = loadavg();
+    client.close();
+    agent.destroy();
+    const ci = bootstrapRatioCi(
+      minimal.map((a) => a.tokens_per_s),
+      tool.map((a) => a.tokens_per_s),
+    );
+    const row = {
+      concurrency: c,
+      tool_tokens_per_s: median(tool.map((a) => a.tokens_per_s)),
+      minimal_tokens_per_s: median(minimal.map((a) => a.tokens_per_s)),
+      ratio: ci.ratio,
+      ratio_ci95: [ci.low, ci.high],
+      tool_eld_p99_ms: median(tool.map((a) => a.eld_p99_ms)),
+      minimal_eld_p99_ms: median(minimal.map((a) => a.eld_p99_ms)),
+      load_before,
+      load_after,
+      pairs: { tool, minimal },
+    };
+    log(
+      `concurrency ${c}: tool ${row.tool_tokens_per_s.toFixed(0)} tokens/s, minimal ${row.minimal_tokens_per_s.toFixed(0)} tokens/s, ratio ${ci.ratio.toFixed(3)} [${ci.low.toFixed(3)}, ${ci.high.toFixed(3)}], event-loop delay p99 ${row.tool_eld_p99_ms.toFixed(1)} / ${row.minimal_eld_p99_ms.toFixed(1)} ms, load ${load_before[0]?.toFixed(2)} -> ${load_after[0]?.toFixed(2)}`,
+    );
+    rows.push(row);
+  }
+  return { mode: "throughput", tokens_per_request: args.tokens, requests_per_arm: args.requests, rows };
+}
+
+async function poisson(url: string) {
+  const client = new OpenAiClient({
+    baseUrl: normalizeBaseUrl(url),
+    apiKey: null,
+    timeouts: DEFAULT_TIMEOUTS,
+  });
+  const request = {
+    endpoint: "completions" as const,
+    model: "m",
+    prompt: "x",
+    max_tokens: args.tokens,
+    fixed_length: true,
+  };
+  const send = (_i: number, signal: AbortSignal) => client.generate(request, signal);
+  const n = Math.max(1, Math.round(args.rate * args.seconds));
+  const concurrency = 10_000;
+  await runLoad({ concurrency: 64, requestRate: null, numRequests: 64, durationS: null }, send);
+  const load_before = loadavg();
+  const eld = monitorEventLoopDelay({ resolution: 1 });
+  eld.enable();
+  const run = await runLoad({ concurrency, requestRate: args.rate, numRequests: n, durationS: null }, send);
+  eld.disable();
+  const load_after = loadavg();
+  client.close();
+  const lagMs = run.records.map((r) => Number(r.sent_ns - run.start_ns - (r.planned_offset_ns ?? 0n)) / 1e6);
+  const lastPlannedS = Number(run.records.at(-1)?.planned_offset_ns ?? 0n) / 1e9;
+  const lastSentS = Number((run.records.at(-1)?.sent_ns ?? run.start_ns) - run.start_ns) / 1e9;
+  const out = {
+    mode: "poisson",
+    planned_rate: args.rate,
+    requests: n,
+    lag_ms: { p50: percentile(lagMs, 50), p99: percentile(lagMs, 99), max: Math.max(...lagMs) },
+    // the same requests over the time they took to send against the time the plan gave them
+    achieved_over_planned: lastSentS > 0 ? lastPlannedS / lastSentS : 1,
+    failed: run.records.filter((r) => !r.outcome?.ok).length,
+    eld_p99_ms: Math.max(0, eld.percentile(99) / 1e6 - 1),
+    load_before,
+    load_after,
+  };
+  log(
+    `Poisson ${args.rate} requests/s: lag behind the plan p50 ${out.lag_ms.p50.toFixed(3)} ms, p99 ${out.lag_ms.p99.toFixed(3)} ms; achieved/planned ${out.achieved_over_planned.toFixed(4)}; ${out.failed} failed`,
+  );
+  return out;
+}
+
+async function main(): Promise<void> {
+  if (args.child) return zeroComputeServer();
+  // --pin: this process (the clients) on CPU 0, as with a client machine apart from the server
+  if (args.pin) execFileSync("taskset", ["-a", "-cp", "0", String(process.pid)], { stdio: "ignore" });
+  const { url, child } = await startServer();
+  try {
+    const out = args.poisson ? await poisson(url) : await throughput(url);
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  } finally {
+    child.kill("SIGTERM");
+  }
+}
+
+await main();
