@@ -4,6 +4,7 @@
  * schedule, and the bounded wait for the common start.
  */
 import { describe, expect, it } from "vitest";
+import { shardOptionsFromFlags } from "../../src/engines/openai/shard-flags.js";
 import { arrivalOffsets } from "../../src/measure/arrivals.js";
 import { runLoad } from "../../src/measure/load.js";
 import { inShard, parseShard, parseStartAt, waitForStart } from "../../src/measure/shard.js";
@@ -64,5 +65,13 @@ describe("shards", () => {
     setTimeout(() => abort.abort(), 10);
     const lag = await waitForStart(Date.now() + 60_000, abort.signal);
     expect(lag).toBe(0);
+  });
+});
+
+describe("--workers inside a shard", () => {
+  it("is refused in one line (each worker would take i mod N of the whole schedule)", () => {
+    expect(() => shardOptionsFromFlags({ shard: "0/2", workers: "2" })).toThrow(UsageError);
+    expect(() => shardOptionsFromFlags({ shard: "0/2", workers: "2" })).toThrow(/--workers with --shard/);
+    expect(shardOptionsFromFlags({ shard: "0/2" }).workers).toBe(1);
   });
 });

@@ -54,9 +54,15 @@ export function shardOptionsFromFlags(values: FlagValues, nowMs: number = Date.n
   const shard = shardText === undefined ? null : parseShard(shardText);
   if (shard && values["request-rate"] === undefined && values.duration !== undefined)
     throw new UsageError("--shard with --duration needs a --request-rate (one planned schedule to share)");
+  const workers = intFlag(values, "workers", 1, { max: MAX_WORKERS });
+  // each worker takes i mod N of the whole schedule: inside a shard that would send other shards' requests
+  if (shard && workers > 1)
+    throw new UsageError(
+      "--workers with --shard is not supported: run one process per shard (more shards instead)",
+    );
   return {
     shard,
     startAtMs: startText === undefined ? null : parseStartAt(startText, nowMs),
-    workers: intFlag(values, "workers", 1, { max: MAX_WORKERS }),
+    workers,
   };
 }
