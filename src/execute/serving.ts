@@ -184,9 +184,10 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
       ...measured,
     });
     const result = buildResult(opts, ctx, measured);
-    recordClientCapacity(result, scheduleFigures(measured.run.records, measured.run.start_ns));
-    if (serverMetrics) recordServerMetrics(result, serverMetrics);
     if (measured.workers && result.serving) result.serving.workers = measured.workers.capacity;
+    if (serverMetrics) recordServerMetrics(result, serverMetrics);
+    // after the workers' figures: with several, the busiest thread is the client's CPU figure
+    recordClientCapacity(result, scheduleFigures(measured.run.records, measured.run.start_ns));
     recordShard(result, {
       shard: o.shard ?? null,
       startAtMs: o.startAtMs ?? null,

@@ -25,12 +25,18 @@ export function clientFiguresOf(result: BenchmarkResult): ClientFigures | null {
   if (!s) return null;
   const c = s.client_capacity;
   const o = s.client_overhead;
+  // with worker threads the process's CPU adds up their threads: the busiest thread's share is the figure
+  const threads = s.workers && s.workers.length > 1 ? s.workers.map((w) => w.event_loop_utilization) : null;
   return {
     event_loop_delay_p99_ms: o.event_loop_delay_ms?.p99 ?? null,
     schedule_lag_p99_ms: c?.schedule_lag_ms?.p99 ?? o.scheduling_delay_ms?.p99 ?? null,
     achieved_rate_fraction: c?.achieved_rate_fraction ?? null,
     queue_wait_p99_ms: o.queue_wait_ms?.p99 ?? null,
-    client_cores: c ? c.client_cores : (result.machine_load?.process_cores ?? null),
+    client_cores: threads
+      ? Math.max(...threads)
+      : c
+        ? c.client_cores
+        : (result.machine_load?.process_cores ?? null),
   };
 }
 
