@@ -9,6 +9,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
+import { sayWhySkipped } from "../support/skips.js";
 
 const IMP = join(import.meta.dirname, "..", "fixtures", "import");
 const PG_ADMIN = process.env.PERF_BASELINE_TEST_PG;
@@ -39,6 +40,11 @@ describe("history import of other tools' files", () => {
     }
   });
 
+  sayWhySkipped(
+    !PG_ADMIN,
+    "imported results in a PostgreSQL store",
+    "PERF_BASELINE_TEST_PG is not set (.ci/run sets it: bash .ci/start-postgres.sh)",
+  );
   describe.skipIf(!PG_ADMIN)("PostgreSQL (PERF_BASELINE_TEST_PG)", () => {
     const dbName = `pb_imported_${process.pid}_${Date.now().toString(36)}`;
     let url = "";

@@ -64,12 +64,19 @@ export const compareCommand: Command = {
     const read = flagReader(FLAGS, values);
     const { config } = findGateConfig(read.string("config"));
     const reports = reportsFromFlags(values);
+    const t0 = process.hrtime.bigint();
     const opts = importOptions(values);
     const [baseImports = [], candImports = []] = readImports([a, b], opts);
     const baseline = singleOwn(baseImports);
     const candidate = singleOwn(candImports);
     if (allOwn(baseImports) && allOwn(candImports) && (baseline === null || candidate === null))
-      return compareOwnTests(baseImports, candImports, { a, b }, values, reports);
+      return compareOwnTests(
+        baseImports,
+        candImports,
+        { a, b, loadS: Number(process.hrtime.bigint() - t0) / 1e9 },
+        values,
+        reports,
+      );
     if (baseline === null || candidate === null) {
       refuseForImports(values, ["report", "report-json", "allow-incomplete"]);
       return runImportedComparison({
@@ -83,8 +90,8 @@ export const compareCommand: Command = {
         quiet: read.boolean("quiet"),
       });
     }
-    status(`loaded ${baseline.samples.length} + ${candidate.samples.length} rounds`);
-    const combined = await compareOwnPair(baseline, candidate, { a, b }, values, reports);
+    const loadS = Number(process.hrtime.bigint() - t0) / 1e9;
+    const combined = await compareOwnPair(baseline, candidate, { a, b, loadS }, values, reports);
     printVerdictSummary(reports.stdout.name, combined, read.boolean("quiet"));
     return combined.exit_code;
   },
@@ -100,7 +107,7 @@ type Reports = ReturnType<typeof reportsFromFlags>;
 async function compareOwnPair(
   baseline: BenchmarkResult,
   candidate: BenchmarkResult,
-  sources: { a: string; b: string },
+  sources: { a: string; b: string; loadS: number },
   values: FlagValues,
   reports: Reports,
 ): Promise<Combined> {
@@ -122,7 +129,10 @@ async function compareOwnPair(
     },
     metricsToGate(baseline, readMetrics(values)),
   );
-  status(`analysis took ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(2)} s`);
+  const analysisS = Number(process.hrtime.bigint() - t0) / 1e9;
+  status(
+    `loaded ${baseline.samples.length} + ${candidate.samples.length} rounds in ${sources.loadS.toFixed(2)} s; analysis took ${analysisS.toFixed(2)} s`,
+  );
   for (const { report } of outcomes) process.stdout.write(reports.stdout.render({ kind: "gate", report }));
   writeMetricReports(reports.files, outcomes);
   if (scope.countsJoin && scope.counts)
@@ -145,7 +155,7 @@ function allOwn(imports: readonly ImportedResult[]): boolean {
 async function compareOwnTests(
   base: readonly ImportedResult[],
   cand: readonly ImportedResult[],
-  sources: { a: string; b: string },
+  sources: { a: string; b: string; loadS: number },
   values: FlagValues,
   reports: Reports,
 ): Promise<number> {
@@ -162,7 +172,7 @@ async function compareOwnTests(
     const combined = await compareOwnPair(
       b,
       c,
-      { a: pair.baseline.source, b: pair.candidate.source },
+      { a: pair.baseline.source, b: pair.candidate.source, loadS: sources.loadS },
       values,
       reports,
     );
