@@ -296,10 +296,16 @@ describe("configuration", () => {
     const committed = JSON.parse(
       readFileSync(join(import.meta.dirname, "..", "..", "perf-baseline.config.json"), "utf8"),
     );
-    // the release tests are the one key the committed file sets beyond the defaults (test/unit/release-tests.test.ts)
-    const { release_tests, ...rest } = parseGateConfig(committed, "perf-baseline.config.json");
-    expect(rest).toEqual(config);
+    // the release tests (test/unit/release-tests.test.ts) and the phase metrics' thresholds (notes/gate-accuracy.md,
+    // "Per-metric gates") are the keys the committed file sets beyond the defaults
+    const { release_tests, metrics, ...rest } = parseGateConfig(committed, "perf-baseline.config.json");
+    const { release_tests: _r, metrics: _m, ...defaults } = config;
+    expect(rest).toEqual(defaults);
     expect(release_tests?.length).toBe(4);
+    expect(metrics).toEqual({
+      prefill_tokens_per_second: { threshold: 0.12 },
+      decode_tokens_per_second: { threshold: 0.12 },
+    });
     expect(config.thresholds).toEqual({ generation: 0.12, embedding: 0.15 });
     expect(config.alpha).toBe(0.01);
   });
