@@ -92,9 +92,13 @@ const { values } = parseScript(INFO, {
   captures: intOpt("captures per arm", 40),
   pairs: intOpt("comparisons drawn per arm", 200),
   rounds: intOpt("measured rounds per capture", 15),
-  "max-new-tokens": intOpt("new tokens per generation round (0: prompt processing only, with --prompt-tokens)", 16, {
-    allowZero: true,
-  }),
+  "max-new-tokens": intOpt(
+    "new tokens per generation round (0: prompt processing only, with --prompt-tokens)",
+    16,
+    {
+      allowZero: true,
+    },
+  ),
   warmup: intOpt("warmup rounds per capture", 1, { allowZero: true }),
   seed: intOpt("the seed of the draws", 1, { allowZero: true }),
   out: textOpt("write the figures (without the pools) to this JSON file"),
