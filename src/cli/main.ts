@@ -54,6 +54,11 @@ async function topHelp(): Promise<string> {
  */
 export async function main(argv: string[], defaultCommand?: string): Promise<number> {
   installInterruptHandler();
+  // a reader that closes early (`| head`) is not an error of this tool: stop quietly, as other CLIs do
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(process.exitCode ?? EXIT.ok);
+    throw err;
+  });
   try {
     let args = argv;
     let name = defaultCommand;

@@ -38,6 +38,17 @@ describe("compare: two matrix runs' JSON Lines", () => {
     expect(r.stdout).toMatch(/== test .* \(threads 1, batch \d+\) ==/);
     expect(r.stdout).toMatch(/== test .* \(threads 2, batch \d+\) ==/);
     expect(r.stdout.match(/^REGRESSION/gm)).toHaveLength(1);
+    expect(r.stdout).toMatch(/^verdict: REGRESSION over 2 tests/m);
+  });
+
+  it("--format json: one document with each test's reports and the overall verdict", () => {
+    const cand = jsonLines(dir, "slow2.jsonl", [test(1, 1), test(2, 0.7)]);
+    const r = runCli(["compare", base, cand, "--format", "json"]);
+    expect(r.status, r.stderr).toBe(EXIT.regression);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.verdict).toBe("REGRESSION");
+    expect(doc.tests.map((t: { verdict: string }) => t.verdict).sort()).toEqual(["PASS", "REGRESSION"]);
+    expect(doc.tests[0].reports[0].verdict).toBeDefined();
   });
 
   it("the same figures: PASS; a test only on one side is named on stderr", () => {

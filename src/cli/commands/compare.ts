@@ -110,12 +110,13 @@ async function compareOwnPair(
   sources: { a: string; b: string; loadS: number },
   values: FlagValues,
   reports: Reports,
+  write: (text: string) => void = (text) => process.stdout.write(text),
 ): Promise<Combined> {
   const t0 = process.hrtime.bigint();
   const scope = comparisonScope(baseline, candidate, readConfig(values));
   if (!scope.timed && scope.counts) {
     // a counted run's wall time ran under valgrind: only its counts are compared
-    process.stdout.write(renderInstructionReport(scope.counts, reports.stdout.name));
+    write(renderInstructionReport(scope.counts, reports.stdout.name));
     return combineComparison(scope, null, baseline.mode);
   }
   const outcomes = await gateEachMetric(
@@ -133,10 +134,9 @@ async function compareOwnPair(
   status(
     `loaded ${baseline.samples.length} + ${candidate.samples.length} rounds in ${sources.loadS.toFixed(2)} s; analysis took ${analysisS.toFixed(2)} s`,
   );
-  for (const { report } of outcomes) process.stdout.write(reports.stdout.render({ kind: "gate", report }));
+  for (const { report } of outcomes) write(reports.stdout.render({ kind: "gate", report }));
   writeMetricReports(reports.files, outcomes);
-  if (scope.countsJoin && scope.counts)
-    process.stdout.write(renderInstructionReport(scope.counts, reports.stdout.name));
+  if (scope.countsJoin && scope.counts) write(renderInstructionReport(scope.counts, reports.stdout.name));
   const verdicts = outcomes.map((o) => ({ metric: o.metric, verdict: o.report.verdict }));
   return combineMetricComparison(scope, verdicts, baseline.mode);
 }
@@ -159,31 +159,41 @@ async function compareOwnTests(
   values: FlagValues,
   reports: Reports,
 ): Promise<number> {
-  refuseForImports(values, ["report", "report-json"]);
+  if (values.report !== undefined || values["report-json"] !== undefined)
+    throw new UsageError(
+      "--report and --report-json write the report of one comparison: files of several tests print each test's report on stdout",
+    );
   const matching = matchTests(base, cand);
   for (const t of matching.unmatched_baseline) status(`not compared, only in ${sources.a}: ${t}`);
   for (const t of matching.unmatched_candidate) status(`not compared, only in ${sources.b}: ${t}`);
   if (matching.pairs.length === 0)
     throw new UsageError(`compare: no test of ${sources.a} has a counterpart in ${sources.b}`);
+  const json = reports.stdout.name === "json";
   const parts: VerdictPart[] = [];
+  const tests: Array<{ test: string; verdict: string; reports: unknown[] }> = [];
   for (const pair of matching.pairs) {
     const [b, c] = [pair.baseline.result, pair.candidate.result] as [BenchmarkResult, BenchmarkResult];
-    process.stdout.write(`== test ${pair.baseline.test} (${settingsLabel(b)}) ==\n`);
+    const label = `${pair.baseline.test} (${settingsLabel(b)})`;
+    // JSON: every test's reports go into one document; text: a heading before each test's reports
+    const texts: string[] = [];
+    if (!json) process.stdout.write(`== test ${label} ==\n`);
     const combined = await compareOwnPair(
       b,
       c,
       { a: pair.baseline.source, b: pair.candidate.source, loadS: sources.loadS },
       values,
       reports,
+      json ? (text) => texts.push(text) : undefined,
     );
-    parts.push({
-      kind: "metric",
-      mode: b.mode,
-      metric: `${pair.baseline.test} ${settingsLabel(b)}`,
-      verdict: combined.verdict,
-    });
+    parts.push({ kind: "metric", mode: b.mode, metric: label, verdict: combined.verdict });
+    tests.push({ test: label, verdict: combined.verdict, reports: texts.map((t) => JSON.parse(t)) });
   }
   const combined = combineVerdicts(parts);
+  process.stdout.write(
+    json
+      ? `${JSON.stringify({ tests, verdict: combined.verdict, exit_code: combined.exit_code }, null, 2)}\n`
+      : `verdict: ${combined.verdict} over ${parts.length} tests (a REGRESSION in any is a REGRESSION)\n`,
+  );
   printVerdictSummary(reports.stdout.name, combined, values.quiet === true);
   return combined.exit_code;
 }
