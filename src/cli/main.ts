@@ -48,17 +48,28 @@ async function topHelp(): Promise<string> {
   return `perf-baseline: ${TOOL_SUMMARY}\n\nUsage: perf-baseline <command> [options]\n\nCommands:\n${rows.join("\n")}\n\nRun "perf-baseline <command> --help" for a command's options.\n`;
 }
 
+let stdoutWatched = false;
+
+/**
+ * A reader that closes stdout early (`| head`) is not an error of this tool: the process ends quietly, as
+ * other CLIs do, with the exit code set so far. Installed once per process (main() may run many commands).
+ */
+function quietOnClosedStdout(): void {
+  if (stdoutWatched) return;
+  stdoutWatched = true;
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(process.exitCode ?? EXIT.ok);
+    throw err;
+  });
+}
+
 /**
  * Runs the CLI on argv (without node and script) and returns the exit code. The one place typed errors
  * become a one-line message; anything else is a bug and keeps its stack trace.
  */
 export async function main(argv: string[], defaultCommand?: string): Promise<number> {
   installInterruptHandler();
-  // a reader that closes early (`| head`) is not an error of this tool: stop quietly, as other CLIs do
-  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-    if (err.code === "EPIPE") process.exit(process.exitCode ?? EXIT.ok);
-    throw err;
-  });
+  quietOnClosedStdout();
   try {
     let args = argv;
     let name = defaultCommand;
