@@ -6,46 +6,17 @@
 import { metricSamples } from "../gate/analysis.js";
 import { checkComparability, describeDifferences } from "../gate/comparability.js";
 import { defaultMetricOf } from "../gate/metrics.js";
-import { embeddingFigures, generationFigures } from "../results/build.js";
-import type { BenchmarkResult, EmbeddingResult, GenerationResult, ResultWarning } from "../results/schema.js";
+import { pooledFigures, pooledMachineLoad } from "../results/pool.js";
+import type { BenchmarkResult, ResultWarning } from "../results/schema.js";
 import { warningRecord } from "../results/warnings.js";
-import { median, robustCv, sum } from "../stats/index.js";
+import { median, robustCv } from "../stats/index.js";
 import { CapturesDisagreeError } from "../util/errors.js";
-
-function poolGeneration(first: GenerationResult, all: GenerationResult[]): GenerationResult {
-  const samples = all.flatMap((r) => r.samples).map((s, i) => ({ ...s, round: i }));
-  return { ...first, ...generationFigures(samples), rounds: samples.length, samples };
-}
-
-function poolEmbedding(first: EmbeddingResult, all: EmbeddingResult[]): EmbeddingResult {
-  const samples = all.flatMap((r) => r.samples).map((s, i) => ({ ...s, round: i }));
-  return { ...first, ...embeddingFigures(samples), rounds: samples.length, samples };
-}
 
 /** The warnings of the captures, each text once, in the order first seen. */
 function distinctWarnings(warnings: readonly ResultWarning[]): ResultWarning[] {
   const byText = new Map<string, ResultWarning>();
   for (const w of warnings) if (!byText.has(w.text)) byText.set(w.text, w);
   return [...byText.values()];
-}
-
-/** The captures' machine load over their combined time (absent unless every capture records it). */
-function pooledMachineLoad(captures: readonly BenchmarkResult[]): Pick<BenchmarkResult, "machine_load"> {
-  const loads = captures.map((c) => c.machine_load);
-  if (loads.some((l) => l === undefined)) return { machine_load: undefined };
-  const ls = loads as NonNullable<BenchmarkResult["machine_load"]>[];
-  const wall = sum(ls.map((l) => l.wall_s));
-  const weighted = (f: (l: (typeof ls)[number]) => number) =>
-    wall > 0 ? sum(ls.map((l) => f(l) * l.wall_s)) / wall : 0;
-  const others = ls.map((l) => l.other_cores);
-  return {
-    machine_load: {
-      other_cores: others.some((o) => o === null) ? null : weighted((l) => l.other_cores ?? 0),
-      process_cores: weighted((l) => l.process_cores),
-      loadavg_1m: Math.max(...ls.map((l) => l.loadavg_1m)),
-      wall_s: wall,
-    },
-  };
 }
 
 /**
@@ -72,18 +43,15 @@ export function poolCaptures(captures: readonly BenchmarkResult[], command: stri
   const warnings = distinctWarnings(captures.flatMap((c) => c.warnings));
   if (digests.size > 1) warnings.push(warningRecord({ code: "captures_differ_in_output" }));
   const last = captures[captures.length - 1] as BenchmarkResult;
-  const pooled =
-    first.mode === "generation"
-      ? poolGeneration(first, captures as GenerationResult[])
-      : poolEmbedding(first, captures as EmbeddingResult[]);
   return {
-    ...pooled,
+    ...first,
+    ...pooledFigures(captures),
     warmup_rounds: first.warmup_rounds,
     invocation: { ...first.invocation, command },
     finished_at: last.finished_at,
     complete: captures.every((c) => c.complete),
     warnings,
-    ...pooledMachineLoad(captures),
+    machine_load: pooledMachineLoad(captures),
     output: {
       digest: first.output.digest,
       consistent: digests.size === 1 && captures.every((c) => c.output.consistent),
@@ -98,5 +66,5 @@ export function poolCaptures(captures: readonly BenchmarkResult[], command: stri
       capture_started_at: captures.map((c) => c.started_at),
       command,
     },
-  };
+  } as BenchmarkResult;
 }

@@ -3,38 +3,10 @@
  * the figures recomputed over them (src/results/build.ts, the one home of the figures), the first block's
  * identity (engine, settings, model, workload, test). Pure.
  */
-import { embeddingFigures, generationFigures } from "../results/build.js";
-import type { BenchmarkResult, EmbeddingResult, GenerationResult } from "../results/schema.js";
+import { pooledFigures, pooledMachineLoad } from "../results/pool.js";
+import type { BenchmarkResult } from "../results/schema.js";
 import { warningRecord } from "../results/warnings.js";
-import { sum } from "../stats/index.js";
 import type { Invocation } from "./executor.js";
-
-type MachineLoad = NonNullable<BenchmarkResult["machine_load"]>;
-
-/** The blocks' machine load over their combined wall time (absent unless every block records it). */
-function joinedLoad(loads: ReadonlyArray<MachineLoad | undefined>): MachineLoad | undefined {
-  if (loads.some((l) => l === undefined)) return undefined;
-  const ls = loads as MachineLoad[];
-  const wall = sum(ls.map((l) => l.wall_s));
-  const mean = (f: (l: MachineLoad) => number) => (wall > 0 ? sum(ls.map((l) => f(l) * l.wall_s)) / wall : 0);
-  return {
-    other_cores: ls.some((l) => l.other_cores === null) ? null : mean((l) => l.other_cores ?? 0),
-    process_cores: mean((l) => l.process_cores),
-    loadavg_1m: Math.max(...ls.map((l) => l.loadavg_1m)),
-    wall_s: wall,
-  };
-}
-
-/** The pooled samples and their figures, of the blocks' mode. */
-function joinedFigures(blocks: readonly BenchmarkResult[]) {
-  const renumber = <S extends { round: number }>(s: readonly S[]) => s.map((x, round) => ({ ...x, round }));
-  if (blocks[0]?.mode === "generation") {
-    const samples = renumber((blocks as GenerationResult[]).flatMap((b) => b.samples));
-    return { samples, ...generationFigures(samples) };
-  }
-  const samples = renumber((blocks as EmbeddingResult[]).flatMap((b) => b.samples));
-  return { samples, ...embeddingFigures(samples) };
-}
 
 /**
  * Joins a combination's blocks into one result.
@@ -52,7 +24,7 @@ export function joinBlocks(
   const first = blocks[0];
   const last = blocks[blocks.length - 1];
   if (!first || !last) throw new RangeError("a matrix combination without blocks has no result");
-  const f = joinedFigures(blocks);
+  const f = pooledFigures(blocks);
   const complete = blocks.length === planned.blocks && blocks.every((b) => b.complete);
   const warnings = new Map<string, BenchmarkResult["warnings"][number]>();
   for (const w of blocks.flatMap((b) => b.warnings))
@@ -68,7 +40,7 @@ export function joinBlocks(
         rounds_planned: planned.rounds,
       }),
     );
-  const machineLoad = joinedLoad(blocks.map((b) => b.machine_load));
+  const machineLoad = pooledMachineLoad(blocks);
   return {
     ...first,
     ...f,
