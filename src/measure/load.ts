@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { nowNs } from "../util/clock.js";
 import { arrivalOffsets } from "./arrivals.js";
 import { inShard, type ShardSpec } from "./shard.js";
@@ -59,6 +60,12 @@ export interface LoadOutcome<T> {
 }
 
 const NS_PER_S = 1e9;
+/**
+ * Below this many ms to a planned arrival the issuing loop stops using a timer and checks the clock once per
+ * event-loop turn (setImmediate): Node's timers have whole-millisecond resolution and fire up to ~1 ms late,
+ * which would be the lag of every planned arrival. The turns between checks still handle every read.
+ */
+const SPIN_BELOW_MS = 2;
 /** How often `shouldStop` is polled while waiting, in ms. */
 const STOP_POLL_MS = 50;
 
@@ -76,9 +83,8 @@ export async function runLoad<T>(
   return new LoadRun(plan, send).run();
 }
 
-/** A request in flight: how to abort it, and its settling (which frees its slot). */
+/** A request in flight: its settling (which frees its slot). */
 interface InFlight {
-  controller: AbortController;
   done: Promise<void>;
 }
 
@@ -98,6 +104,11 @@ class LoadRun<T> {
   private readonly stopPoll: NodeJS.Timeout;
   private readonly start: bigint;
   private durationTimer: NodeJS.Timeout | null = null;
+  /**
+   * One abort for every request of the run (a stop aborts all in flight): one AbortController per run, not
+   * per request (Node's AbortController and its signal cost several us each on the client's hot path).
+   */
+  private readonly controller = new AbortController();
 
   constructor(
     private readonly plan: LoadPlan,
@@ -110,6 +121,8 @@ class LoadRun<T> {
     this.durationNs = plan.durationS === null ? null : BigInt(Math.round(plan.durationS * NS_PER_S));
     this.stopPoll = setInterval(() => this.checkStop(), STOP_POLL_MS);
     this.start = plan.startNs ?? nowNs();
+    // every request in flight listens to the one signal: no "possible memory leak" warning past 10
+    setMaxListeners(Number.POSITIVE_INFINITY, this.controller.signal);
     if (this.durationNs !== null)
       this.durationTimer = setTimeout(() => this.poke(), Number(this.durationNs / 1_000_000n) + 1);
   }
@@ -128,11 +141,11 @@ class LoadRun<T> {
         if (plannedNs !== null && this.durationNs !== null && plannedNs >= this.durationNs) break;
         if (!inShard(plan.shard, index)) continue;
         const plannedAbs = plannedNs === null ? nowNs() : this.start + plannedNs;
-        // wait for the planned arrival
+        // wait for the planned arrival: a timer while it is far, then once per event-loop turn
         while (!this.checkStop() && !this.durationOver()) {
-          const left = plannedAbs - nowNs();
-          if (left <= 0n) break;
-          await this.pause(Number(left) / 1e6);
+          const leftMs = Number(plannedAbs - nowNs()) / 1e6;
+          if (leftMs <= 0) break;
+          await this.pause(leftMs > SPIN_BELOW_MS ? leftMs - SPIN_BELOW_MS : 0);
         }
         if (this.stopped || this.durationOver()) break;
         // wait for a free slot
@@ -164,7 +177,7 @@ class LoadRun<T> {
   /** Sends request `index` now and records it; its settling frees its slot and wakes the issuing loop. */
   private launch(index: number, plannedNs: bigint | null, plannedAbs: bigint, readyNs: bigint): void {
     const sent = nowNs();
-    const controller = new AbortController();
+    const { signal } = this.controller;
     const record: LoadRecord<T> = {
       index,
       planned_offset_ns: plannedNs,
@@ -174,25 +187,27 @@ class LoadRun<T> {
       outcome: null,
     };
     this.records.push(record);
-    const done = this.send(index, controller.signal).then(
+    // one promise per request: the outcome recorded and the slot freed in the same callback
+    const done = this.send(index, signal).then(
       (outcome) => {
-        record.outcome = controller.signal.aborted ? null : outcome;
+        record.outcome = signal.aborted ? null : outcome;
+        this.release(index);
       },
       () => {
         record.outcome = null;
+        this.release(index);
       },
     );
-    const entry = {
-      controller,
-      done: done.finally(() => {
-        this.inFlight.delete(index);
-        this.lastReleaseNs = nowNs();
-        this.settled++;
-        this.plan.onSettled?.(this.settled);
-        this.poke();
-      }),
-    };
-    this.inFlight.set(index, entry);
+    this.inFlight.set(index, { done });
+  }
+
+  /** Frees the slot of request `index` as it settles and wakes the issuing loop. */
+  private release(index: number): void {
+    this.inFlight.delete(index);
+    this.lastReleaseNs = nowNs();
+    this.settled++;
+    this.plan.onSettled?.(this.settled);
+    this.poke();
   }
 
   /** Wakes the issuing loop if it waits. */
@@ -202,10 +217,18 @@ class LoadRun<T> {
     w?.();
   }
 
-  /** Waits until poked or `ms` passed (ms null: until poked). */
+  /** Waits until poked or `ms` passed (ms null: until poked; 0: until the next event-loop turn). */
   private pause(ms: number | null): Promise<void> {
     return new Promise<void>((resolve) => {
-      const timer = ms === null ? null : setTimeout(() => this.poke(), Math.max(0, ms));
+      if (ms === 0) {
+        const turn = setImmediate(() => this.poke());
+        this.wake = () => {
+          clearImmediate(turn);
+          resolve();
+        };
+        return;
+      }
+      const timer = ms === null ? null : setTimeout(() => this.poke(), ms);
       this.wake = () => {
         if (timer) clearTimeout(timer);
         resolve();
@@ -216,7 +239,7 @@ class LoadRun<T> {
   /** Stops the run: no new request, every request in flight aborted. */
   private stop(): void {
     this.stopped = true;
-    for (const { controller } of this.inFlight.values()) controller.abort();
+    this.controller.abort();
     this.poke();
   }
 

@@ -71,8 +71,8 @@ export interface GenerationSuccess {
   first_token_ns: bigint | null;
   /** the last piece of the stream was read */
   end_ns: bigint;
-  /** arrival of each chunk that carried output text, in order */
-  chunk_times_ns: bigint[];
+  /** arrival of each chunk that carried output text, in order (one typed array: a run keeps every request's) */
+  chunk_times_ns: BigInt64Array;
   /** characters of output text in each of those chunks (to share usage tokens among chunks) */
   chunk_chars: number[];
   text: string;

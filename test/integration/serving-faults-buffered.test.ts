@@ -13,7 +13,7 @@ const serve = scriptedServerPerTest();
 
 describe("buffered streams", () => {
   it("the window: two text chunks or more within 1 ms (or in one read); one chunk is never buffered", () => {
-    const at = (...times: bigint[]) => ({ chunk_times_ns: times }) as GenerationSuccess;
+    const at = (...times: bigint[]) => ({ chunk_times_ns: BigInt64Array.from(times) }) as GenerationSuccess;
     expect(BUFFERED_WINDOW_NS).toBe(1_000_000n);
     expect(bufferedStream(at(5n, 5n, 5n))).toBe(true);
     expect(bufferedStream(at(5n, 1_000_005n))).toBe(true);

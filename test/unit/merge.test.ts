@@ -103,7 +103,7 @@ function requests(): Array<GenerationSuccess | null> {
       headers_ns: start + MS,
       first_token_ns: chunks[0] as bigint,
       end_ns: t,
-      chunk_times_ns: chunks,
+      chunk_times_ns: BigInt64Array.from(chunks),
       chunk_chars: chunks.map(() => 4),
       text: " tok".repeat(8),
       usage: { prompt_tokens: 5, completion_tokens: 8 },

@@ -92,7 +92,7 @@ function request(
     headers_ns: MS,
     first_token_ns: BigInt(chunkMs[0] as number) * MS,
     end_ns: BigInt(endMs) * MS,
-    chunk_times_ns: chunkMs.map((t) => BigInt(t) * MS),
+    chunk_times_ns: BigInt64Array.from(chunkMs, (t) => BigInt(t) * MS),
     chunk_chars: chars,
     text: chars.map((c) => "x".repeat(c)).join(""),
     usage: usageTokens === null ? null : { prompt_tokens: 5, completion_tokens: usageTokens },

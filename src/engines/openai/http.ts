@@ -3,12 +3,13 @@ import https from "node:https";
 import type { Socket } from "node:net";
 import tls from "node:tls";
 import type { ConnectionSetup, FailureCause, RequestFailure } from "../../measure/requests.js";
+import { nowMs } from "../../util/clock.js";
 import type { Timeouts } from "./options.js";
 
 /**
  * One HTTP exchange over node:http with every wait bounded: connect, first byte (response headers), idle gap
  * between body pieces, and the whole request. Each body piece is handed to a sink with the time it was read
- * (process.hrtime.bigint() at the top of the 'data' callback).
+ * (nowMs() of src/util/clock.ts at the top of the 'data' callback: no BigInt per piece on the hot path).
  *
  * One retry, counted: a request that fails on a REUSED keep-alive connection (reset, broken pipe, hang-up)
  * before any byte of the answer arrived is sent again once on a fresh connection. Servers close idle
@@ -51,11 +52,12 @@ export interface BodySink {
   /** Called with the response headers; a verdict refuses the response (e.g. wrong content type). */
   onHeaders?(status: number, headers: http.IncomingHttpHeaders): SinkVerdict;
   /**
-   * Called with each piece of the body (utf-8 text) and the time it was read. "complete" ends the exchange
+   * Called with each piece of the body (utf-8 text) and the time it was read (`at_ms`, a nowMs() reading of
+   * src/util/clock.ts; nsOfMs converts it to the ns scale of the other timestamps). "complete" ends the exchange
    * as a success at once; the rest of the response, if the server sends it, is read and dropped (the
    * connection is kept when it ends within COMPLETE_GRACE_MS, else closed).
    */
-  onData(text: string, at_ns: bigint): DataVerdict;
+  onData(text: string, at_ms: number): DataVerdict;
   /** Called when the body ended cleanly; a verdict fails the exchange (e.g. an incomplete stream). */
   onEnd?(): SinkVerdict;
 }
@@ -153,22 +155,58 @@ export function exchange(req: ExchangeRequest, sink: BodySink): Promise<Exchange
   return new Promise((resolve) => new Exchange(req, sink, resolve).begin());
 }
 
+/** How often the watchdog checks the exchanges in flight, in ms: a timeout or an abort is acted on at most this late. */
+export const WATCHDOG_TICK_MS = 10;
+
 /**
- * One exchange in flight: its timers, its current attempt (the first, or the retry on a fresh connection) and
- * its outcome, settled once (`fail` and `succeed` clear every timer and the abort listener).
+ * The watchdog: one interval for every exchange in flight (running only while there is one), instead of a
+ * timer per timeout per request and an abort listener per request. Each tick checks every exchange's
+ * deadlines (connect, first byte, idle, total), its abort signal and, after a "complete" verdict, the grace
+ * left to the rest of its response. Timers and listeners per request were most of the client's work per
+ * request (notes/openai-performance.md, the client's roofline).
+ */
+const watched = new Set<Exchange>();
+let watchdog: NodeJS.Timeout | null = null;
+
+function watch(ex: Exchange): void {
+  watched.add(ex);
+  watchdog ??= setInterval(() => {
+    const t = nowMs();
+    for (const e of watched) e.check(t);
+  }, WATCHDOG_TICK_MS);
+}
+
+function unwatch(ex: Exchange): void {
+  watched.delete(ex);
+  if (watched.size === 0 && watchdog) {
+    clearInterval(watchdog);
+    watchdog = null;
+  }
+}
+
+/**
+ * One exchange in flight: its deadlines (nowMs() readings, checked by the watchdog), its current attempt (the
+ * first, or the retry on a fresh connection) and its outcome, settled once.
  */
 class Exchange {
   private readonly start = now();
+  private readonly startMs = nowMs();
   private settled = false;
   /** response headers arrived (no retry after that) */
   private responded = false;
   private retries = 0;
-  private totalTimer: NodeJS.Timeout | null = null;
-  private connectTimer: NodeJS.Timeout | null = null;
-  private firstByteTimer: NodeJS.Timeout | null = null;
-  private idleTimer: NodeJS.Timeout | null = null;
-  /** when the last piece of the body arrived (ns): the idle timer checks it instead of being re-armed per piece */
-  private lastDataAt = 0n;
+  /** deadlines (nowMs()); null when that wait is not under way */
+  private connectBy: number | null = null;
+  private firstByteBy: number | null = null;
+  /** the body is being read: the idle timeout applies from lastDataAt */
+  private reading = false;
+  /** when the last piece of the body arrived (nowMs()) */
+  private lastDataAt = 0;
+  /** after a "complete" verdict: the response still open, closed at this time (nowMs()) */
+  private drainBy: number | null = null;
+  private drained: http.IncomingMessage | null = null;
+  /** the response's status, once it came */
+  private status: number | null = null;
   /** the current attempt's request */
   private client: http.ClientRequest | null = null;
   private readonly headers: Record<string, string>;
@@ -180,46 +218,50 @@ class Exchange {
     private readonly sink: BodySink,
     private readonly resolve: (outcome: ExchangeSuccess | ExchangeFailure) => void,
   ) {
-    this.headers = { ...req.headers };
-    if (req.body !== undefined) this.headers["content-length"] = String(Buffer.byteLength(req.body));
+    this.headers =
+      req.body === undefined
+        ? req.headers
+        : { ...req.headers, "content-length": String(Buffer.byteLength(req.body)) };
   }
 
-  /** Starts the total timeout, listens for the abort signal and sends the first attempt. */
+  /** Starts watching the exchange (total timeout, abort signal) and sends the first attempt. */
   begin(): void {
-    const t = this.req.timeouts;
-    this.totalTimer = setTimeout(
-      () => this.fail("total_timeout", `no complete response within ${t.total_ms} ms`),
-      t.total_ms,
-    );
     if (this.req.signal?.aborted) {
-      this.onAbort();
+      this.fail("aborted", "the run was interrupted");
       return;
     }
-    this.req.signal?.addEventListener("abort", this.onAbort, { once: true });
+    watch(this);
     this.attempt(this.req.agent);
   }
 
-  private readonly onAbort = () => this.fail("aborted", "the run was interrupted");
-
-  private clearAttemptTimers(): void {
-    if (this.connectTimer) clearTimeout(this.connectTimer);
-    if (this.firstByteTimer) clearTimeout(this.firstByteTimer);
-    this.connectTimer = null;
-    this.firstByteTimer = null;
+  /** The watchdog's check at time `t` (nowMs()): the abort signal, then each deadline under way. */
+  check(t: number): void {
+    if (this.settled) {
+      if (this.drainBy !== null && t >= this.drainBy) this.endDrain(true);
+      return;
+    }
+    const to = this.req.timeouts;
+    if (this.req.signal?.aborted) this.fail("aborted", "the run was interrupted");
+    else if (t - this.startMs >= to.total_ms)
+      this.fail("total_timeout", `no complete response within ${to.total_ms} ms`);
+    else if (this.connectBy !== null && t >= this.connectBy)
+      this.fail("connect_timeout", `not connected within ${to.connect_ms} ms`);
+    else if (this.firstByteBy !== null && t >= this.firstByteBy)
+      this.fail("first_byte_timeout", `no response headers within ${to.first_byte_ms} ms`);
+    else if (this.reading && t - this.lastDataAt >= to.idle_ms)
+      this.fail("idle_timeout", `no data for ${to.idle_ms} ms after ${this.status} response`, this.status);
   }
 
-  private cleanup(): void {
-    if (this.totalTimer) clearTimeout(this.totalTimer);
-    this.clearAttemptTimers();
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.req.signal?.removeEventListener("abort", this.onAbort);
+  private clearAttemptWaits(): void {
+    this.connectBy = null;
+    this.firstByteBy = null;
   }
 
   /** Settles as a failure (the detail redacted) unless already settled, and drops the current request. */
   private fail(cause: FailureCause, detail: string, status: number | null = null): void {
     if (this.settled) return;
     this.settled = true;
-    this.cleanup();
+    unwatch(this);
     this.resolve({
       ok: false,
       cause,
@@ -236,7 +278,7 @@ class Exchange {
   /** Settles as a success. */
   private succeed(res: http.IncomingMessage, status: number, headersAt: bigint): void {
     this.settled = true;
-    this.cleanup();
+    unwatch(this);
     this.resolve({
       ok: true,
       status,
@@ -250,11 +292,7 @@ class Exchange {
   }
 
   private startFirstByte(): void {
-    const t = this.req.timeouts;
-    this.firstByteTimer = setTimeout(
-      () => this.fail("first_byte_timeout", `no response headers within ${t.first_byte_ms} ms`),
-      t.first_byte_ms,
-    );
+    this.firstByteBy = nowMs() + this.req.timeouts.first_byte_ms;
   }
 
   /** Sends the request through `agent`; events of a request that is no longer the current one are ignored. */
@@ -289,17 +327,12 @@ class Exchange {
     }
     const secure = socket instanceof tls.TLSSocket;
     this.connection = { opened: true, tls: secure, setup_ns: null, ready_ns: null };
-    const t = this.req.timeouts;
-    this.connectTimer = setTimeout(
-      () => this.fail("connect_timeout", `not connected within ${t.connect_ms} ms`),
-      t.connect_ms,
-    );
+    this.connectBy = nowMs() + this.req.timeouts.connect_ms;
     socket.once(secure ? "secureConnect" : "connect", () => {
       if (this.client !== current) return;
       const ready = now();
       this.connection = { opened: true, tls: secure, setup_ns: ready - attemptAt, ready_ns: ready };
-      if (this.connectTimer) clearTimeout(this.connectTimer);
-      this.connectTimer = null;
+      this.connectBy = null;
       if (!this.settled && !this.responded) this.startFirstByte();
     });
   }
@@ -312,7 +345,7 @@ class Exchange {
     if (stale) {
       // the server closed this keep-alive connection before it answered: once more, on a new one
       this.retries++;
-      this.clearAttemptTimers();
+      this.clearAttemptWaits();
       current.destroy();
       this.attempt(freshAgent(this.req.url, this.req.ca));
       return;
@@ -328,16 +361,19 @@ class Exchange {
     }
     this.responded = true;
     const headersAt = now();
-    if (this.firstByteTimer) clearTimeout(this.firstByteTimer);
+    this.firstByteBy = null;
     const status = res.statusCode ?? 0;
-    this.lastDataAt = headersAt;
-    this.armIdle(this.req.timeouts.idle_ms, status);
+    this.status = status;
+    this.lastDataAt = nowMs();
+    this.reading = true;
     res.setEncoding("utf8");
     res.on("error", (err: NodeJS.ErrnoException) => {
       this.fail("stream_cut", `response cut: ${err.message}`, status);
     });
     res.on("close", () => {
-      if (!res.complete) this.fail("stream_cut", "the connection closed before the response ended", status);
+      if (this.drained === res) this.endDrain(false);
+      else if (!res.complete)
+        this.fail("stream_cut", "the connection closed before the response ended", status);
     });
     if (status < 200 || status >= 300) {
       this.readErrorBody(res, status);
@@ -351,26 +387,11 @@ class Exchange {
     this.readBody(res, status, headersAt);
   }
 
-  /**
-   * Fails the request when no data came for the idle timeout: the timer fires `ms` after it is armed and, if
-   * a piece arrived meanwhile, re-arms for what is left after that piece (one timer per idle period, not a
-   * timer refresh per piece on the hot path).
-   */
-  private armIdle(ms: number, status: number): void {
-    const idleMs = this.req.timeouts.idle_ms;
-    this.idleTimer = setTimeout(() => {
-      if (this.settled) return;
-      const quietMs = Number(now() - this.lastDataAt) / 1e6;
-      if (quietMs < idleMs) this.armIdle(Math.max(1, Math.ceil(idleMs - quietMs)), status);
-      else this.fail("idle_timeout", `no data for ${idleMs} ms after ${status} response`, status);
-    }, ms);
-  }
-
   /** Reads an error response's body (bounded) into the failure detail, redacted before it is cut. */
   private readErrorBody(res: http.IncomingMessage, status: number): void {
     let body = "";
     res.on("data", (piece: string) => {
-      this.lastDataAt = now();
+      this.lastDataAt = nowMs();
       if (body.length < ERROR_BODY_READ_CHARS) body += piece;
     });
     res.on("end", () => {
@@ -383,16 +404,17 @@ class Exchange {
   /** Hands each piece of a 2xx body to the sink with its read time, until a verdict or the end. */
   private readBody(res: http.IncomingMessage, status: number, headersAt: bigint): void {
     res.on("data", (piece: string) => {
-      const at = now();
+      const at = nowMs();
       if (this.settled) return;
       this.lastDataAt = at;
       const verdict = this.sink.onData(piece, at);
       if (verdict === "complete") {
         this.succeed(res, status, headersAt);
-        dropRest(res);
+        this.drain(res);
       } else if (verdict) this.fail(verdict.cause, verdict.detail, status);
     });
     res.on("end", () => {
+      if (this.drained === res) this.endDrain(false);
       if (this.settled) return;
       const verdict = this.sink.onEnd?.();
       if (verdict) {
@@ -402,16 +424,25 @@ class Exchange {
       this.succeed(res, status, headersAt);
     });
   }
-}
 
-/**
- * After a "complete" verdict: whatever the server still sends is dropped; a response left open loses its
- * connection after COMPLETE_GRACE_MS.
- */
-function dropRest(res: http.IncomingMessage): void {
-  if (res.complete) return;
-  const grace = setTimeout(() => res.destroy(), COMPLETE_GRACE_MS);
-  grace.unref();
-  res.once("close", () => clearTimeout(grace));
-  res.resume();
+  /**
+   * After a "complete" verdict: whatever the server still sends is dropped; a response left open loses its
+   * connection after COMPLETE_GRACE_MS (the watchdog keeps the exchange until the response ends or is closed).
+   */
+  private drain(res: http.IncomingMessage): void {
+    if (res.complete) return;
+    this.drained = res;
+    this.drainBy = nowMs() + COMPLETE_GRACE_MS;
+    watch(this);
+    res.resume();
+  }
+
+  /** The drained response ended (or is closed now, `close` true: its grace ran out). */
+  private endDrain(close: boolean): void {
+    const res = this.drained;
+    this.drained = null;
+    this.drainBy = null;
+    unwatch(this);
+    if (close) res?.destroy();
+  }
 }
