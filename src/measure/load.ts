@@ -1,6 +1,7 @@
 import { setMaxListeners } from "node:events";
 import { nowNs } from "../util/clock.js";
 import { arrivalOffsets } from "./arrivals.js";
+import { Metronome } from "./metronome.js";
 import { inShard, type ShardSpec } from "./shard.js";
 
 /**
@@ -61,11 +62,10 @@ export interface LoadOutcome<T> {
 
 const NS_PER_S = 1e9;
 /**
- * Below this many ms to a planned arrival the issuing loop stops using a timer and checks the clock once per
- * event-loop turn (setImmediate): Node's timers have whole-millisecond resolution and fire up to ~1 ms late,
- * which would be the lag of every planned arrival. The turns between checks still handle every read.
+ * A timer beside each metronome wake, this many ms after the planned arrival: the wake still comes if the
+ * metronome's thread fails.
  */
-const SPIN_BELOW_MS = 2;
+const METRONOME_FALLBACK_MS = 50;
 /** How often `shouldStop` is polled while waiting, in ms. */
 const STOP_POLL_MS = 50;
 
@@ -80,7 +80,9 @@ export async function runLoad<T>(
   if (!(plan.concurrency >= 1)) throw new RangeError(`concurrency must be >= 1, got ${plan.concurrency}`);
   if (plan.numRequests === null && plan.durationS === null)
     throw new RangeError("a load plan needs a request count or a duration");
-  return new LoadRun(plan, send).run();
+  // the metronome's thread starts before the run's clock does: its first wake is on time
+  const metronome = plan.requestRate === null ? null : await Metronome.start();
+  return new LoadRun(plan, send, metronome).run();
 }
 
 /** A request in flight: its settling (which frees its slot). */
@@ -113,6 +115,8 @@ class LoadRun<T> {
   constructor(
     private readonly plan: LoadPlan,
     private readonly send: (index: number, signal: AbortSignal) => Promise<T>,
+    /** wakes the loop at planned arrivals; null without a request rate */
+    private readonly metronome: Metronome | null,
   ) {
     this.nextOffset = arrivalOffsets(
       { requestRate: plan.requestRate, burstiness: plan.burstiness, seed: plan.arrivalSeed },
@@ -141,11 +145,10 @@ class LoadRun<T> {
         if (plannedNs !== null && this.durationNs !== null && plannedNs >= this.durationNs) break;
         if (!inShard(plan.shard, index)) continue;
         const plannedAbs = plannedNs === null ? nowNs() : this.start + plannedNs;
-        // wait for the planned arrival: a timer while it is far, then once per event-loop turn
+        // wait for the planned arrival (woken by the metronome: ./metronome.ts)
         while (!this.checkStop() && !this.durationOver()) {
-          const leftMs = Number(plannedAbs - nowNs()) / 1e6;
-          if (leftMs <= 0) break;
-          await this.pause(leftMs > SPIN_BELOW_MS ? leftMs - SPIN_BELOW_MS : 0);
+          if (plannedAbs <= nowNs()) break;
+          await this.pauseUntil(plannedAbs);
         }
         if (this.stopped || this.durationOver()) break;
         // wait for a free slot
@@ -161,6 +164,7 @@ class LoadRun<T> {
       }
       while (this.inFlight.size > 0) await Promise.race([...this.inFlight.values()].map((e) => e.done));
     } finally {
+      this.metronome?.close();
       clearInterval(this.stopPoll);
       if (this.durationTimer) clearTimeout(this.durationTimer);
     }
@@ -217,20 +221,28 @@ class LoadRun<T> {
     w?.();
   }
 
-  /** Waits until poked or `ms` passed (ms null: until poked; 0: until the next event-loop turn). */
+  /** Waits until poked (ms null) or `ms` passed. */
   private pause(ms: number | null): Promise<void> {
     return new Promise<void>((resolve) => {
-      if (ms === 0) {
-        const turn = setImmediate(() => this.poke());
-        this.wake = () => {
-          clearImmediate(turn);
-          resolve();
-        };
-        return;
-      }
       const timer = ms === null ? null : setTimeout(() => this.poke(), ms);
       this.wake = () => {
         if (timer) clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  /** Waits until poked or the clock reaches `atNs`: the metronome's wake, with a late timer as a fallback. */
+  private pauseUntil(atNs: bigint): Promise<void> {
+    const metronome = this.metronome;
+    const leftMs = Number(atNs - nowNs()) / 1e6;
+    if (!metronome) return this.pause(leftMs);
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.poke(), leftMs + METRONOME_FALLBACK_MS);
+      metronome.wakeAt(atNs, () => this.poke());
+      this.wake = () => {
+        clearTimeout(timer);
+        metronome.cancel();
         resolve();
       };
     });
