@@ -138,6 +138,8 @@ export const LLAMA_VOCAB_TYPE = { NONE: 0, SPM: 1, BPE: 2, WPM: 3, UGM: 4, RWKV:
 export const LLAMA_LOAD_MODE_MMAP = 1;
 export const LLAMA_LAZY_MODE_OFF = 0;
 export const LLAMA_FLASH_ATTN_TYPE_AUTO = -1;
+/** LLAMA_TOKEN_NULL (llama.h): no token */
+export const LLAMA_TOKEN_NULL = -1;
 export const GGML_BACKEND_DEVICE_TYPE_CPU = 0;
 export const GGML_LOG_LEVEL = { NONE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4, CONT: 5 } as const;
 
@@ -291,6 +293,15 @@ export interface LlamaCppApi {
   llama_sampler_sample(sampler: Ptr, ctx: Ptr, idx: number): number;
   llama_sampler_reset(sampler: Ptr): void;
   llama_sampler_free(sampler: Ptr): void;
+  /**
+   * [EXPERIMENTAL in llama.h] attaches a sampler chain to sequence `seqId` as a backend sampler (NULL
+   * detaches); every attach or detach that changes something makes the next llama_decode reserve its
+   * scheduler again. A chain can be attached once in its life (llama_sampler_chain_backend_init asserts).
+   * @returns false when the chain cannot run on the backend (it is then not attached)
+   */
+  llama_set_sampler(ctx: Ptr, seqId: number, sampler: Ptr | null): boolean;
+  /** the token the backend sampler picked for output `i` (negative: from the last); -1 (LLAMA_TOKEN_NULL) when none */
+  llama_get_sampled_token_ith(ctx: Ptr, i: number): number;
   llama_attach_threadpool(ctx: Ptr, threadpool: Ptr, threadpoolBatch: Ptr | null): void;
   llama_detach_threadpool(ctx: Ptr): void;
   ggml_threadpool_params_init(params: Ptr, nThreads: number): void;
@@ -407,6 +418,8 @@ export function loadLlamaCpp(
     ),
     llama_sampler_reset: L("void llama_sampler_reset(llama_sampler *smpl)"),
     llama_sampler_free: L("void llama_sampler_free(llama_sampler *smpl)"),
+    llama_set_sampler: L("bool llama_set_sampler(llama_context *ctx, int32_t seq_id, llama_sampler *smpl)"),
+    llama_get_sampled_token_ith: L("int32_t llama_get_sampled_token_ith(llama_context *ctx, int32_t i)"),
     llama_attach_threadpool: L(
       "void llama_attach_threadpool(llama_context *ctx, ggml_threadpool *tp, ggml_threadpool *tp_batch)",
     ),
