@@ -8,7 +8,12 @@
  */
 import { describe, expect, it } from "vitest";
 import type { GreedyMethod } from "../../src/engines/llama-cpp/argmax.js";
-import { createLlamaCppEngine, type LlamaCppEngine } from "../../src/engines/llama-cpp/engine.js";
+import {
+  createLlamaCppEngine,
+  defaultLlamaLibDir,
+  type LlamaCppEngine,
+} from "../../src/engines/llama-cpp/engine.js";
+import { cpuBackendPath } from "../../src/engines/llama-cpp/ffi.js";
 import type { GenerationOutcome } from "../../src/engines/llama-cpp/session.js";
 import { runGenerationRounds } from "../../src/measure/run.js";
 import { ensureDummyModel } from "../../src/models/cache.js";
@@ -77,6 +82,20 @@ describe("llama-cpp engine: backend greedy = greedy argmax in JavaScript = llama
       expect(e.identity.details.sampler).toBe("llama_sampler_init_greedy");
       const r = await e.generate(GENERATION_PROMPT, 8);
       expect(r.harness_ns).toHaveLength(7);
+    } finally {
+      await e.dispose();
+    }
+  }, 300_000);
+
+  it("the threadpool can be paused between rounds: the loaded CPU backend's library is found", async () => {
+    // inThread: llama.cpp is loaded into this thread, so this process maps the CPU backend library
+    const e = await createLlamaCppEngine({ modelPath, mode: "generation", inThread: true, log: quiet });
+    try {
+      const r = await e.generate(GENERATION_PROMPT, 4);
+      expect(r.token_ids).toHaveLength(4);
+      const { dir } = await defaultLlamaLibDir();
+      expect(cpuBackendPath(dir)).toMatch(/\/libggml-cpu(-[\w-]+)?\.so$/);
+      expect(cpuBackendPath("/nonexistent")).toBeNull();
     } finally {
       await e.dispose();
     }

@@ -7,7 +7,7 @@
  * Koffi 3 represents pointers as BigInt (0n is NULL); C enums are declared as `int` (their storage on the
  * x86-64 and aarch64 ABIs); function-pointer fields the engine never sets are `void *`.
  */
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
 import koffi, { type LibraryHandle } from "koffi";
 import { EngineError } from "../../util/errors.js";
@@ -312,6 +312,40 @@ export interface LlamaCppApi {
   /** resolved from the CPU backend after ggml_backend_load_all_from_path (the variant libraries export them) */
   ggml_threadpool_new(params: Ptr): Ptr;
   ggml_threadpool_free(threadpool: Ptr): void;
+  /**
+   * ggml_threadpool_pause of the loaded CPU backend library (not among its proc addresses: bound by the
+   * library's path, see cpuBackendPath); null when it cannot be found. A paused pool's workers sleep instead
+   * of spinning; llama.cpp resumes the pool at its next graph (ggml_graph_compute_kickoff).
+   */
+  ggml_threadpool_pause: ((threadpool: Ptr) => void) | null;
+}
+
+/**
+ * The path of the CPU backend library ggml loaded from `dir` (libggml-cpu-<variant>.so or libggml-cpu.so),
+ * read from /proc/self/maps; null when none is mapped or the maps cannot be read.
+ */
+export function cpuBackendPath(dir: string): string | null {
+  try {
+    const real = realpathSync(dir);
+    for (const line of readFileSync("/proc/self/maps", "utf8").split("\n")) {
+      const path = line.slice(line.indexOf("/"));
+      if (line.includes("/") && path.startsWith(`${real}/`) && /\/libggml-cpu(-[\w-]+)?\.so$/.test(path))
+        return path;
+    }
+  } catch {
+    // no /proc: no pause
+  }
+  return null;
+}
+
+/** ggml_threadpool_pause bound from the CPU backend library at `path`; null when it lacks the symbol. */
+function bindThreadpoolPause(path: string | null): LlamaCppApi["ggml_threadpool_pause"] {
+  if (path === null) return null;
+  try {
+    return koffi.load(path).func("void ggml_threadpool_pause(ggml_threadpool *tp)");
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -424,7 +458,10 @@ export function loadLlamaCpp(
       "void llama_attach_threadpool(llama_context *ctx, ggml_threadpool *tp, ggml_threadpool *tp_batch)",
     ),
     llama_detach_threadpool: L("void llama_detach_threadpool(llama_context *ctx)"),
-  } as unknown as Omit<LlamaCppApi, "ggml_threadpool_new" | "ggml_threadpool_free" | "previousLogger">;
+  } as unknown as Omit<
+    LlamaCppApi,
+    "ggml_threadpool_new" | "ggml_threadpool_free" | "ggml_threadpool_pause" | "previousLogger"
+  >;
 
   // the logger first: loading the backends logs (one info line per library) and errors go to it
   if (logCallback !== null) {
@@ -466,5 +503,6 @@ export function loadLlamaCpp(
       procs.ggml_threadpool_free,
       ThreadpoolFreeFn,
     ) as LlamaCppApi["ggml_threadpool_free"],
+    ggml_threadpool_pause: bindThreadpoolPause(cpuBackendPath(dir)),
   };
 }

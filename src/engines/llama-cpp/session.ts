@@ -165,6 +165,7 @@ export class LlamaCppSession {
     }
     if (!this.threadpool) fail(`ggml could not create a threadpool of ${opts.threads} threads`);
     api.llama_attach_threadpool(this.ctx, this.threadpool, null);
+    this.pausePool();
     this.chain = this.greedyChain() ?? fail("llama.cpp could not create the greedy sampler chain");
     this.vocab = api.llama_model_get_vocab(this.model);
     this.memory = api.llama_get_memory(this.ctx);
@@ -290,6 +291,30 @@ export class LlamaCppSession {
     maxNewTokens: number,
     depth?: Int32Array,
     greedy: GreedyMethod = this.opts.greedy ?? DEFAULT_GREEDY_METHOD,
+  ): GenerationOutcome {
+    try {
+      return this.generateRound(prompt, maxNewTokens, greedy, depth);
+    } finally {
+      this.pausePool();
+    }
+  }
+
+  /**
+   * Pauses the threadpool after a round (api.ggml_threadpool_pause, where bound): its workers would
+   * otherwise spin for a while after the last graph (hybrid polling: 1024 * 128 * poll pause instructions,
+   * 0.15-0.4 s of a core on this repository's 2-core host) and slow whatever runs next, another engine or
+   * bench/llama-cpp-gap.ts's next arm. llama.cpp resumes the pool at its next graph.
+   */
+  private pausePool(): void {
+    if (this.threadpool && this.api.ggml_threadpool_pause) this.api.ggml_threadpool_pause(this.threadpool);
+  }
+
+  /** generate()'s round, the pool left running. */
+  private generateRound(
+    prompt: Int32Array,
+    maxNewTokens: number,
+    greedy: GreedyMethod,
+    depth?: Int32Array,
   ): GenerationOutcome {
     this.checkGeneration(prompt, maxNewTokens, depth);
     this.attachBackendSampler(maxNewTokens > 0 && greedy === "backend", prompt);
@@ -417,7 +442,11 @@ export class LlamaCppSession {
     this.attachBackendSampler(false, prompt);
     const { api, ctx, chain, memory, info, opts } = this;
     const c = { api, ctx, chain, memory, nBatch: info.n_batch, lastError: opts.lastError };
-    return generateParallel(c, prompt, maxNewTokens, sequences, depth);
+    try {
+      return generateParallel(c, prompt, maxNewTokens, sequences, depth);
+    } finally {
+      this.pausePool();
+    }
   }
 
   /** The input node-llama-cpp's embedding context evaluates for `tokens`: BOS/SEP/EOS by vocabulary type. */
@@ -447,6 +476,15 @@ export class LlamaCppSession {
    * @throws EngineError for an input longer than the batch or context, or when llama.cpp fails.
    */
   embed(inputs: readonly Int32Array[]): EmbeddingOutcome {
+    try {
+      return this.embedRound(inputs);
+    } finally {
+      this.pausePool();
+    }
+  }
+
+  /** embed()'s round, the pool left running. */
+  private embedRound(inputs: readonly Int32Array[]): EmbeddingOutcome {
     if (this.opts.mode !== "embedding")
       throw new EngineError("this engine was loaded for generation, not embedding");
     const { api, ctx, tokens, info } = this;
