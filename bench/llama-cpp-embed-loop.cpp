@@ -18,9 +18,10 @@
 //
 // After every round the threadpool is paused (ggml_threadpool_pause, resolved from the loaded CPU backend
 // library): otherwise its workers keep spinning (hybrid polling, poll 50: 1024 * 128 * 50 pause
-// instructions, about 0.4 s here) after the round and take a core from whatever runs next, e.g. the next arm
-// of bench/llama-cpp-gap.ts. llama.cpp resumes a paused pool at the next graph (ggml_graph_compute_kickoff).
-// llama-bench needs no pause: its process exits after its test.
+// instructions, 0.15-0.4 s of a core here) after the round and take a core from whatever runs next, e.g. the
+// next arm of bench/llama-cpp-gap.ts. It is resumed (ggml_threadpool_resume) before the round's clock starts,
+// so the workers are polling when the first timed decode starts, as in llama-bench (whose process exits
+// after its test: it needs no pause).
 //
 // Usage: llama-cpp-embed-loop MODEL THREADS CTX BATCH INPUTS_FILE LIB_DIR [NEW_TOKENS [GREEDY]]
 //   INPUTS_FILE: one input per line, token ids separated by spaces (BOS/EOS already added).
@@ -122,12 +123,15 @@ static bool generation_round(llama_context * ctx, llama_sampler * chain, std::ve
     return true;
 }
 
-// ggml_threadpool_pause of the CPU backend library that holds `tp_new` (not among its proc addresses)
-static void (*threadpool_pause_fn(void * tp_new))(ggml_threadpool *) {
+typedef void (*threadpool_fn)(ggml_threadpool *);
+
+// `name` (ggml_threadpool_pause/resume) of the CPU backend library that holds `tp_new`: not among its proc
+// addresses
+static threadpool_fn threadpool_symbol(void * tp_new, const char * name) {
     Dl_info info;
     if (!dladdr(tp_new, &info) || !info.dli_fname) return nullptr;
     void * lib = dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD);
-    return lib ? (void (*)(ggml_threadpool *)) dlsym(lib, "ggml_threadpool_pause") : nullptr;
+    return lib ? (threadpool_fn) dlsym(lib, name) : nullptr;
 }
 
 static void quiet_log(ggml_log_level level, const char * text, void *) {
@@ -193,8 +197,12 @@ int main(int argc, char ** argv) {
     ggml_threadpool_params_init(&tpp, threads);
     ggml_threadpool * tp = tp_new(&tpp);
     llama_attach_threadpool(ctx, tp, nullptr);
-    void (*tp_pause)(ggml_threadpool *) = threadpool_pause_fn((void *) tp_new);
-    if (!tp_pause) fputs("warning: ggml_threadpool_pause not found: the pool is not paused between rounds\n", stderr);
+    threadpool_fn tp_pause = threadpool_symbol((void *) tp_new, "ggml_threadpool_pause");
+    threadpool_fn tp_resume = threadpool_symbol((void *) tp_new, "ggml_threadpool_resume");
+    if (!tp_pause || !tp_resume) {
+        fputs("warning: ggml_threadpool_pause/resume not found: the pool is not paused between rounds\n", stderr);
+        tp_pause = tp_resume = nullptr;
+    }
     llama_sampler * chain = llama_sampler_chain_init(llama_sampler_chain_default_params());
     llama_sampler_chain_add(chain, llama_sampler_init_greedy());
     const int n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(model));
@@ -216,6 +224,7 @@ int main(int argc, char ** argv) {
     std::string cmd;
     while (std::getline(std::cin, cmd)) {
         if (cmd != "r") break;
+        if (tp_resume) tp_resume(tp);
         if (generation) {
             if (!generation_round(ctx, chain, inputs[0], n_batch, new_tokens, greedy, n_vocab)) return 5;
             if (tp_pause) tp_pause(tp);

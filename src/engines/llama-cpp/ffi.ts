@@ -313,11 +313,12 @@ export interface LlamaCppApi {
   ggml_threadpool_new(params: Ptr): Ptr;
   ggml_threadpool_free(threadpool: Ptr): void;
   /**
-   * ggml_threadpool_pause of the loaded CPU backend library (not among its proc addresses: bound by the
-   * library's path, see cpuBackendPath); null when it cannot be found. A paused pool's workers sleep instead
-   * of spinning; llama.cpp resumes the pool at its next graph (ggml_graph_compute_kickoff).
+   * ggml_threadpool_pause and ggml_threadpool_resume of the loaded CPU backend library (not among its proc
+   * addresses: bound by the library's path, see cpuBackendPath); null when they cannot be found. A paused
+   * pool's workers sleep instead of spinning; llama.cpp also resumes a paused pool at its next graph
+   * (ggml_graph_compute_kickoff).
    */
-  ggml_threadpool_pause: ((threadpool: Ptr) => void) | null;
+  ggml_threadpool_pause_resume: { pause(threadpool: Ptr): void; resume(threadpool: Ptr): void } | null;
 }
 
 /**
@@ -338,11 +339,15 @@ export function cpuBackendPath(dir: string): string | null {
   return null;
 }
 
-/** ggml_threadpool_pause bound from the CPU backend library at `path`; null when it lacks the symbol. */
-function bindThreadpoolPause(path: string | null): LlamaCppApi["ggml_threadpool_pause"] {
+/** ggml_threadpool_pause/resume bound from the CPU backend library at `path`; null when it lacks them. */
+function bindThreadpoolPause(path: string | null): LlamaCppApi["ggml_threadpool_pause_resume"] {
   if (path === null) return null;
   try {
-    return koffi.load(path).func("void ggml_threadpool_pause(ggml_threadpool *tp)");
+    const lib = koffi.load(path);
+    return {
+      pause: lib.func("void ggml_threadpool_pause(ggml_threadpool *tp)"),
+      resume: lib.func("void ggml_threadpool_resume(ggml_threadpool *tp)"),
+    };
   } catch {
     return null;
   }
@@ -460,7 +465,7 @@ export function loadLlamaCpp(
     llama_detach_threadpool: L("void llama_detach_threadpool(llama_context *ctx)"),
   } as unknown as Omit<
     LlamaCppApi,
-    "ggml_threadpool_new" | "ggml_threadpool_free" | "ggml_threadpool_pause" | "previousLogger"
+    "ggml_threadpool_new" | "ggml_threadpool_free" | "ggml_threadpool_pause_resume" | "previousLogger"
   >;
 
   // the logger first: loading the backends logs (one info line per library) and errors go to it
@@ -503,6 +508,6 @@ export function loadLlamaCpp(
       procs.ggml_threadpool_free,
       ThreadpoolFreeFn,
     ) as LlamaCppApi["ggml_threadpool_free"],
-    ggml_threadpool_pause: bindThreadpoolPause(cpuBackendPath(dir)),
+    ggml_threadpool_pause_resume: bindThreadpoolPause(cpuBackendPath(dir)),
   };
 }

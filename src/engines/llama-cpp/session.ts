@@ -292,6 +292,7 @@ export class LlamaCppSession {
     depth?: Int32Array,
     greedy: GreedyMethod = this.opts.greedy ?? DEFAULT_GREEDY_METHOD,
   ): GenerationOutcome {
+    this.resumePool();
     try {
       return this.generateRound(prompt, maxNewTokens, greedy, depth);
     } finally {
@@ -300,13 +301,21 @@ export class LlamaCppSession {
   }
 
   /**
-   * Pauses the threadpool after a round (api.ggml_threadpool_pause, where bound): its workers would
+   * Pauses the threadpool after a round (api.ggml_threadpool_pause_resume, where bound): its workers would
    * otherwise spin for a while after the last graph (hybrid polling: 1024 * 128 * poll pause instructions,
    * 0.15-0.4 s of a core on this repository's 2-core host) and slow whatever runs next, another engine or
-   * bench/llama-cpp-gap.ts's next arm. llama.cpp resumes the pool at its next graph.
+   * bench/llama-cpp-gap.ts's next arm.
    */
   private pausePool(): void {
-    if (this.threadpool && this.api.ggml_threadpool_pause) this.api.ggml_threadpool_pause(this.threadpool);
+    if (this.threadpool) this.api.ggml_threadpool_pause_resume?.pause(this.threadpool);
+  }
+
+  /**
+   * Resumes the paused pool before a round, ahead of its clock: the workers are then polling when the first
+   * timed llama_decode starts, as in llama-bench (llama.cpp would otherwise wake them inside that decode).
+   */
+  private resumePool(): void {
+    if (this.threadpool) this.api.ggml_threadpool_pause_resume?.resume(this.threadpool);
   }
 
   /** generate()'s round, the pool left running. */
@@ -442,6 +451,7 @@ export class LlamaCppSession {
     this.attachBackendSampler(false, prompt);
     const { api, ctx, chain, memory, info, opts } = this;
     const c = { api, ctx, chain, memory, nBatch: info.n_batch, lastError: opts.lastError };
+    this.resumePool();
     try {
       return generateParallel(c, prompt, maxNewTokens, sequences, depth);
     } finally {
@@ -476,6 +486,7 @@ export class LlamaCppSession {
    * @throws EngineError for an input longer than the batch or context, or when llama.cpp fails.
    */
   embed(inputs: readonly Int32Array[]): EmbeddingOutcome {
+    this.resumePool();
     try {
       return this.embedRound(inputs);
     } finally {
