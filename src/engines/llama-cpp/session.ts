@@ -6,8 +6,9 @@
  * calls it (no BOS added; greedy: llama.cpp's greedy sampler, the only sampler node-llama-cpp puts in the
  * chain at temperature 0, run by default as llama.cpp's backend sampler inside llama_decode, or on the CPU
  * after it, or the same pick over the logits in JavaScript: argmax.ts GreedyMethod) and embedding mirrors
- * `LlamaEmbeddingContext.getEmbeddingFor` (BOS/EOS/SEP added by vocabulary type, the pooling the model asks for, `llama_get_embeddings_seq` or the last token's
- * embedding), so both engines compute the same outputs for the same workload.
+ * `LlamaEmbeddingContext.getEmbeddingFor` (BOS/EOS/SEP added by vocabulary type, the pooling the model asks
+ * for, `llama_get_embeddings_seq` or the last token's embedding), so both engines compute the same outputs
+ * for the same workload.
  */
 import koffi from "koffi";
 import { EngineError } from "../../util/errors.js";
@@ -233,10 +234,14 @@ export class LlamaCppSession {
       api.llama_set_sampler(ctx, 0, null);
       this.backendChain = 0n;
     }
-    api.llama_memory_clear(this.memory, true);
-    this.tokens[0] = prompt[0] as number;
-    this.decode(1, this.oneTokenBatch);
-    if (!want) api.llama_sampler_free(old);
+    try {
+      api.llama_memory_clear(this.memory, true);
+      this.tokens[0] = prompt[0] as number;
+      this.decode(1, this.oneTokenBatch);
+    } finally {
+      // the next decode reserves before it builds a graph, so nothing points at the old chain then either
+      if (!want) api.llama_sampler_free(old);
+    }
   }
 
   /** Tokens of `text` as node-llama-cpp's model.tokenize(text) counts them: no BOS/EOS, no special tokens. */
