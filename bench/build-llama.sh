@@ -13,7 +13,8 @@
 #                 Default OUT_DIR /tmp/perf-baseline-llama-bench.
 #   c-loop        bench/llama-cpp-embed-loop.cpp (the minimal C-API loops bench/llama-cpp-gap.ts measures the
 #                 llama-cpp engine against: embedding calls, and greedy generation or prompt processing with
-#                 llama.cpp's sampler or a plain argmax), against the same prebuilt libraries (about 5 s).
+#                 llama.cpp's CPU sampler, a plain argmax or llama.cpp's backend sampler), against the same
+#                 prebuilt libraries (about 5 s).
 #                 Default OUT_DIR /tmp/perf-baseline-llama-bench.
 #   llama-server  a stock llama.cpp `llama-server` (cmake, Release, GGML_NATIVE=ON), so that `bench --engine
 #                 openai` can be tried against a real OpenAI-compatible server on loopback
@@ -82,7 +83,7 @@ case "$target" in
     ;;
   c-loop)
     up_to_date "$out/llama-cpp-embed-loop" bench/llama-cpp-embed-loop.cpp "$src/include/llama.h" "$bins/libllama.v0.4.0.so" ||
-      "${cxx[@]}" bench/llama-cpp-embed-loop.cpp -o "$out/llama-cpp-embed-loop" -L"$bins" "${libs[@]}"
+      "${cxx[@]}" bench/llama-cpp-embed-loop.cpp -o "$out/llama-cpp-embed-loop" -L"$bins" "${libs[@]}" -ldl
     echo "$out/llama-cpp-embed-loop"
     ;;
   llama-server)

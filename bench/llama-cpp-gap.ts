@@ -3,9 +3,12 @@
  * successor of bench/engine-gap.ts for the llama-cpp engine. Arms (suffix -t1/-t2 = threads):
  *
  *   llama-cpp-tN          the engine (createLlamaCppEngine + generate / embed), decode loop in its worker,
- *                         greedy by argmax in JavaScript (the default); also reports the harness's own time
- *                         per token (harness_us_median: the round's median of GenerationRound.harness_ns)
- *   llama-cpp-sampler-tN  the same engine picking with llama.cpp's greedy sampler (option greedy "sampler")
+ *                         greedy by the engine's default method (src/engines/llama-cpp/argmax.ts
+ *                         DEFAULT_GREEDY_METHOD: "backend", llama.cpp's backend sampler inside llama_decode);
+ *                         also reports the harness's own time per token (harness_us_median: the round's
+ *                         median of GenerationRound.harness_ns)
+ *   llama-cpp-<m>-tN      the same engine with greedy method m (option greedy): "backend", "argmax" (in
+ *                         JavaScript over the logits) or "sampler" (llama.cpp's greedy sampler on the CPU)
  *   node-llama-cpp-tN     the node-llama-cpp engine (createLlamaEngine), generation only (see below)
  *   llama-bench-tN        llama.cpp's llama-bench (bench/build-llama.sh llama-bench) in a child process:
  *                         tg<tokens> at depth = prompt length: the same decode work without sampling or
@@ -13,8 +16,11 @@
  *   c-loop-tN             bench/llama-cpp-embed-loop.cpp (bench/build-llama.sh c-loop) in a child process
  *                         that stays up: per call (embedding) or per token (generation: the prompt's length
  *                         in synthetic tokens, then <tokens> greedy tokens through llama.cpp's greedy
- *                         sampler) exactly what the engine's worker does, in C: the floor the engine can reach
- *   c-loop-argmax-tN      the C generation loop picking by argmax over llama_get_logits_ith (no sampler)
+ *                         sampler on the CPU) exactly what the engine's worker does, in C: the floor the
+ *                         engine can reach
+ *   c-loop-<m>-tN         the C generation loop with greedy method m: "argmax" over llama_get_logits_ith (no
+ *                         sampler), "backend" (llama.cpp's backend sampler, the engine's default method: the
+ *                         like-for-like floor of llama-cpp-tN) or "sampler" (the default, named)
  *   <kind>-pp<P>-tN       prompt processing only, P synthetic prompt tokens and no new token, for kind
  *                         llama-cpp (`--prompt-tokens P --max-new-tokens 0`), llama-bench (`-p P -n 0 -b
  *                         512 -ub 512`) and c-loop; figure prompt_tokens_per_second (generation mode)
@@ -22,12 +28,14 @@
  * Both native yardsticks link node-llama-cpp's prebuilt libraries, so the same libllama and
  * libggml-cpu-<variant>.so run in every arm. The node-llama-cpp arm is for generation only: in one process
  * both engines share llama.cpp's one logger, and node-llama-cpp's per-call embedding warning would reach
- * the llama-cpp engine's worker. The C generation loop is checked to generate the engine's tokens (same
- * synthetic prompt, FNV-1a of the ids) before anything is measured.
+ * the llama-cpp engine's worker. Before anything is measured, the engine's three greedy methods are checked
+ * to give the same tokens for the C loop's synthetic prompt, every llama-cpp generation arm to give them with
+ * its own method, and every C generation loop to give them on every round (FNV-1a of the ids). The C loop
+ * and the engine pause their threadpools after each round, so no arm's spinning workers slow the next arm.
  *
  * Usage:
- *   npx tsx bench/llama-cpp-gap.ts --mode generation --arms llama-cpp-t1,c-loop-t1,llama-bench-t1,llama-cpp-t2,c-loop-t2,llama-bench-t2
- *     [--preset tiny|small] [--rounds 20] [--warmup 2] [--tokens 64] [--reference c-loop-t1,llama-bench-t1,c-loop-t2,llama-bench-t2]
+ *   npx tsx bench/llama-cpp-gap.ts --mode generation --arms llama-cpp-t1,c-loop-backend-t1,llama-bench-t1,llama-cpp-t2,c-loop-backend-t2,llama-bench-t2
+ *     [--preset tiny|small] [--rounds 20] [--warmup 2] [--tokens 64] [--reference c-loop-backend-t1,llama-bench-t1,c-loop-backend-t2,llama-bench-t2]
  *     [--llama-bench /tmp/perf-baseline-llama-bench/llama-bench] [--c-loop /tmp/perf-baseline-llama-bench/llama-cpp-embed-loop]
  *   npx tsx bench/llama-cpp-gap.ts --mode generation --arms llama-cpp-pp512-t1,llama-bench-pp512-t1 --reference llama-bench-pp512-t1
  *   npx tsx bench/llama-cpp-gap.ts --mode embedding --arms llama-cpp-t1,c-loop-t1,llama-cpp-t2,c-loop-t2
@@ -44,7 +52,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import type { GreedyMethod } from "../src/engines/llama-cpp/argmax.js";
+import { DEFAULT_GREEDY_METHOD, type GreedyMethod } from "../src/engines/llama-cpp/argmax.js";
 import {
   createLlamaCppEngine,
   defaultLlamaLibDir,
@@ -102,19 +110,25 @@ const children: ChildProcessWithoutNullStreams[] = [];
 interface ArmSpec {
   name: string;
   kind: "node-llama-cpp" | "llama-cpp" | "llama-bench" | "c-loop";
-  /** "sampler" (llama-cpp), "argmax" (c-loop), or null */
+  /** the greedy method named in the arm (llama-cpp and c-loop), or null: the kind's default */
   greedy: GreedyMethod | null;
   /** prompt tokens of a prompt-processing arm (`-pp<P>`), else null */
   pp: number | null;
   threads: number;
 }
 
-const ARM_NAME = /^(node-llama-cpp|llama-cpp|llama-bench|c-loop)(?:-(sampler|argmax|pp(\d+)))?-t(\d+)$/;
+const ARM_NAME =
+  /^(node-llama-cpp|llama-cpp|llama-bench|c-loop)(?:-(sampler|argmax|backend|pp(\d+)))?-t(\d+)$/;
+const GREEDY_METHODS: readonly GreedyMethod[] = ["backend", "argmax", "sampler"];
 
 /** Parses and checks an arm name for the mode; a usage error names what is wrong. */
 function armSpec(name: string): ArmSpec {
   const m = name.match(ARM_NAME);
-  if (!m) usageExit(info, `unknown arm ${name} (see the header: <kind>[-sampler|-argmax|-pp<P>]-t<threads>)`);
+  if (!m)
+    usageExit(
+      info,
+      `unknown arm ${name} (see the header: <kind>[-sampler|-argmax|-backend|-pp<P>]-t<threads>)`,
+    );
   const [, kind, variant, pp, threads] = m as unknown as [
     string,
     ArmSpec["kind"],
@@ -125,7 +139,7 @@ function armSpec(name: string): ArmSpec {
   const spec: ArmSpec = {
     name,
     kind,
-    greedy: variant === "sampler" || variant === "argmax" ? variant : null,
+    greedy: GREEDY_METHODS.find((g) => g === variant) ?? null,
     pp: pp === undefined ? null : Number(pp),
     threads: Number(threads),
   };
@@ -133,10 +147,9 @@ function armSpec(name: string): ArmSpec {
   if (kind === "node-llama-cpp" && mode !== "generation")
     usageExit(info, `${name} is a generation-only arm (see the header)`);
   if (variant !== undefined && mode !== "generation")
-    usageExit(info, `${name}: -sampler, -argmax and -pp<P> arms are generation arms`);
-  if (spec.greedy === "sampler" && kind !== "llama-cpp")
-    usageExit(info, `${name}: -sampler is a llama-cpp arm`);
-  if (spec.greedy === "argmax" && kind !== "c-loop") usageExit(info, `${name}: -argmax is a c-loop arm`);
+    usageExit(info, `${name}: -sampler, -argmax, -backend and -pp<P> arms are generation arms`);
+  if (spec.greedy !== null && kind !== "llama-cpp" && kind !== "c-loop")
+    usageExit(info, `${name}: -${spec.greedy} is an arm of llama-cpp or c-loop`);
   if (spec.pp !== null && (kind === "node-llama-cpp" || spec.pp < 1 || spec.pp > contextSize))
     usageExit(
       info,
@@ -282,6 +295,36 @@ async function cLoopArm(
   };
 }
 
+/** Each llama-cpp generation arm (not -pp) and its engine, for the token check before measuring. */
+const generationEngines: { name: string; engine: LlamaCppEngine }[] = [];
+
+/**
+ * The FNV-1a of the tokens the engine generates for `prompt`, checked to be the same under every greedy
+ * method, then for every llama-cpp generation arm with its own method.
+ * @throws Error naming the method or arm that generates other tokens
+ */
+async function checkedTokenHash(probe: LlamaCppEngine, prompt: Int32Array): Promise<number> {
+  const hashOf = async (e: LlamaCppEngine, greedy?: GreedyMethod) =>
+    fnv1a(
+      (
+        await e.request<GenerationOutcome>({
+          type: "generate",
+          prompt,
+          maxNewTokens: newTokens,
+          ...(greedy ? { greedy } : {}),
+        })
+      ).token_ids,
+    );
+  const hash = await hashOf(probe, DEFAULT_GREEDY_METHOD);
+  for (const g of GREEDY_METHODS)
+    if ((await hashOf(probe, g)) !== hash)
+      throw new Error(`the engine's greedy method ${g} generates other tokens than ${DEFAULT_GREEDY_METHOD}`);
+  for (const { name, engine } of generationEngines)
+    if ((await hashOf(engine)) !== hash)
+      throw new Error(`${name} generates other tokens than the engine's default`);
+  return hash;
+}
+
 /** The engine arms (node-llama-cpp first: the llama-cpp engine then installs llama.cpp's logger last). */
 async function engineArms(specs: readonly ArmSpec[], arms: Arm[], engines: { dispose(): Promise<void> }[]) {
   let probe: LlamaCppEngine | null = null;
@@ -308,6 +351,7 @@ async function engineArms(specs: readonly ArmSpec[], arms: Arm[], engines: { dis
     });
     engines.push(e);
     probe ??= e;
+    if (mode === "generation" && spec.pp === null) generationEngines.push({ name: spec.name, engine: e });
     arms.push(await engineArm(spec, e));
   }
   if (!probe) {
@@ -321,7 +365,7 @@ async function engineArms(specs: readonly ArmSpec[], arms: Arm[], engines: { dis
 async function nativeArms(specs: readonly ArmSpec[], probe: LlamaCppEngine, libDir: string, dir: string) {
   const promptTokens = probe.countTokens(GENERATION_PROMPT);
   const prompt = syntheticTokens(promptTokens, nVocab, SYNTHETIC_SALT.prompt);
-  let hash: number | null = null;
+  const hash = mode === "generation" ? await checkedTokenHash(probe, prompt) : null;
   const arms: Arm[] = [];
   for (const spec of specs) {
     if (spec.kind === "llama-bench") arms.push(llamaBenchArm(spec, libDir, promptTokens));
@@ -332,17 +376,7 @@ async function nativeArms(specs: readonly ArmSpec[], probe: LlamaCppEngine, libD
     } else if (spec.pp !== null) {
       const pp = syntheticTokens(spec.pp, nVocab, SYNTHETIC_SALT.prompt);
       arms.push(await cLoopArm(spec, libDir, [pp], dir, null));
-    } else {
-      if (hash === null) {
-        const r = await probe.request<GenerationOutcome>({
-          type: "generate",
-          prompt,
-          maxNewTokens: newTokens,
-        });
-        hash = fnv1a(r.token_ids);
-      }
-      arms.push(await cLoopArm(spec, libDir, [prompt], dir, hash));
-    }
+    } else arms.push(await cLoopArm(spec, libDir, [prompt], dir, hash));
   }
   return { arms, promptTokens };
 }

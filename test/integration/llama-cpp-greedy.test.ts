@@ -1,11 +1,19 @@
 /**
- * The llama-cpp engine's hot loop (src/engines/llama-cpp/session.ts): the greedy pick in JavaScript
- * (argmax.ts over llama_get_logits_ith) gives the very token sequences llama.cpp's greedy sampler gives, on
- * the tiny default model, for the workload's prompt and for synthetic prompts after a depth; and every round
+ * The llama-cpp engine's hot loop (src/engines/llama-cpp/session.ts): llama.cpp's backend greedy sampler
+ * (ggml_argmax inside llama_decode) and the greedy pick in JavaScript (argmax.ts over llama_get_logits_ith)
+ * give the very token sequences llama.cpp's CPU greedy sampler gives, on the tiny default model, for the
+ * workload's prompt and for synthetic prompts after a depth, in one session switching between them (the
+ * backend sampler attached and detached round by round); and every round
  * carries the harness's time per token into its sample and the result's summary. No speed is asserted.
  */
 import { describe, expect, it } from "vitest";
-import { createLlamaCppEngine, type LlamaCppEngine } from "../../src/engines/llama-cpp/engine.js";
+import type { GreedyMethod } from "../../src/engines/llama-cpp/argmax.js";
+import {
+  createLlamaCppEngine,
+  defaultLlamaLibDir,
+  type LlamaCppEngine,
+} from "../../src/engines/llama-cpp/engine.js";
+import { cpuBackendPath } from "../../src/engines/llama-cpp/ffi.js";
 import type { GenerationOutcome } from "../../src/engines/llama-cpp/session.js";
 import { runGenerationRounds } from "../../src/measure/run.js";
 import { ensureDummyModel } from "../../src/models/cache.js";
@@ -30,7 +38,7 @@ async function withLlamaCpp<T>(use: (e: LlamaCppEngine) => Promise<T>): Promise<
   }
 }
 
-describe("llama-cpp engine: greedy argmax in JavaScript = llama.cpp's greedy sampler", () => {
+describe("llama-cpp engine: backend greedy = greedy argmax in JavaScript = llama.cpp's CPU greedy sampler", () => {
   it("the same tokens for the workload's prompt and synthetic prompts after a depth", async () => {
     await withLlamaCpp(async (e) => {
       const text = await e.generate(GENERATION_PROMPT, 64);
@@ -41,16 +49,22 @@ describe("llama-cpp engine: greedy argmax in JavaScript = llama.cpp's greedy sam
         { prompt: syntheticTokens(17, vocab, 5), depth: syntheticTokens(100, vocab, 1) },
       ];
       for (const p of prompts) {
-        const run = (greedy: "argmax" | "sampler") =>
+        const run = (greedy: GreedyMethod) =>
           e.request<GenerationOutcome>({ type: "generate", maxNewTokens: 64, greedy, ...p });
+        // backend first and last: attached, detached for the other two, attached again
+        const backend = await run("backend");
         const argmax = await run("argmax");
         const sampler = await run("sampler");
+        const backendAgain = await run("backend");
         expect(argmax.token_ids).toHaveLength(64);
+        expect(backend.token_ids).toHaveLength(64);
         expect(Array.from(argmax.token_ids)).toEqual(Array.from(sampler.token_ids));
+        expect(Array.from(backend.token_ids)).toEqual(Array.from(sampler.token_ids));
+        expect(Array.from(backendAgain.token_ids)).toEqual(Array.from(sampler.token_ids));
         // the sequences are not trivial: a dummy model that always picks one token would prove little
         expect(new Set(argmax.token_ids).size).toBeGreaterThan(1);
       }
-      // the default is the argmax: the engine's round gives the same tokens as the sampler's
+      // the default is the backend sampler: the engine's round gives the same tokens as the sampler's
       const prompt = prompts[1]?.prompt as Int32Array;
       const viaDefault = await e.request<GenerationOutcome>({ type: "generate", prompt, maxNewTokens: 64 });
       const viaSampler = await e.request<GenerationOutcome>({
@@ -60,7 +74,7 @@ describe("llama-cpp engine: greedy argmax in JavaScript = llama.cpp's greedy sam
         greedy: "sampler",
       });
       expect(Array.from(viaDefault.token_ids)).toEqual(Array.from(viaSampler.token_ids));
-      expect(e.identity.details.sampler).toMatch(/argmax/);
+      expect(e.identity.details.sampler).toMatch(/backend/);
     });
     // an engine asked for llama.cpp's sampler (what counted runs ask for) says so
     const e = await createLlamaCppEngine({ modelPath, mode: "generation", greedy: "sampler", log: quiet });
@@ -68,6 +82,20 @@ describe("llama-cpp engine: greedy argmax in JavaScript = llama.cpp's greedy sam
       expect(e.identity.details.sampler).toBe("llama_sampler_init_greedy");
       const r = await e.generate(GENERATION_PROMPT, 8);
       expect(r.harness_ns).toHaveLength(7);
+    } finally {
+      await e.dispose();
+    }
+  }, 300_000);
+
+  it("the threadpool can be paused between rounds: the loaded CPU backend's library is found", async () => {
+    // inThread: llama.cpp is loaded into this thread, so this process maps the CPU backend library
+    const e = await createLlamaCppEngine({ modelPath, mode: "generation", inThread: true, log: quiet });
+    try {
+      const r = await e.generate(GENERATION_PROMPT, 4);
+      expect(r.token_ids).toHaveLength(4);
+      const { dir } = await defaultLlamaLibDir();
+      expect(cpuBackendPath(dir)).toMatch(/\/libggml-cpu(-[\w-]+)?\.so$/);
+      expect(cpuBackendPath("/nonexistent")).toBeNull();
     } finally {
       await e.dispose();
     }

@@ -7,7 +7,7 @@
  * Koffi 3 represents pointers as BigInt (0n is NULL); C enums are declared as `int` (their storage on the
  * x86-64 and aarch64 ABIs); function-pointer fields the engine never sets are `void *`.
  */
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
 import koffi, { type LibraryHandle } from "koffi";
 import { EngineError } from "../../util/errors.js";
@@ -138,6 +138,8 @@ export const LLAMA_VOCAB_TYPE = { NONE: 0, SPM: 1, BPE: 2, WPM: 3, UGM: 4, RWKV:
 export const LLAMA_LOAD_MODE_MMAP = 1;
 export const LLAMA_LAZY_MODE_OFF = 0;
 export const LLAMA_FLASH_ATTN_TYPE_AUTO = -1;
+/** LLAMA_TOKEN_NULL (llama.h): no token */
+export const LLAMA_TOKEN_NULL = -1;
 export const GGML_BACKEND_DEVICE_TYPE_CPU = 0;
 export const GGML_LOG_LEVEL = { NONE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4, CONT: 5 } as const;
 
@@ -291,6 +293,15 @@ export interface LlamaCppApi {
   llama_sampler_sample(sampler: Ptr, ctx: Ptr, idx: number): number;
   llama_sampler_reset(sampler: Ptr): void;
   llama_sampler_free(sampler: Ptr): void;
+  /**
+   * [EXPERIMENTAL in llama.h] attaches a sampler chain to sequence `seqId` as a backend sampler (NULL
+   * detaches); every attach or detach that changes something makes the next llama_decode reserve its
+   * scheduler again. A chain can be attached once in its life (llama_sampler_chain_backend_init asserts).
+   * @returns false when the chain cannot run on the backend (it is then not attached)
+   */
+  llama_set_sampler(ctx: Ptr, seqId: number, sampler: Ptr | null): boolean;
+  /** the token the backend sampler picked for output `i` (negative: from the last); -1 (LLAMA_TOKEN_NULL) when none */
+  llama_get_sampled_token_ith(ctx: Ptr, i: number): number;
   llama_attach_threadpool(ctx: Ptr, threadpool: Ptr, threadpoolBatch: Ptr | null): void;
   llama_detach_threadpool(ctx: Ptr): void;
   ggml_threadpool_params_init(params: Ptr, nThreads: number): void;
@@ -301,6 +312,45 @@ export interface LlamaCppApi {
   /** resolved from the CPU backend after ggml_backend_load_all_from_path (the variant libraries export them) */
   ggml_threadpool_new(params: Ptr): Ptr;
   ggml_threadpool_free(threadpool: Ptr): void;
+  /**
+   * ggml_threadpool_pause and ggml_threadpool_resume of the loaded CPU backend library (not among its proc
+   * addresses: bound by the library's path, see cpuBackendPath); null when they cannot be found. A paused
+   * pool's workers sleep instead of spinning; llama.cpp also resumes a paused pool at its next graph
+   * (ggml_graph_compute_kickoff).
+   */
+  ggml_threadpool_pause_resume: { pause(threadpool: Ptr): void; resume(threadpool: Ptr): void } | null;
+}
+
+/**
+ * The path of the CPU backend library ggml loaded from `dir` (libggml-cpu-<variant>.so or libggml-cpu.so),
+ * read from /proc/self/maps; null when none is mapped or the maps cannot be read.
+ */
+export function cpuBackendPath(dir: string): string | null {
+  try {
+    const real = realpathSync(dir);
+    for (const line of readFileSync("/proc/self/maps", "utf8").split("\n")) {
+      const path = line.slice(line.indexOf("/"));
+      if (line.includes("/") && path.startsWith(`${real}/`) && /\/libggml-cpu(-[\w-]+)?\.so$/.test(path))
+        return path;
+    }
+  } catch {
+    // no /proc: no pause
+  }
+  return null;
+}
+
+/** ggml_threadpool_pause/resume bound from the CPU backend library at `path`; null when it lacks them. */
+function bindThreadpoolPause(path: string | null): LlamaCppApi["ggml_threadpool_pause_resume"] {
+  if (path === null) return null;
+  try {
+    const lib = koffi.load(path);
+    return {
+      pause: lib.func("void ggml_threadpool_pause(ggml_threadpool *tp)"),
+      resume: lib.func("void ggml_threadpool_resume(ggml_threadpool *tp)"),
+    };
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -407,11 +457,16 @@ export function loadLlamaCpp(
     ),
     llama_sampler_reset: L("void llama_sampler_reset(llama_sampler *smpl)"),
     llama_sampler_free: L("void llama_sampler_free(llama_sampler *smpl)"),
+    llama_set_sampler: L("bool llama_set_sampler(llama_context *ctx, int32_t seq_id, llama_sampler *smpl)"),
+    llama_get_sampled_token_ith: L("int32_t llama_get_sampled_token_ith(llama_context *ctx, int32_t i)"),
     llama_attach_threadpool: L(
       "void llama_attach_threadpool(llama_context *ctx, ggml_threadpool *tp, ggml_threadpool *tp_batch)",
     ),
     llama_detach_threadpool: L("void llama_detach_threadpool(llama_context *ctx)"),
-  } as unknown as Omit<LlamaCppApi, "ggml_threadpool_new" | "ggml_threadpool_free" | "previousLogger">;
+  } as unknown as Omit<
+    LlamaCppApi,
+    "ggml_threadpool_new" | "ggml_threadpool_free" | "ggml_threadpool_pause_resume" | "previousLogger"
+  >;
 
   // the logger first: loading the backends logs (one info line per library) and errors go to it
   if (logCallback !== null) {
@@ -453,5 +508,6 @@ export function loadLlamaCpp(
       procs.ggml_threadpool_free,
       ThreadpoolFreeFn,
     ) as LlamaCppApi["ggml_threadpool_free"],
+    ggml_threadpool_pause_resume: bindThreadpoolPause(cpuBackendPath(dir)),
   };
 }

@@ -4,9 +4,11 @@
  *
  * Generation mirrors node-llama-cpp's `sequence.evaluate(tokens, { temperature: 0 })` as the llama engine
  * calls it (no BOS added; greedy: llama.cpp's greedy sampler, the only sampler node-llama-cpp puts in the
- * chain at temperature 0, or the same pick over the logits in JavaScript, argmax.ts) and embedding mirrors `LlamaEmbeddingContext.getEmbeddingFor` (BOS/EOS/SEP added by
- * vocabulary type, the pooling the model asks for, `llama_get_embeddings_seq` or the last token's
- * embedding), so both engines compute the same outputs for the same workload.
+ * chain at temperature 0, run by default as llama.cpp's backend sampler inside llama_decode, or on the CPU
+ * after it, or the same pick over the logits in JavaScript: argmax.ts GreedyMethod) and embedding mirrors
+ * `LlamaEmbeddingContext.getEmbeddingFor` (BOS/EOS/SEP added by vocabulary type, the pooling the model asks
+ * for, `llama_get_embeddings_seq` or the last token's embedding), so both engines compute the same outputs
+ * for the same workload.
  */
 import koffi from "koffi";
 import { EngineError } from "../../util/errors.js";
@@ -17,6 +19,7 @@ import {
   LLAMA_LAZY_MODE_OFF,
   LLAMA_LOAD_MODE_MMAP,
   LLAMA_POOLING_TYPE,
+  LLAMA_TOKEN_NULL,
   LLAMA_VOCAB_TYPE,
   type LlamaCppApi,
   type Ptr,
@@ -66,7 +69,8 @@ export interface GenerationOutcome {
   token_times_ns: BigInt64Array;
   /**
    * the harness's own time per token, ns: from the return of one llama_decode to the call of the next (the
-   * greedy pick, the clock, the FFI calls; no thread hand-off: the loop is synchronous), one value per new
+   * greedy pick, the clock, the FFI calls; no thread hand-off: the loop is synchronous; with the "backend"
+   * method the pick is computed inside llama_decode and only its read is here), one value per new
    * token but the last (the prompt's last decode to the first one-token decode first); empty below 2 new
    * tokens. koffi's marshalling of llama_decode's own arguments and return lies between the two stamps of
    * the decode, so it is not in this figure (the C loop of bench/llama-cpp-gap.ts bounds the whole loop).
@@ -86,12 +90,18 @@ export interface EmbeddingOutcome {
 
 const now = () => process.hrtime.bigint();
 
-/** A model, a context, a greedy sampler chain and a persistent threadpool, used from one thread. */
+/**
+ * A model, a context, a greedy sampler chain (for llama.cpp's CPU sampler), the greedy chain attached to
+ * sequence 0 as a backend sampler while rounds ask for "backend", and a persistent threadpool, used from one
+ * thread.
+ */
 export class LlamaCppSession {
   readonly info: SessionInfo;
   private model: Ptr = 0n;
   private ctx: Ptr = 0n;
   private chain: Ptr = 0n;
+  /** the greedy chain attached to sequence 0 with llama_set_sampler; 0n: no backend sampler attached */
+  private backendChain: Ptr = 0n;
   private threadpool: Ptr = 0n;
   private readonly vocab: Ptr;
   private readonly memory: Ptr;
@@ -156,11 +166,8 @@ export class LlamaCppSession {
     }
     if (!this.threadpool) fail(`ggml could not create a threadpool of ${opts.threads} threads`);
     api.llama_attach_threadpool(this.ctx, this.threadpool, null);
-    this.chain = api.llama_sampler_chain_init(api.llama_sampler_chain_default_params()) ?? 0n;
-    if (!this.chain) fail("llama.cpp could not create a sampler chain");
-    const greedy = api.llama_sampler_init_greedy();
-    if (!greedy) fail("llama.cpp could not create the greedy sampler");
-    api.llama_sampler_chain_add(this.chain, greedy);
+    this.pausePool();
+    this.chain = this.greedyChain() ?? fail("llama.cpp could not create the greedy sampler chain");
     this.vocab = api.llama_model_get_vocab(this.model);
     this.memory = api.llama_get_memory(this.ctx);
     const nBatch = api.llama_n_batch(this.ctx);
@@ -184,6 +191,57 @@ export class LlamaCppSession {
       system_info: api.llama_print_system_info().trim(),
       threadpool_threads: opts.threads,
     };
+  }
+
+  /** A new sampler chain holding only llama_sampler_init_greedy; null when llama.cpp cannot create one. */
+  private greedyChain(): Ptr | null {
+    const { api } = this;
+    const chain = api.llama_sampler_chain_init(api.llama_sampler_chain_default_params()) ?? 0n;
+    if (!chain) return null;
+    const greedy = api.llama_sampler_init_greedy();
+    if (!greedy) {
+      api.llama_sampler_free(chain);
+      return null;
+    }
+    api.llama_sampler_chain_add(chain, greedy);
+    return chain;
+  }
+
+  /**
+   * Attaches (`want`) or detaches the backend greedy sampler of sequence 0, when that changes anything.
+   * Attached, llama_decode computes the greedy token in its graph and copies no logits out, so the "sampler"
+   * and "argmax" methods need it detached (llama_sampler_sample would return the backend's token). A change
+   * makes llama.cpp reserve its scheduler again at the next llama_decode (llama_context::set_sampler sets
+   * sched_need_reserve): one untimed llama_decode of the prompt's first token does that here, before the
+   * round's clock starts; the caller clears the memory after it. A detached chain is freed after that decode
+   * (the reserve drops the last graph, which pointed at it); a chain is attached once in its life
+   * (llama_sampler_chain_backend_init asserts), so each attach creates one.
+   * @throws EngineError when llama.cpp cannot create the chain or run it on its backend.
+   */
+  private attachBackendSampler(want: boolean, prompt: Int32Array): void {
+    const { api, ctx } = this;
+    const old = this.backendChain;
+    if (want === (old !== 0n)) return;
+    if (want) {
+      const chain = this.greedyChain();
+      if (!chain) throw new EngineError("llama.cpp could not create the greedy sampler chain");
+      if (!api.llama_set_sampler(ctx, 0, chain)) {
+        api.llama_sampler_free(chain);
+        throw new EngineError("llama.cpp cannot run the greedy sampler on its backend (llama_set_sampler)");
+      }
+      this.backendChain = chain;
+    } else {
+      api.llama_set_sampler(ctx, 0, null);
+      this.backendChain = 0n;
+    }
+    try {
+      api.llama_memory_clear(this.memory, true);
+      this.tokens[0] = prompt[0] as number;
+      this.decode(1, this.oneTokenBatch);
+    } finally {
+      // the next decode reserves before it builds a graph, so nothing points at the old chain then either
+      if (!want) api.llama_sampler_free(old);
+    }
   }
 
   /** Tokens of `text` as node-llama-cpp's model.tokenize(text) counts them: no BOS/EOS, no special tokens. */
@@ -223,11 +281,15 @@ export class LlamaCppSession {
    * Prefills `prompt` (in n_batch chunks) and generates exactly `maxNewTokens` tokens greedily; an
    * end-of-generation token does not stop it; 0 processes the prompt only (llama-bench's pp test). One
    * synchronous loop on this thread: per token one llama_decode of a one-token batch, the greedy pick
-   * (`greedy`, see GreedyMethod; both give the same tokens) and two clock reads into arrays allocated once per
-   * session: right before each llama_decode (the previous token's time) and right after it returns; nothing
-   * is allocated per token but the clock's BigInt. `depth` tokens (llama-bench `-d`) are decoded first,
-   * before the round's timing starts.
-   * @throws EngineError when depth, prompt and new tokens exceed the context, or llama.cpp fails.
+   * (`greedy`, see GreedyMethod; all three give the same tokens) and two clock reads into arrays allocated once
+   * per session: right before each llama_decode (the previous token's time) and right after it returns;
+   * nothing is allocated per token but the clock's BigInt. With "backend" the greedy chain is attached to
+   * sequence 0 for the round (attachBackendSampler) and the pick inside the loop is one
+   * llama_get_sampled_token_ith call; a prompt-only round (0 new tokens) runs without any backend sampler,
+   * as llama-bench's pp test does. `depth` tokens (llama-bench `-d`) are decoded first, before the round's
+   * timing starts.
+   * @throws EngineError when depth, prompt and new tokens exceed the context, or llama.cpp fails (a
+   *   backend sampler that returns no token, LLAMA_TOKEN_NULL, included).
    */
   generate(
     prompt: Int32Array,
@@ -235,7 +297,41 @@ export class LlamaCppSession {
     depth?: Int32Array,
     greedy: GreedyMethod = this.opts.greedy ?? DEFAULT_GREEDY_METHOD,
   ): GenerationOutcome {
+    this.resumePool();
+    try {
+      return this.generateRound(prompt, maxNewTokens, greedy, depth);
+    } finally {
+      this.pausePool();
+    }
+  }
+
+  /**
+   * Pauses the threadpool after a round (api.ggml_threadpool_pause_resume, where bound): its workers would
+   * otherwise spin for a while after the last graph (hybrid polling: 1024 * 128 * poll pause instructions,
+   * 0.15-0.4 s of a core on this repository's 2-core host) and slow whatever runs next, another engine or
+   * bench/llama-cpp-gap.ts's next arm.
+   */
+  private pausePool(): void {
+    if (this.threadpool) this.api.ggml_threadpool_pause_resume?.pause(this.threadpool);
+  }
+
+  /**
+   * Resumes the paused pool before a round, ahead of its clock: the workers are then polling when the first
+   * timed llama_decode starts, as in llama-bench (llama.cpp would otherwise wake them inside that decode).
+   */
+  private resumePool(): void {
+    if (this.threadpool) this.api.ggml_threadpool_pause_resume?.resume(this.threadpool);
+  }
+
+  /** generate()'s round, the pool left running. */
+  private generateRound(
+    prompt: Int32Array,
+    maxNewTokens: number,
+    greedy: GreedyMethod,
+    depth?: Int32Array,
+  ): GenerationOutcome {
     this.checkGeneration(prompt, maxNewTokens, depth);
+    this.attachBackendSampler(maxNewTokens > 0 && greedy === "backend", prompt);
     this.api.llama_memory_clear(this.memory, true);
     this.api.llama_sampler_reset(this.chain);
     if (depth && depth.length > 0) this.prefill(depth);
@@ -256,7 +352,7 @@ export class LlamaCppSession {
       };
     }
     stamps.returns[0] = now();
-    this.decodeLoop(ids, stamps.calls, stamps.returns, greedy === "argmax");
+    this.decodeLoop(ids, stamps.calls, stamps.returns, this.picker(greedy));
     const n = maxNewTokens;
     const harness = new Float64Array(n - 1);
     for (let i = 0; i < n - 1; i++)
@@ -297,20 +393,38 @@ export class LlamaCppSession {
    * token stamps calls[i - 1], decodes the previous token, stamps returns[i] and picks token i; the last
    * token's time goes to calls[n - 1]. calls[i] - returns[i] is the harness's time for token i.
    */
-  private decodeLoop(ids: Int32Array, calls: BigInt64Array, returns: BigInt64Array, argmax: boolean): void {
-    const { api, ctx, chain, tokens, oneTokenBatch } = this;
+  private decodeLoop(
+    ids: Int32Array,
+    calls: BigInt64Array,
+    returns: BigInt64Array,
+    pick: () => number,
+  ): void {
+    const { tokens, oneTokenBatch } = this;
     const n = ids.length;
-    let token = argmax ? this.argmaxToken() : api.llama_sampler_sample(chain, ctx, -1);
+    let token = pick();
     ids[0] = token;
     for (let i = 1; i < n; i++) {
       tokens[0] = token;
       calls[i - 1] = now();
       this.decode(1, oneTokenBatch);
       returns[i] = now();
-      token = argmax ? this.argmaxToken() : api.llama_sampler_sample(chain, ctx, -1);
+      token = pick();
       ids[i] = token;
     }
     calls[n - 1] = now();
+  }
+
+  /** The greedy pick of the last output by `method` (GreedyMethod), chosen once per round. */
+  private picker(method: GreedyMethod): () => number {
+    const { api, ctx, chain } = this;
+    if (method === "argmax") return () => this.argmaxToken();
+    if (method === "sampler") return () => api.llama_sampler_sample(chain, ctx, -1);
+    return () => {
+      const token = api.llama_get_sampled_token_ith(ctx, -1);
+      if (token === LLAMA_TOKEN_NULL || token < 0)
+        throw new EngineError("llama.cpp's backend greedy sampler returned no token (LLAMA_TOKEN_NULL)");
+      return token;
+    };
   }
 
   /**
@@ -337,9 +451,17 @@ export class LlamaCppSession {
   ): ParallelOutcome {
     if (this.opts.mode !== "generation")
       throw new EngineError("this engine was loaded for embedding, not generation");
+    if (prompt.length === 0) throw new EngineError("the prompt has no tokens");
+    // every sequence is sampled by llama.cpp's CPU sampler from its raw logits (parallel.ts)
+    this.attachBackendSampler(false, prompt);
     const { api, ctx, chain, memory, info, opts } = this;
     const c = { api, ctx, chain, memory, nBatch: info.n_batch, lastError: opts.lastError };
-    return generateParallel(c, prompt, maxNewTokens, sequences, depth);
+    this.resumePool();
+    try {
+      return generateParallel(c, prompt, maxNewTokens, sequences, depth);
+    } finally {
+      this.pausePool();
+    }
   }
 
   /** The input node-llama-cpp's embedding context evaluates for `tokens`: BOS/SEP/EOS by vocabulary type. */
@@ -369,6 +491,16 @@ export class LlamaCppSession {
    * @throws EngineError for an input longer than the batch or context, or when llama.cpp fails.
    */
   embed(inputs: readonly Int32Array[]): EmbeddingOutcome {
+    this.resumePool();
+    try {
+      return this.embedRound(inputs);
+    } finally {
+      this.pausePool();
+    }
+  }
+
+  /** embed()'s round, the pool left running. */
+  private embedRound(inputs: readonly Int32Array[]): EmbeddingOutcome {
     if (this.opts.mode !== "embedding")
       throw new EngineError("this engine was loaded for generation, not embedding");
     const { api, ctx, tokens, info } = this;
@@ -411,7 +543,7 @@ export class LlamaCppSession {
     };
   }
 
-  /** Frees the sampler, context, threadpool and model; safe to call twice. */
+  /** Frees the samplers, context, threadpool and model; safe to call twice. */
   dispose(): void {
     const { api } = this;
     if (this.chain) api.llama_sampler_free(this.chain);
@@ -421,6 +553,9 @@ export class LlamaCppSession {
       api.llama_free(this.ctx);
     }
     this.ctx = 0n;
+    // after the context that pointed at it
+    if (this.backendChain) api.llama_sampler_free(this.backendChain);
+    this.backendChain = 0n;
     if (this.threadpool) api.ggml_threadpool_free(this.threadpool);
     this.threadpool = 0n;
     if (this.model) api.llama_model_free(this.model);
