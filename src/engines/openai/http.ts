@@ -8,8 +8,8 @@ import type { Timeouts } from "./options.js";
 
 /**
  * One HTTP exchange over node:http with every wait bounded: connect, first byte (response headers), idle gap
- * between body pieces, and the whole request. Each body piece is handed to a sink with the time it was read
- * (nowMs() of src/util/clock.ts at the top of the 'data' callback: no BigInt per piece on the hot path).
+ * between body pieces, and the whole request. Each body piece is handed to a sink with the time its bytes were
+ * read from the socket (see readClock: one nowMs() of src/util/clock.ts per socket read, not per piece).
  *
  * One retry, counted: a request that fails on a REUSED keep-alive connection (reset, broken pipe, hang-up)
  * before any byte of the answer arrived is sent again once on a fresh connection. Servers close idle
@@ -52,8 +52,9 @@ export interface BodySink {
   /** Called with the response headers; a verdict refuses the response (e.g. wrong content type). */
   onHeaders?(status: number, headers: http.IncomingHttpHeaders): SinkVerdict;
   /**
-   * Called with each piece of the body (utf-8 text) and the time it was read (`at_ms`, a nowMs() reading of
-   * src/util/clock.ts; nsOfMs converts it to the ns scale of the other timestamps). "complete" ends the exchange
+   * Called with each piece of the body (utf-8 text) and the time its bytes were read from the socket
+   * (`at_ms`, a nowMs() reading of src/util/clock.ts; nsOfMs converts it to the ns scale of the other
+   * timestamps). "complete" ends the exchange
    * as a success at once; the rest of the response, if the server sends it, is read and dropped (the
    * connection is kept when it ends within COMPLETE_GRACE_MS, else closed).
    */
@@ -155,6 +156,30 @@ export function exchange(req: ExchangeRequest, sink: BodySink): Promise<Exchange
   return new Promise((resolve) => new Exchange(req, sink, resolve).begin());
 }
 
+/**
+ * The time of a socket's latest read (nowMs()), kept by a 'data' listener put in front of node:http's own, so it
+ * runs before the read is parsed: every body piece parsed from that read (a server's chunks that arrived
+ * together) carries the moment the bytes arrived, not the moment the pieces before it were handled, and the
+ * clock is read once per socket read instead of once per piece. One listener per socket, kept for its life.
+ */
+interface ReadClock {
+  at: number;
+}
+const readClocks = new WeakMap<Socket, ReadClock>();
+
+function readClock(socket: Socket): ReadClock {
+  let clock = readClocks.get(socket);
+  if (!clock) {
+    const c: ReadClock = { at: nowMs() };
+    socket.prependListener("data", () => {
+      c.at = nowMs();
+    });
+    readClocks.set(socket, c);
+    clock = c;
+  }
+  return clock;
+}
+
 /** How often the watchdog checks the exchanges in flight, in ms: a timeout or an abort is acted on at most this late. */
 export const WATCHDOG_TICK_MS = 10;
 
@@ -209,6 +234,8 @@ class Exchange {
   private status: number | null = null;
   /** the current attempt's request */
   private client: http.ClientRequest | null = null;
+  /** the read time of the current attempt's socket (readClock) */
+  private clock: ReadClock | null = null;
   private readonly headers: Record<string, string>;
   /** how the current attempt got its connection */
   private connection: ConnectionSetup = { opened: false, tls: false, setup_ns: null, ready_ns: null };
@@ -321,6 +348,7 @@ class Exchange {
    */
   private onSocket(current: http.ClientRequest, socket: Socket, attemptAt: bigint): void {
     if (this.settled || this.client !== current) return;
+    this.clock = readClock(socket);
     if (!socket.connecting) {
       this.startFirstByte();
       return;
@@ -404,7 +432,7 @@ class Exchange {
   /** Hands each piece of a 2xx body to the sink with its read time, until a verdict or the end. */
   private readBody(res: http.IncomingMessage, status: number, headersAt: bigint): void {
     res.on("data", (piece: string) => {
-      const at = nowMs();
+      const at = this.clock ? this.clock.at : nowMs();
       if (this.settled) return;
       this.lastDataAt = at;
       const verdict = this.sink.onData(piece, at);
