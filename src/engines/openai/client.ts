@@ -174,6 +174,22 @@ function failedStream(result: ExchangeSuccess, cause: FailureCause, detail: stri
 }
 
 /**
+ * The data of a piece that is exactly one SSE event of one `data: ` line ("data: X\n\n", X without a line
+ * break), else null. Most servers write each chunk as such a piece; for those the event-stream parser's
+ * general line handling (eventsource-parser) is skipped, with the same result: the field "data", one space
+ * after the colon removed, the event dispatched at the blank line (WHATWG HTML, "Parsing an event stream").
+ * Anything else (several events, other fields, CR line ends, a partial event, a byte-order mark) goes to the
+ * parser.
+ */
+export function singleDataEvent(piece: string): string | null {
+  const n = piece.length;
+  if (n < 8 || !piece.startsWith("data: ") || !piece.endsWith("\n\n")) return null;
+  const firstBreak = piece.indexOf("\n", 6);
+  if (firstBreak !== n - 2 || piece.indexOf("\r", 6) !== -1) return null;
+  return piece.slice(6, n - 2);
+}
+
+/**
  * The reading of one generation stream, as the body sink of its exchange: each read is fed to the SSE parser
  * with its timestamp and its handling time recorded; each event either adds to what the stream carried
  * (output text and when it arrived, usage, finish_reason, [DONE]) or becomes the verdict that fails it.
@@ -198,6 +214,8 @@ class GenerationStream implements BodySink {
   /** when the last read arrived (nowMs()); 0 before the first */
   private lastAt = 0;
   private readonly parser: EventSourceParser;
+  /** the SSE parser holds no partial line or event: a piece that is one whole event may bypass it */
+  private parserClean = true;
 
   constructor(
     private readonly chat: boolean,
@@ -226,7 +244,13 @@ class GenerationStream implements BodySink {
   onData(piece: string, t: number): DataVerdict {
     this.at = t;
     this.lastAt = t;
-    this.parser.feed(piece);
+    const data = this.parserClean ? singleDataEvent(piece) : null;
+    if (data !== null) this.onEvent(data);
+    else {
+      this.parser.feed(piece);
+      // the parser holds nothing back once what it was fed ends with a blank line
+      this.parserClean = piece.endsWith("\n\n");
+    }
     this.overhead.sampleRead(t);
     // [DONE] completes the request: a server that leaves the response open is not waited for
     return this.verdict ?? (this.done ? "complete" : undefined);
