@@ -131,6 +131,10 @@ export function generationFigures(s: readonly GenerationSample[]) {
         s.map((x) => x.itl_p99_ms),
       ),
       ...optionalSummary(
+        "tokens_per_second_per_sequence",
+        s.map((x) => x.tokens_per_second_per_sequence),
+      ),
+      ...optionalSummary(
         "decode_tokens_per_second_per_sequence",
         s.map((x) => x.decode_tokens_per_second_per_sequence),
       ),

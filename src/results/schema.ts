@@ -570,6 +570,8 @@ export const generationResultSchema = z.object({
     itl_ms: summarySchema.nullable(),
     /** the rounds' itl_p99_ms; absent where the rounds do not carry it */
     itl_p99_ms: summarySchema.nullable().optional(),
+    /** `--parallel` only: the rounds' tokens_per_second_per_sequence */
+    tokens_per_second_per_sequence: summarySchema.nullable().optional(),
     /** `--parallel` only: the rounds' decode_tokens_per_second_per_sequence */
     decode_tokens_per_second_per_sequence: summarySchema.nullable().optional(),
     /**

@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import type { GenerationRound } from "../../src/measure/engine-contract.js";
 import { generationSample } from "../../src/measure/samples.js";
+import { generationFigures } from "../../src/results/build.js";
 import { generationWorkload, testName, workloadDigest } from "../../src/workload/workload.js";
 
 const ms = (x: number) => BigInt(Math.round(x * 1e6));
@@ -38,6 +39,18 @@ describe("parallel rounds and itl_p99_ms", () => {
     expect(s.decode_tokens_per_second_per_sequence).toBeCloseTo(4 / 0.04, 6);
     expect(s.tokens_per_second_per_sequence).toBeCloseTo(5 / 0.14, 6);
     expect(s.itl_ms).toBeCloseTo(10, 6);
+  });
+
+  it("statistics summarise both per-sequence rates of parallel rounds, and neither without them", () => {
+    const par = generationFigures([
+      generationSample(0, round(100, [10, 10, 10, 10], 4)),
+      generationSample(1, round(100, [20, 20, 20, 20], 4)),
+    ]).statistics;
+    expect(par.tokens_per_second_per_sequence?.median).toBeCloseTo((5 / 0.14 + 5 / 0.18) / 2, 6);
+    expect(par.decode_tokens_per_second_per_sequence?.median).toBeCloseTo((4 / 0.04 + 4 / 0.08) / 2, 6);
+    const one = generationFigures([generationSample(0, round(100, [10, 10]))]).statistics;
+    expect("tokens_per_second_per_sequence" in one).toBe(false);
+    expect("decode_tokens_per_second_per_sequence" in one).toBe(false);
   });
 
   it("one sequence: no per-sequence fields; itl_p99_ms is the round's own p99 of its gaps", () => {
