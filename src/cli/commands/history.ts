@@ -109,8 +109,9 @@ const FLAGS: FlagTable = {
 /** `history import PATH...`: this tool's results and other tools' tests (stored apart, grouped by format). */
 async function importPaths(values: Record<string, unknown>, args: string[], json: boolean): Promise<number> {
   if (args.length === 0) throw new UsageError("history import: needs result files or folders");
-  const { entries, imported, skipped } = collectResults(args);
+  const { entries, imported, skipped, files } = collectResults(args);
   for (const s of skipped) process.stderr.write(`perf-baseline: skipped ${s.why}\n`);
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
   return withStore(
     values,
     async (store) => {
@@ -118,18 +119,27 @@ async function importPaths(values: Record<string, unknown>, args: string[], json
       const imp = await store.addImported(imported);
       const msg = {
         ...out,
-        files: entries.length,
+        files,
+        results: entries.length,
         imported: { ...imp, tests: imported.length },
         skipped: skipped.length,
         store: store.location,
       };
-      const other = imported.length
-        ? `; ${imp.added} new test${imp.added === 1 ? "" : "s"} of other tools' files (${imp.duplicates} already stored)`
-        : "";
+      // this tool's results, then other tools' tests: each said when the files hold any (or nothing was found)
+      const parts = [
+        ...(entries.length > 0 || imported.length === 0
+          ? [`${plural(entries.length, "result")}, ${out.added} new (${out.duplicates} already stored)`]
+          : []),
+        ...(imported.length > 0
+          ? [
+              `${plural(imported.length, "test")} of other tools' files, ${imp.added} new (${imp.duplicates} already stored)`,
+            ]
+          : []),
+      ];
       process.stdout.write(
         json
           ? `${JSON.stringify(msg, null, 2)}\n`
-          : `imported ${out.added} new result${out.added === 1 ? "" : "s"} (${out.duplicates} already stored) from ${entries.length} file${entries.length === 1 ? "" : "s"}${other} into ${store.location}${skipped.length ? `; ${skipped.length} JSON file(s) that are not results skipped` : ""}\n`,
+          : `imported ${plural(files, "file")}: ${parts.join("; ")} into ${store.location}${skipped.length ? `; ${skipped.length} JSON file(s) that are not results skipped` : ""}\n`,
       );
       return 0;
     },
