@@ -44,4 +44,20 @@ describe("history as a new user meets it", () => {
       /^imported 1 file: 2 tests of other tools' files, 2 new \(0 already stored\) into /,
     );
   });
+
+  it("imported rows are i<id> in list and trend alike; show takes the ids as printed", () => {
+    const run = history(
+      "import",
+      join(FIX, "import", "llama-bench", "readme.json"),
+      join(FIX, "result-generation.json"),
+    );
+    expect(run.status).toBe(0);
+    const list = history("list").stdout;
+    const trend = history("trend", "--mode", "generation").stdout;
+    const ids = (text: string) => [...text.matchAll(/^ *([#i]\d+) /gm)].map((m) => m[1]).sort();
+    expect(ids(list)).toEqual(["#1", "i1", "i2"]);
+    expect(ids(trend)).toEqual(ids(list));
+    expect(JSON.parse(history("show", "i1").stdout)).toMatchObject({ kind: "imported", id: 1 });
+    expect(JSON.parse(history("show", "#1").stdout)).toMatchObject({ mode: "generation" });
+  });
 });

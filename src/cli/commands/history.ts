@@ -64,13 +64,16 @@ async function listHistory(store: HistoryStore, mode: Mode | undefined, limit: n
   return 0;
 }
 
-/** `history show REF`: a stored result by id or digest prefix, else an imported test by `i<id>` or digest prefix. */
+/**
+ * `history show REF`: a stored result by id (`#<id>` as listed, or `<id>`) or digest prefix, else an imported
+ * test by `i<id>` or digest prefix.
+ */
 async function showHistory(store: HistoryStore, ref: string) {
-  const found = await store.get(ref);
+  const found = await store.get(ref.replace(/^#(?=\d+$)/, ""));
   const shown = found ? found.result : findImported(await store.importedSeries(), ref);
   if (!shown)
     throw new UsageError(
-      `history show: no stored result "${ref}" in ${store.location} (give an id, i<id> for an imported test, or 8+ hex digits of a digest)`,
+      `history show: no stored result "${ref}" in ${store.location} (give an id as listed: #<id>, or i<id> for an imported test, or 8+ hex digits of a digest)`,
     );
   process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
   return 0;
