@@ -157,10 +157,20 @@ export function renderChangesText(t: Trends): string {
 }
 
 /**
- * A listing of stored results, newest first.
+ * A listing of stored results, newest first; none: one line, "no stored results match --mode embedding in ...".
  * @param total how many results the listing is out of (default: the rows shown): "2 of 14 results in ...".
+ * @param filter the listing's filter as the user gave it ("--mode embedding"), named when nothing matches.
  */
-export function renderListText(rows: readonly StoredRow[], location: string, total = rows.length): string {
+export function renderListText(
+  rows: readonly StoredRow[],
+  location: string,
+  total = rows.length,
+  filter?: string,
+): string {
+  if (rows.length === 0)
+    return filter
+      ? `no stored results match ${filter} in ${location}\n`
+      : `no stored results in ${location} (run \`history import\` first)\n`;
   const body = rows.map((r) => [
     `#${r.id}`,
     when(r.started_at),

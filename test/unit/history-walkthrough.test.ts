@@ -60,4 +60,11 @@ describe("history as a new user meets it", () => {
     expect(JSON.parse(history("show", "i1").stdout)).toMatchObject({ kind: "imported", id: 1 });
     expect(JSON.parse(history("show", "#1").stdout)).toMatchObject({ mode: "generation" });
   });
+
+  it("list --mode with nothing of that mode: one line naming the filter, exit 0", () => {
+    expect(history("import", join(FIX, "result-generation.json")).status).toBe(0);
+    const run = history("list", "--mode", "embedding");
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(`no stored results match --mode embedding in sqlite:${store}\n`);
+  });
 });

@@ -56,10 +56,15 @@ async function listHistory(store: HistoryStore, mode: Mode | undefined, limit: n
       : mode
         ? (await store.list({ mode, limit: HISTORY_LIMITS.rows })).length
         : (await store.count()) - imported.total;
+  // this tool's block says "no stored results" only when there is nothing else to show
+  const own =
+    rows.length === 0 && imported.total > 0
+      ? ""
+      : renderListText(rows, store.location, total, mode ? `--mode ${mode}` : undefined);
   process.stdout.write(
     json
       ? `${JSON.stringify([...rows, ...imported.rows], null, 2)}\n`
-      : renderListText(rows, store.location, total) + renderImportedListText(imported.rows, imported.total),
+      : own + renderImportedListText(imported.rows, imported.total),
   );
   return 0;
 }
