@@ -44,6 +44,21 @@ export type ImportedReason =
   | "summary_confirmed"
   | "summary_not_confirmed";
 
+/**
+ * What a side gives when summaries are compared: "samples" (compared by their mean, as {@link bySummary} takes
+ * the metric's value), else the kind of its summary figure.
+ */
+export type SummaryKind = "samples" | ImportedMetric["value_kind"];
+
+function summaryKind(m: ImportedMetric): SummaryKind {
+  return m.samples ? "samples" : m.value_kind;
+}
+
+/** The figure a side's kind puts into a summary comparison: samples are compared by their mean. */
+function comparedKind(k: SummaryKind): ImportedMetric["value_kind"] {
+  return k === "samples" ? "mean" : k;
+}
+
 /** The gate of one test on one metric. */
 export interface ImportedGate {
   test: string;
@@ -68,6 +83,8 @@ export interface ImportedGate {
   analyses: Analysis[];
   /** the summary figures and each capture's drop (summary only) */
   summary: { value_kind: string; baseline: number; candidates: number[]; drops: number[] } | null;
+  /** reason summary_kinds_differ only: what each side gives (the baseline, then each candidate capture) */
+  summary_kinds?: { baseline: SummaryKind; candidates: SummaryKind[] };
 }
 
 /** Every test's gate, the tests left unmatched, and the overall verdict. */
@@ -212,10 +229,9 @@ function gatePair(
       input.config,
       spec,
     );
-  } else if (
-    candidates.some((m) => (m.samples ? "mean" : m.value_kind) !== (bm.samples ? "mean" : bm.value_kind))
-  ) {
-    return stop("INCOMPARABLE", "summary_kinds_differ");
+  } else if (candidates.some((m) => comparedKind(summaryKind(m)) !== comparedKind(summaryKind(bm)))) {
+    const summary_kinds = { baseline: summaryKind(bm), candidates: candidates.map(summaryKind) };
+    return { ...stop("INCOMPARABLE", "summary_kinds_differ"), summary_kinds };
   } else decided = bySummary(bm, candidates, direction, threshold);
   return { ...head, ...decided };
 }

@@ -27,6 +27,8 @@ export interface Collected {
   imported: ImportedEntry[];
   /** JSON files in folders that are not results (path and why) */
   skipped: Array<{ path: string; why: string }>;
+  /** how many files gave results (of this tool or another's): a file of JSON Lines counts once */
+  files: number;
 }
 
 const VERDICTS = new Set(["PASS", "REGRESSION", "INCONCLUSIVE", "INCOMPARABLE"]);
@@ -99,6 +101,7 @@ export function collectResults(paths: readonly string[]): Collected {
   const imported: ImportedEntry[] = [];
   const now = new Date();
   const skipped: Collected["skipped"] = [];
+  let fileCount = 0;
   for (const p of paths) {
     let st: ReturnType<typeof statSync>;
     try {
@@ -111,6 +114,7 @@ export function collectResults(paths: readonly string[]): Collected {
       const read = readFileResults(p, now);
       for (const r of read.own) entries.push({ ...r, verdict: null });
       imported.push(...read.imported);
+      fileCount++;
       continue;
     }
     const files: string[] = [];
@@ -124,11 +128,12 @@ export function collectResults(paths: readonly string[]): Collected {
         const read = readFileResults(f, now);
         for (const r of read.own) entries.push({ ...r, verdict: verdicts.get(resolve(f)) ?? null });
         imported.push(...read.imported);
+        fileCount++;
       } catch (err) {
         if (!(err instanceof ResultFileError)) throw err;
         skipped.push({ path: f, why: err.message });
       }
     }
   }
-  return { entries, imported, skipped };
+  return { entries, imported, skipped, files: fileCount };
 }

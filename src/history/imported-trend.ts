@@ -76,7 +76,12 @@ export async function buildImportedTrends(
     if (!t) {
       const label = `${first.metric} of imported results`;
       const better = first.direction ?? "higher";
-      t = { mode: first.mode, metric: { name: first.metric, unit: first.unit, better, label }, groups: [] };
+      t = {
+        mode: first.mode,
+        metric: { name: first.metric, unit: first.unit, better, label },
+        groups: [],
+        kind: "imported",
+      };
       out.set(tk, t);
     }
     const points = list.map(toPoint).sort((a, b) => (a.started_at < b.started_at ? -1 : 1));

@@ -60,6 +60,8 @@ export interface Trends {
   mode: Mode;
   metric: MetricInfo;
   groups: TrendGroup[];
+  /** "imported" for other tools' results (imported-trend.ts): their ids are shown as `i<id>`, as `history list` does */
+  kind?: "imported";
 }
 
 /** Options of {@link buildTrends}. */

@@ -2,14 +2,14 @@
  * The words of a gate of imported results (src/gate/imported.ts): one block per test, the tests left
  * unmatched, and the overall verdict. Pure.
  */
-import type { ImportedComparison, ImportedGate, ImportedReason } from "../gate/imported.js";
+import type { ImportedComparison, ImportedGate, ImportedReason, SummaryKind } from "../gate/imported.js";
 import { fmtP, fmtRate, pct } from "../util/format.js";
 
 const REASONS: Record<ImportedReason, string> = {
   not_comparable: "the tools' settings differ",
   metric_missing: "a side does not carry this metric",
   no_direction: "the format does not say which way this metric gets better: give --direction higher|lower",
-  summary_kinds_differ: "the two sides summarise differently (mean against median): not comparable",
+  summary_kinds_differ: "the two sides summarise differently: not comparable",
   too_few_samples: "fewer samples than min_rounds on a side",
   capture_1_pass: "the interval lies above 1 - T",
   capture_1_regression: "drop >= T, significant, interval below 1",
@@ -24,6 +24,22 @@ const REASONS: Record<ImportedReason, string> = {
   summary_confirmed: "a second capture confirms the drop of T or more",
   summary_not_confirmed: "the second capture does not confirm the drop",
 };
+
+const KINDS: Record<SummaryKind, string> = {
+  samples: "samples, compared by their mean",
+  mean: "a mean",
+  median: "a median",
+  value: "a figure of unstated kind",
+};
+
+/** The reason's words; summary_kinds_differ names what each side gives ("baseline: a median; candidate: ..."). */
+function reasonText(g: ImportedGate): string {
+  const k = g.summary_kinds;
+  if (g.reason !== "summary_kinds_differ" || !k) return REASONS[g.reason];
+  const names = k.candidates.length === 1 ? ["candidate"] : k.candidates.map((_, i) => `capture ${i + 1}`);
+  const sides = [`baseline: ${KINDS[k.baseline]}`, ...k.candidates.map((c, i) => `${names[i]}: ${KINDS[c]}`)];
+  return `the two sides summarise differently (${sides.join("; ")}): not comparable`;
+}
 
 function evidence(g: ImportedGate): string[] {
   if (g.summary) {
@@ -41,7 +57,7 @@ function evidence(g: ImportedGate): string[] {
 
 function block(g: ImportedGate): string[] {
   const dir = g.direction === null ? "direction unknown" : `${g.direction} is better`;
-  const lines = [`  ${g.test}  ${g.metric} (${dir}): ${g.verdict}: ${REASONS[g.reason]}`];
+  const lines = [`  ${g.test}  ${g.metric} (${dir}): ${g.verdict}: ${reasonText(g)}`];
   for (const d of g.key.differences) lines.push(`    differs: ${d.field}: ${d.baseline} -> ${d.candidate}`);
   lines.push(...evidence(g));
   if (g.key.unknown.length > 0)

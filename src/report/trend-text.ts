@@ -67,6 +67,11 @@ export function describeGroup(g: TrendGroup): string {
   ].join(" · ");
 }
 
+/** How a point's id is shown: `#<id>` for this tool's results, `i<id>` for imported ones (as `history list`). */
+function ref(t: Pick<Trends, "kind">, id: number): string {
+  return `${t.kind === "imported" ? "i" : "#"}${id}`;
+}
+
 /** The trend of each group: heading, sparkline, the last `last` points and the change points. */
 export function renderTrendsText(t: Trends, last = 20): string {
   const m = t.metric;
@@ -86,7 +91,7 @@ export function renderTrendsText(t: Trends, last = 20): string {
     const rows = shown.map((p, i) => {
       const prev = pts[offset + i - 1];
       return [
-        `#${p.id}`,
+        ref(t, p.id),
         when(p.started_at),
         short(p.git_commit, p.git_dirty),
         p.kind,
@@ -117,14 +122,21 @@ export function renderTrendsText(t: Trends, last = 20): string {
         new Set([5, 6, 7, 8]),
       ).map((l) => `  ${l}`),
     );
-    for (const c of g.change_points) out.push(`  ${describeChangePoint(c, m.unit)}`);
+    for (const c of g.change_points) out.push(`  ${describeChangePoint(c, m.unit, t)}`);
   });
   return `${out.join("\n")}\n`;
 }
 
-/** "change point at point 12: -10.3 % (401 -> 360 tokens/s) between 717e44ea95cb and c10c225..., p = 0.005" */
-export function describeChangePoint(c: TrendGroup["change_points"][number], unit: string): string {
-  return `change point at point ${c.index + 1}: ${pctChange(c.magnitude)} (${fmt(c.median_before)} -> ${fmt(c.median_after)} ${unit}) between ${short(c.before.git_commit)} (#${c.before.id}, ${when(c.before.started_at)}) and ${short(c.after.git_commit)} (#${c.after.id}, ${when(c.after.started_at)}), p = ${c.p_value.toFixed(3)}`;
+/**
+ * "change point at point 12: -10.3 % (401 -> 360 tokens/s) between 717e44ea95cb and c10c225..., p = 0.005";
+ * `trends` says whose ids these are (`#<id>`, or `i<id>` for imported results).
+ */
+export function describeChangePoint(
+  c: TrendGroup["change_points"][number],
+  unit: string,
+  trends: Pick<Trends, "kind"> = {},
+): string {
+  return `change point at point ${c.index + 1}: ${pctChange(c.magnitude)} (${fmt(c.median_before)} -> ${fmt(c.median_after)} ${unit}) between ${short(c.before.git_commit)} (${ref(trends, c.before.id)}, ${when(c.before.started_at)}) and ${short(c.after.git_commit)} (${ref(trends, c.after.id)}, ${when(c.after.started_at)}), p = ${c.p_value.toFixed(3)}`;
 }
 
 /** Change points of every group, one line each under the group's heading. */
@@ -135,7 +147,7 @@ export function renderChangesText(t: Trends): string {
     if (g.change_points.length === 0) return;
     any = true;
     out.push("", `group ${gi + 1}: ${describeGroup(g)}`);
-    for (const c of g.change_points) out.push(`  ${describeChangePoint(c, t.metric.unit)}`);
+    for (const c of g.change_points) out.push(`  ${describeChangePoint(c, t.metric.unit, t)}`);
   });
   if (!any)
     out.push(
@@ -145,10 +157,20 @@ export function renderChangesText(t: Trends): string {
 }
 
 /**
- * A listing of stored results, newest first.
+ * A listing of stored results, newest first; none: one line, "no stored results match --mode embedding in ...".
  * @param total how many results the listing is out of (default: the rows shown): "2 of 14 results in ...".
+ * @param filter the listing's filter as the user gave it ("--mode embedding"), named when nothing matches.
  */
-export function renderListText(rows: readonly StoredRow[], location: string, total = rows.length): string {
+export function renderListText(
+  rows: readonly StoredRow[],
+  location: string,
+  total = rows.length,
+  filter?: string,
+): string {
+  if (rows.length === 0)
+    return filter
+      ? `no stored results match ${filter} in ${location}\n`
+      : `no stored results in ${location} (run \`history import\` first)\n`;
   const body = rows.map((r) => [
     `#${r.id}`,
     when(r.started_at),

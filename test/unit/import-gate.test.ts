@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { defaultGateConfig } from "../../src/config/gate-config.js";
 import { gateImported } from "../../src/gate/imported.js";
 import { importResultsText, readResultsFile } from "../../src/import/registry.js";
+import { renderImportedText } from "../../src/report/imported-text.js";
 import { runCli } from "../support/cli.js";
 
 const DIR = join(import.meta.dirname, "..", "fixtures", "import");
@@ -177,6 +178,21 @@ describe("tests matched by name and settings", () => {
     expect(gateImported({ baseline: b, candidate: b, config }).gates[1]?.reason).toBe("no_direction");
     const lower = readResultsFile(fx("bencher/bmf-example.json"), { direction: "lower" });
     expect(gateImported({ baseline: lower, candidate: lower, config }).verdict).toBe("PASS");
+  });
+
+  it("vLLM's summary file against its detailed file: INCOMPARABLE, naming what each side gives", () => {
+    const summary = readResultsFile(fx("vllm/summary.json"));
+    const detailed = readResultsFile(fx("vllm/detailed.json"));
+    const c = gateImported({ baseline: summary, candidate: detailed, config });
+    expect(c.gates[0]).toMatchObject({
+      reason: "summary_kinds_differ",
+      summary_kinds: { baseline: "median", candidates: ["samples"] },
+    });
+    const text = renderImportedText(c, "summary.json", ["detailed.json"]);
+    expect(text).toContain(
+      "the two sides summarise differently (baseline: a median; candidate: samples, compared by their mean)",
+    );
+    expect(text).not.toContain("mean against median");
   });
 
   it("JSON Lines of this tool's results (a matrix run): each result paired with the one of its settings", () => {

@@ -23,7 +23,8 @@ describe("history import reads through the importers", () => {
     const two = JSON.stringify(JSON.parse(readFileSync(join(FIX, "result-embedding.json"), "utf8")));
     const path = join(dir, "matrix.jsonl");
     writeFileSync(path, `${one}\n${two}\n`);
-    const { entries } = collectResults([path]);
+    const { entries, files } = collectResults([path]);
+    expect(files).toBe(1);
     expect(entries.map((e) => [e.result.mode, e.source])).toEqual([
       ["generation", `${path} line 1`],
       ["embedding", `${path} line 2`],
@@ -44,7 +45,8 @@ describe("history import reads through the importers", () => {
     copyFileSync(join(FIX, "import", "hyperfine", "export.json"), join(dir, "hyperfine.json"));
     copyFileSync(join(FIX, "result-generation.json"), join(dir, "result.json"));
     writeFileSync(join(dir, "other.json"), '{"hello": 1}');
-    const { entries, imported, skipped } = collectResults([dir]);
+    const { entries, imported, skipped, files } = collectResults([dir]);
+    expect(files).toBe(2);
     expect(entries).toHaveLength(1);
     expect(imported.length).toBeGreaterThan(0);
     expect(imported.every((i) => i.imported.format === "hyperfine")).toBe(true);

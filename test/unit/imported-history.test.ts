@@ -15,6 +15,7 @@ import { openSqliteStore } from "../../src/history/sqlite.js";
 import type { HistoryStore, ImportedEntry } from "../../src/history/types.js";
 import { buildHtmlReportInput } from "../../src/report/html/input.js";
 import { writeHtmlReport } from "../../src/report/html/write.js";
+import { renderTrendsText } from "../../src/report/trend-text.js";
 
 const IMP = join(import.meta.dirname, "..", "fixtures", "import");
 const NOW = new Date("2026-01-02T03:04:05.000Z");
@@ -113,6 +114,11 @@ describe("imported results in the history store", () => {
     expect(g?.identity.engine).toBe("imported hyperfine (hyperfine)");
     expect(g?.points.map((p) => p.median).slice(0, 2)).toEqual([1, 1.01]);
     expect(g?.change_points.map((c) => c.index)).toContain(12);
+    // ids as `history list` shows imported rows: i<id>, in the table and the change point's line
+    const text = t ? renderTrendsText(t, 30) : "";
+    expect(text).toMatch(/^ {2}i13 /m);
+    expect(text).toMatch(/between - \(i12, .*\) and - \(i13, /);
+    expect(text).not.toMatch(/#\d/);
   });
 
   it("report --html shows imported groups, their heading naming the format and tool", async () => {

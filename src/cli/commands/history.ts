@@ -56,21 +56,29 @@ async function listHistory(store: HistoryStore, mode: Mode | undefined, limit: n
       : mode
         ? (await store.list({ mode, limit: HISTORY_LIMITS.rows })).length
         : (await store.count()) - imported.total;
+  // this tool's block says "no stored results" only when there is nothing else to show
+  const own =
+    rows.length === 0 && imported.total > 0
+      ? ""
+      : renderListText(rows, store.location, total, mode ? `--mode ${mode}` : undefined);
   process.stdout.write(
     json
       ? `${JSON.stringify([...rows, ...imported.rows], null, 2)}\n`
-      : renderListText(rows, store.location, total) + renderImportedListText(imported.rows, imported.total),
+      : own + renderImportedListText(imported.rows, imported.total),
   );
   return 0;
 }
 
-/** `history show REF`: a stored result by id or digest prefix, else an imported test by `i<id>` or digest prefix. */
+/**
+ * `history show REF`: a stored result by id (`#<id>` as listed, or `<id>`) or digest prefix, else an imported
+ * test by `i<id>` or digest prefix.
+ */
 async function showHistory(store: HistoryStore, ref: string) {
-  const found = await store.get(ref);
+  const found = await store.get(ref.replace(/^#(?=\d+$)/, ""));
   const shown = found ? found.result : findImported(await store.importedSeries(), ref);
   if (!shown)
     throw new UsageError(
-      `history show: no stored result "${ref}" in ${store.location} (give an id, i<id> for an imported test, or 8+ hex digits of a digest)`,
+      `history show: no stored result "${ref}" in ${store.location} (give an id as listed: #<id>, or i<id> for an imported test, or 8+ hex digits of a digest)`,
     );
   process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
   return 0;
@@ -109,8 +117,9 @@ const FLAGS: FlagTable = {
 /** `history import PATH...`: this tool's results and other tools' tests (stored apart, grouped by format). */
 async function importPaths(values: Record<string, unknown>, args: string[], json: boolean): Promise<number> {
   if (args.length === 0) throw new UsageError("history import: needs result files or folders");
-  const { entries, imported, skipped } = collectResults(args);
+  const { entries, imported, skipped, files } = collectResults(args);
   for (const s of skipped) process.stderr.write(`perf-baseline: skipped ${s.why}\n`);
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
   return withStore(
     values,
     async (store) => {
@@ -118,18 +127,27 @@ async function importPaths(values: Record<string, unknown>, args: string[], json
       const imp = await store.addImported(imported);
       const msg = {
         ...out,
-        files: entries.length,
+        files,
+        results: entries.length,
         imported: { ...imp, tests: imported.length },
         skipped: skipped.length,
         store: store.location,
       };
-      const other = imported.length
-        ? `; ${imp.added} new test${imp.added === 1 ? "" : "s"} of other tools' files (${imp.duplicates} already stored)`
-        : "";
+      // this tool's results, then other tools' tests: each said when the files hold any (or nothing was found)
+      const parts = [
+        ...(entries.length > 0 || imported.length === 0
+          ? [`${plural(entries.length, "result")}, ${out.added} new (${out.duplicates} already stored)`]
+          : []),
+        ...(imported.length > 0
+          ? [
+              `${plural(imported.length, "test")} of other tools' files, ${imp.added} new (${imp.duplicates} already stored)`,
+            ]
+          : []),
+      ];
       process.stdout.write(
         json
           ? `${JSON.stringify(msg, null, 2)}\n`
-          : `imported ${out.added} new result${out.added === 1 ? "" : "s"} (${out.duplicates} already stored) from ${entries.length} file${entries.length === 1 ? "" : "s"}${other} into ${store.location}${skipped.length ? `; ${skipped.length} JSON file(s) that are not results skipped` : ""}\n`,
+          : `imported ${plural(files, "file")}: ${parts.join("; ")} into ${store.location}${skipped.length ? `; ${skipped.length} JSON file(s) that are not results skipped` : ""}\n`,
       );
       return 0;
     },
