@@ -167,7 +167,7 @@ export const CLIENT_JS = `
     var plain = pts.map(function (p) { return p.kind !== "baseline" && !p.verdict ? p.median : null; });
     var cps = g.change_points;
     var series = [
-      { label: "run", value: function (u, x) { var p = pts[x - 1]; return p ? "#" + p.id + " " + shortCommit(p.git_commit) + " " + day(p.started_at) : "–"; } },
+      { label: "run", value: function (u, x) { var p = pts[x - 1]; return p ? (t.kind === "imported" ? "i" : "#") + p.id + " " + shortCommit(p.git_commit) + " " + day(p.started_at) : "–"; } },
       { label: "p90 of rounds", stroke: "rgba(9,105,218,0.35)", width: 1, countless: true, points: { show: false }, value: function (u, v) { return fmt(v); } },
       { label: "p10 of rounds", stroke: "rgba(9,105,218,0.35)", width: 1, countless: true, points: { show: false }, value: function (u, v) { return fmt(v); } },
       { label: "median (" + t.metric.unit + ")", stroke: "#0969da", width: 2, points: { show: true, size: 5 }, value: function (u, v) { return fmt(v); } },
