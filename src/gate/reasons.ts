@@ -212,7 +212,8 @@ export interface ClientSaturatedSide {
 /**
  * The command a fix that recaptures the baseline suggests: absent, `make baseline` (the committed baselines);
  * for a baseline written with `perf-baseline baseline --dir X`, the command that wrote it, so that following
- * the advice never overwrites the committed baselines ({@link recaptureCommand}).
+ * the advice never overwrites the committed baselines; for a file given to `compare`, the command that wrote
+ * that file ({@link recaptureCommand}).
  */
 export interface Recapture {
   recapture?: string;
@@ -223,9 +224,19 @@ export const MAKE_BASELINE = "make baseline";
 
 /**
  * The command that recaptures a baseline as it was made, from its recorded `invocation.command`: the
- * `perf-baseline baseline ... --dir X` command that wrote it; else undefined ({@link MAKE_BASELINE}).
+ * `perf-baseline baseline ... --dir X` command that wrote it; for a baseline file given to `compare` (`file`),
+ * "capture FILE again: COMMAND" with the command that wrote it ("capture FILE again" when it records none); else undefined ({@link MAKE_BASELINE}).
  */
-export function recaptureCommand(invocationCommand: string | undefined): string | undefined {
+export function recaptureCommand(invocationCommand: string | undefined, file?: string): string | undefined {
+  const dir = dirBaselineCommand(invocationCommand);
+  if (dir !== undefined || file === undefined) return dir;
+  return invocationCommand === undefined
+    ? `capture ${file} again`
+    : `capture ${file} again: ${invocationCommand}`;
+}
+
+/** The `perf-baseline baseline ... --dir X` command a baseline records, else undefined. */
+function dirBaselineCommand(invocationCommand: string | undefined): string | undefined {
   if (invocationCommand === undefined) return undefined;
   const words = invocationCommand.split(/\s+/);
   const at = words.indexOf("baseline");

@@ -98,6 +98,15 @@ export const compareCommand: Command = {
 
 type Reports = ReturnType<typeof reportsFromFlags>;
 
+/** The names of the compared sides, and the time loading them took (s). */
+interface Sources {
+  a: string;
+  b: string;
+  loadS: number;
+  /** A's file, when `a` names one test of it ("A.jsonl line 2"): the file the gate's advice recaptures */
+  file?: string;
+}
+
 /** What every comparison of one `compare` shares: its flags, the configuration (read once) and its reports. */
 interface CompareContext {
   values: FlagValues;
@@ -113,7 +122,7 @@ interface CompareContext {
 async function compareOwnPair(
   baseline: BenchmarkResult,
   candidate: BenchmarkResult,
-  sources: { a: string; b: string; loadS: number },
+  sources: Sources,
   { values, config, reports }: CompareContext,
   write: (text: string) => void = (text) => process.stdout.write(text),
 ): Promise<Combined> {
@@ -131,6 +140,7 @@ async function compareOwnPair(
       config,
       baselineSource: sources.a,
       candidateSource: sources.b,
+      baselineFile: sources.file ?? sources.a,
       allowIncomplete: values["allow-incomplete"] === true,
     },
     metricsToGate(baseline, readMetrics(values)),
@@ -160,7 +170,7 @@ function allOwn(imports: readonly ImportedResult[]): boolean {
 async function compareOwnTests(
   base: readonly ImportedResult[],
   cand: readonly ImportedResult[],
-  sources: { a: string; b: string; loadS: number },
+  sources: Sources,
   context: CompareContext,
 ): Promise<number> {
   const { values, reports } = context;
@@ -185,7 +195,7 @@ async function compareOwnTests(
     const combined = await compareOwnPair(
       b,
       c,
-      { a: pair.baseline.source, b: pair.candidate.source, loadS: sources.loadS },
+      { a: pair.baseline.source, b: pair.candidate.source, loadS: sources.loadS, file: sources.a },
       context,
       json ? (text) => texts.push(text) : undefined,
     );
