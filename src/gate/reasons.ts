@@ -299,7 +299,12 @@ export type AbReason =
       alpha: number;
       stopped_by: "decided" | "max_blocks" | "max_seconds";
     }
-  | { code: "ab_raise_budget"; sd_log_ratio: number };
+  | {
+      code: "ab_raise_budget";
+      sd_log_ratio: number;
+      /** the sides are commands (`ab --a-cmd/--b-cmd`, `--against`): their rounds are set inside each command */
+      commands?: boolean;
+    };
 
 /** Every coded reason, fix and finding. */
 export type Reason =
@@ -462,7 +467,7 @@ const TEXT: TextOf = {
     return `${pairedText(r.paired)}: ${why}; stopped at ${r.stopped_by === "max_blocks" ? "--max-blocks" : "--max-seconds"}`;
   },
   ab_raise_budget: (r) =>
-    `raise --max-blocks or --max-seconds (block log ratios spread by sd ${f3(r.sd_log_ratio)}), or --rounds, and stop other work on the machine`,
+    `raise --max-blocks or --max-seconds (block log ratios spread by sd ${f3(r.sd_log_ratio)}), or ${r.commands ? "the repetitions each side's command runs" : "--rounds"}, and stop other work on the machine`,
 };
 
 const MAX_LISTED = 5;
