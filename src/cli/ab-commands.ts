@@ -250,10 +250,13 @@ export async function runCommandAb(opts: CommandAbOptions): Promise<AbReport[]> 
       );
       const what = test === null ? "" : ` [test ${test}]`;
       reports.push(
-        abReport(outcome, first.mode, opts.config, {
-          a: `${opts.sides.a.spec}${what}`,
-          b: `${opts.sides.b.spec}${what}`,
-        }),
+        abReport(
+          outcome,
+          first.mode,
+          opts.config,
+          { a: `${opts.sides.a.spec}${what}`, b: `${opts.sides.b.spec}${what}` },
+          true,
+        ),
       );
     }
   }

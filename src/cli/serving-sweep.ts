@@ -91,6 +91,17 @@ export async function runServingSweep(
   return finishSweep(plan, results, rows, stop, out);
 }
 
+/**
+ * The line that says why a sweep ended early: "sweep stopped after --concurrency 4: saturated: ... (2 points
+ * not run)"; at its last point, where nothing was left to run, "sweep ended at its last point, --concurrency
+ * 16: saturated: ...".
+ * @param left the points not run
+ */
+export function sweepStopLine(variable: string, point: number, reason: string, left: number): string {
+  if (left === 0) return `sweep ended at its last point, --${variable} ${point}: ${reason}`;
+  return `sweep stopped after --${variable} ${point}: ${reason} (${left} point${left === 1 ? "" : "s"} not run)`;
+}
+
 /** Writes -o, prints the table and the stop line, records complete results; the exit code. */
 async function finishSweep(
   plan: SweepPlan,
@@ -101,12 +112,11 @@ async function finishSweep(
 ): Promise<number> {
   if (results.length > 0 && out.output !== undefined && !isStandardStream(out.output))
     writeResultLines(out.output, results);
-  const left = plan.points.length - rows.length;
-  const tail = stop.reason
-    ? [
-        `sweep stopped after --${plan.variable} ${rows[rows.length - 1]?.point}: ${stop.reason}${left > 0 ? ` (${left} points not run)` : ""}`,
-      ]
-    : [];
+  const last = rows[rows.length - 1]?.point;
+  const tail =
+    stop.reason && last !== undefined
+      ? [sweepStopLine(plan.variable, last, stop.reason, plan.points.length - rows.length)]
+      : [];
   printSummary([...sweepTable(plan.variable, rows), ...tail], out.quiet);
   const complete = results.filter((r) => r.complete);
   if (complete.length > 0)

@@ -54,6 +54,7 @@ function abReasons(
   last: PairedAnalysis,
   t: number,
   alpha: number,
+  commands: boolean,
 ): { reasons: AbReason[]; fixes: AbReason[] } {
   const paired = pairedFiguresOf(last);
   if (outcome.verdict === "REGRESSION")
@@ -61,21 +62,25 @@ function abReasons(
   if (outcome.verdict === "PASS") return { reasons: [{ code: "ab_pass", paired, threshold: t }], fixes: [] };
   return {
     reasons: [{ code: "ab_undecided", paired, threshold: t, alpha, stopped_by: outcome.stopped_by }],
-    fixes: [{ code: "ab_raise_budget", sd_log_ratio: last.sd_log_ratio }],
+    fixes: [{ code: "ab_raise_budget", sd_log_ratio: last.sd_log_ratio, ...(commands ? { commands } : {}) }],
   };
 }
 
-/** Builds the report of a finished A/B run. */
+/**
+ * Builds the report of a finished A/B run.
+ * @param commands the sides are commands (src/cli/ab-commands.ts): the fix names their own repetitions, not --rounds.
+ */
 export function abReport(
   outcome: AbOutcome,
   mode: Mode,
   config: GateConfig,
   sides: { a: string; b: string },
+  commands = false,
 ): AbReport {
   const last = outcome.analyses[outcome.analyses.length - 1] as PairedAnalysis;
   // the decided metric's threshold (the configuration's metrics entry, else the mode's)
   const t = last.threshold;
-  const found = abReasons(outcome, last, t, config.alpha);
+  const found = abReasons(outcome, last, t, config.alpha, commands);
   const reasons = found.reasons.map(coded);
   const fixes = found.fixes.map(coded);
   const first = outcome.first;

@@ -36,6 +36,8 @@ export interface GateInput {
   /** names for messages: the baseline file, the candidate file or "candidate run" */
   baselineSource: string;
   candidateSource: string;
+  /** the baseline's file when it was given on the command line (`compare`): fixes recapture it, not `make baseline` */
+  baselineFile?: string;
   /** captures the candidate again with the same settings; absent when the gate works on files only */
   captureAgain?: () => Promise<BenchmarkResult>;
   /** git lookup for the rebaseline trigger; absent: the path check is reported as not done */

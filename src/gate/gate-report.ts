@@ -156,8 +156,8 @@ function outputCheck(
 }
 
 /** A fix with the command that recaptures this baseline as it was made (src/gate/reasons.ts). */
-function withRecapture(f: GateFix, invocationCommand: string | undefined): GateFix {
-  const command = recaptureCommand(invocationCommand);
+function withRecapture(f: GateFix, invocationCommand: string | undefined, file?: string): GateFix {
+  const command = recaptureCommand(invocationCommand, file);
   return command === undefined ? f : { ...f, recapture: command };
 }
 
@@ -176,7 +176,9 @@ export function gateReport(facts: GateFacts, decision: Decision): GateReport {
   const notes: PartialNote[] = [...setup.notes, ...(second?.note ? [second.note] : [])];
   const reasons = [coded(decision.reason), ...notes.map(coded)];
   const fixes = onePerText(
-    allFixes(facts, decision).map((f) => coded(withRecapture(f, baseline.invocation?.command))),
+    allFixes(facts, decision).map((f) =>
+      coded(withRecapture(f, baseline.invocation?.command, setup.input.baselineFile)),
+    ),
   );
   const why = (facts.needed?.why ?? []).map(coded);
   const busyBaseline = facts.one?.busyBaseline ?? null;

@@ -212,7 +212,8 @@ export interface ClientSaturatedSide {
 /**
  * The command a fix that recaptures the baseline suggests: absent, `make baseline` (the committed baselines);
  * for a baseline written with `perf-baseline baseline --dir X`, the command that wrote it, so that following
- * the advice never overwrites the committed baselines ({@link recaptureCommand}).
+ * the advice never overwrites the committed baselines; for a file given to `compare`, the command that wrote
+ * that file ({@link recaptureCommand}).
  */
 export interface Recapture {
   recapture?: string;
@@ -223,9 +224,19 @@ export const MAKE_BASELINE = "make baseline";
 
 /**
  * The command that recaptures a baseline as it was made, from its recorded `invocation.command`: the
- * `perf-baseline baseline ... --dir X` command that wrote it; else undefined ({@link MAKE_BASELINE}).
+ * `perf-baseline baseline ... --dir X` command that wrote it; for a baseline file given to `compare` (`file`),
+ * "capture FILE again: COMMAND" with the command that wrote it ("capture FILE again" when it records none); else undefined ({@link MAKE_BASELINE}).
  */
-export function recaptureCommand(invocationCommand: string | undefined): string | undefined {
+export function recaptureCommand(invocationCommand: string | undefined, file?: string): string | undefined {
+  const dir = dirBaselineCommand(invocationCommand);
+  if (dir !== undefined || file === undefined) return dir;
+  return invocationCommand === undefined
+    ? `capture ${file} again`
+    : `capture ${file} again: ${invocationCommand}`;
+}
+
+/** The `perf-baseline baseline ... --dir X` command a baseline records, else undefined. */
+function dirBaselineCommand(invocationCommand: string | undefined): string | undefined {
   if (invocationCommand === undefined) return undefined;
   const words = invocationCommand.split(/\s+/);
   const at = words.indexOf("baseline");
@@ -288,7 +299,12 @@ export type AbReason =
       alpha: number;
       stopped_by: "decided" | "max_blocks" | "max_seconds";
     }
-  | { code: "ab_raise_budget"; sd_log_ratio: number };
+  | {
+      code: "ab_raise_budget";
+      sd_log_ratio: number;
+      /** the sides are commands (`ab --a-cmd/--b-cmd`, `--against`): their rounds are set inside each command */
+      commands?: boolean;
+    };
 
 /** Every coded reason, fix and finding. */
 export type Reason =
@@ -451,7 +467,7 @@ const TEXT: TextOf = {
     return `${pairedText(r.paired)}: ${why}; stopped at ${r.stopped_by === "max_blocks" ? "--max-blocks" : "--max-seconds"}`;
   },
   ab_raise_budget: (r) =>
-    `raise --max-blocks or --max-seconds (block log ratios spread by sd ${f3(r.sd_log_ratio)}), or --rounds, and stop other work on the machine`,
+    `raise --max-blocks or --max-seconds (block log ratios spread by sd ${f3(r.sd_log_ratio)}), or ${r.commands ? "the repetitions each side's command runs" : "--rounds"}, and stop other work on the machine`,
 };
 
 const MAX_LISTED = 5;

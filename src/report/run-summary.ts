@@ -54,6 +54,15 @@ function headline(r: BenchmarkResult) {
   return { metric, s: s ?? null };
 }
 
+/**
+ * A prompt-only run's overall prompt-processing rate: every round's prompt tokens (times the sequences of
+ * `--parallel`) over the rounds' time, tokens/s; 0 without time. Its output rate is 0: it generates nothing.
+ */
+function promptTokensPerSecond(r: BenchmarkResult & { mode: "generation" }): number {
+  const tokens = r.samples.reduce((n, x) => n + x.prompt_tokens, 0) * (r.workload.parallel ?? 1);
+  return r.elapsed_s > 0 ? tokens / r.elapsed_s : 0;
+}
+
 /** The median of the gated metric, its spread (robust CV, p10 to p90) and the rate. */
 function figuresLine(r: BenchmarkResult): string | null {
   if (r.serving) {
@@ -64,10 +73,13 @@ function figuresLine(r: BenchmarkResult): string | null {
   }
   const { metric, s } = headline(r);
   if (!s) return null;
+  const calls = `${fmtRate(r.calls_per_second)} calls/s overall`;
   const rate =
-    r.mode === "generation"
-      ? `${fmtRate(r.tokens_per_second)} tokens/s, ${fmtRate(r.calls_per_second)} calls/s overall`
-      : `${fmtRate(r.calls_per_second)} calls/s overall`;
+    r.mode !== "generation"
+      ? calls
+      : r.max_new_tokens === 0
+        ? `${fmtRate(promptTokensPerSecond(r))} prefill tokens/s, ${calls}`
+        : `${fmtRate(r.tokens_per_second)} tokens/s, ${calls}`;
   return `${metric} median ${fmtRate(s.median)} ± ${pct(s.robust_cv)} (robust CV; p10 ${fmtRate(s.p10)}, p90 ${fmtRate(s.p90)}); ${rate}`;
 }
 

@@ -38,6 +38,12 @@ function inBounds(flag: string, raw: string, what: string, v: number, b: LengthB
     );
 }
 
+/** Whether `raw` is spelled as a distribution (`uniform:`, `normal:` or `lognormal:` and its parameters), not a count. */
+export function isDistributionText(raw: string): boolean {
+  const text = raw.trim();
+  return KINDS.some((kind) => text.startsWith(`${kind}:`));
+}
+
 /**
  * Parses a length: `N`, `uniform:MIN:MAX`, `normal:MEAN:SD` or `lognormal:MEDIAN:SIGMA`.
  * @param flag the flag's name for messages, e.g. "--prompt-tokens".

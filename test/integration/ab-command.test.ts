@@ -62,6 +62,25 @@ describe("ab --a-cmd --b-cmd on a fake command", () => {
     expect(same.status).toBe(0);
   });
 
+  it("INCONCLUSIVE: the fix names what a command side accepts, not --rounds (which it refuses)", () => {
+    const r = runCli([
+      "ab",
+      "--a-cmd",
+      fake(writeRuns("a-short", 1, 2)),
+      "--b-cmd",
+      fake(writeRuns("b-short", 0.85, 2)),
+      "--min-blocks",
+      "2",
+      "--max-blocks",
+      "2",
+    ]);
+    expect(r.stdout, r.stderr).toMatch(/^INCONCLUSIVE/m);
+    expect(r.status).toBe(3);
+    const fix = r.stdout.split("\n").find((l) => l.includes("raise --max-blocks")) ?? "";
+    expect(fix).toMatch(/or the repetitions each side's command runs/);
+    expect(fix).not.toContain("--rounds");
+  });
+
   it("llama-bench JSON (a fake printing set samples_ts): B 25 % slower REGRESSION, equal not", () => {
     const lb = (name: string, ts: number) => fake(join(TMP, name), `--llama-bench ${ts}`);
     for (const name of ["lb-a", "lb-b", "lb-a2", "lb-b2"]) mkdirSync(join(TMP, name));

@@ -6,7 +6,10 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { parseCommandArgs } from "../../src/cli/args.js";
+import { compareCommand } from "../../src/cli/commands/compare.js";
+import { findGateConfig } from "../../src/config/find-config.js";
 import { generationFigures } from "../../src/results/build.js";
 import type { BenchmarkResult } from "../../src/results/schema.js";
 import { EXIT } from "../../src/util/errors.js";
@@ -14,6 +17,12 @@ import { runCli } from "../support/cli.js";
 import { clone, fixture, scaled, squeezed } from "../support/gate-fixtures.js";
 
 /** The fixture's rounds, quiet, at `threads`, scaled by `factor`, with its figures recomputed from them. */
+// counts the configuration reads of the in-process `compare` below (the child processes are not affected)
+vi.mock("../../src/config/find-config.js", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("../../src/config/find-config.js")>();
+  return { ...actual, findGateConfig: vi.fn(actual.findGateConfig) };
+});
+
 function test(threads: number, factor: number): BenchmarkResult {
   const r = clone(scaled(squeezed(fixture("generation-a"), 0.1), factor));
   if (r.mode !== "generation") throw new Error("a generation fixture");
@@ -56,5 +65,18 @@ describe("compare: two matrix runs' JSON Lines", () => {
     const r = runCli(["compare", base, cand]);
     expect(r.status, r.stdout + r.stderr).toBe(EXIT.ok);
     expect(r.stderr).toMatch(/not compared, only in .*same\.jsonl/);
+  });
+
+  it("reads the configuration once, not once per test pair", async () => {
+    const cand = jsonLines(dir, "same2.jsonl", [test(1, 1), test(2, 1)]);
+    const { values, positionals } = parseCommandArgs(compareCommand, [base, cand, "--quiet"], 2);
+    const write = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+    vi.mocked(findGateConfig).mockClear();
+    try {
+      await compareCommand.run(values, positionals);
+    } finally {
+      write.mockRestore();
+    }
+    expect(vi.mocked(findGateConfig)).toHaveBeenCalledTimes(1);
   });
 });

@@ -5,6 +5,7 @@ import { runShapeFromFlags } from "../../src/cli/run-flags.js";
 import { COUNTED_SHAPE } from "../../src/execute/counted-plan.js";
 import { getFormat } from "../../src/report/registry.js";
 import { runSummaryLines, verdictLine } from "../../src/report/run-summary.js";
+import { generationFigures } from "../../src/results/build.js";
 import { readResult } from "../../src/results/io.js";
 import type { BenchmarkResult } from "../../src/results/schema.js";
 import { ROOT } from "../support/cli.js";
@@ -37,6 +38,23 @@ describe("the human summary of a run", () => {
       /^tokens\/s median [0-9.]+ ± [0-9.]+ % \(robust CV; p10 [0-9.]+, p90 [0-9.]+\); [0-9.]+ tokens\/s, [0-9.]+ calls\/s overall$/,
     );
     expect(runSummaryLines(emb)[1]).toMatch(/^calls\/s median [0-9.]+ ± /);
+  });
+
+  it("a prompt-only run (--max-new-tokens 0) gives prompt-processing rates, not 0 tokens/s", () => {
+    if (gen.mode !== "generation") throw new Error("a generation fixture");
+    const samples = gen.samples.map((x, i) => ({
+      ...x,
+      output_tokens: 0,
+      tokens_per_second: 0,
+      decode_tokens_per_second: null,
+      prefill_tokens_per_second: 500 + i,
+    }));
+    const pp = { ...gen, max_new_tokens: 0, samples, ...generationFigures(samples) };
+    const line = runSummaryLines(pp)[1] ?? "";
+    expect(line).toMatch(
+      /^prefill tokens\/s median 50[0-9.]+ ± .*; [0-9.]+ prefill tokens\/s, [0-9.]+ calls\/s overall$/,
+    );
+    expect(line).not.toMatch(/\b0\.000 tokens\/s/);
   });
 
   it("a counted run shows the count per output token (per call), in the summary and the text report", () => {

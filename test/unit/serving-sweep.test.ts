@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { sweepStopLine } from "../../src/cli/serving-sweep.js";
 import {
   type SweepFigures,
   saturationReason,
@@ -18,6 +19,17 @@ const fig = (throughput: number, latency: number | null, failed = 0): SweepFigur
 });
 
 describe("load sweeps", () => {
+  it("the stop line: points not run where some were left; at the last point, that it ended there", () => {
+    const why = "saturated: throughput +1.0 % while the median latency grew 2.5x";
+    expect(sweepStopLine("concurrency", 4, why, 2)).toBe(
+      `sweep stopped after --concurrency 4: ${why} (2 points not run)`,
+    );
+    expect(sweepStopLine("concurrency", 8, why, 1)).toMatch(/\(1 point not run\)$/);
+    const last = sweepStopLine("request-rate", 16, why, 0);
+    expect(last).toBe(`sweep ended at its last point, --request-rate 16: ${why}`);
+    expect(last).not.toMatch(/stopped|0 points/);
+  });
+
   it("a list of --concurrency or --request-rate: points increasing, deduplicated; one value is no sweep", () => {
     expect(sweepPlanOf({ concurrency: "16,1,4,4" })).toEqual({ variable: "concurrency", points: [1, 4, 16] });
     expect(sweepPlanOf({ "request-rate": "2,0.5" })).toEqual({ variable: "request-rate", points: [0.5, 2] });

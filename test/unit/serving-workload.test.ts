@@ -100,6 +100,15 @@ describe("serving length flags", () => {
       engineRunFromFlags({ engine: "llama-cpp", "max-new-tokens": "uniform:4:9" }, shape, []),
     ).toThrow(/distribution with --engine openai only/);
   });
+
+  it("--prompt-tokens with a distribution on a local engine: one line saying it is for --engine openai", async () => {
+    const { localOptionsFromFlags } = await import("../../src/engines/local/options.js");
+    for (const raw of ["normal:1", "uniform:4:9", " lognormal:64:0.5"])
+      expect(() => localOptionsFromFlags({ "prompt-tokens": raw })).toThrow(
+        /^--prompt-tokens takes a distribution with --engine openai only \(got .*\): give a count$/,
+      );
+    expect(localOptionsFromFlags({ "prompt-tokens": "64" }).promptTokens).toBe(64);
+  });
 });
 
 describe("goodput", () => {

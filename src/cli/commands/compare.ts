@@ -74,8 +74,7 @@ export const compareCommand: Command = {
         baseImports,
         candImports,
         { a, b, loadS: Number(process.hrtime.bigint() - t0) / 1e9 },
-        values,
-        reports,
+        { values, config, reports },
       );
     if (baseline === null || candidate === null) {
       refuseForImports(values, ["report", "report-json", "allow-incomplete"]);
@@ -91,13 +90,29 @@ export const compareCommand: Command = {
       });
     }
     const loadS = Number(process.hrtime.bigint() - t0) / 1e9;
-    const combined = await compareOwnPair(baseline, candidate, { a, b, loadS }, values, reports);
+    const combined = await compareOwnPair(baseline, candidate, { a, b, loadS }, { values, config, reports });
     printVerdictSummary(reports.stdout.name, combined, read.boolean("quiet"));
     return combined.exit_code;
   },
 };
 
 type Reports = ReturnType<typeof reportsFromFlags>;
+
+/** The names of the compared sides, and the time loading them took (s). */
+interface Sources {
+  a: string;
+  b: string;
+  loadS: number;
+  /** A's file, when `a` names one test of it ("A.jsonl line 2"): the file the gate's advice recaptures */
+  file?: string;
+}
+
+/** What every comparison of one `compare` shares: its flags, the configuration (read once) and its reports. */
+interface CompareContext {
+  values: FlagValues;
+  config: GateConfig;
+  reports: Reports;
+}
 
 /**
  * The gate's analysis of two results of this tool, one decision per metric (`--metric`), each report printed and
@@ -107,13 +122,12 @@ type Reports = ReturnType<typeof reportsFromFlags>;
 async function compareOwnPair(
   baseline: BenchmarkResult,
   candidate: BenchmarkResult,
-  sources: { a: string; b: string; loadS: number },
-  values: FlagValues,
-  reports: Reports,
+  sources: Sources,
+  { values, config, reports }: CompareContext,
   write: (text: string) => void = (text) => process.stdout.write(text),
 ): Promise<Combined> {
   const t0 = process.hrtime.bigint();
-  const scope = comparisonScope(baseline, candidate, readConfig(values));
+  const scope = comparisonScope(baseline, candidate, config);
   if (!scope.timed && scope.counts) {
     // a counted run's wall time ran under valgrind: only its counts are compared
     write(renderInstructionReport(scope.counts, reports.stdout.name));
@@ -123,9 +137,10 @@ async function compareOwnPair(
     {
       baseline,
       candidate,
-      config: readConfig(values),
+      config,
       baselineSource: sources.a,
       candidateSource: sources.b,
+      baselineFile: sources.file ?? sources.a,
       allowIncomplete: values["allow-incomplete"] === true,
     },
     metricsToGate(baseline, readMetrics(values)),
@@ -155,10 +170,10 @@ function allOwn(imports: readonly ImportedResult[]): boolean {
 async function compareOwnTests(
   base: readonly ImportedResult[],
   cand: readonly ImportedResult[],
-  sources: { a: string; b: string; loadS: number },
-  values: FlagValues,
-  reports: Reports,
+  sources: Sources,
+  context: CompareContext,
 ): Promise<number> {
+  const { values, reports } = context;
   if (values.report !== undefined || values["report-json"] !== undefined)
     throw new UsageError(
       "--report and --report-json write the report of one comparison: files of several tests print each test's report on stdout",
@@ -180,9 +195,8 @@ async function compareOwnTests(
     const combined = await compareOwnPair(
       b,
       c,
-      { a: pair.baseline.source, b: pair.candidate.source, loadS: sources.loadS },
-      values,
-      reports,
+      { a: pair.baseline.source, b: pair.candidate.source, loadS: sources.loadS, file: sources.a },
+      context,
       json ? (text) => texts.push(text) : undefined,
     );
     parts.push({ kind: "metric", mode: b.mode, metric: label, verdict: combined.verdict });
@@ -202,9 +216,4 @@ async function compareOwnTests(
 function settingsLabel(r: BenchmarkResult): string {
   const s = r.settings;
   return `threads ${s.threads}, batch ${s.batch_size}${s.ubatch_size ? `, ubatch ${s.ubatch_size}` : ""}`;
-}
-
-/** The gate configuration --config names (or the one found upwards). */
-function readConfig(values: FlagValues): GateConfig {
-  return findGateConfig(typeof values.config === "string" ? values.config : undefined).config;
 }

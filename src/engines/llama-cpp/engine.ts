@@ -467,7 +467,10 @@ export class LlamaCppEngine implements Engine {
         model_desc: r.info.model_desc,
         pooling_type: r.info.pooling_type,
         threadpool: `persistent, ${r.info.threadpool_threads} thread(s)`,
-        sampler: GREEDY_DESCRIPTION[req.greedy ?? DEFAULT_GREEDY_METHOD],
+        // --parallel rounds sample every sequence with llama.cpp's CPU sampler, whatever the method
+        // (parallel.ts; session.ts detaches the backend sampler for them)
+        sampler:
+          GREEDY_DESCRIPTION[req.parallel !== undefined ? "sampler" : (req.greedy ?? DEFAULT_GREEDY_METHOD)],
         gpu_backend: "none",
         ...(req.parallel !== undefined
           ? { n_seq_max: req.parallel, kv_unified: false, n_ctx_seq: r.info.n_ctx / req.parallel }

@@ -8,6 +8,7 @@ import { DEFAULT_MODEL_SEED, DEFAULT_PRESET, PRESETS } from "../../models/preset
 import type { BenchmarkResult } from "../../results/schema.js";
 import { UsageError } from "../../util/errors.js";
 import { type FlagTable, type FlagValues, flagArgv, flagReader } from "../../util/flags.js";
+import { isDistributionText } from "../../workload/distribution.js";
 import { benchArgvTable, type CapturePlan, type RunShape, shapeFromFlags } from "../definition.js";
 import {
   DEFAULT_BATCH_SIZE,
@@ -182,10 +183,15 @@ function threadsFlag(values: FlagValues, name: string, fallback: number | undefi
 /**
  * Local options from flags, each absent flag falling back to `base` (a baseline's settings for the gate's
  * capture; nothing for bench).
- * @throws UsageError naming the flag and its range.
+ * @throws UsageError naming the flag and its range; for a --prompt-tokens distribution, that it needs --engine openai.
  */
 export function localOptionsFromFlags(values: FlagValues, base: Partial<LocalOptions> = {}): LocalOptions {
   const read = flagReader(LOCAL_FLAGS, values);
+  const prompt = values["prompt-tokens"];
+  if (typeof prompt === "string" && isDistributionText(prompt))
+    throw new UsageError(
+      `--prompt-tokens takes a distribution with --engine openai only (got ${prompt}): give a count`,
+    );
   return {
     model: read.string("model") ?? base.model,
     preset: read.choice("preset", base.preset ?? DEFAULT_PRESET),
