@@ -9,6 +9,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Verdict } from "../gate/verdict.js";
 import { readResultsFile } from "../import/registry.js";
+import type { ImportOptions } from "../import/types.js";
 import type { BenchmarkResult } from "../results/schema.js";
 import { ResultFileError } from "../util/errors.js";
 import { stripBom } from "../util/read-file.js";
@@ -84,8 +85,9 @@ function walk(dir: string, depth: number, files: string[]): void {
 export function readFileResults(
   path: string,
   now: Date = new Date(),
+  opts: ImportOptions = {},
 ): { own: Array<{ result: BenchmarkResult; source: string }>; imported: ImportedEntry[] } {
-  const imports = readResultsFile(path);
+  const imports = readResultsFile(path, opts);
   const own = imports.flatMap((i) =>
     i.result ? [{ result: i.result, source: imports.length > 1 ? i.source : path }] : [],
   );
@@ -93,10 +95,11 @@ export function readFileResults(
 }
 
 /**
- * Reads every result under `paths`.
+ * Reads every result under `paths`. `opts` (`--input-format`, `--direction`) apply to the files named in
+ * `paths`; files found in a folder are detected by their content.
  * @throws ResultFileError for a named path that does not exist or a named file that is not a valid result.
  */
-export function collectResults(paths: readonly string[]): Collected {
+export function collectResults(paths: readonly string[], opts: ImportOptions = {}): Collected {
   const entries: HistoryEntry[] = [];
   const imported: ImportedEntry[] = [];
   const now = new Date();
@@ -111,7 +114,7 @@ export function collectResults(paths: readonly string[]): Collected {
       throw new ResultFileError(p, code === "ENOENT" ? "not found" : `cannot be read (${code})`);
     }
     if (!st.isDirectory()) {
-      const read = readFileResults(p, now);
+      const read = readFileResults(p, now, opts);
       for (const r of read.own) entries.push({ ...r, verdict: null });
       imported.push(...read.imported);
       fileCount++;

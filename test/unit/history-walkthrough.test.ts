@@ -45,6 +45,19 @@ describe("history as a new user meets it", () => {
     );
   });
 
+  it("--input-format forces the format of a named file (the fix the import's own error names)", () => {
+    const file = join(FIX, "import", "llama-bench", "real-run-a.json");
+    const forced = history("import", "--input-format", "llama-bench", file);
+    expect(forced.status).toBe(0);
+    expect(forced.stdout).toMatch(/^imported 1 file: 2 tests of other tools' files/);
+    const wrong = history("import", "--input-format", "hyperfine", file);
+    expect(wrong.status).not.toBe(0);
+    expect(wrong.stderr.trim().split("\n")).toHaveLength(1);
+    expect(history("list", "--input-format", "llama-bench").stderr).toMatch(
+      /--input-format is for history import/,
+    );
+  });
+
   it("imported rows are i<id> in list and trend alike; show takes the ids as printed", () => {
     const run = history(
       "import",

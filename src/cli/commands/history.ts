@@ -17,6 +17,7 @@ import { UsageError } from "../../util/errors.js";
 import type { Mode } from "../../workload/workload.js";
 import { type Command, type FlagTable, flagReader, stringFlag } from "../args.js";
 import { HISTORY_FLAG, historyLocation } from "../history-flags.js";
+import { IMPORT_FLAGS, importOptions } from "../import-flags.js";
 
 const SUBCOMMANDS = ["import", "list", "show", "trend", "changes"] as const;
 
@@ -90,6 +91,7 @@ const HISTORY_LIMITS = { rows: 100_000, window: { min: 10, max: 2000 } } as cons
 /** The flags of `history`. */
 const FLAGS: FlagTable = {
   history: HISTORY_FLAG,
+  ...IMPORT_FLAGS,
   mode: MODE_FLAG,
   metric: {
     kind: "choice",
@@ -117,7 +119,7 @@ const FLAGS: FlagTable = {
 /** `history import PATH...`: this tool's results and other tools' tests (stored apart, grouped by format). */
 async function importPaths(values: Record<string, unknown>, args: string[], json: boolean): Promise<number> {
   if (args.length === 0) throw new UsageError("history import: needs result files or folders");
-  const { entries, imported, skipped, files } = collectResults(args);
+  const { entries, imported, skipped, files } = collectResults(args, importOptions(values));
   for (const s of skipped) process.stderr.write(`perf-baseline: skipped ${s.why}\n`);
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
   return withStore(
@@ -159,7 +161,7 @@ async function importPaths(values: Record<string, unknown>, args: string[], json
 export const historyCommand: Command = {
   name: "history",
   summary: "Keep results over time: import, list, show, and follow a metric's trend and change points.",
-  usage: `perf-baseline history import PATH...            (result files, evidence folders, docs/)
+  usage: `perf-baseline history import [--input-format NAME] PATH...   (result files, evidence folders, docs/)
        perf-baseline history list [--mode M] [--limit N] [--json]
        perf-baseline history show ID|DIGEST
        perf-baseline history trend --mode M [--metric X] [--last N] [--json]
@@ -175,6 +177,8 @@ export const historyCommand: Command = {
     const read = flagReader(FLAGS, values);
     const json = read.boolean("json");
     if (sub === "import") return importPaths(values, args, json);
+    for (const flag of Object.keys(IMPORT_FLAGS))
+      if (values[flag] !== undefined) throw new UsageError(`history ${sub}: --${flag} is for history import`);
     if (args.length > (sub === "show" ? 1 : 0))
       throw new UsageError(`history ${sub}: unexpected argument "${args[sub === "show" ? 1 : 0]}"`);
     if (sub === "list") {
