@@ -132,6 +132,8 @@ export interface EngineDefinition<O = unknown> {
   flags: FlagTable;
   /** flags this engine takes only in a capture against a baseline (gate, check-release) */
   captureFlags?: FlagTable;
+  /** flags of `flags` this engine refuses when given (shared flag tables): not named as its flags elsewhere */
+  refusedFlags?: readonly string[];
   /**
    * Validated options from the flags of `bench`.
    * @throws UsageError naming the flag.

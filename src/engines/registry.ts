@@ -109,7 +109,8 @@ export function assertEngineFlags(
     k in e.flags || (kind === "capture" && k in (e.captureFlags ?? {}));
   for (const [k, v] of Object.entries(values)) {
     if (v === undefined || k === "help" || commandFlags.includes(k) || takes(engine, k)) continue;
-    const owners = ENGINES.filter((e) => takes(e, k)).map((e) => e.name);
+    // an engine that declares a shared flag only to refuse it is not named as taking it
+    const owners = ENGINES.filter((e) => takes(e, k) && !e.refusedFlags?.includes(k)).map((e) => e.name);
     throw new UsageError(
       `--${k} applies to ${owners.length ? `--engine ${owners.join(" or ")}` : "another command"}, not ${engine.name}`,
     );

@@ -75,6 +75,10 @@ describe("flags", () => {
     expect(() =>
       engineRunFromFlags({ engine: "openai", "base-url": "http://h:1", gpu: "cuda" }, shape, []),
     ).toThrow(/^--gpu applies to --engine node-llama-cpp or llama-cpp, not openai$/);
+    // node-llama-cpp declares --depth and --parallel only to refuse them: not named as taking them
+    expect(() =>
+      engineRunFromFlags({ engine: "openai", "base-url": "http://h:1", parallel: "2" }, shape, []),
+    ).toThrow(/^--parallel applies to --engine llama-cpp, not openai$/);
     expect(() => engineRunFromFlags({ "request-rate": "3" }, shape, [])).toThrow(
       /^--request-rate applies to --engine openai, not llama-cpp$/,
     );

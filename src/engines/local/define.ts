@@ -127,6 +127,7 @@ export function localEngine(spec: LocalEngineSpec): LocalEngineDefinition {
     name: spec.name,
     summary: spec.summary,
     flags: { ...LOCAL_FLAGS, ...(spec.extraFlags ?? {}) },
+    ...(spec.refuses ? { refusedFlags: spec.refuses } : {}),
     load: spec.load,
     optionsFromFlags: (values, shape) =>
       refuseShapes(spec, withExtra(localOptionsFromFlags(values), values), shape),
