@@ -3,6 +3,7 @@
  * client kept up with its plan (src/measure/client-capacity.ts holds the figures, limits and test).
  */
 import {
+  CLIENT_LIMITS,
   type ClientFigures,
   clientSaturation,
   evidenceText,
@@ -10,7 +11,7 @@ import {
   type ScheduleFigures,
 } from "../measure/client-capacity.js";
 import type { BenchmarkResult } from "./schema.js";
-import { warningRecord } from "./warnings.js";
+import { type Warning, warningRecord } from "./warnings.js";
 
 /** The block as a result records it. */
 export type ClientCapacityBlock = NonNullable<NonNullable<BenchmarkResult["serving"]>["client_capacity"]>;
@@ -62,8 +63,27 @@ export function recordClientCapacity(result: BenchmarkResult, schedule: Schedule
   };
   const evidence = saturationOf(result);
   s.client_capacity.saturated_by = evidence;
+  const capped = rateNotKept(clientFiguresOf(result), result.load?.concurrency ?? 0);
+  if (capped) result.warnings.push(warningRecord(capped));
   if (evidence.length > 0)
     result.warnings.push(
       warningRecord({ code: "client_saturated", evidence: evidence.map(evidenceText).join("; ") }),
     );
+}
+
+/**
+ * The `rate_not_kept` warning of a run whose planned rate was not kept because its requests waited for a
+ * concurrency slot (the case the saturation test does not count against the client: CLIENT_LIMITS), or null.
+ * @param f the run's client figures (null: not a serving run)
+ * @param concurrency the run's --concurrency
+ */
+export function rateNotKept(
+  f: ClientFigures | null,
+  concurrency: number,
+): Extract<Warning, { code: "rate_not_kept" }> | null {
+  const rate = f?.achieved_rate_fraction ?? null;
+  const wait = f?.queue_wait_p99_ms ?? null;
+  if (rate === null || wait === null) return null;
+  if (rate >= CLIENT_LIMITS.achieved_rate_fraction || wait < CLIENT_LIMITS.schedule_lag_p99_ms) return null;
+  return { code: "rate_not_kept", achieved: rate, queue_wait_p99_ms: wait, concurrency };
 }

@@ -68,6 +68,11 @@ export type ServingFaultWarning =
   | { code: "tls_handshakes_measured"; handshakes: number; sent: number; setup_ms_median: number }
   /** serving: the client may have been the bottleneck (src/measure/client-capacity.ts); the figures past their limits */
   | { code: "client_saturated"; evidence: string }
+  /**
+   * serving with --request-rate: the planned rate was not kept because requests waited for a concurrency slot
+   * (not the client's lateness: src/measure/client-capacity.ts); `achieved` of the plan, queue wait p99 in ms
+   */
+  | { code: "rate_not_kept"; achieved: number; queue_wait_p99_ms: number; concurrency: number }
   /** serving with --server-metrics: `failed` of `scrapes` scrapes of `url` failed, the first for `reason` */
   | { code: "server_metrics_unavailable"; url: string; failed: number; scrapes: number; reason: string };
 
@@ -86,6 +91,8 @@ function renderServingFaultWarning(w: ServingFaultWarning): string {
       return `${w.handshakes} of ${w.sent} measured requests waited for a new TLS connection (median set-up ${w.setup_ms_median.toFixed(1)} ms; kept out of their TTFT, not out of their end-to-end latency): the server closes its connections or more were needed than were opened ahead`;
     case "client_saturated":
       return `the client may have been the bottleneck (${w.evidence}): its TTFT, ITL and rates measure the client too; the gate calls no REGRESSION from this result`;
+    case "rate_not_kept":
+      return `the planned request rate was not kept: ${(w.achieved * 100).toFixed(0)} % of it was sent, requests waited for one of the ${w.concurrency} concurrency slots (queue wait p99 ${w.queue_wait_p99_ms.toFixed(0)} ms): the server's capacity at this concurrency was measured, not the planned load; raise --concurrency to offer the rate`;
     case "server_metrics_unavailable":
       return `${w.failed} of ${w.scrapes} scrapes of the server's metrics at ${w.url} failed (${w.reason}): its server-side figures cover the others${w.failed === w.scrapes ? " (none)" : ""}`;
   }

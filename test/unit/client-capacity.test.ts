@@ -10,6 +10,7 @@ import {
   evidenceText,
   scheduleFigures,
 } from "../../src/measure/client-capacity.js";
+import { rateNotKept } from "../../src/results/client-capacity.js";
 
 const kept: ClientFigures = {
   event_loop_delay_p99_ms: 2,
@@ -49,6 +50,20 @@ describe("client capacity", () => {
 
   it("a low achieved rate while requests waited for a slot is the server's, not the client's", () => {
     expect(clientSaturation({ ...kept, achieved_rate_fraction: 0.5, queue_wait_p99_ms: 300 })).toEqual([]);
+  });
+
+  it("a rate not kept for want of slots is a warning of its own (raise --concurrency), not saturation", () => {
+    const capped = { ...kept, achieved_rate_fraction: 0.07, queue_wait_p99_ms: 3689 };
+    expect(rateNotKept(capped, 4)).toEqual({
+      code: "rate_not_kept",
+      achieved: 0.07,
+      queue_wait_p99_ms: 3689,
+      concurrency: 4,
+    });
+    expect(rateNotKept(kept, 4)).toBeNull();
+    expect(rateNotKept({ ...capped, queue_wait_p99_ms: 1 }, 4)).toBeNull(); // the client's lateness instead
+    expect(rateNotKept({ ...capped, achieved_rate_fraction: null }, 4)).toBeNull(); // no planned rate
+    expect(rateNotKept(null, 4)).toBeNull();
   });
 
   it("schedule figures: lag percentiles from the scheduling delays, the planned span over the span taken", () => {

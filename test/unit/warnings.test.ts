@@ -61,6 +61,7 @@ const SAMPLES: { [C in Warning["code"]]: Extract<Warning, { code: C }> } = {
     setup_ms_median: 12.5,
   },
   client_saturated: { code: "client_saturated", evidence: "event-loop delay p99 55.0 ms > 25 ms" },
+  rate_not_kept: { code: "rate_not_kept", achieved: 0.07, queue_wait_p99_ms: 3689, concurrency: 4 },
   server_metrics_unavailable: {
     code: "server_metrics_unavailable",
     url: "http://127.0.0.1:8080/metrics",
