@@ -22,6 +22,15 @@ export function newGroupKey(result: BenchmarkResult, digest: string): string {
   return result.test ? `${result.test}:${digest}` : digest;
 }
 
+/**
+ * The test's name in a group key made by {@link newGroupKey} (`pp512:<digest>` gives `pp512`); null for a key
+ * of the digest alone (a result recorded before test names).
+ */
+export function testOfGroupKey(key: string): string | null {
+  const at = key.lastIndexOf(":");
+  return at > 0 && /^[0-9a-f]{64}$/.test(key.slice(at + 1)) ? key.slice(0, at) : null;
+}
+
 /** The key of the first group `result` is comparable with, or null when it opens a new group. */
 export function findGroup(result: BenchmarkResult, reps: readonly GroupRepresentative[]): string | null {
   for (const rep of reps) if (checkComparability(rep.result, result).comparable) return rep.group_key;

@@ -3,6 +3,7 @@
  * and listings. Pure: returns text.
  */
 
+import { testOfGroupKey } from "../history/grouping.js";
 import type { TrendGroup, Trends } from "../history/trend.js";
 import type { StoredRow } from "../history/types.js";
 
@@ -175,6 +176,7 @@ export function renderListText(
     `#${r.id}`,
     when(r.started_at),
     r.mode,
+    testOfGroupKey(r.group_key) ?? "-",
     r.kind,
     r.engine,
     r.model_name ?? "-",
@@ -186,7 +188,19 @@ export function renderListText(
   return `${[
     `${total > rows.length ? `${rows.length} of ${total}` : `${rows.length}`} result${total === 1 ? "" : "s"} in ${location} (newest first)`,
     ...table(
-      ["id", "started (UTC)", "mode", "kind", "engine", "model", "commit", "verdict", "digest", "source"],
+      [
+        "id",
+        "started (UTC)",
+        "mode",
+        "test",
+        "kind",
+        "engine",
+        "model",
+        "commit",
+        "verdict",
+        "digest",
+        "source",
+      ],
       body,
       new Set(),
     ),

@@ -81,3 +81,21 @@ describe("history as a new user meets it", () => {
     expect(run.stdout).toBe(`no stored results match --mode embedding in sqlite:${store}\n`);
   });
 });
+
+describe("the test column of history list", () => {
+  it("comes from the group key: the test's name before the digest, none for a digest alone", async () => {
+    const { testOfGroupKey } = await import("../../src/history/grouping.js");
+    const digest = "a".repeat(64);
+    expect(testOfGroupKey(`pp512:${digest}`)).toBe("pp512");
+    expect(testOfGroupKey(`tg32 @ d512:${digest}`)).toBe("tg32 @ d512");
+    expect(testOfGroupKey(digest)).toBeNull();
+    expect(testOfGroupKey("pp512:not-a-digest")).toBeNull();
+  });
+
+  it("history list shows each own row's test", () => {
+    const run = history("import", join(FIX, "result-generation.json"));
+    expect(run.status).toBe(0);
+    const list = history("list").stdout.split("\n");
+    expect(list[1]).toMatch(/\bmode\s+test\s+kind\b/);
+  });
+});
