@@ -56,7 +56,13 @@ export const benchCommand: Command = {
   flags: FLAGS,
   async run(values) {
     const read = flagReader(FLAGS, values);
-    const mode = read.choice("mode", "generation");
+    const mode = read.choice<Mode>("mode", "generation");
+    // one run's flags: what does not apply to its mode is refused, not ignored (baseline and check-release pass
+    // one set of flags to the tests of both modes, so the check is bench's)
+    if (mode === "embedding" && values["max-new-tokens"] !== undefined)
+      throw new UsageError(
+        "--max-new-tokens applies to --mode generation (an embedding call generates nothing)",
+      );
     // a list of --concurrency or --request-rate (--engine openai): a load sweep, points in increasing order
     const sweep = sweepPlanOf(values);
     if (sweep !== null)
