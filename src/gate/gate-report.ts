@@ -19,6 +19,7 @@ import {
   type GateFix,
   type GateReason,
   type OutputChanged,
+  type OutputOtherWorkload,
   reasonText,
   recaptureCommand,
   type SecondCaptureWhy,
@@ -135,23 +136,31 @@ function allFixes(facts: GateFacts, decision: Decision): GateFix[] {
   ];
 }
 
-/** Whether a candidate capture computed other tokens or embeddings than the baseline, with a note saying so. */
+/**
+ * Whether a candidate capture computed other tokens or embeddings than the baseline, with a note saying so.
+ * Captures of another workload than the baseline's (INCOMPARABLE already) compute other outputs by design: the
+ * note says they were not compared instead (a digest change would read as a runtime change).
+ */
 function outputCheck(
   mode: Mode,
-  b: string | null,
+  baseline: BenchmarkResult,
   captures: readonly BenchmarkResult[],
 ): GateReport["output"] {
+  const b = baseline.output.digest;
   const digests = captures.map((c) => c.output.digest);
   const changed = b !== null && digests.some((d) => d !== null && d !== b);
-  const note: OutputChanged | null =
-    changed && b !== null
-      ? {
-          code: "output_changed",
-          mode,
-          baseline_digest: b,
-          candidate_digest: digests.find((d) => d !== b) ?? null,
-        }
-      : null;
+  const sameWork = captures.every((c) => c.workload.digest === baseline.workload.digest);
+  const note: OutputChanged | OutputOtherWorkload | null =
+    !changed || b === null
+      ? null
+      : sameWork
+        ? {
+            code: "output_changed",
+            mode,
+            baseline_digest: b,
+            candidate_digest: digests.find((d) => d !== b) ?? null,
+          }
+        : { code: "output_other_workload" };
   return { baseline_digest: b, candidate_digests: digests, changed, note: note && reasonText(note) };
 }
 
@@ -207,7 +216,7 @@ export function gateReport(facts: GateFacts, decision: Decision): GateReport {
       captures: block?.captures ?? 1,
       between_capture_spread: block?.between_capture_spread ?? null,
     },
-    output: outputCheck(mode, baseline.output.digest, captures),
+    output: outputCheck(mode, baseline, captures),
     drift: facts.pooled ? facts.pooled.drift.drift : (facts.drift1?.drift ?? null),
     machine_load: {
       baseline_other_cores: otherCores(baseline),

@@ -255,6 +255,11 @@ export interface OutputChanged {
   candidate_digest: string | null;
 }
 
+/** The outputs were not compared: a capture ran another workload than the baseline (INCOMPARABLE already). */
+export interface OutputOtherWorkload {
+  code: "output_other_workload";
+}
+
 /** The unit of instruction counts. */
 export type CountUnit = "output_token" | "embedding_call";
 
@@ -314,6 +319,7 @@ export type Reason =
   | ContentionFinding
   | StaleFinding
   | OutputChanged
+  | OutputOtherWorkload
   | InstructionReason
   | CountsSkip
   | AbReason;
@@ -439,6 +445,8 @@ const TEXT: TextOf = {
   // the output check
   output_changed: (r) =>
     `output digest differs from the baseline's: the runtime computed other ${r.mode === "generation" ? "token ids" : "embedding values"} (${r.baseline_digest.slice(0, 12)} -> ${r.candidate_digest?.slice(0, 12)})`,
+  output_other_workload: () =>
+    "output: not compared (the capture ran another workload than the baseline, so its output differs by design)",
   // the instruction gate
   counts_not_comparable: (r) =>
     `counts are not comparable: ${r.differences.map((d) => `${d.field} ${d.baseline} vs ${d.candidate}`).join("; ")} (recapture the baseline with --counter instructions)`,
