@@ -105,6 +105,10 @@ export function renderTrendsText(t: Trends, last = 20): string {
       ];
     });
     if (offset > 0) out.push(`  (${offset} older points not shown; --last N shows more)`);
+    if (m.name === "tokens_per_second" && promptOnly(g.identity.test))
+      out.push(
+        `  ${g.identity.test} is a prompt-only test (llama-bench's pp): it generates no tokens; follow its prompt rate with --metric prefill_tokens_per_second`,
+      );
     out.push(
       ...table(
         [
@@ -205,4 +209,9 @@ export function renderListText(
       new Set(),
     ),
   ].join("\n")}\n`;
+}
+
+/** Whether a test's name is a prompt-only test's (`pp512`, `pp512 @ d512`: src/workload/workload.ts testName). */
+function promptOnly(test: string | null): boolean {
+  return test?.startsWith("pp") === true && !test.includes("+tg");
 }

@@ -99,3 +99,16 @@ describe("the test column of history list", () => {
     expect(list[1]).toMatch(/\bmode\s+test\s+kind\b/);
   });
 });
+
+describe("the trend of a prompt-only test", () => {
+  it("points to the prompt rate instead of leaving tokens/s at 0 unexplained", () => {
+    expect(history("import", join(FIX, "..", "..", "docs", "baselines", "pp512.json")).status).toBe(0);
+    const trend = history("trend", "--mode", "generation").stdout;
+    expect(trend).toContain(
+      "pp512 is a prompt-only test (llama-bench's pp): it generates no tokens; follow its prompt rate with --metric prefill_tokens_per_second",
+    );
+    expect(
+      history("trend", "--mode", "generation", "--metric", "prefill_tokens_per_second").stdout,
+    ).not.toContain("prompt-only test");
+  });
+});
