@@ -13,15 +13,22 @@
  * Usage: npx tsx bench/client-ablation.ts [--concurrency 64] [--pairs 8] [--requests 1000] [--tokens 64] [--pin]
  * A measurement: run it alone on the machine (with --pin: this process on CPU 0, the server on CPU 1).
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import http from "node:http";
 import { loadavg } from "node:os";
-import { OpenAiClient } from "../src/engines/openai/client.js";
 import { exchange, keepAliveAgent } from "../src/engines/openai/http.js";
-import { DEFAULT_TIMEOUTS, normalizeBaseUrl } from "../src/engines/openai/options.js";
+import { DEFAULT_TIMEOUTS } from "../src/engines/openai/options.js";
 import { runLoad } from "../src/measure/load.js";
 import { median } from "../src/stats/index.js";
 import { boolOpt, intOpt, parseScript } from "./lib/args.js";
+import {
+  completionRequest,
+  countTextEvents,
+  loops,
+  minimalRequest,
+  startZeroComputeServer,
+  toolClient,
+} from "./lib/zero-compute.js";
 
 const { values: args } = parseScript(
   {
@@ -40,69 +47,18 @@ const { values: args } = parseScript(
 );
 const C = args.concurrency;
 
-/** The roofline script's zero-compute server in a child process; resolves with its base URL. */
-async function startServer(): Promise<{ base: string; stop: () => void }> {
-  const script = new URL("./client-roofline.ts", import.meta.url).pathname;
-  const argv = ["--import", "tsx", script, "--child", "--tokens", String(args.tokens)];
-  const child = args.pin
-    ? spawn("taskset", ["-c", "1", process.execPath, ...argv], { stdio: ["ignore", "pipe", "inherit"] })
-    : spawn(process.execPath, argv, { stdio: ["ignore", "pipe", "inherit"] });
-  const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error("the zero-compute server did not start within 60 s")),
-      60_000,
-    );
-    child.stdout?.setEncoding("utf8").on("data", (d: string) => {
-      clearTimeout(timer);
-      resolve(d.split("\n")[0] as string);
-    });
-  });
-  return { base, stop: () => child.kill("SIGTERM") };
-}
-
-/** Splits SSE text on blank lines and counts the events whose JSON carries text (the minimal client's work). */
-function parseInto(buf: { s: string; n: number }, d: string): void {
-  buf.s += d;
-  let at = buf.s.indexOf("\n\n");
-  while (at >= 0) {
-    const ev = buf.s.slice(0, at);
-    buf.s = buf.s.slice(at + 2);
-    if (ev.startsWith("data: ") && ev !== "data: [DONE]") {
-      const text = (JSON.parse(ev.slice(6)) as { choices: { text?: string }[] }).choices[0]?.text;
-      if (text) buf.n++;
-    }
-    at = buf.s.indexOf("\n\n");
-  }
-}
-
 /** One request's function per layer; each resolves with the text chunks it read. */
 function requestFunctions(base: string) {
   const url = new URL(`${base}/completions`);
   const body = JSON.stringify({ model: "m", prompt: "x", max_tokens: args.tokens, stream: true });
-  const agent = new http.Agent({ keepAlive: true, maxSockets: C });
-  const minimal = () =>
-    new Promise<number>((resolve, reject) => {
-      const req = http.request(
-        url,
-        { method: "POST", agent, headers: { "content-type": "application/json" } },
-        (res) => {
-          const b = { s: "", n: 0 };
-          res.setEncoding("utf8");
-          res.on("data", (d: string) => parseInto(b, d));
-          res.on("end", () => resolve(b.n));
-          res.on("error", reject);
-        },
-      );
-      req.on("error", reject);
-      req.end(body);
-    });
+  const minimal = minimalRequest(url, new http.Agent({ keepAlive: true, maxSockets: C }), args.tokens);
   const xAgent = keepAliveAgent(url);
   const headers = { "content-type": "application/json" };
   const viaExchange = async () => {
-    const b = { s: "", n: 0 };
+    const b = { pending: "", texts: 0 };
     const sink = {
       onData: (d: string) => {
-        parseInto(b, d);
+        countTextEvents(b, d);
         return undefined;
       },
     };
@@ -110,36 +66,15 @@ function requestFunctions(base: string) {
       { method: "POST", url, headers, body, timeouts: DEFAULT_TIMEOUTS, agent: xAgent, redact: (t) => t },
       sink,
     );
-    return r.ok ? b.n : 0;
+    return r.ok ? b.texts : 0;
   };
-  const client = new OpenAiClient({
-    baseUrl: normalizeBaseUrl(base),
-    apiKey: null,
-    timeouts: DEFAULT_TIMEOUTS,
-  });
-  const request = {
-    endpoint: "completions" as const,
-    model: "m",
-    prompt: "x",
-    max_tokens: args.tokens,
-    fixed_length: true,
-  };
+  const client = toolClient(base);
+  const request = completionRequest(args.tokens);
   const generate = async () => {
     const r = await client.generate(request);
     return r.ok ? r.chunk_times_ns.length : 0;
   };
   return { minimal, viaExchange, generate };
-}
-
-/** `one` in C loops until --requests are done; resolves with the chunks read. */
-async function loops(one: () => Promise<number>): Promise<number> {
-  let left = args.requests;
-  const loop = async () => {
-    let n = 0;
-    while (left-- > 0) n += await one();
-    return n;
-  };
-  return (await Promise.all(Array.from({ length: C }, loop))).reduce((a, b) => a + b, 0);
 }
 
 /** `one` driven by runLoad at concurrency C; resolves with the chunks read. */
@@ -156,14 +91,14 @@ async function viaLoad(one: () => Promise<number>): Promise<number> {
 
 async function main(): Promise<void> {
   if (args.pin) execFileSync("taskset", ["-a", "-cp", "0", String(process.pid)], { stdio: "ignore" });
-  const server = await startServer();
+  const server = await startZeroComputeServer(args.tokens, args.pin);
   try {
-    const f = requestFunctions(server.base);
+    const f = requestFunctions(server.url);
     const arms: Record<string, () => Promise<number>> = {
-      minimal: () => loops(f.minimal),
+      minimal: () => loops(f.minimal, C, args.requests),
       "min-load": () => viaLoad(f.minimal),
-      exchange: () => loops(f.viaExchange),
-      generate: () => loops(f.generate),
+      exchange: () => loops(f.viaExchange, C, args.requests),
+      generate: () => loops(f.generate, C, args.requests),
       tool: () => viaLoad(f.generate),
     };
     const rates: Record<string, number[]> = Object.fromEntries(Object.keys(arms).map((k) => [k, []]));

@@ -16,16 +16,23 @@
  *        npx tsx bench/client-roofline.ts --poisson [--rate 1000] [--seconds 10]
  * Prints one JSON document on stdout, a summary on stderr. A measurement: run it alone on the machine.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import http from "node:http";
 import { loadavg } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { type GenerationSuccess, OpenAiClient, type RequestFailure } from "../src/engines/openai/client.js";
-import { DEFAULT_TIMEOUTS, normalizeBaseUrl } from "../src/engines/openai/options.js";
+import type { GenerationSuccess, OpenAiClient, RequestFailure } from "../src/engines/openai/client.js";
 import { runLoad } from "../src/measure/load.js";
 import { median, percentile } from "../src/stats/index.js";
 import { bootstrapRatioCi } from "../src/stats/inference.js";
 import { boolOpt, decimalOpt, intItem, intOpt, listOpt, parseScript } from "./lib/args.js";
+import {
+  completionRequest,
+  loops,
+  minimalRequest,
+  serveZeroCompute,
+  startZeroComputeServer,
+  toolClient,
+} from "./lib/zero-compute.js";
 
 const { values: args } = parseScript(
   {
@@ -49,51 +56,6 @@ const { values: args } = parseScript(
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const now = () => process.hrtime.bigint();
 
-// ---------------------------------------------------------------- the zero-compute server (child process)
-
-/** Streams --tokens chunks per completion, each its own write, then usage and [DONE]; no compute. */
-function zeroComputeServer(): void {
-  const chunk = `data: ${JSON.stringify({ id: "r", object: "text_completion", created: 0, model: "m", choices: [{ index: 0, text: " t", finish_reason: null }] })}\n\n`;
-  const last = `data: ${JSON.stringify({ id: "r", object: "text_completion", created: 0, model: "m", choices: [{ index: 0, text: "", finish_reason: "length" }] })}\n\n`;
-  const usage = `data: ${JSON.stringify({ id: "r", object: "text_completion", created: 0, model: "m", choices: [], usage: { prompt_tokens: 8, completion_tokens: args.tokens, total_tokens: 8 + args.tokens } })}\n\ndata: [DONE]\n\n`;
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
-      for (let i = 0; i < args.tokens; i++) res.write(chunk);
-      res.write(last);
-      res.end(usage);
-    });
-  });
-  server.keepAliveTimeout = 60_000;
-  server.listen(0, "127.0.0.1", () => {
-    process.stdout.write(`http://127.0.0.1:${(server.address() as { port: number }).port}/v1\n`);
-  });
-}
-
-/** Starts the server in a child process (on CPU 1 with --pin); resolves with its base URL. */
-function startServer(): Promise<{ url: string; child: ChildProcess }> {
-  const nodeArgs = ["--import", "tsx", import.meta.filename, "--child", "--tokens", String(args.tokens)];
-  const child = spawn(
-    args.pin ? "taskset" : process.execPath,
-    args.pin ? ["-c", "1", process.execPath, ...nodeArgs] : nodeArgs,
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error("the zero-compute server did not start within 60 s"));
-    }, 60_000);
-    child.stdout?.setEncoding("utf8").on("data", (d: string) => {
-      out += d;
-      if (!out.includes("\n")) return;
-      clearTimeout(timer);
-      resolve({ url: out.split("\n")[0] as string, child });
-    });
-  });
-}
-
 // ---------------------------------------------------------------- the two clients
 
 /** One arm's figures: tokens/s over the arm's wall time and the event-loop delay p99 (ms). */
@@ -115,13 +77,7 @@ async function measured(body: () => Promise<number>): Promise<Arm> {
 
 /** The tool: OpenAiClient.generate driven by runLoad, as the measured phase of a serving run. */
 function toolArm(client: OpenAiClient, concurrency: number, requests: number): Promise<Arm> {
-  const request = {
-    endpoint: "completions" as const,
-    model: "m",
-    prompt: "x",
-    max_tokens: args.tokens,
-    fixed_length: true,
-  };
+  const request = completionRequest(args.tokens);
   return measured(async () => {
     const run = await runLoad<GenerationSuccess | RequestFailure>(
       { concurrency, requestRate: null, numRequests: requests, durationS: null },
@@ -133,48 +89,10 @@ function toolArm(client: OpenAiClient, concurrency: number, requests: number): P
   });
 }
 
-/** A minimal node:http streaming client: `concurrency` loops, each chunk's JSON parsed, its text counted. */
+/** The minimal node:http streaming client (bench/lib/zero-compute.ts) in `concurrency` loops. */
 function minimalArm(agent: http.Agent, url: URL, concurrency: number, requests: number): Promise<Arm> {
-  const body = JSON.stringify({ model: "m", prompt: "x", max_tokens: args.tokens, stream: true });
-  let left = requests;
-  const one = () =>
-    new Promise<number>((resolve, reject) => {
-      const req = http.request(
-        url,
-        { method: "POST", agent, headers: { "content-type": "application/json" } },
-        (res) => {
-          let tokens = 0;
-          let buf = "";
-          res.setEncoding("utf8");
-          res.on("data", (d: string) => {
-            buf += d;
-            let at = buf.indexOf("\n\n");
-            while (at >= 0) {
-              const event = buf.slice(0, at);
-              buf = buf.slice(at + 2);
-              if (event.startsWith("data: ") && event !== "data: [DONE]") {
-                const text = (JSON.parse(event.slice(6)) as { choices: { text: string }[] }).choices[0]?.text;
-                if (text) tokens++;
-              }
-              at = buf.indexOf("\n\n");
-            }
-          });
-          res.on("end", () => resolve(tokens));
-          res.on("error", reject);
-        },
-      );
-      req.on("error", reject);
-      req.end(body);
-    });
-  const loop = async () => {
-    let tokens = 0;
-    while (left-- > 0) tokens += await one();
-    return tokens;
-  };
-  return measured(async () => {
-    const counts = await Promise.all(Array.from({ length: concurrency }, loop));
-    return counts.reduce((a, b) => a + b, 0);
-  });
+  const one = minimalRequest(url, agent, args.tokens);
+  return measured(() => loops(one, concurrency, requests));
 }
 
 // ---------------------------------------------------------------- the two modes
@@ -182,11 +100,7 @@ function minimalArm(agent: http.Agent, url: URL, concurrency: number, requests: 
 async function throughput(url: string) {
   const rows = [];
   for (const c of args.concurrency) {
-    const client = new OpenAiClient({
-      baseUrl: normalizeBaseUrl(url),
-      apiKey: null,
-      timeouts: DEFAULT_TIMEOUTS,
-    });
+    const client = toolClient(url);
     const agent = new http.Agent({ keepAlive: true, maxSockets: c });
     const completions = new URL(`${url}/completions`);
     // warmup: sockets and JIT, both arms
@@ -227,18 +141,8 @@ async function throughput(url: string) {
 }
 
 async function poisson(url: string) {
-  const client = new OpenAiClient({
-    baseUrl: normalizeBaseUrl(url),
-    apiKey: null,
-    timeouts: DEFAULT_TIMEOUTS,
-  });
-  const request = {
-    endpoint: "completions" as const,
-    model: "m",
-    prompt: "x",
-    max_tokens: args.tokens,
-    fixed_length: true,
-  };
+  const client = toolClient(url);
+  const request = completionRequest(args.tokens);
   const send = (_i: number, signal: AbortSignal) => client.generate(request, signal);
   const n = Math.max(1, Math.round(args.rate * args.seconds));
   const concurrency = 10_000;
@@ -272,15 +176,15 @@ async function poisson(url: string) {
 }
 
 async function main(): Promise<void> {
-  if (args.child) return zeroComputeServer();
+  if (args.child) return serveZeroCompute(args.tokens);
   // --pin: this process (the clients) on CPU 0, as with a client machine apart from the server
   if (args.pin) execFileSync("taskset", ["-a", "-cp", "0", String(process.pid)], { stdio: "ignore" });
-  const { url, child } = await startServer();
+  const { url, stop } = await startZeroComputeServer(args.tokens, args.pin);
   try {
     const out = args.poisson ? await poisson(url) : await throughput(url);
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } finally {
-    child.kill("SIGTERM");
+    stop();
   }
 }
 

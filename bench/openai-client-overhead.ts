@@ -26,14 +26,14 @@ import { readFileSync } from "node:fs";
 import http from "node:http";
 import { loadavg } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { type GenerationSuccess, OpenAiClient, type RequestFailure } from "../src/engines/openai/client.js";
-import { DEFAULT_TIMEOUTS, normalizeBaseUrl } from "../src/engines/openai/options.js";
+import type { GenerationSuccess, RequestFailure } from "../src/engines/openai/client.js";
 import { runLoad } from "../src/measure/load.js";
 import type { ServeBackend } from "../src/serve/backend.js";
 import { median, percentile } from "../src/stats/index.js";
 import { GENERATION_PROMPT } from "../src/workload/workload.js";
 import { boolOpt, choiceOpt, decimalOpt, intItem, intOpt, listOpt, parseScript } from "./lib/args.js";
 import { captureServingEmbeddings } from "./lib/capture.js";
+import { completionRequest, toolClient } from "./lib/zero-compute.js";
 
 const CHILDREN = ["stamped-llama", "stamped-synthetic", "instant-embeddings"] as const;
 const { values: args } = parseScript(
@@ -215,18 +215,8 @@ function startChild(kind: string): Promise<{ url: string; child: ChildProcess }>
 async function chunkOverhead(url: string, label: string) {
   const streams = args.streams;
   const tokens = args.tokens;
-  const client = new OpenAiClient({
-    baseUrl: normalizeBaseUrl(url),
-    apiKey: null,
-    timeouts: DEFAULT_TIMEOUTS,
-  });
-  const request = {
-    endpoint: "completions" as const,
-    model: "m",
-    prompt: GENERATION_PROMPT,
-    max_tokens: tokens,
-    fixed_length: true,
-  };
+  const client = toolClient(url);
+  const request = completionRequest(tokens, GENERATION_PROMPT);
   const send = (_i: number, signal: AbortSignal) => client.generate(request, signal);
   // warmup: sockets and JIT
   await runLoad({ concurrency: streams, requestRate: null, numRequests: streams, durationS: null }, send);
