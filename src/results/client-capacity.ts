@@ -61,9 +61,10 @@ export function recordClientCapacity(result: BenchmarkResult, schedule: Schedule
     client_cores: result.machine_load?.process_cores ?? null,
     saturated_by: [],
   };
-  const evidence = saturationOf(result);
+  const figures = clientFiguresOf(result);
+  const evidence = figures ? clientSaturation(figures) : [];
   s.client_capacity.saturated_by = evidence;
-  const capped = rateNotKept(clientFiguresOf(result), result.load?.concurrency ?? 0);
+  const capped = rateNotKept(figures, result.load?.concurrency ?? 0);
   if (capped) result.warnings.push(warningRecord(capped));
   if (evidence.length > 0)
     result.warnings.push(
