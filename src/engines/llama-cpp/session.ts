@@ -297,12 +297,7 @@ export class LlamaCppSession {
     depth?: Int32Array,
     greedy: GreedyMethod = this.opts.greedy ?? DEFAULT_GREEDY_METHOD,
   ): GenerationOutcome {
-    this.resumePool();
-    try {
-      return this.generateRound(prompt, maxNewTokens, greedy, depth);
-    } finally {
-      this.pausePool();
-    }
+    return this.withPool(() => this.generateRound(prompt, maxNewTokens, greedy, depth));
   }
 
   /**
@@ -321,6 +316,16 @@ export class LlamaCppSession {
    */
   private resumePool(): void {
     if (this.threadpool) this.api.ggml_threadpool_pause_resume?.resume(this.threadpool);
+  }
+
+  /** Runs one round with the threadpool resumed (resumePool), pausing it after (pausePool), even on a throw. */
+  private withPool<T>(round: () => T): T {
+    this.resumePool();
+    try {
+      return round();
+    } finally {
+      this.pausePool();
+    }
   }
 
   /** generate()'s round, the pool left running. */
@@ -456,12 +461,7 @@ export class LlamaCppSession {
     this.attachBackendSampler(false, prompt);
     const { api, ctx, chain, memory, info, opts } = this;
     const c = { api, ctx, chain, memory, nBatch: info.n_batch, lastError: opts.lastError };
-    this.resumePool();
-    try {
-      return generateParallel(c, prompt, maxNewTokens, sequences, depth);
-    } finally {
-      this.pausePool();
-    }
+    return this.withPool(() => generateParallel(c, prompt, maxNewTokens, sequences, depth));
   }
 
   /** The input node-llama-cpp's embedding context evaluates for `tokens`: BOS/SEP/EOS by vocabulary type. */
@@ -491,12 +491,7 @@ export class LlamaCppSession {
    * @throws EngineError for an input longer than the batch or context, or when llama.cpp fails.
    */
   embed(inputs: readonly Int32Array[]): EmbeddingOutcome {
-    this.resumePool();
-    try {
-      return this.embedRound(inputs);
-    } finally {
-      this.pausePool();
-    }
+    return this.withPool(() => this.embedRound(inputs));
   }
 
   /** embed()'s round, the pool left running. */
