@@ -5,14 +5,12 @@
  * as each request settles, and "done" with its raw per-request records, its chunk-handling samples and its
  * event-loop delay. Records are plain data (bigints clone across threads).
  */
-import { monitorEventLoopDelay, performance } from "node:perf_hooks";
+import { performance } from "node:perf_hooks";
 import { parentPort, workerData } from "node:worker_threads";
 import { type GenerationRequest, OpenAiClient } from "../engines/openai/client.js";
+import { watchEventLoopDelay } from "../measure/event-loop-delay.js";
 import { runLoad } from "../measure/load.js";
 import type { LoadWorkerJob, Outcome, WorkerReport, WorkerToMain } from "./load-workers.js";
-
-/** Resolution of the event-loop delay histogram, in ms (taken off its values, as src/execute/serving.ts does). */
-const ELD_RESOLUTION_MS = 1;
 
 const port = parentPort;
 if (port === null) throw new Error("load-worker-entry.ts runs only as a worker thread");
@@ -39,8 +37,7 @@ async function runShare(startNs: bigint): Promise<void> {
   // no request before the common start (a closed loop would send at once)
   const leftMs = Number(startNs - process.hrtime.bigint()) / 1e6;
   if (leftMs > 0) await new Promise((resolve) => setTimeout(resolve, leftMs));
-  const eld = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
-  eld.enable();
+  const eld = watchEventLoopDelay();
   const elu0 = performance.eventLoopUtilization();
   const run = await runLoad(
     {
@@ -52,20 +49,8 @@ async function runShare(startNs: bigint): Promise<void> {
     },
     send,
   );
-  eld.disable();
+  const histogram = eld.stop();
   const utilization = performance.eventLoopUtilization(elu0).utilization;
-  const ms = (v: number) => Math.max(0, v / 1e6 - ELD_RESOLUTION_MS);
-  const histogram =
-    eld.count > 0
-      ? {
-          min: ms(eld.min),
-          mean: ms(eld.mean),
-          p50: ms(eld.percentile(50)),
-          p90: ms(eld.percentile(90)),
-          p99: ms(eld.percentile(99)),
-          max: ms(eld.max),
-        }
-      : null;
   const report: WorkerReport = {
     worker: job.worker,
     run,

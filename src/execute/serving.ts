@@ -5,7 +5,6 @@
  * cause in the result. The API key is read from the environment here and handed only to the client.
  */
 import { readFileSync } from "node:fs";
-import { monitorEventLoopDelay } from "node:perf_hooks";
 import { RUN_LIMITS } from "../engines/definition.js";
 import {
   type EmbeddingSuccess,
@@ -28,6 +27,7 @@ import { type GitProvenance, gitProvenance } from "../environment/git.js";
 import { type MachineLoad, startMachineLoadProbe } from "../environment/machine-load.js";
 import { scheduleFigures } from "../measure/client-capacity.js";
 import type { EngineSettings } from "../measure/engine-contract.js";
+import { watchEventLoopDelay } from "../measure/event-loop-delay.js";
 import { type LoadOutcome, type LoadPlan, runLoad } from "../measure/load.js";
 import { waitForStart } from "../measure/shard.js";
 import {
@@ -95,9 +95,6 @@ function readCaCert(path: string): string {
     throw new UsageError(`--ca-cert ${path}: not a PEM certificate (no BEGIN CERTIFICATE line)`);
   return text;
 }
-
-/** Resolution of the event-loop delay histogram, in ms (its values are intervals; the resolution is taken off). */
-const ELD_RESOLUTION_MS = 1;
 
 function hint(f: RequestFailure, o: ServingOptions, mode: Mode, sent: readonly OptionalField[] = []): string {
   if (f.cause === "http_404") return " (check --base-url and --model)";
@@ -432,8 +429,7 @@ async function measureLoad(opts: ServingRunOptions, send: Send, job: WorkersRun 
   };
   const startLagMs = o.startAtMs == null ? null : await waitForStart(o.startAtMs, opts.signal);
   const started = new Date().toISOString();
-  const eld = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
-  eld.enable();
+  const eld = watchEventLoopDelay();
   // the machine's load during the measured requests: the gate tells contention from a slower server by it
   const probe = startMachineLoadProbe();
   const spread = job ? await runLoadInWorkers(job) : null;
@@ -441,21 +437,9 @@ async function measureLoad(opts: ServingRunOptions, send: Send, job: WorkersRun 
     ? spread.run
     : await runLoad<GenerationSuccess | EmbeddingSuccess | RequestFailure>(plan, send);
   const machine_load = probe();
-  eld.disable();
+  const delay = eld.stop();
   const finished = new Date().toISOString();
-  const eldMs = (v: number) => Math.max(0, v / 1e6 - ELD_RESOLUTION_MS);
-  const histogram: Histogram | null = spread
-    ? spread.event_loop_delay_ms
-    : eld.count > 0
-      ? {
-          min: eldMs(eld.min),
-          mean: eldMs(eld.mean),
-          p50: eldMs(eld.percentile(50)),
-          p90: eldMs(eld.percentile(90)),
-          p99: eldMs(eld.percentile(99)),
-          max: eldMs(eld.max),
-        }
-      : null;
+  const histogram: Histogram | null = spread ? spread.event_loop_delay_ms : delay;
   return { run, machine_load, started, finished, histogram, startLagMs, workers: spread };
 }
 
