@@ -6,18 +6,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { readResult } from "../../src/results/io.js";
 import { summarize } from "../../src/stats/descriptive.js";
 import { EXIT } from "../../src/util/errors.js";
 import { runCliAsync } from "../support/processes.js";
-import { type ScriptedServer, startScriptedServer } from "../support/scripted-server.js";
+import { scriptedServerPerTest } from "../support/serving-fixtures.js";
 
-let server: ScriptedServer | null = null;
-afterEach(async () => {
-  await server?.close();
-  server = null;
-});
+const serve = scriptedServerPerTest();
 const dir = mkdtempSync(join(tmpdir(), "perf-baseline-workers-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -47,7 +43,7 @@ const bench = (url: string, workers: number, out: string) => [
 
 describe("--workers", () => {
   it("two worker threads: the union of their records counts as one worker's run, percentiles over it", async () => {
-    server = await startScriptedServer({ script: () => ({ kind: "stream", tokens: 4, chunkDelayMs: 5 }) });
+    const server = await serve(() => ({ kind: "stream", tokens: 4, chunkDelayMs: 5 }));
     const one = join(dir, "one.json");
     const two = join(dir, "two.json");
     for (const [n, out] of [

@@ -6,17 +6,13 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { readResult } from "../../src/results/io.js";
 import { EXIT } from "../../src/util/errors.js";
 import { runCliAsync } from "../support/processes.js";
-import { type ScriptedServer, startScriptedServer } from "../support/scripted-server.js";
+import { scriptedServerPerTest } from "../support/serving-fixtures.js";
 
-let server: ScriptedServer | null = null;
-afterEach(async () => {
-  await server?.close();
-  server = null;
-});
+const serve = scriptedServerPerTest();
 const dir = mkdtempSync(join(tmpdir(), "perf-baseline-shards-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -49,7 +45,7 @@ const shardRun = (url: string, i: number, startAt: number, out: string) => [
 
 describe("shards of one run on loopback", () => {
   it("two shard processes from a common start merge into one result of every request", async () => {
-    server = await startScriptedServer({ script: () => ({ kind: "stream", tokens: 4, chunkDelayMs: 5 }) });
+    const server = await serve(() => ({ kind: "stream", tokens: 4, chunkDelayMs: 5 }));
     const url = server.baseUrl;
     // a start far enough ahead for both processes to load (tsx) and warm up on a busy machine
     const runShards = async (startAt: number, tag: string) => {
