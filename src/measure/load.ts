@@ -155,7 +155,7 @@ class LoadRun<T> {
         let readyNs = plannedAbs;
         if (this.inFlight.size >= plan.concurrency) {
           while (this.inFlight.size >= plan.concurrency && !this.checkStop() && !this.durationOver())
-            await this.pause(null);
+            await this.pause();
           if (this.stopped || this.durationOver()) break;
           // ready when the slot was freed, if after the planned arrival (bigints: no Math.max)
           if (this.lastReleaseNs > plannedAbs) readyNs = this.lastReleaseNs;
@@ -221,28 +221,26 @@ class LoadRun<T> {
     w?.();
   }
 
-  /** Waits until poked (ms null) or `ms` passed. */
-  private pause(ms: number | null): Promise<void> {
+  /** Waits until poked. */
+  private pause(): Promise<void> {
     return new Promise<void>((resolve) => {
-      const timer = ms === null ? null : setTimeout(() => this.poke(), ms);
-      this.wake = () => {
-        if (timer) clearTimeout(timer);
-        resolve();
-      };
+      this.wake = resolve;
     });
   }
 
-  /** Waits until poked or the clock reaches `atNs`: the metronome's wake, with a late timer as a fallback. */
+  /**
+   * Waits until poked or the clock reaches `atNs`: the metronome's wake, with a late timer as a fallback (a
+   * planned arrival exists only with a request rate, which always has a metronome).
+   */
   private pauseUntil(atNs: bigint): Promise<void> {
     const metronome = this.metronome;
     const leftMs = Number(atNs - nowNs()) / 1e6;
-    if (!metronome) return this.pause(leftMs);
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => this.poke(), leftMs + METRONOME_FALLBACK_MS);
-      metronome.wakeAt(atNs, () => this.poke());
+      metronome?.wakeAt(atNs, () => this.poke());
       this.wake = () => {
         clearTimeout(timer);
-        metronome.cancel();
+        metronome?.cancel();
         resolve();
       };
     });
