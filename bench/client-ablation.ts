@@ -16,7 +16,7 @@
 import { execFileSync } from "node:child_process";
 import http from "node:http";
 import { loadavg } from "node:os";
-import { exchange, keepAliveAgent } from "../src/engines/openai/http.js";
+import { Connections, exchange } from "../src/engines/openai/http.js";
 import { DEFAULT_TIMEOUTS } from "../src/engines/openai/options.js";
 import { runLoad } from "../src/measure/load.js";
 import { median } from "../src/stats/index.js";
@@ -52,7 +52,7 @@ function requestFunctions(base: string) {
   const url = new URL(`${base}/completions`);
   const body = JSON.stringify({ model: "m", prompt: "x", max_tokens: args.tokens, stream: true });
   const minimal = minimalRequest(url, new http.Agent({ keepAlive: true, maxSockets: C }), args.tokens);
-  const xAgent = keepAliveAgent(url);
+  const connections = new Connections(url);
   const headers = { "content-type": "application/json" };
   const viaExchange = async () => {
     const b = { pending: "", texts: 0 };
@@ -63,7 +63,7 @@ function requestFunctions(base: string) {
       },
     };
     const r = await exchange(
-      { method: "POST", url, headers, body, timeouts: DEFAULT_TIMEOUTS, agent: xAgent, redact: (t) => t },
+      { method: "POST", url, headers, body, timeouts: DEFAULT_TIMEOUTS, connections, redact: (t) => t },
       sink,
     );
     return r.ok ? b.texts : 0;

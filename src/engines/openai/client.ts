@@ -12,11 +12,11 @@ import type {
 import { nowMs, nsArrayOfMs, nsOfMs } from "../../util/clock.js";
 import {
   type BodySink,
+  Connections,
   type DataVerdict,
   type ExchangeRequest,
   type ExchangeSuccess,
   exchange,
-  keepAliveAgent,
   MAX_FREE_SOCKETS,
   type SinkVerdict,
 } from "./http.js";
@@ -394,13 +394,12 @@ class GenerationStream implements BodySink {
 export class OpenAiClient {
   readonly baseUrl: URL;
   readonly overhead = new ClientOverhead();
-  private readonly agent: http.Agent;
+  private readonly connections: Connections;
   private readonly headers: Record<string, string>;
   /** the headers of a request with a JSON body */
   private readonly postHeaders: Record<string, string>;
   private readonly secret: string | null;
   private readonly timeouts: Timeouts;
-  private readonly ca: string | undefined;
   private readonly completionsUrl: URL;
   private readonly chatUrl: URL;
   private readonly embeddingsUrl: URL;
@@ -411,8 +410,7 @@ export class OpenAiClient {
     this.baseUrl = opts.baseUrl;
     this.timeouts = opts.timeouts;
     this.secret = opts.apiKey && opts.apiKey !== "" ? opts.apiKey : null;
-    this.ca = opts.ca;
-    this.agent = keepAliveAgent(opts.baseUrl, opts.ca);
+    this.connections = new Connections(opts.baseUrl, opts.ca);
     this.headers = { accept: "application/json, text/event-stream", "user-agent": "perf-baseline" };
     if (this.secret) this.headers.authorization = `Bearer ${this.secret}`;
     this.postHeaders = { ...this.headers, "content-type": "application/json" };
@@ -437,12 +435,11 @@ export class OpenAiClient {
     return {
       method,
       url,
-      // shared objects, never changed: the exchange adds content-length to its own copy
+      // shared objects, never changed (undici adds content-length and host)
       headers: body === undefined ? this.headers : this.postHeaders,
       body,
       timeouts,
-      agent: this.agent,
-      ca: this.ca,
+      connections: this.connections,
       signal,
       redact: this.redact,
     };
@@ -628,9 +625,9 @@ export class OpenAiClient {
     return answers.filter((a) => a.ok).length;
   }
 
-  /** Closes idle keep-alive sockets. */
+  /** Closes the keep-alive connections. */
   close(): void {
-    this.agent.destroy();
+    this.connections.destroy();
   }
 }
 

@@ -1,15 +1,16 @@
-import http from "node:http";
-import https from "node:https";
+import type { IncomingHttpHeaders } from "node:http";
 import type { Socket } from "node:net";
+import { StringDecoder } from "node:string_decoder";
 import tls from "node:tls";
+import { buildConnector, Client, type Dispatcher, util } from "undici";
 import type { ConnectionSetup, FailureCause, RequestFailure } from "../../measure/requests.js";
 import { nowMs } from "../../util/clock.js";
 import type { Timeouts } from "./options.js";
 
 /**
- * One HTTP exchange over node:http with every wait bounded: connect, first byte (response headers), idle gap
- * between body pieces, and the whole request. Each body piece is handed to a sink with the time its bytes were
- * read from the socket (see readClock: one nowMs() of src/util/clock.ts per socket read, not per piece).
+ * One HTTP/1.1 exchange with every wait bounded: connect, first byte (response headers), idle gap between body
+ * pieces, and the whole request. Each body piece is handed to a sink with the time its bytes were read from the
+ * socket (see ReadClock: one nowMs() of src/util/clock.ts per socket read, not per piece).
  *
  * One retry, counted: a request that fails on a REUSED keep-alive connection (reset, broken pipe, hang-up)
  * before any byte of the answer arrived is sent again once on a fresh connection. Servers close idle
@@ -18,8 +19,10 @@ import type { Timeouts } from "./options.js";
  * browsers, curl, Go's net/http and urllib3 retry that case the same way. A reset on a fresh connection, or
  * after the answer began, stays a failure. `retries` in the outcome says whether it happened.
  *
- * node:http rather than fetch: it exposes the phases (socket assigned, connected, headers, each read) that
- * the separate timeouts and the per-chunk timestamps need, with less work per chunk.
+ * The transport is undici's dispatcher (one `Client`, so one socket, per connection of a `Connections` pool):
+ * its callbacks (headers, each body piece as a Buffer, the end) carry none of node:http's stream machinery,
+ * which was most of the client's own cost per streamed token (notes/openai-performance.md, the roofline);
+ * a connection per Client lets each exchange know whether its connection was new and when it became ready.
  */
 
 /** A failed exchange. `detail` is already free of the API key. */
@@ -29,7 +32,7 @@ export type ExchangeFailure = RequestFailure;
 export interface ExchangeSuccess {
   ok: true;
   status: number;
-  headers: http.IncomingHttpHeaders;
+  headers: IncomingHttpHeaders;
   start_ns: bigint;
   headers_ns: bigint;
   end_ns: bigint;
@@ -50,13 +53,12 @@ export type DataVerdict = SinkVerdict | "complete";
 /** Receives the body of a 2xx response. */
 export interface BodySink {
   /** Called with the response headers; a verdict refuses the response (e.g. wrong content type). */
-  onHeaders?(status: number, headers: http.IncomingHttpHeaders): SinkVerdict;
+  onHeaders?(status: number, headers: IncomingHttpHeaders): SinkVerdict;
   /**
    * Called with each piece of the body (utf-8 text) and the time its bytes were read from the socket
    * (`at_ms`, a nowMs() reading of src/util/clock.ts; nsOfMs converts it to the ns scale of the other
-   * timestamps). "complete" ends the exchange
-   * as a success at once; the rest of the response, if the server sends it, is read and dropped (the
-   * connection is kept when it ends within COMPLETE_GRACE_MS, else closed).
+   * timestamps). "complete" ends the exchange as a success at once; the rest of the response, if the server
+   * sends it, is read and dropped (the connection is kept when it ends within COMPLETE_GRACE_MS, else closed).
    */
   onData(text: string, at_ms: number): DataVerdict;
   /** Called when the body ended cleanly; a verdict fails the exchange (e.g. an incomplete stream). */
@@ -70,9 +72,8 @@ export interface ExchangeRequest {
   headers: Record<string, string>;
   body?: string;
   timeouts: Timeouts;
-  agent: http.Agent;
-  /** PEM text of a CA to trust beside the system's (https; for the one-shot agent of a retry) */
-  ca?: string;
+  /** the keep-alive connections to the URL's origin ({@link Connections}) */
+  connections: Connections;
   signal?: AbortSignal;
   /** removes secrets from text that came from the server or the network stack */
   redact: (text: string) => string;
@@ -80,43 +81,23 @@ export interface ExchangeRequest {
 
 const now = () => process.hrtime.bigint();
 
-/** The parts of a URL node:http needs, worked out once per URL (a run requests the same URL many times). */
-const targets = new WeakMap<URL, http.RequestOptions>();
-function target(url: URL): http.RequestOptions {
-  let t = targets.get(url);
-  if (!t) {
-    const host = url.hostname;
-    t = {
-      protocol: url.protocol,
-      hostname: host.startsWith("[") ? host.slice(1, -1) : host,
-      port: url.port === "" ? undefined : Number(url.port),
-      path: `${url.pathname}${url.search}`,
-    };
-    targets.set(url, t);
-  }
-  return t;
-}
 /** How much of an error response body is kept for the failure detail (cut after redaction). */
 const ERROR_BODY_CHARS = 300;
 /** How much of an error response body is read before redaction and cutting. */
 const ERROR_BODY_READ_CHARS = 64 * 1024;
 /** After a "complete" verdict, how long the rest of a response may take before its connection is closed, in ms. */
 export const COMPLETE_GRACE_MS = 2_000;
+/** Most idle keep-alive connections a pool keeps (and so the most that can be opened ahead of a run). */
+export const MAX_FREE_SOCKETS = 1024;
+/**
+ * How long an idle keep-alive connection is kept when the server sends no `Keep-Alive: timeout=N`, in ms;
+ * with the hint, N less KEEP_ALIVE_MARGIN_MS (node:http's agent takes the same margin).
+ */
+const KEEP_ALIVE_IDLE_MS = 60_000;
+const KEEP_ALIVE_MARGIN_MS = 1_000;
 
 /** Errors of a socket that the server closed under the client (a stale keep-alive connection). */
-const STALE_SOCKET_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
-
-/** The TLS trust of an https agent: the system's CAs, and `ca` beside them when given. */
-function trust(ca: string | undefined): https.AgentOptions {
-  return ca === undefined ? {} : { ca: [...tls.rootCertificates, ca] };
-}
-
-/** A one-shot agent: a fresh connection, closed after the exchange. */
-function freshAgent(url: URL, ca?: string): http.Agent {
-  return url.protocol === "https:"
-    ? new https.Agent({ keepAlive: false, ...trust(ca) })
-    : new http.Agent({ keepAlive: false });
-}
+const STALE_SOCKET_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "UND_ERR_SOCKET"]);
 
 function networkCause(err: NodeJS.ErrnoException, responded: boolean): FailureCause {
   if (responded) return "stream_cut";
@@ -125,6 +106,7 @@ function networkCause(err: NodeJS.ErrnoException, responded: boolean): FailureCa
       return "connection_refused";
     case "ECONNRESET":
     case "EPIPE":
+    case "UND_ERR_SOCKET":
       return "connection_reset";
     case "ENOTFOUND":
     case "EAI_AGAIN":
@@ -134,16 +116,120 @@ function networkCause(err: NodeJS.ErrnoException, responded: boolean): FailureCa
   }
 }
 
-/** Most idle keep-alive connections an agent keeps (and so the most that can be opened ahead of a run). */
-export const MAX_FREE_SOCKETS = 1024;
+/**
+ * The time of a socket's latest read (nowMs()), kept by a 'readable' listener put in front of undici's own
+ * (which then reads and parses what arrived): every body piece parsed from that read carries the moment the
+ * bytes arrived, not the moment the pieces before it were handled, and the clock is read once per socket read
+ * instead of once per piece.
+ */
+interface ReadClock {
+  at: number;
+}
 
 /**
- * Creates a keep-alive agent for a base URL's protocol: sockets are reused across requests.
- * @param ca PEM text of a CA to trust beside the system's (an https server with its own certificate).
+ * One keep-alive connection: an undici Client that holds at most one socket, used by one exchange at a time.
+ * It knows whether it is connected (so an exchange knows whether it reused the connection or opened one) and
+ * when its connection became ready.
  */
-export function keepAliveAgent(url: URL, ca?: string): http.Agent {
-  const options = { keepAlive: true, maxSockets: Number.POSITIVE_INFINITY, maxFreeSockets: MAX_FREE_SOCKETS };
-  return url.protocol === "https:" ? new https.Agent({ ...options, ...trust(ca) }) : new http.Agent(options);
+export class Connection {
+  readonly client: Client;
+  readonly clock: ReadClock = { at: 0 };
+  /** the socket is connected */
+  connected = false;
+  /** the exchange using the connection, told when a new socket is ready */
+  user: Exchange | null = null;
+
+  constructor(
+    readonly pool: Connections,
+    connector: buildConnector.connector,
+  ) {
+    const clock = this.clock;
+    this.client = new Client(pool.origin, {
+      pipelining: 1,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      keepAliveTimeout: KEEP_ALIVE_IDLE_MS,
+      keepAliveMaxTimeout: KEEP_ALIVE_IDLE_MS,
+      keepAliveTimeoutThreshold: KEEP_ALIVE_MARGIN_MS,
+      connect: (opts, callback) => {
+        const started = now();
+        connector(opts, (err, socket) => {
+          if (err === null) {
+            const s = socket as Socket;
+            s.prependListener("readable", () => {
+              clock.at = nowMs();
+            });
+            this.connected = true;
+            this.user?.onConnected(started, now(), s instanceof tls.TLSSocket);
+            callback(null, socket);
+          } else callback(err, null);
+        });
+      },
+    });
+    this.client.on("disconnect", () => {
+      this.connected = false;
+    });
+  }
+
+  /** Closes the connection for good (its socket destroyed, any request on it failed). */
+  close(): void {
+    this.user = null;
+    this.pool.forget(this);
+    this.client.destroy().catch(() => {});
+  }
+}
+
+/**
+ * The keep-alive connections to one origin: an exchange takes an idle one (the latest released first, as
+ * node:http's agent does) or a new one, and gives it back when its response ended. At most MAX_FREE_SOCKETS
+ * idle ones are kept.
+ */
+export class Connections {
+  readonly origin: string;
+  private readonly connector: buildConnector.connector;
+  private readonly idle: Connection[] = [];
+  private readonly all = new Set<Connection>();
+
+  /**
+   * @param url any URL of the origin (scheme, host, port)
+   * @param ca PEM text of a CA to trust beside the system's (an https server with its own certificate)
+   */
+  constructor(url: URL, ca?: string) {
+    this.origin = url.origin;
+    // no connect timeout of undici's: the exchange's watchdog bounds the connect with its own
+    this.connector = buildConnector({
+      timeout: 0,
+      ...(ca === undefined ? {} : { ca: [...tls.rootCertificates, ca] }),
+    });
+  }
+
+  /** An idle connection, or a new one when none is idle (`fresh`: always a new one). */
+  take(fresh = false): Connection {
+    const idle = fresh ? undefined : this.idle.pop();
+    if (idle) return idle;
+    const c = new Connection(this, this.connector);
+    this.all.add(c);
+    return c;
+  }
+
+  /** Gives back a connection whose response ended: kept idle (up to MAX_FREE_SOCKETS), else closed. */
+  release(c: Connection): void {
+    c.user = null;
+    if (this.idle.length < MAX_FREE_SOCKETS) this.idle.push(c);
+    else c.close();
+  }
+
+  /** Drops a closed connection. */
+  forget(c: Connection): void {
+    this.all.delete(c);
+    const i = this.idle.indexOf(c);
+    if (i !== -1) this.idle.splice(i, 1);
+  }
+
+  /** Closes every connection, idle or in use. */
+  destroy(): void {
+    for (const c of [...this.all]) c.close();
+  }
 }
 
 /**
@@ -154,30 +240,6 @@ export function keepAliveAgent(url: URL, ca?: string): http.Agent {
  */
 export function exchange(req: ExchangeRequest, sink: BodySink): Promise<ExchangeSuccess | ExchangeFailure> {
   return new Promise((resolve) => new Exchange(req, sink, resolve).begin());
-}
-
-/**
- * The time of a socket's latest read (nowMs()), kept by a 'data' listener put in front of node:http's own, so it
- * runs before the read is parsed: every body piece parsed from that read (a server's chunks that arrived
- * together) carries the moment the bytes arrived, not the moment the pieces before it were handled, and the
- * clock is read once per socket read instead of once per piece. One listener per socket, kept for its life.
- */
-interface ReadClock {
-  at: number;
-}
-const readClocks = new WeakMap<Socket, ReadClock>();
-
-function readClock(socket: Socket): ReadClock {
-  let clock = readClocks.get(socket);
-  if (!clock) {
-    const c: ReadClock = { at: nowMs() };
-    socket.prependListener("data", () => {
-      c.at = nowMs();
-    });
-    readClocks.set(socket, c);
-    clock = c;
-  }
-  return clock;
 }
 
 /** How often the watchdog checks the exchanges in flight, in ms: a timeout or an abort is acted on at most this late. */
@@ -209,11 +271,15 @@ function unwatch(ex: Exchange): void {
   }
 }
 
+/** What an exchange is reading: nothing yet, a 2xx body for the sink, an error body, or the rest after "complete". */
+type Reading = "none" | "body" | "error" | "drain";
+
 /**
  * One exchange in flight: its deadlines (nowMs() readings, checked by the watchdog), its current attempt (the
- * first, or the retry on a fresh connection) and its outcome, settled once.
+ * first, or the retry on a fresh connection) and its outcome, settled once. It is the undici dispatch handler
+ * of its current attempt.
  */
-class Exchange {
+export class Exchange implements Dispatcher.DispatchHandler {
   private readonly start = now();
   private readonly startMs = nowMs();
   private settled = false;
@@ -223,20 +289,21 @@ class Exchange {
   /** deadlines (nowMs()); null when that wait is not under way */
   private connectBy: number | null = null;
   private firstByteBy: number | null = null;
-  /** the body is being read: the idle timeout applies from lastDataAt */
-  private reading = false;
+  private reading: Reading = "none";
   /** when the last piece of the body arrived (nowMs()) */
   private lastDataAt = 0;
-  /** after a "complete" verdict: the response still open, closed at this time (nowMs()) */
+  /** after a "complete" verdict: the connection is closed at this time (nowMs()) unless the response ended */
   private drainBy: number | null = null;
-  private drained: http.IncomingMessage | null = null;
-  /** the response's status, once it came */
-  private status: number | null = null;
-  /** the current attempt's request */
-  private client: http.ClientRequest | null = null;
-  /** the read time of the current attempt's socket (readClock) */
-  private clock: ReadClock | null = null;
-  private readonly headers: Record<string, string>;
+  /** the response's status and headers, once they came */
+  private status = 0;
+  private headersAt = 0n;
+  private headers: IncomingHttpHeaders = {};
+  /** the current attempt's connection */
+  private conn: Connection | null = null;
+  /** the current attempt is on a connection that served a request before */
+  private reused = false;
+  private decoder: StringDecoder | null = null;
+  private errorBody = "";
   /** how the current attempt got its connection */
   private connection: ConnectionSetup = { opened: false, tls: false, setup_ns: null, ready_ns: null };
 
@@ -244,12 +311,7 @@ class Exchange {
     private readonly req: ExchangeRequest,
     private readonly sink: BodySink,
     private readonly resolve: (outcome: ExchangeSuccess | ExchangeFailure) => void,
-  ) {
-    this.headers =
-      req.body === undefined
-        ? req.headers
-        : { ...req.headers, "content-length": String(Buffer.byteLength(req.body)) };
-  }
+  ) {}
 
   /** Starts watching the exchange (total timeout, abort signal) and sends the first attempt. */
   begin(): void {
@@ -258,13 +320,13 @@ class Exchange {
       return;
     }
     watch(this);
-    this.attempt(this.req.agent);
+    this.attempt(false);
   }
 
   /** The watchdog's check at time `t` (nowMs()): the abort signal, then each deadline under way. */
   check(t: number): void {
     if (this.settled) {
-      if (this.drainBy !== null && t >= this.drainBy) this.endDrain(true);
+      if (this.drainBy !== null && t >= this.drainBy) this.endDrain(false);
       return;
     }
     const to = this.req.timeouts;
@@ -275,17 +337,15 @@ class Exchange {
       this.fail("connect_timeout", `not connected within ${to.connect_ms} ms`);
     else if (this.firstByteBy !== null && t >= this.firstByteBy)
       this.fail("first_byte_timeout", `no response headers within ${to.first_byte_ms} ms`);
-    else if (this.reading && t - this.lastDataAt >= to.idle_ms)
+    else if (this.reading !== "none" && t - this.lastDataAt >= to.idle_ms)
       this.fail("idle_timeout", `no data for ${to.idle_ms} ms after ${this.status} response`, this.status);
   }
 
-  private clearAttemptWaits(): void {
-    this.connectBy = null;
-    this.firstByteBy = null;
-  }
-
-  /** Settles as a failure (the detail redacted) unless already settled, and drops the current request. */
-  private fail(cause: FailureCause, detail: string, status: number | null = null): void {
+  /**
+   * Settles as a failure (the detail redacted) unless already settled. The connection is closed, unless the
+   * response ended cleanly (`keep`: an error status read whole), when it goes back to the pool.
+   */
+  private fail(cause: FailureCause, detail: string, status: number | null = null, keep = false): void {
     if (this.settled) return;
     this.settled = true;
     unwatch(this);
@@ -299,178 +359,191 @@ class Exchange {
       retries: this.retries,
       connection: this.connection,
     });
-    this.client?.destroy();
+    const conn = this.conn;
+    this.conn = null;
+    if (conn) keep ? conn.pool.release(conn) : conn.close();
   }
 
   /** Settles as a success. */
-  private succeed(res: http.IncomingMessage, status: number, headersAt: bigint): void {
+  private succeed(): void {
     this.settled = true;
     unwatch(this);
     this.resolve({
       ok: true,
-      status,
-      headers: res.headers,
+      status: this.status,
+      headers: this.headers,
       start_ns: this.start,
-      headers_ns: headersAt,
+      headers_ns: this.headersAt,
       end_ns: now(),
       retries: this.retries,
       connection: this.connection,
     });
   }
 
-  private startFirstByte(): void {
-    this.firstByteBy = nowMs() + this.req.timeouts.first_byte_ms;
-  }
-
-  /** Sends the request through `agent`; events of a request that is no longer the current one are ignored. */
-  private attempt(agent: http.Agent): void {
+  /** Sends the request on an idle connection, or a new one (`fresh`: always a new one). */
+  private attempt(fresh: boolean): void {
     const req = this.req;
-    const mod = req.url.protocol === "https:" ? https : http;
-    let current: http.ClientRequest;
+    const conn = req.connections.take(fresh);
+    this.conn = conn;
+    conn.user = this;
+    this.reused = conn.connected;
+    this.connection = { opened: !conn.connected, tls: false, setup_ns: null, ready_ns: null };
+    if (conn.connected) this.firstByteBy = nowMs() + req.timeouts.first_byte_ms;
+    else this.connectBy = nowMs() + req.timeouts.connect_ms;
     try {
-      current = mod.request({ ...target(req.url), method: req.method, headers: this.headers, agent });
+      conn.client.dispatch(
+        {
+          path: `${req.url.pathname}${req.url.search}`,
+          method: req.method,
+          headers: req.headers,
+          body: req.body,
+        },
+        this,
+      );
     } catch (err) {
       this.fail("network_error", (err as Error).message);
-      return;
     }
-    this.client = current;
-    const attemptAt = now();
-    this.connection = { opened: false, tls: false, setup_ns: null, ready_ns: null };
-    current.on("socket", (socket) => this.onSocket(current, socket, attemptAt));
-    current.on("error", (err: NodeJS.ErrnoException) => this.onError(current, err));
-    current.on("response", (res) => this.onResponse(res));
-    current.end(req.body);
   }
 
-  /**
-   * Times the connect of a new socket (TCP, and the TLS handshake for https: the connection's set-up, recorded
-   * in `connection`), then the wait for the first byte.
-   */
-  private onSocket(current: http.ClientRequest, socket: Socket, attemptAt: bigint): void {
-    if (this.settled || this.client !== current) return;
-    this.clock = readClock(socket);
-    if (!socket.connecting) {
-      this.startFirstByte();
-      return;
-    }
-    const secure = socket instanceof tls.TLSSocket;
-    this.connection = { opened: true, tls: secure, setup_ns: null, ready_ns: null };
-    this.connectBy = nowMs() + this.req.timeouts.connect_ms;
-    socket.once(secure ? "secureConnect" : "connect", () => {
-      if (this.client !== current) return;
-      const ready = now();
-      this.connection = { opened: true, tls: secure, setup_ns: ready - attemptAt, ready_ns: ready };
-      this.connectBy = null;
-      if (!this.settled && !this.responded) this.startFirstByte();
-    });
+  /** The new connection of the current attempt is ready (`started` to `ready`, ns): the wait for the first byte begins. */
+  onConnected(started: bigint, ready: bigint, secure: boolean): void {
+    this.connection = { opened: true, tls: secure, setup_ns: ready - started, ready_ns: ready };
+    this.connectBy = null;
+    if (!this.settled && !this.responded) this.firstByteBy = nowMs() + this.req.timeouts.first_byte_ms;
   }
+
+  // undici's dispatch handler: the attempt's events (a connection closed by fail() reports its requests' errors
+  // here; they are ignored once settled)
+
+  /** The request is about to be written (the connection is ready). */
+  onConnect(_abort: (err?: Error) => void): void {}
 
   /** A request error: retried once on a fresh connection when a stale keep-alive one failed, else a failure. */
-  private onError(current: http.ClientRequest, err: NodeJS.ErrnoException): void {
-    if (this.settled || this.client !== current) return;
-    const stale =
-      !this.responded && current.reusedSocket && this.retries === 0 && STALE_SOCKET_CODES.has(err.code ?? "");
-    if (stale) {
-      // the server closed this keep-alive connection before it answered: once more, on a new one
-      this.retries++;
-      this.clearAttemptWaits();
-      current.destroy();
-      this.attempt(freshAgent(this.req.url, this.req.ca));
+  onError(err: Error): void {
+    if (this.settled) {
+      if (this.reading === "drain") this.endDrain(false);
       return;
     }
-    this.fail(networkCause(err, this.responded), `${err.code ?? "error"}: ${err.message}`);
+    const code = (err as NodeJS.ErrnoException).code ?? "";
+    if (!this.responded && this.reused && this.retries === 0 && STALE_SOCKET_CODES.has(code)) {
+      // the server closed this keep-alive connection before it answered: once more, on a new one
+      this.retries++;
+      this.connectBy = null;
+      this.firstByteBy = null;
+      this.conn?.close();
+      this.attempt(true);
+      return;
+    }
+    const detail =
+      code === "UND_ERR_SOCKET"
+        ? `${code}: the server closed the connection (${err.message})`
+        : `${code || "error"}: ${err.message}`;
+    this.fail(
+      networkCause(err as NodeJS.ErrnoException, this.responded),
+      this.responded ? `response cut: ${detail}` : detail,
+      this.responded ? this.status : null,
+    );
   }
 
   /** Response headers: starts the idle timeout, then reads an error body or hands a 2xx body to the sink. */
-  private onResponse(res: http.IncomingMessage): void {
-    if (this.settled) {
-      res.destroy();
-      return;
-    }
+  onHeaders(status: number, rawHeaders: Buffer[]): boolean {
+    if (this.settled) return true;
     this.responded = true;
-    const headersAt = now();
+    this.headersAt = now();
     this.firstByteBy = null;
-    const status = res.statusCode ?? 0;
     this.status = status;
+    this.headers = util.parseHeaders(rawHeaders) as IncomingHttpHeaders;
     this.lastDataAt = nowMs();
-    this.reading = true;
-    res.setEncoding("utf8");
-    res.on("error", (err: NodeJS.ErrnoException) => {
-      this.fail("stream_cut", `response cut: ${err.message}`, status);
-    });
-    res.on("close", () => {
-      if (this.drained === res) this.endDrain(false);
-      else if (!res.complete)
-        this.fail("stream_cut", "the connection closed before the response ended", status);
-    });
+    this.decoder = new StringDecoder("utf8");
     if (status < 200 || status >= 300) {
-      this.readErrorBody(res, status);
-      return;
+      this.reading = "error";
+      return true;
     }
-    const refused = this.sink.onHeaders?.(status, res.headers);
+    const refused = this.sink.onHeaders?.(status, this.headers);
     if (refused) {
       this.fail(refused.cause, refused.detail, status);
+      return true;
+    }
+    this.reading = "body";
+    return true;
+  }
+
+  /** A piece of the body: to the sink with its read time, into the error detail, or dropped after "complete". */
+  onData(chunk: Buffer): boolean {
+    if (this.settled) return true;
+    const at = this.conn?.clock.at || nowMs();
+    this.lastDataAt = at;
+    const piece = (this.decoder as StringDecoder).write(chunk);
+    if (this.reading === "error") {
+      if (this.errorBody.length < ERROR_BODY_READ_CHARS) this.errorBody += piece;
+      return true;
+    }
+    const verdict = this.sink.onData(piece, at);
+    if (verdict === "complete") {
+      this.succeed();
+      this.drain();
+    } else if (verdict) this.fail(verdict.cause, verdict.detail, this.status);
+    return true;
+  }
+
+  /** The response ended: the error detail, the sink's last word, or the end of a drained response. */
+  onComplete(): void {
+    if (this.settled) {
+      if (this.reading === "drain") this.endDrain(true);
       return;
     }
-    this.readBody(res, status, headersAt);
-  }
-
-  /** Reads an error response's body (bounded) into the failure detail, redacted before it is cut. */
-  private readErrorBody(res: http.IncomingMessage, status: number): void {
-    let body = "";
-    res.on("data", (piece: string) => {
-      this.lastDataAt = nowMs();
-      if (body.length < ERROR_BODY_READ_CHARS) body += piece;
-    });
-    res.on("end", () => {
+    const status = this.status;
+    if (this.reading === "error") {
+      this.errorBody += this.decoder?.end() ?? "";
       // redact the whole body first: a cut could leave the first characters of a key behind
-      const text = this.req.redact(body).replace(/\s+/g, " ").trim().slice(0, ERROR_BODY_CHARS);
-      this.fail(`http_${status}`, `HTTP ${status}${text ? `: ${text}` : ""}`, status);
-    });
-  }
-
-  /** Hands each piece of a 2xx body to the sink with its read time, until a verdict or the end. */
-  private readBody(res: http.IncomingMessage, status: number, headersAt: bigint): void {
-    res.on("data", (piece: string) => {
-      const at = this.clock ? this.clock.at : nowMs();
-      if (this.settled) return;
-      this.lastDataAt = at;
-      const verdict = this.sink.onData(piece, at);
-      if (verdict === "complete") {
-        this.succeed(res, status, headersAt);
-        this.drain(res);
-      } else if (verdict) this.fail(verdict.cause, verdict.detail, status);
-    });
-    res.on("end", () => {
-      if (this.drained === res) this.endDrain(false);
-      if (this.settled) return;
-      const verdict = this.sink.onEnd?.();
-      if (verdict) {
+      const text = this.req.redact(this.errorBody).replace(/\s+/g, " ").trim().slice(0, ERROR_BODY_CHARS);
+      this.fail(`http_${status}`, `HTTP ${status}${text ? `: ${text}` : ""}`, status, true);
+      return;
+    }
+    const rest = this.decoder?.end() ?? "";
+    if (rest !== "") {
+      const verdict = this.sink.onData(rest, this.lastDataAt);
+      if (verdict && verdict !== "complete") {
         this.fail(verdict.cause, verdict.detail, status);
         return;
       }
-      this.succeed(res, status, headersAt);
-    });
+    }
+    const verdict = this.sink.onEnd?.();
+    if (verdict) {
+      this.fail(verdict.cause, verdict.detail, status, true);
+      return;
+    }
+    this.succeed();
+    this.giveBack();
+  }
+
+  /** The connection goes back to the pool (its response ended). */
+  private giveBack(): void {
+    const conn = this.conn;
+    this.conn = null;
+    if (conn) conn.pool.release(conn);
   }
 
   /**
    * After a "complete" verdict: whatever the server still sends is dropped; a response left open loses its
    * connection after COMPLETE_GRACE_MS (the watchdog keeps the exchange until the response ends or is closed).
    */
-  private drain(res: http.IncomingMessage): void {
-    if (res.complete) return;
-    this.drained = res;
+  private drain(): void {
+    this.reading = "drain";
     this.drainBy = nowMs() + COMPLETE_GRACE_MS;
     watch(this);
-    res.resume();
   }
 
-  /** The drained response ended (or is closed now, `close` true: its grace ran out). */
-  private endDrain(close: boolean): void {
-    const res = this.drained;
-    this.drained = null;
+  /** The drained response ended (`ended`: its connection goes back to the pool) or its grace ran out (closed). */
+  private endDrain(ended: boolean): void {
+    this.reading = "none";
     this.drainBy = null;
     unwatch(this);
-    if (close) res?.destroy();
+    if (ended) this.giveBack();
+    else {
+      const conn = this.conn;
+      this.conn = null;
+      conn?.close();
+    }
   }
 }
