@@ -8,7 +8,7 @@
  *                         also reports the harness's own time per token (harness_us_median: the round's
  *                         median of GenerationRound.harness_ns)
  *   llama-cpp-<m>-tN      the same engine with greedy method m (option greedy): "backend", "argmax" (in
- *                         JavaScript over the logits) or "sampler" (llama.cpp's greedy sampler on the CPU)
+ *                         WebAssembly over the logits, the default) or "sampler" (llama.cpp's greedy sampler on the CPU)
  *   node-llama-cpp-tN     the node-llama-cpp engine (createLlamaEngine), generation only (see below)
  *   llama-bench-tN        llama.cpp's llama-bench (bench/build-llama.sh llama-bench) in a child process:
  *                         tg<tokens> at depth = prompt length: the same decode work without sampling or
@@ -19,8 +19,9 @@
  *                         sampler on the CPU) exactly what the engine's worker does, in C: the floor the
  *                         engine can reach
  *   c-loop-<m>-tN         the C generation loop with greedy method m: "argmax" over llama_get_logits_ith (no
- *                         sampler), "backend" (llama.cpp's backend sampler, the engine's default method: the
- *                         like-for-like floor of llama-cpp-tN) or "sampler" (the default, named)
+ *                         sampler; the engine's default method, so the like-for-like floor of llama-cpp-tN,
+ *                         though the C loop's argmax is a plain scalar loop and the engine's uses SIMD),
+ *                         "backend" (llama.cpp's backend sampler) or "sampler" (the default, named)
  *   <kind>-pp<P>-tN       prompt processing only, P synthetic prompt tokens and no new token, for kind
  *                         llama-cpp (`--prompt-tokens P --max-new-tokens 0`), llama-bench (`-p P -n 0 -b
  *                         512 -ub 512`) and c-loop; figure prompt_tokens_per_second (generation mode)
@@ -34,8 +35,8 @@
  * and the engine pause their threadpools after each round, so no arm's spinning workers slow the next arm.
  *
  * Usage:
- *   npx tsx bench/llama-cpp-gap.ts --mode generation --arms llama-cpp-t1,c-loop-backend-t1,llama-bench-t1,llama-cpp-t2,c-loop-backend-t2,llama-bench-t2
- *     [--preset tiny|small] [--rounds 20] [--warmup 2] [--tokens 64] [--reference c-loop-backend-t1,llama-bench-t1,c-loop-backend-t2,llama-bench-t2]
+ *   npx tsx bench/llama-cpp-gap.ts --mode generation --arms llama-cpp-t1,c-loop-argmax-t1,llama-bench-t1,llama-cpp-t2,c-loop-argmax-t2,llama-bench-t2
+ *     [--preset tiny|small] [--rounds 20] [--warmup 2] [--tokens 64] [--reference c-loop-argmax-t1,llama-bench-t1,c-loop-argmax-t2,llama-bench-t2]
  *     [--llama-bench /tmp/perf-baseline-llama-bench/llama-bench] [--c-loop /tmp/perf-baseline-llama-bench/llama-cpp-embed-loop]
  *   npx tsx bench/llama-cpp-gap.ts --mode generation --arms llama-cpp-pp512-t1,llama-bench-pp512-t1 --reference llama-bench-pp512-t1
  *   npx tsx bench/llama-cpp-gap.ts --mode embedding --arms llama-cpp-t1,c-loop-t1,llama-cpp-t2,c-loop-t2

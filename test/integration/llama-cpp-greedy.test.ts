@@ -1,6 +1,6 @@
 /**
  * The llama-cpp engine's hot loop (src/engines/llama-cpp/session.ts): llama.cpp's backend greedy sampler
- * (ggml_argmax inside llama_decode) and the greedy pick in JavaScript (argmax.ts over llama_get_logits_ith)
+ * (ggml_argmax inside llama_decode) and the greedy pick in WebAssembly (argmax.ts over llama_get_logits_ith)
  * give the very token sequences llama.cpp's CPU greedy sampler gives, on the tiny default model, for the
  * workload's prompt and for synthetic prompts after a depth, in one session switching between them (the
  * backend sampler attached and detached round by round); and every round
@@ -64,7 +64,7 @@ describe("llama-cpp engine: backend greedy = greedy argmax in JavaScript = llama
         // the sequences are not trivial: a dummy model that always picks one token would prove little
         expect(new Set(argmax.token_ids).size).toBeGreaterThan(1);
       }
-      // the default is the backend sampler: the engine's round gives the same tokens as the sampler's
+      // the default is the argmax: the engine's round gives the same tokens as the sampler's
       const prompt = prompts[1]?.prompt as Int32Array;
       const viaDefault = await e.request<GenerationOutcome>({ type: "generate", prompt, maxNewTokens: 64 });
       const viaSampler = await e.request<GenerationOutcome>({
@@ -74,7 +74,7 @@ describe("llama-cpp engine: backend greedy = greedy argmax in JavaScript = llama
         greedy: "sampler",
       });
       expect(Array.from(viaDefault.token_ids)).toEqual(Array.from(viaSampler.token_ids));
-      expect(e.identity.details.sampler).toMatch(/backend/);
+      expect(e.identity.details.sampler).toMatch(/^greedy argmax of llama_get_logits_ith/);
     });
     // an engine asked for llama.cpp's sampler (what counted runs ask for) says so
     const e = await createLlamaCppEngine({ modelPath, mode: "generation", greedy: "sampler", log: quiet });

@@ -26,7 +26,7 @@ describe("llama-cpp engine: --parallel on the tiny default model", () => {
     );
     await withEngine(createLlamaCppEngine({ ...gen, maxNewTokens: 8, parallel: 2 }), async (e) => {
       expect(e.identity.details.n_seq_max).toBe(2);
-      // the sampler the rounds use: llama.cpp's CPU sampler, not the default backend sampler
+      // the sampler the rounds use: llama.cpp's CPU sampler, not the default argmax
       expect(e.identity.details.sampler).toBe("llama_sampler_init_greedy");
       const r = await e.generate(GENERATION_PROMPT, 8, { parallel: 2 });
       expect(r.sequences).toBe(2);

@@ -26,7 +26,7 @@ export const llamaCppEngine = localEngine({
     const { createLlamaCppEngine } = await import("./engine.js");
     // a counted run: llama.cpp on the main thread (callgrind sees it), on the CPU variant the run pins, and
     // llama.cpp's greedy sampler on the CPU (a counted function, src/instructions/valgrind.ts) instead of the
-    // default backend sampler, so instruction counts stay comparable with the committed baselines
+    // default argmax, so instruction counts stay comparable with the committed baselines
     return (o) =>
       createLlamaCppEngine({
         ...o,

@@ -2,8 +2,8 @@
  * The llama-cpp engine: llama.cpp's C API through koffi, on the prebuilt libraries node-llama-cpp installs
  * (or `--llama-lib DIR`), with the decode loop in a worker thread (decode-worker.ts): one llama_decode and
  * one greedy pick per token in a synchronous loop, a persistent ggml threadpool attached, every token
- * timestamped where it is sampled. By default the greedy pick is llama.cpp's backend sampler: a ggml_argmax
- * inside llama_decode's graph, read back with one call (argmax.ts GreedyMethod "backend"). It measures llama.cpp, not a binding's scheduling
+ * timestamped where it is sampled. By default the greedy pick is an argmax over the logits in WebAssembly with
+ * SIMD (argmax.ts GreedyMethod "argmax", about 10 us per token). It measures llama.cpp, not a binding's scheduling
  * (notes/engine-performance.md). Same Engine contract and same outputs as the node-llama-cpp engine.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
@@ -78,8 +78,9 @@ export interface LlamaCppEngineOptions extends LlamaEngineOptions {
   cpuVariant?: string;
   /**
    * How each generated token is picked greedily (argmax.ts GreedyMethod; all give the same tokens):
-   * llama.cpp's "backend" sampler inside llama_decode (the default: the least harness per token), "argmax"
-   * over the logits in JavaScript, or llama.cpp's CPU "sampler" after llama_decode. Counted runs use the
+   * "argmax" over the logits in WebAssembly (the default: the fastest decode), llama.cpp's "backend" sampler
+   * inside llama_decode (the least harness per token, a slower decode), or llama.cpp's CPU "sampler" after
+   * llama_decode. Counted runs use the
    * sampler, whose instructions callgrind counts as the committed baselines' counts include them.
    */
   greedy?: GreedyMethod;

@@ -12,7 +12,7 @@
  */
 import koffi from "koffi";
 import { EngineError } from "../../util/errors.js";
-import { DEFAULT_GREEDY_METHOD, type GreedyMethod, greedyArgmax } from "./argmax.js";
+import { DEFAULT_GREEDY_METHOD, type GreedyMethod, simdArgmax } from "./argmax.js";
 import {
   GgmlThreadpoolParams,
   LLAMA_FLASH_ATTN_TYPE_AUTO,
@@ -433,7 +433,7 @@ export class LlamaCppSession {
   }
 
   /**
-   * The greedy token of the last output: greedyArgmax over a Float32Array view of llama_get_logits_ith(-1),
+   * The greedy token of the last output: simdArgmax over a Float32Array view of llama_get_logits_ith(-1),
    * the view made again only when llama.cpp hands out another logits buffer.
    * @throws EngineError when llama.cpp has no logits for the last token.
    */
@@ -444,7 +444,7 @@ export class LlamaCppSession {
       this.logitsPtr = ptr;
       this.logits = new Float32Array(koffi.view(ptr, this.info.n_vocab * 4));
     }
-    return greedyArgmax(this.logits);
+    return simdArgmax(this.logits);
   }
 
   /** `sequences` copies of the prompt decoded together (`--parallel`): see parallel.ts. */
