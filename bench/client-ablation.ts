@@ -4,6 +4,7 @@
  *
  * Arms (each --requests requests of --tokens one-token chunks at --concurrency, tokens/s over the arm's wall time):
  *   minimal      the minimal client's request function (split on blank lines, JSON.parse each event) in C loops
+ *   min-undici   the same reading over undici's dispatcher, the tool's transport (bench/lib/zero-compute.ts)
  *   min-load     the same function driven by the tool's load loop (src/measure/load.ts runLoad)
  *   exchange     the tool's exchange layer (src/engines/openai/http.ts) with a sink that only splits and parses
  *   generate     OpenAiClient.generate (the whole client: SSE parser, records, outcome) in C loops
@@ -26,6 +27,7 @@ import {
   countTextEvents,
   loops,
   minimalRequest,
+  minimalUndiciRequest,
   startZeroComputeServer,
   toolClient,
 } from "./lib/zero-compute.js";
@@ -52,6 +54,7 @@ function requestFunctions(base: string) {
   const url = new URL(`${base}/completions`);
   const body = JSON.stringify({ model: "m", prompt: "x", max_tokens: args.tokens, stream: true });
   const minimal = minimalRequest(url, new http.Agent({ keepAlive: true, maxSockets: C }), args.tokens);
+  const minimalUndici = minimalUndiciRequest(url, C, args.tokens);
   const connections = new Connections(url);
   const headers = { "content-type": "application/json" };
   const viaExchange = async () => {
@@ -74,7 +77,7 @@ function requestFunctions(base: string) {
     const r = await client.generate(request);
     return r.ok ? r.chunk_times_ns.length : 0;
   };
-  return { minimal, viaExchange, generate };
+  return { minimal, minimalUndici, viaExchange, generate };
 }
 
 /** `one` driven by runLoad at concurrency C; resolves with the chunks read. */
@@ -96,6 +99,7 @@ async function main(): Promise<void> {
     const f = requestFunctions(server.url);
     const arms: Record<string, () => Promise<number>> = {
       minimal: () => loops(f.minimal, C, args.requests),
+      "min-undici": () => loops(f.minimalUndici, C, args.requests),
       "min-load": () => viaLoad(f.minimal),
       exchange: () => loops(f.viaExchange, C, args.requests),
       generate: () => loops(f.generate, C, args.requests),
@@ -118,7 +122,7 @@ async function main(): Promise<void> {
     }));
     for (const r of rows)
       process.stderr.write(
-        `${r.arm.padEnd(9)} ${r.tokens_per_s.toFixed(0).padStart(8)} tokens/s  ${r.ratio.toFixed(3)}\n`,
+        `${r.arm.padEnd(10)} ${r.tokens_per_s.toFixed(0).padStart(8)} tokens/s  ${r.ratio.toFixed(3)}\n`,
       );
     const load = { before, after: loadavg()[0] ?? 0 };
     process.stdout.write(

@@ -6,6 +6,8 @@
  */
 import { spawn } from "node:child_process";
 import http from "node:http";
+import { StringDecoder } from "node:string_decoder";
+import { Pool } from "undici";
 import { OpenAiClient } from "../../src/engines/openai/client.js";
 import { DEFAULT_TIMEOUTS, normalizeBaseUrl } from "../../src/engines/openai/options.js";
 
@@ -84,6 +86,37 @@ export function minimalRequest(url: URL, agent: http.Agent, tokens: number): () 
       });
       req.on("error", reject);
       req.end(body);
+    });
+}
+
+/**
+ * The minimal client's request over undici's dispatcher (the tool's transport, src/engines/openai/http.ts) instead
+ * of node:http: a Pool of `connections` keep-alive connections, each body piece decoded and read by
+ * {@link countTextEvents}. The floor of the tool's own transport. Resolves with the events that carried text.
+ */
+export function minimalUndiciRequest(url: URL, connections: number, tokens: number): () => Promise<number> {
+  const body = JSON.stringify({ model: "m", prompt: "x", max_tokens: tokens, stream: true });
+  const pool = new Pool(url.origin, { connections, pipelining: 1 });
+  const opts = {
+    path: url.pathname,
+    method: "POST" as const,
+    headers: { "content-type": "application/json" },
+    body,
+  };
+  return () =>
+    new Promise<number>((resolve, reject) => {
+      const read = { pending: "", texts: 0 };
+      const decoder = new StringDecoder("utf8");
+      pool.dispatch(opts, {
+        onConnect: () => {},
+        onHeaders: () => true,
+        onData: (chunk: Buffer) => {
+          countTextEvents(read, decoder.write(chunk));
+          return true;
+        },
+        onComplete: () => resolve(read.texts),
+        onError: reject,
+      });
     });
 }
 
