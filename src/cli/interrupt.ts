@@ -15,7 +15,7 @@ function onSigint(): void {
     process.exit(EXIT.interrupted);
   }
   process.stderr.write(
-    "perf-baseline: interrupted: finishing the round in flight, then printing a partial result (Ctrl-C again to quit now)\n",
+    "perf-baseline: interrupted: finishing the round in flight (a serving run drops its requests in flight), then printing a partial result (Ctrl-C again to quit now)\n",
   );
   controller.abort();
 }

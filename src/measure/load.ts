@@ -139,6 +139,7 @@ class LoadRun<T> {
   async run(): Promise<LoadOutcome<T>> {
     const { plan } = this;
     try {
+      await this.untilStart();
       for (let index = 0; plan.numRequests === null || index < plan.numRequests; index++) {
         if (this.checkStop() || this.durationOver()) break;
         const plannedNs = this.plannedOffsetNs();
@@ -170,6 +171,15 @@ class LoadRun<T> {
     }
     const end = nowNs();
     return { records: this.records, start_ns: this.start, end_ns: end, complete: !this.stopped };
+  }
+
+  /**
+   * Waits for the run's start when it lies ahead (workers of one run share a start): no request is sent before
+   * it. A timer may fire up to a millisecond early (libuv's clock is in whole ms), so it is waited for again.
+   */
+  private async untilStart(): Promise<void> {
+    for (let left = this.start - nowNs(); left > 0n && !this.checkStop(); left = this.start - nowNs())
+      await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.ceil(Number(left) / 1e6))));
   }
 
   /** The next planned arrival, ns after the start; null without a request rate. */

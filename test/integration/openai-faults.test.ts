@@ -274,6 +274,18 @@ describe("requests and errors before the run", () => {
     expect(r.model.sha256).toBeNull();
   });
 
+  it("no --model and a models list that fails: the error names the list's answer, not only --model", async () => {
+    const s = await serve(() => ok, { modelsStatus: 404 });
+    await expect(
+      runServingBenchmark({
+        ...options(s.baseUrl),
+        openai: { ...options(s.baseUrl).openai, model: undefined },
+      }),
+    ).rejects.toThrow(
+      /^--model is required with --engine openai \(the served model name\): the models list \/v1\/models answered HTTP 404/,
+    );
+  });
+
   it("401 on the models list: one line naming the key's variable", async () => {
     const s = await serve(() => ok, { modelsStatus: 401 });
     await expect(runServingBenchmark(options(s.baseUrl))).rejects.toThrow(

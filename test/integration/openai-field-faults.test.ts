@@ -212,8 +212,16 @@ describe("6. the API key does not leak", () => {
     const s = await serve(() => ok);
     const baseline = gen(await runServingBenchmark(options(s.baseUrl, { numRequests: 1 })));
     const flags = { "api-key-env": KEY_ENV };
-    // no key in the environment: nothing to leak, the recorded URL is used
-    expect(openaiEngine.captureOptions(baseline, flags).options.baseUrl.href).toBe(s.baseUrl);
+    // the variable named but unset: refused, not a run without the key
+    expect(() => openaiEngine.captureOptions(baseline, flags)).toThrow(/is not set or empty/);
+    // no key in the environment (the default variable unset): nothing to leak, the recorded URL is used
+    const defaultKey = process.env.OPENAI_API_KEY;
+    delete process.env.OPENAI_API_KEY;
+    try {
+      expect(openaiEngine.captureOptions(baseline, {}).options.baseUrl.href).toBe(s.baseUrl);
+    } finally {
+      if (defaultKey !== undefined) process.env.OPENAI_API_KEY = defaultKey;
+    }
     process.env[KEY_ENV] = KEY;
     expect(() => openaiEngine.captureOptions(baseline, flags)).toThrow(UsageError);
     expect(() => openaiEngine.captureOptions(baseline, flags)).toThrow(/--trust-recorded-base-url/);

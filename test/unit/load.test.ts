@@ -79,6 +79,19 @@ describe("runLoad", () => {
     expect(out.end_ns).toBeGreaterThan(out.start_ns);
   });
 
+  it("a start that lies ahead (the workers of one run share it): nothing is sent before it, with or without a rate", async () => {
+    for (const requestRate of [null, 200]) {
+      const startNs = process.hrtime.bigint() + 30_000_000n;
+      const run = await runLoad(
+        { concurrency: 4, requestRate, numRequests: 8, durationS: null, startNs },
+        async () => 1,
+      );
+      expect(run.start_ns).toBe(startNs);
+      for (const r of run.records)
+        expect(r.sent_ns >= startNs, `request ${r.index} sent before the start`).toBe(true);
+    }
+  });
+
   it("sends planned arrivals no earlier than planned", async () => {
     const out = await runLoad(
       { concurrency: 100, requestRate: 100, burstiness: 1, arrivalSeed: 5, numRequests: 10, durationS: null },

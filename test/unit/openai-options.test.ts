@@ -71,6 +71,16 @@ describe("flags", () => {
     expect(() =>
       servingOptionsFromFlags({ "base-url": "http://h:1", "api-key-env": "sk-abc-123" }, "generation", 30),
     ).toThrow(/^--api-key-env must be the name of an environment variable \(letters, digits, _\)$/);
+    delete process.env.PERF_BASELINE_TEST_UNSET_KEY;
+    expect(() =>
+      servingOptionsFromFlags(
+        { "base-url": "http://h:1", "api-key-env": "PERF_BASELINE_TEST_UNSET_KEY" },
+        "generation",
+        30,
+      ),
+    ).toThrow(
+      /^--api-key-env PERF_BASELINE_TEST_UNSET_KEY: \$PERF_BASELINE_TEST_UNSET_KEY is not set or empty/,
+    );
     const shape = runShapeFromFlags({}, "generation");
     expect(() =>
       engineRunFromFlags({ engine: "openai", "base-url": "http://h:1", gpu: "cuda" }, shape, []),

@@ -4,8 +4,8 @@
  *
  * Generation mirrors node-llama-cpp's `sequence.evaluate(tokens, { temperature: 0 })` as the llama engine
  * calls it (no BOS added; greedy: llama.cpp's greedy sampler, the only sampler node-llama-cpp puts in the
- * chain at temperature 0, run by default as llama.cpp's backend sampler inside llama_decode, or on the CPU
- * after it, or the same pick over the logits in JavaScript: argmax.ts GreedyMethod) and embedding mirrors
+ * chain at temperature 0; by default the same pick over the logits in WebAssembly, or llama.cpp's sampler on
+ * the CPU after llama_decode, or as its backend sampler inside it: argmax.ts GreedyMethod) and embedding mirrors
  * `LlamaEmbeddingContext.getEmbeddingFor` (BOS/EOS/SEP added by vocabulary type, the pooling the model asks
  * for, `llama_get_embeddings_seq` or the last token's embedding), so both engines compute the same outputs
  * for the same workload.

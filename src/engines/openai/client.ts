@@ -613,7 +613,7 @@ export class OpenAiClient {
 
   /**
    * Opens `n` keep-alive connections ahead of a measured phase (at most MAX_FREE_SOCKETS, the idle ones the
-   * agent keeps), so that its requests do not pay for connecting and TLS handshakes: `n` GETs of the models
+   * pool keeps), so that its requests do not pay for connecting and TLS handshakes: `n` GETs of the models
    * list at once, each bounded by `timeoutMs` (those left open by earlier requests are used, not doubled).
    * Returns how many connections are ready: the GETs that succeeded (a failed one closes its connection).
    */

@@ -232,6 +232,23 @@ const seconds = (values: FlagValues, name: string, fallbackMs: number) =>
   Math.round((flagReader(OPENAI_FLAGS, values).number(name, fallbackMs / 1000) as number) * 1000);
 
 /**
+ * The variable the API key is read from: --api-key-env, else DEFAULT_API_KEY_ENV (which may be unset: no key).
+ * @throws UsageError for a name that is not a variable's, or a variable named on purpose but unset or empty
+ *   (a run would send no key without a word)
+ */
+function apiKeyEnvOf(given: string | undefined): string {
+  const name = given ?? DEFAULT_API_KEY_ENV;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+    // the value is not echoed: it may be a key pasted in the wrong place
+    throw new UsageError("--api-key-env must be the name of an environment variable (letters, digits, _)");
+  if (given !== undefined && !process.env[name])
+    throw new UsageError(
+      `--api-key-env ${name}: $${name} is not set or empty (export the key in it, or leave --api-key-env out to send none)`,
+    );
+  return name;
+}
+
+/**
  * The openai engine's options from the flags.
  * @param rounds the --rounds value: the default of --num-requests.
  * @throws UsageError for a missing --base-url or any bad value.
@@ -261,10 +278,7 @@ export function servingOptionsFromFlags(values: FlagValues, mode: Mode, rounds: 
     throw new UsageError("--multi-turn and --max-context apply to --dataset");
   if (mode === "embedding" && goodput !== undefined)
     throw new UsageError("--goodput applies to generation (its objectives are TTFT, TPOT, ITL, E2E)");
-  const apiKeyEnv = read.string("api-key-env") ?? DEFAULT_API_KEY_ENV;
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(apiKeyEnv))
-    // the value is not echoed: it may be a key pasted in the wrong place
-    throw new UsageError("--api-key-env must be the name of an environment variable (letters, digits, _)");
+  const apiKeyEnv = apiKeyEnvOf(read.string("api-key-env"));
   const duration = read.number("duration", null);
   const numRequests =
     values["num-requests"] !== undefined

@@ -116,6 +116,11 @@ function networkCause(err: NodeJS.ErrnoException, responded: boolean): FailureCa
   }
 }
 
+/** An error message on one line (OpenSSL's and some parsers' messages hold line breaks). */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
+}
+
 /**
  * The time of a socket's latest read (nowMs()), kept by a 'readable' listener put in front of undici's own
  * (which then reads and parses what arrived): every body piece parsed from that read carries the moment the
@@ -387,7 +392,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.conn = conn;
     conn.user = this;
     this.reused = conn.connected;
-    this.connection = { opened: !conn.connected, tls: false, setup_ns: null, ready_ns: null };
+    // opened once its new connection is ready (onConnected): a connect that failed opened none
+    this.connection = { opened: false, tls: false, setup_ns: null, ready_ns: null };
     if (conn.connected) this.firstByteBy = nowMs() + req.timeouts.first_byte_ms;
     else this.connectBy = nowMs() + req.timeouts.connect_ms;
     try {
@@ -436,8 +442,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
     }
     const detail =
       code === "UND_ERR_SOCKET"
-        ? `${code}: the server closed the connection (${err.message})`
-        : `${code || "error"}: ${err.message}`;
+        ? `${code}: the server closed the connection (${oneLine(err.message)})`
+        : `${code || err.name || "error"}: ${oneLine(err.message)}`;
     this.fail(
       networkCause(err as NodeJS.ErrnoException, this.responded),
       this.responded ? `response cut: ${detail}` : detail,

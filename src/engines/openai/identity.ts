@@ -55,7 +55,9 @@ export async function discoverServer(
   const listing = await listModels(client, model, apiKeyEnv, found);
   const chosen = listing.model;
   if (chosen === undefined)
-    throw new UsageError("--model is required with --engine openai (the served model name)");
+    throw new UsageError(
+      `--model is required with --engine openai (the served model name)${whyNotListed(found)}`,
+    );
   // --model as given, when the server resolved it to another id (the id sent is the result's model name)
   if (model !== undefined && chosen !== model) found.details.requested_model = client.redact(model);
   const served = listing.served;
@@ -72,6 +74,15 @@ export async function discoverServer(
     request_model: chosen,
     model: servedModel(client, chosen, listing.entry),
   };
+}
+
+/** Why the models list named no model to pick (its failure or its shape), for the "--model is required" error. */
+function whyNotListed(found: Found): string {
+  for (const w of found.warnings) {
+    if (w.code === "models_list_failed") return `: the models list ${w.path} answered ${w.detail}`;
+    if (w.code === "models_not_listed") return `: the models list ${w.path} holds no data array`;
+  }
+  return "";
 }
 
 /** What discovery found so far: software versions, identity details and warnings, in the order found. */
