@@ -10,6 +10,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { type GenerationRequest, OpenAiClient } from "../engines/openai/client.js";
 import { watchEventLoopDelay } from "../measure/event-loop-delay.js";
 import { runLoad } from "../measure/load.js";
+import { connectionRefused } from "../measure/requests.js";
 import type { LoadWorkerJob, Outcome, WorkerReport, WorkerToMain } from "./load-workers.js";
 
 const port = parentPort;
@@ -46,6 +47,7 @@ async function runShare(startNs: bigint): Promise<void> {
       shard: { index: job.worker, count: job.workers },
       shouldStop: () => stopped,
       onSettled: () => post({ type: "settled" }),
+      unreachable: connectionRefused,
     },
     send,
   );

@@ -108,13 +108,20 @@ export function workerConcurrency(concurrency: number, workers: number, w: numbe
 
 /**
  * Joins the workers' outcomes into one: the records of every worker by request index, the common start, the
- * last end; complete only when every worker was.
+ * last end; complete only when every worker was; unreachable when a worker stopped for want of a server.
  */
 export function joinOutcomes(startNs: bigint, runs: readonly LoadOutcome<Outcome>[]): LoadOutcome<Outcome> {
   const records: LoadRecord<Outcome>[] = runs.flatMap((r) => r.records).sort((a, b) => a.index - b.index);
   let end = startNs;
   for (const r of runs) if (r.end_ns > end) end = r.end_ns; // bigints: no Math.max
-  return { records, start_ns: startNs, end_ns: end, complete: runs.every((r) => r.complete) };
+  const joined: LoadOutcome<Outcome> = {
+    records,
+    start_ns: startNs,
+    end_ns: end,
+    complete: runs.every((r) => r.complete),
+  };
+  if (runs.some((r) => r.unreachable)) joined.unreachable = true;
+  return joined;
 }
 
 /** A worker's capacity from its report. */

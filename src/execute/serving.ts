@@ -28,7 +28,8 @@ import { type MachineLoad, startMachineLoadProbe } from "../environment/machine-
 import { scheduleFigures } from "../measure/client-capacity.js";
 import type { EngineSettings } from "../measure/engine-contract.js";
 import { watchEventLoopDelay } from "../measure/event-loop-delay.js";
-import { type LoadOutcome, type LoadPlan, runLoad } from "../measure/load.js";
+import { type LoadOutcome, type LoadPlan, runLoad, UNREACHABLE_STOP } from "../measure/load.js";
+import { connectionRefused } from "../measure/requests.js";
 import { waitForStart } from "../measure/shard.js";
 import {
   buildServingEmbeddingResult,
@@ -426,6 +427,7 @@ async function measureLoad(opts: ServingRunOptions, send: Send, job: WorkersRun 
     shouldStop: () => opts.signal?.aborted === true,
     onSettled: (n) => opts.onRound?.(n, o.numRequests ?? 0, false),
     shard: o.shard ?? null,
+    unreachable: connectionRefused,
   };
   const startLagMs = o.startAtMs == null ? null : await waitForStart(o.startAtMs, opts.signal);
   const started = new Date().toISOString();
@@ -458,7 +460,7 @@ function checkMeasured(
   const failures = outcomes.filter((x): x is RequestFailure => x !== null && !x.ok && x.cause !== "aborted");
   const completed = outcomes.filter((x) => x?.ok).length;
   if (completed === 0) {
-    if (!run.complete)
+    if (!run.complete && !run.unreachable)
       throw new PerfBaselineError(
         "interrupted before any request completed: no result to write",
         EXIT.interrupted,
@@ -476,7 +478,8 @@ function checkMeasured(
       tolerated: o.tolerateFailures,
     });
   }
-  if (!run.complete) warnings.push({ code: "requests_interrupted" });
+  if (run.unreachable) warnings.push({ code: "server_unreachable", in_row: UNREACHABLE_STOP });
+  else if (!run.complete) warnings.push({ code: "requests_interrupted" });
 }
 
 /** What the serving result records besides its requests. */

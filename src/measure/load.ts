@@ -33,6 +33,11 @@ export interface LoadPlan {
   onSettled?: (settled: number) => void;
   /** the run's start (ns, process.hrtime.bigint(), may lie ahead): workers of one run share it. Defaults to now. */
   startNs?: bigint;
+  /**
+   * Whether an outcome says the server is not there (requests.ts connectionRefused): UNREACHABLE_STOP of them in
+   * a row, none in between that said otherwise, stop the run (`unreachable` in the outcome). Defaults to never.
+   */
+  unreachable?: (outcome: unknown) => boolean;
 }
 
 /** One request as the load generator saw it. */
@@ -58,7 +63,16 @@ export interface LoadOutcome<T> {
   end_ns: bigint;
   /** false when the run was stopped before its planned end */
   complete: boolean;
+  /** the run stopped because UNREACHABLE_STOP requests in a row found no server (LoadPlan.unreachable) */
+  unreachable?: boolean;
 }
+
+/**
+ * Requests in a row whose outcome said the server is not there (LoadPlan.unreachable) after which a run stops: a
+ * server that went away would otherwise be sent a refused request per free slot until the run's end (thousands
+ * per second), none of them measuring anything.
+ */
+export const UNREACHABLE_STOP = 100;
 
 const NS_PER_S = 1e9;
 /**
@@ -100,6 +114,8 @@ class LoadRun<T> {
   private readonly records: LoadRecord<T>[] = [];
   private readonly inFlight = new Map<number, InFlight>();
   private stopped = false;
+  /** requests in a row, as they settled, that found no server; -1 once the run stopped for it */
+  private unreachableInRow = 0;
   private lastReleaseNs = 0n;
   private settled = 0;
   private wake: (() => void) | null = null;
@@ -170,7 +186,14 @@ class LoadRun<T> {
       if (this.durationTimer) clearTimeout(this.durationTimer);
     }
     const end = nowNs();
-    return { records: this.records, start_ns: this.start, end_ns: end, complete: !this.stopped };
+    const outcome: LoadOutcome<T> = {
+      records: this.records,
+      start_ns: this.start,
+      end_ns: end,
+      complete: !this.stopped,
+    };
+    if (this.unreachableInRow < 0) outcome.unreachable = true;
+    return outcome;
   }
 
   /**
@@ -205,6 +228,7 @@ class LoadRun<T> {
     const done = this.send(index, signal).then(
       (outcome) => {
         record.outcome = signal.aborted ? null : outcome;
+        this.countUnreachable(record.outcome);
         this.release(index);
       },
       () => {
@@ -213,6 +237,17 @@ class LoadRun<T> {
       },
     );
     this.inFlight.set(index, { done });
+  }
+
+  /** Counts a settled outcome that found no server (LoadPlan.unreachable); UNREACHABLE_STOP in a row stop the run. */
+  private countUnreachable(outcome: T | null): void {
+    const test = this.plan.unreachable;
+    if (!test || outcome === null || this.unreachableInRow < 0) return;
+    this.unreachableInRow = test(outcome) ? this.unreachableInRow + 1 : 0;
+    if (this.unreachableInRow >= UNREACHABLE_STOP) {
+      this.unreachableInRow = -1;
+      this.stop();
+    }
   }
 
   /** Frees the slot of request `index` as it settles and wakes the issuing loop. */

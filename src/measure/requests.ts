@@ -102,3 +102,16 @@ export interface EmbeddingSuccess {
   retries: number /** how it got its connection; absent when not known */;
   connection?: ConnectionSetup;
 }
+
+/**
+ * Whether a request's outcome says the server was not there: its connection was refused. The load loop stops a
+ * run after UNREACHABLE_STOP of these in a row (src/measure/load.ts `unreachable`).
+ */
+export function connectionRefused(outcome: unknown): boolean {
+  return (
+    typeof outcome === "object" &&
+    outcome !== null &&
+    (outcome as { ok?: unknown }).ok === false &&
+    (outcome as { cause?: unknown }).cause === "connection_refused"
+  );
+}

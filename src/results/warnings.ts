@@ -42,6 +42,8 @@ export type ServingWarning =
   | { code: "requests_failed"; failed: number; sent: number; causes: string; tolerated: boolean }
   /** serving: the run was interrupted: the requests in flight were dropped */
   | { code: "requests_interrupted" }
+  /** serving: `in_row` requests in a row had their connection refused: the run stopped (src/measure/load.ts) */
+  | { code: "server_unreachable"; in_row: number }
   /** serving: the requests' output lengths differ from the requested one; `fixed_sent` when it was asked for */
   | { code: "output_length_not_fixed"; requested: number; min: number; max: number; fixed_sent: boolean }
   /** serving generation: some requests had no usage, their output tokens are their text chunks */
@@ -113,6 +115,8 @@ function renderServingWarning(w: ServingWarning): string {
       return `${w.failed} of ${w.sent} requests failed: ${w.causes}${w.tolerated ? "" : " (the run fails; --tolerate-failures accepts them)"}`;
     case "requests_interrupted":
       return "interrupted: the requests in flight were dropped, the result is partial";
+    case "server_unreachable":
+      return `the server went away: ${w.in_row} requests in a row had their connection refused, so the run stopped there; the result is partial`;
     case "output_length_not_fixed":
       return `the server did not generate exactly ${w.requested} tokens per request (${w.min} to ${w.max}${
         w.fixed_sent ? "; ignore_eos/min_tokens were sent but not honoured" : ""

@@ -274,6 +274,24 @@ describe("requests and errors before the run", () => {
     expect(r.model.sha256).toBeNull();
   });
 
+  it("a server that goes away mid-run: the run stops after UNREACHABLE_STOP refusals in a row, the result says so", async () => {
+    let s: Awaited<ReturnType<typeof serve>> | null = null;
+    s = await serve((n) => {
+      if (n === 3) void s?.close();
+      return ok;
+    });
+    const started = Date.now();
+    const r = gen(
+      await runServingBenchmark(
+        options(s.baseUrl, { numRequests: null, durationS: 60, concurrency: 2, tolerateFailures: true }),
+      ),
+    );
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(r.complete).toBe(false);
+    expect(r.warnings.map((w) => w.code)).toContain("server_unreachable");
+    expect(r.serving?.failures.map((f) => f.cause)).toContain("connection_refused");
+  });
+
   it("no --model and a models list that fails: the error names the list's answer, not only --model", async () => {
     const s = await serve(() => ok, { modelsStatus: 404 });
     await expect(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { arrivalOffsets, gammaSample } from "../../src/measure/arrivals.js";
-import { runLoad } from "../../src/measure/load.js";
+import { runLoad, UNREACHABLE_STOP } from "../../src/measure/load.js";
 import { mean, stddev } from "../../src/stats/index.js";
 import { mulberry32 } from "../../src/util/prng.js";
 
@@ -90,6 +90,39 @@ describe("runLoad", () => {
       for (const r of run.records)
         expect(r.sent_ns >= startNs, `request ${r.index} sent before the start`).toBe(true);
     }
+  });
+
+  it("UNREACHABLE_STOP refusals in a row stop the run (unreachable); one other outcome between them resets the count", async () => {
+    const refused = (i: number) => (i >= 5 ? "refused" : "ok");
+    const run = await runLoad(
+      {
+        concurrency: 2,
+        requestRate: null,
+        numRequests: null,
+        durationS: 30,
+        unreachable: (o) => o === "refused",
+      },
+      async (i) => refused(i),
+    );
+    expect(run.unreachable).toBe(true);
+    expect(run.complete).toBe(false);
+    const settled = run.records.filter((r) => r.outcome !== null);
+    expect(settled.filter((r) => r.outcome === "refused").length).toBeGreaterThanOrEqual(UNREACHABLE_STOP);
+    expect(run.records.length).toBeLessThan(5 + UNREACHABLE_STOP + 10);
+    // a success every 50 requests: never 100 in a row, the run goes to its count
+    const mixed = await runLoad(
+      {
+        concurrency: 2,
+        requestRate: null,
+        numRequests: 400,
+        durationS: null,
+        unreachable: (o) => o === "refused",
+      },
+      async (i) => (i % 50 === 0 ? "ok" : "refused"),
+    );
+    expect(mixed.unreachable).toBeUndefined();
+    expect(mixed.complete).toBe(true);
+    expect(mixed.records).toHaveLength(400);
   });
 
   it("sends planned arrivals no earlier than planned", async () => {

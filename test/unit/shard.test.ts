@@ -75,3 +75,14 @@ describe("--workers inside a shard", () => {
     expect(shardOptionsFromFlags({ shard: "0/2" }).workers).toBe(1);
   });
 });
+
+describe("--workers above --concurrency", () => {
+  it("is refused from the flags, before the server is asked anything; a sweep's list is left to each point", () => {
+    expect(() => shardOptionsFromFlags({ workers: "2", concurrency: "1" })).toThrow(
+      /^--workers 2 needs --concurrency of at least 2 \(one request each\)$/,
+    );
+    expect(() => shardOptionsFromFlags({ workers: "2" })).toThrow(/needs --concurrency of at least 2/);
+    expect(shardOptionsFromFlags({ workers: "2", concurrency: "2" }).workers).toBe(2);
+    expect(shardOptionsFromFlags({ workers: "2", concurrency: "2,4" }).workers).toBe(2);
+  });
+});

@@ -33,6 +33,7 @@ const SAMPLES: { [C in Warning["code"]]: Extract<Warning, { code: C }> } = {
     tolerated: false,
   },
   requests_interrupted: { code: "requests_interrupted" },
+  server_unreachable: { code: "server_unreachable", in_row: 100 },
   output_length_not_fixed: {
     code: "output_length_not_fixed",
     requested: 8,

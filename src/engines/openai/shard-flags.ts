@@ -60,6 +60,13 @@ export function shardOptionsFromFlags(values: FlagValues, nowMs: number = Date.n
     throw new UsageError(
       "--workers with --shard is not supported: run one process per shard (more shards instead)",
     );
+  // refused here, before the server is asked anything (src/execute/serving.ts checks it again for callers; a
+  // sweep's list of concurrencies is checked point by point there)
+  const concurrency = Number(values.concurrency ?? 1);
+  if (Number.isSafeInteger(concurrency) && workers > concurrency)
+    throw new UsageError(
+      `--workers ${workers} needs --concurrency of at least ${workers} (one request each)`,
+    );
   return {
     shard,
     startAtMs: startText === undefined ? null : parseStartAt(startText, nowMs),
