@@ -10,6 +10,7 @@ import type {
   Usage,
 } from "../../measure/requests.js";
 import { nowMs, nsArrayOfMs, nsOfMs } from "../../util/clock.js";
+import { secretRedactor } from "../../util/redact.js";
 import {
   type BodySink,
   Connections,
@@ -410,6 +411,7 @@ export class OpenAiClient {
     this.baseUrl = opts.baseUrl;
     this.timeouts = opts.timeouts;
     this.secret = opts.apiKey && opts.apiKey !== "" ? opts.apiKey : null;
+    this.redact = secretRedactor(this.secret);
     this.connections = new Connections(opts.baseUrl, opts.ca);
     this.headers = { accept: "application/json, text/event-stream", "user-agent": "perf-baseline" };
     if (this.secret) this.headers.authorization = `Bearer ${this.secret}`;
@@ -419,11 +421,11 @@ export class OpenAiClient {
     this.embeddingsUrl = endpointUrl(opts.baseUrl, "/embeddings");
   }
 
-  /** Removes the API key from a text (server error bodies can echo request headers). */
-  readonly redact = (text: string): string => {
-    const s = this.secret;
-    return s && text.includes(s) ? text.split(s).join("[redacted]") : text;
-  };
+  /**
+   * Removes the API key from a text (server error bodies can echo request headers): the whole key and any part
+   * of it of 8 characters or more (src/util/redact.ts).
+   */
+  readonly redact: (text: string) => string;
 
   private request(
     method: "GET" | "POST",
