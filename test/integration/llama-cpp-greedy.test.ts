@@ -75,6 +75,7 @@ describe("llama-cpp engine: backend greedy = greedy argmax in JavaScript = llama
       });
       expect(Array.from(viaDefault.token_ids)).toEqual(Array.from(viaSampler.token_ids));
       expect(e.identity.details.sampler).toMatch(/^greedy argmax of llama_get_logits_ith/);
+      expect(e.identity.details.argmax).toBe("webassembly-simd");
     });
     // an engine asked for llama.cpp's sampler (what counted runs ask for) says so
     const e = await createLlamaCppEngine({ modelPath, mode: "generation", greedy: "sampler", log: quiet });

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { greedyArgmax, simdArgmax } from "../../src/engines/llama-cpp/argmax.js";
+import { argmaxKernel, greedyArgmax, simdArgmax } from "../../src/engines/llama-cpp/argmax.js";
 import { mulberry32 } from "../../src/util/prng.js";
 import { argmaxWasmModuleText, compileArgmaxWat } from "../../tools/argmax-wat.js";
 
@@ -81,6 +81,10 @@ describe("simdArgmax: the same pick in WebAssembly (argmax.wat)", () => {
     long[200_000] = 5;
     expect(simdArgmax(long)).toBe(200_000);
     expect(simdArgmax(Float32Array.from([1, 9, 9]))).toBe(1);
+  });
+
+  it("Node 20 runs the WebAssembly module (SIMD), not the JavaScript fallback", () => {
+    expect(argmaxKernel()).toBe("webassembly-simd");
   });
 
   it("the committed module is argmax.wat compiled (tools/write-argmax-wasm.ts)", async () => {

@@ -97,6 +97,15 @@ function simdModule(): SimdArgmax | null {
 }
 
 /**
+ * What computes the "argmax" method's pick in this runtime: "webassembly-simd" ({@link simdArgmax}'s module), or
+ * "javascript" ({@link greedyArgmax}, where WebAssembly SIMD is missing). The engine identity records it
+ * (`details.argmax`): the pick is the same, its cost is not.
+ */
+export function argmaxKernel(): "webassembly-simd" | "javascript" {
+  return simdModule() === null ? "javascript" : "webassembly-simd";
+}
+
+/**
  * {@link greedyArgmax}, the same index for every row (ties, NaN, infinities, -0), computed by the WebAssembly
  * module of argmax.wat: the row is copied into its memory (grown when a row is longer than any before), then
  * two SIMD passes (the largest value, four accumulators of pmax; the first index equal to it). A first logit

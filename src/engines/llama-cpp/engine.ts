@@ -25,7 +25,7 @@ import { SYNTHETIC_SALT, syntheticTokens } from "../../workload/workload.js";
 import { LOCAL_LIMITS } from "../local/settings.js";
 import type { LlamaEngineOptions } from "../node-llama-cpp/engine.js";
 import { LLAMA_CPP_RELEASE } from "./abi.js";
-import { DEFAULT_GREEDY_METHOD, GREEDY_DESCRIPTION, type GreedyMethod } from "./argmax.js";
+import { argmaxKernel, DEFAULT_GREEDY_METHOD, GREEDY_DESCRIPTION, type GreedyMethod } from "./argmax.js";
 import type { DecodeHost } from "./decode-host.js";
 import { LIBRARY_FILES } from "./ffi.js";
 import {
@@ -450,6 +450,8 @@ export class LlamaCppEngine implements Engine {
       gpu_layers: 0,
       ...(req.ubatchSize !== null ? { ubatch_size: r.info.n_ubatch } : {}),
     };
+    const greedy: GreedyMethod =
+      req.parallel !== undefined ? "sampler" : (req.greedy ?? DEFAULT_GREEDY_METHOD);
     this.identity = {
       name: LLAMA_CPP_ENGINE_NAME,
       versions: {
@@ -470,8 +472,9 @@ export class LlamaCppEngine implements Engine {
         threadpool: `persistent, ${r.info.threadpool_threads} thread(s)`,
         // --parallel rounds sample every sequence with llama.cpp's CPU sampler, whatever the method
         // (parallel.ts; session.ts detaches the backend sampler for them)
-        sampler:
-          GREEDY_DESCRIPTION[req.parallel !== undefined ? "sampler" : (req.greedy ?? DEFAULT_GREEDY_METHOD)],
+        sampler: GREEDY_DESCRIPTION[greedy],
+        // what computed the argmax (the same pick; the decode worker runs in this process's runtime)
+        ...(greedy === "argmax" ? { argmax: argmaxKernel() } : {}),
         gpu_backend: "none",
         ...(req.parallel !== undefined
           ? { n_seq_max: req.parallel, kv_unified: false, n_ctx_seq: r.info.n_ctx / req.parallel }
