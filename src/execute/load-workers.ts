@@ -14,8 +14,8 @@ import type {
   RequestFailure,
 } from "../engines/openai/client.js";
 import type { OptionalField, Timeouts } from "../engines/openai/options.js";
+import type { EventLoopDelayMs } from "../measure/event-loop-delay.js";
 import type { LoadOutcome, LoadPlan, LoadRecord } from "../measure/load.js";
-import type { Histogram } from "../results/build-serving.js";
 import { nowNs } from "../util/clock.js";
 import { EngineError } from "../util/errors.js";
 
@@ -53,7 +53,7 @@ export interface WorkerReport {
   /** its client's chunk-handling times, ns (src/engines/openai/client.ts ClientOverhead) */
   chunk_handling_ns: number[];
   /** its event-loop delay during its share, ms; null when none was sampled */
-  event_loop_delay_ms: Histogram | null;
+  event_loop_delay_ms: EventLoopDelayMs | null;
   /** the share of its span its thread was busy (performance.eventLoopUtilization), 0 to 1 */
   event_loop_utilization: number;
 }
@@ -85,7 +85,7 @@ export interface WorkersOutcome {
   chunk_handling_ns: number[];
   capacity: WorkerCapacity[];
   /** the event-loop delay of the worker with the highest p99 (the client's worst thread); null when none */
-  event_loop_delay_ms: Histogram | null;
+  event_loop_delay_ms: EventLoopDelayMs | null;
 }
 
 /**
@@ -200,8 +200,8 @@ export async function runLoadInWorkers(opts: WorkersRun): Promise<WorkersOutcome
 }
 
 /** The event-loop delay of the worker with the highest p99; null when no worker sampled one. */
-function worstDelay(reports: readonly WorkerReport[]): Histogram | null {
-  let worst: Histogram | null = null;
+function worstDelay(reports: readonly WorkerReport[]): EventLoopDelayMs | null {
+  let worst: EventLoopDelayMs | null = null;
   for (const r of reports) {
     const h = r.event_loop_delay_ms;
     if (h && (worst === null || h.p99 > worst.p99)) worst = h;

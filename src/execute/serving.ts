@@ -27,7 +27,7 @@ import { type GitProvenance, gitProvenance } from "../environment/git.js";
 import { type MachineLoad, startMachineLoadProbe } from "../environment/machine-load.js";
 import { scheduleFigures } from "../measure/client-capacity.js";
 import type { EngineSettings } from "../measure/engine-contract.js";
-import { watchEventLoopDelay } from "../measure/event-loop-delay.js";
+import { type EventLoopDelayMs, watchEventLoopDelay } from "../measure/event-loop-delay.js";
 import { type LoadOutcome, type LoadPlan, runLoad, UNREACHABLE_STOP } from "../measure/load.js";
 import { connectionRefused } from "../measure/requests.js";
 import { waitForStart } from "../measure/shard.js";
@@ -35,7 +35,6 @@ import {
   buildServingEmbeddingResult,
   buildServingGenerationResult,
   groupFailures,
-  type Histogram,
   type LoadSettings,
   type ServingContext,
 } from "../results/build-serving.js";
@@ -362,7 +361,7 @@ interface Measured {
   started: string;
   finished: string;
   /** the event-loop delay during the requests, ms; null when none was sampled */
-  histogram: Histogram | null;
+  histogram: EventLoopDelayMs | null;
   /** how late the measured phase began after --start-at, ms; null without one */
   startLagMs: number | null;
   /** with --workers N > 1: their connections, chunk-handling samples and capacity; else null */
@@ -441,7 +440,7 @@ async function measureLoad(opts: ServingRunOptions, send: Send, job: WorkersRun 
   const machine_load = probe();
   const delay = eld.stop();
   const finished = new Date().toISOString();
-  const histogram: Histogram | null = spread ? spread.event_loop_delay_ms : delay;
+  const histogram: EventLoopDelayMs | null = spread ? spread.event_loop_delay_ms : delay;
   return { run, machine_load, started, finished, histogram, startLagMs, workers: spread };
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { z } from "zod";
+import type { EventLoopDelayMs } from "../measure/event-loop-delay.js";
 import type { LoadRecord } from "../measure/load.js";
 import type {
   ConnectionSetup,
@@ -43,16 +44,6 @@ export type GoodputMetric = "ttft_ms" | "tpot_ms" | "itl_ms" | "e2e_latency_ms";
 /** The load settings block of a result. */
 export type LoadSettings = z.infer<typeof loadSchema>;
 
-/** A distribution known by percentiles, in ms. */
-export interface Histogram {
-  min: number;
-  mean: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-}
-
 /** Everything a serving result records besides the requests. */
 export interface ServingContext extends RunIdentity {
   workload: WorkloadSpec;
@@ -64,7 +55,7 @@ export interface ServingContext extends RunIdentity {
   chunk_handling_ns: readonly number[];
   /** keep-alive connections ready when the measured phase began (opened ahead of it). Defaults to 0. */
   connections_ready_ahead?: number;
-  event_loop_delay_ms: Histogram | null;
+  event_loop_delay_ms: EventLoopDelayMs | null;
   /**
    * the warnings only the built result can tell (output lengths, usage, determinism), added after the
    * builder's own and before the result is validated. Defaults to none.
