@@ -399,7 +399,6 @@ export class OpenAiClient {
   private readonly headers: Record<string, string>;
   /** the headers of a request with a JSON body */
   private readonly postHeaders: Record<string, string>;
-  private readonly secret: string | null;
   private readonly timeouts: Timeouts;
   private readonly completionsUrl: URL;
   private readonly chatUrl: URL;
@@ -410,11 +409,11 @@ export class OpenAiClient {
   constructor(opts: ClientOptions) {
     this.baseUrl = opts.baseUrl;
     this.timeouts = opts.timeouts;
-    this.secret = opts.apiKey && opts.apiKey !== "" ? opts.apiKey : null;
-    this.redact = secretRedactor(this.secret);
+    const secret = opts.apiKey && opts.apiKey !== "" ? opts.apiKey : null;
+    this.redact = secretRedactor(secret);
     this.connections = new Connections(opts.baseUrl, opts.ca);
     this.headers = { accept: "application/json, text/event-stream", "user-agent": "perf-baseline" };
-    if (this.secret) this.headers.authorization = `Bearer ${this.secret}`;
+    if (secret) this.headers.authorization = `Bearer ${secret}`;
     this.postHeaders = { ...this.headers, "content-type": "application/json" };
     this.completionsUrl = endpointUrl(opts.baseUrl, "/completions");
     this.chatUrl = endpointUrl(opts.baseUrl, "/chat/completions");

@@ -4,7 +4,7 @@ import { StringDecoder } from "node:string_decoder";
 import tls from "node:tls";
 import { buildConnector, Client, type Dispatcher, util } from "undici";
 import type { ConnectionSetup, FailureCause, RequestFailure } from "../../measure/requests.js";
-import { nowMs } from "../../util/clock.js";
+import { nowMs, nowNs } from "../../util/clock.js";
 import type { Timeouts } from "./options.js";
 
 /**
@@ -78,8 +78,6 @@ export interface ExchangeRequest {
   /** removes secrets from text that came from the server or the network stack */
   redact: (text: string) => string;
 }
-
-const now = () => process.hrtime.bigint();
 
 /** How much of an error response body is kept for the failure detail (cut after redaction). */
 const ERROR_BODY_CHARS = 300;
@@ -157,7 +155,7 @@ export class Connection {
       keepAliveMaxTimeout: KEEP_ALIVE_IDLE_MS,
       keepAliveTimeoutThreshold: KEEP_ALIVE_MARGIN_MS,
       connect: (opts, callback) => {
-        const started = now();
+        const started = nowNs();
         connector(opts, (err, socket) => {
           if (err === null) {
             const s = socket as Socket;
@@ -165,7 +163,7 @@ export class Connection {
               clock.at = nowMs();
             });
             this.connected = true;
-            this.user?.onConnected(started, now(), s instanceof tls.TLSSocket);
+            this.user?.onConnected(started, nowNs(), s instanceof tls.TLSSocket);
             callback(null, socket);
           } else callback(err, null);
         });
@@ -285,7 +283,7 @@ type Reading = "none" | "body" | "error" | "drain";
  * of its current attempt.
  */
 export class Exchange implements Dispatcher.DispatchHandler {
-  private readonly start = now();
+  private readonly start = nowNs();
   private readonly startMs = nowMs();
   private settled = false;
   /** response headers arrived (no retry after that) */
@@ -360,13 +358,11 @@ export class Exchange implements Dispatcher.DispatchHandler {
       detail: this.req.redact(detail),
       status,
       start_ns: this.start,
-      end_ns: now(),
+      end_ns: nowNs(),
       retries: this.retries,
       connection: this.connection,
     });
-    const conn = this.conn;
-    this.conn = null;
-    if (conn) keep ? conn.pool.release(conn) : conn.close();
+    this.letGo(keep);
   }
 
   /** Settles as a success. */
@@ -379,7 +375,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
       headers: this.headers,
       start_ns: this.start,
       headers_ns: this.headersAt,
-      end_ns: now(),
+      end_ns: nowNs(),
       retries: this.retries,
       connection: this.connection,
     });
@@ -436,7 +432,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
       this.retries++;
       this.connectBy = null;
       this.firstByteBy = null;
-      this.conn?.close();
+      this.letGo(false);
       this.attempt(true);
       return;
     }
@@ -455,7 +451,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   onHeaders(status: number, rawHeaders: Buffer[]): boolean {
     if (this.settled) return true;
     this.responded = true;
-    this.headersAt = now();
+    this.headersAt = nowNs();
     this.firstByteBy = null;
     this.status = status;
     this.headers = util.parseHeaders(rawHeaders) as IncomingHttpHeaders;
@@ -520,14 +516,14 @@ export class Exchange implements Dispatcher.DispatchHandler {
       return;
     }
     this.succeed();
-    this.giveBack();
+    this.letGo(true);
   }
 
-  /** The connection goes back to the pool (its response ended). */
-  private giveBack(): void {
+  /** Lets go of the current connection: back to the pool (`keep`: its response ended cleanly), else closed. */
+  private letGo(keep: boolean): void {
     const conn = this.conn;
     this.conn = null;
-    if (conn) conn.pool.release(conn);
+    if (conn) keep ? conn.pool.release(conn) : conn.close();
   }
 
   /**
@@ -545,11 +541,6 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.reading = "none";
     this.drainBy = null;
     unwatch(this);
-    if (ended) this.giveBack();
-    else {
-      const conn = this.conn;
-      this.conn = null;
-      conn?.close();
-    }
+    this.letGo(ended);
   }
 }
