@@ -14,7 +14,6 @@
  * Usage: npx tsx bench/client-ablation.ts [--concurrency 64] [--pairs 8] [--requests 1000] [--tokens 64] [--pin]
  * A measurement: run it alone on the machine (with --pin: this process on CPU 0, the server on CPU 1).
  */
-import { execFileSync } from "node:child_process";
 import http from "node:http";
 import { loadavg } from "node:os";
 import { Connections, exchange } from "../src/engines/openai/http.js";
@@ -28,6 +27,7 @@ import {
   loops,
   minimalRequest,
   minimalUndiciRequest,
+  pinClientToCpu0,
   startZeroComputeServer,
   toolClient,
 } from "./lib/zero-compute.js";
@@ -93,7 +93,7 @@ async function viaLoad(one: () => Promise<number>): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  if (args.pin) execFileSync("taskset", ["-a", "-cp", "0", String(process.pid)], { stdio: "ignore" });
+  if (args.pin) pinClientToCpu0();
   const server = await startZeroComputeServer(args.tokens, args.pin);
   try {
     const f = requestFunctions(server.url);

@@ -18,7 +18,6 @@
  *        npx tsx bench/client-roofline.ts --poisson [--rate 1000] [--seconds 10] [--warmup-seconds 3]
  * Prints one JSON document on stdout, a summary on stderr. A measurement: run it alone on the machine.
  */
-import { execFileSync } from "node:child_process";
 import http from "node:http";
 import { loadavg } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
@@ -31,6 +30,7 @@ import {
   completionRequest,
   loops,
   minimalRequest,
+  pinClientToCpu0,
   serveZeroCompute,
   startZeroComputeServer,
   toolClient,
@@ -190,7 +190,7 @@ async function poisson(url: string) {
 async function main(): Promise<void> {
   if (args.child) return serveZeroCompute(args.tokens);
   // --pin: this process (the clients) on CPU 0, as with a client machine apart from the server
-  if (args.pin) execFileSync("taskset", ["-a", "-cp", "0", String(process.pid)], { stdio: "ignore" });
+  if (args.pin) pinClientToCpu0();
   const { url, stop } = await startZeroComputeServer(args.tokens, args.pin);
   try {
     const out = args.poisson ? await poisson(url) : await throughput(url);

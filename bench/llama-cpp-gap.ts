@@ -4,7 +4,7 @@
  *
  *   llama-cpp-tN          the engine (createLlamaCppEngine + generate / embed), decode loop in its worker,
  *                         greedy by the engine's default method (src/engines/llama-cpp/argmax.ts
- *                         DEFAULT_GREEDY_METHOD: "backend", llama.cpp's backend sampler inside llama_decode);
+ *                         DEFAULT_GREEDY_METHOD: "argmax", in WebAssembly over the logits);
  *                         also reports the harness's own time per token (harness_us_median: the round's
  *                         median of GenerationRound.harness_ns)
  *   llama-cpp-<m>-tN      the same engine with greedy method m (option greedy): "backend", "argmax" (in

@@ -4,7 +4,7 @@
  * streaming client the tool is measured against, C loops of a request function, and the tool's client and
  * completion request as a serving run builds them.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import http from "node:http";
 import { StringDecoder } from "node:string_decoder";
 import { Pool } from "undici";
@@ -37,6 +37,11 @@ export function serveZeroCompute(tokens: number): void {
   server.listen(0, "127.0.0.1", () => {
     process.stdout.write(`http://127.0.0.1:${(server.address() as { port: number }).port}/v1\n`);
   });
+}
+
+/** Pins every thread of this process (the clients) to CPU 0 with taskset (Linux), apart from the server's CPU 1. */
+export function pinClientToCpu0(): void {
+  execFileSync("taskset", ["-a", "-cp", "0", String(process.pid)], { stdio: "ignore" });
 }
 
 /**

@@ -35,7 +35,7 @@ function send(i: number, signal: AbortSignal): Promise<Outcome> {
 
 /** Runs the share from `startNs` and posts its records. */
 async function runShare(startNs: bigint): Promise<void> {
-  // no request before the common start (a closed loop would send at once)
+  // the delay and utilisation figures start at the common start (runLoad itself sends nothing before it)
   const leftMs = Number(startNs - process.hrtime.bigint()) / 1e6;
   if (leftMs > 0) await new Promise((resolve) => setTimeout(resolve, leftMs));
   const eld = watchEventLoopDelay();
