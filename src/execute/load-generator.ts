@@ -16,9 +16,12 @@ export interface ServingTarget {
 
 /**
  * The outcome of a finished serving result: failed requests fail the run (exit 7, the result still printed)
- * unless tolerated.
+ * unless tolerated; a run the server left (warning `server_unreachable`) fails whatever is tolerated, as its
+ * plan was not run; any other partial result was interrupted.
  */
 export function servingOutcome(result: BenchmarkResult, tolerateFailures: boolean): RunOutcome {
+  const gone = result.warnings.find((w) => w.code === "server_unreachable");
+  if (gone) return { state: "failed", error: new EngineError(gone.text), result };
   if (!result.complete) return { state: "interrupted", result };
   const failed = result.serving?.requests.failed ?? 0;
   if (failed > 0 && !tolerateFailures) {

@@ -290,6 +290,12 @@ describe("requests and errors before the run", () => {
     expect(r.complete).toBe(false);
     expect(r.warnings.map((w) => w.code)).toContain("server_unreachable");
     expect(r.serving?.failures.map((f) => f.cause)).toContain("connection_refused");
+    // a failed run (exit 7), not an interrupted one (130), failures tolerated or not; the partial result kept
+    for (const tolerate of [true, false]) {
+      const outcome = servingOutcome(r, tolerate);
+      expect(exitCodeOf(outcome)).toBe(EXIT.runFailed);
+      expect(outcome.result).toBe(r);
+    }
   });
 
   it("no --model and a models list that fails: the error names the list's answer, not only --model", async () => {
