@@ -21,8 +21,10 @@
 import http from "node:http";
 import { loadavg } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import type { GenerationSuccess, OpenAiClient, RequestFailure } from "../src/engines/openai/client.js";
+import type { OpenAiClient } from "../src/engines/openai/client.js";
 import { runLoad } from "../src/measure/load.js";
+import { OutcomeColumns } from "../src/measure/outcome-columns.js";
+import type { ServingOutcome } from "../src/measure/requests.js";
 import { median, percentile } from "../src/stats/index.js";
 import { bootstrapRatioCi } from "../src/stats/inference.js";
 import { boolOpt, decimalOpt, intItem, intOpt, listOpt, parseScript } from "./lib/args.js";
@@ -87,12 +89,19 @@ async function measured(body: () => Promise<number>): Promise<Arm> {
 function toolArm(client: OpenAiClient, concurrency: number, requests: number): Promise<Arm> {
   const request = completionRequest(args.tokens);
   return measured(async () => {
-    const run = await runLoad<GenerationSuccess | RequestFailure>(
-      { concurrency, requestRate: null, numRequests: requests, durationS: null },
+    const run = await runLoad<ServingOutcome>(
+      {
+        concurrency,
+        requestRate: null,
+        numRequests: requests,
+        durationS: null,
+        keeper: new OutcomeColumns(),
+      },
       (_i, signal) => client.generate(request, signal),
     );
     let tokens = 0;
-    for (const r of run.records) if (r.outcome?.ok) tokens += r.outcome.usage?.completion_tokens ?? 0;
+    for (const r of run.records)
+      if (r.outcome?.ok && "usage" in r.outcome) tokens += r.outcome.usage?.completion_tokens ?? 0;
     return tokens;
   });
 }
@@ -151,17 +160,24 @@ async function throughput(url: string) {
 async function poisson(url: string) {
   const client = toolClient(url);
   const request = completionRequest(args.tokens);
-  const send = (_i: number, signal: AbortSignal) => client.generate(request, signal);
+  const send = (_i: number, signal: AbortSignal): Promise<ServingOutcome> => client.generate(request, signal);
   const n = Math.max(1, Math.round(args.rate * args.seconds));
+  // the records kept as a serving run keeps them (src/measure/outcome-columns.ts)
+  const plan = (numRequests: number) => ({
+    concurrency,
+    requestRate: args.rate,
+    numRequests,
+    durationS: null,
+    keeper: new OutcomeColumns(),
+  });
   const concurrency = 10_000;
   await runLoad({ concurrency: 64, requestRate: null, numRequests: 64, durationS: null }, send);
   const warmup = Math.round(args.rate * args["warmup-seconds"]);
-  if (warmup > 0)
-    await runLoad({ concurrency, requestRate: args.rate, numRequests: warmup, durationS: null }, send);
+  if (warmup > 0) await runLoad(plan(warmup), send);
   const load_before = loadavg();
   const eld = monitorEventLoopDelay({ resolution: 1 });
   eld.enable();
-  const run = await runLoad({ concurrency, requestRate: args.rate, numRequests: n, durationS: null }, send);
+  const run = await runLoad(plan(n), send);
   eld.disable();
   const load_after = loadavg();
   client.close();

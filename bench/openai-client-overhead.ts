@@ -26,8 +26,9 @@ import { readFileSync } from "node:fs";
 import http from "node:http";
 import { loadavg } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import type { GenerationSuccess, RequestFailure } from "../src/engines/openai/client.js";
 import { runLoad } from "../src/measure/load.js";
+import { OutcomeColumns } from "../src/measure/outcome-columns.js";
+import type { ServingOutcome } from "../src/measure/requests.js";
 import type { ServeBackend } from "../src/serve/backend.js";
 import { median, percentile } from "../src/stats/index.js";
 import { GENERATION_PROMPT } from "../src/workload/workload.js";
@@ -226,8 +227,15 @@ async function chunkOverhead(url: string, label: string) {
   const sched0 = schedstat();
   const cpu0 = process.cpuUsage();
   const t0 = now();
-  const run = await runLoad<GenerationSuccess | RequestFailure>(
-    { concurrency: streams, requestRate: null, numRequests: streams * 2, durationS: null },
+  const run = await runLoad<ServingOutcome>(
+    // the records kept as a serving run keeps them (src/measure/outcome-columns.ts)
+    {
+      concurrency: streams,
+      requestRate: null,
+      numRequests: streams * 2,
+      durationS: null,
+      keeper: new OutcomeColumns(),
+    },
     send,
   );
   const wall = Number(now() - t0) / 1e9;
@@ -239,7 +247,7 @@ async function chunkOverhead(url: string, label: string) {
   let failed = 0;
   for (const r of run.records) {
     const o = r.outcome;
-    if (!o?.ok) {
+    if (!o?.ok || !("text" in o)) {
       failed++;
       continue;
     }

@@ -10,8 +10,9 @@ import { parentPort, workerData } from "node:worker_threads";
 import { type GenerationRequest, OpenAiClient } from "../engines/openai/client.js";
 import { watchEventLoopDelay } from "../measure/event-loop-delay.js";
 import { runLoad } from "../measure/load.js";
-import { connectionRefused } from "../measure/requests.js";
-import type { LoadWorkerJob, Outcome, WorkerReport, WorkerToMain } from "./load-workers.js";
+import { OutcomeColumns } from "../measure/outcome-columns.js";
+import { connectionRefused, type ServingOutcome } from "../measure/requests.js";
+import type { LoadWorkerJob, WorkerReport, WorkerToMain } from "./load-workers.js";
 
 const port = parentPort;
 if (port === null) throw new Error("load-worker-entry.ts runs only as a worker thread");
@@ -27,7 +28,7 @@ const client = new OpenAiClient({
 let stopped = false;
 
 /** One request by its global index. */
-function send(i: number, signal: AbortSignal): Promise<Outcome> {
+function send(i: number, signal: AbortSignal): Promise<ServingOutcome> {
   const r = job.requests;
   if (r.kind === "generation") return client.generate(r.list[i % r.list.length] as GenerationRequest, signal);
   return client.embed(r.model, r.inputs, signal, r.omit);
@@ -48,6 +49,7 @@ async function runShare(startNs: bigint): Promise<void> {
       shouldStop: () => stopped,
       onSettled: () => post({ type: "settled" }),
       unreachable: connectionRefused,
+      keeper: new OutcomeColumns(),
     },
     send,
   );

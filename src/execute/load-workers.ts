@@ -7,15 +7,11 @@
  * Scaling shows only with more free cores than workers.
  */
 import { Worker } from "node:worker_threads";
-import type {
-  EmbeddingSuccess,
-  GenerationRequest,
-  GenerationSuccess,
-  RequestFailure,
-} from "../engines/openai/client.js";
+import type { GenerationRequest } from "../engines/openai/client.js";
 import type { OptionalField, Timeouts } from "../engines/openai/options.js";
 import type { EventLoopDelayMs } from "../measure/event-loop-delay.js";
 import type { LoadOutcome, LoadPlan, LoadRecord } from "../measure/load.js";
+import type { ServingOutcome } from "../measure/requests.js";
 import { nowNs } from "../util/clock.js";
 import { EngineError } from "../util/errors.js";
 
@@ -29,11 +25,11 @@ export type WorkerRequests =
   | { kind: "generation"; list: GenerationRequest[] }
   | { kind: "embedding"; model: string; inputs: string[]; omit: OptionalField[] };
 
-/** A request's outcome as a worker returns it. */
-export type Outcome = GenerationSuccess | EmbeddingSuccess | RequestFailure;
-
 /** The plan a worker runs (its share chosen by the worker index), without callbacks (they do not cross threads). */
-export type WorkerPlan = Omit<LoadPlan, "shouldStop" | "onSettled" | "shard" | "startNs">;
+export type WorkerPlan = Omit<
+  LoadPlan,
+  "shouldStop" | "onSettled" | "shard" | "startNs" | "unreachable" | "keeper"
+>;
 
 /** One worker's job (its workerData). */
 export interface LoadWorkerJob {
@@ -49,7 +45,7 @@ export interface LoadWorkerJob {
 /** What one worker reports at its end. */
 export interface WorkerReport {
   worker: number;
-  run: LoadOutcome<Outcome>;
+  run: LoadOutcome<ServingOutcome>;
   /** its client's chunk-handling times, ns (src/engines/openai/client.ts ClientOverhead) */
   chunk_handling_ns: number[];
   /** its event-loop delay during its share, ms; null when none was sampled */
@@ -79,7 +75,7 @@ export interface WorkerCapacity {
 
 /** The joined outcome of all workers. */
 export interface WorkersOutcome {
-  run: LoadOutcome<Outcome>;
+  run: LoadOutcome<ServingOutcome>;
   /** keep-alive connections the workers had open when the measured phase began */
   connections: number;
   chunk_handling_ns: number[];
@@ -110,11 +106,16 @@ export function workerConcurrency(concurrency: number, workers: number, w: numbe
  * Joins the workers' outcomes into one: the records of every worker by request index, the common start, the
  * last end; complete only when every worker was; unreachable when a worker stopped for want of a server.
  */
-export function joinOutcomes(startNs: bigint, runs: readonly LoadOutcome<Outcome>[]): LoadOutcome<Outcome> {
-  const records: LoadRecord<Outcome>[] = runs.flatMap((r) => r.records).sort((a, b) => a.index - b.index);
+export function joinOutcomes(
+  startNs: bigint,
+  runs: readonly LoadOutcome<ServingOutcome>[],
+): LoadOutcome<ServingOutcome> {
+  const records: LoadRecord<ServingOutcome>[] = runs
+    .flatMap((r) => r.records)
+    .sort((a, b) => a.index - b.index);
   let end = startNs;
   for (const r of runs) if (r.end_ns > end) end = r.end_ns; // bigints: no Math.max
-  const joined: LoadOutcome<Outcome> = {
+  const joined: LoadOutcome<ServingOutcome> = {
     records,
     start_ns: startNs,
     end_ns: end,

@@ -6,13 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { RUN_LIMITS } from "../engines/definition.js";
-import {
-  type EmbeddingSuccess,
-  type GenerationRequest,
-  type GenerationSuccess,
-  OpenAiClient,
-  type RequestFailure,
-} from "../engines/openai/client.js";
+import { type GenerationRequest, OpenAiClient, type RequestFailure } from "../engines/openai/client.js";
 import { OPENAI_LIMITS } from "../engines/openai/flags.js";
 import { discoverServer } from "../engines/openai/identity.js";
 import { type OptionalField, refusalHint, type ServingOptions } from "../engines/openai/options.js";
@@ -29,7 +23,8 @@ import { scheduleFigures } from "../measure/client-capacity.js";
 import type { EngineSettings } from "../measure/engine-contract.js";
 import { type EventLoopDelayMs, watchEventLoopDelay } from "../measure/event-loop-delay.js";
 import { type LoadOutcome, type LoadPlan, runLoad, UNREACHABLE_STOP } from "../measure/load.js";
-import { connectionRefused } from "../measure/requests.js";
+import { OutcomeColumns } from "../measure/outcome-columns.js";
+import { connectionRefused, type ServingOutcome } from "../measure/requests.js";
 import { waitForStart } from "../measure/shard.js";
 import {
   buildServingEmbeddingResult,
@@ -199,10 +194,7 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
 }
 
 /** One request of the run, by index; its outcome (never a rejection). */
-type Send = (
-  i: number,
-  signal: AbortSignal,
-) => Promise<GenerationSuccess | EmbeddingSuccess | RequestFailure>;
+type Send = (i: number, signal: AbortSignal) => Promise<ServingOutcome>;
 
 /** The planned requests of a generation run whose requests differ (null when they are all the same). */
 async function requestPlan(
@@ -327,7 +319,7 @@ async function warmUp(
   warnings: Warning[],
 ): Promise<void> {
   const o = opts.openai;
-  const warm = await runLoad<GenerationSuccess | EmbeddingSuccess | RequestFailure>(
+  const warm = await runLoad<ServingOutcome>(
     {
       concurrency: Math.min(o.concurrency, opts.warmup),
       requestRate: null,
@@ -356,7 +348,7 @@ async function warmUp(
 
 /** The measured requests and what was seen around them. */
 interface Measured {
-  run: LoadOutcome<GenerationSuccess | EmbeddingSuccess | RequestFailure>;
+  run: LoadOutcome<ServingOutcome>;
   machine_load: MachineLoad;
   started: string;
   finished: string;
@@ -416,7 +408,7 @@ function workersJob(
 /** The measured requests, with the event loop's delay and the machine's load during them. */
 async function measureLoad(opts: ServingRunOptions, send: Send, job: WorkersRun | null): Promise<Measured> {
   const o = opts.openai;
-  const plan: LoadPlan = {
+  const plan: LoadPlan<ServingOutcome> = {
     concurrency: o.concurrency,
     requestRate: o.requestRate,
     burstiness: o.burstiness,
@@ -427,6 +419,7 @@ async function measureLoad(opts: ServingRunOptions, send: Send, job: WorkersRun 
     onSettled: (n) => opts.onRound?.(n, o.numRequests ?? 0, false),
     shard: o.shard ?? null,
     unreachable: connectionRefused,
+    keeper: new OutcomeColumns(),
   };
   const startLagMs = o.startAtMs == null ? null : await waitForStart(o.startAtMs, opts.signal);
   const started = new Date().toISOString();
@@ -434,9 +427,7 @@ async function measureLoad(opts: ServingRunOptions, send: Send, job: WorkersRun 
   // the machine's load during the measured requests: the gate tells contention from a slower server by it
   const probe = startMachineLoadProbe();
   const spread = job ? await runLoadInWorkers(job) : null;
-  const run = spread
-    ? spread.run
-    : await runLoad<GenerationSuccess | EmbeddingSuccess | RequestFailure>(plan, send);
+  const run = spread ? spread.run : await runLoad(plan, send);
   const machine_load = probe();
   const delay = eld.stop();
   const finished = new Date().toISOString();

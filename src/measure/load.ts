@@ -1,6 +1,7 @@
 import { setMaxListeners } from "node:events";
 import { nowNs } from "../util/clock.js";
 import { arrivalOffsets } from "./arrivals.js";
+import { BigColumn, NumberColumn } from "./columns.js";
 import { Metronome } from "./metronome.js";
 import { inShard, type ShardSpec } from "./shard.js";
 
@@ -12,7 +13,7 @@ import { inShard, type ShardSpec } from "./shard.js";
  */
 
 /** What to run. */
-export interface LoadPlan {
+export interface LoadPlan<T = unknown> {
   /** most requests in flight at once */
   concurrency: number;
   /** requests per second; null sends each request as soon as a slot is free */
@@ -38,6 +39,31 @@ export interface LoadPlan {
    * a row, none in between that said otherwise, stop the run (`unreachable` in the outcome). Defaults to never.
    */
   unreachable?: (outcome: unknown) => boolean;
+  /**
+   * How the run keeps each settled outcome until its end (a serving run's: ./outcome-columns.ts, as columns).
+   * Defaults to keeping the objects as they are.
+   */
+  keeper?: OutcomeKeeper<T>;
+}
+
+/**
+ * Keeps a run's settled outcomes until its end: `keep` stores one and names it by a slot number (a
+ * non-negative integer), `take` gives back, after the run, an outcome equal to the one kept.
+ */
+export interface OutcomeKeeper<T> {
+  keep(outcome: T): number;
+  take(slot: number): T;
+}
+
+/** The default keeper: the outcomes as they are, in an array. */
+class ObjectKeeper<T> implements OutcomeKeeper<T> {
+  private readonly kept: T[] = [];
+  keep(outcome: T): number {
+    return this.kept.push(outcome) - 1;
+  }
+  take(slot: number): T {
+    return this.kept[slot] as T;
+  }
 }
 
 /** One request as the load generator saw it. */
@@ -88,7 +114,7 @@ const STOP_POLL_MS = 50;
  * it must settle promptly after the signal fires and should not reject (return failures as values).
  */
 export async function runLoad<T>(
-  plan: LoadPlan,
+  plan: LoadPlan<T>,
   send: (index: number, signal: AbortSignal) => Promise<T>,
 ): Promise<LoadOutcome<T>> {
   if (!(plan.concurrency >= 1)) throw new RangeError(`concurrency must be >= 1, got ${plan.concurrency}`);
@@ -111,7 +137,9 @@ interface InFlight {
 class LoadRun<T> {
   private readonly nextOffset: () => number | null;
   private readonly durationNs: bigint | null;
-  private readonly records: LoadRecord<T>[] = [];
+  /** the records, a row per request sent (columns: nothing per request stays on the collected heap) */
+  private readonly rows = new RecordColumns();
+  private readonly keeper: OutcomeKeeper<T>;
   private readonly inFlight = new Map<number, InFlight>();
   private stopped = false;
   /** requests in a row, as they settled, that found no server; -1 once the run stopped for it */
@@ -129,7 +157,7 @@ class LoadRun<T> {
   private readonly controller = new AbortController();
 
   constructor(
-    private readonly plan: LoadPlan,
+    private readonly plan: LoadPlan<T>,
     private readonly send: (index: number, signal: AbortSignal) => Promise<T>,
     /** wakes the loop at planned arrivals; null without a request rate */
     private readonly metronome: Metronome | null,
@@ -141,6 +169,7 @@ class LoadRun<T> {
     this.durationNs = plan.durationS === null ? null : BigInt(Math.round(plan.durationS * NS_PER_S));
     this.stopPoll = setInterval(() => this.checkStop(), STOP_POLL_MS);
     this.start = plan.startNs ?? nowNs();
+    this.keeper = plan.keeper ?? new ObjectKeeper<T>();
     // every request in flight listens to the one signal: no "possible memory leak" warning past 10
     setMaxListeners(Number.POSITIVE_INFINITY, this.controller.signal);
     if (this.durationNs !== null)
@@ -187,7 +216,7 @@ class LoadRun<T> {
     }
     const end = nowNs();
     const outcome: LoadOutcome<T> = {
-      records: this.records,
+      records: this.rows.records(this.keeper),
       start_ns: this.start,
       end_ns: end,
       complete: !this.stopped,
@@ -215,34 +244,25 @@ class LoadRun<T> {
   private launch(index: number, plannedNs: bigint | null, plannedAbs: bigint, readyNs: bigint): void {
     const sent = nowNs();
     const { signal } = this.controller;
-    const record: LoadRecord<T> = {
-      index,
-      planned_offset_ns: plannedNs,
-      sent_ns: sent,
-      queue_wait_ns: readyNs - plannedAbs,
-      scheduling_delay_ns: sent - readyNs,
-      outcome: null,
-    };
-    this.records.push(record);
-    // one promise per request: the outcome recorded and the slot freed in the same callback
+    const row = this.rows.push(index, plannedNs, sent, readyNs - plannedAbs, sent - readyNs);
+    // one promise per request: the outcome kept and the slot freed in the same callback
     const done = this.send(index, signal).then(
       (outcome) => {
-        record.outcome = signal.aborted ? null : outcome;
-        this.countUnreachable(record.outcome);
+        if (!signal.aborted) {
+          this.rows.settle(row, this.keeper.keep(outcome));
+          this.countUnreachable(outcome);
+        }
         this.release(index);
       },
-      () => {
-        record.outcome = null;
-        this.release(index);
-      },
+      () => this.release(index),
     );
     this.inFlight.set(index, { done });
   }
 
   /** Counts a settled outcome that found no server (LoadPlan.unreachable); UNREACHABLE_STOP in a row stop the run. */
-  private countUnreachable(outcome: T | null): void {
+  private countUnreachable(outcome: T): void {
     const test = this.plan.unreachable;
-    if (!test || outcome === null || this.unreachableInRow < 0) return;
+    if (!test || this.unreachableInRow < 0) return;
     this.unreachableInRow = test(outcome) ? this.unreachableInRow + 1 : 0;
     if (this.unreachableInRow >= UNREACHABLE_STOP) {
       this.unreachableInRow = -1;
@@ -306,5 +326,56 @@ class LoadRun<T> {
 
   private durationOver(): boolean {
     return this.durationNs !== null && nowNs() - this.start >= this.durationNs;
+  }
+}
+
+/**
+ * A run's records as columns, a row per request sent: its index, planned offset, send time and waits (ns), and
+ * the keeper's slot of its outcome (-1 while unsettled or aborted). `records` builds the LoadRecords at the end.
+ */
+class RecordColumns {
+  private readonly index = new NumberColumn();
+  private readonly planned = new BigColumn();
+  private readonly sent = new BigColumn();
+  private readonly queueWait = new BigColumn();
+  private readonly schedulingDelay = new BigColumn();
+  private readonly slot = new NumberColumn();
+
+  /** Adds the row of a request just sent; returns its number. */
+  push(
+    index: number,
+    plannedNs: bigint | null,
+    sentNs: bigint,
+    queueWaitNs: bigint,
+    delayNs: bigint,
+  ): number {
+    this.index.push(index);
+    this.planned.push(plannedNs);
+    this.sent.push(sentNs);
+    this.queueWait.push(queueWaitNs);
+    this.schedulingDelay.push(delayNs);
+    return this.slot.push(-1);
+  }
+
+  /** Records row `row`'s outcome, kept under `slot`. */
+  settle(row: number, slot: number): void {
+    this.slot.set(row, slot);
+  }
+
+  /** The LoadRecords, in the order the requests were sent, their outcomes taken from `keeper`. */
+  records<T>(keeper: OutcomeKeeper<T>): LoadRecord<T>[] {
+    const out: LoadRecord<T>[] = [];
+    for (let r = 0; r < this.slot.length; r++) {
+      const slot = this.slot.get(r);
+      out.push({
+        index: this.index.get(r),
+        planned_offset_ns: this.planned.get(r),
+        sent_ns: this.sent.get(r) as bigint,
+        queue_wait_ns: this.queueWait.get(r) as bigint,
+        scheduling_delay_ns: this.schedulingDelay.get(r) as bigint,
+        outcome: slot < 0 ? null : keeper.take(slot),
+      });
+    }
+    return out;
   }
 }

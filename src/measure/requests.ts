@@ -103,6 +103,9 @@ export interface EmbeddingSuccess {
   connection?: ConnectionSetup;
 }
 
+/** What one request of a serving run comes to: a completed generation or embeddings request, or a failure. */
+export type ServingOutcome = GenerationSuccess | EmbeddingSuccess | RequestFailure;
+
 /**
  * Whether a request's outcome says the server was not there: its connection was refused. The load loop stops a
  * run after UNREACHABLE_STOP of these in a row (src/measure/load.ts `unreachable`).
