@@ -174,20 +174,37 @@ function failedStream(result: ExchangeSuccess, cause: FailureCause, detail: stri
   };
 }
 
+/** A line feed's char code. */
+const LF = 10;
+
+/** Where the data events of a piece go (the stream's reading): `onEvent(data)` as the SSE parser would call it. */
+export interface DataEventSink {
+  onEvent(data: string): void;
+}
+
 /**
- * The data of a piece that is exactly one SSE event of one `data: ` line ("data: X\n\n", X without a line
- * break), else null. Most servers write each chunk as such a piece; for those the event-stream parser's
- * general line handling (eventsource-parser) is skipped, with the same result: the field "data", one space
- * after the colon removed, the event dispatched at the blank line (WHATWG HTML, "Parsing an event stream").
- * Anything else (several events, other fields, CR line ends, a partial event, a byte-order mark) goes to the
- * parser.
+ * Hands `sink` the data of each whole event at the start of `piece` that is one `data: ` line ("data: X\n\n",
+ * X without a line break), and returns where they end: `piece.length` when the piece is only such events, else
+ * the index of the first part that the event-stream parser must read (with the parser holding nothing, feeding it
+ * the rest gives what feeding it the whole piece would). Most servers write each chunk as such an event, and
+ * under load several arrive in one read; for those the general line handling of the parser (eventsource-parser)
+ * is skipped, with the same result: the field "data", one space after the colon removed, the event dispatched at
+ * the blank line (WHATWG HTML, "Parsing an event stream"). Anything else (other fields, comments, CR line ends,
+ * a partial event, a byte-order mark, "data:" without the space) is left to the parser.
  */
-export function singleDataEvent(piece: string): string | null {
+export function leadingDataEvents(piece: string, sink: DataEventSink): number {
   const n = piece.length;
-  if (n < 8 || !piece.startsWith("data: ") || !piece.endsWith("\n\n")) return null;
-  const firstBreak = piece.indexOf("\n", 6);
-  if (firstBreak !== n - 2 || piece.indexOf("\r", 6) !== -1) return null;
-  return piece.slice(6, n - 2);
+  // a CR anywhere: line ends the parser must read (the scan below looks for LF only)
+  if (piece.indexOf("\r") !== -1) return 0;
+  let at = 0;
+  while (at < n) {
+    if (!piece.startsWith("data: ", at)) return at;
+    const lineEnd = piece.indexOf("\n", at + 6);
+    if (lineEnd === -1 || piece.charCodeAt(lineEnd + 1) !== LF) return at;
+    sink.onEvent(piece.slice(at + 6, lineEnd));
+    at = lineEnd + 2;
+  }
+  return at;
 }
 
 /**
@@ -195,7 +212,7 @@ export function singleDataEvent(piece: string): string | null {
  * with its timestamp and its handling time recorded; each event either adds to what the stream carried
  * (output text and when it arrived, usage, finish_reason, [DONE]) or becomes the verdict that fails it.
  */
-class GenerationStream implements BodySink {
+class GenerationStream implements BodySink, DataEventSink {
   /** arrival of each chunk that carried output text (nowMs() readings; ns in the outcome) */
   private readonly chunkTimes: number[] = [];
   /** characters of output text of each of those chunks */
@@ -245,12 +262,13 @@ class GenerationStream implements BodySink {
   onData(piece: string, t: number): DataVerdict {
     this.at = t;
     this.lastAt = t;
-    const data = this.parserClean ? singleDataEvent(piece) : null;
-    if (data !== null) this.onEvent(data);
-    else {
-      this.parser.feed(piece);
+    // whole `data: ` events at the start of the piece skip the parser while it holds nothing
+    const fast = this.parserClean ? leadingDataEvents(piece, this) : 0;
+    if (fast < piece.length) {
+      const rest = fast === 0 ? piece : piece.slice(fast);
+      this.parser.feed(rest);
       // the parser holds nothing back once what it was fed ends with a blank line
-      this.parserClean = piece.endsWith("\n\n");
+      this.parserClean = rest.endsWith("\n\n");
     }
     this.overhead.sampleRead(t);
     // [DONE] completes the request: a server that leaves the response open is not waited for
@@ -294,7 +312,7 @@ class GenerationStream implements BodySink {
    * Handles one SSE event: [DONE], an error (an `event: error`, or a data line `{"error": ...}`), or a JSON
    * chunk to record; nothing once the stream failed or ended.
    */
-  private onEvent(data: string, event?: string): void {
+  onEvent(data: string, event?: string): void {
     if (this.verdict || this.done) return;
     if (event === "error") {
       this.errorFrame(data);
