@@ -147,6 +147,11 @@ class LoadRun<T> {
   private lastReleaseNs = 0n;
   private settled = 0;
   private wake: (() => void) | null = null;
+  /**
+   * the loop waits for a free slot (`pause`), so a settling request wakes it; while it waits for a planned
+   * arrival, settling requests leave it (and the metronome's pending wake) alone
+   */
+  private waitingForSlot = false;
   private readonly stopPoll: NodeJS.Timeout;
   private readonly start: bigint;
   private durationTimer: NodeJS.Timeout | null = null;
@@ -201,7 +206,7 @@ class LoadRun<T> {
         let readyNs = plannedAbs;
         if (this.inFlight.size >= plan.concurrency) {
           while (this.inFlight.size >= plan.concurrency && !this.checkStop() && !this.durationOver())
-            await this.pause();
+            await this.pauseForSlot();
           if (this.stopped || this.durationOver()) break;
           // ready when the slot was freed, if after the planned arrival (bigints: no Math.max)
           if (this.lastReleaseNs > plannedAbs) readyNs = this.lastReleaseNs;
@@ -270,13 +275,13 @@ class LoadRun<T> {
     }
   }
 
-  /** Frees the slot of request `index` as it settles and wakes the issuing loop. */
+  /** Frees the slot of request `index` as it settles, and wakes the issuing loop if it waits for a slot. */
   private release(index: number): void {
     this.inFlight.delete(index);
     this.lastReleaseNs = nowNs();
     this.settled++;
     this.plan.onSettled?.(this.settled);
-    this.poke();
+    if (this.waitingForSlot) this.poke();
   }
 
   /** Wakes the issuing loop if it waits. */
@@ -286,10 +291,14 @@ class LoadRun<T> {
     w?.();
   }
 
-  /** Waits until poked. */
-  private pause(): Promise<void> {
+  /** Waits until poked: a request settled (its slot is free), the duration ended or the run stopped. */
+  private pauseForSlot(): Promise<void> {
+    this.waitingForSlot = true;
     return new Promise<void>((resolve) => {
-      this.wake = resolve;
+      this.wake = () => {
+        this.waitingForSlot = false;
+        resolve();
+      };
     });
   }
 

@@ -9,36 +9,49 @@ import { Worker } from "node:worker_threads";
  * the planned time and then posts a message, which wakes the main event loop at once (a libuv async handle).
  * The main thread stays idle in its poll until then, so its event-loop utilisation and CPU time stay honest.
  *
- * One wake is pending at a time: `wakeAt` replaces the previous one (a stale wake that still arrives is
- * ignored). The worker is unref'd: it never keeps the process alive.
+ * One wake is pending at a time: `wakeAt` replaces the previous one, and `cancel` drops it. The pending wake's
+ * number sits in a shared cell the thread sleeps on (`Atomics.wait` on that value), so a wake replaced or
+ * dropped interrupts the sleep at once (`Atomics.notify`) and is never posted; a stale number that still
+ * arrives is ignored. The worker is unref'd: it never keeps the process alive. A metronome whose run ended (`close`) is
+ * kept idle for the next run of the same thread: starting a worker thread (an isolate) and tearing one down
+ * take milliseconds of CPU, which at a run's start would make its first planned arrivals late.
  */
 
 /** The worker's source (CommonJS, evaluated: no file to resolve or transpile). */
 const SOURCE = `
-const { parentPort } = require("node:worker_threads");
-const cell = new Int32Array(new SharedArrayBuffer(4));
+const { parentPort, workerData } = require("node:worker_threads");
+const current = new Int32Array(workerData);
 parentPort.on("message", (m) => {
   const ms = Number(m.at - process.hrtime.bigint()) / 1e6;
-  if (ms > 0) Atomics.wait(cell, 0, 0, ms);
-  parentPort.postMessage(m.seq);
+  // returns at once when the wake is no longer the pending one, and when it stops being so
+  if (ms > 0) Atomics.wait(current, 0, m.seq, ms);
+  if (Atomics.load(current, 0) === m.seq) parentPort.postMessage(m.seq);
 });
 `;
+
+/** Metronomes whose run ended, kept for the next run of this thread (most recently used last). */
+const idle: Metronome[] = [];
 
 /** A wake-up thread for planned arrivals; see the module comment. */
 export class Metronome {
   private readonly worker: Worker;
+  /** the pending wake's number (int32), shared with the thread */
+  private readonly current = new Int32Array(new SharedArrayBuffer(4));
   private seq = 0;
   private pending: (() => void) | null = null;
+  /** the thread has not exited */
+  private alive = true;
 
   /** A metronome whose thread is up and answering (one wake round trip): its first wake is not late. */
   static async start(): Promise<Metronome> {
+    for (let m = idle.pop(); m !== undefined; m = idle.pop()) if (m.alive) return m;
     const m = new Metronome();
     await new Promise<void>((resolve) => m.wakeAt(0n, resolve));
     return m;
   }
 
   private constructor() {
-    this.worker = new Worker(SOURCE, { eval: true });
+    this.worker = new Worker(SOURCE, { eval: true, workerData: this.current.buffer });
     this.worker.unref();
     this.worker.on("message", (seq: number) => {
       if (seq !== this.seq) return;
@@ -48,6 +61,9 @@ export class Metronome {
     });
     // a metronome that fails leaves its wakes to the caller's fallback timer
     this.worker.on("error", () => {});
+    this.worker.on("exit", () => {
+      this.alive = false;
+    });
   }
 
   /**
@@ -55,20 +71,27 @@ export class Metronome {
    * @param atNs when to wake; a time already past wakes at once
    */
   wakeAt(atNs: bigint, wake: () => void): void {
-    this.seq++;
+    this.next();
     this.pending = wake;
     this.worker.postMessage({ seq: this.seq, at: atNs });
   }
 
   /** Drops the pending wake. */
   cancel(): void {
-    this.seq++;
+    this.next();
     this.pending = null;
   }
 
-  /** Stops the thread (not awaited: a sleeping thread ends when it wakes or the process exits). */
+  /** Numbers a new pending wake (or none), and interrupts the thread's sleep on the old one. */
+  private next(): void {
+    this.seq = (this.seq + 1) | 0;
+    Atomics.store(this.current, 0, this.seq);
+    Atomics.notify(this.current, 0);
+  }
+
+  /** Ends this run's use: drops the pending wake and keeps the thread, idle, for the next run of this thread. */
   close(): void {
     this.cancel();
-    void this.worker.terminate();
+    if (this.alive && !idle.includes(this)) idle.push(this);
   }
 }

@@ -28,4 +28,43 @@ describe("the metronome (planned arrivals' wake-up thread)", () => {
     m.close();
     expect(woke).toBe(false);
   });
+
+  it("a wake earlier than the one it replaces comes without waiting for the replaced one", async () => {
+    const m = await Metronome.start();
+    try {
+      m.wakeAt(nowNs() + 10_000_000_000n, () => {}); // 10 s ahead: the thread sleeps on it
+      await new Promise((r) => setTimeout(r, 100));
+      const woke = await new Promise<string>((resolve) => {
+        const timer = setTimeout(() => resolve("not within 2 s"), 2_000);
+        m.wakeAt(nowNs() + 5_000_000n, () => {
+          clearTimeout(timer);
+          resolve("woke");
+        });
+      });
+      expect(woke).toBe("woke");
+    } finally {
+      m.close();
+    }
+  });
+
+  it("a run's metronome is kept for the next run of the thread, and a wake it had pending does not hold it", async () => {
+    const first = await Metronome.start();
+    first.wakeAt(nowNs() + 10_000_000_000n, () => {}); // left pending 10 s ahead by a run that ends
+    await new Promise((r) => setTimeout(r, 100));
+    first.close();
+    const second = await Metronome.start();
+    try {
+      expect(second).toBe(first);
+      const woke = await new Promise<string>((resolve) => {
+        const timer = setTimeout(() => resolve("not within 2 s"), 2_000);
+        second.wakeAt(nowNs() + 5_000_000n, () => {
+          clearTimeout(timer);
+          resolve("woke");
+        });
+      });
+      expect(woke).toBe("woke");
+    } finally {
+      second.close();
+    }
+  });
 });
