@@ -14,7 +14,7 @@
  * the achieved/planned rate.
  * Targets: p99 lag <= 1 ms, achieved/planned >= 0.99.
  *
- * Usage: npx tsx bench/client-roofline.ts [--concurrency 64,256] [--pairs 5] [--requests 2000] [--pin]
+ * Usage: npx tsx bench/client-roofline.ts [--concurrency 64,256] [--pairs 5] [--requests 2000] [--pin | --pin-server]
  *        npx tsx bench/client-roofline.ts --poisson [--rate 1000] [--seconds 10] [--warmup-seconds 3]
  * Prints one JSON document on stdout, a summary on stderr. A measurement: run it alone on the machine.
  */
@@ -61,6 +61,7 @@ const { values: args } = parseScript(
       600,
     ),
     pin: boolOpt("Linux, taskset: the clients on CPU 0, the server on CPU 1"),
+    "pin-server": boolOpt("Linux, taskset: the server on CPU 1, the clients' threads free to use both cores"),
   },
 );
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -207,7 +208,7 @@ async function main(): Promise<void> {
   if (args.child) return serveZeroCompute(args.tokens);
   // --pin: this process (the clients) on CPU 0, as with a client machine apart from the server
   if (args.pin) pinClientToCpu0();
-  const { url, stop } = await startZeroComputeServer(args.tokens, args.pin);
+  const { url, stop } = await startZeroComputeServer(args.tokens, args.pin || args["pin-server"]);
   try {
     const out = args.poisson ? await poisson(url) : await throughput(url);
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);

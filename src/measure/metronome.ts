@@ -12,9 +12,10 @@ import { Worker } from "node:worker_threads";
  * One wake is pending at a time: `wakeAt` replaces the previous one, and `cancel` drops it. The pending wake's
  * number sits in a shared cell the thread sleeps on (`Atomics.wait` on that value), so a wake replaced or
  * dropped interrupts the sleep at once (`Atomics.notify`) and is never posted; a stale number that still
- * arrives is ignored. The worker is unref'd: it never keeps the process alive. A metronome whose run ended (`close`) is
- * kept idle for the next run of the same thread: starting a worker thread (an isolate) and tearing one down
- * take milliseconds of CPU, which at a run's start would make its first planned arrivals late.
+ * arrives is ignored. Like a timer, a pending wake keeps the process alive and an idle metronome does not.
+ * A metronome whose run ended (`close`) is kept idle for the next run of the same thread: starting a worker
+ * thread (an isolate) and tearing one down take milliseconds of CPU, which at a run's start would make its
+ * first planned arrivals late.
  */
 
 /** The worker's source (CommonJS, evaluated: no file to resolve or transpile). */
@@ -41,29 +42,45 @@ export class Metronome {
   private pending: (() => void) | null = null;
   /** the thread has not exited */
   private alive = true;
+  /** the thread's error, if it failed */
+  private failure: string | null = null;
+  /** told when the thread exits (start() waits on the first wake) */
+  private onExit: ((why: string) => void) | null = null;
 
   /** A metronome whose thread is up and answering (one wake round trip): its first wake is not late. */
   static async start(): Promise<Metronome> {
     for (let m = idle.pop(); m !== undefined; m = idle.pop()) if (m.alive) return m;
     const m = new Metronome();
-    await new Promise<void>((resolve) => m.wakeAt(0n, resolve));
+    await new Promise<void>((resolve, reject) => {
+      m.onExit = (why) => reject(new Error(`the metronome's thread stopped before its first wake: ${why}`));
+      m.wakeAt(0n, () => {
+        m.onExit = null;
+        resolve();
+      });
+    });
     return m;
   }
 
   private constructor() {
-    this.worker = new Worker(SOURCE, { eval: true, workerData: this.current.buffer });
-    this.worker.unref();
+    // no flags of this process's (a loader, --input-type): the source is plain CommonJS
+    this.worker = new Worker(SOURCE, { eval: true, workerData: this.current.buffer, execArgv: [] });
     this.worker.on("message", (seq: number) => {
       if (seq !== this.seq) return;
       const wake = this.pending;
       this.pending = null;
+      this.worker.unref();
       wake?.();
     });
     // a metronome that fails leaves its wakes to the caller's fallback timer
-    this.worker.on("error", () => {});
-    this.worker.on("exit", () => {
-      this.alive = false;
+    this.worker.on("error", (err: Error) => {
+      this.failure = err.message;
     });
+    this.worker.on("exit", (code: number) => {
+      this.alive = false;
+      this.onExit?.(this.failure ?? `exit code ${code}`);
+    });
+    // idle until a wake is asked for (after the listeners: adding a "message" listener refs the worker again)
+    this.worker.unref();
   }
 
   /**
@@ -73,6 +90,7 @@ export class Metronome {
   wakeAt(atNs: bigint, wake: () => void): void {
     this.next();
     this.pending = wake;
+    this.worker.ref();
     this.worker.postMessage({ seq: this.seq, at: atNs });
   }
 
@@ -80,6 +98,7 @@ export class Metronome {
   cancel(): void {
     this.next();
     this.pending = null;
+    this.worker.unref();
   }
 
   /** Numbers a new pending wake (or none), and interrupts the thread's sleep on the old one. */

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { Metronome } from "../../src/measure/metronome.js";
 import { nowNs } from "../../src/util/clock.js";
@@ -66,5 +67,22 @@ describe("the metronome (planned arrivals' wake-up thread)", () => {
     } finally {
       second.close();
     }
+  });
+});
+
+describe("the metronome and the process's exit", () => {
+  it("a process whose metronome is idle exits; a pending wake keeps it alive until the wake", () => {
+    const script = `
+      const { Metronome } = await import(${JSON.stringify(new URL("../../src/measure/metronome.ts", import.meta.url).href)});
+      const m = await Metronome.start();
+      await new Promise((r) => m.wakeAt(process.hrtime.bigint() + 50_000_000n, r));
+      m.close();
+      console.log("closed");
+    `;
+    const out = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(out.trim()).toBe("closed");
   });
 });
