@@ -147,11 +147,14 @@ class LoadRun<T> {
   private lastReleaseNs = 0n;
   private settled = 0;
   private wake: (() => void) | null = null;
-  /**
-   * the loop waits for a free slot (`pause`), so a settling request wakes it; while it waits for a planned
-   * arrival, settling requests leave it (and the metronome's pending wake) alone
-   */
+  /** the loop waits for a free slot (`pauseForSlot`): a settling request wakes it */
   private waitingForSlot = false;
+  /**
+   * the planned arrival the loop waits for (`pauseUntil`), ns; null when it waits for none. A request that
+   * settles after it is due wakes the loop (the thread was busy when the metronome's wake came due); one that
+   * settles before leaves the loop, and the metronome's pending wake, alone.
+   */
+  private dueNs: bigint | null = null;
   private readonly stopPoll: NodeJS.Timeout;
   private readonly start: bigint;
   private durationTimer: NodeJS.Timeout | null = null;
@@ -275,13 +278,14 @@ class LoadRun<T> {
     }
   }
 
-  /** Frees the slot of request `index` as it settles, and wakes the issuing loop if it waits for a slot. */
+  /** Frees the slot of request `index` as it settles; wakes the issuing loop if it waits for a slot or is due. */
   private release(index: number): void {
+    const t = nowNs();
     this.inFlight.delete(index);
-    this.lastReleaseNs = nowNs();
+    this.lastReleaseNs = t;
     this.settled++;
     this.plan.onSettled?.(this.settled);
-    if (this.waitingForSlot) this.poke();
+    if (this.waitingForSlot || (this.dueNs !== null && t >= this.dueNs)) this.poke();
   }
 
   /** Wakes the issuing loop if it waits. */
@@ -309,10 +313,12 @@ class LoadRun<T> {
   private pauseUntil(atNs: bigint): Promise<void> {
     const metronome = this.metronome;
     const leftMs = Number(atNs - nowNs()) / 1e6;
+    this.dueNs = atNs;
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => this.poke(), leftMs + METRONOME_FALLBACK_MS);
       metronome?.wakeAt(atNs, () => this.poke());
       this.wake = () => {
+        this.dueNs = null;
         clearTimeout(timer);
         metronome?.cancel();
         resolve();
