@@ -11,7 +11,8 @@
  * Poisson mode (--poisson): --rate requests/s planned (Poisson, seed 0) for --seconds through the tool's load
  * loop, after --warmup-seconds of the same plan (a serving run's warmup: the first seconds of a planned-rate run
  * are late while the JIT compiles its paths); prints the lag behind the plan (sent - planned) p50/p99 in ms and
- * the achieved/planned rate.
+ * the achieved/planned rate, and the arrivals more than 1 ms late by what the main thread was doing (a GC pause
+ * of which kind, or none) and by second of the run.
  * Targets: p99 lag <= 1 ms, achieved/planned >= 0.99.
  *
  * Usage: npx tsx bench/client-roofline.ts [--concurrency 64,256] [--pairs 5] [--requests 2000] [--pin | --pin-server]
@@ -20,7 +21,7 @@
  */
 import http from "node:http";
 import { loadavg } from "node:os";
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { constants, monitorEventLoopDelay, PerformanceObserver, performance } from "node:perf_hooks";
 import type { OpenAiClient } from "../src/engines/openai/client.js";
 import { runLoad } from "../src/measure/load.js";
 import { OutcomeColumns } from "../src/measure/outcome-columns.js";
@@ -158,6 +159,73 @@ async function throughput(url: string) {
   return { mode: "throughput", tokens_per_request: args.tokens, requests_per_arm: args.requests, rows };
 }
 
+/** A GC pause of the main thread: start and end (performance.now() ms) and its kind (perf_hooks constants). */
+interface GcPause {
+  start: number;
+  end: number;
+  kind: number;
+}
+
+/** Records the main thread's GC pauses from now on; the returned function stops and gives them. */
+function watchGc(): () => GcPause[] {
+  const pauses: GcPause[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries())
+      pauses.push({
+        start: e.startTime,
+        end: e.startTime + e.duration,
+        kind: ((e as { detail?: unknown }).detail as { kind?: number } | undefined)?.kind ?? 0,
+      });
+  });
+  observer.observe({ entryTypes: ["gc"] });
+  return () => {
+    observer.disconnect();
+    return pauses;
+  };
+}
+
+/**
+ * The arrivals sent more than 1 ms after their planned time, by what the main thread was doing meanwhile: a GC
+ * pause that overlaps [planned, sent] (a scavenge, or a mark-compact or its incremental marking), or none; and
+ * how many fell in each second of the run.
+ */
+function lateAnatomy(
+  late: ReadonlyArray<{ planned: number; sent: number }>,
+  pauses: readonly GcPause[],
+  t0: number,
+) {
+  const byCause = { scavenge: 0, mark_compact: 0, other_gc: 0, outside_gc: 0 };
+  const perSecond: number[] = [];
+  for (const x of late) {
+    const g = pauses.find((p) => p.start <= x.sent && p.end >= x.planned);
+    if (!g) byCause.outside_gc++;
+    else if (g.kind === constants.NODE_PERFORMANCE_GC_MINOR) byCause.scavenge++;
+    else if (
+      g.kind === constants.NODE_PERFORMANCE_GC_MAJOR ||
+      g.kind === constants.NODE_PERFORMANCE_GC_INCREMENTAL
+    )
+      byCause.mark_compact++;
+    else byCause.other_gc++;
+    const second = Math.max(0, Math.floor((x.planned - t0) / 1000));
+    perSecond[second] = (perSecond[second] ?? 0) + 1;
+  }
+  const kind = (k: number) => pauses.filter((p) => p.kind === k);
+  const total = (ps: GcPause[]) => ps.reduce((a, p) => a + p.end - p.start, 0);
+  const minor = kind(constants.NODE_PERFORMANCE_GC_MINOR);
+  const major = kind(constants.NODE_PERFORMANCE_GC_MAJOR);
+  return {
+    count: late.length,
+    by_cause: byCause,
+    per_second: Array.from(perSecond, (n) => n ?? 0),
+    gc: {
+      scavenges: minor.length,
+      scavenge_ms: total(minor),
+      mark_compacts: major.length,
+      mark_compact_ms: total(major),
+    },
+  };
+}
+
 async function poisson(url: string) {
   const client = toolClient(url);
   const request = completionRequest(args.tokens);
@@ -178,11 +246,21 @@ async function poisson(url: string) {
   const load_before = loadavg();
   const eld = monitorEventLoopDelay({ resolution: 1 });
   eld.enable();
+  const gcPauses = watchGc();
+  // the two clocks read together: ns (the records) to performance.now() ms (the GC entries)
+  const t0Ms = performance.now();
+  const t0Ns = now();
   const run = await runLoad(plan(n), send);
+  const pauses = gcPauses();
   eld.disable();
   const load_after = loadavg();
   client.close();
   const lagMs = run.records.map((r) => Number(r.sent_ns - run.start_ns - (r.planned_offset_ns ?? 0n)) / 1e6);
+  const msOf = (ns: bigint) => t0Ms + Number(ns - t0Ns) / 1e6;
+  const late = run.records
+    .map((r, i) => ({ planned: msOf(run.start_ns + (r.planned_offset_ns ?? 0n)), lag: lagMs[i] as number }))
+    .filter((x) => x.lag > 1)
+    .map((x) => ({ planned: x.planned, sent: x.planned + x.lag }));
   const lastPlannedS = Number(run.records.at(-1)?.planned_offset_ns ?? 0n) / 1e9;
   const lastSentS = Number((run.records.at(-1)?.sent_ns ?? run.start_ns) - run.start_ns) / 1e9;
   const out = {
@@ -195,6 +273,7 @@ async function poisson(url: string) {
     achieved_over_planned: lastSentS > 0 ? lastPlannedS / lastSentS : 1,
     failed: run.records.filter((r) => !r.outcome?.ok).length,
     eld_p99_ms: Math.max(0, eld.percentile(99) / 1e6 - 1),
+    late_over_1ms: lateAnatomy(late, pauses, msOf(run.start_ns)),
     load_before,
     load_after,
   };
