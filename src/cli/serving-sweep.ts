@@ -9,6 +9,7 @@ import type { RunSpec } from "../execute/executor.js";
 import { exitCodeOf, type RunOutcome } from "../execute/outcome.js";
 import { runBenchmark } from "../execute/run-benchmark.js";
 import {
+  pointText,
   type SweepFigures,
   type SweepPlan,
   saturationReason,
@@ -57,7 +58,7 @@ export async function runServingSweep(
       "--report and --report-json write the report of one run: a sweep prints JSON Lines (-o FILE writes them too)",
     );
   const runs = plan.points.map((point) => {
-    const v = { ...values, [plan.variable]: String(point) };
+    const v = { ...values, [plan.variable]: pointText(point) };
     const shape = runShapeFromFlags(v, mode);
     return { point, shape, ...engineRunFromFlags(v, shape, out.commandFlags) };
   });
@@ -66,7 +67,7 @@ export async function runServingSweep(
   const rows: Array<{ point: number; figures: SweepFigures }> = [];
   let stop: { outcome: RunOutcome | null; reason: string | null } = { outcome: null, reason: null };
   for (const run of runs) {
-    if (!out.quiet) status(`sweep: --${plan.variable} ${run.point}`);
+    if (!out.quiet) status(`sweep: --${plan.variable} ${pointText(run.point)}`);
     const outcome = await interruptible((signal) => {
       const spec: RunSpec = {
         ...run.shape,
@@ -98,8 +99,8 @@ export async function runServingSweep(
  * @param left the points not run
  */
 export function sweepStopLine(variable: string, point: number, reason: string, left: number): string {
-  if (left === 0) return `sweep ended at its last point, --${variable} ${point}: ${reason}`;
-  return `sweep stopped after --${variable} ${point}: ${reason} (${left} point${left === 1 ? "" : "s"} not run)`;
+  if (left === 0) return `sweep ended at its last point, --${variable} ${pointText(point)}: ${reason}`;
+  return `sweep stopped after --${variable} ${pointText(point)}: ${reason} (${left} point${left === 1 ? "" : "s"} not run)`;
 }
 
 /** Writes -o, prints the table and the stop line, records complete results; the exit code. */

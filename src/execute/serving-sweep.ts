@@ -30,6 +30,7 @@ export const SATURATION_LATENCY_FACTOR = 2;
 /**
  * The sweep `values` ask for: a comma-separated list of --concurrency or --request-rate (at most one of the
  * two), points sorted increasing and deduplicated; null when neither flag holds a list.
+ * A --request-rate point may be `inf` (as fast as --concurrency allows: Infinity, the last point).
  * @throws UsageError for both lists, a list over MAX_SWEEP_POINTS, or a point that is not a positive number
  *   (each point's own range is checked by the engine's flags).
  */
@@ -43,6 +44,7 @@ export function sweepPlanOf(values: Record<string, unknown>): SweepPlan | null {
   const variable = lists[0] as SweepVariable;
   const raw = (values[variable] as string).split(",").map((p) => p.trim());
   const points = raw.map((p) => {
+    if (variable === "request-rate" && p.toLowerCase() === "inf") return Number.POSITIVE_INFINITY;
     const v = Number(p);
     if (p === "" || !Number.isFinite(v) || v <= 0)
       throw new UsageError(`--${variable} ${values[variable]}: "${p}" is not a positive number`);
@@ -56,12 +58,19 @@ export function sweepPlanOf(values: Record<string, unknown>): SweepPlan | null {
   return { variable, points: sorted };
 }
 
+/** A point as its flag writes it: the number, or `inf` for a --request-rate without a rate. */
+export function pointText(point: number): string {
+  return Number.isFinite(point) ? String(point) : "inf";
+}
+
 /** The figures of one point the rule and the table read. */
 export interface SweepFigures {
   /** output tokens/s (generation) or requests/s (embedding) */
   throughput: number;
   /** median TTFT (generation) or median request latency (embedding), ms; null when unknown */
   latency_ms: number | null;
+  /** what latency_ms is, as the saturation line names it */
+  latency_is: "median TTFT" | "median latency";
   requests_per_second: number;
   failed: number;
   ttft_p99_ms: number | null;
@@ -78,6 +87,7 @@ export function sweepFigures(r: BenchmarkResult): SweepFigures {
       ...base,
       throughput: r.serving?.output_tokens_per_second ?? 0,
       latency_ms: r.serving?.ttft_ms?.median ?? null,
+      latency_is: "median TTFT",
       ttft_p99_ms: r.serving?.ttft_ms?.p99 ?? null,
       tpot_median_ms: r.serving?.tpot_ms?.median ?? null,
       goodput_rps: r.serving?.goodput?.requests_per_second ?? null,
@@ -86,6 +96,7 @@ export function sweepFigures(r: BenchmarkResult): SweepFigures {
     ...base,
     throughput: base.requests_per_second,
     latency_ms: r.mode === "embedding" ? (r.serving?.latency_ms.median ?? null) : null,
+    latency_is: "median latency",
     ttft_p99_ms: null,
     tpot_median_ms: null,
     goodput_rps: null,
@@ -104,7 +115,7 @@ export function saturationReason(previous: SweepFigures | null, current: SweepFi
   const factor =
     previous.latency_ms > 0 ? current.latency_ms / previous.latency_ms : Number.POSITIVE_INFINITY;
   if (gain < SATURATION_MIN_GAIN && factor >= SATURATION_LATENCY_FACTOR)
-    return `saturated: throughput ${gain >= 0 ? "+" : ""}${(gain * 100).toFixed(1)} % while the median latency grew ${factor.toFixed(1)}x`;
+    return `saturated: throughput ${gain >= 0 ? "+" : ""}${(gain * 100).toFixed(1)} % while the ${current.latency_is} grew ${factor.toFixed(1)}x`;
   return null;
 }
 
@@ -128,7 +139,7 @@ export function sweepTable(
   const lines = [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`];
   for (const { point, figures: f } of rows)
     lines.push(
-      `| ${[point, cell(f.requests_per_second, 2), cell(f.throughput), cell(f.latency_ms), cell(f.ttft_p99_ms), cell(f.tpot_median_ms), cell(f.goodput_rps, 2), f.failed].join(" | ")} |`,
+      `| ${[pointText(point), cell(f.requests_per_second, 2), cell(f.throughput), cell(f.latency_ms), cell(f.ttft_p99_ms), cell(f.tpot_median_ms), cell(f.goodput_rps, 2), f.failed].join(" | ")} |`,
     );
   return lines;
 }

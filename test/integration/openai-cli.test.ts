@@ -106,6 +106,27 @@ describe("bench --engine openai from the command line", () => {
     expect(r.samples.length).toBeLessThan(200);
     expect(parseResult(JSON.parse(readFileSync(out, "utf8")), out).complete).toBe(false);
   });
+
+  it("one interruption signalled twice at once (timeout(1) signals the process, then its group): still the partial result", async () => {
+    server = await startScriptedServer({ script: () => ({ kind: "stream", tokens: 6, chunkDelayMs: 40 }) });
+    const run = await runCliAsync([...base(server.baseUrl), "--rounds", "200", "--concurrency", "2"], {
+      timeoutMs: 30_000,
+      onStart: (child) => {
+        const timer = setInterval(() => {
+          if (server && server.requests.filter((r) => r.method === "POST").length >= 4) {
+            clearInterval(timer);
+            child.kill("SIGINT");
+            setTimeout(() => child.kill("SIGINT"), 5);
+          }
+        }, 20);
+        child.on("close", () => clearInterval(timer));
+      },
+    });
+    expect(run.status).toBe(EXIT.interrupted);
+    const r = parseResult(JSON.parse(run.stdout), "stdout");
+    expect(r.complete).toBe(false);
+    expect(r.samples.length).toBeGreaterThan(0);
+  });
 });
 
 describe("the API key is sent to the server and written nowhere", () => {

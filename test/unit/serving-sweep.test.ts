@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { sweepStopLine } from "../../src/cli/serving-sweep.js";
 import {
+  pointText,
   type SweepFigures,
   saturationReason,
   sweepPlanOf,
@@ -11,6 +12,7 @@ import { UsageError } from "../../src/util/errors.js";
 const fig = (throughput: number, latency: number | null, failed = 0): SweepFigures => ({
   throughput,
   latency_ms: latency,
+  latency_is: "median TTFT",
   requests_per_second: throughput / 10,
   failed,
   ttft_p99_ms: null,
@@ -33,6 +35,11 @@ describe("load sweeps", () => {
   it("a list of --concurrency or --request-rate: points increasing, deduplicated; one value is no sweep", () => {
     expect(sweepPlanOf({ concurrency: "16,1,4,4" })).toEqual({ variable: "concurrency", points: [1, 4, 16] });
     expect(sweepPlanOf({ "request-rate": "2,0.5" })).toEqual({ variable: "request-rate", points: [0.5, 2] });
+    // inf (no rate: as fast as --concurrency allows) is a rate point too, the last one, written back as inf
+    const withInf = sweepPlanOf({ "request-rate": "inf,5,1" });
+    expect(withInf).toEqual({ variable: "request-rate", points: [1, 5, Number.POSITIVE_INFINITY] });
+    expect(withInf?.points.map(pointText)).toEqual(["1", "5", "inf"]);
+    expect(() => sweepPlanOf({ concurrency: "1,inf" })).toThrow(/"inf" is not a positive number/);
     expect(sweepPlanOf({ concurrency: "4" })).toBeNull();
     expect(() => sweepPlanOf({ concurrency: "1,2", "request-rate": "1,2" })).toThrow(
       /one of --concurrency and --request-rate/,
@@ -49,7 +56,7 @@ describe("load sweeps", () => {
     expect(saturationReason(fig(100, 50), fig(104, 80))).toBeNull(); // flat, latency not doubled
     expect(saturationReason(fig(100, 50), fig(110, 120))).toBeNull(); // +10 %: still gaining
     expect(saturationReason(fig(100, 50), fig(104, 100))).toMatch(
-      /^saturated: throughput \+4\.0 % while the median latency grew 2\.0x/,
+      /^saturated: throughput \+4\.0 % while the median TTFT grew 2\.0x/,
     );
     expect(saturationReason(fig(100, 50), fig(90, 400))).toMatch(/throughput -10\.0 %/);
     expect(saturationReason(fig(100, 50), fig(200, 20, 3))).toBe("3 requests failed");
