@@ -147,12 +147,10 @@ class LoadRun<T> {
   private lastReleaseNs = 0n;
   private settled = 0;
   private wake: (() => void) | null = null;
-  /** the loop waits for a free slot (`pauseForSlot`): a settling request wakes it */
-  private waitingForSlot = false;
   /**
-   * the planned arrival the loop waits for (`pauseUntil`), ns; null when it waits for none. A request that
-   * settles after it is due wakes the loop (the thread was busy when the metronome's wake came due); one that
-   * settles before leaves the loop, and the metronome's pending wake, alone.
+   * the planned arrival the loop waits for (`pauseUntil`), ns; null when it waits for none (a slot, or nothing).
+   * A request that settles after it is due wakes the loop (the thread was busy when the metronome's wake came
+   * due); one that settles before leaves the loop, and the metronome's pending wake, alone.
    */
   private dueNs: bigint | null = null;
   private readonly stopPoll: NodeJS.Timeout;
@@ -209,7 +207,7 @@ class LoadRun<T> {
         let readyNs = plannedAbs;
         if (this.inFlight.size >= plan.concurrency) {
           while (this.inFlight.size >= plan.concurrency && !this.checkStop() && !this.durationOver())
-            await this.pauseForSlot();
+            await this.pause();
           if (this.stopped || this.durationOver()) break;
           // ready when the slot was freed, if after the planned arrival (bigints: no Math.max)
           if (this.lastReleaseNs > plannedAbs) readyNs = this.lastReleaseNs;
@@ -278,14 +276,17 @@ class LoadRun<T> {
     }
   }
 
-  /** Frees the slot of request `index` as it settles; wakes the issuing loop if it waits for a slot or is due. */
+  /**
+   * Frees the slot of request `index` as it settles; wakes the issuing loop unless it waits for a planned arrival
+   * not yet due.
+   */
   private release(index: number): void {
     const t = nowNs();
     this.inFlight.delete(index);
     this.lastReleaseNs = t;
     this.settled++;
     this.plan.onSettled?.(this.settled);
-    if (this.waitingForSlot || (this.dueNs !== null && t >= this.dueNs)) this.poke();
+    if (this.dueNs === null || t >= this.dueNs) this.poke();
   }
 
   /** Wakes the issuing loop if it waits. */
@@ -296,13 +297,9 @@ class LoadRun<T> {
   }
 
   /** Waits until poked: a request settled (its slot is free), the duration ended or the run stopped. */
-  private pauseForSlot(): Promise<void> {
-    this.waitingForSlot = true;
+  private pause(): Promise<void> {
     return new Promise<void>((resolve) => {
-      this.wake = () => {
-        this.waitingForSlot = false;
-        resolve();
-      };
+      this.wake = resolve;
     });
   }
 
