@@ -1,6 +1,7 @@
 import { createParser } from "eventsource-parser";
 import { describe, expect, it } from "vitest";
 import { leadingDataEvents } from "../../src/engines/openai/client.js";
+import { mulberry32 } from "../../src/util/prng.js";
 
 /** What eventsource-parser dispatches for a text fed in one piece: the data of each event. */
 function parsed(text: string): string[] {
@@ -15,18 +16,6 @@ function fastThenParser(piece: string): { events: string[]; end: number } {
   const end = leadingDataEvents(piece, { onEvent: (d) => events.push(d) });
   events.push(...parsed(piece.slice(end)));
   return { events, end };
-}
-
-/** A seeded generator of numbers in [0, 1) (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe("the data-events fast path of the SSE reading", () => {
@@ -81,7 +70,7 @@ describe("the data-events fast path of the SSE reading", () => {
       " ",
       "[DONE]",
     ];
-    const next = random(7);
+    const next = mulberry32(7);
     for (let k = 0; k < 3000; k++) {
       let piece = "";
       const n = 1 + Math.floor(next() * 12);
