@@ -3,6 +3,17 @@ import { describe, expect, it } from "vitest";
 import { Metronome } from "../../src/measure/metronome.js";
 import { nowNs } from "../../src/util/clock.js";
 
+/** Asks `m` for a wake 5 ms ahead: "woke" when it came within 2 s. */
+function wakeIn5Ms(m: Metronome): Promise<string> {
+  return new Promise<string>((resolve) => {
+    const timer = setTimeout(() => resolve("not within 2 s"), 2_000);
+    m.wakeAt(nowNs() + 5_000_000n, () => {
+      clearTimeout(timer);
+      resolve("woke");
+    });
+  });
+}
+
 describe("the metronome (planned arrivals' wake-up thread)", () => {
   it("wakes never before the planned time, and the latest wake replaces the pending one", async () => {
     const m = await Metronome.start();
@@ -35,14 +46,7 @@ describe("the metronome (planned arrivals' wake-up thread)", () => {
     try {
       m.wakeAt(nowNs() + 10_000_000_000n, () => {}); // 10 s ahead: the thread sleeps on it
       await new Promise((r) => setTimeout(r, 100));
-      const woke = await new Promise<string>((resolve) => {
-        const timer = setTimeout(() => resolve("not within 2 s"), 2_000);
-        m.wakeAt(nowNs() + 5_000_000n, () => {
-          clearTimeout(timer);
-          resolve("woke");
-        });
-      });
-      expect(woke).toBe("woke");
+      expect(await wakeIn5Ms(m)).toBe("woke");
     } finally {
       m.close();
     }
@@ -56,14 +60,7 @@ describe("the metronome (planned arrivals' wake-up thread)", () => {
     const second = await Metronome.start();
     try {
       expect(second).toBe(first);
-      const woke = await new Promise<string>((resolve) => {
-        const timer = setTimeout(() => resolve("not within 2 s"), 2_000);
-        second.wakeAt(nowNs() + 5_000_000n, () => {
-          clearTimeout(timer);
-          resolve("woke");
-        });
-      });
-      expect(woke).toBe("woke");
+      expect(await wakeIn5Ms(second)).toBe("woke");
     } finally {
       second.close();
     }
