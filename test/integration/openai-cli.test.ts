@@ -81,24 +81,30 @@ describe("bench --engine openai from the command line", () => {
     for (const r of [noUrl, threads, concurrency, burst, url]) expect(r.stdout).toBe("");
   });
 
-  it("Ctrl-C: the partial result is written, marked incomplete, exit code 130", async () => {
+  /**
+   * A 200-round run against a slow streaming server, sent SIGINT once the server has seen 4 requests: `signals`
+   * times, 5 ms apart (2: one interruption delivered twice, as timeout(1) does).
+   */
+  async function interruptedRun(extra: string[], signals: 1 | 2) {
     server = await startScriptedServer({ script: () => ({ kind: "stream", tokens: 6, chunkDelayMs: 40 }) });
-    const out = join(dir, "partial.json");
-    const run = await runCliAsync(
-      [...base(server.baseUrl), "--rounds", "200", "--concurrency", "2", "-o", out],
-      {
-        timeoutMs: 30_000,
-        onStart: (child) => {
-          const timer = setInterval(() => {
-            if (server && server.requests.filter((r) => r.method === "POST").length >= 4) {
-              clearInterval(timer);
-              child.kill("SIGINT");
-            }
-          }, 20);
-          child.on("close", () => clearInterval(timer));
-        },
+    return runCliAsync([...base(server.baseUrl), "--rounds", "200", "--concurrency", "2", ...extra], {
+      timeoutMs: 30_000,
+      onStart: (child) => {
+        const timer = setInterval(() => {
+          if (server && server.requests.filter((r) => r.method === "POST").length >= 4) {
+            clearInterval(timer);
+            child.kill("SIGINT");
+            if (signals === 2) setTimeout(() => child.kill("SIGINT"), 5);
+          }
+        }, 20);
+        child.on("close", () => clearInterval(timer));
       },
-    );
+    });
+  }
+
+  it("Ctrl-C: the partial result is written, marked incomplete, exit code 130", async () => {
+    const out = join(dir, "partial.json");
+    const run = await interruptedRun(["-o", out], 1);
     expect(run.status).toBe(EXIT.interrupted);
     const r = parseResult(JSON.parse(run.stdout), "stdout");
     expect(r.complete).toBe(false);
@@ -108,20 +114,7 @@ describe("bench --engine openai from the command line", () => {
   });
 
   it("one interruption signalled twice at once (timeout(1) signals the process, then its group): still the partial result", async () => {
-    server = await startScriptedServer({ script: () => ({ kind: "stream", tokens: 6, chunkDelayMs: 40 }) });
-    const run = await runCliAsync([...base(server.baseUrl), "--rounds", "200", "--concurrency", "2"], {
-      timeoutMs: 30_000,
-      onStart: (child) => {
-        const timer = setInterval(() => {
-          if (server && server.requests.filter((r) => r.method === "POST").length >= 4) {
-            clearInterval(timer);
-            child.kill("SIGINT");
-            setTimeout(() => child.kill("SIGINT"), 5);
-          }
-        }, 20);
-        child.on("close", () => clearInterval(timer));
-      },
-    });
+    const run = await interruptedRun([], 2);
     expect(run.status).toBe(EXIT.interrupted);
     const r = parseResult(JSON.parse(run.stdout), "stdout");
     expect(r.complete).toBe(false);
