@@ -20,40 +20,67 @@ const HAS = 1;
 const OPENED = 2;
 const TLS = 4;
 
-/** The `connection` of each row (absent when not known). */
-class ConnectionColumns {
+/** What every completed request has, as `RequestColumns` keeps and gives it back. */
+interface Completed {
+  ok: true;
+  start_ns: bigint;
+  end_ns: bigint;
+  retries: number;
+  connection?: ConnectionSetup;
+}
+
+/**
+ * The columns of what every completed request has (start, end, retries, and its `connection`, absent when not
+ * known): the rows of a generation or embeddings table are numbered by them.
+ */
+class RequestColumns {
+  private readonly start = new BigColumn();
+  private readonly end = new BigColumn();
+  private readonly retries = new NumberColumn();
   private readonly flags = new NumberColumn();
   private readonly setup = new BigColumn();
   private readonly ready = new BigColumn();
 
-  push(c: ConnectionSetup | undefined): void {
+  /** Adds a row; returns its number. */
+  push(o: Completed): number {
+    this.end.push(o.end_ns);
+    this.retries.push(o.retries);
+    const c = o.connection;
     this.flags.push(c ? HAS | (c.opened ? OPENED : 0) | (c.tls ? TLS : 0) : 0);
     this.setup.push(c?.setup_ns ?? null);
     this.ready.push(c?.ready_ns ?? null);
+    return this.start.push(o.start_ns);
   }
 
-  /** Row `i`'s connection as an object to spread: `{}` when it had none. */
-  get(i: number): { connection?: ConnectionSetup } {
+  /** Row `i`'s common fields, to spread into its record. */
+  get(i: number): Completed {
+    const common: Completed = {
+      ok: true,
+      start_ns: this.start.get(i) as bigint,
+      end_ns: this.end.get(i) as bigint,
+      retries: this.retries.get(i),
+    };
     const f = this.flags.get(i);
-    if (!(f & HAS)) return {};
-    return {
-      connection: {
+    if (f & HAS)
+      common.connection = {
         opened: (f & OPENED) !== 0,
         tls: (f & TLS) !== 0,
         setup_ns: this.setup.get(i),
         ready_ns: this.ready.get(i),
-      },
-    };
+      };
+    return common;
   }
 }
 
 /** Completed generation requests, a row each. */
 class GenerationRows {
-  private readonly start = new BigColumn();
+  private readonly common = new RequestColumns();
   private readonly headers = new BigColumn();
   private readonly first = new BigColumn();
-  private readonly end = new BigColumn();
-  /** where each row's chunks begin in `times` and `chars`, and how many */
+  /**
+   * where each row's chunks begin in `times` and `chars`, and how many: both columns take the same runs in the
+   * same blocks (CHUNK_BLOCK), so one position serves both
+   */
   private readonly chunkAt = new NumberColumn();
   private readonly chunkCount = new NumberColumn();
   private readonly times = new BigColumn(CHUNK_BLOCK);
@@ -67,15 +94,11 @@ class GenerationRows {
   private readonly finish = new NumberColumn();
   private readonly finishNames = new Interned();
   private readonly done = new NumberColumn();
-  private readonly retries = new NumberColumn();
-  private readonly connection = new ConnectionColumns();
 
   /** Adds a row; returns its number. */
   push(o: GenerationSuccess): number {
-    this.start.push(o.start_ns);
     this.headers.push(o.headers_ns);
     this.first.push(o.first_token_ns);
-    this.end.push(o.end_ns);
     this.chunkAt.push(this.times.pushAll(o.chunk_times_ns));
     this.chunkCount.push(o.chunk_times_ns.length);
     this.chars.pushAll(o.chunk_chars);
@@ -86,9 +109,7 @@ class GenerationRows {
     this.completionTokens.push(o.usage ? o.usage.completion_tokens : Number.NaN);
     this.finish.push(this.finishNames.id(o.finish_reason));
     this.done.push(o.done_marker ? 1 : 0);
-    this.retries.push(o.retries);
-    this.connection.push(o.connection);
-    return this.start.length - 1;
+    return this.common.push(o);
   }
 
   /** Row `i` as the record it was. */
@@ -97,11 +118,9 @@ class GenerationRows {
     const count = this.chunkCount.get(i);
     const completion = this.completionTokens.get(i);
     return {
-      ok: true,
-      start_ns: this.start.get(i) as bigint,
+      ...this.common.get(i),
       headers_ns: this.headers.get(i) as bigint,
       first_token_ns: this.first.get(i),
-      end_ns: this.end.get(i) as bigint,
       chunk_times_ns: this.times.slice(at, count),
       chunk_chars: this.chars.slice(at, count),
       text: this.text.get(this.textAt.get(i), this.textBytes.get(i)),
@@ -110,49 +129,36 @@ class GenerationRows {
         : { prompt_tokens: this.promptTokens.get(i), completion_tokens: completion },
       finish_reason: this.finishNames.value(this.finish.get(i)),
       done_marker: this.done.get(i) === 1,
-      retries: this.retries.get(i),
-      ...this.connection.get(i),
     };
   }
 }
 
 /** Completed embeddings requests, a row each. */
 class EmbeddingRows {
-  private readonly start = new BigColumn();
-  private readonly end = new BigColumn();
+  private readonly common = new RequestColumns();
   private readonly inputs = new NumberColumn();
   private readonly digest = new NumberColumn();
   private readonly digests = new Interned();
   private readonly dimensions = new NumberColumn();
   /** NaN for null */
   private readonly promptTokens = new NumberColumn();
-  private readonly retries = new NumberColumn();
-  private readonly connection = new ConnectionColumns();
 
   push(o: EmbeddingSuccess): number {
-    this.start.push(o.start_ns);
-    this.end.push(o.end_ns);
     this.inputs.push(o.inputs);
     this.digest.push(this.digests.id(o.digest));
     this.dimensions.push(o.dimensions);
     this.promptTokens.push(o.prompt_tokens ?? Number.NaN);
-    this.retries.push(o.retries);
-    this.connection.push(o.connection);
-    return this.start.length - 1;
+    return this.common.push(o);
   }
 
   get(i: number): EmbeddingSuccess {
     const prompt = this.promptTokens.get(i);
     return {
-      ok: true,
-      start_ns: this.start.get(i) as bigint,
-      end_ns: this.end.get(i) as bigint,
+      ...this.common.get(i),
       inputs: this.inputs.get(i),
       digest: this.digests.value(this.digest.get(i)) as string,
       dimensions: this.dimensions.get(i),
       prompt_tokens: Number.isNaN(prompt) ? null : prompt,
-      retries: this.retries.get(i),
-      ...this.connection.get(i),
     };
   }
 }
