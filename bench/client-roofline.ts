@@ -231,6 +231,7 @@ async function poisson(url: string) {
   const request = completionRequest(args.tokens);
   const send = (_i: number, signal: AbortSignal): Promise<ServingOutcome> => client.generate(request, signal);
   const n = Math.max(1, Math.round(args.rate * args.seconds));
+  const concurrency = 10_000;
   // the records kept as a serving run keeps them (src/measure/outcome-columns.ts)
   const plan = (numRequests: number) => ({
     concurrency,
@@ -239,7 +240,6 @@ async function poisson(url: string) {
     durationS: null,
     keeper: new OutcomeColumns(),
   });
-  const concurrency = 10_000;
   await runLoad({ concurrency: 64, requestRate: null, numRequests: 64, durationS: null }, send);
   const warmup = Math.round(args.rate * args["warmup-seconds"]);
   if (warmup > 0) await runLoad(plan(warmup), send);
