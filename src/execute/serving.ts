@@ -319,18 +319,9 @@ async function warmUp(
   warnings: Warning[],
 ): Promise<void> {
   const o = opts.openai;
-  const warm = await runLoad<ServingOutcome>(
-    {
-      concurrency: Math.min(o.concurrency, opts.warmup),
-      requestRate: null,
-      numRequests: opts.warmup,
-      durationS: null,
-      shouldStop: () => opts.signal?.aborted === true,
-      onSettled: (n) => opts.onRound?.(n, opts.warmup, true),
-    },
-    requests.warm,
-  );
-  if (!warm.complete)
+  const warm = await runLoad(loadPlan(opts, "warmup"), requests.warm);
+  // a warmup stopped because the server went away fails below, as its failed requests
+  if (!warm.complete && !warm.unreachable)
     throw new PerfBaselineError("interrupted during warmup: no result to write", EXIT.interrupted);
   const failed = warm.records.map((r) => r.outcome).filter((x): x is RequestFailure => x !== null && !x.ok);
   if (failed.length === 0) return;
@@ -344,6 +335,34 @@ async function warmUp(
   if (!o.tolerateFailures)
     throw new EngineError(`${renderWarning(warning)}${hint(first, o, opts.mode, requests.sent)}`);
   warnings.push(warning);
+}
+
+/**
+ * The load plan of one phase of the run: the warmup's requests (uncounted, `--warmup` of them) or the measured
+ * ones. A run with a request rate warms up at that rate (its arrival gaps, from the same seed) under the same
+ * concurrency cap, so that the client's paths and the server are warm at the load that is measured; one
+ * without a rate sends the warmup requests as fast as min(--concurrency, --warmup) allow. Both phases' plans
+ * are built here, with the same fields in the same order: the load loop's code, compiled during the warmup,
+ * then meets objects of the shapes it was compiled for (a plan of another shape sends it back to slower code
+ * for the measured run's first seconds, whose planned arrivals are then late).
+ */
+export function loadPlan(opts: ServingRunOptions, phase: "warmup" | "measured"): LoadPlan<ServingOutcome> {
+  const o = opts.openai;
+  const warmup = phase === "warmup";
+  const total = warmup ? opts.warmup : o.numRequests;
+  return {
+    concurrency: warmup && o.requestRate === null ? Math.min(o.concurrency, opts.warmup) : o.concurrency,
+    requestRate: o.requestRate,
+    burstiness: o.burstiness,
+    arrivalSeed: o.arrivalSeed,
+    numRequests: total,
+    durationS: warmup ? null : o.durationS,
+    shouldStop: () => opts.signal?.aborted === true,
+    onSettled: (n) => opts.onRound?.(n, total ?? 0, warmup),
+    shard: warmup ? null : (o.shard ?? null),
+    unreachable: connectionRefused,
+    keeper: new OutcomeColumns(),
+  };
 }
 
 /** The measured requests and what was seen around them. */
@@ -408,19 +427,7 @@ function workersJob(
 /** The measured requests, with the event loop's delay and the machine's load during them. */
 async function measureLoad(opts: ServingRunOptions, send: Send, job: WorkersRun | null): Promise<Measured> {
   const o = opts.openai;
-  const plan: LoadPlan<ServingOutcome> = {
-    concurrency: o.concurrency,
-    requestRate: o.requestRate,
-    burstiness: o.burstiness,
-    arrivalSeed: o.arrivalSeed,
-    numRequests: o.numRequests,
-    durationS: o.durationS,
-    shouldStop: () => opts.signal?.aborted === true,
-    onSettled: (n) => opts.onRound?.(n, o.numRequests ?? 0, false),
-    shard: o.shard ?? null,
-    unreachable: connectionRefused,
-    keeper: new OutcomeColumns(),
-  };
+  const plan = loadPlan(opts, "measured");
   const startLagMs = o.startAtMs == null ? null : await waitForStart(o.startAtMs, opts.signal);
   const started = new Date().toISOString();
   const eld = watchEventLoopDelay();

@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import type { ServingOptions } from "../../src/engines/openai/options.js";
 import { servingOutcome } from "../../src/execute/load-generator.js";
 import { exitCodeOf } from "../../src/execute/outcome.js";
-import { runServingBenchmark } from "../../src/execute/serving.js";
+import { loadPlan, runServingBenchmark } from "../../src/execute/serving.js";
+import { arrivalOffsets } from "../../src/measure/arrivals.js";
 import { EXIT } from "../../src/util/errors.js";
 import { refusedPort, type Script } from "../support/scripted-server.js";
 import {
@@ -394,6 +395,38 @@ describe("load and interruption", () => {
     expect(r.load).toMatchObject({ concurrency: 2, request_rate: 200, burstiness: 1, num_requests: 6 });
     expect(r.serving?.client_overhead.queue_wait_ms?.n).toBe(6);
     expect(r.serving?.client_overhead.scheduling_delay_ms?.n).toBe(6);
+  });
+
+  it("with --request-rate the warmup runs at that rate, its plan of the measured run's shape", async () => {
+    const times: number[] = [];
+    const s = await serve(() => {
+      times.push(performance.now());
+      return { kind: "embeddings" };
+    });
+    const o = { mode: "embedding", warmup: 6, numRequests: 2, requestRate: 10, concurrency: 2 } as const;
+    await runServingBenchmark(options(s.baseUrl, o));
+    expect(times).toHaveLength(8);
+    // the first six arrivals of the plan (seed 0) span 0.48 s; sent as fast as the concurrency allows, the six
+    // warmup requests would take milliseconds (the margin is for a busy machine delaying the first one)
+    const next = arrivalOffsets({ requestRate: 10, burstiness: 1, seed: 0 }, 6);
+    const planned = Array.from({ length: 6 }, () => next() as number);
+    const spanMs = (planned[5] as number) * 1000;
+    expect(spanMs).toBeGreaterThan(400);
+    expect((times[5] as number) - (times[0] as number)).toBeGreaterThan(spanMs - 200);
+    // one shape for both phases' plans (the load loop's compiled code stays valid from one to the other)
+    const warm = loadPlan(options(s.baseUrl, o), "warmup");
+    const measured = loadPlan(options(s.baseUrl, o), "measured");
+    expect(Object.keys(warm)).toEqual(Object.keys(measured));
+    expect(warm).toMatchObject({
+      requestRate: 10,
+      concurrency: 2,
+      numRequests: 6,
+      durationS: null,
+      shard: null,
+    });
+    // without a rate the warmup goes as fast as min(--concurrency, --warmup) allow, as before
+    const fast = loadPlan(options(s.baseUrl, { ...o, requestRate: null, concurrency: 50 }), "warmup");
+    expect(fast).toMatchObject({ requestRate: null, concurrency: 6 });
   });
 
   it("--duration bounds the run when no count is given", async () => {
