@@ -28,7 +28,7 @@ export type WorkerRequests =
 /** The plan a worker runs (its share chosen by the worker index), without callbacks (they do not cross threads). */
 export type WorkerPlan = Omit<
   LoadPlan,
-  "shouldStop" | "onSettled" | "shard" | "startNs" | "unreachable" | "keeper"
+  "shouldStop" | "onSettled" | "shard" | "startNs" | "unreachable" | "keeper" | "warmup"
 >;
 
 /** One worker's job (its workerData). */

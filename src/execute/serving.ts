@@ -22,7 +22,13 @@ import { type MachineLoad, startMachineLoadProbe } from "../environment/machine-
 import { scheduleFigures } from "../measure/client-capacity.js";
 import type { EngineSettings } from "../measure/engine-contract.js";
 import { type EventLoopDelayMs, watchEventLoopDelay } from "../measure/event-loop-delay.js";
-import { type LoadOutcome, type LoadPlan, runLoad, UNREACHABLE_STOP } from "../measure/load.js";
+import {
+  type LoadOutcome,
+  type LoadPlan,
+  runLoad,
+  UNREACHABLE_STOP,
+  type WarmupPlan,
+} from "../measure/load.js";
 import { OutcomeColumns } from "../measure/outcome-columns.js";
 import { connectionRefused, type ServingOutcome } from "../measure/requests.js";
 import { waitForStart } from "../measure/shard.js";
@@ -147,16 +153,18 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
     const requests = servingRequests(opts, client, server.request_model, workload, plan);
     server.identity.details.request_fields = requests.sent.join(",");
     const warnings = [...server.warnings];
-    // warmup: not counted; a failure here means the server cannot run the workload at all
-    if (opts.warmup > 0) await warmUp(opts, requests, warnings);
     const job = workersJob(opts, { apiKey, ...ca }, requests);
+    const inRun = warmsInRun(opts, job);
+    // warmup: not counted; a failure here means the server cannot run the workload at all
+    if (opts.warmup > 0 && !inRun) await warmUp(opts, requests, warnings);
     // the measured requests find their connections open: connecting and TLS handshakes are not measured
-    // (worker threads open their own)
-    let readyAhead = job ? 0 : await client.openConnections(o.concurrency, OPEN_AHEAD_MS);
+    // (worker threads open their own; a warmup in the run has opened those its rate needs)
+    let readyAhead = job || inRun ? 0 : await client.openConnections(o.concurrency, OPEN_AHEAD_MS);
     client.overhead.reset();
     if (o.serverMetrics)
       metrics = await startServerMetrics({ ...o.serverMetrics, baseUrl: o.baseUrl, apiKey, ...ca });
-    const measured = await measureLoad(opts, requests.send, job);
+    const warmup = inRun ? warmupInRun(opts, requests, warnings, () => client.overhead.reset()) : null;
+    const measured = await measureLoad(opts, requests.send, job, warmup);
     if (measured.workers) {
       readyAhead = measured.workers.connections;
       for (const ns of measured.workers.chunk_handling_ns) client.overhead.add(ns);
@@ -318,12 +326,28 @@ async function warmUp(
   requests: ServingRequests,
   warnings: Warning[],
 ): Promise<void> {
-  const o = opts.openai;
   const warm = await runLoad(loadPlan(opts, "warmup"), requests.warm);
   // a warmup stopped because the server went away fails below, as its failed requests
-  if (!warm.complete && !warm.unreachable)
-    throw new PerfBaselineError("interrupted during warmup: no result to write", EXIT.interrupted);
+  if (!warm.complete && !warm.unreachable) throw warmupInterrupted();
   const failed = warm.records.map((r) => r.outcome).filter((x): x is RequestFailure => x !== null && !x.ok);
+  checkWarmupFailures(opts, failed, requests.sent, warnings);
+}
+
+const warmupInterrupted = () =>
+  new PerfBaselineError("interrupted during warmup: no result to write", EXIT.interrupted);
+
+/**
+ * The warmup's failed requests: none is fine; else the run fails with one line (their causes, and the hint of
+ * the first) unless failures are tolerated, when they are a warning.
+ * @throws EngineError when a warmup request failed and failures are not tolerated.
+ */
+function checkWarmupFailures(
+  opts: ServingRunOptions,
+  failed: readonly RequestFailure[],
+  sent: readonly OptionalField[],
+  warnings: Warning[],
+): void {
+  const o = opts.openai;
   if (failed.length === 0) return;
   const first = failed[0] as RequestFailure;
   const warning: Warning = {
@@ -333,8 +357,76 @@ async function warmUp(
     causes: describeFailures(failed),
   };
   if (!o.tolerateFailures)
-    throw new EngineError(`${renderWarning(warning)}${hint(first, o, opts.mode, requests.sent)}`);
+    throw new EngineError(`${renderWarning(warning)}${hint(first, o, opts.mode, sent)}`);
   warnings.push(warning);
+}
+
+/**
+ * Whether the warmup runs at the head of the measured run's schedule (load.ts WarmupPlan) rather than as a run
+ * of its own: with a request rate and a warmup, on one load thread, without a shard's common start (the shared
+ * start is the measured requests') and without --server-metrics (its first scrape is taken between the warmup
+ * and the measured requests). A run of its own before the measured one left the measured run's first second
+ * late (load.ts WarmupPlan says why).
+ */
+function warmsInRun(opts: ServingRunOptions, job: WorkersRun | null): boolean {
+  const o = opts.openai;
+  return (
+    o.requestRate !== null &&
+    opts.warmup > 0 &&
+    job === null &&
+    !o.shard &&
+    o.startAtMs == null &&
+    !o.serverMetrics
+  );
+}
+
+/** A warmup at the head of the measured run: its plan, and its check once the run is over. */
+interface WarmupInRun {
+  plan: WarmupPlan<ServingOutcome>;
+  /** whether a failed warmup request (not tolerated) asks the run to stop */
+  failed(): boolean;
+  /**
+   * Checks the warmup after the run, as a warmup run is checked.
+   * @throws PerfBaselineError (interrupted) when stopped before the measured requests; EngineError when a
+   * warmup request failed and failures are not tolerated.
+   */
+  check(run: LoadOutcome<ServingOutcome>): void;
+}
+
+/**
+ * The warmup in the measured run (warmsInRun): `opts.warmup` requests from `requests.warm`, their progress
+ * reported, a failed one stopping the run unless failures are tolerated; `onMeasuredStart` is called when the
+ * first measured request is due.
+ */
+function warmupInRun(
+  opts: ServingRunOptions,
+  requests: ServingRequests,
+  warnings: Warning[],
+  onMeasuredStart: () => void,
+): WarmupInRun {
+  const failures: RequestFailure[] = [];
+  let settled = 0;
+  let measuredStarted = false;
+  const keep = (outcome: ServingOutcome): ServingOutcome => {
+    opts.onRound?.(++settled, opts.warmup, true);
+    if (!outcome.ok && outcome.cause !== "aborted") failures.push(outcome);
+    return outcome;
+  };
+  return {
+    plan: {
+      requests: opts.warmup,
+      send: (i, signal) => requests.warm(i, signal).then(keep),
+      onMeasuredStart: () => {
+        measuredStarted = true;
+        onMeasuredStart();
+      },
+    },
+    failed: () => failures.length > 0 && !opts.openai.tolerateFailures,
+    check(run) {
+      checkWarmupFailures(opts, failures, requests.sent, warnings);
+      if (!measuredStarted && !run.complete && !run.unreachable) throw warmupInterrupted();
+    },
+  };
 }
 
 /**
@@ -362,7 +454,15 @@ export function loadPlan(opts: ServingRunOptions, phase: "warmup" | "measured"):
     shard: warmup ? null : (o.shard ?? null),
     unreachable: connectionRefused,
     keeper: new OutcomeColumns(),
+    warmup: null,
   };
+}
+
+/** What is watched during the measured requests: their start, the event-loop delay, the machine's load. */
+interface Watch {
+  started: string;
+  eld: ReturnType<typeof watchEventLoopDelay>;
+  probe: () => MachineLoad;
 }
 
 /** The measured requests and what was seen around them. */
@@ -425,16 +525,41 @@ function workersJob(
 }
 
 /** The measured requests, with the event loop's delay and the machine's load during them. */
-async function measureLoad(opts: ServingRunOptions, send: Send, job: WorkersRun | null): Promise<Measured> {
+async function measureLoad(
+  opts: ServingRunOptions,
+  send: Send,
+  job: WorkersRun | null,
+  warmup: WarmupInRun | null,
+): Promise<Measured> {
   const o = opts.openai;
   const plan = loadPlan(opts, "measured");
   const startLagMs = o.startAtMs == null ? null : await waitForStart(o.startAtMs, opts.signal);
-  const started = new Date().toISOString();
-  const eld = watchEventLoopDelay();
-  // the machine's load during the measured requests: the gate tells contention from a slower server by it
-  const probe = startMachineLoadProbe();
+  // what is watched during the measured requests (after a warmup in the run, from their start); the machine's
+  // load: the gate tells contention from a slower server by it
+  const watching: { now: Watch | null } = { now: null };
+  const startWatching = () => {
+    watching.now = {
+      started: new Date().toISOString(),
+      eld: watchEventLoopDelay(),
+      probe: startMachineLoadProbe(),
+    };
+  };
+  if (warmup) {
+    const stop = plan.shouldStop;
+    plan.shouldStop = () => warmup.failed() || stop?.() === true;
+    plan.warmup = {
+      ...warmup.plan,
+      onMeasuredStart: () => {
+        warmup.plan.onMeasuredStart?.();
+        startWatching();
+      },
+    };
+  } else startWatching();
   const spread = job ? await runLoadInWorkers(job) : null;
   const run = spread ? spread.run : await runLoad(plan, send);
+  warmup?.check(run);
+  if (watching.now === null) startWatching();
+  const { started, eld, probe } = watching.now as Watch;
   const machine_load = probe();
   const delay = eld.stop();
   const finished = new Date().toISOString();

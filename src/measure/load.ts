@@ -44,6 +44,29 @@ export interface LoadPlan<T = unknown> {
    * Defaults to keeping the objects as they are.
    */
   keeper?: OutcomeKeeper<T>;
+  /** warmup requests at the head of the same schedule (WarmupPlan); defaults to none */
+  warmup?: WarmupPlan<T> | null;
+}
+
+/**
+ * Warmup requests planned ahead of the measured ones in the same run: the schedule's first `requests`
+ * arrivals (the same gaps, under the same concurrency cap) go to `send` and are not recorded. The run's
+ * start, its duration, and the records' indexes and planned offsets begin at the first measured arrival,
+ * just before which `onMeasuredStart` is called (a serving run starts its measured-phase probes there).
+ *
+ * Why one run and not two: each new run builds new objects (the run's state, the arrival generator, its
+ * columns), and V8 throws away the load loop's optimized code that was specialised to the previous run's
+ * (`--trace-deopt`: "weak objects", "wrong map"); the first second of a second run, until it is optimized
+ * again, had 21-43 arrivals more than 1 ms late at 1,000 requests/s Poisson against 0-5 in the same second
+ * of a run that had sent its warmup itself (notes/openai-performance.md).
+ */
+export interface WarmupPlan<T> {
+  /** how many warmup requests (>= 0) */
+  requests: number;
+  /** sends warmup request `index` (0-based); as LoadPlan's `send`, never rejects */
+  send: (index: number, signal: AbortSignal) => Promise<T>;
+  /** called once, when the first measured request is due (not called when the run stops before) */
+  onMeasuredStart?: () => void;
 }
 
 /**
@@ -83,7 +106,9 @@ export interface LoadRecord<T> {
 
 /** The result of a load run. */
 export interface LoadOutcome<T> {
+  /** the measured requests (not the warmup's: LoadPlan.warmup) */
   records: LoadRecord<T>[];
+  /** the start of the measured requests: the first one's planned arrival (after any warmup) */
   start_ns: bigint;
   /** when the last request settled */
   end_ns: bigint;
@@ -154,7 +179,13 @@ class LoadRun<T> {
    */
   private dueNs: bigint | null = null;
   private readonly stopPoll: NodeJS.Timeout;
+  /** the schedule's start (the warmup's, when there is one), ns */
   private readonly start: bigint;
+  /** the measured requests' start: the first one's planned arrival; null until it is due */
+  private measuredStart: bigint | null = null;
+  /** the first measured arrival's planned offset from the schedule's start, ns */
+  private measuredOffsetNs = 0n;
+  private readonly warmupRequests: number;
   private durationTimer: NodeJS.Timeout | null = null;
   /**
    * One abort for every request of the run (a stop aborts all in flight): one AbortController per run, not
@@ -168,9 +199,10 @@ class LoadRun<T> {
     /** wakes the loop at planned arrivals; null without a request rate */
     private readonly metronome: Metronome | null,
   ) {
+    this.warmupRequests = plan.warmup?.requests ?? 0;
     this.nextOffset = arrivalOffsets(
       { requestRate: plan.requestRate, burstiness: plan.burstiness, seed: plan.arrivalSeed },
-      plan.numRequests,
+      plan.numRequests === null ? null : plan.numRequests + this.warmupRequests,
     );
     this.durationNs = plan.durationS === null ? null : BigInt(Math.round(plan.durationS * NS_PER_S));
     this.stopPoll = setInterval(() => this.checkStop(), STOP_POLL_MS);
@@ -178,8 +210,22 @@ class LoadRun<T> {
     this.keeper = plan.keeper ?? new ObjectKeeper<T>();
     // every request in flight listens to the one signal: no "possible memory leak" warning past 10
     setMaxListeners(Number.POSITIVE_INFINITY, this.controller.signal);
-    if (this.durationNs !== null)
-      this.durationTimer = setTimeout(() => this.poke(), Number(this.durationNs / 1_000_000n) + 1);
+  }
+
+  /**
+   * Marks the measured requests' start and arms the duration's timer, as the first of them is sent (at
+   * `plannedAbs`): the run's start without a warmup; after one, the first measured arrival's planned time (the
+   * moment it is sent without a request rate).
+   */
+  private beginMeasured(plannedAbs: bigint): void {
+    if (this.warmupRequests === 0) this.measuredStart = this.start;
+    else if (this.plan.requestRate === null) this.measuredStart = plannedAbs;
+    else this.measuredStart = this.start + this.measuredOffsetNs;
+    this.plan.warmup?.onMeasuredStart?.();
+    if (this.durationNs !== null) {
+      const leftMs = Number(this.measuredStart + this.durationNs - nowNs()) / 1e6;
+      this.durationTimer = setTimeout(() => this.poke(), Math.max(0, leftMs) + 1);
+    }
   }
 
   /**
@@ -191,11 +237,17 @@ class LoadRun<T> {
     const { plan } = this;
     try {
       await this.untilStart();
-      for (let index = 0; plan.numRequests === null || index < plan.numRequests; index++) {
+      const warmups = this.warmupRequests;
+      const total = plan.numRequests === null ? null : plan.numRequests + warmups;
+      for (let k = 0; total === null || k < total; k++) {
         if (this.checkStop() || this.durationOver()) break;
+        // k: the schedule's arrival; index: the measured request's number (negative for a warmup one)
+        const index = k - warmups;
         const plannedNs = this.plannedOffsetNs();
-        if (plannedNs !== null && this.durationNs !== null && plannedNs >= this.durationNs) break;
-        if (!inShard(plan.shard, index)) continue;
+        if (index === 0 && plannedNs !== null) this.measuredOffsetNs = plannedNs;
+        if (index >= 0 && plannedNs !== null && this.durationNs !== null)
+          if (plannedNs - this.measuredOffsetNs >= this.durationNs) break;
+        if (index >= 0 && !inShard(plan.shard, index)) continue;
         const plannedAbs = plannedNs === null ? nowNs() : this.start + plannedNs;
         // wait for the planned arrival (woken by the metronome: ./metronome.ts)
         while (!this.checkStop() && !this.durationOver()) {
@@ -212,7 +264,13 @@ class LoadRun<T> {
           // ready when the slot was freed, if after the planned arrival (bigints: no Math.max)
           if (this.lastReleaseNs > plannedAbs) readyNs = this.lastReleaseNs;
         }
-        this.launch(index, plannedNs, plannedAbs, readyNs);
+        if (index < 0) {
+          this.launchWarmup(k);
+          continue;
+        }
+        if (this.measuredStart === null) this.beginMeasured(plannedAbs);
+        const offsetNs = plannedNs === null ? null : plannedNs - this.measuredOffsetNs;
+        this.launch(index, offsetNs, plannedAbs, readyNs);
       }
       while (this.inFlight.size > 0) await Promise.race([...this.inFlight.values()].map((e) => e.done));
     } finally {
@@ -223,7 +281,7 @@ class LoadRun<T> {
     const end = nowNs();
     const outcome: LoadOutcome<T> = {
       records: this.rows.records(this.keeper),
-      start_ns: this.start,
+      start_ns: this.measuredStart ?? this.start,
       end_ns: end,
       complete: !this.stopped,
     };
@@ -246,6 +304,23 @@ class LoadRun<T> {
     return offsetS === null ? null : BigInt(Math.round(offsetS * NS_PER_S));
   }
 
+  /**
+   * Sends warmup request `k` now (LoadPlan.warmup), unrecorded; its settling frees its slot. Its slot is keyed
+   * by -1 - k, apart from the measured requests' indexes.
+   */
+  private launchWarmup(k: number): void {
+    const { signal } = this.controller;
+    const key = -1 - k;
+    const done = (this.plan.warmup as WarmupPlan<T>).send(k, signal).then(
+      (outcome) => {
+        if (!signal.aborted) this.countUnreachable(outcome);
+        this.release(key, false);
+      },
+      () => this.release(key, false),
+    );
+    this.inFlight.set(key, { done });
+  }
+
   /** Sends request `index` now and records it; its settling frees its slot and wakes the issuing loop. */
   private launch(index: number, plannedNs: bigint | null, plannedAbs: bigint, readyNs: bigint): void {
     const sent = nowNs();
@@ -258,9 +333,9 @@ class LoadRun<T> {
           this.rows.settle(row, this.keeper.keep(outcome));
           this.countUnreachable(outcome);
         }
-        this.release(index);
+        this.release(index, true);
       },
-      () => this.release(index),
+      () => this.release(index, true),
     );
     this.inFlight.set(index, { done });
   }
@@ -277,15 +352,14 @@ class LoadRun<T> {
   }
 
   /**
-   * Frees the slot of request `index` as it settles; wakes the issuing loop unless it waits for a planned arrival
-   * not yet due.
+   * Frees the slot keyed `key` as its request settles (a measured one is counted for onSettled); wakes the
+   * issuing loop unless it waits for a planned arrival not yet due.
    */
-  private release(index: number): void {
+  private release(key: number, measured: boolean): void {
     const t = nowNs();
-    this.inFlight.delete(index);
+    this.inFlight.delete(key);
     this.lastReleaseNs = t;
-    this.settled++;
-    this.plan.onSettled?.(this.settled);
+    if (measured) this.plan.onSettled?.(++this.settled);
     if (this.dueNs === null || t >= this.dueNs) this.poke();
   }
 
@@ -336,8 +410,10 @@ class LoadRun<T> {
     return this.stopped;
   }
 
+  /** Whether the duration (counted from the measured requests' start) is over. */
   private durationOver(): boolean {
-    return this.durationNs !== null && nowNs() - this.start >= this.durationNs;
+    if (this.durationNs === null || this.measuredStart === null) return false;
+    return nowNs() - this.measuredStart >= this.durationNs;
   }
 }
 

@@ -397,7 +397,7 @@ describe("load and interruption", () => {
     expect(r.serving?.client_overhead.scheduling_delay_ms?.n).toBe(6);
   });
 
-  it("with --request-rate the warmup runs at that rate, its plan of the measured run's shape", async () => {
+  it("with --request-rate the warmup runs at that rate, at the head of the measured run's schedule", async () => {
     const times: number[] = [];
     const s = await serve(() => {
       times.push(performance.now());
@@ -427,6 +427,29 @@ describe("load and interruption", () => {
     // without a rate the warmup goes as fast as min(--concurrency, --warmup) allow, as before
     const fast = loadPlan(options(s.baseUrl, { ...o, requestRate: null, concurrency: 50 }), "warmup");
     expect(fast).toMatchObject({ requestRate: null, concurrency: 6 });
+  });
+
+  it("a warmup in the run: a failed warmup request stops it with the warmup's line; a stop in it is an interrupt", async () => {
+    let seen = 0;
+    const s = await serve((n) => {
+      seen++;
+      return n === 1 ? { kind: "status", status: 503, body: '{"error":"overloaded"}' } : ok;
+    });
+    const o = { warmup: 5, numRequests: 50, requestRate: 50, concurrency: 2 };
+    await expect(runServingBenchmark(options(s.baseUrl, o))).rejects.toThrow(
+      /1 of 5 warmup requests failed: http_503/,
+    );
+    // stopped at the failure: no measured request (50 at 50/s would take a second) was sent
+    expect(seen).toBeLessThan(5 + 5);
+
+    const stop = new AbortController();
+    const slow = await serve(() => {
+      stop.abort();
+      return { kind: "stream", tokens: 8, chunkDelayMs: 30 };
+    });
+    await expect(runServingBenchmark(options(slow.baseUrl, { ...o, signal: stop.signal }))).rejects.toThrow(
+      /interrupted during warmup/,
+    );
   });
 
   it("--duration bounds the run when no count is given", async () => {

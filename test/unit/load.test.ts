@@ -171,3 +171,123 @@ describe("runLoad", () => {
     expect(stopped.records.every((r) => r.outcome === null)).toBe(true);
   });
 });
+
+describe("runLoad with a warmup at the head of its schedule", () => {
+  const offsetsNs = (n: number) => {
+    const next = arrivalOffsets({ requestRate: 200, burstiness: 1, seed: 3 }, n);
+    return Array.from({ length: n }, () => BigInt(Math.round((next() as number) * 1e9)));
+  };
+
+  it("the first arrivals go to the warmup, unrecorded; the measured ones start at their first planned arrival", async () => {
+    const calls: string[] = [];
+    let measuredStartAt: bigint | null = null;
+    const out = await runLoad(
+      {
+        concurrency: 2,
+        requestRate: 200,
+        burstiness: 1,
+        arrivalSeed: 3,
+        numRequests: 4,
+        durationS: null,
+        warmup: {
+          requests: 3,
+          send: async (i) => {
+            calls.push(`w${i}`);
+            return -1;
+          },
+          onMeasuredStart: () => {
+            calls.push("start");
+            measuredStartAt = process.hrtime.bigint();
+          },
+        },
+      },
+      async (i) => {
+        calls.push(`m${i}`);
+        return i;
+      },
+    );
+    expect(calls).toEqual(["w0", "w1", "w2", "start", "m0", "m1", "m2", "m3"]);
+    expect(out.records.map((r) => [r.index, r.outcome])).toEqual([
+      [0, 0],
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ]);
+    // one schedule of 7 arrivals: the measured offsets are the 4 last, counted from the 4th arrival
+    const all = offsetsNs(7);
+    const first = all[3] as bigint;
+    expect(out.records.map((r) => r.planned_offset_ns)).toEqual(all.slice(3).map((o) => o - first));
+    expect(out.start_ns).toBeLessThanOrEqual(measuredStartAt as unknown as bigint);
+    for (const r of out.records)
+      expect(r.sent_ns - out.start_ns).toBeGreaterThanOrEqual(r.planned_offset_ns as bigint);
+  });
+
+  it("a duration counts from the measured start; a stop during the warmup sends no measured request", async () => {
+    // 40 warmup arrivals at 200/s take ~0.2 s: a duration counted from the schedule's start would leave the
+    // measured requests almost none of their 0.1 s
+    const timed = await runLoad(
+      {
+        concurrency: 4,
+        requestRate: 200,
+        numRequests: null,
+        durationS: 0.1,
+        warmup: { requests: 40, send: async () => -1 },
+      },
+      async (i) => i,
+    );
+    const last = timed.records.at(-1)?.planned_offset_ns as bigint;
+    expect(timed.records.length).toBeGreaterThan(5);
+    expect(last).toBeLessThan(100_000_000n);
+    expect(timed.complete).toBe(true);
+
+    let measured = 0;
+    let started = false;
+    const t0 = Date.now();
+    const stopped = await runLoad(
+      {
+        concurrency: 1,
+        requestRate: null,
+        numRequests: 5,
+        durationS: null,
+        shouldStop: () => Date.now() - t0 > 100,
+        warmup: {
+          requests: 5,
+          send: async (_i, signal) => {
+            await sleep(10_000, signal);
+            return -1;
+          },
+          onMeasuredStart: () => {
+            started = true;
+          },
+        },
+      },
+      async () => ++measured,
+    );
+    expect(stopped.complete).toBe(false);
+    expect(stopped.records).toHaveLength(0);
+    expect(measured).toBe(0);
+    expect(started).toBe(false);
+  });
+
+  it("warmup requests in flight hold concurrency slots like measured ones", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const hold = async () => {
+      most = Math.max(most, ++inFlight);
+      await sleep(5);
+      inFlight--;
+      return 0;
+    };
+    await runLoad(
+      {
+        concurrency: 3,
+        requestRate: null,
+        numRequests: 6,
+        durationS: null,
+        warmup: { requests: 6, send: hold },
+      },
+      hold,
+    );
+    expect(most).toBe(3);
+  });
+});
