@@ -9,8 +9,8 @@
  * bootstrap interval (src/stats/inference.ts bootstrapRatioCi), each arm's event-loop delay p99 and the load
  * average before and after. Target (issue 27): ratio >= 0.95 at 64 and 256.
  * Poisson mode (--poisson): --rate requests/s planned (Poisson, seed 0) for --seconds through the tool's load
- * loop, after --warmup-seconds of the same plan (a serving run's warmup: the first seconds of a planned-rate run
- * are late while the JIT compiles its paths); prints the lag behind the plan (sent - planned) p50/p99 in ms and
+ * loop, after --warmup-seconds of arrivals at the head of the same schedule (as a serving run warms up:
+ * src/measure/load.ts WarmupPlan); prints the lag behind the plan (sent - planned) p50/p99 in ms and
  * the achieved/planned rate, and the arrivals more than 1 ms late by what the main thread was doing (a GC pause
  * of which kind, or none) and by second of the run.
  * Targets: p99 lag <= 1 ms, achieved/planned >= 0.99.
@@ -241,16 +241,22 @@ async function poisson(url: string) {
     keeper: new OutcomeColumns(),
   });
   await runLoad({ concurrency: 64, requestRate: null, numRequests: 64, durationS: null }, send);
-  const warmup = Math.round(args.rate * args["warmup-seconds"]);
-  if (warmup > 0) await runLoad(plan(warmup), send);
+  // the warmup at the head of the measured run's schedule, as a serving run has it (src/measure/load.ts
+  // WarmupPlan); what is watched starts with the measured requests
   const load_before = loadavg();
   const eld = monitorEventLoopDelay({ resolution: 1 });
-  eld.enable();
-  const gcPauses = watchGc();
+  let gcPauses: () => GcPause[] = () => [];
   // the two clocks read together: ns (the records) to performance.now() ms (the GC entries)
-  const t0Ms = performance.now();
-  const t0Ns = now();
-  const run = await runLoad(plan(n), send);
+  let t0Ms = performance.now();
+  let t0Ns = now();
+  const onMeasuredStart = () => {
+    eld.enable();
+    gcPauses = watchGc();
+    t0Ms = performance.now();
+    t0Ns = now();
+  };
+  const warmup = { requests: Math.round(args.rate * args["warmup-seconds"]), send, onMeasuredStart };
+  const run = await runLoad({ ...plan(n), warmup }, send);
   const pauses = gcPauses();
   eld.disable();
   const load_after = loadavg();
@@ -267,7 +273,7 @@ async function poisson(url: string) {
     mode: "poisson",
     planned_rate: args.rate,
     requests: n,
-    warmup_requests: warmup,
+    warmup_requests: warmup.requests,
     lag_ms: { p50: percentile(lagMs, 50), p99: percentile(lagMs, 99), max: Math.max(...lagMs) },
     // the same requests over the time they took to send against the time the plan gave them
     achieved_over_planned: lastSentS > 0 ? lastPlannedS / lastSentS : 1,
