@@ -163,7 +163,13 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
     client.overhead.reset();
     if (o.serverMetrics)
       metrics = await startServerMetrics({ ...o.serverMetrics, baseUrl: o.baseUrl, apiKey, ...ca });
-    const warmup = inRun ? warmupInRun(opts, requests, warnings, () => client.overhead.reset()) : null;
+    // a warmup in the run: the client's figures and the connections ready count from the measured start
+    const warmup = inRun
+      ? warmupInRun(opts, requests, warnings, () => {
+          client.overhead.reset();
+          readyAhead = client.connectionsOpen;
+        })
+      : null;
     const measured = await measureLoad(opts, requests.send, job, warmup);
     if (measured.workers) {
       readyAhead = measured.workers.connections;

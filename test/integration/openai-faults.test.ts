@@ -404,8 +404,10 @@ describe("load and interruption", () => {
       return { kind: "embeddings" };
     });
     const o = { mode: "embedding", warmup: 6, numRequests: 2, requestRate: 10, concurrency: 2 } as const;
-    await runServingBenchmark(options(s.baseUrl, o));
+    const r = await runServingBenchmark(options(s.baseUrl, o));
     expect(times).toHaveLength(8);
+    // none opened ahead: those discovery and the warmup left open when the first measured request was due
+    expect(r.serving?.connections?.ready_ahead ?? 0).toBeGreaterThanOrEqual(1);
     // the first six arrivals of the plan (seed 0) span 0.48 s; sent as fast as the concurrency allows, the six
     // warmup requests would take milliseconds (the margin is for a busy machine delaying the first one)
     const next = arrivalOffsets({ requestRate: 10, burstiness: 1, seed: 0 }, 6);

@@ -644,6 +644,11 @@ export class OpenAiClient {
     return answers.filter((a) => a.ok).length;
   }
 
+  /** The keep-alive connections open (or opening) now, idle or in use. */
+  get connectionsOpen(): number {
+    return this.connections.size;
+  }
+
   /** Closes the keep-alive connections. */
   close(): void {
     this.connections.destroy();

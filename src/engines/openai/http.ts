@@ -229,6 +229,11 @@ export class Connections {
     if (i !== -1) this.idle.splice(i, 1);
   }
 
+  /** The connections open or opening, idle or in use. */
+  get size(): number {
+    return this.all.size;
+  }
+
   /** Closes every connection, idle or in use. */
   destroy(): void {
     for (const c of [...this.all]) c.close();
