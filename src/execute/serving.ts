@@ -155,6 +155,7 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
     const warnings = [...server.warnings];
     const job = workersJob(opts, { apiKey, ...ca }, requests);
     const inRun = warmsInRun(opts, job);
+    if (opts.warmup > 0 && o.requestRate !== null) opts.status?.(warmupLine(opts, inRun));
     // warmup: not counted; a failure here means the server cannot run the workload at all
     if (opts.warmup > 0 && !inRun) await warmUp(opts, requests, warnings);
     // the measured requests find their connections open: connecting and TLS handshakes are not measured
@@ -339,6 +340,15 @@ async function warmUp(
   checkWarmupFailures(opts, failed, requests.sent, warnings);
 }
 
+/** The status line before a warmup at a request rate: how many, at what rate, about how long, and where. */
+function warmupLine(opts: ServingRunOptions, inRun: boolean): string {
+  const o = opts.openai;
+  const rate = (o.requestRate as number) / (o.shard?.count ?? 1);
+  const where = inRun ? "at the head of the measured run's schedule" : "as a run of its own";
+  const seconds = Math.ceil(opts.warmup / rate);
+  return `serving: warming up: ${opts.warmup} requests at ${Number(rate.toPrecision(4))}/s (about ${seconds} s), ${where}`;
+}
+
 const warmupInterrupted = () =>
   new PerfBaselineError("interrupted during warmup: no result to write", EXIT.interrupted);
 
@@ -352,6 +362,7 @@ function checkWarmupFailures(
   failed: readonly RequestFailure[],
   sent: readonly OptionalField[],
   warnings: Warning[],
+  tolerated = opts.openai.tolerateFailures,
 ): void {
   const o = opts.openai;
   if (failed.length === 0) return;
@@ -362,8 +373,7 @@ function checkWarmupFailures(
     planned: opts.warmup,
     causes: describeFailures(failed),
   };
-  if (!o.tolerateFailures)
-    throw new EngineError(`${renderWarning(warning)}${hint(first, o, opts.mode, sent)}`);
+  if (!tolerated) throw new EngineError(`${renderWarning(warning)}${hint(first, o, opts.mode, sent)}`);
   warnings.push(warning);
 }
 
@@ -429,7 +439,9 @@ function warmupInRun(
     },
     failed: () => failures.length > 0 && !opts.openai.tolerateFailures,
     check(run) {
-      checkWarmupFailures(opts, failures, requests.sent, warnings);
+      // the server gone before the measured requests: the warmup's failures are the error, tolerated or not
+      const gone = !measuredStarted && run.unreachable === true;
+      checkWarmupFailures(opts, failures, requests.sent, warnings, opts.openai.tolerateFailures && !gone);
       if (!measuredStarted && !run.complete && !run.unreachable) throw warmupInterrupted();
     },
   };
@@ -448,9 +460,11 @@ export function loadPlan(opts: ServingRunOptions, phase: "warmup" | "measured"):
   const o = opts.openai;
   const warmup = phase === "warmup";
   const total = warmup ? opts.warmup : o.numRequests;
+  // a shard's warmup, a run of its own, goes at the shard's share of the rate: the load it then measures
+  const rate = o.requestRate !== null && warmup && o.shard ? o.requestRate / o.shard.count : o.requestRate;
   return {
     concurrency: warmup && o.requestRate === null ? Math.min(o.concurrency, opts.warmup) : o.concurrency,
-    requestRate: o.requestRate,
+    requestRate: rate,
     burstiness: o.burstiness,
     arrivalSeed: o.arrivalSeed,
     numRequests: total,

@@ -110,7 +110,7 @@ export interface LoadOutcome<T> {
   records: LoadRecord<T>[];
   /** the start of the measured requests: the first one's planned arrival (after any warmup) */
   start_ns: bigint;
-  /** when the last request settled */
+  /** when the last measured request settled (the run's end, when none did) */
   end_ns: bigint;
   /** false when the run was stopped before its planned end */
   complete: boolean;
@@ -170,6 +170,8 @@ class LoadRun<T> {
   /** requests in a row, as they settled, that found no server; -1 once the run stopped for it */
   private unreachableInRow = 0;
   private lastReleaseNs = 0n;
+  /** when the latest measured request settled, ns; 0 while none has */
+  private lastMeasuredNs = 0n;
   private settled = 0;
   private wake: (() => void) | null = null;
   /**
@@ -278,7 +280,9 @@ class LoadRun<T> {
       clearInterval(this.stopPoll);
       if (this.durationTimer) clearTimeout(this.durationTimer);
     }
-    const end = nowNs();
+    // after a warmup in the run, the measured requests end with the last of them, not with a warmup one
+    // still in flight after it
+    const end = this.warmupRequests > 0 && this.lastMeasuredNs > 0n ? this.lastMeasuredNs : nowNs();
     const outcome: LoadOutcome<T> = {
       records: this.rows.records(this.keeper),
       start_ns: this.measuredStart ?? this.start,
@@ -359,7 +363,10 @@ class LoadRun<T> {
     const t = nowNs();
     this.inFlight.delete(key);
     this.lastReleaseNs = t;
-    if (measured) this.plan.onSettled?.(++this.settled);
+    if (measured) {
+      this.lastMeasuredNs = t;
+      this.plan.onSettled?.(++this.settled);
+    }
     if (this.dueNs === null || t >= this.dueNs) this.poke();
   }
 

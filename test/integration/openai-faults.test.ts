@@ -454,6 +454,24 @@ describe("load and interruption", () => {
     );
   });
 
+  it("a warmup in the run: the server gone during it is an error that names the warmup's failures, tolerated or not", async () => {
+    let s: Awaited<ReturnType<typeof serve>> | null = null;
+    s = await serve((n) => {
+      if (n === 3) void s?.close();
+      return { kind: "embeddings" };
+    });
+    const o = { mode: "embedding", warmup: 400, numRequests: 5, requestRate: 5000, concurrency: 4 } as const;
+    await expect(runServingBenchmark(options(s.baseUrl, { ...o, tolerateFailures: true }))).rejects.toThrow(
+      /of 400 warmup requests failed: connection_refused/,
+    );
+  });
+
+  it("a shard's warmup, a run of its own, goes at its share of the rate", () => {
+    const o = { warmup: 10, requestRate: 40, shard: { index: 1, count: 4 } };
+    expect(loadPlan(options("http://127.0.0.1:1", o), "warmup").requestRate).toBe(10);
+    expect(loadPlan(options("http://127.0.0.1:1", o), "measured").requestRate).toBe(40);
+  });
+
   it("--duration bounds the run when no count is given", async () => {
     const s = await serve(() => ({ kind: "embeddings", delayMs: 20 }));
     const t0 = Date.now();

@@ -269,6 +269,28 @@ describe("runLoad with a warmup at the head of its schedule", () => {
     expect(started).toBe(false);
   });
 
+  it("the measured requests end with the last of them, not with a warmup request still in flight", async () => {
+    const out = await runLoad(
+      {
+        concurrency: 4,
+        requestRate: null,
+        numRequests: 2,
+        durationS: null,
+        warmup: {
+          requests: 1,
+          send: async () => {
+            await sleep(1500);
+            return -1;
+          },
+        },
+      },
+      async (i) => i,
+    );
+    expect(out.records).toHaveLength(2);
+    // the warmup request takes 1.5 s; the measured ones settle at once
+    expect(Number(out.end_ns - out.start_ns) / 1e6).toBeLessThan(1000);
+  });
+
   it("warmup requests in flight hold concurrency slots like measured ones", async () => {
     let inFlight = 0;
     let most = 0;
