@@ -337,7 +337,14 @@ async function warmUp(
   // a warmup stopped because the server went away fails below, as its failed requests
   if (!warm.complete && !warm.unreachable) throw warmupInterrupted();
   const failed = warm.records.map((r) => r.outcome).filter((x): x is RequestFailure => x !== null && !x.ok);
-  checkWarmupFailures(opts, failed, requests.sent, warnings);
+  // the server gone: the warmup's failures are the error, tolerated or not
+  checkWarmupFailures(
+    opts,
+    failed,
+    requests.sent,
+    warnings,
+    opts.openai.tolerateFailures && !warm.unreachable,
+  );
 }
 
 /** The status line before a warmup at a request rate: how many, at what rate, about how long, and where. */
@@ -345,8 +352,9 @@ function warmupLine(opts: ServingRunOptions, inRun: boolean): string {
   const o = opts.openai;
   const rate = (o.requestRate as number) / (o.shard?.count ?? 1);
   const where = inRun ? "at the head of the measured run's schedule" : "as a run of its own";
-  const seconds = Math.ceil(opts.warmup / rate);
-  return `serving: warming up: ${opts.warmup} requests at ${Number(rate.toPrecision(4))}/s (about ${seconds} s), ${where}`;
+  const seconds = opts.warmup / rate;
+  const about = seconds < 10 ? seconds.toFixed(1) : Math.round(seconds);
+  return `serving: warming up: ${opts.warmup} requests at ${Number(rate.toPrecision(4))}/s (about ${about} s), ${where}`;
 }
 
 const warmupInterrupted = () =>

@@ -257,6 +257,8 @@ class LoadRun<T> {
           await this.pauseUntil(plannedAbs);
         }
         if (this.stopped || this.durationOver()) break;
+        // the measured requests start when the first of them is due, even if it then waits for a slot
+        if (index >= 0 && this.measuredStart === null) this.beginMeasured(plannedAbs);
         // wait for a free slot
         let readyNs = plannedAbs;
         if (this.inFlight.size >= plan.concurrency) {
@@ -270,7 +272,6 @@ class LoadRun<T> {
           this.launchWarmup(k);
           continue;
         }
-        if (this.measuredStart === null) this.beginMeasured(plannedAbs);
         const offsetNs = plannedNs === null ? null : plannedNs - this.measuredOffsetNs;
         this.launch(index, offsetNs, plannedAbs, readyNs);
       }

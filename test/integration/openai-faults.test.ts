@@ -454,17 +454,30 @@ describe("load and interruption", () => {
     );
   });
 
-  it("a warmup in the run: the server gone during it is an error that names the warmup's failures, tolerated or not", async () => {
-    let s: Awaited<ReturnType<typeof serve>> | null = null;
-    s = await serve((n) => {
-      if (n === 3) void s?.close();
-      return { kind: "embeddings" };
-    });
-    const o = { mode: "embedding", warmup: 400, numRequests: 5, requestRate: 5000, concurrency: 4 } as const;
-    await expect(runServingBenchmark(options(s.baseUrl, { ...o, tolerateFailures: true }))).rejects.toThrow(
-      /of 400 warmup requests failed: connection_refused/,
-    );
-  });
+  it.each([
+    ["in the run", {}],
+    ["of its own (a shard)", { shard: { index: 0, count: 1 } }],
+  ])(
+    "a warmup %s: the server gone during it is an error that names the warmup's failures, tolerated or not",
+    async (_where, extra) => {
+      let s: Awaited<ReturnType<typeof serve>> | null = null;
+      s = await serve((n) => {
+        if (n === 3) void s?.close();
+        return { kind: "embeddings" };
+      });
+      const o = {
+        mode: "embedding",
+        warmup: 400,
+        numRequests: 5,
+        requestRate: 5000,
+        concurrency: 4,
+      } as const;
+      const run = options(s.baseUrl, { ...o, ...extra, tolerateFailures: true });
+      await expect(runServingBenchmark(run)).rejects.toThrow(
+        /of 400 warmup requests failed: connection_refused/,
+      );
+    },
+  );
 
   it("a shard's warmup, a run of its own, goes at its share of the rate", () => {
     const o = { warmup: 10, requestRate: 40, shard: { index: 1, count: 4 } };

@@ -291,6 +291,32 @@ describe("runLoad with a warmup at the head of its schedule", () => {
     expect(Number(out.end_ns - out.start_ns) / 1e6).toBeLessThan(1000);
   });
 
+  it("the measured start is when the first measured request is due, even while it waits behind a warmup one", async () => {
+    let started = false;
+    const out = await runLoad(
+      {
+        concurrency: 1,
+        requestRate: 1000,
+        numRequests: null,
+        durationS: 0.1,
+        warmup: {
+          requests: 1,
+          // holds the only slot well past the measured requests' 0.1 s
+          send: async () => {
+            await sleep(1500);
+            return -1;
+          },
+          onMeasuredStart: () => {
+            started = true;
+          },
+        },
+      },
+      async (i) => i,
+    );
+    expect(started).toBe(true);
+    expect(out.records).toHaveLength(0);
+  });
+
   it("warmup requests in flight hold concurrency slots like measured ones", async () => {
     let inFlight = 0;
     let most = 0;

@@ -644,9 +644,9 @@ export class OpenAiClient {
     return answers.filter((a) => a.ok).length;
   }
 
-  /** The keep-alive connections open (or opening) now, idle or in use. */
+  /** The keep-alive connections connected now, idle or in use. */
   get connectionsOpen(): number {
-    return this.connections.size;
+    return this.connections.connectedCount;
   }
 
   /** Closes the keep-alive connections. */

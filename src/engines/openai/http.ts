@@ -229,9 +229,11 @@ export class Connections {
     if (i !== -1) this.idle.splice(i, 1);
   }
 
-  /** The connections open or opening, idle or in use. */
-  get size(): number {
-    return this.all.size;
+  /** The connections connected now, idle or in use (one the server closed no longer counts). */
+  get connectedCount(): number {
+    let n = 0;
+    for (const c of this.all) if (c.connected) n++;
+    return n;
   }
 
   /** Closes every connection, idle or in use. */
