@@ -22,13 +22,7 @@ import { type MachineLoad, startMachineLoadProbe } from "../environment/machine-
 import { scheduleFigures } from "../measure/client-capacity.js";
 import type { EngineSettings } from "../measure/engine-contract.js";
 import { type EventLoopDelayMs, watchEventLoopDelay } from "../measure/event-loop-delay.js";
-import {
-  type LoadOutcome,
-  type LoadPlan,
-  runLoad,
-  UNREACHABLE_STOP,
-  type WarmupPlan,
-} from "../measure/load.js";
+import { type LoadOutcome, type LoadPlan, runLoad, UNREACHABLE_STOP } from "../measure/load.js";
 import { OutcomeColumns } from "../measure/outcome-columns.js";
 import { connectionRefused, type ServingOutcome } from "../measure/requests.js";
 import { waitForStart } from "../measure/shard.js";
@@ -161,17 +155,14 @@ export async function runServingBenchmark(opts: ServingRunOptions): Promise<Benc
     // the measured requests find their connections open: connecting and TLS handshakes are not measured
     // (worker threads open their own; a warmup in the run has opened those its rate needs)
     let readyAhead = job || inRun ? 0 : await client.openConnections(o.concurrency, OPEN_AHEAD_MS);
-    client.overhead.reset();
     if (o.serverMetrics)
       metrics = await startServerMetrics({ ...o.serverMetrics, baseUrl: o.baseUrl, apiKey, ...ca });
-    // a warmup in the run: the client's figures and the connections ready count from the measured start
-    const warmup = inRun
-      ? warmupInRun(opts, requests, warnings, () => {
-          client.overhead.reset();
-          readyAhead = client.connectionsOpen;
-        })
-      : null;
-    const measured = await measureLoad(opts, requests.send, job, warmup);
+    const warmup = inRun ? warmupInRun(opts, requests, warnings) : null;
+    // the client's figures (and, after a warmup in the run, the connections ready) count from the measured start
+    const measured = await measureLoad(opts, requests.send, job, warmup, () => {
+      client.overhead.reset();
+      if (inRun) readyAhead = client.connectionsOpen;
+    });
     if (measured.workers) {
       readyAhead = measured.workers.connections;
       for (const ns of measured.workers.chunk_handling_ns) client.overhead.add(ns);
@@ -404,11 +395,13 @@ function warmsInRun(opts: ServingRunOptions, job: WorkersRun | null): boolean {
   );
 }
 
-/** A warmup at the head of the measured run: its plan, and its check once the run is over. */
+/** A warmup at the head of the measured run: put into its plan, and checked once the run is over. */
 interface WarmupInRun {
-  plan: WarmupPlan<ServingOutcome>;
-  /** whether a failed warmup request (not tolerated) asks the run to stop */
-  failed(): boolean;
+  /**
+   * Puts the warmup at the head of `plan`: its requests (a failed one stops the run unless failures are
+   * tolerated) and `onMeasuredStart`, called when the first measured request is due.
+   */
+  attach(plan: LoadPlan<ServingOutcome>, onMeasuredStart: () => void): void;
   /**
    * Checks the warmup after the run, as a warmup run is checked.
    * @throws PerfBaselineError (interrupted) when stopped before the measured requests; EngineError when a
@@ -419,15 +412,9 @@ interface WarmupInRun {
 
 /**
  * The warmup in the measured run (warmsInRun): `opts.warmup` requests from `requests.warm`, their progress
- * reported, a failed one stopping the run unless failures are tolerated; `onMeasuredStart` is called when the
- * first measured request is due.
+ * reported, a failed one stopping the run unless failures are tolerated.
  */
-function warmupInRun(
-  opts: ServingRunOptions,
-  requests: ServingRequests,
-  warnings: Warning[],
-  onMeasuredStart: () => void,
-): WarmupInRun {
+function warmupInRun(opts: ServingRunOptions, requests: ServingRequests, warnings: Warning[]): WarmupInRun {
   const failures: RequestFailure[] = [];
   let settled = 0;
   let measuredStarted = false;
@@ -437,15 +424,18 @@ function warmupInRun(
     return outcome;
   };
   return {
-    plan: {
-      requests: opts.warmup,
-      send: (i, signal) => requests.warm(i, signal).then(keep),
-      onMeasuredStart: () => {
-        measuredStarted = true;
-        onMeasuredStart();
-      },
+    attach(plan, onMeasuredStart) {
+      const stop = plan.shouldStop;
+      plan.shouldStop = () => (failures.length > 0 && !opts.openai.tolerateFailures) || stop?.() === true;
+      plan.warmup = {
+        requests: opts.warmup,
+        send: (i, signal) => requests.warm(i, signal).then(keep),
+        onMeasuredStart: () => {
+          measuredStarted = true;
+          onMeasuredStart();
+        },
+      };
     },
-    failed: () => failures.length > 0 && !opts.openai.tolerateFailures,
     check(run) {
       // the server gone before the measured requests: the warmup's failures are the error, tolerated or not
       const gone = !measuredStarted && run.unreachable === true;
@@ -558,6 +548,7 @@ async function measureLoad(
   send: Send,
   job: WorkersRun | null,
   warmup: WarmupInRun | null,
+  onMeasuredStart: () => void,
 ): Promise<Measured> {
   const o = opts.openai;
   const plan = loadPlan(opts, "measured");
@@ -566,23 +557,15 @@ async function measureLoad(
   // load: the gate tells contention from a slower server by it
   const watching: { now: Watch | null } = { now: null };
   const startWatching = () => {
+    onMeasuredStart();
     watching.now = {
       started: new Date().toISOString(),
       eld: watchEventLoopDelay(),
       probe: startMachineLoadProbe(),
     };
   };
-  if (warmup) {
-    const stop = plan.shouldStop;
-    plan.shouldStop = () => warmup.failed() || stop?.() === true;
-    plan.warmup = {
-      ...warmup.plan,
-      onMeasuredStart: () => {
-        warmup.plan.onMeasuredStart?.();
-        startWatching();
-      },
-    };
-  } else startWatching();
+  if (warmup) warmup.attach(plan, startWatching);
+  else startWatching();
   const spread = job ? await runLoadInWorkers(job) : null;
   const run = spread ? spread.run : await runLoad(plan, send);
   warmup?.check(run);
