@@ -68,10 +68,12 @@ describe("--workers", () => {
       expect(w.event_loop_utilization).toBeLessThanOrEqual(1);
     }
     expect(a.serving?.workers).toBeUndefined();
-    // the percentiles are those of the union of the samples
-    const ttft = b.samples.map((s) => s.ttft_ms as number);
+    // the percentiles are those of the union of the samples (a request whose chunks a busy client read at once
+    // has no TTFT: docs/serving.md, buffered streams)
+    const ttft = b.samples.map((s) => s.ttft_ms).filter((t): t is number => t !== null);
+    expect(ttft.length).toBeGreaterThan(0);
     expect(b.serving?.ttft_ms).toMatchObject({
-      n: 12,
+      n: ttft.length,
       p99: summarize(ttft).p99,
       median: summarize(ttft).median,
     });
