@@ -15,6 +15,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { systemCpuTicks } from "../src/environment/machine-load.js";
 import { choiceOpt, decimalOpt, intOpt, parseScript } from "./lib/args.js";
 import { startZeroComputeServer } from "./lib/zero-compute.js";
 
@@ -35,11 +36,8 @@ const { values: args } = parseScript(
   },
 );
 
-/** CPU time stolen by the host so far, in USER_HZ ticks (the 8th figure of /proc/stat's cpu line). */
-function stealTicks(): number {
-  const cpu = readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "";
-  return Number(cpu.trim().split(/\s+/)[8] ?? 0);
-}
+/** CPU time stolen by the host so far, in USER_HZ ticks (the 8th figure of systemCpuTicks). */
+const stealTicks = (): number => systemCpuTicks()?.[7] ?? 0;
 
 /** One CLI run's figures. */
 interface Run {

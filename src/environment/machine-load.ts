@@ -18,19 +18,27 @@ export interface MachineLoad {
   wall_s: number;
 }
 
-/** Busy CPU seconds of the whole system since boot, from /proc/stat's first line; null if unavailable. */
-export function systemBusySeconds(): number | null {
+/**
+ * The whole system's CPU time since boot, from /proc/stat's first line, in USER_HZ ticks (100 per second on
+ * every Linux architecture Node runs on), in the file's order: user nice system idle iowait irq softirq steal
+ * (guest time is already inside user); null if unavailable.
+ */
+export function systemCpuTicks(): number[] | null {
   try {
     const first = readFileSync("/proc/stat", "utf8").split("\n", 1)[0] ?? "";
     if (!first.startsWith("cpu ")) return null;
-    const f = first.trim().split(/\s+/).slice(1).map(Number);
-    // user nice system idle iowait irq softirq steal (guest time is already inside user)
-    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = f;
-    // USER_HZ is 100 on every Linux architecture Node runs on
-    return (user + nice + system + irq + softirq + steal) / 100;
+    return first.trim().split(/\s+/).slice(1).map(Number);
   } catch {
     return null;
   }
+}
+
+/** Busy CPU seconds of the whole system since boot (systemCpuTicks); null if unavailable. */
+export function systemBusySeconds(): number | null {
+  const f = systemCpuTicks();
+  if (f === null) return null;
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = f;
+  return (user + nice + system + irq + softirq + steal) / 100;
 }
 
 /**
